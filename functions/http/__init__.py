@@ -1,0 +1,1 @@
+"""The HTTP surface: one FastAPI app, one router per resource family."""

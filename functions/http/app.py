@@ -1,0 +1,73 @@
+"""create_app: the one FastAPI app, served by Azure Functions (AsgiFunctionApp) and by uvicorn locally."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from functions.http import audit, health, members
+from functions.http.middleware import BodySizeLimit
+from functions.http.problems import install_problem_handlers
+from shared.bootstrap import Container, get_container
+
+API_PREFIX = "/api"
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    """Builds the app; nothing here does I/O, so the Functions host can index it cheaply."""
+    app = FastAPI(
+        title="CSP indirect provider platform",
+        version="0.1.0",
+        description=(
+            "The HTTP API front ends use to run a Microsoft CSP indirect provider's business: members, "
+            "providers, resellers, customers, catalog, orders, subscriptions, storefront and billing. "
+            "Errors are RFC 9457 problem details; lists are paged with limit and continuationToken; "
+            "creating POSTs accept Idempotency-Key."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.container = container if container is not None else _LazyContainer()
+    install_problem_handlers(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    api.include_router(members.router)
+    api.include_router(audit.router)
+    app.include_router(api)
+
+    app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)
+    _add_bearer_security(app)
+    return app
+
+
+class _LazyContainer:
+    """Defers to the process-wide container, created on the first request rather than at import."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(get_container(), name)
+
+
+def _add_bearer_security(app: FastAPI) -> None:
+    """Documents the bearer scheme on every route except the public ones."""
+    public = {f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json"}
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})["bearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+        }
+        for path, operations in schema.get("paths", {}).items():
+            if path in public:
+                continue
+            for operation in operations.values():
+                operation["security"] = [{"bearer": []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,157 @@
+"""A realistic slice of the new-commerce license catalog, with a price table per market."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Term:
+    """One commitment the availability offers; a purchase must name one of these pairs."""
+
+    duration: str
+    billing_cycle: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.duration.lower()}-{self.billing_cycle.lower()}"
+
+    @property
+    def description(self) -> str:
+        length = {"P1M": "One-Month", "P1Y": "One-Year", "P3Y": "Three-Year"}[self.duration]
+        cycle = {"Monthly": "monthly", "Annual": "yearly", "Triennial": "triennial"}[self.billing_cycle]
+        return f"{length} commitment for {cycle} billing"
+
+
+@dataclass(frozen=True)
+class Sku:
+    """A product's SKU with its single new-commerce availability."""
+
+    product_id: str
+    product_title: str
+    product_description: str
+    sku_id: str
+    availability_id: str
+    minimum_quantity: int
+    maximum_quantity: int
+    terms: tuple[Term, ...]
+    usd_price: Decimal
+    eur_price: Decimal
+    is_addon: bool = False
+    prerequisite_skus: tuple[str, ...] = ()
+
+    @property
+    def catalog_item_id(self) -> str:
+        return f"{self.product_id}:{self.sku_id}:{self.availability_id}"
+
+
+@dataclass(frozen=True)
+class Market:
+    country: str
+    currency: str
+    symbol: str
+
+
+MARKETS: dict[str, Market] = {
+    "US": Market("US", "USD", "$"),
+    "NL": Market("NL", "EUR", "€"),
+    "DE": Market("DE", "EUR", "€"),
+}
+
+_STANDARD = (Term("P1M", "Monthly"), Term("P1Y", "Monthly"), Term("P1Y", "Annual"))
+_WITH_THREE_YEARS = (*_STANDARD, Term("P3Y", "Annual"), Term("P3Y", "Triennial"))
+
+
+def _sku(
+    product_id: str, title: str, description: str, availability_id: str, usd: str, eur: str, *,
+    sku_id: str = "0001", maximum: int = 10000, terms: tuple[Term, ...] = _STANDARD, is_addon: bool = False,
+    prerequisites: tuple[str, ...] = (),
+) -> Sku:  # fmt: skip
+    return Sku(
+        product_id=product_id, product_title=title, product_description=description, sku_id=sku_id,
+        availability_id=availability_id, minimum_quantity=1, maximum_quantity=maximum, terms=terms,
+        usd_price=Decimal(usd), eur_price=Decimal(eur), is_addon=is_addon, prerequisite_skus=prerequisites,
+    )  # fmt: skip
+
+
+SKUS: tuple[Sku, ...] = (
+    _sku("CFQ7TTC0LH18", "Microsoft 365 Business Basic", "Productivity apps and cloud services.",
+         "CFQ7TTC0K971", "6.00", "5.60", maximum=300),
+    _sku("CFQ7TTC0LDPB", "Microsoft 365 Business Standard", "Desktop apps, email and collaboration.",
+         "CFQ7TTC0K5QW", "12.50", "11.70", maximum=300),
+    _sku("CFQ7TTC0LCHC", "Microsoft 365 Business Premium", "Business Standard plus advanced security.",
+         "CFQ7TTC0K5DR", "22.00", "20.60", sku_id="0002", maximum=300),
+    _sku("CFQ7TTC0LF8Q", "Office 365 E1", "Web and mobile Office apps, email and storage.",
+         "CFQ7TTC0K8P1", "10.00", "9.40"),
+    _sku("CFQ7TTC0LF8R", "Office 365 E3", "Office apps, email, storage and compliance.",
+         "CFQ7TTC0K8P5", "23.00", "21.60", terms=_WITH_THREE_YEARS),
+    _sku("CFQ7TTC0LFLZ", "Microsoft 365 E3", "Office 365 E3 with Windows Enterprise and device management.",
+         "CFQ7TTC0K8QD", "36.00", "33.70", terms=_WITH_THREE_YEARS),
+    _sku("CFQ7TTC0LFLX", "Microsoft 365 E5", "Microsoft 365 E3 with advanced security, voice and analytics.",
+         "CFQ7TTC0K8QF", "57.00", "53.50", terms=_WITH_THREE_YEARS),
+    _sku("CFQ7TTC0MBMD", "Microsoft Teams Enterprise", "Meetings, chat and calling for enterprises.",
+         "CFQ7TTC0MBKN", "5.25", "5.00"),
+    _sku("CFQ7TTC0LH16", "Exchange Online (Plan 1)", "Business email with a 50 GB mailbox.",
+         "CFQ7TTC0K97F", "4.00", "3.70"),
+    _sku("CFQ7TTC0LHWM", "Dynamics 365 Business Central Essentials", "Finance and operations for small businesses.",
+         "CFQ7TTC0K9RB", "80.00", "65.60", terms=_WITH_THREE_YEARS),
+    _sku("CFQ7TTC0LH0R", "Exchange Online Archiving for Exchange Online", "Archiving for Exchange Online mailboxes.",
+         "CFQ7TTC0K9N8", "3.00", "2.80", is_addon=True, prerequisites=("CFQ7TTC0LH16:0001",)),
+)  # fmt: skip
+
+NCE_PRODUCT_TYPE = {"id": "OnlineServicesNCE", "displayName": "OnlineServicesNCE"}
+_MONTHLY_ONLY_PREMIUM = Decimal("1.20")  # one-month terms cost 20% more than annual commitments
+
+
+def find_sku(product_id: str, sku_id: str | None = None) -> Sku | None:
+    for sku in SKUS:
+        if sku.product_id.lower() == product_id.lower() and (sku_id is None or sku.sku_id == sku_id):
+            return sku
+    return None
+
+
+def find_by_catalog_item_id(catalog_item_id: str) -> Sku | None:
+    parts = catalog_item_id.split(":")
+    if len(parts) != 3:
+        return None
+    sku = find_sku(parts[0], parts[1])
+    return sku if sku and sku.availability_id.lower() == parts[2].lower() else None
+
+
+def find_term(sku: Sku, duration: str, billing_cycle: str) -> Term | None:
+    for term in sku.terms:
+        if term.duration.lower() == duration.lower() and term.billing_cycle.lower() == billing_cycle.lower():
+            return term
+    return None
+
+
+def unit_price(sku: Sku, country: str, term: Term) -> Decimal:
+    """The provider's cost for one license for one billing period of the term, in the market's currency."""
+    market = MARKETS[country.upper()]
+    monthly = sku.usd_price if market.currency == "USD" else sku.eur_price
+    if term.duration == "P1M":
+        monthly = (monthly * _MONTHLY_ONLY_PREMIUM).quantize(Decimal("0.01"))
+    periods = {"Monthly": 1, "Annual": 12, "Triennial": 36}[term.billing_cycle]
+    return monthly * periods
+
+
+def price_table(country: str) -> list[dict[str, object]]:
+    """Every purchasable (catalog item, term, billing cycle) of a market with its price: the price sheet's rows."""
+    market = MARKETS[country.upper()]
+    return [
+        {
+            "catalogItemId": sku.catalog_item_id,
+            "productId": sku.product_id,
+            "skuId": sku.sku_id,
+            "availabilityId": sku.availability_id,
+            "productTitle": sku.product_title,
+            "termDuration": term.duration,
+            "billingCycle": term.billing_cycle,
+            "market": market.country,
+            "currency": market.currency,
+            "unitPrice": unit_price(sku, country, term),
+        }
+        for sku in SKUS
+        for term in sku.terms
+    ]

@@ -1,0 +1,48 @@
+"""Fires the timer handlers on their NCRONTAB schedules (six fields, seconds first, UTC)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from datetime import UTC, datetime
+
+from croniter import croniter
+
+from shared.bootstrap import get_container
+from shared.services.sweeps import TIMERS
+
+log = logging.getLogger("local.scheduler")
+
+
+def next_fire(schedule: str, after: datetime) -> datetime:
+    return croniter(schedule, after, second_at_beginning=True).get_next(datetime)  # type: ignore[no-any-return]
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
+    container = get_container()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    now = datetime.now(UTC)
+    due = {
+        name: next_fire(os.environ.get(setting) or getattr(container.settings, setting.lower()), now)
+        for name, (setting, _) in TIMERS.items()
+    }
+    while not stop.is_set():
+        now = datetime.now(UTC)
+        for name, (setting, run) in TIMERS.items():
+            if due[name] <= now:
+                try:
+                    run(container)
+                except Exception:  # noqa: BLE001 - a failed run is logged; the next one still comes
+                    log.exception("timer %s failed", name)
+                due[name] = next_fire(os.environ.get(setting) or getattr(container.settings, setting.lower()), now)
+        stop.wait(min(max((min(due.values()) - datetime.now(UTC)).total_seconds(), 0.1), 5.0))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

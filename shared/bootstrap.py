@@ -1,0 +1,155 @@
+"""The one composition root: builds every service from settings, lazily (nothing runs at import)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+from shared.auth.tokens import TokenValidator
+from shared.config import Settings, get_settings
+from shared.services.health import Check, HealthReport, http_reachable, run_checks
+from shared.services.members import MemberService
+from shared.storage.audit import AuditLog
+from shared.storage.idempotency import IdempotencyStore
+from shared.storage.members import MemberRepository
+from shared.storage.organizations import OrganizationRepository
+from shared.storage.paging import ContinuationTokens
+from shared.storage.tables import TableStorage
+
+
+class Container:
+    """Holds the process's clients and services; each is built on first use and then reused."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._explicit_settings = settings
+        self._lock = threading.RLock()
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._explicit_settings or get_settings()
+
+    @cached_property
+    def credential(self) -> Any:
+        from azure.identity import DefaultAzureCredential
+
+        return DefaultAzureCredential()
+
+    def _table_storage(self, **options: Any) -> TableStorage:
+        s = self.settings
+        if s.storage_connection_string:
+            return TableStorage(connection_string=s.storage_connection_string, **options)
+        if s.storage_account_name:
+            return TableStorage(
+                account_url=f"https://{s.storage_account_name}.table.core.windows.net",
+                credential=self.credential,
+                **options,
+            )
+        raise RuntimeError("set STORAGE_CONNECTION_STRING or STORAGE_ACCOUNT_NAME")
+
+    @cached_property
+    def tables(self) -> TableStorage:
+        return self._table_storage()
+
+    @cached_property
+    def organizations(self) -> OrganizationRepository:
+        return OrganizationRepository(self.tables)
+
+    @cached_property
+    def members(self) -> MemberRepository:
+        return MemberRepository(self.tables)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.tables)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyStore:
+        return IdempotencyStore(self.tables, ttl=timedelta(hours=self.settings.idempotency_ttl_hours))
+
+    @cached_property
+    def continuation_tokens(self) -> ContinuationTokens:
+        return ContinuationTokens(self.settings.signing_secret)
+
+    @cached_property
+    def token_validator(self) -> TokenValidator:
+        s = self.settings
+        return TokenValidator(
+            issuer=s.auth_issuer,
+            audience=s.auth_audience,
+            jwks_url=s.auth_jwks_url,
+            ca_bundle=s.auth_ca_bundle,
+            leeway_seconds=s.auth_clock_skew_seconds,
+        )
+
+    @cached_property
+    def member_service(self) -> MemberService:
+        return MemberService(self.members, self.organizations, self.audit)
+
+    @cached_property
+    def publisher(self) -> Any:
+        from shared.messaging import publisher_from_settings
+
+        return publisher_from_settings(self.settings)
+
+    # Health -----------------------------------------------------------------------------------
+
+    def _check_tables(self) -> None:
+        self._table_storage(retry_total=0, connection_timeout=3, read_timeout=3).ping()
+
+    def _check_queue(self) -> None:
+        s = self.settings
+        if s.queue_backend == "storage":
+            from azure.storage.queue import QueueServiceClient
+
+            if s.storage_connection_string:
+                client = QueueServiceClient.from_connection_string(
+                    s.storage_connection_string, retry_total=0, connection_timeout=3, read_timeout=3
+                )
+            else:
+                client = QueueServiceClient(
+                    f"https://{s.storage_account_name}.queue.core.windows.net",
+                    credential=self.credential,
+                    retry_total=0,
+                    connection_timeout=3,
+                    read_timeout=3,
+                )
+            client.get_service_properties()
+            return
+        from azure.servicebus import ServiceBusClient
+
+        if s.servicebus_connection_string:
+            bus = ServiceBusClient.from_connection_string(s.servicebus_connection_string, retry_total=0)
+        else:
+            bus = ServiceBusClient(s.servicebus_namespace or "", credential=self.credential, retry_total=0)
+        with bus, bus.get_queue_receiver("provisioning") as receiver:
+            receiver.peek_messages(max_message_count=1)
+
+    def health_checks(self) -> dict[str, Check]:
+        s = self.settings
+        return {
+            "tables": self._check_tables,
+            "queue": self._check_queue,
+            "partnerCenter": http_reachable(
+                f"{s.partner_center_url.rstrip('/')}/v1/profiles/legalbusiness",
+                verify=s.partner_center_ca_bundle or True,
+            ),
+        }
+
+    def health(self) -> HealthReport:
+        return run_checks(self.health_checks())
+
+
+_container: Container | None = None
+_container_lock = threading.Lock()
+
+
+def get_container() -> Container:
+    """The process-wide container, created on first use."""
+    global _container
+    if _container is None:
+        with _container_lock:
+            if _container is None:
+                _container = Container()
+    return _container

@@ -1,0 +1,48 @@
+"""What a use case can refuse with; the HTTP layer turns each into problem details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ServiceError(Exception):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ServiceError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Forbidden(ServiceError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class Conflict(ServiceError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class Invalid(ServiceError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.errors: list[FieldError] = errors or []
+
+
+class Unavailable(ServiceError):
+    status, slug, title = 503, "unavailable", "A dependency is unavailable"
+
+
+__all__ = ["Conflict", "FieldError", "Forbidden", "Invalid", "NotFound", "ServiceError", "Unavailable"]

@@ -1,0 +1,94 @@
+"""Members in Table Storage: one row per user (read on every request) and one per organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+
+from shared.domain.members import Member
+from shared.domain.scope import ADMIN_ROLE_OF, OrgRef, OrgType, Role
+from shared.storage.tables import TableStorage, odata_quote, safe_key
+
+MEMBERS = "members"
+ORG_MEMBERS = "orgmembers"
+_MEMBERSHIP = "membership"
+
+
+class MemberAlreadyExists(Exception):
+    """A user belongs to one organisation only."""
+
+
+def _from_entity(entity: dict[str, Any]) -> Member:
+    return Member(
+        user_id=entity["userId"],
+        org=OrgRef(
+            org_type=OrgType(entity["orgType"]),
+            org_id=entity["orgId"],
+            provider_id=entity.get("providerId") or None,
+            reseller_id=entity.get("resellerId") or None,
+        ),
+        role=Role(entity["role"]),
+        created_at=entity["createdAt"],
+        created_by=entity["createdBy"],
+    )
+
+
+class MemberRepository:
+    def __init__(self, storage: TableStorage) -> None:
+        self._storage = storage
+
+    def get(self, user_id: str) -> Member | None:
+        try:
+            entity = self._storage.table(MEMBERS).get_entity(safe_key(user_id), _MEMBERSHIP)
+        except ResourceNotFoundError:
+            return None
+        return _from_entity(entity)
+
+    def org_has_admin(self, org: OrgRef) -> bool:
+        admin_role = ADMIN_ROLE_OF[org.org_type].value
+        rows = self._storage.table(ORG_MEMBERS).query_entities(
+            f"PartitionKey eq {odata_quote(safe_key(org.key))} and role eq {odata_quote(admin_role)}",
+            results_per_page=1,
+            select=["RowKey"],
+        )
+        return next(iter(rows), None) is not None
+
+    def add(self, member: Member) -> Member:
+        """Stores a new member; the org index is written first so an admin is never unseen."""
+        index_row = {
+            "PartitionKey": safe_key(member.org.key),
+            "RowKey": safe_key(member.user_id),
+            "role": member.role.value,
+        }
+        member_row = {
+            "PartitionKey": safe_key(member.user_id),
+            "RowKey": _MEMBERSHIP,
+            "userId": member.user_id,
+            "orgType": member.org.org_type.value,
+            "orgId": member.org.org_id,
+            "providerId": member.org.provider_id or "",
+            "resellerId": member.org.reseller_id or "",
+            "role": member.role.value,
+            "createdAt": member.created_at,
+            "createdBy": member.created_by,
+        }
+        existing = self.get(member.user_id)
+        if existing is not None:
+            raise MemberAlreadyExists(member.user_id)
+        self._storage.table(ORG_MEMBERS).upsert_entity(index_row)
+        try:
+            self._storage.table(MEMBERS).create_entity(member_row)
+        except ResourceExistsError as exc:
+            current = self.get(member.user_id)
+            if current is None or current.org.key != member.org.key:
+                self._storage.table(ORG_MEMBERS).delete_entity(index_row["PartitionKey"], index_row["RowKey"])
+            raise MemberAlreadyExists(member.user_id) from exc
+        return member
+
+    def seed(self, member: Member) -> Member:
+        """Adds the member unless that user already has a membership (local stack start-up)."""
+        try:
+            return self.add(member)
+        except MemberAlreadyExists:
+            return self.get(member.user_id) or member

@@ -1,0 +1,172 @@
+"""The common HTTP behaviour of api.md: problem details, paging, limits, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from functions.http.app import create_app
+from shared.domain.scope import OrgRef, Role
+from tests.support.platform import new_id, provider_org
+
+Auth = Callable[[str], dict[str, str]]
+AddMember = Callable[[OrgRef, Role], str]
+
+
+@pytest.fixture
+def operator(add_member: AddMember) -> str:
+    return add_member(OrgRef.operator(), Role.OPERATOR)
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert {"type", "title", "status", "detail"} <= problem.keys()
+    assert problem["status"] == status
+    assert "Traceback" not in response.text
+    return problem
+
+
+def test_malformed_json_is_400(client: TestClient, auth: Auth, operator: str) -> None:
+    response = client.post(
+        "/api/members", content=b'{"userId": "x", ', headers={**auth(operator), "Content-Type": "application/json"}
+    )
+    assert_problem(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"userId": 12, "orgType": "provider", "orgId": "p", "role": "provider.staff"}, "userId"),
+        ({"userId": "u", "orgType": "galaxy", "orgId": "p", "role": "provider.staff"}, "orgType"),
+        ({"userId": "u", "orgType": "provider", "orgId": "p", "role": "king"}, "role"),
+        ({"orgType": "provider", "orgId": "p", "role": "provider.staff"}, "userId"),
+        ({"userId": "u/../x", "orgType": "provider", "orgId": "p", "role": "provider.staff"}, "userId"),
+        ({"userId": "u", "orgType": "provider", "orgId": "p", "role": "provider.staff", "extra": 1}, "extra"),
+    ],
+)
+def test_invalid_fields_are_422_with_the_field_named(
+    client: TestClient, auth: Auth, operator: str, payload: dict[str, Any], field: str
+) -> None:
+    problem = assert_problem(client.post("/api/members", json=payload, headers=auth(operator)), 422)
+    assert field in [e["field"] for e in problem["errors"]]
+
+
+def test_a_json_array_body_is_422(client: TestClient, auth: Auth, operator: str) -> None:
+    assert_problem(client.post("/api/members", json=[1, 2], headers=auth(operator)), 422)
+
+
+def test_oversized_body_is_413_and_changes_nothing(
+    client: TestClient, auth: Auth, operator: str, container: Any
+) -> None:
+    user_id = new_id("u-")
+    payload = {
+        "userId": user_id,
+        "orgType": "operator",
+        "orgId": "platform",
+        "role": "operator",
+        "padding": "x" * (container.settings.max_body_bytes + 10),
+    }
+    assert_problem(client.post("/api/members", json=payload, headers=auth(operator)), 413)
+    assert container.members.get(user_id) is None
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "limit=ten", "limit=-1"])
+def test_bad_paging_parameters_are_400(client: TestClient, auth: Auth, operator: str, query: str) -> None:
+    problem = assert_problem(client.get(f"/api/audit?entityId=x&{query}", headers=auth(operator)), 400)
+    assert problem["errors"][0]["field"] == "limit"
+
+
+def test_pages_follow_the_continuation_token(
+    client: TestClient, auth: Auth, add_member: AddMember, container: Any
+) -> None:
+    provider = provider_org()
+    admin = add_member(provider, Role.PROVIDER_ADMIN)
+    entity = new_id("e-")
+    for step in range(7):
+        container.audit.record(
+            actor="test",
+            action=f"step{step}",
+            entity_type="thing",
+            entity_id=entity,
+            org=provider,
+            before=None,
+            after={"step": step},
+        )
+    seen: list[str] = []
+    token = None
+    pages = 0
+    while True:
+        params: dict[str, Any] = {"entityId": entity, "limit": 3}
+        if token:
+            params["continuationToken"] = token
+        page = client.get("/api/audit", params=params, headers=auth(admin)).json()
+        pages += 1
+        seen += [item["action"] for item in page["items"]]
+        token = page["continuationToken"]
+        if token is None:
+            break
+    assert pages == 3
+    assert seen == [f"step{n}" for n in reversed(range(7))]
+
+
+def test_a_forged_continuation_token_is_400(
+    client: TestClient, auth: Auth, add_member: AddMember, container: Any
+) -> None:
+    provider = provider_org()
+    admin = add_member(provider, Role.PROVIDER_ADMIN)
+    entity = new_id("e-")
+    for step in range(3):
+        container.audit.record(
+            actor="test", action="x", entity_type="thing", entity_id=entity, org=provider, before=None, after=step
+        )
+    token = client.get("/api/audit", params={"entityId": entity, "limit": 1}, headers=auth(admin)).json()[
+        "continuationToken"
+    ]
+    other_admin = add_member(provider, Role.PROVIDER_ADMIN)
+    for forged, who in [
+        (token[:-2] + "AA", admin),
+        ("eyJQYXJ0aXRpb25LZXkiOiJ4In0.AAAA", admin),
+        ("!!!", admin),
+        (token, other_admin),
+    ]:
+        response = client.get("/api/audit", params={"entityId": entity, "continuationToken": forged}, headers=auth(who))
+        assert_problem(response, 400)
+
+
+def test_unknown_route_is_a_problem_404(client: TestClient) -> None:
+    assert_problem(client.get("/api/nothing-here"), 404)
+
+
+def test_wrong_method_is_a_problem_405(client: TestClient, auth: Auth, operator: str) -> None:
+    assert_problem(client.delete("/api/me", headers=auth(operator)), 405)
+
+
+def test_openapi_describes_every_route() -> None:
+    app = create_app()
+    document = app.openapi()
+    assert document["openapi"].startswith("3.")
+    routes = {
+        (method.lower(), route.path)
+        for route in app.routes
+        if hasattr(route, "methods")
+        for method in route.methods
+        if method not in {"HEAD", "OPTIONS"}
+    }
+    documented = {(method, path) for path, operations in document["paths"].items() for method in operations}
+    served = {(m, p) for m, p in routes if p.startswith("/api") and p not in {"/api/openapi.json", "/api/docs"}}
+    assert served <= documented
+    for path in ("/api/health", "/api/me", "/api/members", "/api/audit"):
+        assert path in document["paths"]
+    assert "security" not in document["paths"]["/api/health"]["get"]
+    assert document["paths"]["/api/me"]["get"]["security"] == [{"bearer": []}]
+
+
+def test_openapi_is_served_without_a_token(client: TestClient) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert "/api/members" in response.json()["paths"]
