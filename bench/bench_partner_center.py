@@ -26,12 +26,16 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def timed(call: Callable[[], Any], repeat: int) -> list[float]:
+def timed(call: Callable[[], Any], repeat: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall time per call; with `cpu`, also this process's CPU time per call (independent of server latency)."""
     samples: list[float] = []
+    cpu_started = time.process_time()
     for _ in range(repeat):
         started = time.perf_counter()
         call()
         samples.append(time.perf_counter() - started)
+    if cpu is not None:
+        cpu.append((time.process_time() - cpu_started) / max(repeat, 1))
     return samples
 
 
@@ -68,6 +72,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-pc-") as scratch:
         root = Path(scratch)
+        (root / "sandbox").mkdir()
         sandbox = start_sandbox(root / "sandbox")
         try:
             run(sandbox, root, args)
@@ -108,14 +113,21 @@ def run(sandbox: Any, root: Path, args: argparse.Namespace) -> None:
     raw.verify = str(sandbox.ca_cert_path)
     url = f"{sandbox.https_url}/v1/customers/{tenants[0]}"
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "MS-RequestId": str(uuid.uuid4())}
-    baseline = report("raw requests GET customer", timed(lambda: raw.get(url, headers=headers, timeout=30), args.calls))
-    single = report("client.get_customer", timed(lambda: client.get_customer(tenants[0]), args.calls))
+    raw_cpu: list[float] = []
+    client_cpu: list[float] = []
+    baseline = report(
+        "raw requests GET customer", timed(lambda: raw.get(url, headers=headers, timeout=30), args.calls, raw_cpu)
+    )
+    single = report("client.get_customer", timed(lambda: client.get_customer(tenants[0]), args.calls, client_cpu))
     pages = -(-len(tenants) // args.page_size)
     listing = timed(lambda: sum(1 for _ in client.iter_customers(page_size=args.page_size)), args.listings)
     report(f"client.iter_customers ({pages} pages)", listing)
     report("  per page", [sample / pages for sample in listing for _ in range(pages)])
-    overhead = single["p50_ms"] - baseline["p50_ms"]
-    print(f"client overhead per call (p50 difference to raw requests): {overhead:.2f} ms")
+    print(f"client overhead per call, p50 wall time over raw requests: {single['p50_ms'] - baseline['p50_ms']:.2f} ms")
+    print(
+        f"client CPU per call: {client_cpu[0] * 1000:.3f} ms (raw requests {raw_cpu[0] * 1000:.3f} ms, "
+        f"client's own {(client_cpu[0] - raw_cpu[0]) * 1000:.3f} ms)"
+    )
     client.close()
     raw.close()
 

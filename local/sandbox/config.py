@@ -33,12 +33,11 @@ class SandboxConfig:
     http_port: int = 7072
     https_port: int = 7073
     cancellation_window_hours: int = 168
-    order_completion_seconds: float = 2.0
+    order_completion_seconds: float = 1.0
     checkout_processing_seconds: float = 0.3
     cart_lifetime_days: int = 7
     access_token_lifetime_seconds: int = 3600
     refresh_token_lifetime_days: int = 90
-    refresh_token_grace_seconds: int = 24 * 3600
 
     @property
     def https_url(self) -> str:

@@ -99,8 +99,23 @@ def openid_configuration(tenant: str, sandbox: SandboxDep) -> Response:
             "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
             "http_logout_supported": True,
             "frontchannel_logout_supported": True,
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username",
-                                 "name", "tid", "ver", "at_hash", "c_hash", "email"],  # fmt: skip
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "acr",
+                "nonce",
+                "preferred_username",
+                "name",
+                "tid",
+                "ver",
+                "at_hash",
+                "c_hash",
+                "email",
+            ],  # fmt: skip
             "tenant_region_scope": "EU",
             "cloud_instance_name": "microsoftonline.com",
             "cloud_graph_host_name": "graph.windows.net",
@@ -277,7 +292,7 @@ def _redeem_code(sandbox: Sandbox, provider: dict[str, Any], form: dict[str, str
                              "and resource.")  # fmt: skip
         if form.get("redirect_uri", "") != record["redirectUri"]:
             raise EntraError(400, "invalid_grant", 70000, "The provided value for the 'redirect_uri' is not valid. "
-                             "The value must exactly match the redirect URI used to obtain the authorization code.")  # fmt: skip
+                             "It must match the redirect URI used to obtain the authorization code.")  # fmt: skip
         _check_pkce(record, form.get("code_verifier"))
         record["redeemed"] = True
         scope = form.get("scope") or record["scope"]
@@ -326,9 +341,7 @@ def _redeem_refresh_token(sandbox: Sandbox, provider: dict[str, Any], form: dict
     return answer
 
 
-def _user_tokens(
-    sandbox: Sandbox, provider: dict[str, Any], oid: str, scope: str, nonce: str | None
-) -> dict[str, Any]:
+def _user_tokens(sandbox: Sandbox, provider: dict[str, Any], oid: str, scope: str, nonce: str | None) -> dict[str, Any]:
     """Access, refresh and ID tokens for the provider's admin (app+user); the caller holds the state lock."""
     state, config = sandbox.state, sandbox.config
     resource, permission = _resource_of(scope)

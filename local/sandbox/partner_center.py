@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import secrets
@@ -47,8 +48,12 @@ async def legal_business_profile(caller: CallerDep) -> WireResponse:
         {
             "companyName": provider["name"],
             "address": address,
-            "primaryContact": {"firstName": "Eva", "lastName": "de Vries", "email": email,
-                               "phoneNumber": "+31301234567"},  # fmt: skip
+            "primaryContact": {
+                "firstName": "Eva",
+                "lastName": "de Vries",
+                "email": email,
+                "phoneNumber": "+31301234567",
+            },  # fmt: skip
             "companyApproverAddress": address,
             "companyApproverEmail": email,
             "vettingStatus": "authorized",
@@ -101,8 +106,12 @@ async def organization_profile(caller: CallerDep) -> WireResponse:
         {
             "id": provider["tenantId"],
             "companyName": provider["name"],
-            "defaultAddress": {"country": provider["country"], "city": "Utrecht", "addressLine1": "Stationsplein 1",
-                               "postalCode": "3511 ED"},  # fmt: skip
+            "defaultAddress": {
+                "country": provider["country"],
+                "city": "Utrecht",
+                "addressLine1": "Stationsplein 1",
+                "postalCode": "3511 ED",
+            },  # fmt: skip
             "tenantId": provider["tenantId"],
             "domain": provider["domain"],
             "email": f"partners@{provider['domain']}",
@@ -110,7 +119,10 @@ async def organization_profile(caller: CallerDep) -> WireResponse:
             "culture": "en-US",
             "profileType": "OrganizationProfile",
             "links": {"self": link("/profiles/organization")},
-            "attributes": {"etag": str(abs(hash(provider["tenantId"])) % 10**18), "objectType": "OrganizationProfile"},
+            "attributes": {
+                "etag": hashlib.sha256(provider["tenantId"].encode()).hexdigest()[:16],
+                "objectType": "OrganizationProfile",
+            },
         }
     )
 
@@ -122,7 +134,9 @@ async def agreement_status(request: Request, caller: CallerDep, sandbox: Sandbox
     mpn_id, tenant_id = get_ci(params, "mpnId"), get_ci(params, "tenantId")
     if (mpn_id is None) == (tenant_id is None):
         code = 2001 if mpn_id is None else 2000
-        raise PartnerCenterError(400, code, "Exactly one of mpnId and tenantId must be given.", source="ComplianceController")
+        raise PartnerCenterError(
+            400, code, "Exactly one of mpnId and tenantId must be given.", source="ComplianceController"
+        )
     with sandbox.state.lock:
         if mpn_id is not None:
             if not mpn_id.isdigit():
@@ -218,7 +232,10 @@ async def relationship_request(request: Request, caller: CallerDep, sandbox: San
             # (unconfirmed) the code Partner Center uses for a reseller that is not related to the provider
             raise PartnerCenterError(400, 800016, f"{reseller_id} is not a valid indirect reseller of this partner.")
     return WireResponse(
-        {"url": relationship_request_url(caller.provider, reseller), "attributes": {"objectType": "RelationshipRequest"}}
+        {
+            "url": relationship_request_url(caller.provider, reseller),
+            "attributes": {"objectType": "RelationshipRequest"},
+        }
     )
 
 

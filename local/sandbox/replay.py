@@ -32,7 +32,9 @@ def replayed(state: SandboxState, key: str | None) -> WireResponse | None:
     return WireResponse(record["body"], status_code=record["status"], headers=record.get("headers") or {})
 
 
-def remember(state: SandboxState, key: str | None, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+def remember(
+    state: SandboxState, key: str | None, status: int, body: Any, headers: dict[str, str] | None = None
+) -> None:
     """Keeps a successful answer for replays (the caller holds the lock and saves afterwards)."""
     if key is None:
         return

@@ -57,6 +57,8 @@ class SandboxState:
                     "subscriptions", "replays"):  # fmt: skip
             data.setdefault(key, {})
         data.setdefault("purchases", [])
+        for cart in data["carts"].values():
+            cart["processing"] = False  # a checkout cut off by a restart never finished
         data.setdefault("version", 1)
         return data
 
@@ -112,6 +114,7 @@ class SandboxState:
         self, *, tenant_id: str, client_id: str, partner_id: str, name: str, secret_ref: str, refresh_token_ref: str
     ) -> dict[str, Any]:
         slug = re.sub(r"[^a-z0-9]", "", name.lower())[:20] or "provider"
+        suffix = "" if tenant_id == cfg.DEV_PROVIDER_TENANT_ID else secrets.token_hex(2)
         provider = {
             "tenantId": tenant_id,
             "clientId": client_id,
@@ -120,7 +123,7 @@ class SandboxState:
             "refreshTokenRef": refresh_token_ref,
             "partnerId": partner_id,
             "name": name,
-            "domain": f"{slug}{secrets.token_hex(2) if tenant_id != cfg.DEV_PROVIDER_TENANT_ID else ''}.onmicrosoft.com",
+            "domain": f"{slug}{suffix}.onmicrosoft.com",
             "country": "NL",
             "servicePrincipalOid": new_guid(),
             "adminOid": new_guid(),

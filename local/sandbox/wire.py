@@ -34,7 +34,13 @@ class PartnerCenterError(Exception):
     """An error Partner Center answers with `{code, description, data, source}`."""
 
     def __init__(
-        self, status: int, code: int, description: str, *, source: str = "PartnerFD", headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: int,
+        description: str,
+        *,
+        source: str = "PartnerFD",
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(description)
         self.status = status

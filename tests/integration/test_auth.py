@@ -37,13 +37,13 @@ def add_member_module(container: Any) -> Callable[[OrgRef, Role], str]:
     return add
 
 
-def claims_for(sandbox: Any, oid: str, **changes: Any) -> dict[str, Any]:
+def claims_for(sandbox: Any, user: str, **changes: Any) -> dict[str, Any]:
     now = int(time.time())
     claims = {
         "iss": issuer_of(sandbox),
         "aud": AUDIENCE,
-        "oid": oid,
-        "sub": oid,
+        "oid": user,
+        "sub": user,
         "tid": PLATFORM_TENANT,
         "iat": now,
         "nbf": now,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from urllib.parse import urlencode
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -19,68 +20,77 @@ from tests.support.platform import new_id, provider_org
 Auth = Callable[[str], dict[str, str]]
 
 
-def invoke(
-    app: func.AsgiFunctionApp,
-    method: str,
-    path: str,
-    *,
-    headers: dict[str, str] | None = None,
-    body: bytes = b"",
-    params: dict[str, str] | None = None,
-) -> func.HttpResponse:
-    http = next(f for f in app.get_functions() if f.get_function_name() == "http_app_func")
-    user_function = http.get_user_function()
-    request = func.HttpRequest(
-        method=method, url=f"http://localhost{path}", body=body, headers=headers or {}, params=params or {}
-    )
-    context = SimpleNamespace(
-        invocation_id=str(uuid.uuid4()),
-        function_name="http_app_func",
-        function_directory="/home/site/wwwroot",
-        trace_context=None,
-        retry_context=None,
-        thread_local_storage=SimpleNamespace(invocation_id=None),
-    )
-    return asyncio.run(user_function(request, context))
+class FunctionsHost:
+    """Calls the app's HTTP function the way the Functions host does: one event loop, its own context."""
+
+    def __init__(self, app: func.AsgiFunctionApp) -> None:
+        http = next(f for f in app.get_functions() if f.get_function_name() == "http_app_func")
+        self._user_function = http.get_user_function()
+
+    async def invoke(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        params: dict[str, str] | None = None,
+    ) -> func.HttpResponse:
+        query = f"?{urlencode(params)}" if params else ""
+        request = func.HttpRequest(
+            method=method, url=f"http://localhost{path}{query}", body=body, headers=headers or {}, params=params or {}
+        )
+        context = SimpleNamespace(
+            invocation_id=str(uuid.uuid4()),
+            function_name="http_app_func",
+            function_directory="/home/site/wwwroot",
+            trace_context=None,
+            retry_context=None,
+            thread_local_storage=SimpleNamespace(invocation_id=None),
+        )
+        return await self._user_function(request, context)
 
 
 def test_me_health_members_and_problems_through_the_functions_host(
     container: Container, auth: Auth, add_member: Callable[[OrgRef, Role], str]
 ) -> None:
-    app = function_app.build(create_app(container))
+    host = FunctionsHost(function_app.build(create_app(container)))
     provider = provider_org()
     admin = add_member(provider, Role.PROVIDER_ADMIN)
+    admin_headers = auth(admin)
 
-    health = invoke(app, "GET", "/api/health")
-    assert health.status_code == 200 and json.loads(health.get_body())["status"] == "ok"
+    async def scenario() -> None:
 
-    me = invoke(app, "GET", "/api/me", headers=auth(admin))
-    assert me.status_code == 200 and json.loads(me.get_body())["userId"] == admin
+        health = await host.invoke("GET", "/api/health")
+        assert health.status_code == 200 and json.loads(health.get_body())["status"] == "ok"
 
-    new_user = new_id("u-")
-    payload = json.dumps(
-        {"userId": new_user, "orgType": "provider", "orgId": provider.org_id, "role": "provider.staff"}
-    ).encode()
-    created = invoke(
-        app,
-        "POST",
-        "/api/members",
-        body=payload,
-        headers={**auth(admin), "Content-Type": "application/json", "Idempotency-Key": "k1"},
-    )
-    assert created.status_code == 201
-    replay = invoke(
-        app,
-        "POST",
-        "/api/members",
-        body=payload,
-        headers={**auth(admin), "Content-Type": "application/json", "Idempotency-Key": "k1"},
-    )
-    assert replay.status_code == 201 and replay.get_body() == created.get_body()
+        me = await host.invoke("GET", "/api/me", headers=admin_headers)
+        assert me.status_code == 200 and json.loads(me.get_body())["userId"] == admin
 
-    unauthorized = invoke(app, "GET", "/api/me")
-    assert unauthorized.status_code == 401
-    assert unauthorized.headers["Content-Type"].startswith("application/problem+json")
+        new_user = new_id("u-")
+        payload = json.dumps(
+            {"userId": new_user, "orgType": "provider", "orgId": provider.org_id, "role": "provider.staff"}
+        ).encode()
+        created = await host.invoke(
+            "POST",
+            "/api/members",
+            body=payload,
+            headers={**admin_headers, "Content-Type": "application/json", "Idempotency-Key": "k1"},
+        )
+        assert created.status_code == 201
+        replay = await host.invoke(
+            "POST",
+            "/api/members",
+            body=payload,
+            headers={**admin_headers, "Content-Type": "application/json", "Idempotency-Key": "k1"},
+        )
+        assert replay.status_code == 201 and replay.get_body() == created.get_body()
 
-    trail = invoke(app, "GET", "/api/audit", headers=auth(admin), params={"entityId": new_user})
-    assert trail.status_code == 200 and len(json.loads(trail.get_body())["items"]) == 1
+        unauthorized = await host.invoke("GET", "/api/me")
+        assert unauthorized.status_code == 401
+        assert unauthorized.headers["Content-Type"].startswith("application/problem+json")
+
+        trail = await host.invoke("GET", "/api/audit", headers=admin_headers, params={"entityId": new_user})
+        assert trail.status_code == 200 and len(json.loads(trail.get_body())["items"]) == 1
+
+    asyncio.run(scenario())
