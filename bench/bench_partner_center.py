@@ -62,10 +62,10 @@ def control(base: str, method: str, path: str, body: Any = None) -> Any:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=int, default=300, help="single-resource calls to time")
-    parser.add_argument("--customers", type=int, default=200, help="customers to page through")
+    parser.add_argument("--calls", type=int, default=200, help="single-resource calls to time")
+    parser.add_argument("--customers", type=int, default=100, help="customers to page through")
     parser.add_argument("--page-size", type=int, default=20)
-    parser.add_argument("--listings", type=int, default=10, help="full paged listings to time")
+    parser.add_argument("--listings", type=int, default=5, help="full paged listings to time")
     args = parser.parse_args(argv)
 
     from tests.support.sandbox import start_sandbox

@@ -11,7 +11,7 @@ import requests
 
 from shared.partner_center.auth import Grant, MsalTokenProvider, TokenSource
 from shared.partner_center.config import PartnerCenterCredentials, PartnerCenterEndpoints
-from shared.partner_center.errors import NotFound
+from shared.partner_center.errors import NotFound, PartnerCenterError, Unavailable
 from shared.partner_center.models import (
     Availability,
     BillingProfile,
@@ -30,7 +30,7 @@ from shared.partner_center.models import (
     items_of,
     relationships_from_wire,
 )
-from shared.partner_center.transport import RetryPolicy, Transport
+from shared.partner_center.transport import RetryPolicy, Transport, new_id
 from shared.secrets.port import SecretStore
 
 T = TypeVar("T")
@@ -211,7 +211,8 @@ class PartnerCenterClient:
         """Creates a customer tenant, for the reseller whose tenant id is `associated_partner_id` (app+user then).
 
         The answer carries the first admin's one-time password in `user_credentials`; never log it. Pass the same
-        `request_id` when retrying after a lost answer, and check the domain first (1.8).
+        `request_id` when retrying after a lost answer. When this call's own retry finds the tenant already made,
+        the existing customer is returned without `user_credentials` (the password went with the lost answer).
         """
         company: dict[str, Any] = {"domain": domain}
         if organization_registration_number:
@@ -221,15 +222,33 @@ class PartnerCenterClient:
         if associated_partner_id:
             body["associatedPartnerId"] = associated_partner_id
             grant = Grant.APP_USER
-        response = self.transport.request(
-            "POST",
-            "/customers",
-            grant=self._grant(grant),
-            json_body=body,
-            request_id=request_id,
-            correlation_id=correlation_id,
-        )
+        cid = correlation_id or new_id()
+        try:
+            response = self.transport.request(
+                "POST",
+                "/customers",
+                grant=self._grant(grant),
+                json_body=body,
+                request_id=request_id,
+                correlation_id=cid,
+            )
+        except PartnerCenterError as error:
+            if not (error.retried or isinstance(error, Unavailable)):
+                raise
+            # An earlier attempt may have created the tenant before its answer was lost (1.8): find it by domain.
+            existing = self.find_customer_by_domain(domain, correlation_id=cid)
+            if existing is None:
+                raise
+            return existing
         return Customer.from_wire(response.body or {})
+
+    def find_customer_by_domain(self, domain: str, *, correlation_id: str | None = None) -> Customer | None:
+        """This partner's customer whose primary domain is exactly `domain` (the Domain filter is a prefix match)."""
+        wanted = domain.lower()
+        for customer in self.iter_customers(filter_field="Domain", filter_value=domain, correlation_id=correlation_id):
+            if (customer.domain or "").lower() == wanted:
+                return customer
+        return None
 
     # -- catalog (section 6) ----------------------------------------------------------------------------------------
 

@@ -108,3 +108,20 @@ def test_customer_for_an_unrelated_reseller_is_refused(fresh_client: ProviderCli
 
 def test_dev_provider_lists_its_profile(dev_client: ProviderClient, dev_provider: dict[str, Any]) -> None:
     assert dev_client.client.get_mpn_profile().mpn_id == dev_provider["partnerId"]
+
+
+def test_customer_creation_whose_answer_is_lost_yields_the_one_customer_made(
+    fresh_client: ProviderClient, faults: Control
+) -> None:
+    reseller = faults.accept_reseller(fresh_client.provider)
+    reseller_tenant = next(r.tenant_id for r in fresh_client.client.list_indirect_resellers() if r.mpn_id == reseller)
+    domain = f"lost{fresh_client.provider['tenantId'][:8]}.onmicrosoft.com"
+    faults.faults(dropAfterCommit=1.0, seed=5)
+    fresh_client.on_sleep = lambda seconds: faults.clear_faults()
+    customer = fresh_client.client.create_customer(
+        domain=domain, billing_profile=billing("Lost Answer B.V."), associated_partner_id=reseller_tenant
+    )
+    assert customer.domain == domain
+    assert len(fresh_client.sleeps) == 1
+    same_domain = [c for c in fresh_client.client.iter_customers(page_size=50) if c.domain == domain]
+    assert [c.tenant_id for c in same_domain] == [customer.tenant_id]
