@@ -14,7 +14,7 @@ SERVICE_BUS_CONNECTION = "ServiceBusConnection"  # app setting prefix: ServiceBu
 def handle(queue: str, message: func.ServiceBusMessage) -> None:
     """Raising leaves the message to Service Bus, which redelivers it and dead-letters it at the end."""
     from shared.bootstrap import get_container
-    from shared.services.dispatch import dispatcher
+    from shared.services.handlers import dispatcher
 
     container = get_container()
     delivery = decode_servicebus_delivery(message, max_deliveries=container.settings.queue_max_attempts)

@@ -122,7 +122,7 @@ class Stack:
         self.stopping = False
 
     def values(self) -> dict[str, str]:
-        moved_ports = {DEFAULT_PORTS[n]: p for n, p in self.ports.items() if DEFAULT_PORTS[n] != p and n != "api"}
+        moved_ports = {DEFAULT_PORTS[n]: p for n, p in self.ports.items() if DEFAULT_PORTS[n] != p}
         return relocate(load_values(), data_dir=self.data_dir, ports=moved_ports)
 
     def start_child(self, child: Child, env: dict[str, str]) -> None:

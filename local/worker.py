@@ -10,7 +10,7 @@ from datetime import timedelta
 from shared.bootstrap import get_container
 from shared.messaging import Delivery, QueueNames
 from shared.messaging.storage_queues import run_forever
-from shared.services.dispatch import dispatcher
+from shared.services.handlers import dispatcher
 
 log = logging.getLogger("local.worker")
 

@@ -9,11 +9,16 @@ from typing import Any
 
 from shared.auth.tokens import TokenValidator
 from shared.config import Settings, get_settings
+from shared.domain.onboarding import CheckPolicy, Provider
+from shared.services.enrollment import EnrollmentService
 from shared.services.health import Check, HealthReport, http_reachable, run_checks
 from shared.services.members import MemberService
+from shared.services.relationships import RelationshipService
 from shared.storage.audit import AuditLog
+from shared.storage.consent import ConsentStateStore
 from shared.storage.idempotency import IdempotencyStore
 from shared.storage.members import MemberRepository
+from shared.storage.onboarding import CustomerRepository, ProviderRepository, ResellerRepository
 from shared.storage.organizations import OrganizationRepository
 from shared.storage.paging import ContinuationTokens
 from shared.storage.tables import TableStorage
@@ -86,6 +91,90 @@ class Container:
     @cached_property
     def member_service(self) -> MemberService:
         return MemberService(self.members, self.organizations, self.audit)
+
+    @cached_property
+    def secret_store(self) -> Any:
+        from shared.secrets import secret_store_from_settings
+
+        return secret_store_from_settings(self.settings)
+
+    @cached_property
+    def partner_center_endpoints(self) -> Any:
+        from shared.partner_center import PartnerCenterEndpoints
+
+        return PartnerCenterEndpoints.from_settings(self.settings)
+
+    @cached_property
+    def _partner_center_clients(self) -> dict[tuple[str, ...], Any]:
+        return {}
+
+    def partner_center_for(self, provider: Provider) -> Any:
+        """One client per provider and credentials, reused so its tokens stay cached."""
+        from shared.partner_center import PartnerCenterCredentials, client_for_provider
+
+        key = (
+            provider.id,
+            provider.tenant_id,
+            provider.client_id,
+            provider.client_secret_ref,
+            provider.refresh_token_ref or "",
+        )
+        with self._lock:
+            client = self._partner_center_clients.get(key)
+            if client is None:
+                credentials = PartnerCenterCredentials(
+                    provider.tenant_id, provider.client_id, provider.client_secret_ref, provider.refresh_token_ref
+                )
+                client = client_for_provider(credentials, self.partner_center_endpoints, self.secret_store)
+                self._partner_center_clients[key] = client
+        return client
+
+    @cached_property
+    def providers(self) -> ProviderRepository:
+        return ProviderRepository(self.tables)
+
+    @cached_property
+    def resellers(self) -> ResellerRepository:
+        return ResellerRepository(self.tables)
+
+    @cached_property
+    def customers(self) -> CustomerRepository:
+        return CustomerRepository(self.tables)
+
+    @cached_property
+    def enrollment(self) -> EnrollmentService:
+        s = self.settings
+        return EnrollmentService(
+            self.providers,
+            self.organizations,
+            self.audit,
+            ConsentStateStore(self.tables),
+            self.secret_store,
+            self.partner_center_endpoints,
+            signing_secret=s.signing_secret,
+            public_base_url=s.public_base_url,
+            consent_ttl=timedelta(minutes=s.consent_state_ttl_minutes),
+        )
+
+    @cached_property
+    def relationships(self) -> RelationshipService:
+        s = self.settings
+        return RelationshipService(
+            providers=self.providers,
+            resellers=self.resellers,
+            customers=self.customers,
+            organizations=self.organizations,
+            audit=self.audit,
+            publisher=self.publisher,
+            client_for=self.partner_center_for,
+            secret_store=self.secret_store,
+            policy=CheckPolicy(
+                first_delay=timedelta(seconds=s.relationship_check_first_delay_seconds),
+                max_delay=timedelta(seconds=s.relationship_check_max_delay_seconds),
+                expiry=timedelta(days=s.relationship_invitation_expiry_days),
+            ),
+            reseller_invitation_url_template=s.reseller_invitation_url_template,
+        )
 
     @cached_property
     def publisher(self) -> Any:

@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Literal
+from ipaddress import ip_address
+from typing import Final, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Settings only the local stack uses; Azure never sets them (infra/ leaves them out, tests check that).
+LOCAL_ONLY_SETTINGS: Final = frozenset(
+    {
+        "LOCAL_SECRETS_DIR",
+        "AUTH_CA_BUNDLE",
+        "PARTNER_CENTER_CA_BUNDLE",
+        "STORAGE_CONNECTION_STRING",
+        "SERVICEBUS_CONNECTION_STRING",
+        "DEV_PROVIDER_TENANT_ID",
+        "DEV_PROVIDER_CLIENT_ID",
+        "DEV_PROVIDER_CLIENT_SECRET_REF",
+        "DEV_PROVIDER_REFRESH_TOKEN_REF",
+        "LOCAL_OPERATOR_ID",
+    }
+)
+# Settings holding URLs the platform calls or trusts: https (and not loopback) in production.
+URL_SETTINGS: Final = (
+    "AUTH_ISSUER",
+    "AUTH_JWKS_URL",
+    "PARTNER_CENTER_URL",
+    "PARTNER_CENTER_AUTHORITY_HOST",
+    "GRAPH_URL",
+    "PRICE_SHEET_URL",
+    "KEY_VAULT_URL",
+    "PUBLIC_BASE_URL",
+)
+PRODUCTION_SIGNING_SECRET_MIN_LENGTH: Final = 32
+# The value local.settings.sample.json carries; published, so never acceptable in Azure.
+SAMPLE_SIGNING_SECRET: Final = "local-development-signing-secret-not-for-production"
 
 
 class Settings(BaseSettings):
@@ -56,9 +90,130 @@ class Settings(BaseSettings):
 
     # Timer schedules (NCRONTAB, six fields, UTC); the Functions host reads them by %NAME%.
     idempotency_sweep_schedule: str = "0 15 3 * * *"
+    relationship_sweep_schedule: str = "0 */30 * * * *"
+
+    # Onboarding: where the consent redirect comes back to, and how pending relationships are checked.
+    public_base_url: str = "http://127.0.0.1:7071"
+    consent_state_ttl_minutes: int = Field(default=15, ge=1, le=120)
+    relationship_invitation_expiry_days: float = Field(default=30, gt=0, le=365)
+    relationship_check_first_delay_seconds: float = Field(default=30, gt=0)
+    relationship_check_max_delay_seconds: float = Field(default=3600, gt=0, le=7 * 24 * 3600)
+    # (unconfirmed) Partner Center documents no invitation link for indirect resellers; this template is
+    # what the provider sends, with {providerPartnerId} and {resellerPartnerId} filled in.
+    reseller_invitation_url_template: str = (
+        "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller"
+        "?providerPartnerId={providerPartnerId}&resellerPartnerId={resellerPartnerId}"
+    )
+
+    # Telemetry: logs and traces go to Application Insights when a connection string is set.
+    applicationinsights_connection_string: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The user-assigned managed identity DefaultAzureCredential signs in as (Azure only).
+    azure_client_id: str | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+class SettingsError(ValueError):
+    """Settings the app cannot run with; the message names every setting at fault, so start-up says what to fix."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__("invalid settings: " + "; ".join(f"{name}: {why}" for name, why in self.problems.items()))
+
+
+def running_under_functions_host(environ: Mapping[str, str] | None = None) -> bool:
+    """True inside the Functions host's worker (Core Tools or Azure), where settings are checked at import."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("FUNCTIONS_WORKER_RUNTIME") or env.get("WEBSITE_SITE_NAME"))
+
+
+def is_production(environ: Mapping[str, str] | None = None) -> bool:
+    """True on an Azure Function App that is not marked Development (Core Tools marks itself so)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("WEBSITE_SITE_NAME")) and env.get("AZURE_FUNCTIONS_ENVIRONMENT", "").lower() != "development"
+
+
+def load_settings() -> Settings:
+    """Reads the environment; a missing or malformed setting is a SettingsError naming its variable."""
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
+            problems.setdefault(name, "is required" if error["type"] == "missing" else error["msg"])
+        raise SettingsError(problems) from None
+
+
+def settings_problems(settings: Settings, *, production: bool) -> dict[str, str]:
+    """What is wrong with settings that each parse on their own: missing partners, insecure values in production."""
+    problems: dict[str, str] = {}
+    if not (settings.storage_connection_string or settings.storage_account_name):
+        problems["STORAGE_ACCOUNT_NAME"] = "set STORAGE_ACCOUNT_NAME (Azure) or STORAGE_CONNECTION_STRING (local)"
+    if settings.queue_backend == "servicebus" and not (
+        settings.servicebus_namespace or settings.servicebus_connection_string
+    ):
+        problems["SERVICEBUS_NAMESPACE"] = "QUEUE_BACKEND=servicebus needs SERVICEBUS_NAMESPACE"
+    if settings.secret_store == "keyvault" and not settings.key_vault_url:
+        problems["KEY_VAULT_URL"] = "SECRET_STORE=keyvault needs KEY_VAULT_URL"
+    for name in URL_SETTINGS:
+        value = getattr(settings, name.lower(), None)
+        if value:
+            why = _url_problem(value, production=production)
+            if why:
+                problems[name] = why
+    for name in Settings.model_fields:
+        if name.endswith("_schedule") and len(str(getattr(settings, name)).split()) != 6:
+            problems[name.upper()] = "must be NCRONTAB with six fields (seconds first, UTC)"
+    if production:
+        if len(settings.signing_secret) < PRODUCTION_SIGNING_SECRET_MIN_LENGTH:
+            problems["SIGNING_SECRET"] = f"must be at least {PRODUCTION_SIGNING_SECRET_MIN_LENGTH} characters"
+        elif settings.signing_secret == SAMPLE_SIGNING_SECRET:
+            problems["SIGNING_SECRET"] = "is the published local sample value"
+        if settings.secret_store != "keyvault":
+            problems["SECRET_STORE"] = "must be keyvault in Azure (a local folder does not outlive an instance)"
+        for name in ("AUTH_CA_BUNDLE", "PARTNER_CENTER_CA_BUNDLE"):
+            if getattr(settings, name.lower()):
+                problems[name] = "is local-only: Azure trusts the public CAs"
+    return problems
+
+
+def _url_problem(value: str, *, production: bool) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return "must be an absolute http(s) URL"
+    if not production:
+        return None
+    if parts.scheme != "https":
+        return "must be https in production"
+    if _is_loopback(parts.hostname):
+        return "must not be a loopback address in production"
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_settings(settings: Settings | None = None, *, production: bool | None = None) -> Settings:
+    """The settings (read from the environment unless given), or a SettingsError naming every setting at fault."""
+    settings = load_settings() if settings is None else settings
+    problems = settings_problems(settings, production=is_production() if production is None else production)
+    if problems:
+        raise SettingsError(problems)
+    return settings
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read once on first use (never at import)."""
-    return Settings()  # type: ignore[call-arg]
+    """The process's settings, read and validated once on first use (never at import)."""
+    return validate_settings()

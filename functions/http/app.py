@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from functions.http import audit, health, members
+from functions.http import audit, customers, health, members, providers, resellers
 from functions.http.middleware import BodySizeLimit
 from functions.http.problems import install_problem_handlers
 from shared.bootstrap import Container, get_container
@@ -34,6 +34,9 @@ def create_app(container: Container | None = None) -> FastAPI:
     api.include_router(health.router)
     api.include_router(members.router)
     api.include_router(audit.router)
+    api.include_router(providers.router)
+    api.include_router(resellers.router)
+    api.include_router(customers.router)
     app.include_router(api)
 
     app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)
@@ -50,7 +53,7 @@ class _LazyContainer:
 
 def _add_bearer_security(app: FastAPI) -> None:
     """Documents the bearer scheme on every route except the public ones."""
-    public = {f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json"}
+    public = {f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/providers/consent/callback"}
     original = app.openapi
 
     def openapi() -> dict[str, object]:

@@ -36,6 +36,9 @@ def _parse(argv: list[str] | None) -> SandboxConfig:
     parser.add_argument("--https-port", type=int, default=7073)
     parser.add_argument("--cancellation-window-hours", type=int, default=168)
     parser.add_argument("--order-completion-seconds", type=float, default=1.0)
+    parser.add_argument("--graph-export-seconds", type=float, default=1.0)
+    parser.add_argument("--webhook-retry-initial-seconds", type=float, default=0.2)
+    parser.add_argument("--webhook-retry-max-seconds", type=float, default=2.0)
     args = parser.parse_args(argv)
     return SandboxConfig(
         state_dir=args.state_dir.resolve(),
@@ -45,6 +48,9 @@ def _parse(argv: list[str] | None) -> SandboxConfig:
         https_port=args.https_port,
         cancellation_window_hours=args.cancellation_window_hours,
         order_completion_seconds=args.order_completion_seconds,
+        graph_export_seconds=args.graph_export_seconds,
+        webhook_retry_initial_seconds=args.webhook_retry_initial_seconds,
+        webhook_retry_max_seconds=args.webhook_retry_max_seconds,
     )
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
 
-from local.sandbox import commerce, control, entra, partner_center
+from local.sandbox import commerce, control, entra, graph, partner_center, pricesheet, reconciliation, webhooks
 from local.sandbox.config import SandboxConfig
 from local.sandbox.context import Sandbox
 from local.sandbox.devca import ensure_dev_ca
@@ -72,9 +72,14 @@ def create_app(config: SandboxConfig) -> FastAPI:
     )
     app.sandbox = sandbox
     app.state.sandbox = sandbox
+    webhooks.dispatcher_of(sandbox)
 
     @app.exception_handler(PartnerCenterError)
     async def partner_center_error(request: Request, exc: PartnerCenterError) -> Any:
+        return exc.response()
+
+    @app.exception_handler(graph.GraphError)
+    async def graph_error(request: Request, exc: graph.GraphError) -> Any:
         return exc.response()
 
     @app.exception_handler(StarletteHTTPException)
@@ -84,7 +89,15 @@ def create_app(config: SandboxConfig) -> FastAPI:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     app.include_router(control.router)
+    app.include_router(pricesheet.control_router)
+    app.include_router(reconciliation.control_router)
+    app.include_router(webhooks.control_router)
     app.include_router(partner_center.router)
+    app.include_router(reconciliation.router)
     app.include_router(commerce.router)
+    app.include_router(webhooks.router)
+    app.include_router(pricesheet.router)
+    app.include_router(graph.router)
+    app.include_router(graph.blob_router)
     app.include_router(entra.router)
     return app

@@ -155,3 +155,33 @@ def price_table(country: str) -> list[dict[str, object]]:
         for sku in SKUS
         for term in sku.terms
     ]
+
+
+# Catalog changes made through the control route: price changes and retired offers, kept in the sandbox state as
+# {"prices": {price_key: "7.50"}, "retired": {retire_key: timestamp}}; an empty mapping means the built-in catalog.
+CatalogChanges = dict[str, dict[str, str]]
+ANY_MARKET = "*"
+
+
+def price_key(catalog_item_id: str, country: str, term: Term) -> str:
+    return f"{catalog_item_id.upper()}|{country.upper()}|{term.duration}|{term.billing_cycle}"
+
+
+def retire_key(catalog_item_id: str, country: str = ANY_MARKET) -> str:
+    return f"{catalog_item_id.upper()}|{country.upper()}"
+
+
+def current_unit_price(changes: CatalogChanges, sku: Sku, country: str, term: Term) -> Decimal:
+    """The price the sheet lists now: a changed price if one was set for this market and term, else the base."""
+    changed = (changes.get("prices") or {}).get(price_key(sku.catalog_item_id, country, term))
+    return Decimal(changed) if changed is not None else unit_price(sku, country, term)
+
+
+def is_offered(changes: CatalogChanges, sku: Sku, country: str) -> bool:
+    """False once the SKU's availability was retired in that market (or everywhere)."""
+    retired = changes.get("retired") or {}
+    return retire_key(sku.catalog_item_id) not in retired and retire_key(sku.catalog_item_id, country) not in retired
+
+
+def offered_skus(changes: CatalogChanges, country: str) -> list[Sku]:
+    return [sku for sku in SKUS if is_offered(changes, sku, country)]

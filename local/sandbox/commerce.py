@@ -122,16 +122,26 @@ def availability_view(sku: catalog.Sku, country: str, window_hours: int) -> dict
     }
 
 
-def _products(params: dict[str, str], country: str) -> dict[str, Any]:
+def catalog_changes(sandbox: Sandbox) -> catalog.CatalogChanges:
+    """The price changes and retirements made through the control route (a copy, safe to read unlocked)."""
+    with sandbox.state.lock:
+        changes = sandbox.state.data.get("catalogChanges") or {}
+        return {name: dict(values) for name, values in changes.items()}
+
+
+def _products(sandbox: Sandbox, params: dict[str, str], country: str) -> dict[str, Any]:
     seen: dict[str, catalog.Sku] = {}
     if _in_view(params):
-        for sku in catalog.SKUS:
+        for sku in catalog.offered_skus(catalog_changes(sandbox), country):
             seen.setdefault(sku.product_id, sku)
     return collection([product_view(s, country) for s in seen.values()], self_uri=f"/products?country={country}")
 
 
-def _sku_or_404(product_id: str, sku_id: str | None = None) -> catalog.Sku:
+def _sku_or_404(product_id: str, sku_id: str | None = None, *, sandbox: Sandbox | None = None,
+                country: str | None = None) -> catalog.Sku:  # fmt: skip
     sku = catalog.find_sku(product_id, sku_id)
+    if sku is not None and sandbox is not None and country is not None and sku_id is not None:
+        sku = sku if catalog.is_offered(catalog_changes(sandbox), sku, country) else None
     if sku is None:
         # (unconfirmed) the code Partner Center answers for an unknown product or SKU
         what = f"SKU {sku_id} of product {product_id}" if sku_id else f"Product {product_id}"
@@ -139,29 +149,30 @@ def _sku_or_404(product_id: str, sku_id: str | None = None) -> catalog.Sku:
     return sku
 
 
-def _skus(product_id: str, params: dict[str, str], country: str) -> dict[str, Any]:
+def _skus(sandbox: Sandbox, product_id: str, params: dict[str, str], country: str) -> dict[str, Any]:
     _sku_or_404(product_id)
-    skus = [s for s in catalog.SKUS if s.product_id.lower() == product_id.lower()] if _in_view(params) else []
+    offered = catalog.offered_skus(catalog_changes(sandbox), country)
+    skus = [s for s in offered if s.product_id.lower() == product_id.lower()] if _in_view(params) else []
     return collection([sku_view(s, country) for s in skus])
 
 
 def _availabilities(sandbox: Sandbox, product_id: str, sku_id: str, params: dict[str, str], country: str) -> dict:
-    sku = _sku_or_404(product_id, sku_id)
+    sku = _sku_or_404(product_id, sku_id, sandbox=sandbox, country=country)
     items = [availability_view(sku, country, sandbox.config.cancellation_window_hours)] if _in_view(params) else []
     return collection(items)
 
 
 def _availability(sandbox: Sandbox, product_id: str, sku_id: str, availability_id: str, country: str) -> dict:
-    sku = _sku_or_404(product_id, sku_id)
+    sku = _sku_or_404(product_id, sku_id, sandbox=sandbox, country=country)
     if sku.availability_id.lower() != availability_id.lower():
         raise PartnerCenterError(404, 2000, f"Availability {availability_id} was not found.", source="CatalogService")
     return availability_view(sku, country, sandbox.config.cancellation_window_hours)
 
 
 @router.get("/products", summary="Products of a catalog view (country required)")
-async def list_products(request: Request, caller: CallerDep) -> WireResponse:
+async def list_products(request: Request, caller: CallerDep, sandbox: SandboxDep) -> WireResponse:
     params = dict(request.query_params)
-    return WireResponse(_products(params, _market(get_ci(params, "country"))))
+    return WireResponse(_products(sandbox, params, _market(get_ci(params, "country"))))
 
 
 @router.get("/products/{product_id}", summary="One product")
@@ -171,15 +182,17 @@ async def get_product(product_id: str, request: Request, caller: CallerDep) -> W
 
 
 @router.get("/products/{product_id}/skus", summary="SKUs of a product")
-async def list_skus(product_id: str, request: Request, caller: CallerDep) -> WireResponse:
+async def list_skus(product_id: str, request: Request, caller: CallerDep, sandbox: SandboxDep) -> WireResponse:
     params = dict(request.query_params)
-    return WireResponse(_skus(product_id, params, _market(get_ci(params, "country"))))
+    return WireResponse(_skus(sandbox, product_id, params, _market(get_ci(params, "country"))))
 
 
 @router.get("/products/{product_id}/skus/{sku_id}", summary="One SKU")
-async def get_sku(product_id: str, sku_id: str, request: Request, caller: CallerDep) -> WireResponse:
+async def get_sku(
+    product_id: str, sku_id: str, request: Request, caller: CallerDep, sandbox: SandboxDep
+) -> WireResponse:
     country = _market(get_ci(dict(request.query_params), "country"))
-    return WireResponse(sku_view(_sku_or_404(product_id, sku_id), country))
+    return WireResponse(sku_view(_sku_or_404(product_id, sku_id, sandbox=sandbox, country=country), country))
 
 
 @router.get("/products/{product_id}/skus/{sku_id}/availabilities", summary="Availabilities of a SKU")
@@ -207,7 +220,7 @@ def _customer_country(sandbox: Sandbox, caller: Caller, customer_id: str) -> str
 @router.get("/customers/{customer_id}/products", summary="Products as offered to a customer")
 async def customer_products(customer_id: str, request: Request, caller: CallerDep, sandbox: SandboxDep) -> WireResponse:
     country = _customer_country(sandbox, caller, customer_id)
-    return WireResponse(_products(dict(request.query_params), country))
+    return WireResponse(_products(sandbox, dict(request.query_params), country))
 
 
 @router.get("/customers/{customer_id}/products/{product_id}/skus", summary="SKUs as offered to a customer")
@@ -215,7 +228,7 @@ async def customer_skus(
     customer_id: str, product_id: str, request: Request, caller: CallerDep, sandbox: SandboxDep
 ) -> WireResponse:
     country = _customer_country(sandbox, caller, customer_id)
-    return WireResponse(_skus(product_id, dict(request.query_params), country))
+    return WireResponse(_skus(sandbox, product_id, dict(request.query_params), country))
 
 
 @router.get(
@@ -238,7 +251,9 @@ def _line_error(code: str, description: str) -> dict[str, Any]:
     return {"errorCode": code, "errorDescription": description, "additionalInformation": {}}
 
 
-def _validate_line(raw: Any, index: int, country: str, attested: bool) -> dict[str, Any]:
+def _validate_line(
+    raw: Any, index: int, country: str, attested: bool, changes: catalog.CatalogChanges
+) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise PartnerCenterError(400, 2000, "Every line item must be an object.", source="PCCartService")
     line_id = raw.get("id", index)
@@ -268,6 +283,8 @@ def _validate_line(raw: Any, index: int, country: str, attested: bool) -> dict[s
         if raw.get(optional) is not None:
             line[optional] = raw[optional]
     sku = catalog.find_by_catalog_item_id(catalog_item_id)
+    if sku is not None and not catalog.is_offered(changes, sku, country):
+        sku = None
     if sku is None:
         line["error"] = _line_error("catalog_item_id_is_not_valid", f"The catalog item id {catalog_item_id} is not "
                                     f"valid in market {country}.")  # fmt: skip
@@ -291,12 +308,12 @@ def _validate_line(raw: Any, index: int, country: str, attested: bool) -> dict[s
     return line
 
 
-def _build_lines(body: dict[str, Any], country: str) -> list[dict[str, Any]]:
+def _build_lines(body: dict[str, Any], country: str, changes: catalog.CatalogChanges) -> list[dict[str, Any]]:
     raw_lines = body.get("lineItems")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise PartnerCenterError(400, 2000, "A cart needs at least one line item.", source="PCCartService")
     attested = body.get("partnerOnRecordAttestationAccepted") is True
-    lines = [_validate_line(raw, index, country, attested) for index, raw in enumerate(raw_lines)]
+    lines = [_validate_line(raw, index, country, attested, changes) for index, raw in enumerate(raw_lines)]
     if len({line["id"] for line in lines}) != len(lines):
         raise PartnerCenterError(400, 2000, "Line item ids must be unique within the cart.", source="PCCartService")
     groups: dict[str, str] = {}
@@ -339,7 +356,7 @@ async def create_cart(customer_id: str, request: Request, caller: CallerDep, san
         if (earlier := replayed(state, key)) is not None:
             return earlier
         country = customer["country"] if customer["country"] in catalog.MARKETS else caller.provider["country"]
-        lines = _build_lines(body, country)
+        lines = _build_lines(body, country, catalog_changes(sandbox))
         now = state.clock.now()
         cart = {
             "id": new_guid(),
@@ -381,7 +398,7 @@ async def update_cart(
             raise PartnerCenterError(400, 800065, f"Cannot update an already submitted cart {cart['id']}.",
                                      source="PCCartService")  # fmt: skip
         country = customer["country"] if customer["country"] in catalog.MARKETS else caller.provider["country"]
-        cart["lineItems"] = _build_lines(body, country)
+        cart["lineItems"] = _build_lines(body, country, catalog_changes(sandbox))
         cart["lastModifiedTimestamp"] = state.now_text()
         state.save()
         return WireResponse(cart_view(cart))
@@ -431,6 +448,7 @@ def _commit_checkout(
     for line in cart["lineItems"]:
         groups.setdefault(line["orderGroup"], []).append(line)
     market = catalog.MARKETS[customer["country"] if customer["country"] in catalog.MARKETS else "NL"]
+    changes = catalog_changes(sandbox)
     for group_id, lines in groups.items():
         if any("error" in line for line in lines):
             order_errors.append({"orderGroupId": group_id, "code": 800009, "description": "Error in Cart item(s)"})
@@ -444,7 +462,11 @@ def _commit_checkout(
             reseller = next(
                 (p["value"] for p in line["participants"] if p["key"].lower() == "transaction_reseller"), ""
             )
-            subscription = _new_subscription(sandbox, customer, caller, order_id, line, sku, reseller, now)
+            term = catalog.find_term(sku, line["termDuration"], _CYCLES.get(line["billingCycle"], line["billingCycle"]))
+            assert term is not None
+            # New commerce keeps the purchase price for the whole term, so the order remembers what it charged.
+            price = str(catalog.current_unit_price(changes, sku, market.country, term))
+            subscription = _new_subscription(sandbox, customer, caller, order_id, line, sku, reseller, now, price)
             order_lines.append(
                 {
                     "lineItemNumber": number,
@@ -456,6 +478,7 @@ def _commit_checkout(
                     "partnerIdOnRecord": reseller,
                     "subscriptionId": subscription["id"],
                     "provisioningContext": line["provisioningContext"],
+                    "unitPrice": price,
                 }
             )
             purchase_lines.append(
@@ -540,7 +563,7 @@ def order_view(order: dict[str, Any], *, include_price: bool = False) -> dict[st
     lines = []
     total = Decimal("0")
     for raw in order["lineItems"]:
-        line = {k: v for k, v in raw.items() if k not in ("subscriptionId", "provisioningContext")}
+        line = {k: v for k, v in raw.items() if k not in ("subscriptionId", "provisioningContext", "unitPrice")}
         # (unconfirmed) whether new commerce fills subscriptionId before the order completes; the sandbox waits.
         if completed:
             line["subscriptionId"] = raw["subscriptionId"]
@@ -582,7 +605,7 @@ def _line_pricing(order: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]
     assert sku is not None
     term = catalog.find_term(sku, line["termDuration"], _CYCLES.get(order["billingCycle"], order["billingCycle"]))
     assert term is not None
-    price = catalog.unit_price(sku, order["country"], term)
+    price = Decimal(line["unitPrice"]) if line.get("unitPrice") else catalog.unit_price(sku, order["country"], term)
     return {
         "listPrice": price,
         "discountedPrice": price,
@@ -653,7 +676,7 @@ async def order_provisioning(customer_id: str, order_id: str, caller: CallerDep,
 
 def _new_subscription(
     sandbox: Sandbox, customer: dict[str, Any], caller: Caller, order_id: str, line: dict[str, Any],
-    sku: catalog.Sku, reseller: str, now: dt.datetime,
+    sku: catalog.Sku, reseller: str, now: dt.datetime, unit_price: str,
 ) -> dict[str, Any]:  # fmt: skip
     subscription = {
         "id": new_guid(),
@@ -675,6 +698,8 @@ def _new_subscription(
         "termStartedAt": format_timestamp(now),
         "termEndsAt": format_timestamp(add_duration(now, line["termDuration"])),
         "lots": [{"quantity": line["quantity"], "addedAt": format_timestamp(now)}],
+        "unitPrice": unit_price,
+        "history": [{"at": format_timestamp(now), "quantity": line["quantity"], "kind": "new"}],
         "version": 1,
     }
     sandbox.state.data["subscriptions"][subscription["id"]] = subscription
@@ -856,6 +881,7 @@ def apply_api_change(
         subscription["status"] = "deleted"
         subscription["autoRenewEnabled"] = False
         subscription["lots"] = []
+        record_history(sandbox, subscription, "cancel", 0)
         subscription["version"] += 1
         return True
     if subscription["status"] == "suspended" and (quantity != subscription["quantity"]
@@ -900,7 +926,16 @@ def _change_quantity(sandbox: Sandbox, subscription: dict[str, Any], quantity: i
                 "can still be removed.",
             )  # fmt: skip
         _remove_seats(subscription, -delta, only=refundable_lots(sandbox, subscription))
+    record_history(sandbox, subscription, "addQuantity" if delta > 0 else "removeQuantity", quantity)
     subscription["quantity"] = quantity
+
+
+def record_history(sandbox: Sandbox, subscription: dict[str, Any], kind: str, quantity: int) -> None:
+    """Remembers each seat change and cancellation with its time, so reconciliation can prorate charges."""
+    history = subscription.setdefault(
+        "history", [{"at": subscription["purchasedAt"], "quantity": subscription["quantity"], "kind": "new"}]
+    )
+    history.append({"at": sandbox.state.now_text(), "quantity": quantity, "kind": kind})
 
 
 def _remove_seats(subscription: dict[str, Any], count: int, *, only: list[dict[str, Any]] | None = None) -> None:
@@ -926,11 +961,15 @@ def apply_direct_change(sandbox: Sandbox, subscription: dict[str, Any], body: di
             subscription["lots"].append({"quantity": delta, "addedAt": sandbox.state.now_text()})
         elif delta < 0:
             _remove_seats(subscription, -delta)
+        if delta:
+            record_history(sandbox, subscription, "addQuantity" if delta > 0 else "removeQuantity", quantity)
         subscription["quantity"] = quantity
     if "status" in body:
         status = str(body["status"]).lower()
         if status not in ("active", "suspended", "deleted", "expired", "pending", "disabled"):
             raise ValueError(f"unknown subscription status {body['status']!r}")
+        if status == "deleted" and subscription["status"] != "deleted":
+            record_history(sandbox, subscription, "cancel", 0)
         subscription["status"] = status
     if "autoRenewEnabled" in body:
         if not isinstance(body["autoRenewEnabled"], bool):

@@ -38,6 +38,10 @@ class SandboxConfig:
     cart_lifetime_days: int = 7
     access_token_lifetime_seconds: int = 3600
     refresh_token_lifetime_days: int = 90
+    graph_export_seconds: float = 1.0
+    webhook_retry_initial_seconds: float = 0.2
+    webhook_retry_max_seconds: float = 2.0
+    webhook_timeout_seconds: float = 5.0
 
     @property
     def https_url(self) -> str:

@@ -27,6 +27,7 @@ class Sandbox:
     ca_certificate_pem: str
     faults: FaultInjector
     event_listeners: list[EventListener] = field(default_factory=list)
+    webhook_dispatcher: Any = None
 
     def publish(self, event_name: str, resource_uri: str, details: dict[str, Any]) -> None:
         """Announces a Partner Center event (e.g. 'subscription-updated'); a listener's failure stays its own."""

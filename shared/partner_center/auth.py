@@ -29,10 +29,16 @@ REFRESH_MARGIN_SECONDS = 300.0
 
 
 class Grant(enum.Enum):
-    """Which token an operation needs (partner-center-api.md 1.2)."""
+    """Which token an operation needs (partner-center-api.md 1.2): the flow and the audience together."""
 
-    APP_ONLY = "app_only"
-    APP_USER = "app_user"
+    APP_ONLY = "app_only"  # client credentials for Partner Center
+    APP_USER = "app_user"  # the stored refresh token for Partner Center
+    GRAPH = "graph"  # client credentials for Microsoft Graph (PartnerBilling.Read.All is an application permission)
+    PRICE_SHEET = "price_sheet"  # the stored refresh token for api.partner.microsoft.com (price sheet download)
+
+    @property
+    def is_app_only(self) -> bool:
+        return self in (Grant.APP_ONLY, Grant.GRAPH)
 
 
 class TokenSource(Protocol):
@@ -109,9 +115,10 @@ class MsalTokenProvider:
             cached = self._cache.get(grant)
             if cached is not None and self._clock() < cached.usable_until:
                 return cached.value
-            if cached is not None and grant is Grant.APP_ONLY and self._app is not None:
+            if cached is not None and grant.is_app_only and self._app is not None:
                 self._app.remove_tokens_for_client()  # MSAL's own cache must not hand back the token we retire
-            result = self._acquire_app_only() if grant is Grant.APP_ONLY else self._acquire_app_user()
+            scope = self._scope(grant)
+            result = self._acquire_app_only(scope) if grant.is_app_only else self._acquire_app_user(scope)
             expires_in = float(result.get("expires_in") or 0)
             value = str(result["access_token"])
             self._cache[grant] = CachedToken(value, self._clock() + expires_in - self._refresh_margin)
@@ -121,7 +128,7 @@ class MsalTokenProvider:
         """Forgets a token Partner Center refused (401), so the next call asks Entra again."""
         with self._lock:
             self._cache.pop(grant, None)
-            if grant is Grant.APP_ONLY and self._app is not None:
+            if grant.is_app_only and self._app is not None:
                 self._app.remove_tokens_for_client()
 
     def _application(self) -> msal.ConfidentialClientApplication:
@@ -154,11 +161,21 @@ class MsalTokenProvider:
                 raise AuthenticationFailed(error="invalid_authority", description=str(exc)) from exc
         return self._app
 
-    def _acquire_app_only(self) -> dict[str, Any]:
-        app = self._application()
-        return self._checked(_call_token_endpoint(lambda: app.acquire_token_for_client(scopes=[self.endpoints.scope])))
+    def _scope(self, grant: Grant) -> str:
+        """The audience each grant is for: Partner Center (app-only or delegated), Graph, or the price sheet host."""
+        if grant is Grant.GRAPH:
+            return self.endpoints.graph_scope
+        if grant is Grant.PRICE_SHEET:
+            return self.endpoints.price_sheet_scope
+        if grant is Grant.APP_USER:
+            return self.endpoints.user_scope
+        return self.endpoints.scope
 
-    def _acquire_app_user(self) -> dict[str, Any]:
+    def _acquire_app_only(self, scope: str) -> dict[str, Any]:
+        app = self._application()
+        return self._checked(_call_token_endpoint(lambda: app.acquire_token_for_client(scopes=[scope])))
+
+    def _acquire_app_user(self, scope: str) -> dict[str, Any]:
         """Redeems the stored refresh token (Secure Application Model) and stores a rotated one."""
         reference = self.credentials.refresh_token_ref
         if reference is None:
@@ -170,7 +187,7 @@ class MsalTokenProvider:
                 error="consent_required", description=f"refresh token {reference!r} is not in the secret store"
             ) from None
         app = self._application()
-        scopes = [self.endpoints.user_scope]
+        scopes = [scope]
         checked = self._checked(_call_token_endpoint(lambda: app.acquire_token_by_refresh_token(refresh_token, scopes)))
         rotated = checked.get("refresh_token")
         if rotated and rotated != refresh_token:

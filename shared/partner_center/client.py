@@ -10,8 +10,9 @@ from urllib.parse import quote
 import requests
 
 from shared.partner_center.auth import Grant, MsalTokenProvider, TokenSource
-from shared.partner_center.config import PartnerCenterCredentials, PartnerCenterEndpoints
-from shared.partner_center.errors import NotFound, PartnerCenterError, Unavailable
+from shared.partner_center.config import PartnerCenterCredentials, PartnerCenterEndpoints, Service
+from shared.partner_center.errors import Conflict, NotFound, PartnerCenterError, Unavailable, UnexpectedResponse
+from shared.partner_center.graph import DEFAULT_MAX_WAIT_SECONDS, GraphExports
 from shared.partner_center.models import (
     Availability,
     BillingProfile,
@@ -30,7 +31,14 @@ from shared.partner_center.models import (
     items_of,
     relationships_from_wire,
 )
+from shared.partner_center.pricesheet import PriceSheetRow, iter_price_sheet, price_sheet_path
+from shared.partner_center.reconciliation import Invoice, LineParser, ReconciliationLine, loads_exact
 from shared.partner_center.transport import RetryPolicy, Transport, new_id
+from shared.partner_center.webhooks import (
+    ValidationEventStatus,
+    WebhookRegistration,
+    registration_body,
+)
 from shared.secrets.port import SecretStore
 
 T = TypeVar("T")
@@ -38,6 +46,11 @@ T = TypeVar("T")
 INDIRECT_PROVIDER_RELATIONSHIP = "IsIndirectCloudSolutionProviderOf"
 CUSTOMER_FILTER_FIELDS = frozenset({"CompanyName", "Domain", "IndirectReseller", "IndirectCloudSolutionProvider"})
 DEFAULT_CUSTOMER_PAGE_SIZE = 500
+MAX_RECONCILIATION_PAGE_SIZE = 2000
+WEBHOOK_REGISTRATION = "/webhooks/v1/registration"
+# v1 names the previous period "previous", Graph names it "last": either is accepted for both methods.
+_V1_PERIODS = {"current": "current", "previous": "previous", "last": "previous"}
+_V2_PERIODS = {"current": "current", "previous": "last", "last": "last"}
 
 
 class PagedItems(Generic[T]):
@@ -71,8 +84,16 @@ class PartnerCenterClient:
     recognised when retried from another process (checkout, customer creation) take `request_id` too.
     """
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, *, exports: GraphExports | None = None) -> None:
         self.transport = transport
+        self._exports = exports
+
+    @property
+    def exports(self) -> GraphExports:
+        """The Graph export flow (its blob session is made on first use)."""
+        if self._exports is None:
+            self._exports = GraphExports(self.transport)
+        return self._exports
 
     # -- plumbing ------------------------------------------------------------------------------------------------
 
@@ -91,6 +112,8 @@ class PartnerCenterClient:
 
     def close(self) -> None:
         self.transport.close()
+        if self._exports is not None:
+            self._exports.close()
 
     def __enter__(self) -> PartnerCenterClient:
         return self
@@ -513,6 +536,222 @@ class PartnerCenterClient:
         return self.update_subscription(
             customer_id, current, status="active", request_id=request_id, correlation_id=correlation_id
         )
+
+    # -- price sheet (section 6.2) ----------------------------------------------------------------------------------
+
+    def iter_price_sheet(
+        self, market: str, *, view: str = "updatedlicensebased", correlation_id: str | None = None
+    ) -> Iterator[PriceSheetRow]:
+        """The market's price sheet streamed row by row (app+user token for api.partner.microsoft.com)."""
+        path = price_sheet_path(market, view)
+        sent = self.transport.send(
+            "GET",
+            path,
+            grant=Grant.PRICE_SHEET,
+            headers={"Accept": "text/csv, application/zip, application/octet-stream, */*"},
+            correlation_id=correlation_id,
+            service=Service.PRICE_SHEET,
+            stream=True,
+        )
+        with sent.response as response:
+            response.raw.decode_content = True  # a Content-Encoding: gzip answer is inflated on the way
+            try:
+                yield from iter_price_sheet(response.raw)
+            except (requests.RequestException, OSError) as exc:
+                raise Unavailable(
+                    f"price sheet download broke off: {exc}",
+                    request_id=sent.request_id,
+                    correlation_id=sent.correlation_id,
+                ) from exc
+
+    # -- invoices and reconciliation (section 9) --------------------------------------------------------------------
+
+    def list_invoices(self, *, correlation_id: str | None = None) -> list[Invoice]:
+        body = self._get("/invoices", Grant.APP_ONLY, correlation_id=correlation_id)
+        return [Invoice.from_wire(item) for item in items_of(body)]
+
+    def get_invoice(self, invoice_id: str, *, correlation_id: str | None = None) -> Invoice:
+        body = self._get(f"/invoices/{_segment(invoice_id)}", Grant.APP_ONLY, correlation_id=correlation_id)
+        return Invoice.from_wire(body or {})
+
+    def iter_reconciliation_lines(
+        self,
+        *,
+        kind: str = "billed",
+        invoice_id: str | None = None,
+        currency: str | None = None,
+        period: str = "current",
+        method: str = "v2",
+        attribute_set: str = "full",
+        page_size: int = MAX_RECONCILIATION_PAGE_SIZE,
+        max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
+        correlation_id: str | None = None,
+    ) -> Iterator[ReconciliationLine]:
+        """Every line of a billed invoice or an unbilled period, streamed; nothing holds the period in memory.
+
+        `method="v2"` exports through Graph (new commerce; the default), `"v1"` pages the line-item API (legacy and
+        periods before the v2 cut-over, 9.4). Billed needs `invoice_id`, unbilled `currency`. An export without
+        data is an empty iterator. Arguments are checked at once; requests start with the first line asked for.
+        """
+        if kind not in ("billed", "unbilled"):
+            raise ValueError("kind must be 'billed' or 'unbilled'")
+        if kind == "billed" and not invoice_id:
+            raise ValueError("billed lines need invoice_id")
+        if kind == "unbilled" and not currency:
+            raise ValueError("unbilled lines need currency")
+        if period not in _V1_PERIODS:
+            raise ValueError("period must be 'current', 'previous' or 'last'")
+        if method == "v1":
+            if not 1 <= page_size <= MAX_RECONCILIATION_PAGE_SIZE:
+                raise ValueError(f"page_size must be between 1 and {MAX_RECONCILIATION_PAGE_SIZE}")
+            return self._v1_lines(kind, invoice_id, currency, _V1_PERIODS[period], page_size, correlation_id)
+        if method == "v2":
+            if attribute_set not in ("full", "basic"):
+                raise ValueError("attribute_set must be 'full' or 'basic'")
+            return self._v2_lines(
+                kind, invoice_id, currency, _V2_PERIODS[period], attribute_set, max_wait, correlation_id
+            )
+        raise ValueError("method must be 'v2' or 'v1'")
+
+    def _v1_lines(
+        self,
+        kind: str,
+        invoice_id: str | None,
+        currency: str | None,
+        period: str,
+        page_size: int,
+        correlation_id: str | None,
+    ) -> Iterator[ReconciliationLine]:
+        params = {"provider": "onetime", "invoicelineitemtype": "billinglineitems"}
+        if kind == "billed":
+            path = f"/invoices/{_segment(invoice_id or '')}/lineitems"
+        else:
+            path = "/invoices/unbilled/lineitems"
+            params.update({"currencycode": str(currency), "period": period})
+        params["size"] = str(page_size)
+        parser = LineParser()
+        pages = self.transport.iter_pages(
+            path, grant=Grant.APP_ONLY, params=params, correlation_id=correlation_id, parse=loads_exact
+        )
+        for page in pages:
+            for item in items_of(page):
+                yield parser.from_mapping(item)
+
+    def _v2_lines(
+        self,
+        kind: str,
+        invoice_id: str | None,
+        currency: str | None,
+        period: str,
+        attribute_set: str,
+        max_wait: float,
+        correlation_id: str | None,
+    ) -> Iterator[ReconciliationLine]:
+        cid = correlation_id or new_id()
+        exports = self.exports
+        operation = exports.start(
+            kind,
+            invoice_id=invoice_id,
+            currency=currency,
+            period=period,
+            attribute_set=attribute_set,
+            correlation_id=cid,
+        )
+        manifest_url = exports.wait(operation, max_wait=max_wait, correlation_id=cid)
+        if manifest_url is None:
+            return
+        manifest = exports.manifest(manifest_url, correlation_id=cid)
+        parser = LineParser()
+        from_bytes, from_mapping = parser.from_bytes, parser.from_mapping
+        for record in exports.iter_records(manifest):
+            if record.__class__ is bytes:
+                if len(record) > 1 or record.strip():  # type: ignore[arg-type]
+                    yield from_bytes(record)  # type: ignore[arg-type]
+            else:
+                yield from_mapping(record)  # type: ignore[arg-type]
+
+    # -- webhooks (section 10) --------------------------------------------------------------------------------------
+
+    def list_webhook_events(self, *, correlation_id: str | None = None) -> list[str]:
+        body = self._get(f"{WEBHOOK_REGISTRATION}/events", Grant.APP_ONLY, correlation_id=correlation_id)
+        return [str(name) for name in body] if isinstance(body, list) else [str(i) for i in items_of(body)]
+
+    def get_webhook_registration(self, *, correlation_id: str | None = None) -> WebhookRegistration | None:
+        """The current registration, or None when there is none (404)."""
+        try:
+            body = self._get(WEBHOOK_REGISTRATION, Grant.APP_ONLY, correlation_id=correlation_id)
+        except NotFound:
+            return None
+        return WebhookRegistration.from_wire(body or {})
+
+    def register_webhook(
+        self,
+        url: str,
+        events: Iterable[str],
+        *,
+        signature_in_ms_header: bool = False,
+        correlation_id: str | None = None,
+    ) -> WebhookRegistration:
+        """Registers the callback; when one exists already (409) it is replaced with PUT, so this converges."""
+        body = registration_body(url, events, signature_in_ms_header)
+        cid = correlation_id or new_id()
+        try:
+            response = self.transport.request(
+                "POST", WEBHOOK_REGISTRATION, grant=Grant.APP_ONLY, json_body=body, correlation_id=cid
+            )
+        except Conflict as conflict:
+            if conflict.status != 409:
+                raise
+            return self.update_webhook_registration(
+                url, body["WebhookEvents"], signature_in_ms_header=signature_in_ms_header, correlation_id=cid
+            )
+        return WebhookRegistration.from_wire(response.body or {})
+
+    ensure_webhook_registration = register_webhook
+
+    def update_webhook_registration(
+        self,
+        url: str,
+        events: Iterable[str],
+        *,
+        signature_in_ms_header: bool = False,
+        correlation_id: str | None = None,
+    ) -> WebhookRegistration:
+        body = registration_body(url, events, signature_in_ms_header)
+        response = self.transport.request(
+            "PUT", WEBHOOK_REGISTRATION, grant=Grant.APP_ONLY, json_body=body, correlation_id=correlation_id
+        )
+        return WebhookRegistration.from_wire(response.body or {})
+
+    def delete_webhook_registration(self, *, correlation_id: str | None = None) -> bool:
+        """Removes the registration (unconfirmed endpoint); False when there was none."""
+        try:
+            self.transport.request("DELETE", WEBHOOK_REGISTRATION, grant=Grant.APP_ONLY, correlation_id=correlation_id)
+        except NotFound:
+            return False
+        return True
+
+    def send_validation_event(self, *, correlation_id: str | None = None) -> str:
+        """Asks Partner Center to send a test-created event (2 per minute); answers the event's correlation id."""
+        response = self.transport.request(
+            "POST", f"{WEBHOOK_REGISTRATION}/validationEvents", grant=Grant.APP_ONLY, correlation_id=correlation_id
+        )
+        body = response.body if isinstance(response.body, Mapping) else {}
+        value = next((v for k, v in body.items() if str(k).lower() == "correlationid"), None)
+        if not value:
+            raise UnexpectedResponse("the validation event answer has no correlationId", request_id=response.request_id)
+        return str(value)
+
+    def get_validation_event(
+        self, correlation_id: str, *, ms_correlation_id: str | None = None
+    ) -> ValidationEventStatus:
+        """Delivery attempts of a validation event (`correlation_id` is the event's, not a trace id)."""
+        body = self._get(
+            f"{WEBHOOK_REGISTRATION}/validationEvents/{_segment(correlation_id)}",
+            Grant.APP_ONLY,
+            correlation_id=ms_correlation_id,
+        )
+        return ValidationEventStatus.from_wire(body or {})
 
 
 def client_for_provider(

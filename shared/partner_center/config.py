@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -22,6 +23,18 @@ MICROSOFT_AUTHORITY_HOSTS = frozenset(
         "login.microsoftonline.de",
     }
 )
+
+
+# (unconfirmed) the price sheet host's token scope is undocumented; its resource URI with /.default is assumed.
+DEFAULT_PRICE_SHEET_SCOPE = "https://api.partner.microsoft.com/.default"
+
+
+class Service(enum.Enum):
+    """The three hosts the client talks to; each has its own base URL and token audience."""
+
+    PARTNER_CENTER = "partner_center"
+    GRAPH = "graph"
+    PRICE_SHEET = "price_sheet"
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,7 @@ class PartnerCenterEndpoints:
     graph_url: str = "https://graph.microsoft.com"
     graph_scope: str = "https://graph.microsoft.com/.default"
     price_sheet_url: str = "https://api.partner.microsoft.com"
+    price_sheet_scope: str = DEFAULT_PRICE_SHEET_SCOPE
     ca_bundle: str | None = None
     timeout: float = 30.0
 
@@ -59,6 +73,7 @@ class PartnerCenterEndpoints:
             graph_url=settings.graph_url,
             graph_scope=settings.graph_scope,
             price_sheet_url=settings.price_sheet_url,
+            price_sheet_scope=getattr(settings, "price_sheet_scope", None) or DEFAULT_PRICE_SHEET_SCOPE,
             ca_bundle=settings.partner_center_ca_bundle,
             timeout=settings.partner_center_timeout_seconds,
         )
@@ -67,6 +82,14 @@ class PartnerCenterEndpoints:
     def api_base(self) -> str:
         """The REST root every path is relative to (links come without /v1, sometimes with it)."""
         return self.partner_center_url.rstrip("/") + "/v1"
+
+    def base_url(self, service: Service) -> str:
+        """The root a service's paths are relative to (Partner Center's without /v1: paths carry it)."""
+        if service is Service.GRAPH:
+            return self.graph_url.rstrip("/")
+        if service is Service.PRICE_SHEET:
+            return self.price_sheet_url.rstrip("/")
+        return self.partner_center_url.rstrip("/")
 
     def authority(self, tenant_id: str) -> str:
         """`{authority_host}/{tenant}`: the only authority shape MSAL accepts."""

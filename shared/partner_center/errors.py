@@ -116,6 +116,22 @@ class Unavailable(PartnerCenterError):
     """5xx, timeout or connection failure that outlasted the retries; the outcome of a write is unknown."""
 
 
+class UnexpectedResponse(PartnerCenterError):
+    """An accepted answer whose content cannot be read (missing manifest fields, a price sheet without its columns)."""
+
+
+class ExportFailed(PartnerCenterError):
+    """A Graph reconciliation export ended `failed` for a reason other than "no data" (code 5000)."""
+
+
+class ExportTimedOut(PartnerCenterError):
+    """The export was still running when the wait budget ran out; `operation_url` can be polled again later."""
+
+    def __init__(self, message: str | None = None, *, operation_url: str | None = None, **kwargs: Any) -> None:
+        self.operation_url = operation_url
+        super().__init__(message, **kwargs)
+
+
 class AuthenticationFailed(PartnerCenterError):
     """Entra ID refused to issue a token (bad tenant, app, secret or refresh token): nothing reached Partner Center."""
 
@@ -224,6 +240,10 @@ def error_from_response(
     data: Any = None
     if isinstance(body, Mapping):
         lowered = {str(key).lower(): value for key, value in body.items()}
+        nested = lowered.get("error")
+        if isinstance(nested, Mapping) and "code" not in lowered:
+            # Microsoft Graph wraps its errors: {"error": {"code": "...", "message": "..."}}
+            lowered = {str(key).lower(): value for key, value in nested.items()}
         code = normalise_code(lowered.get("code", lowered.get("errorcode")))
         raw_description = lowered.get("description", lowered.get("message"))
         description = None if raw_description is None else str(raw_description)

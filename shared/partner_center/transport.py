@@ -19,7 +19,7 @@ from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from shared.partner_center.auth import Grant, TokenSource
-from shared.partner_center.config import PartnerCenterEndpoints
+from shared.partner_center.config import PartnerCenterEndpoints, Service
 from shared.partner_center.errors import InvalidRequest, Throttled, Unavailable, error_from_response
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,17 @@ class ApiResponse:
     raw: bytes = field(default=b"", repr=False)
 
 
+@dataclass(frozen=True)
+class SentRequest:
+    """An accepted answer as the retry loop hands it over, its body possibly still unread (streaming)."""
+
+    response: requests.Response
+    request_id: str
+    correlation_id: str
+    attempts: int
+    elapsed: float
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -148,7 +159,7 @@ class Transport:
     def close(self) -> None:
         self.session.close()
 
-    def url_for(self, path_or_link: str) -> str:
+    def url_for(self, path_or_link: str, service: Service = Service.PARTNER_CENTER) -> str:
         """Resolves a path or a `links.*.uri` (with or without /v1, relative or absolute) against the configured host.
 
         An absolute link keeps only its path and query: the bearer token never goes to a host the answer names.
@@ -158,7 +169,9 @@ class Transport:
         if not path.startswith("/"):
             path = "/" + path
         query = f"?{parts.query}" if parts.query else ""
-        root = self.endpoints.partner_center_url.rstrip("/")
+        root = self.endpoints.base_url(service)
+        if service is not Service.PARTNER_CENTER:
+            return root + path + query
         if path == "/v1" or path.startswith("/v1/") or path.startswith("/webhooks/"):
             return root + path + query
         return self.endpoints.api_base + path + query
@@ -194,13 +207,56 @@ class Transport:
         request_id: str | None = None,
         correlation_id: str | None = None,
         ok: Sequence[int] = (200, 201, 202, 204),
+        service: Service = Service.PARTNER_CENTER,
+        parse: Callable[[bytes], Any] | None = None,
     ) -> ApiResponse:
         """Sends one logical request, retrying what is safe to retry, and returns it or raises a typed error.
 
         MS-RequestId stays the same across retries after a timeout, connection error or 5xx (the service may
         have acted); after any other answer a new one is used, unless the caller pinned it.
         """
-        url = self.url_for(path)
+        sent = self.send(
+            method,
+            path,
+            grant=grant,
+            params=params,
+            json_body=json_body,
+            headers=headers,
+            request_id=request_id,
+            correlation_id=correlation_id,
+            ok=ok,
+            service=service,
+        )
+        response = sent.response
+        content = response.content
+        return ApiResponse(
+            status=response.status_code,
+            headers=CaseInsensitiveDict(response.headers),
+            body=self._body(content, response, parse),
+            request_id=sent.request_id,
+            correlation_id=sent.correlation_id,
+            attempts=sent.attempts,
+            elapsed=sent.elapsed,
+            raw=content,
+        )
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        grant: Grant,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        request_id: str | None = None,
+        correlation_id: str | None = None,
+        ok: Sequence[int] = (200, 201, 202, 204),
+        service: Service = Service.PARTNER_CENTER,
+        stream: bool = False,
+    ) -> SentRequest:
+        """The retry loop of request(); with `stream` the accepted answer's body is left unread for the caller."""
+        url = self.url_for(path, service)
         body = None if json_body is None else to_json_bytes(json_body)
         pinned = request_id is not None
         rid = request_id or new_id()
@@ -226,7 +282,14 @@ class Transport:
             sent = self.headers_for(token, request_id=rid, correlation_id=cid, has_body=body is not None, extra=headers)
             try:
                 response = self.session.request(
-                    method, url, params=params, data=body, headers=sent, timeout=self.timeout, allow_redirects=False
+                    method,
+                    url,
+                    params=params,
+                    data=body,
+                    headers=sent,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                    stream=stream,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 failures += 1
@@ -241,19 +304,10 @@ class Transport:
                 self.sleep(self._backoff(failures))
                 continue
             status = response.status_code
-            response_headers = CaseInsensitiveDict(response.headers)
             log.debug("partner center %s %s -> %d (MS-RequestId %s)", method, urlsplit(url).path, status, rid)
             if status in ok:
-                return ApiResponse(
-                    status=status,
-                    headers=response_headers,
-                    body=self._body(response),
-                    request_id=rid,
-                    correlation_id=cid,
-                    attempts=attempts,
-                    elapsed=time.monotonic() - started,
-                    raw=response.content,
-                )
+                return SentRequest(response, rid, cid, attempts, time.monotonic() - started)
+            response_headers = CaseInsensitiveDict(response.headers)
             error_body = self._error_body(response)
             retry_after = parse_retry_after(response_headers.get("Retry-After"))
             if status == 401 and not reauthenticated:
@@ -297,9 +351,9 @@ class Transport:
         return backoff_delay(attempt, base=self.retry.backoff_base, cap=self.retry.backoff_max, rng=self.rng)
 
     @staticmethod
-    def _body(response: requests.Response) -> Any:
+    def _body(content: bytes, response: requests.Response, parse: Callable[[bytes], Any] | None) -> Any:
         try:
-            return parse_json(response.content)
+            return (parse or parse_json)(content)
         except ValueError:
             return response.text
 
@@ -317,6 +371,7 @@ class Transport:
         grant: Grant,
         params: Mapping[str, str] | None = None,
         correlation_id: str | None = None,
+        parse: Callable[[bytes], Any] | None = None,
     ) -> Iterator[Mapping[str, Any]]:
         """Streams a collection page by page, following links.next with its MS-ContinuationToken header.
 
@@ -330,7 +385,9 @@ class Transport:
         first = True
         while True:
             try:
-                response = self.request("GET", target, grant=grant, params=query, headers=extra, correlation_id=cid)
+                response = self.request(
+                    "GET", target, grant=grant, params=query, headers=extra, correlation_id=cid, parse=parse
+                )
             except InvalidRequest as error:
                 if not first and error.code == END_OF_PAGING_CODE:
                     return

@@ -18,7 +18,15 @@ def purge_expired_idempotency_keys(container: Container) -> int:
     return removed
 
 
+def sweep_relationships(container: Container) -> dict[str, int]:
+    """Resellers and customers can end relationships in Partner Center at any time: re-check them."""
+    counts = container.relationships.sweep()
+    log.info("relationship sweep: %s", counts)
+    return counts
+
+
 # Every timer: its name, the setting holding its NCRONTAB schedule, and what it runs.
 TIMERS = {
     "idempotency_sweep": ("IDEMPOTENCY_SWEEP_SCHEDULE", purge_expired_idempotency_keys),
+    "relationship_sweep": ("RELATIONSHIP_SWEEP_SCHEDULE", sweep_relationships),
 }

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import queue
 import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,68 +11,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from local.azurite import free_port
-from local.settings import REPO_ROOT
+from tests.e2e.conftest import RunningStack, start_stack
 
 pytestmark = pytest.mark.e2e
 
 
-class RunningStack:
-    def __init__(self, process: subprocess.Popen[str], lines: queue.Queue[str], data_dir: Path, api: str) -> None:
-        self.process, self.lines, self.data_dir, self.api = process, lines, data_dir, api
-        self.seen: list[str] = []
-
-    def wait_for(self, prefix: str, timeout: float = 120) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            self.seen.append(line)
-            if line.startswith(prefix):
-                return line[len(prefix) :].strip()
-        raise AssertionError(f"no line starting {prefix!r}; output so far: {self.seen}")
-
-    def token(self, oid: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "local.token", "--user", oid, "--data-dir", str(self.data_dir)],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-        return result.stdout.strip()
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    data_dir = tmp_path_factory.mktemp("stack")
-    ports = {name: free_port() for name in ("api", "sandbox", "sandbox-tls", "blob", "queue", "table")}
-    args = [sys.executable, "-m", "local.run", "--data-dir", str(data_dir)]
-    for name, port in ports.items():
-        args += [f"--{name}-port", str(port)]
-    process = subprocess.Popen(
-        args,
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]
-    running = RunningStack(process, lines, data_dir, f"http://127.0.0.1:{ports['api']}/api")
+    running = start_stack(tmp_path_factory.mktemp("stack"))
     yield running
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    running.stop()
 
 
 def test_stack_prints_operator_then_ready_and_answers_the_operator(stack: RunningStack) -> None:
@@ -92,7 +36,7 @@ def test_stack_prints_operator_then_ready_and_answers_the_operator(stack: Runnin
 
 
 def test_the_worker_is_restarted_when_it_dies(stack: RunningStack) -> None:
-    stack.wait_for("ready: ") if not any(line.startswith("ready: ") for line in stack.seen) else None
+    stack.wait_for("ready: ")
     worker_pid = _pid_of("local.worker", stack.data_dir)
     os.kill(worker_pid, signal.SIGKILL)
     stack.wait_for("worker stopped", timeout=30)

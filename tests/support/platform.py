@@ -38,6 +38,9 @@ def platform_settings(azurite_connection: str, sandbox: Any, **overrides: Any) -
         "secret_store": "local",
         "local_secrets_dir": str(sandbox.secrets_dir),
         "signing_secret": "test-signing-secret-0123456789abcdef",
+        "public_base_url": "http://testserver",
+        "relationship_check_first_delay_seconds": 1,
+        "relationship_check_max_delay_seconds": 2,
     }
     values.update(overrides)
     return Settings(**values)

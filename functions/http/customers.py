@@ -1,0 +1,173 @@
+"""Customers: invitations, new tenants, reads, storefront switch and relationship checks (api.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.onboarding_models import CustomerInvitationIn, CustomerPatch, NewCustomerIn
+from functions.http.schemas import problems
+from shared.partner_center import Address, BillingProfile
+from shared.services.relationships import NewTenant
+
+router = APIRouter(tags=["customers"])
+
+CustomerStatus = Literal["invited", "creating", "active", "ended", "expired", "failed"]
+
+
+class CustomerOut(BaseModel):
+    id: str
+    providerId: str
+    resellerId: str
+    name: str
+    domain: str | None
+    tenantId: str | None
+    contactEmail: str | None
+    status: CustomerStatus
+    origin: Literal["invitation", "created"]
+    invitationUrl: str | None
+    storefrontEnabled: bool
+    invitedAt: str
+    expiresAt: str
+    activatedAt: str | None
+    endedAt: str | None
+    failureReason: str | None
+    flag: str | None
+    lastCheckedAt: str | None
+    nextCheckAt: str | None
+    updatedAt: str
+
+
+class CustomerCreatedOut(CustomerOut):
+    customerId: str
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerOut]
+    continuationToken: str | None
+
+
+@router.post(
+    "/customer-invitations",
+    status_code=201,
+    response_model=CustomerCreatedOut,
+    responses=problems(400, 401, 403, 404, 409, 422, 503),
+)
+def invite_customer(
+    body: CustomerInvitationIn, principal: CurrentPrincipal, container: ContainerDep, idempotency: IdempotencyDep
+) -> Any:
+    """Provider staff, or the reseller's own staff: a relationship request link naming the reseller."""
+
+    def create() -> JSONResponse:
+        customer = container.relationships.invite_customer(
+            principal,
+            reseller_id=body.resellerId,
+            name=body.name,
+            domain=body.domain,
+            tenant_id=body.tenantId,
+            contact_email=body.contactEmail,
+        )
+        return JSONResponse(
+            {"customerId": customer.id, **customer.to_json()},
+            status_code=201,
+            headers={"Location": f"/api/customers/{customer.id}"},
+        )
+
+    return idempotency.respond(create)
+
+
+@router.post(
+    "/customers", status_code=202, response_model=CustomerCreatedOut, responses=problems(400, 401, 403, 404, 409, 422)
+)
+def create_customer(
+    body: NewCustomerIn, principal: CurrentPrincipal, container: ContainerDep, idempotency: IdempotencyDep
+) -> Any:
+    """A new tenant in Partner Center for the reseller: 202 creating, then active or failed with the reason."""
+
+    def create() -> JSONResponse:
+        address = body.billingProfile.defaultAddress
+        tenant = NewTenant(
+            company_name=body.companyProfile.companyName,
+            domain_prefix=body.companyProfile.domainPrefix,
+            billing_profile=BillingProfile(
+                email=body.billingProfile.email,
+                culture=body.billingProfile.culture,
+                language=body.billingProfile.language,
+                company_name=body.companyProfile.companyName,
+                default_address=Address(
+                    country=address.country,
+                    city=address.city,
+                    address_line1=address.addressLine1,
+                    postal_code=address.postalCode,
+                    address_line2=address.addressLine2,
+                    state=address.state,
+                    first_name=address.firstName,
+                    last_name=address.lastName,
+                    phone_number=address.phoneNumber,
+                ),
+            ),
+        )
+        customer = container.relationships.create_customer(principal, reseller_id=body.resellerId, tenant=tenant)
+        return JSONResponse(
+            {"customerId": customer.id, **customer.to_json()},
+            status_code=202,
+            headers={"Location": f"/api/customers/{customer.id}"},
+        )
+
+    return idempotency.respond(create)
+
+
+@router.get("/customers", response_model=CustomerPage, responses=problems(400, 401, 403, 404))
+def list_customers(
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    paging: Paging,
+    reseller_id: Annotated[str | None, Query(alias="resellerId", max_length=128)] = None,
+    status: Annotated[CustomerStatus | None, Query()] = None,
+    provider_id: Annotated[
+        str | None, Query(alias="providerId", max_length=128, description="Operator only: whose customers.")
+    ] = None,
+) -> dict[str, Any]:
+    binding = paging_binding(principal, "customers", resellerId=reseller_id, status=status, providerId=provider_id)
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
+    items, following = container.relationships.list_customers(
+        principal,
+        provider_id=provider_id,
+        reseller_id=reseller_id,
+        status=status,
+        limit=paging.limit,
+        position=position,
+    )
+    return page_body([c.to_json() for c in items], container.continuation_tokens.encode(following, binding=binding))
+
+
+@router.get("/customers/{customer_id}", response_model=CustomerOut, responses=problems(401, 403, 404))
+def get_customer(customer_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+    return container.relationships.customer(principal, customer_id).to_json()
+
+
+@router.patch("/customers/{customer_id}", response_model=CustomerOut, responses=problems(400, 401, 403, 404, 422))
+def patch_customer(
+    customer_id: str, body: CustomerPatch, principal: CurrentPrincipal, container: ContainerDep
+) -> dict[str, Any]:
+    """Provider staff or the customer's reseller staff: the storefront switch (audited)."""
+    customer = container.relationships.customer(principal, customer_id)
+    if body.storefrontEnabled is not None:
+        customer = container.relationships.set_storefront(principal, customer_id, body.storefrontEnabled)
+    return customer.to_json()
+
+
+@router.post(
+    "/customers/{customer_id}/relationship-check",
+    status_code=202,
+    response_model=CustomerOut,
+    responses=problems(401, 403, 404),
+)
+def check_customer(customer_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    return JSONResponse(
+        container.relationships.request_customer_check(principal, customer_id).to_json(), status_code=202
+    )

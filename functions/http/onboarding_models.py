@@ -1,0 +1,99 @@
+"""Request bodies of the onboarding routes, validated before anything is done."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Guid = Annotated[
+    str, StringConstraints(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+]
+SecretRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,127}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+PartnerId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{5,10}$")]
+Domain = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=253,
+        pattern=r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    ),
+]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PartnerCenterApp(Strict):
+    tenantId: Guid = Field(description="The provider's partner tenant (Entra directory) id.")
+    clientId: Guid = Field(description="The Entra app registered in the provider's Partner Center account.")
+    clientSecretRef: SecretRef = Field(description="Name of the app's client secret in the secret store.")
+    refreshTokenRef: SecretRef | None = Field(
+        default=None, description="Name of a partner admin's refresh token (app+user) in the secret store, if any."
+    )
+
+
+class ProviderIn(Strict):
+    name: Name
+    partnerCenter: PartnerCenterApp
+
+
+class ResellerInvitationIn(Strict):
+    partnerId: PartnerId = Field(description="The reseller's partner ID (MPN ID), used for partner of record.")
+    name: Name
+    contactEmail: Email
+
+
+class CustomerInvitationIn(Strict):
+    resellerId: Id
+    name: Name
+    domain: Domain | None = Field(default=None, description="The customer's existing tenant domain.")
+    tenantId: Guid | None = Field(default=None, description="Or the customer's tenant id.")
+    contactEmail: Email
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> CustomerInvitationIn:
+        if not self.domain and not self.tenantId:
+            raise ValueError("give the customer's domain or its tenantId")
+        return self
+
+
+class CompanyProfileIn(Strict):
+    companyName: Name
+    domainPrefix: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9]{1,26}$")
+    ] = Field(description="The new tenant's initial domain is <domainPrefix>.onmicrosoft.com (letters and digits).")
+
+
+class AddressIn(Strict):
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    addressLine1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    addressLine2: Annotated[str, StringConstraints(max_length=200)] | None = None
+    postalCode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    state: Annotated[str, StringConstraints(max_length=2)] | None = None
+    firstName: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    lastName: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    phoneNumber: Annotated[str, StringConstraints(max_length=30)] | None = None
+
+
+class BillingProfileIn(Strict):
+    email: Email
+    culture: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}-[A-Z]{2}$")] = Field(examples=["nl-NL"])
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = Field(examples=["nl"])
+    defaultAddress: AddressIn
+
+
+class NewCustomerIn(Strict):
+    resellerId: Id
+    companyProfile: CompanyProfileIn
+    billingProfile: BillingProfileIn
+
+
+class CustomerPatch(Strict):
+    storefrontEnabled: bool | None = None

@@ -1,0 +1,102 @@
+"""Providers: enrollment of a Partner Center app and its delegated consent (api.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel
+
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.onboarding_models import ProviderIn
+from functions.http.schemas import problems
+
+router = APIRouter(tags=["providers"])
+
+
+class ProviderOut(BaseModel):
+    id: str
+    name: str
+    partnerId: str | None
+    status: str
+    consentUrl: str | None = None
+    tenantId: str
+    clientId: str
+    companyName: str | None = None
+    consentGranted: bool
+    createdAt: str
+    updatedAt: str
+
+
+class ProviderPage(BaseModel):
+    items: list[ProviderOut]
+    continuationToken: str | None
+
+
+@router.post("/providers", status_code=201, response_model=ProviderOut, responses=problems(400, 401, 403, 409, 422))
+def enroll_provider(
+    body: ProviderIn, principal: CurrentPrincipal, container: ContainerDep, idempotency: IdempotencyDep
+) -> Any:
+    """Operator only. Verifies the app with Partner Center; a refused app is a 422 and nothing is kept."""
+
+    def create() -> JSONResponse:
+        app = body.partnerCenter
+        provider = container.enrollment.enroll(
+            principal,
+            name=body.name,
+            tenant_id=app.tenantId.lower(),
+            client_id=app.clientId.lower(),
+            client_secret_ref=app.clientSecretRef,
+            refresh_token_ref=app.refreshTokenRef,
+        )
+        answer = provider.to_json()
+        if provider.status.value == "consentRequired":
+            answer["consentUrl"] = container.enrollment.consent_url(principal, provider.id)
+        return JSONResponse(answer, status_code=201, headers={"Location": f"/api/providers/{provider.id}"})
+
+    return idempotency.respond(create)
+
+
+@router.get("/providers", response_model=ProviderPage, responses=problems(400, 401, 403))
+def list_providers(principal: CurrentPrincipal, container: ContainerDep, paging: Paging) -> dict[str, Any]:
+    """The operator sees every provider; provider staff their own."""
+    binding = paging_binding(principal, "providers")
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding) or {}
+    start = int(position.get("offset", "0"))
+    providers = sorted(container.enrollment.list(principal), key=lambda p: (p.created_at, p.id))
+    window = providers[start : start + paging.limit]
+    following = {"offset": str(start + paging.limit)} if start + paging.limit < len(providers) else None
+    return page_body([p.to_json() for p in window], container.continuation_tokens.encode(following, binding=binding))
+
+
+@router.get("/providers/consent/callback", response_model=ProviderOut, responses=problems(400, 422))
+def consent_callback(
+    container: ContainerDep,
+    state: Annotated[str, Query(min_length=1, max_length=4096)],
+    code: Annotated[str | None, Query(max_length=8192)] = None,
+    error: Annotated[str | None, Query(max_length=256)] = None,
+    error_description: Annotated[str | None, Query(max_length=2048)] = None,
+) -> dict[str, Any]:
+    """The authority's redirect after a partner admin consented: no bearer token, the signed state is the proof."""
+    provider = container.enrollment.complete_consent(
+        state=state, code=code, error=error, error_description=error_description
+    )
+    return provider.to_json()
+
+
+@router.get("/providers/{provider_id}", response_model=ProviderOut, responses=problems(401, 403, 404))
+def get_provider(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+    provider = container.enrollment.get(principal, provider_id)
+    return provider.to_json()
+
+
+@router.get(
+    "/providers/{provider_id}/consent",
+    status_code=302,
+    response_class=RedirectResponse,
+    responses={302: {"description": "To the authority's authorize URL"}, **problems(401, 403, 404)},
+)
+def start_consent(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> RedirectResponse:
+    """A partner admin signs in with MFA and consents; the callback completes the enrollment."""
+    return RedirectResponse(container.enrollment.consent_url(principal, provider_id), status_code=302)

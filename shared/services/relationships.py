@@ -1,0 +1,698 @@
+"""Resellers and customers: invitations, new tenants, and the queued checks that turn them active
+(domain.md, "Before anything can be sold"). Relationships are checked, not assumed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from shared.domain.onboarding import (
+    PENDING,
+    CheckOutcome,
+    CheckPolicy,
+    Customer,
+    ListedReseller,
+    Provider,
+    ProviderStatus,
+    RelationshipCheck,
+    RelationshipStatus,
+    Reseller,
+    customer_domain,
+    customer_outcome,
+    find_reseller,
+    schedule_next_check,
+)
+from shared.domain.scope import OrgRef, OrgType, Principal, Role, can_see
+from shared.messaging import MessagePublisher, QueueMessage, QueueNames
+from shared.partner_center import (
+    Address,
+    BillingProfile,
+    PartnerCenterClient,
+    PartnerCenterError,
+    Throttled,
+)
+from shared.partner_center import (
+    Forbidden as PartnerCenterForbidden,
+)
+from shared.partner_center import (
+    NotFound as PartnerCenterNotFound,
+)
+from shared.partner_center import (
+    Unavailable as PartnerCenterUnavailable,
+)
+from shared.partner_center.errors import AuthenticationFailed
+from shared.partner_center.errors import Conflict as PartnerCenterConflict
+from shared.secrets.port import SecretStore
+from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
+from shared.storage.audit import AuditLog
+from shared.storage.onboarding import AlreadyExists, CustomerRepository, ProviderRepository, ResellerRepository
+from shared.storage.organizations import OrganizationRepository
+
+log = logging.getLogger(__name__)
+
+RESELLER_CHECK = "reseller.check"
+CUSTOMER_CHECK = "customer.check"
+CUSTOMER_CREATE = "customer.create"
+SYSTEM = "relationship-check"
+
+ClientFor = Callable[[Provider], PartnerCenterClient]
+
+
+@dataclass(frozen=True)
+class NewTenant:
+    """What a new customer tenant is created with (api.md, POST /api/customers)."""
+
+    company_name: str
+    domain_prefix: str
+    billing_profile: BillingProfile
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _retryable(error: Exception) -> bool:
+    return isinstance(error, Throttled | PartnerCenterUnavailable)
+
+
+def _retry_after(error: Exception) -> timedelta:
+    seconds = getattr(error, "retry_after", None)
+    return timedelta(seconds=float(seconds)) if seconds else timedelta(0)
+
+
+class RelationshipService:
+    def __init__(
+        self,
+        *,
+        providers: ProviderRepository,
+        resellers: ResellerRepository,
+        customers: CustomerRepository,
+        organizations: OrganizationRepository,
+        audit: AuditLog,
+        publisher: MessagePublisher,
+        client_for: ClientFor,
+        secret_store: SecretStore,
+        policy: CheckPolicy,
+        reseller_invitation_url_template: str,
+    ) -> None:
+        self._providers = providers
+        self._resellers = resellers
+        self._customers = customers
+        self._organizations = organizations
+        self._audit = audit
+        self._publisher = publisher
+        self._client_for = client_for
+        self._secrets = secret_store
+        self._policy = policy
+        self._invitation_template = reseller_invitation_url_template
+
+    # Scope ---------------------------------------------------------------------------------------------
+
+    def _own_provider(self, principal: Principal) -> Provider:
+        """The caller's provider, for routes only provider staff use."""
+        if principal.org.org_type is not OrgType.PROVIDER:
+            raise Forbidden("only the provider's staff may do this")
+        provider = self._providers.get(principal.org.org_id)
+        if provider is None:
+            raise NotFound("your provider was not found")
+        return provider
+
+    def _enrolled(self, provider: Provider) -> Provider:
+        if provider.status is not ProviderStatus.ENROLLED:
+            raise Conflict("the provider has not completed Partner Center consent yet (status consentRequired)")
+        return provider
+
+    def reseller(self, principal: Principal, reseller_id: str) -> Reseller:
+        org = self._organizations.get(OrgType.RESELLER, reseller_id)
+        if org is None or not can_see(principal, org) or org.provider_id is None:
+            raise NotFound(f"reseller {reseller_id} was not found")
+        found = self._resellers.get(org.provider_id, reseller_id)
+        if found is None:
+            raise NotFound(f"reseller {reseller_id} was not found")
+        return found  # type: ignore[no-any-return]
+
+    def customer(self, principal: Principal, customer_id: str) -> Customer:
+        org = self._organizations.get(OrgType.CUSTOMER, customer_id)
+        if org is None or not can_see(principal, org) or org.provider_id is None:
+            raise NotFound(f"customer {customer_id} was not found")
+        found = self._customers.get(org.provider_id, customer_id)
+        if found is None:
+            raise NotFound(f"customer {customer_id} was not found")
+        return found  # type: ignore[no-any-return]
+
+    def _provider_scope(self, principal: Principal, provider_id: str | None) -> str:
+        """Which provider's partition a list reads: the caller's own, or (operator) the one named."""
+        if principal.org.org_type is OrgType.OPERATOR:
+            if not provider_id:
+                raise Invalid("the operator names the provider", [FieldError("providerId", "is required")])
+            return provider_id
+        own = principal.org.org_id if principal.org.org_type is OrgType.PROVIDER else principal.org.provider_id
+        if provider_id and provider_id != own:
+            raise NotFound(f"provider {provider_id} was not found")
+        return own or ""
+
+    def list_resellers(
+        self,
+        principal: Principal,
+        *,
+        provider_id: str | None,
+        status: str | None,
+        limit: int,
+        position: dict[str, str] | None,
+    ) -> tuple[list[Reseller], dict[str, str] | None]:
+        if principal.org.org_type is OrgType.CUSTOMER:
+            raise Forbidden("customers do not list resellers")
+        partition = self._provider_scope(principal, provider_id)
+        equals = {"status": status} if status else {}
+        if principal.org.org_type is OrgType.RESELLER:
+            equals["id"] = principal.org.org_id
+        return self._resellers.page(partition, limit=limit, position=position, equals=equals)  # type: ignore[no-any-return]
+
+    def list_customers(
+        self,
+        principal: Principal,
+        *,
+        provider_id: str | None,
+        reseller_id: str | None,
+        status: str | None,
+        limit: int,
+        position: dict[str, str] | None,
+    ) -> tuple[list[Customer], dict[str, str] | None]:
+        partition = self._provider_scope(principal, provider_id)
+        equals: dict[str, str] = {}
+        if status:
+            equals["status"] = status
+        if principal.org.org_type is OrgType.RESELLER:
+            if reseller_id and reseller_id != principal.org.org_id:
+                raise NotFound(f"reseller {reseller_id} was not found")
+            equals["reseller_id"] = principal.org.org_id
+        elif reseller_id:
+            equals["reseller_id"] = reseller_id
+        if principal.org.org_type is OrgType.CUSTOMER:
+            equals["id"] = principal.org.org_id
+        return self._customers.page(partition, limit=limit, position=position, equals=equals)  # type: ignore[no-any-return]
+
+    # Resellers -----------------------------------------------------------------------------------------
+
+    def invite_reseller(self, principal: Principal, *, partner_id: str, name: str, contact_email: str) -> Reseller:
+        """Records the reseller as invited, gives the provider the link to send, and queues a check."""
+        provider = self._enrolled(self._own_provider(principal))
+        now = _now()
+        reseller = Reseller(
+            id=str(uuid.uuid4()),
+            provider_id=provider.id,
+            name=name,
+            partner_id=partner_id,
+            contact_email=contact_email,
+            tenant_id=None,
+            status=RelationshipStatus.INVITED,
+            invitation_url=self._invitation_template.format(
+                providerPartnerId=provider.partner_id or "", resellerPartnerId=partner_id
+            ),
+            invited_at=now,
+            expires_at=now + self._policy.expiry,
+            updated_at=now,
+            check=RelationshipCheck(attempt=1, next_at=now),
+        )
+        self._organizations.add(reseller.org, name=name)
+        try:
+            self._resellers.add(reseller)
+        except AlreadyExists as exc:
+            raise Conflict(f"a reseller with partner ID {partner_id} is already recorded for this provider") from exc
+        self._audit.record(
+            actor=principal,
+            action="reseller.invited",
+            entity_type="reseller",
+            entity_id=reseller.id,
+            org=reseller.org,
+            before=None,
+            after=reseller.to_json(),
+        )
+        self._send_check(RESELLER_CHECK, reseller.id, provider.id, 1)
+        return reseller
+
+    def request_reseller_check(self, principal: Principal, reseller_id: str) -> Reseller:
+        reseller = self.reseller(principal, reseller_id)
+        if principal.org.org_type is not OrgType.PROVIDER:
+            raise Forbidden("only the provider's staff request relationship checks for resellers")
+        return self._check_now(self._resellers, RESELLER_CHECK, reseller)  # type: ignore[return-value]
+
+    def _check_now(self, repository: Any, message_type: str, entity: Reseller | Customer) -> Reseller | Customer:
+        """A check now: it supersedes any scheduled one (only the newest attempt acts)."""
+        now = _now()
+
+        def bump(current: Any) -> Any:
+            return replace(current, check=replace(current.check, attempt=current.check.attempt + 1, next_at=now))
+
+        updated = repository.update(entity.provider_id, entity.id, bump)
+        self._send_check(message_type, updated.id, updated.provider_id, updated.check.attempt)
+        return updated  # type: ignore[no-any-return]
+
+    def _send_check(
+        self, message_type: str, entity_id: str, provider_id: str, attempt: int, delay: timedelta | None = None
+    ) -> None:
+        message = QueueMessage(
+            type=message_type, entity_id=entity_id, attempt=attempt, payload={"providerId": provider_id}
+        )
+        self._publisher.send(QueueNames.RELATIONSHIP_CHECKS, message, delay=delay)
+
+    def check_reseller(self, provider_id: str, reseller_id: str, attempt: int) -> Reseller | None:
+        """One check of an invited reseller: active once Partner Center lists it, expired past its expiry."""
+        reseller = self._resellers.get(provider_id, reseller_id)
+        provider = self._providers.get(provider_id)
+        if reseller is None or provider is None or reseller.status not in PENDING:
+            return reseller  # type: ignore[no-any-return]
+        if attempt != reseller.check.attempt:
+            return reseller  # type: ignore[no-any-return]  # superseded by a newer check
+        now = _now()
+        if now >= reseller.expires_at:
+            return self._settle(self._resellers, "reseller", reseller, RelationshipStatus.EXPIRED, now)  # type: ignore[return-value]
+        try:
+            listed = [
+                ListedReseller(r.id, r.mpn_id or "", r.name or "", r.state or "")
+                for r in self._client_for(provider).list_indirect_resellers()
+            ]
+        except (PartnerCenterError, AuthenticationFailed) as error:
+            return self._reschedule(self._resellers, RESELLER_CHECK, reseller, now, f"error: {error}", error)  # type: ignore[return-value]
+        found = find_reseller(reseller.partner_id, listed)
+        if found is None:
+            return self._reschedule(self._resellers, RESELLER_CHECK, reseller, now, "not listed yet")  # type: ignore[return-value]
+        self._resellers.claim_tenant(reseller, found.tenant_id)
+        return self._settle(
+            self._resellers,
+            "reseller",
+            reseller,
+            RelationshipStatus.ACTIVE,
+            now,  # type: ignore[return-value]
+            tenant_id=found.tenant_id,
+            name=reseller.name or found.name,
+        )
+
+    def _reschedule(
+        self,
+        repository: Any,
+        message_type: str,
+        entity: Any,
+        now: datetime,
+        result: str,
+        error: Exception | None = None,
+    ) -> Any:
+        """Not settled yet: record the attempt, then send the follow-up with back-off (a scheduled message,
+        so a throttled Partner Center never burns the queue's delivery count)."""
+        check = schedule_next_check(entity.check, now, self._policy, result)
+        delay = max(check.next_at - now, _retry_after(error)) if check.next_at else timedelta(0)
+
+        def record(current: Any) -> Any:
+            if current.check.attempt != entity.check.attempt or current.status not in PENDING:
+                return None  # someone else moved it on
+            return replace(current, check=replace(check, next_at=now + delay), updated_at=now)
+
+        updated = repository.update(entity.provider_id, entity.id, record)
+        if updated.check.attempt == check.attempt:
+            self._send_check(message_type, entity.id, entity.provider_id, check.attempt, delay)
+        return updated
+
+    def _settle(
+        self, repository: Any, entity_type: str, entity: Any, status: RelationshipStatus, now: datetime, **changes: Any
+    ) -> Any:
+        before = entity.to_json()
+        stamps: dict[str, Any] = {}
+        if status is RelationshipStatus.ACTIVE:
+            stamps["activated_at"] = now
+        if status is RelationshipStatus.ENDED:
+            stamps["ended_at"] = now
+
+        def settle(current: Any) -> Any:
+            if current.status is status:
+                return None
+            check = replace(current.check, next_at=None, last_at=now, last_result=status.value)
+            return replace(current, status=status, updated_at=now, check=check, **stamps, **changes)
+
+        updated = repository.update(entity.provider_id, entity.id, settle)
+        if updated.status is status and before["status"] != status.value:
+            self._audit.record(
+                actor=SYSTEM,
+                action=f"{entity_type}.{status.value}",
+                entity_type=entity_type,
+                entity_id=entity.id,
+                org=entity.org,
+                before=before,
+                after=updated.to_json(),
+            )
+        return updated
+
+    # Customers -----------------------------------------------------------------------------------------
+
+    def _reseller_for_customer(self, principal: Principal, reseller_id: str) -> tuple[Provider, Reseller]:
+        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER) or principal.role is Role.CUSTOMER_ADMIN:
+            raise Forbidden("only provider staff and the reseller's staff bring in customers")
+        reseller = self.reseller(principal, reseller_id)
+        provider = self._providers.get(reseller.provider_id)
+        if provider is None:
+            raise NotFound(f"reseller {reseller_id} was not found")
+        self._enrolled(provider)
+        if reseller.status is not RelationshipStatus.ACTIVE or not reseller.tenant_id:
+            raise Conflict(
+                f"reseller {reseller_id} is {reseller.status.value}: customers can be added once it is active"
+            )
+        return provider, reseller
+
+    def invite_customer(
+        self,
+        principal: Principal,
+        *,
+        reseller_id: str,
+        name: str,
+        domain: str | None,
+        tenant_id: str | None,
+        contact_email: str,
+    ) -> Customer:
+        """A reseller relationship request naming the reseller; the customer's admin accepts it."""
+        provider, reseller = self._reseller_for_customer(principal, reseller_id)
+        try:
+            link = self._client_for(provider).get_relationship_request_link(reseller.tenant_id)
+        except (PartnerCenterError, AuthenticationFailed) as error:
+            raise Unavailable(f"Partner Center did not give a relationship request link: {error}") from error
+        now = _now()
+        customer = Customer(
+            id=str(uuid.uuid4()),
+            provider_id=provider.id,
+            reseller_id=reseller.id,
+            name=name,
+            domain=domain.lower() if domain else None,
+            tenant_id=tenant_id.lower() if tenant_id else None,
+            contact_email=contact_email,
+            status=RelationshipStatus.INVITED,
+            origin="invitation",
+            invitation_url=str(getattr(link, "url", link)),
+            invited_at=now,
+            expires_at=now + self._policy.expiry,
+            updated_at=now,
+            check=RelationshipCheck(attempt=1, next_at=now),
+        )
+        return self._add_customer(principal, customer, CUSTOMER_CHECK, "customer.invited")
+
+    def create_customer(self, principal: Principal, *, reseller_id: str, tenant: NewTenant) -> Customer:
+        """A new tenant made in Partner Center for the reseller: accepted now, created by the queue."""
+        provider, reseller = self._reseller_for_customer(principal, reseller_id)
+        now = _now()
+        customer = Customer(
+            id=str(uuid.uuid4()),
+            provider_id=provider.id,
+            reseller_id=reseller.id,
+            name=tenant.company_name,
+            domain=customer_domain(tenant.domain_prefix),
+            tenant_id=None,
+            contact_email=tenant.billing_profile.email,
+            status=RelationshipStatus.CREATING,
+            origin="created",
+            invitation_url=None,
+            invited_at=now,
+            expires_at=now + self._policy.expiry,
+            updated_at=now,
+            creation_request_id=str(uuid.uuid4()),
+            creation_profile=orjson.dumps(tenant.billing_profile.to_wire()).decode(),
+            check=RelationshipCheck(attempt=1, next_at=now),
+        )
+        return self._add_customer(principal, customer, CUSTOMER_CREATE, "customer.creating")
+
+    def _add_customer(self, principal: Principal, customer: Customer, message_type: str, action: str) -> Customer:
+        self._organizations.add(customer.org, name=customer.name)
+        try:
+            self._customers.add(customer)
+        except AlreadyExists as exc:
+            raise Conflict("a customer with this domain or tenant id is already recorded for this provider") from exc
+        self._audit.record(
+            actor=principal,
+            action=action,
+            entity_type="customer",
+            entity_id=customer.id,
+            org=customer.org,
+            before=None,
+            after=customer.to_json(),
+        )
+        message = QueueMessage(
+            type=message_type, entity_id=customer.id, attempt=1, payload={"providerId": customer.provider_id}
+        )
+        self._publisher.send(QueueNames.RELATIONSHIP_CHECKS, message)
+        return customer
+
+    def request_customer_check(self, principal: Principal, customer_id: str) -> Customer:
+        customer = self.customer(principal, customer_id)
+        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
+            raise Forbidden("only the provider's staff and the customer's reseller request checks")
+        message_type = CUSTOMER_CREATE if customer.status is RelationshipStatus.CREATING else CUSTOMER_CHECK
+        return self._check_now(self._customers, message_type, customer)  # type: ignore[return-value]
+
+    def set_storefront(self, principal: Principal, customer_id: str, enabled: bool) -> Customer:
+        customer = self.customer(principal, customer_id)
+        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
+            raise Forbidden("only the provider's staff and the customer's reseller change a customer")
+        before = customer.to_json()
+        updated = self._customers.update(
+            customer.provider_id,
+            customer.id,
+            lambda c: (
+                None if c.storefront_enabled == enabled else replace(c, storefront_enabled=enabled, updated_at=_now())
+            ),
+        )
+        if before["storefrontEnabled"] != enabled:
+            self._audit.record(
+                actor=principal,
+                action="customer.storefront",
+                entity_type="customer",
+                entity_id=customer.id,
+                org=customer.org,
+                before=before,
+                after=updated.to_json(),
+            )
+        return updated  # type: ignore[no-any-return]
+
+    def check_customer(self, provider_id: str, customer_id: str, attempt: int) -> Customer | None:
+        """One check of an invited customer: active only when listed under the provider with *its* reseller."""
+        customer = self._customers.get(provider_id, customer_id)
+        provider = self._providers.get(provider_id)
+        if customer is None or provider is None or customer.status is not RelationshipStatus.INVITED:
+            return customer  # type: ignore[no-any-return]
+        if attempt != customer.check.attempt:
+            return customer  # type: ignore[no-any-return]
+        reseller = self._resellers.get(provider_id, customer.reseller_id)
+        now = _now()
+        if now >= customer.expires_at:
+            return self._settle(self._customers, "customer", customer, RelationshipStatus.EXPIRED, now)  # type: ignore[return-value]
+        client = self._client_for(provider)
+        try:
+            found = self._find_customer(client, customer)
+            if found is None:
+                return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, "not listed yet")  # type: ignore[return-value]
+            attached = [r.id for r in client.get_customer_relationships(found.id)]
+        except (PartnerCenterError, AuthenticationFailed) as error:
+            return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)  # type: ignore[return-value]
+        outcome = customer_outcome(reseller.tenant_id if reseller else None, attached)
+        if outcome is CheckOutcome.ACTIVE:
+            if not self._customers.claim_tenant(customer, found.id):
+                return self._flag(customer, now, "tenantAlreadyRecorded")
+            return self._settle(
+                self._customers,
+                "customer",
+                customer,
+                RelationshipStatus.ACTIVE,
+                now,  # type: ignore[return-value]
+                tenant_id=found.id,
+                domain=customer.domain or found.domain,
+                flag=None,
+            )
+        if outcome is CheckOutcome.OTHER_RESELLER:
+            flagged = self._flag(customer, now, "acceptedForOtherReseller")
+            return self._reschedule(self._customers, CUSTOMER_CHECK, flagged, now, "associated with another reseller")  # type: ignore[return-value]
+        return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, "no reseller attached yet")  # type: ignore[return-value]
+
+    def _flag(self, customer: Customer, now: datetime, flag: str) -> Customer:
+        if customer.flag == flag:
+            return customer
+        before = customer.to_json()
+        updated = self._customers.update(
+            customer.provider_id, customer.id, lambda c: replace(c, flag=flag, updated_at=now)
+        )
+        self._audit.record(
+            actor=SYSTEM,
+            action="customer.flagged",
+            entity_type="customer",
+            entity_id=customer.id,
+            org=customer.org,
+            before=before,
+            after=updated.to_json(),
+        )
+        return updated  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _find_customer(client: PartnerCenterClient, customer: Customer) -> Any:
+        if customer.tenant_id:
+            try:
+                return client.get_customer(customer.tenant_id)
+            except (PartnerCenterNotFound, PartnerCenterForbidden):
+                return None
+        if customer.domain:
+            return client.find_customer_by_domain(customer.domain)
+        return None
+
+    def create_tenant(self, provider_id: str, customer_id: str, attempt: int) -> Customer | None:
+        """Creates the tenant once: the stored MS-RequestId makes a retried call the same call, and an
+        existing tenant with our domain for our reseller is adopted rather than made twice."""
+        customer = self._customers.get(provider_id, customer_id)
+        provider = self._providers.get(provider_id)
+        if customer is None or provider is None or customer.status is not RelationshipStatus.CREATING:
+            return customer  # type: ignore[no-any-return]
+        if attempt != customer.check.attempt:
+            return customer  # type: ignore[no-any-return]
+        reseller = self._resellers.get(provider_id, customer.reseller_id)
+        now = _now()
+        if reseller is None or not reseller.tenant_id:
+            return self._fail(customer, now, "the reseller is no longer active")
+        client = self._client_for(provider)
+        domain = customer.domain or ""
+        try:
+            existing = client.find_customer_by_domain(domain)
+            if existing is not None:
+                if (existing.associated_partner_id or "").lower() == reseller.tenant_id.lower():
+                    return self._created(customer, existing.id, now)
+                return self._fail(customer, now, f"the domain {domain} is already taken")
+            created = client.create_customer(
+                domain=domain,
+                billing_profile=_billing_profile(orjson.loads(customer.creation_profile or "{}")),
+                associated_partner_id=reseller.tenant_id,
+                request_id=customer.creation_request_id,
+            )
+        except PartnerCenterConflict as error:
+            return self._fail(customer, now, f"Partner Center refused: {error.description or error}")
+        except (PartnerCenterError, AuthenticationFailed) as error:
+            if _retryable(error) or isinstance(error, AuthenticationFailed):
+                if now >= customer.expires_at:
+                    return self._fail(customer, now, f"Partner Center kept failing: {error}")
+                return self._reschedule(self._customers, CUSTOMER_CREATE, customer, now, f"error: {error}", error)
+            return self._fail(customer, now, f"Partner Center refused: {error.description or error}")
+        if created.user_credentials is not None:
+            # The first admin's one-time password: kept in the secret store only, never in tables or logs.
+            self._secrets.set(f"customer-{customer.id}-admin-password", created.user_credentials.password)
+        return self._created(customer, created.id, now)
+
+    def _created(self, customer: Customer, tenant_id: str, now: datetime) -> Customer:
+        self._customers.claim_tenant(customer, tenant_id)
+        return self._settle(
+            self._customers,
+            "customer",
+            customer,
+            RelationshipStatus.ACTIVE,
+            now,  # type: ignore[no-any-return]
+            tenant_id=tenant_id.lower(),
+        )
+
+    def _fail(self, customer: Customer, now: datetime, reason: str) -> Customer:
+        return self._settle(
+            self._customers,
+            "customer",
+            customer,
+            RelationshipStatus.FAILED,
+            now,  # type: ignore[no-any-return]
+            failure_reason=reason,
+        )
+
+    # Sweep ---------------------------------------------------------------------------------------------
+
+    def sweep(self, now: datetime | None = None) -> dict[str, int]:
+        """Re-checks every enrolled provider's active relationships (ended ones turn ended) and re-sends
+        checks whose message was lost."""
+        counts = {"providers": 0, "ended": 0, "resent": 0, "failedProviders": 0}
+        for provider in self._providers.all():
+            if provider.status is not ProviderStatus.ENROLLED:
+                continue
+            counts["providers"] += 1
+            try:
+                ended, resent = self._sweep_provider(provider, now or _now())
+            except (PartnerCenterError, AuthenticationFailed) as error:
+                counts["failedProviders"] += 1
+                log.warning("relationship sweep of provider %s failed: %s", provider.id, error)
+                continue
+            counts["ended"] += ended
+            counts["resent"] += resent
+        return counts
+
+    def _sweep_provider(self, provider: Provider, now: datetime) -> tuple[int, int]:
+        client = self._client_for(provider)
+        resent = self._resend_lost_checks(provider, now)
+        ended = 0
+        active_resellers = list(self._resellers.iter(provider.id, status=RelationshipStatus.ACTIVE.value))
+        if active_resellers:
+            listed = {
+                (r.mpn_id or "").strip()
+                for r in client.list_indirect_resellers()
+                if (r.state or "active").lower() == "active"
+            }
+            for reseller in active_resellers:
+                if reseller.partner_id not in listed:
+                    self._settle(self._resellers, "reseller", reseller, RelationshipStatus.ENDED, now)
+                    ended += 1
+        active_customers = list(self._customers.iter(provider.id, status=RelationshipStatus.ACTIVE.value))
+        if active_customers:
+            listed_tenants = {c.id.lower() for c in _iter_all(client.iter_customers(page_size=500))}
+            for customer in active_customers:
+                if (customer.tenant_id or "").lower() not in listed_tenants:
+                    self._settle(self._customers, "customer", customer, RelationshipStatus.ENDED, now)
+                    ended += 1
+        return ended, resent
+
+    def _resend_lost_checks(self, provider: Provider, now: datetime) -> int:
+        """A pending record whose check is well overdue lost its message: send it again (same id)."""
+        grace = timedelta(minutes=5)
+        resent = 0
+        for repository, kinds in (
+            (self._resellers, {RelationshipStatus.INVITED: RESELLER_CHECK}),
+            (
+                self._customers,
+                {RelationshipStatus.INVITED: CUSTOMER_CHECK, RelationshipStatus.CREATING: CUSTOMER_CREATE},
+            ),
+        ):
+            for status, message_type in kinds.items():
+                for entity in repository.iter(provider.id, status=status.value):
+                    if entity.check.next_at and entity.check.next_at + grace < now:
+                        payload: dict[str, Any] = {"providerId": provider.id}
+                        message = QueueMessage(
+                            type=message_type, entity_id=entity.id, attempt=entity.check.attempt, payload=payload
+                        )
+                        self._publisher.send(QueueNames.RELATIONSHIP_CHECKS, message)
+                        resent += 1
+        return resent
+
+
+def _iter_all(items: Any) -> Iterator[Any]:
+    yield from items
+
+
+def _billing_profile(wire: dict[str, Any]) -> BillingProfile:
+    address = wire.get("defaultAddress") or {}
+    return BillingProfile(
+        email=wire["email"],
+        culture=wire["culture"],
+        language=wire["language"],
+        company_name=wire["companyName"],
+        default_address=Address(
+            country=address["country"],
+            city=address["city"],
+            address_line1=address["addressLine1"],
+            postal_code=address["postalCode"],
+            address_line2=address.get("addressLine2"),
+            state=address.get("state"),
+            first_name=address.get("firstName"),
+            last_name=address.get("lastName"),
+            phone_number=address.get("phoneNumber"),
+        ),
+    )
+
+
+__all__ = ["NewTenant", "OrgRef", "RelationshipService"]

@@ -1,0 +1,219 @@
+"""Providers, resellers and customers in Table Storage, partitioned by provider (a provider's data
+never shares a partition with another's), with uniqueness rows written in the same transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from enum import Enum
+from typing import Any, TypeVar
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableTransactionError
+
+from shared.domain.onboarding import (
+    Customer,
+    Provider,
+    ProviderStatus,
+    RelationshipCheck,
+    RelationshipStatus,
+    Reseller,
+)
+from shared.storage.tables import Page, TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
+
+PROVIDERS = "providers"
+RESELLERS = "resellers"
+CUSTOMERS = "customers"
+_PROVIDER_ROW = "provider"
+_ENTITY_PREFIX = "e|"  # entity rows; uniqueness rows use other prefixes in the same partition
+
+E = TypeVar("E", Provider, Reseller, Customer)
+
+
+class AlreadyExists(Exception):
+    """A uniqueness rule refused the insert (same partner ID or domain under one provider)."""
+
+
+def _to_row(entity: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for f in dataclasses.fields(entity):
+        value = getattr(entity, f.name)
+        if isinstance(value, RelationshipCheck):
+            for cf in dataclasses.fields(value):
+                row[f"check_{cf.name}"] = getattr(value, cf.name)
+            continue
+        row[f.name] = value.value if isinstance(value, Enum) else value
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def _from_row(cls: type[E], row: dict[str, Any]) -> E:
+    values: dict[str, Any] = {}
+    check: dict[str, Any] = {}
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key, value in row.items():
+        if key.startswith("check_"):
+            check[key.removeprefix("check_")] = value
+        elif key in names:
+            values[key] = value
+    if "status" in values:
+        values["status"] = (ProviderStatus if cls is Provider else RelationshipStatus)(values["status"])
+    for f in dataclasses.fields(cls):
+        if f.name not in values and f.name != "check":
+            if f.default is not dataclasses.MISSING:
+                values[f.name] = f.default
+            else:
+                values[f.name] = None
+    if cls is not Provider:
+        values["check"] = RelationshipCheck(**check)
+    return cls(**values)
+
+
+class ProviderRepository:
+    def __init__(self, storage: TableStorage) -> None:
+        self._storage = storage
+
+    def add(self, provider: Provider) -> Provider:
+        self._storage.table(PROVIDERS).create_entity(
+            {"PartitionKey": safe_key(provider.id), "RowKey": _PROVIDER_ROW, **_to_row(provider)}
+        )
+        return provider
+
+    def get(self, provider_id: str) -> Provider | None:
+        try:
+            row = self._storage.table(PROVIDERS).get_entity(safe_key(provider_id), _PROVIDER_ROW)
+        except ResourceNotFoundError:
+            return None
+        return _from_row(Provider, dict(row))
+
+    def update(self, provider_id: str, change: Callable[[Provider], Provider | None]) -> Provider:
+        def apply(row: dict[str, Any]) -> dict[str, Any] | None:
+            changed = change(_from_row(Provider, row))
+            return (
+                None
+                if changed is None
+                else {"PartitionKey": row["PartitionKey"], "RowKey": _PROVIDER_ROW, **_to_row(changed)}
+            )
+
+        row = update_with_etag(self._storage.table(PROVIDERS), safe_key(provider_id), _PROVIDER_ROW, apply)
+        return _from_row(Provider, row or {})
+
+    def delete(self, provider_id: str) -> None:
+        self._storage.table(PROVIDERS).delete_entity(safe_key(provider_id), _PROVIDER_ROW)
+
+    def all(self) -> Iterator[Provider]:
+        for row in iter_query(self._storage.table(PROVIDERS), query_filter=f"RowKey eq '{_PROVIDER_ROW}'"):
+            yield _from_row(Provider, row)
+
+
+class _PartitionedRepository:
+    """Entities of one kind under their provider's partition."""
+
+    table_name: str
+    entity_type: type
+
+    def __init__(self, storage: TableStorage) -> None:
+        self._storage = storage
+
+    @property
+    def _table(self) -> Any:
+        return self._storage.table(self.table_name)
+
+    def _insert(self, entity: Any, unique_keys: list[str]) -> None:
+        pk = safe_key(entity.provider_id)
+        operations: list[tuple[str, dict[str, Any]]] = [
+            ("create", {"PartitionKey": pk, "RowKey": _ENTITY_PREFIX + safe_key(entity.id), **_to_row(entity)})
+        ]
+        operations += [
+            ("create", {"PartitionKey": pk, "RowKey": safe_key(key), "entityId": entity.id}) for key in unique_keys
+        ]
+        try:
+            self._table.submit_transaction(operations)
+        except TableTransactionError as exc:
+            raise AlreadyExists(str(exc)) from exc
+
+    def _claim_unique(self, provider_id: str, key: str, entity_id: str) -> bool:
+        """Adds a uniqueness row after the fact (a tenant id learned later); False when taken by another."""
+        from azure.core.exceptions import ResourceExistsError
+
+        try:
+            self._table.create_entity(
+                {"PartitionKey": safe_key(provider_id), "RowKey": safe_key(key), "entityId": entity_id}
+            )
+            return True
+        except ResourceExistsError:
+            row = self._table.get_entity(safe_key(provider_id), safe_key(key))
+            return bool(row.get("entityId") == entity_id)
+
+    def get(self, provider_id: str, entity_id: str) -> Any | None:
+        try:
+            row = self._table.get_entity(safe_key(provider_id), _ENTITY_PREFIX + safe_key(entity_id))
+        except ResourceNotFoundError:
+            return None
+        return _from_row(self.entity_type, dict(row))
+
+    def update(self, provider_id: str, entity_id: str, change: Callable[[Any], Any | None]) -> Any:
+        def apply(row: dict[str, Any]) -> dict[str, Any] | None:
+            changed = change(_from_row(self.entity_type, row))
+            if changed is None:
+                return None
+            return {"PartitionKey": row["PartitionKey"], "RowKey": row["RowKey"], **_to_row(changed)}
+
+        row = update_with_etag(self._table, safe_key(provider_id), _ENTITY_PREFIX + safe_key(entity_id), apply)
+        return _from_row(self.entity_type, row or {})
+
+    def page(
+        self, provider_id: str, *, limit: int, position: dict[str, str] | None, equals: dict[str, str] | None = None
+    ) -> tuple[list[Any], dict[str, str] | None]:
+        clauses = [
+            f"PartitionKey eq {odata_quote(safe_key(provider_id))}",
+            f"RowKey ge '{_ENTITY_PREFIX}'",
+            "RowKey lt 'e}'",
+        ]
+        clauses += [f"{name} eq {odata_quote(value)}" for name, value in (equals or {}).items()]
+        result: Page = query_page(self._table, query_filter=" and ".join(clauses), limit=limit, position=position)
+        return [_from_row(self.entity_type, row) for row in result.items], result.next_position
+
+    def iter(self, provider_id: str, *, status: str | None = None) -> Iterator[Any]:
+        clauses = [
+            f"PartitionKey eq {odata_quote(safe_key(provider_id))}",
+            f"RowKey ge '{_ENTITY_PREFIX}'",
+            "RowKey lt 'e}'",
+        ]
+        if status:
+            clauses.append(f"status eq {odata_quote(status)}")
+        for row in iter_query(self._table, query_filter=" and ".join(clauses)):
+            yield _from_row(self.entity_type, row)
+
+
+class ResellerRepository(_PartitionedRepository):
+    table_name = RESELLERS
+    entity_type = Reseller
+
+    def add(self, reseller: Reseller) -> Reseller:
+        """One reseller per partner ID under a provider."""
+        self._insert(reseller, [f"mpn|{reseller.partner_id}"])
+        return reseller
+
+    def claim_tenant(self, reseller: Reseller, tenant_id: str) -> bool:
+        return self._claim_unique(reseller.provider_id, f"tenant|{tenant_id.lower()}", reseller.id)
+
+
+class CustomerRepository(_PartitionedRepository):
+    table_name = CUSTOMERS
+    entity_type = Customer
+
+    def add(self, customer: Customer) -> Customer:
+        """One customer per domain (and per tenant id) under a provider."""
+        keys = []
+        if customer.domain:
+            keys.append(f"domain|{customer.domain.lower()}")
+        if customer.tenant_id:
+            keys.append(f"tenant|{customer.tenant_id.lower()}")
+        self._insert(customer, keys)
+        return customer
+
+    def claim_tenant(self, customer: Customer, tenant_id: str) -> bool:
+        return self._claim_unique(customer.provider_id, f"tenant|{tenant_id.lower()}", customer.id)
+
+
+__all__ = ["AlreadyExists", "CustomerRepository", "ProviderRepository", "ResellerRepository"]
