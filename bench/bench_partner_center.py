@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--customers", type=int, default=100, help="customers to page through")
     parser.add_argument("--page-size", type=int, default=20)
     parser.add_argument("--listings", type=int, default=5, help="full paged listings to time")
+    parser.add_argument("--price-sheets", type=int, default=20, help="price sheet downloads to time")
+    parser.add_argument("--recon-lines", type=int, default=20000, help="reconciliation lines to read by v1 and v2")
     args = parser.parse_args(argv)
 
     from tests.support.sandbox import start_sandbox
@@ -101,7 +103,11 @@ def run(sandbox: Any, root: Path, args: argparse.Namespace) -> None:
     store.set("bench-refresh", provider["refreshToken"])
     credentials = PartnerCenterCredentials(provider["tenantId"], provider["clientId"], "bench-secret", "bench-refresh")
     endpoints = PartnerCenterEndpoints(
-        partner_center_url=sandbox.https_url, authority_host=sandbox.https_url, ca_bundle=str(sandbox.ca_cert_path)
+        partner_center_url=sandbox.https_url,
+        authority_host=sandbox.https_url,
+        graph_url=sandbox.https_url,
+        price_sheet_url=sandbox.https_url,
+        ca_bundle=str(sandbox.ca_cert_path),
     )
     client: PartnerCenterClient = build_client(credentials, endpoints, store)
     client.get_customer(tenants[0])  # token and connection pool warmed before timing
@@ -128,6 +134,20 @@ def run(sandbox: Any, root: Path, args: argparse.Namespace) -> None:
         f"client CPU per call: {client_cpu[0] * 1000:.3f} ms (raw requests {raw_cpu[0] * 1000:.3f} ms, "
         f"client's own {(client_cpu[0] - raw_cpu[0]) * 1000:.3f} ms)"
     )
+    sheet = timed(lambda: sum(1 for _ in client.iter_price_sheet("NL")), args.price_sheets)
+    report("client.iter_price_sheet NL", sheet)
+    period = str(control(base, "GET", "/_sandbox/clock")["now"])[:7]
+    generated = control(
+        base,
+        "POST",
+        "/_sandbox/reconciliation",
+        {"providerTenantId": provider["tenantId"], "period": period, "kind": "billed", "extraLines": args.recon_lines},
+    )
+    for method in ("v1", "v2"):
+        started = time.perf_counter()
+        count = sum(1 for _ in client.iter_reconciliation_lines(invoice_id=generated["invoiceId"], method=method))
+        seconds = time.perf_counter() - started
+        print(f"reconciliation {method}: {count:,} lines in {seconds:.2f}s = {count / seconds:,.0f} lines/s")
     client.close()
     raw.close()
 

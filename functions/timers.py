@@ -23,3 +23,30 @@ def relationship_sweep(timer: func.TimerRequest) -> None:
     from shared.services.sweeps import sweep_relationships
 
     sweep_relationships(get_container())
+
+
+@bp.function_name("provisioning_sweep")
+@bp.timer_trigger(arg_name="timer", schedule="%PROVISIONING_SWEEP_SCHEDULE%", run_on_startup=False, use_monitor=True)
+def provisioning_sweep(timer: func.TimerRequest) -> None:
+    from shared.bootstrap import get_container
+    from shared.services.sweeps import sweep_provisioning
+
+    sweep_provisioning(get_container())
+
+
+@bp.function_name("subscription_sync")
+@bp.timer_trigger(arg_name="timer", schedule="%SUBSCRIPTION_SYNC_SCHEDULE%", run_on_startup=False, use_monitor=True)
+def subscription_sync(timer: func.TimerRequest) -> None:
+    from shared.bootstrap import get_container
+    from shared.services.sweeps import sync_subscriptions
+
+    sync_subscriptions(get_container())
+
+
+@bp.function_name("catalog_sync")
+@bp.timer_trigger(arg_name="timer", schedule="%CATALOG_SYNC_SCHEDULE%", run_on_startup=False, use_monitor=True)
+def catalog_sync(timer: func.TimerRequest) -> None:
+    from shared.bootstrap import get_container
+    from shared.services.sweeps import sync_catalogs
+
+    sync_catalogs(get_container())

@@ -56,6 +56,21 @@ param idempotencyTtlHours int = 72
 param idempotencySweepSchedule string = '0 15 3 * * *'
 @description('NCRONTAB, six fields, UTC.')
 param relationshipSweepSchedule string = '0 */30 * * * *'
+@description('NCRONTAB, six fields, UTC.')
+param provisioningSweepSchedule string = '0 * * * * *'
+@description('NCRONTAB, six fields, UTC.')
+param subscriptionSyncSchedule string = '0 0 */6 * * *'
+@description('NCRONTAB, six fields, UTC.')
+param catalogSyncSchedule string = '0 0 2 * * *'
+@description('Markets (countries) whose catalog and prices are synced, comma-separated.')
+param catalogMarkets string = 'US,NL,DE'
+
+// Provisioning retries (scheduled follow-up messages) ------------------------------------------------------------
+param provisioningRetryFirstDelaySeconds int = 2
+param provisioningRetryMaxDelaySeconds int = 300
+@minValue(1)
+@maxValue(100)
+param provisioningMaxAttempts int = 10
 @allowed(['DEBUG', 'INFO', 'WARNING', 'ERROR'])
 param logLevel string = 'INFO'
 
@@ -97,7 +112,7 @@ var queueNames = [
   'billing-runs'
 ]
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
   location: location
   tags: tags
@@ -185,6 +200,13 @@ var appSettings = {
   IDEMPOTENCY_TTL_HOURS: string(idempotencyTtlHours)
   IDEMPOTENCY_SWEEP_SCHEDULE: idempotencySweepSchedule
   RELATIONSHIP_SWEEP_SCHEDULE: relationshipSweepSchedule
+  PROVISIONING_SWEEP_SCHEDULE: provisioningSweepSchedule
+  SUBSCRIPTION_SYNC_SCHEDULE: subscriptionSyncSchedule
+  CATALOG_SYNC_SCHEDULE: catalogSyncSchedule
+  CATALOG_MARKETS: catalogMarkets
+  PROVISIONING_RETRY_FIRST_DELAY_SECONDS: string(provisioningRetryFirstDelaySeconds)
+  PROVISIONING_RETRY_MAX_DELAY_SECONDS: string(provisioningRetryMaxDelaySeconds)
+  PROVISIONING_MAX_ATTEMPTS: string(provisioningMaxAttempts)
   CONSENT_STATE_TTL_MINUTES: string(consentStateTtlMinutes)
   RELATIONSHIP_INVITATION_EXPIRY_DAYS: string(relationshipInvitationExpiryDays)
   RELATIONSHIP_CHECK_FIRST_DELAY_SECONDS: string(relationshipCheckFirstDelaySeconds)

@@ -177,6 +177,72 @@ class Container:
         )
 
     @cached_property
+    def catalog(self) -> Any:
+        from shared.storage.catalog import CatalogRepository
+
+        return CatalogRepository(self.tables)
+
+    @cached_property
+    def pricing(self) -> Any:
+        from shared.services.pricing import PricingService
+        from shared.storage.pricing import PricingRepository
+
+        return PricingService(self.catalog, PricingRepository(self.tables), self.audit)
+
+    def catalog_sync_for(self, provider: Provider) -> Any:
+        from shared.services.catalog import CatalogSync
+
+        return CatalogSync(self.partner_center_for(provider), self.catalog)
+
+    @cached_property
+    def orders(self) -> Any:
+        from shared.storage.orders import OrderRepository
+
+        return OrderRepository(self.tables)
+
+    @cached_property
+    def subscriptions(self) -> Any:
+        from shared.storage.subscriptions import SubscriptionRepository
+
+        return SubscriptionRepository(self.tables)
+
+    @cached_property
+    def subscription_service(self) -> Any:
+        from shared.services.subscriptions import SubscriptionService
+
+        s = self.settings
+        return SubscriptionService(
+            subscriptions=self.subscriptions, customers=self.customers, providers=self.providers, audit=self.audit,
+            publisher=self.publisher, client_for=self.partner_center_for,
+            retry_first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
+            retry_max_delay=timedelta(seconds=s.provisioning_retry_max_delay_seconds),
+            max_attempts=s.provisioning_max_attempts,
+        )
+
+    @cached_property
+    def provisioning(self) -> Any:
+        from shared.services.provisioning import ProvisioningService, RetryPolicy
+
+        s = self.settings
+        return ProvisioningService(
+            orders=self.orders, providers=self.providers, audit=self.audit, publisher=self.publisher,
+            client_for=self.partner_center_for, mirror_subscription=self.subscription_service.mirror_from_order,
+            policy=RetryPolicy(first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
+                               max_delay=timedelta(seconds=s.provisioning_retry_max_delay_seconds),
+                               max_attempts=s.provisioning_max_attempts),
+        )
+
+    @cached_property
+    def ordering(self) -> Any:
+        from shared.services.ordering import OrderIndex, OrderingService
+
+        return OrderingService(
+            orders=self.orders, index=OrderIndex(self.tables), relationships=self.relationships,
+            resellers=self.resellers, catalog=self.catalog, pricing=self.pricing, audit=self.audit,
+            provisioning=self.provisioning,
+        )
+
+    @cached_property
     def publisher(self) -> Any:
         from shared.messaging import publisher_from_settings
 

@@ -91,6 +91,19 @@ class Settings(BaseSettings):
     # Timer schedules (NCRONTAB, six fields, UTC); the Functions host reads them by %NAME%.
     idempotency_sweep_schedule: str = "0 15 3 * * *"
     relationship_sweep_schedule: str = "0 */30 * * * *"
+    provisioning_sweep_schedule: str = "0 * * * * *"
+    subscription_sync_schedule: str = "0 0 */6 * * *"
+    catalog_sync_schedule: str = "0 0 2 * * *"
+    catalog_markets: str = "US,NL,DE"  # the markets (countries) whose catalog and prices are synced
+
+    @property
+    def catalog_markets_list(self) -> list[str]:
+        return [m.strip().upper() for m in self.catalog_markets.split(",") if m.strip()]
+
+    # Provisioning and subscription changes: back-off of the scheduled retries, and when to give up.
+    provisioning_retry_first_delay_seconds: float = Field(default=2, gt=0)
+    provisioning_retry_max_delay_seconds: float = Field(default=300, gt=0, le=7 * 24 * 3600)
+    provisioning_max_attempts: int = Field(default=10, ge=1, le=100)
 
     # Onboarding: where the consent redirect comes back to, and how pending relationships are checked.
     public_base_url: str = "http://127.0.0.1:7071"

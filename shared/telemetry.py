@@ -223,6 +223,14 @@ class JsonFormatter(logging.Formatter):
 # Set-up ---------------------------------------------------------------------------------------------------------
 
 _JSON_HANDLER_NAME: Final = "csp-platform-json"
+# Loggers that log every HTTP call at INFO: the exporter's own calls would be exported again, call after call.
+QUIET_LOGGERS: Final = (
+    "azure.core.pipeline.policies.http_logging_policy",
+    "azure.monitor.opentelemetry",
+    "azure.identity",
+    "msal",
+    "urllib3",
+)
 _configured_monitor: str | None = None
 _setup_lock = threading.Lock()
 
@@ -241,6 +249,8 @@ def configure_telemetry(
     install_log_filters()
     root = logging.getLogger()
     root.setLevel(settings.log_level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     with _setup_lock:
         if stream is not None or not root.handlers:
             _replace_json_handler(root, stream or sys.stderr)

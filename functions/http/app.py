@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from functions.http import audit, customers, health, members, providers, resellers
+from functions.http import audit, customers, health, members, orders, providers, resellers, subscriptions
 from functions.http.middleware import BodySizeLimit
 from functions.http.problems import install_problem_handlers
 from shared.bootstrap import Container, get_container
@@ -37,6 +37,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     api.include_router(providers.router)
     api.include_router(resellers.router)
     api.include_router(customers.router)
+    api.include_router(orders.router)
+    api.include_router(subscriptions.router)
     app.include_router(api)
 
     app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)

@@ -38,7 +38,7 @@ def _parse(argv: list[str] | None) -> SandboxConfig:
     parser.add_argument("--order-completion-seconds", type=float, default=1.0)
     parser.add_argument("--graph-export-seconds", type=float, default=1.0)
     parser.add_argument("--webhook-retry-initial-seconds", type=float, default=0.2)
-    parser.add_argument("--webhook-retry-max-seconds", type=float, default=2.0)
+    parser.add_argument("--webhook-retry-max-seconds", type=float, default=1.0)
     args = parser.parse_args(argv)
     return SandboxConfig(
         state_dir=args.state_dir.resolve(),

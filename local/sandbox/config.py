@@ -40,7 +40,7 @@ class SandboxConfig:
     refresh_token_lifetime_days: int = 90
     graph_export_seconds: float = 1.0
     webhook_retry_initial_seconds: float = 0.2
-    webhook_retry_max_seconds: float = 2.0
+    webhook_retry_max_seconds: float = 1.0
     webhook_timeout_seconds: float = 5.0
 
     @property

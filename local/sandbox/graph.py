@@ -6,7 +6,9 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import queue
 import secrets
+import threading
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -60,7 +62,9 @@ def graph_provider(request: Request, sandbox: Annotated[Sandbox, Depends(get_san
         claims = jwt.decode(token.strip(), sandbox.service_key.private_key.public_key(), algorithms=["RS256"],
                             audience=list(GRAPH_AUDIENCES), options={"require": ["exp", "tid", "aud"]})  # fmt: skip
     except jwt.ExpiredSignatureError:
-        raise GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.") from None
+        raise GraphError(
+            401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."
+        ) from None
     except jwt.InvalidTokenError as exc:
         raise GraphError(401, "InvalidAuthenticationToken", f"Access token validation failure ({exc}).") from None
     with sandbox.state.lock:
@@ -114,7 +118,9 @@ async def export_billed(request: Request, provider: GraphProvider, sandbox: Sand
             sets = sandbox.state.data.setdefault("reconciliation", {})
             key = next((k for k, r in sets.items() if r["providerTenantId"] == provider["tenantId"]
                         and (r.get("invoiceId") or "").lower() == invoice_id.lower()), "")  # fmt: skip
-        return _start(sandbox, provider, key, str(body.get("attributeSet") or "full").lower(), {"invoiceId": invoice_id})
+        return _start(
+            sandbox, provider, key, str(body.get("attributeSet") or "full").lower(), {"invoiceId": invoice_id}
+        )
 
     return _graph(start)  # type: ignore[no-any-return]
 
@@ -247,19 +253,49 @@ def storage_error(status: int, code: str, message: str, detail: str | None = Non
     now = dt.datetime.now(dt.UTC)
     text = f"{message}\nRequestId:{uuid.uuid4()}\nTime:{now:%Y-%m-%dT%H:%M:%S.%f}0Z"
     extra = f"<AuthenticationErrorDetail>{detail}</AuthenticationErrorDetail>" if detail else ""
-    body = f'\ufeff<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{text}</Message>{extra}</Error>'
+    xml = '\ufeff<?xml version="1.0" encoding="utf-8"?>'
+    body = f"{xml}<Error><Code>{code}</Code><Message>{text}</Message>{extra}</Error>"
     return Response(body.encode("utf-8"), status_code=status, media_type="application/xml",
                     headers={"x-ms-error-code": code, "x-ms-version": _SAS_VERSION})  # fmt: skip
 
 
 def _gzip_lines(source: LineSource, start: int, stop: int, attribute_set: str) -> Iterator[bytes]:
-    """The blob's bytes, compressed batch by batch while they are sent: a million lines never sit in memory."""
+    """The blob's bytes, compressed batch by batch while they are sent: a million lines never sit in memory.
+
+    Lines are built in a producer thread while this one compresses (zlib releases the GIL), so the two overlap.
+    """
+    batches: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+    abandoned = threading.Event()
+
+    def produce() -> None:
+        try:
+            for first in range(start, stop, _BATCH):
+                chunk = b"".join([source.v2(i, attribute_set) + b"\n" for i in range(first, min(first + _BATCH, stop))])
+                while not abandoned.is_set():
+                    try:
+                        batches.put(chunk, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if abandoned.is_set():
+                    return
+        finally:
+            while not abandoned.is_set():
+                try:
+                    batches.put(None, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+
+    threading.Thread(target=produce, name="blob-lines", daemon=True).start()
     compressor = zlib.compressobj(1, zlib.DEFLATED, 31)
-    for batch in range(start, stop, _BATCH):
-        chunk = b"".join(source.v2(i, attribute_set) + b"\n" for i in range(batch, min(batch + _BATCH, stop)))
-        if data := compressor.compress(chunk):
-            yield data
-    yield compressor.flush()
+    try:
+        while (chunk := batches.get()) is not None:
+            if data := compressor.compress(chunk):
+                yield data
+        yield compressor.flush()
+    finally:
+        abandoned.set()
 
 
 @blob_router.get("/{path:path}", summary="A blob of an export (the SAS in the query is the only credential)")

@@ -15,7 +15,7 @@ import json
 import operator
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -609,13 +609,15 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
             candidates = []
             for index in order:
                 subscription = pairs[index][0]
-                if subscription["status"] == "active" and subscription["id"] not in missing | set(candidates):
-                    if not any(pairs[i][0]["id"] == subscription["id"] for i in altered):
-                        candidates.append(subscription["id"])
+                taken = missing | set(candidates) | {pairs[i][0]["id"] for i in altered}
+                if subscription["status"] == "active" and subscription["id"] not in taken:
+                    candidates.append(subscription["id"])
             for subscription_id in candidates[: request.count]:
                 missing.add(subscription_id)
                 entry["subscriptionIds"].append(subscription_id)
-                entry["customerIds"].append(next(p[0]["customerTenantId"] for p in pairs if p[0]["id"] == subscription_id))
+                entry["customerIds"].append(
+                    next(p[0]["customerTenantId"] for p in pairs if p[0]["id"] == subscription_id)
+                )
         elif request.kind == "unknownSubscription":
             if not active_customers:
                 raise HTTPException(400, "unknownSubscription needs at least one active customer of the provider")
@@ -651,7 +653,9 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
         entry["customerIds"].append(line["customerId"][4:])
         final.append(line)
     for entry in report:
-        entry["count"] = len(entry["lineIndexes"]) if entry["kind"] != "missingCharge" else len(entry["subscriptionIds"])
+        entry["count"] = (
+            len(entry["lineIndexes"]) if entry["kind"] != "missingCharge" else len(entry["subscriptionIds"])
+        )
     country = provider["country"] if provider["country"] in catalog.MARKETS else "NL"
     record: dict[str, Any] = {
         "providerTenantId": provider["tenantId"], "period": body.period, "kind": body.kind, "invoiceId": invoice_id,
@@ -718,15 +722,22 @@ def _control_set(sandbox: Sandbox, provider_tenant_id: str, period: str, kind: s
 
 @control_router.get("/reconciliation", summary="What a generated set holds: counts, totals, deliberate errors")
 def read_reconciliation(
-    sandbox: SandboxDep, providerTenantId: str = Query(), period: str = Query(), kind: str = Query(),  # noqa: N803
+    sandbox: SandboxDep,
+    providerTenantId: str = Query(),
+    period: str = Query(),
+    kind: str = Query(),  # noqa: N803
 ) -> Response:
     return JsonBytes(to_json(summary(_control_set(sandbox, providerTenantId, period, kind))))
 
 
 @control_router.get("/reconciliation/lines", summary="Generated lines in the v1 shape, by offset")
 def read_lines(
-    sandbox: SandboxDep, providerTenantId: str = Query(), period: str = Query(), kind: str = Query(),  # noqa: N803
-    offset: int = Query(default=0, ge=0), limit: int = Query(default=1000, ge=1, le=MAX_PAGE_SIZE),
+    sandbox: SandboxDep,
+    providerTenantId: str = Query(),
+    period: str = Query(),
+    kind: str = Query(),  # noqa: N803
+    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=1000, ge=1, le=MAX_PAGE_SIZE),
 ) -> Response:
     record = _control_set(sandbox, providerTenantId, period, kind)
     source = LineSource(sandbox, record)
@@ -747,8 +758,11 @@ def invoice_view(record: dict[str, Any]) -> dict[str, Any]:
     start, end = period_window(record["period"])
     invoice_id = record["invoiceId"]
     total = sum((Decimal(v) for v in record["totals"].values()), Decimal(0))
-    currency = record["currency"] if record["currency"] in record["totals"] or not record["totals"] else next(
-        iter(record["totals"]))
+    currency = (
+        record["currency"]
+        if record["currency"] in record["totals"] or not record["totals"]
+        else next(iter(record["totals"]))
+    )
     symbol = next(m.symbol for m in catalog.MARKETS.values() if m.currency == currency)
     return {
         "id": invoice_id,
@@ -872,7 +886,8 @@ def unbilled_line_items(request: Request, caller: CallerDep, sandbox: SandboxDep
     with sandbox.state.lock:
         record = find_set(sandbox.state, set_key(caller.tenant_id, period, "unbilled"))
     applies = (get_ci(params, "provider") or "").lower() == "onetime" and (
-        (get_ci(params, "invoicelineitemtype") or "").lower() == "billinglineitems")
+        (get_ci(params, "invoicelineitemtype") or "").lower() == "billinglineitems"
+    )
     query = (f"provider=onetime&invoicelineitemtype=billinglineitems&currencycode={currency}&period={period_name}"
              f"&size={_page_size(params)}")  # fmt: skip
     return _page(sandbox, request, record, currency, f"/invoices/unbilled/lineitems?{query}",
@@ -890,7 +905,8 @@ def billed_line_items(invoice_id: str, request: Request, caller: CallerDep, sand
     _check_kind(params)
     record = _invoice_set(sandbox, caller.tenant_id, invoice_id)
     applies = (get_ci(params, "provider") or "").lower() == "onetime" and (
-        (get_ci(params, "invoicelineitemtype") or "").lower() == "billinglineitems")
+        (get_ci(params, "invoicelineitemtype") or "").lower() == "billinglineitems"
+    )
     query = f"provider=onetime&invoicelineitemtype=billinglineitems&size={_page_size(params)}"
     return _page(sandbox, request, record, None, f"/invoices/{record['invoiceId']}/lineitems?{query}",
                  f"/invoices/{record['invoiceId']}/lineitems/OneTime/BillingLineItems?size={_page_size(params)}"

@@ -61,7 +61,7 @@ ROGUE_CERTIFICATE_NAME = "rogue-dispatch.cer"
 TAMPER_KINDS = ("signature", "body", "certificateUrl")
 
 
-# Signing certificates --------------------------------------------------------------------------------------------------
+# Signing certificates ------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ class WebhookKeys:
 
 def _microsoft_name(common_name: str) -> x509.Name:
     return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "US"), x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "Washington"),
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+        x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "Washington"),
         x509.NameAttribute(NameOID.LOCALITY_NAME, "Redmond"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Microsoft Corporation"),
         x509.NameAttribute(NameOID.COMMON_NAME, common_name),
@@ -465,7 +466,7 @@ def certificate(name: str, sandbox: SandboxDep) -> Response:
     return Response(served[name], media_type="application/pkix-cert")
 
 
-# Control routes --------------------------------------------------------------------------------------------------------
+# Control routes ------------------------------------------------------------------------------------------------------
 
 
 class WebhookSend(BaseModel):
@@ -498,8 +499,10 @@ def send_event(body: WebhookSend, sandbox: SandboxDep) -> dict[str, Any]:
 
 @control_router.get("/webhooks/deliveries", summary="Delivery attempts with their status codes")
 def list_deliveries(
-    sandbox: SandboxDep, providerTenantId: str | None = Query(default=None),  # noqa: N803
-    deliveryId: str | None = Query(default=None), eventName: str | None = Query(default=None),  # noqa: N803
+    sandbox: SandboxDep,
+    providerTenantId: str | None = Query(default=None),  # noqa: N803
+    deliveryId: str | None = Query(default=None),
+    eventName: str | None = Query(default=None),  # noqa: N803
 ) -> dict[str, Any]:
     items = dispatcher_of(sandbox).deliveries(providerTenantId=providerTenantId, deliveryId=deliveryId,
                                               eventName=eventName)  # fmt: skip

@@ -130,8 +130,9 @@ class Price:
 
 
 def provider_cost(item: CatalogItem) -> Price:
-    """Microsoft's price to the provider, from the price sheet (unpriced when the sheet had no row)."""
-    if item.cost is None:
+    """Microsoft's price to the provider, from the price sheet (unpriced when the sheet had no row, or the catalog
+    named no currency we can round in)."""
+    if item.cost is None or not is_known_currency(item.currency):
         return Price(item.catalog_item_id, item.currency, None, Tier.COST, Basis.UNPRICED)
     return Price(item.catalog_item_id, item.currency, Money(item.cost, item.currency).amount, Tier.COST, Basis.COST)
 

@@ -1,10 +1,10 @@
-"""Partner Center REST client: tokens, transport, typed models and errors (partner-center-api.md sections 1-8)."""
+"""Partner Center REST client: tokens, transport, typed models and errors (partner-center-api.md sections 1-10)."""
 
 from __future__ import annotations
 
 from shared.partner_center.auth import Grant, MsalTokenProvider, TokenSource
 from shared.partner_center.client import PagedItems, PartnerCenterClient, client_for_provider
-from shared.partner_center.config import PartnerCenterCredentials, PartnerCenterEndpoints
+from shared.partner_center.config import PartnerCenterCredentials, PartnerCenterEndpoints, Service
 from shared.partner_center.errors import (
     AppOnlyNotSupported,
     AuthenticationFailed,
@@ -13,6 +13,8 @@ from shared.partner_center.errors import (
     CartAlreadySubmitted,
     Conflict,
     ConsentRequired,
+    ExportFailed,
+    ExportTimedOut,
     Forbidden,
     InvalidRequest,
     NotFound,
@@ -23,6 +25,7 @@ from shared.partner_center.errors import (
     Throttled,
     Unauthorized,
     Unavailable,
+    UnexpectedResponse,
 )
 from shared.partner_center.models import (
     Address,
@@ -46,7 +49,16 @@ from shared.partner_center.models import (
     Term,
     UserCredentials,
 )
+from shared.partner_center.pricesheet import PriceSheetRow
+from shared.partner_center.reconciliation import Invoice, ReconciliationLine
 from shared.partner_center.transport import RetryPolicy, Transport
+from shared.partner_center.webhooks import (
+    InvalidSignature,
+    ValidationEventStatus,
+    WebhookEvent,
+    WebhookRegistration,
+    WebhookVerifier,
+)
 
 __all__ = [
     "Address",
@@ -64,9 +76,13 @@ __all__ = [
     "Conflict",
     "ConsentRequired",
     "Customer",
+    "ExportFailed",
+    "ExportTimedOut",
     "Forbidden",
     "Grant",
     "InvalidRequest",
+    "InvalidSignature",
+    "Invoice",
     "LegalBusinessProfile",
     "MpnProfile",
     "MsalTokenProvider",
@@ -82,9 +98,12 @@ __all__ = [
     "PartnerCenterEndpoints",
     "PartnerCenterError",
     "PartnerRelationship",
+    "PriceSheetRow",
     "Product",
+    "ReconciliationLine",
     "RetryPolicy",
     "SeatReductionWindowPassed",
+    "Service",
     "Sku",
     "StaleEtag",
     "Subscription",
@@ -94,6 +113,11 @@ __all__ = [
     "Transport",
     "Unauthorized",
     "Unavailable",
+    "UnexpectedResponse",
     "UserCredentials",
+    "ValidationEventStatus",
+    "WebhookEvent",
+    "WebhookRegistration",
+    "WebhookVerifier",
     "client_for_provider",
 ]

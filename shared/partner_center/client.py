@@ -555,6 +555,7 @@ class PartnerCenterClient:
         )
         with sent.response as response:
             response.raw.decode_content = True  # a Content-Encoding: gzip answer is inflated on the way
+            response.raw.auto_close = False  # io wrappers read to an empty chunk, not into a closed stream
             try:
                 yield from iter_price_sheet(response.raw)
             except (requests.RequestException, OSError) as exc:
@@ -665,7 +666,7 @@ class PartnerCenterClient:
         from_bytes, from_mapping = parser.from_bytes, parser.from_mapping
         for record in exports.iter_records(manifest):
             if record.__class__ is bytes:
-                if len(record) > 1 or record.strip():  # type: ignore[arg-type]
+                if record.strip():  # type: ignore[union-attr]
                     yield from_bytes(record)  # type: ignore[arg-type]
             else:
                 yield from_mapping(record)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -222,7 +223,8 @@ class GraphExports:
     def iter_records(self, manifest: ExportManifest) -> Iterator[bytes | Mapping[str, Any]]:
         """Every record of every blob in manifest order: JSON-lines bytes (or parsed objects for a JSON array)."""
         for blob in manifest.blobs:
-            yield from in_background(lambda blob=blob: self._blob_records(manifest.blob_url(blob)))
+            url = manifest.blob_url(blob)
+            yield from in_background(partial(self._blob_records, url))
 
     def _blob_records(self, url: str) -> Iterator[list[bytes] | list[Mapping[str, Any]]]:
         """Batches of lines of one blob; a failure mid-stream resumes from a new download, skipping what was read."""

@@ -196,7 +196,7 @@ class _Gunzip(io.RawIOBase):
 
 def open_csv(body: IO[bytes]) -> Iterator[IO[str]]:
     """The CSV text inside a download: plain, gzip, or the first .csv member of a zip (spooled: zip needs seeking)."""
-    buffered = body if isinstance(body, io.BufferedReader) else io.BufferedReader(body)  # type: ignore[arg-type]
+    buffered: Any = body if isinstance(body, io.BufferedReader) else io.BufferedReader(body)  # type: ignore[type-var]
     head = buffered.peek(4)[:4]
     if head.startswith(_GZIP_MAGIC):
         buffered = io.BufferedReader(_Gunzip(buffered))

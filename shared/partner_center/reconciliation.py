@@ -239,8 +239,8 @@ def _compile_builder(keys: Iterable[str]) -> Callable[..., ReconciliationLine | 
     None when `convert` reports an amount that may have underflowed.
     """
     lowered: dict[str, str] = {}
-    for key in keys:
-        lowered.setdefault(str(key).lower(), str(key))
+    for wire_key in keys:
+        lowered.setdefault(str(wire_key).lower(), str(wire_key))
     special = {"customer_tenant_id": "_customer", "reseller_mpn_id": "_reseller", "charge_type": "_lower"}
     body = [
         "def build(data, position, source, dates, cached, convert):",

@@ -54,7 +54,7 @@ class InvalidWebhookEvent(ValueError):
     """A verified callback whose body is not the event JSON Partner Center documents."""
 
 
-# -- registration (10.1) ------------------------------------------------------------------------------------------------
+# -- registration (10.1) -----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _timestamp(value: Any) -> datetime | None:
         return None
 
 
-# -- the callback (10.3) ------------------------------------------------------------------------------------------------
+# -- the callback (10.3) -----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def _first(pattern: re.Pattern[str], path: str) -> str | None:
     return match.group(1) if match else None
 
 
-# -- the signature (10.4) -----------------------------------------------------------------------------------------------
+# -- the signature (10.4) ----------------------------------------------------------------------------------------------
 
 
 def download_certificate(url: str, *, ca_bundle: str | None = None, timeout: float = 10.0) -> bytes:

@@ -24,7 +24,7 @@ from shared.partner_center.errors import NotFound as PartnerCenterNotFound
 from shared.partner_center.errors import PartnerCenterError
 from shared.services.errors import NotFound
 from shared.storage.audit import AuditLog
-from shared.storage.catalog import CatalogRepository, CatalogSettings, SyncRecord
+from shared.storage.catalog import CatalogRepository, CatalogSettings, SyncRecord, check_country
 
 # (unconfirmed) the targetView spelling for new-commerce licences; it is the products' productType.id in NCE samples.
 NCE_TARGET_VIEW = "OnlineServicesNCE"
@@ -103,7 +103,7 @@ class CatalogSync:
         self._segment = segment
 
     def sync(self, provider_id: str, country: str, *, now: datetime) -> SyncResult:
-        country = country.upper()
+        country = check_country(country)
         correlation_id = str(uuid.uuid4())
         settings = self._repository.get_settings(provider_id)
         costs, sheet_state, sheet_error = self._read_price_sheet(country, now, correlation_id)

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from shared.messaging import Delivery, QueueNames
 from shared.services.dispatch import dispatcher
+from shared.services.provisioning import PROVISION
 from shared.services.relationships import CUSTOMER_CHECK, CUSTOMER_CREATE, RESELLER_CHECK
+from shared.services.subscriptions import CHANGE as SUBSCRIPTION_CHANGE
 
 if TYPE_CHECKING:
     from shared.bootstrap import Container
@@ -28,6 +30,20 @@ def customer_check(container: Container, delivery: Delivery) -> None:
 def customer_create(container: Container, delivery: Delivery) -> None:
     message = delivery.message
     container.relationships.create_tenant(str(message.payload["providerId"]), message.entity_id, message.attempt)
+
+
+
+@dispatcher.register(QueueNames.PROVISIONING, PROVISION)
+def provision_order(container: Container, delivery: Delivery) -> None:
+    message = delivery.message
+    container.provisioning.provision(str(message.payload["customerId"]), message.entity_id, message.attempt)
+
+
+@dispatcher.register(QueueNames.SUBSCRIPTION_CHANGES, SUBSCRIPTION_CHANGE)
+def change_subscription(container: Container, delivery: Delivery) -> None:
+    message = delivery.message
+    container.subscription_service.apply_change(str(message.payload["customerId"]), message.entity_id,
+                                                str(message.payload["changeId"]), message.attempt)
 
 
 __all__ = ["dispatcher"]

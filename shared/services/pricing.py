@@ -27,9 +27,9 @@ from shared.domain.pricing import (
 )
 from shared.domain.scope import OrgRef, OrgType, Principal
 from shared.services.catalog import item_json
-from shared.services.errors import Conflict, ServiceError
+from shared.services.errors import Conflict, FieldError, Invalid, ServiceError
 from shared.storage.audit import AuditLog
-from shared.storage.catalog import CatalogFilter, CatalogRepository
+from shared.storage.catalog import CatalogFilter, CatalogRepository, check_country
 from shared.storage.pricing import PricingChanged, PricingRepository, StoredMargin, StoredPricing
 
 _WRITE_ATTEMPTS = 5
@@ -185,6 +185,7 @@ class PricingService:
     ) -> PricedPage:
         """A page of the market's catalog with the viewer's own prices; resellers and customers see only active,
         sellable items, the provider whatever its filters ask for."""
+        country = _market(country)
         filters = filters or CatalogFilter()
         if viewer.tier is not Tier.COST:
             filters = CatalogFilter(
@@ -205,7 +206,7 @@ class PricingService:
 
     def quote(self, viewer: CatalogViewer, country: str, catalog_item_id: str) -> PricedItem | None:
         """One item at the viewer's own price (ordering, approval thresholds); None when the viewer cannot buy it."""
-        item = self._catalog.get(viewer.provider_id, country, catalog_item_id)
+        item = self._catalog.get(viewer.provider_id, _market(country), catalog_item_id)
         if item is None:
             return None
         if viewer.tier is not Tier.COST and not (item.is_active and item.sellable):
@@ -389,6 +390,13 @@ class PricingService:
             )
             return stored
         raise Conflict(f"{entity_type} of {entity_id} kept changing; try again")
+
+
+def _market(country: str) -> str:
+    try:
+        return check_country(country)
+    except ValueError as error:
+        raise Invalid(str(error), [FieldError("country", "a two-letter country code, such as NL")]) from None
 
 
 def _actor_id(actor: Principal | str) -> str:

@@ -25,8 +25,49 @@ def sweep_relationships(container: Container) -> dict[str, int]:
     return counts
 
 
+def sweep_provisioning(container: Container) -> dict[str, int]:
+    """Nothing accepted is lost: outbox rows left behind are sent, stalled orders and changes re-sent."""
+    counts = {
+        "outbox": container.provisioning.dispatch_outbox(),
+        "stalledOrders": container.provisioning.resend_stalled(),
+        "stalledChanges": container.subscription_service.resend_stalled_changes(),
+    }
+    log.info("provisioning sweep: %s", counts)
+    return counts
+
+
+def sync_subscriptions(container: Container) -> dict[str, int]:
+    """Partner Center stays the source of truth: the mirror converges on it periodically."""
+    counts = container.subscription_service.sync_all()
+    log.info("subscription sync: %s", counts)
+    return counts
+
+
+def sync_catalogs(container: Container) -> dict[str, int]:
+    """Every enrolled provider's catalog and costs, per market it sells in."""
+    from datetime import UTC, datetime
+
+    from shared.domain.onboarding import ProviderStatus
+
+    counts = {"markets": 0, "failed": 0}
+    for provider in container.providers.all():
+        if provider.status is not ProviderStatus.ENROLLED:
+            continue
+        for country in container.settings.catalog_markets_list:
+            try:
+                container.catalog_sync_for(provider).sync(provider.id, country, now=datetime.now(UTC))
+                counts["markets"] += 1
+            except Exception:  # noqa: BLE001 - one market failing must not stop the others
+                counts["failed"] += 1
+                log.exception("catalog sync of provider %s market %s failed", provider.id, country)
+    return counts
+
+
 # Every timer: its name, the setting holding its NCRONTAB schedule, and what it runs.
 TIMERS = {
     "idempotency_sweep": ("IDEMPOTENCY_SWEEP_SCHEDULE", purge_expired_idempotency_keys),
     "relationship_sweep": ("RELATIONSHIP_SWEEP_SCHEDULE", sweep_relationships),
+    "provisioning_sweep": ("PROVISIONING_SWEEP_SCHEDULE", sweep_provisioning),
+    "subscription_sync": ("SUBSCRIPTION_SYNC_SCHEDULE", sync_subscriptions),
+    "catalog_sync": ("CATALOG_SYNC_SCHEDULE", sync_catalogs),
 }

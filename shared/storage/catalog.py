@@ -8,6 +8,7 @@ runs is not lost.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ _SETTINGS_ROW = "settings"
 _SYNC_ROW_PREFIX = "sync|"
 BATCH_SIZE = 100  # an entity-group transaction holds at most 100 operations
 _SCAN_PAGE = 1000
+_COUNTRY = re.compile(r"^[A-Za-z]{2}\Z")
 
 
 def provider_key(provider_id: str) -> str:
@@ -33,8 +35,15 @@ def provider_key(provider_id: str) -> str:
     return safe_key(provider_id).replace("|", "%7C")
 
 
+def check_country(country: str) -> str:
+    """A market is a two-letter country code (upper case in keys)."""
+    if not isinstance(country, str) or not _COUNTRY.match(country):
+        raise ValueError(f"a market is a two-letter country code, not {country!r}")
+    return country.upper()
+
+
 def partition_key(provider_id: str, country: str) -> str:
-    return f"{provider_key(provider_id)}|{country.upper()}"
+    return f"{provider_key(provider_id)}|{check_country(country)}"
 
 
 def _partition_range(provider_id: str) -> str:

@@ -92,6 +92,8 @@ def endpoints_for(sandbox: Any, provider: dict[str, Any], **overrides: Any) -> P
     values: dict[str, Any] = {
         "partner_center_url": provider.get("partnerCenterUrl") or sandbox.https_url,
         "authority_host": sandbox.https_url,
+        "graph_url": sandbox.https_url,
+        "price_sheet_url": sandbox.https_url,
         "ca_bundle": str(sandbox.ca_cert_path),
         "timeout": 10.0,
     }

@@ -1,4 +1,4 @@
-"""Helpers for the reconciliation and export tests: a fresh month on the clock, generation, v1 paging."""
+"""Shared steps of the reconciliation and export tests: a fresh month on the clock, generation, v1 paging."""
 
 from __future__ import annotations
 
@@ -66,4 +66,3 @@ def buy_lines(provider: Provider, customer_id: str, *lines: dict[str, Any]) -> l
         completed = wait_completed(provider, customer_id, order["id"])
         ids.extend(item["subscriptionId"] for item in completed["lineItems"])
     return ids
-

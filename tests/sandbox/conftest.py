@@ -117,3 +117,8 @@ def _no_faults_left_behind(sandbox: RunningSandbox) -> Any:
     """Every test starts and ends without injected faults."""
     yield
     https_session(sandbox).put(f"{sandbox.https_url}/_sandbox/faults", json={}, timeout=30)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Registers the marker of tests that take tens of seconds (e.g. a million reconciliation lines)."""
+    config.addinivalue_line("markers", "slow: takes tens of seconds; deselect with -m 'not slow'")

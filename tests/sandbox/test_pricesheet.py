@@ -121,7 +121,9 @@ def test_retired_offer_leaves_the_sheet_and_the_catalog_and_cannot_be_bought(pro
 
 
 def test_catalog_change_is_refused_for_unknown_offers_and_incomplete_prices(provider: Provider) -> None:
-    unknown = provider.control("POST", "/catalog/changes", json={"changes": [{"catalogItemId": "X:1:Y", "retire": True}]})
+    unknown = provider.control(
+        "POST", "/catalog/changes", json={"changes": [{"catalogItemId": "X:1:Y", "retire": True}]}
+    )
     assert unknown.status_code == 400
     partial = provider.control("POST", "/catalog/changes", json={"changes": [{"catalogItemId": BASIC,
                                                                               "unitPrice": "1.00"}]})  # fmt: skip

@@ -22,7 +22,9 @@ def functions_by_name() -> dict[str, func.FunctionBuilder]:
     if not _INDEXED:
         with pytest.MonkeyPatch.context() as patch:
             for name in list(os.environ):
-                if name.isupper() and name.split("_")[0] in {"AUTH", "SIGNING", "STORAGE", "PARTNER", "QUEUE"}:
+                # FUNCTIONS_* and WEBSITE_* mark the Functions host, under which settings are checked at import.
+                prefixes = {"AUTH", "SIGNING", "STORAGE", "PARTNER", "QUEUE", "FUNCTIONS", "WEBSITE"}
+                if name.isupper() and name.split("_")[0] in prefixes:
                     patch.delenv(name)
             sys.modules.pop("function_app", None)
             module = importlib.import_module("function_app")

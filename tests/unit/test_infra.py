@@ -174,6 +174,12 @@ def test_every_setting_the_code_reads_is_set_by_the_template() -> None:
     assert not missing, f"settings the code reads that Azure would not get: {sorted(missing)}"
 
 
+def test_the_production_environment_the_start_up_tests_use_is_the_one_the_template_sets() -> None:
+    from tests.unit.test_settings_validation import PRODUCTION_ENVIRONMENT
+
+    assert set(PRODUCTION_ENVIRONMENT) == set(template_settings())
+
+
 def test_no_local_only_setting_reaches_azure() -> None:
     assert not LOCAL_ONLY_SETTINGS & set(template_settings())
     assert "FUNCTIONS_WORKER_RUNTIME" not in template_settings()  # Flex Consumption refuses it (runtime is config)

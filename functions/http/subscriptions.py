@@ -1,0 +1,126 @@
+"""Subscriptions: the mirror of Partner Center, and changes under new-commerce rules (api.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
+from functions.http.schemas import problems
+from shared.domain.scope import OrgType
+from shared.services.errors import FieldError, Forbidden, Invalid
+
+router = APIRouter(tags=["subscriptions"])
+
+
+class SubscriptionPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quantity: int | None = Field(default=None, ge=1, le=100_000)
+    autoRenew: bool | None = None
+    status: Literal["suspended", "active"] | None = None
+
+    @model_validator(mode="after")
+    def _one_change(self) -> SubscriptionPatch:
+        given = [name for name in ("quantity", "autoRenew", "status") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of quantity, autoRenew, status (one change at a time)")
+        return self
+
+
+class LotOut(BaseModel):
+    quantity: int
+    windowEndsAt: str
+
+
+class ChangeOut(BaseModel):
+    id: str
+    kind: str
+    value: Any
+    requestedBy: str
+    requestedAt: str
+    status: Literal["pending", "applied", "failed"]
+    error: str | None
+
+
+class SubscriptionOut(BaseModel):
+    id: str
+    customerId: str
+    resellerId: str
+    catalogItemId: str | None
+    offerId: str
+    name: str
+    quantity: int
+    status: str
+    autoRenew: bool
+    termDuration: str
+    billingCycle: str
+    termStartDate: str | None
+    termEndDate: str | None
+    cancellationWindowEndsAt: str | None
+    removableQuantity: int
+    lots: list[LotOut]
+    partnerIdOnRecord: str
+    orderId: str | None
+    pendingChange: ChangeOut | None
+    syncedAt: str | None
+
+
+class SubscriptionPage(BaseModel):
+    items: list[SubscriptionOut]
+    continuationToken: str | None
+
+
+def _staff_only(principal: Any) -> None:
+    if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
+        raise Forbidden("only provider and reseller staff change subscriptions here; customers use the storefront")
+
+
+@router.get("/subscriptions", response_model=SubscriptionPage, responses=problems(400, 401, 403, 404))
+def list_subscriptions(
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    paging: Paging,
+    customer_id: Annotated[str | None, Query(alias="customerId", max_length=128)] = None,
+    status: Annotated[str | None, Query(max_length=20, pattern="^[a-z]+$")] = None,
+) -> dict[str, Any]:
+    customer = customer_id or (principal.org.org_id if principal.org.org_type is OrgType.CUSTOMER else None)
+    if customer is None:
+        raise Invalid("name the customer", [FieldError("customerId", "is required")])
+    org = container.relationships.customer(principal, customer).org
+    binding = paging_binding(principal, "subscriptions", customerId=customer, status=status)
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
+    items, following = container.subscription_service.page(principal, org, status=status, limit=paging.limit,
+                                                            position=position)
+    now = datetime.now(UTC)
+    return page_body([s.to_json(now) for s in items], container.continuation_tokens.encode(following, binding=binding))
+
+
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=problems(401, 403, 404))
+def get_subscription(subscription_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+    return container.subscription_service.get(principal, subscription_id).to_json(datetime.now(UTC))
+
+
+@router.patch("/subscriptions/{subscription_id}", status_code=202, response_model=SubscriptionOut,
+              responses=problems(400, 401, 403, 404, 409, 422))
+def change_subscription(subscription_id: str, body: SubscriptionPatch, principal: CurrentPrincipal,
+                        container: ContainerDep) -> Any:
+    """One change at a time, applied through the queue; a decrease outside the window is 409 with the reason."""
+    container.subscription_service.get(principal, subscription_id)
+    _staff_only(principal)
+    sub = container.subscription_service.request_change(principal, subscription_id, quantity=body.quantity,
+                                                        auto_renew=body.autoRenew, status=body.status)
+    return JSONResponse(sub.to_json(datetime.now(UTC)), status_code=202)
+
+
+@router.post("/subscriptions/{subscription_id}/cancel", status_code=202, response_model=SubscriptionOut,
+             responses=problems(401, 403, 404, 409))
+def cancel_subscription(subscription_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """Only within the 168-hour cancellation window (409 with the reason otherwise)."""
+    container.subscription_service.get(principal, subscription_id)
+    _staff_only(principal)
+    sub = container.subscription_service.request_change(principal, subscription_id, cancel=True)
+    return JSONResponse(sub.to_json(datetime.now(UTC)), status_code=202)

@@ -1,0 +1,152 @@
+"""Orders: accepted fast, provisioned once (domain.md, "Orders"). Pure rules and states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class OrderStatus(StrEnum):
+    PENDING_APPROVAL = "pendingApproval"
+    REJECTED = "rejected"
+    ACCEPTED = "accepted"
+    PROVISIONING = "provisioning"
+    COMPLETED = "completed"
+    PARTIALLY_COMPLETED = "partiallyCompleted"
+    FAILED = "failed"
+
+
+TERMINAL = frozenset({OrderStatus.REJECTED, OrderStatus.COMPLETED, OrderStatus.PARTIALLY_COMPLETED, OrderStatus.FAILED})
+
+
+class LineStatus(StrEnum):
+    PENDING = "pending"
+    PROVISIONED = "provisioned"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class LinePrices:
+    """Unit prices each tier pays, unrounded (rounding happens where shown or billed)."""
+
+    currency: str
+    provider_cost: Decimal | None
+    reseller_price: Decimal | None
+    customer_price: Decimal | None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    number: int
+    catalog_item_id: str
+    offer_id: str  # Partner Center's catalogItemId: product:sku:availability
+    title: str
+    quantity: int
+    term_duration: str
+    billing_cycle: str
+    prices: LinePrices
+    status: LineStatus = LineStatus.PENDING
+    subscription_id: str | None = None
+    error: str | None = None
+    partner_center_order_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Provisioning:
+    """Progress recorded before each Partner Center call, so a retry resumes instead of buying again."""
+
+    attempt: int = 1
+    cart_id: str | None = None
+    cart_request_id: str | None = None
+    checkout_request_id: str | None = None
+    checked_out: bool = False
+    partner_center_order_ids: tuple[str, ...] = ()
+    next_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    provider_id: str
+    reseller_id: str
+    customer_id: str
+    customer_tenant_id: str
+    reseller_partner_id: str
+    lines: tuple[OrderLine, ...]
+    status: OrderStatus
+    source: str  # staff | storefront
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    provisioning: Provisioning = field(default_factory=Provisioning)
+    failure_reason: str | None = None
+    rejection_reason: str | None = None
+    decided_by: str | None = None
+
+    def total(self, tier: str) -> Decimal | None:
+        amounts = [getattr(line.prices, tier) for line in self.lines]
+        if any(a is None for a in amounts):
+            return None
+        return sum((a * line.quantity for a, line in zip(amounts, self.lines, strict=True)), Decimal(0))
+
+    def to_json(self, *, tiers: Iterable[str]) -> dict[str, Any]:
+        """The order as a caller may see it: only the price tiers it is allowed to see."""
+        shown = list(tiers)
+        from shared.domain.money import Money
+
+        def line_json(line: OrderLine) -> dict[str, Any]:
+            body: dict[str, Any] = {
+                "lineNumber": line.number,
+                "catalogItemId": line.catalog_item_id,
+                "offerId": line.offer_id,
+                "title": line.title,
+                "quantity": line.quantity,
+                "termDuration": line.term_duration,
+                "billingCycle": line.billing_cycle,
+                "status": line.status.value,
+                "subscriptionId": line.subscription_id,
+                "error": line.error,
+                "currency": line.prices.currency,
+            }
+            for tier in shown:
+                value = getattr(line.prices, tier)
+                key = {"provider_cost": "providerCost", "reseller_price": "resellerPrice",
+                       "customer_price": "customerPrice"}[tier]
+                body[key] = Money(value, line.prices.currency).rounded().to_json() if value is not None else None
+            return body
+
+        return {
+            "id": self.id,
+            "customerId": self.customer_id,
+            "resellerId": self.reseller_id,
+            "status": self.status.value,
+            "source": self.source,
+            "lines": [line_json(line) for line in self.lines],
+            "createdBy": self.created_by,
+            "createdAt": self.created_at.isoformat(),
+            "updatedAt": self.updated_at.isoformat(),
+            "failureReason": self.failure_reason,
+            "rejectionReason": self.rejection_reason,
+        }
+
+
+def settled_status(lines: Iterable[OrderLine]) -> OrderStatus | None:
+    """The order's end state once no line is pending, else None."""
+    statuses = [line.status for line in lines]
+    if any(s is LineStatus.PENDING for s in statuses):
+        return None
+    if all(s is LineStatus.PROVISIONED for s in statuses):
+        return OrderStatus.COMPLETED
+    if all(s is LineStatus.FAILED for s in statuses):
+        return OrderStatus.FAILED
+    return OrderStatus.PARTIALLY_COMPLETED
+
+
+def fail_pending_lines(order: Order, reason: str) -> tuple[OrderLine, ...]:
+    return tuple(replace(line, status=LineStatus.FAILED, error=reason) if line.status is LineStatus.PENDING else line
+                 for line in order.lines)

@@ -1,0 +1,156 @@
+"""Subscriptions and the new-commerce rules for changing them (domain.md, "Subscriptions"). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+CANCELLATION_WINDOW = timedelta(hours=168)
+
+
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DELETED = "deleted"  # cancelled
+    EXPIRED = "expired"
+    PENDING = "pending"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class SeatLot:
+    """Seats bought together (the purchase, a renewal, or seats added mid-term), removable until `allowed_until`."""
+
+    quantity: int
+    allowed_until: datetime
+
+    def open_at(self, now: datetime) -> bool:
+        return now < self.allowed_until
+
+    def to_json(self) -> dict[str, Any]:
+        return {"quantity": self.quantity, "windowEndsAt": self.allowed_until.isoformat()}
+
+
+class ChangeRefused(Exception):
+    """A change new commerce does not allow now; `reason` says why (answered 409)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def removable_seats(lots: Iterable[SeatLot], now: datetime) -> int:
+    """Only seats whose lot is still inside its 168-hour window can be removed."""
+    return sum(lot.quantity for lot in lots if lot.open_at(now))
+
+
+def check_quantity_change(*, current: int, requested: int, lots: Iterable[SeatLot], status: str, now: datetime,
+                          minimum: int = 1, maximum: int | None = None) -> None:
+    """Raises ChangeRefused for a change Partner Center would refuse: decreases beyond the seats whose
+    lot is still in its window, any change while suspended or cancelled, limits of the SKU."""
+    if status == SubscriptionStatus.SUSPENDED:
+        raise ChangeRefused("a suspended subscription's quantity cannot be changed; reactivate it first")
+    if status not in (SubscriptionStatus.ACTIVE,):
+        raise ChangeRefused(f"a {status} subscription cannot be changed")
+    if requested < minimum:
+        raise ChangeRefused(f"the quantity must be at least {minimum}")
+    if maximum is not None and requested > maximum:
+        raise ChangeRefused(f"the quantity may be at most {maximum}")
+    if requested < current:
+        removable = removable_seats(lots, now)
+        if current - requested > removable:
+            raise ChangeRefused(
+                f"only {removable} seat(s) can be removed now: seats can be removed only within 168 hours "
+                "of their purchase or renewal"
+            )
+
+
+def check_cancellation(*, status: str, cancellation_allowed_until: datetime | None, now: datetime) -> None:
+    if status in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):
+        raise ChangeRefused(f"the subscription is already {status}")
+    if cancellation_allowed_until is None or now >= cancellation_allowed_until:
+        raise ChangeRefused("the 168-hour cancellation window has passed; the subscription can only be left "
+                            "to end at its term end (switch auto-renew off)")
+
+
+def check_status_change(*, current: str, requested: str) -> None:
+    if requested not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED):
+        raise ChangeRefused("status may be set to active or suspended; cancel with POST .../cancel")
+    if current in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):
+        raise ChangeRefused(f"a {current} subscription cannot be changed")
+
+
+@dataclass(frozen=True)
+class PendingChange:
+    """A change accepted by the platform and applied through the queue."""
+
+    id: str
+    kind: str  # quantity | autoRenew | status | cancel
+    value: Any
+    requested_by: str
+    requested_at: datetime
+    status: str = "pending"  # pending | applied | failed
+    error: str | None = None
+    attempt: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "value": self.value, "requestedBy": self.requested_by,
+                "requestedAt": self.requested_at.isoformat(), "status": self.status, "error": self.error}
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Our mirror of a Partner Center subscription; Partner Center stays the source of truth."""
+
+    id: str
+    provider_id: str
+    reseller_id: str
+    customer_id: str
+    customer_tenant_id: str
+    catalog_item_id: str | None
+    offer_id: str
+    name: str
+    quantity: int
+    status: str
+    auto_renew: bool
+    term_duration: str
+    billing_cycle: str
+    term_start_date: datetime | None
+    term_end_date: datetime | None
+    cancellation_window_ends_at: datetime | None
+    partner_id: str
+    order_id: str | None
+    lots: tuple[SeatLot, ...] = ()
+    change: PendingChange | None = None
+    updated_at: datetime | None = None
+    synced_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "customerId": self.customer_id,
+            "resellerId": self.reseller_id,
+            "catalogItemId": self.catalog_item_id,
+            "offerId": self.offer_id,
+            "name": self.name,
+            "quantity": self.quantity,
+            "status": self.status,
+            "autoRenew": self.auto_renew,
+            "termDuration": self.term_duration,
+            "billingCycle": self.billing_cycle,
+            "termStartDate": self.term_start_date.isoformat() if self.term_start_date else None,
+            "termEndDate": self.term_end_date.isoformat() if self.term_end_date else None,
+            "cancellationWindowEndsAt": (
+                self.cancellation_window_ends_at.isoformat() if self.cancellation_window_ends_at else None
+            ),
+            "removableQuantity": removable_seats(self.lots, now),
+            "lots": [lot.to_json() for lot in self.lots],
+            "partnerIdOnRecord": self.partner_id,
+            "orderId": self.order_id,
+            "pendingChange": self.change.to_json() if self.change else None,
+            "syncedAt": self.synced_at.isoformat() if self.synced_at else None,
+        }

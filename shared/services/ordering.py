@@ -1,0 +1,224 @@
+"""Accepting orders: validated against the catalog and the customer, priced at every tier, and stored
+together with the intent to provision them (domain.md, "Orders")."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from azure.core.exceptions import ResourceNotFoundError
+
+from shared.domain.catalog import CatalogItem, ItemStatus
+from shared.domain.onboarding import Customer, RelationshipStatus
+from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
+from shared.domain.scope import OrgType, Principal, can_see
+from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from shared.services.pricing import CatalogViewer, PricingService
+from shared.services.provisioning import ProvisioningService, provision_outbox
+from shared.services.relationships import RelationshipService
+from shared.storage.audit import AuditLog
+from shared.storage.catalog import CatalogRepository
+from shared.storage.onboarding import ResellerRepository
+from shared.storage.orders import OrderRepository
+from shared.storage.tables import TableStorage, safe_key
+
+INDEX = "orderindex"
+MAX_LINES = 50
+
+ALL_TIERS = ("provider_cost", "reseller_price", "customer_price")
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    catalog_item_id: str
+    quantity: int
+    term_duration: str
+    billing_cycle: str
+
+
+def tiers_for(principal: Principal) -> tuple[str, ...]:
+    """The price tiers a caller may see: never a tier above its own."""
+    if principal.org.org_type in (OrgType.OPERATOR, OrgType.PROVIDER):
+        return ALL_TIERS
+    if principal.org.org_type is OrgType.RESELLER:
+        return ("reseller_price", "customer_price")
+    return ("customer_price",)
+
+
+class OrderIndex:
+    """Order id → its customer's partition."""
+
+    def __init__(self, storage: TableStorage) -> None:
+        self._storage = storage
+
+    def add(self, order: Order) -> None:
+        self._storage.table(INDEX).upsert_entity({"PartitionKey": safe_key(order.id), "RowKey": "o",
+                                                  "customerId": order.customer_id, "providerId": order.provider_id})
+
+    def customer_of(self, order_id: str) -> str | None:
+        try:
+            return str(self._storage.table(INDEX).get_entity(safe_key(order_id), "o")["customerId"])
+        except ResourceNotFoundError:
+            return None
+
+
+class OrderingService:
+    def __init__(self, *, orders: OrderRepository, index: OrderIndex, relationships: RelationshipService,
+                 resellers: ResellerRepository, catalog: CatalogRepository, pricing: PricingService, audit: AuditLog,
+                 provisioning: ProvisioningService) -> None:
+        self._orders = orders
+        self._index = index
+        self._relationships = relationships
+        self._resellers = resellers
+        self._catalog = catalog
+        self._pricing = pricing
+        self._audit = audit
+        self._provisioning = provisioning
+
+    # Placing -----------------------------------------------------------------------------------------------
+
+    def _orderable_customer(self, principal: Principal, customer_id: str) -> Customer:
+        customer = self._relationships.customer(principal, customer_id)
+        if customer.status is not RelationshipStatus.ACTIVE or not customer.tenant_id:
+            raise Conflict(f"customer {customer_id} is {customer.status.value}: orders need an active relationship")
+        reseller = self._resellers.get(customer.provider_id, customer.reseller_id)
+        if reseller is None or reseller.status is not RelationshipStatus.ACTIVE:
+            raise Conflict("the customer's reseller relationship is not active: orders need an active relationship")
+        return customer
+
+    def _item(self, provider_id: str, catalog_item_id: str) -> CatalogItem | None:
+        items = self._catalog.find_everywhere(provider_id, catalog_item_id)
+        active = [i for i in items if i.status is ItemStatus.ACTIVE]
+        return (active or items or [None])[0]
+
+    def price_lines(self, customer: Customer, lines: list[LineRequest], *,
+                    allowed_items: frozenset[str] | None = None, max_term_months: int | None = None
+                    ) -> tuple[OrderLine, ...]:
+        """Each line checked against the catalog (sellable, term and cycle offered, quantity within the SKU's
+        limits) and priced at every tier; every problem is reported at once with its field."""
+        if not lines:
+            raise Invalid("an order needs at least one line", [FieldError("lines", "at least one line")])
+        if len(lines) > MAX_LINES:
+            raise Invalid(f"an order has at most {MAX_LINES} lines", [FieldError("lines", f"at most {MAX_LINES}")])
+        errors: list[FieldError] = []
+        priced: list[OrderLine] = []
+        viewer = CatalogViewer(customer.provider_id, reseller_id=customer.reseller_id, customer_id=customer.id)
+        for number, line in enumerate(lines):
+            field = f"lines.{number}"
+            item = self._item(customer.provider_id, line.catalog_item_id)
+            if item is None or (allowed_items is not None and line.catalog_item_id not in allowed_items):
+                errors.append(FieldError(f"{field}.catalogItemId", "unknown catalog item"))
+                continue
+            if item.status is not ItemStatus.ACTIVE or not item.sellable:
+                errors.append(FieldError(f"{field}.catalogItemId", "this item is not sellable"))
+                continue
+            if line.term_duration.upper() != item.term_duration.upper():
+                errors.append(FieldError(f"{field}.termDuration", f"this item is offered for {item.term_duration}"))
+            elif max_term_months is not None and _months(item.term_duration) > max_term_months:
+                errors.append(FieldError(f"{field}.termDuration",
+                                         f"terms longer than {max_term_months} months are not allowed"))
+            if line.billing_cycle.lower() != item.billing_cycle.lower():
+                errors.append(FieldError(f"{field}.billingCycle", f"this item is billed {item.billing_cycle}"))
+            low, high = item.min_quantity or 1, item.max_quantity
+            if line.quantity < low or (high is not None and line.quantity > high):
+                errors.append(FieldError(f"{field}.quantity",
+                                         f"must be between {low} and {high}" if high else f"must be at least {low}"))
+            prices = self._pricing.tier_prices(viewer, item)
+            if prices.customer.amount is None:
+                errors.append(FieldError(f"{field}.catalogItemId", "this item has no price yet"))
+            priced.append(OrderLine(
+                number=number, catalog_item_id=item.catalog_item_id, offer_id=item.offer_id,
+                title=item.title if item.title == item.sku_title else f"{item.title} ({item.sku_title})",
+                quantity=line.quantity, term_duration=item.term_duration, billing_cycle=item.billing_cycle,
+                prices=LinePrices(currency=item.currency, provider_cost=prices.cost.amount,
+                                  reseller_price=prices.reseller.amount, customer_price=prices.customer.amount),
+            ))
+        if errors:
+            raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+        return tuple(priced)
+
+    def place(self, principal: Principal, customer_id: str, lines: list[LineRequest], *, source: str = "staff",
+              approval_threshold: Decimal | None = None, allowed_items: frozenset[str] | None = None,
+              max_term_months: int | None = None) -> Order:
+        if source == "staff" and principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
+            raise Forbidden("only provider and reseller staff place orders here; customers use the storefront")
+        customer = self._orderable_customer(principal, customer_id)
+        reseller = self._resellers.get(customer.provider_id, customer.reseller_id)
+        assert reseller is not None
+        priced = self.price_lines(customer, lines, allowed_items=allowed_items, max_term_months=max_term_months)
+        now = datetime.now(UTC)
+        order = Order(
+            id=f"ord-{uuid.uuid4().hex}", provider_id=customer.provider_id, reseller_id=customer.reseller_id,
+            customer_id=customer.id, customer_tenant_id=customer.tenant_id or "",
+            reseller_partner_id=reseller.partner_id, lines=priced, status=OrderStatus.ACCEPTED, source=source,
+            created_by=principal.user_id, created_at=now, updated_at=now,
+        )
+        total = order.total("customer_price")
+        if approval_threshold is not None and total is not None and total > approval_threshold:
+            order = replace(order, status=OrderStatus.PENDING_APPROVAL)
+        self._index.add(order)
+        outbox = provision_outbox(order) if order.status is OrderStatus.ACCEPTED else None
+        self._orders.add(order, outbox=outbox)
+        self._audit.record(actor=principal, action=f"order.{order.status.value}", entity_type="order",
+                           entity_id=order.id, org=customer.org, before=None, after=order.to_json(tiers=ALL_TIERS))
+        if outbox is not None:
+            self._provisioning.send_accepted(order, outbox)
+        return order
+
+    # Reading -----------------------------------------------------------------------------------------------
+
+    def get(self, principal: Principal, order_id: str) -> Order:
+        customer_id = self._index.customer_of(order_id)
+        order = self._orders.get(customer_id, order_id) if customer_id else None
+        if order is None or not can_see(principal, _org(order)):
+            raise NotFound(f"order {order_id} was not found")
+        return order
+
+    def page(self, principal: Principal, customer_id: str, *, status: str | None, limit: int,
+             position: dict[str, str] | None) -> tuple[list[Order], dict[str, str] | None]:
+        customer = self._relationships.customer(principal, customer_id)
+        return self._orders.page(customer.id, limit=limit, position=position, status=status)
+
+    # Approval ----------------------------------------------------------------------------------------------
+
+    def decide(self, principal: Principal, order_id: str, *, approve: bool, reason: str | None = None) -> Order:
+        """A storefront order above its customer's threshold waits: approval starts provisioning."""
+        order = self.get(principal, order_id)
+        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
+            raise Forbidden("only the provider's staff or the customer's reseller staff decide on orders")
+        if order.status is not OrderStatus.PENDING_APPROVAL:
+            raise Conflict(f"order {order_id} is {order.status.value}, not waiting for approval")
+        now = datetime.now(UTC)
+        before = order.to_json(tiers=ALL_TIERS)
+        if approve:
+            approved = replace(order, status=OrderStatus.ACCEPTED, decided_by=principal.user_id, updated_at=now)
+            outbox = provision_outbox(approved)
+            updated = self._orders.update(order, lambda o: approved if o.status is OrderStatus.PENDING_APPROVAL
+                                          else None, outbox=outbox)
+            if updated.status is not OrderStatus.ACCEPTED or updated.decided_by != principal.user_id:
+                raise Conflict(f"order {order_id} was decided meanwhile")
+            self._audit.record(actor=principal, action="order.approved", entity_type="order", entity_id=order.id,
+                               org=_org(order), before=before, after=updated.to_json(tiers=ALL_TIERS))
+            self._provisioning.send_accepted(updated, outbox)
+            return updated
+        rejected = replace(order, status=OrderStatus.REJECTED, rejection_reason=reason, decided_by=principal.user_id,
+                           updated_at=now)
+        updated = self._orders.update(order, lambda o: rejected if o.status is OrderStatus.PENDING_APPROVAL else None)
+        if updated.status is not OrderStatus.REJECTED:
+            raise Conflict(f"order {order_id} was decided meanwhile")
+        self._audit.record(actor=principal, action="order.rejected", entity_type="order", entity_id=order.id,
+                           org=_org(order), before=before, after=updated.to_json(tiers=ALL_TIERS))
+        return updated
+
+
+def _months(term: str) -> int:
+    return {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(term.upper(), 0)
+
+
+def _org(order: Order) -> Any:
+    from shared.domain.scope import OrgRef
+
+    return OrgRef(OrgType.CUSTOMER, order.customer_id, provider_id=order.provider_id, reseller_id=order.reseller_id)

@@ -1,0 +1,340 @@
+"""The subscription mirror and changes under new-commerce rules (domain.md, "Subscriptions").
+Partner Center stays the source of truth: changes go through the queue, and every read converges."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared.domain.onboarding import Provider, RelationshipStatus
+from shared.domain.orders import Order, OrderLine
+from shared.domain.scope import OrgRef, OrgType, Principal, can_see
+from shared.domain.subscriptions import (
+    ChangeRefused,
+    PendingChange,
+    SeatLot,
+    Subscription,
+    SubscriptionStatus,
+    check_cancellation,
+    check_quantity_change,
+    check_status_change,
+)
+from shared.messaging import MessagePublisher, QueueMessage, QueueNames
+from shared.partner_center import (
+    BusinessRuleViolation,
+    NotFound as PartnerCenterNotFound,
+    PartnerCenterClient,
+    PartnerCenterError,
+    Throttled,
+    Unavailable,
+)
+from shared.partner_center.errors import AuthenticationFailed
+from shared.services.errors import Conflict, Forbidden, NotFound
+from shared.storage.audit import AuditLog
+from shared.storage.onboarding import CustomerRepository, ProviderRepository
+from shared.storage.subscriptions import SubscriptionRepository
+
+log = logging.getLogger(__name__)
+
+CHANGE = "subscription.change"
+SYNC = "subscription.sync"
+SYSTEM = "subscription-sync"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class SubscriptionService:
+    def __init__(
+        self,
+        *,
+        subscriptions: SubscriptionRepository,
+        customers: CustomerRepository,
+        providers: ProviderRepository,
+        audit: AuditLog,
+        publisher: MessagePublisher,
+        client_for: Callable[[Provider], PartnerCenterClient],
+        catalog_item_for: Callable[[str, str, str, str], str | None] | None = None,
+        retry_first_delay: timedelta = timedelta(seconds=2),
+        retry_max_delay: timedelta = timedelta(minutes=5),
+        max_attempts: int = 10,
+    ) -> None:
+        self._subscriptions = subscriptions
+        self._customers = customers
+        self._providers = providers
+        self._audit = audit
+        self._publisher = publisher
+        self._client_for = client_for
+        self._catalog_item_for = catalog_item_for
+        self._first_delay = retry_first_delay
+        self._max_delay = retry_max_delay
+        self._max_attempts = max_attempts
+
+    # Mirror ------------------------------------------------------------------------------------------------
+
+    def mirror(self, *, provider_id: str, reseller_id: str, customer_id: str, customer_tenant_id: str,
+               pc: Any, catalog_item_id: str | None = None) -> Subscription:
+        """Writes Partner Center's state of one subscription into the mirror, keeping a pending change."""
+        now = _now()
+        lots = tuple(SeatLot(d.quantity, _aware(d.allowed_until)) for d in pc.refundable_details
+                     if d.allowed_until is not None)
+        term_duration = pc.term_duration or ""
+        billing_cycle = (pc.billing_cycle or "").lower()
+        if catalog_item_id is None and self._catalog_item_for is not None:
+            catalog_item_id = self._catalog_item_for(provider_id, pc.offer_id, term_duration, billing_cycle)
+        existing = self._subscriptions.get(customer_id, pc.id)
+        mirrored = Subscription(
+            id=pc.id, provider_id=provider_id, reseller_id=reseller_id, customer_id=customer_id,
+            customer_tenant_id=customer_tenant_id,
+            catalog_item_id=catalog_item_id or (existing.catalog_item_id if existing else None),
+            offer_id=pc.offer_id, name=pc.friendly_name or pc.offer_name or pc.offer_id, quantity=pc.quantity,
+            status=(pc.status or "").lower(), auto_renew=bool(pc.auto_renew_enabled), term_duration=term_duration,
+            billing_cycle=billing_cycle, term_start_date=_aware(pc.effective_start_date),
+            term_end_date=_aware(pc.commitment_end_date),
+            cancellation_window_ends_at=_aware(pc.cancellation_allowed_until), partner_id=pc.partner_id or "",
+            order_id=pc.order_id, lots=lots, change=existing.change if existing else None, updated_at=now,
+            synced_at=now,
+        )
+        if existing is not None and _same_state(existing, mirrored):
+            return self._subscriptions.update(customer_id, pc.id, lambda s: replace(s, synced_at=now))
+        self._subscriptions.upsert(mirrored)
+        if existing is not None:
+            self._audit.record(actor=SYSTEM, action="subscription.synced", entity_type="subscription",
+                               entity_id=pc.id, org=_org(mirrored), before=_state(existing), after=_state(mirrored))
+        return mirrored
+
+    def mirror_from_order(self, order: Order, line: OrderLine, subscription_id: str) -> None:
+        """Provisioning calls this once a line's subscription exists in Partner Center."""
+        provider = self._providers.get(order.provider_id)
+        if provider is None or self._subscriptions.get(order.customer_id, subscription_id) is not None:
+            return
+        pc = self._client_for(provider).get_subscription(order.customer_tenant_id, subscription_id)
+        self.mirror(provider_id=order.provider_id, reseller_id=order.reseller_id, customer_id=order.customer_id,
+                    customer_tenant_id=order.customer_tenant_id, pc=pc, catalog_item_id=line.catalog_item_id)
+
+    def sync_customer(self, provider: Provider, customer_id: str) -> int:
+        """Converges the mirror on every subscription Partner Center holds for the customer."""
+        customer = self._customers.get(provider.id, customer_id)
+        if customer is None or not customer.tenant_id:
+            return 0
+        count = 0
+        for pc in self._client_for(provider).list_subscriptions(customer.tenant_id):
+            self.mirror(provider_id=provider.id, reseller_id=customer.reseller_id, customer_id=customer.id,
+                        customer_tenant_id=customer.tenant_id, pc=pc)
+            count += 1
+        return count
+
+    def sync_subscription(self, provider: Provider, customer_tenant_id: str, subscription_id: str) -> bool:
+        """An event said this subscription changed: read it and converge (a replayed event changes nothing)."""
+        located = self._subscriptions.locate(subscription_id)
+        if located is None:
+            return False
+        provider_id, customer_id = located
+        if provider_id != provider.id:
+            return False
+        existing = self._subscriptions.get(customer_id, subscription_id)
+        if existing is None:
+            return False
+        try:
+            pc = self._client_for(provider).get_subscription(existing.customer_tenant_id, subscription_id)
+        except PartnerCenterNotFound:
+            return False
+        self.mirror(provider_id=provider_id, reseller_id=existing.reseller_id, customer_id=customer_id,
+                    customer_tenant_id=existing.customer_tenant_id, pc=pc)
+        return True
+
+    def sync_all(self) -> dict[str, int]:
+        counts = {"customers": 0, "subscriptions": 0, "failed": 0}
+        for provider in self._providers.all():
+            for customer in self._customers.iter(provider.id, status=RelationshipStatus.ACTIVE.value):
+                try:
+                    counts["subscriptions"] += self.sync_customer(provider, customer.id)
+                    counts["customers"] += 1
+                except (PartnerCenterError, AuthenticationFailed) as error:
+                    counts["failed"] += 1
+                    log.warning("subscription sync of customer %s failed: %s", customer.id, error)
+        return counts
+
+    # Reading -----------------------------------------------------------------------------------------------
+
+    def get(self, principal: Principal, subscription_id: str) -> Subscription:
+        located = self._subscriptions.locate(subscription_id)
+        sub = self._subscriptions.get(located[1], subscription_id) if located else None
+        if sub is None or not can_see(principal, _org(sub)):
+            raise NotFound(f"subscription {subscription_id} was not found")
+        return sub
+
+    def page(self, principal: Principal, customer_org: OrgRef, *, status: str | None, limit: int,
+             position: dict[str, str] | None) -> tuple[list[Subscription], dict[str, str] | None]:
+        if not can_see(principal, customer_org):
+            raise NotFound(f"customer {customer_org.org_id} was not found")
+        return self._subscriptions.page(customer_org.org_id, limit=limit, position=position, status=status)
+
+    # Changing ----------------------------------------------------------------------------------------------
+
+    def request_change(self, principal: Principal, subscription_id: str, *, quantity: int | None = None,
+                       auto_renew: bool | None = None, status: str | None = None, cancel: bool = False,
+                       allow_decrease: bool = True, now: datetime | None = None) -> Subscription:
+        """Refuses up front what new commerce does not allow (409 with the reason); otherwise records the
+        change and queues it (202)."""
+        sub = self.get(principal, subscription_id)
+        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER, OrgType.CUSTOMER):
+            raise Forbidden("only the provider's staff, the reseller's staff or the customer change subscriptions")
+        now = now or _now()
+        if sub.change is not None and sub.change.status == "pending":
+            raise Conflict("a change to this subscription is still being applied; try again when it is done")
+        try:
+            if cancel:
+                check_cancellation(status=sub.status, cancellation_allowed_until=sub.cancellation_window_ends_at,
+                                   now=now)
+                kind, value = "cancel", True
+            elif quantity is not None:
+                if quantity < sub.quantity and not allow_decrease:
+                    raise ChangeRefused("removing seats is not allowed for this customer")
+                check_quantity_change(current=sub.quantity, requested=quantity, lots=sub.lots, status=sub.status,
+                                      now=now)
+                kind, value = "quantity", quantity
+            elif status is not None:
+                check_status_change(current=sub.status, requested=status)
+                kind, value = "status", status
+            elif auto_renew is not None:
+                if sub.status in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):
+                    raise ChangeRefused(f"a {sub.status} subscription cannot be changed")
+                kind, value = "autoRenew", auto_renew
+            else:
+                raise ChangeRefused("nothing to change")
+        except ChangeRefused as refused:
+            raise Conflict(refused.reason) from refused
+        change = PendingChange(id=str(uuid.uuid4()), kind=kind, value=value, requested_by=principal.user_id,
+                               requested_at=now)
+        before = _state(sub)
+        updated = self._subscriptions.update(
+            sub.customer_id, sub.id,
+            lambda s: None if s.change is not None and s.change.status == "pending" else replace(s, change=change),
+        )
+        if updated.change is None or updated.change.id != change.id:
+            raise Conflict("a change to this subscription is still being applied; try again when it is done")
+        self._audit.record(actor=principal, action=f"subscription.change.{kind}", entity_type="subscription",
+                           entity_id=sub.id, org=_org(sub), before=before, after={**_state(updated),
+                                                                                 "change": change.to_json()})
+        self._send_change(updated, change)
+        return updated
+
+    def _send_change(self, sub: Subscription, change: PendingChange, delay: timedelta | None = None) -> None:
+        message = QueueMessage(type=CHANGE, entity_id=sub.id, attempt=change.attempt,
+                               payload={"customerId": sub.customer_id, "changeId": change.id})
+        self._publisher.send(QueueNames.SUBSCRIPTION_CHANGES, message, delay=delay)
+
+    def apply_change(self, customer_id: str, subscription_id: str, change_id: str, attempt: int) -> Subscription | None:
+        """Applies a recorded change in Partner Center; a refusal marks it failed with Partner Center's reason."""
+        sub = self._subscriptions.get(customer_id, subscription_id)
+        if sub is None or sub.change is None or sub.change.id != change_id or sub.change.status != "pending":
+            return sub
+        if attempt != sub.change.attempt:
+            return sub
+        provider = self._providers.get(sub.provider_id)
+        if provider is None:
+            return self._settle_change(sub, "failed", "the provider no longer exists")
+        client = self._client_for(provider)
+        change = sub.change
+        try:
+            current = client.get_subscription(sub.customer_tenant_id, sub.id)
+            if _already_applied(current, change):
+                pc = current
+            elif change.kind == "quantity":
+                pc = client.update_subscription(sub.customer_tenant_id, current, quantity=int(change.value))
+            elif change.kind == "autoRenew":
+                pc = client.update_subscription(sub.customer_tenant_id, current, auto_renew=bool(change.value))
+            elif change.kind == "status":
+                pc = (client.suspend_subscription(sub.customer_tenant_id, current) if change.value == "suspended"
+                      else client.reactivate_subscription(sub.customer_tenant_id, current))
+            else:
+                pc = client.cancel_subscription(sub.customer_tenant_id, current)
+        except (Throttled, Unavailable, AuthenticationFailed) as error:
+            return self._retry_change(sub, error)
+        except BusinessRuleViolation as error:
+            return self._settle_change(sub, "failed", f"Partner Center refused ({error.code}): {error.description}")
+        except PartnerCenterError as error:
+            return self._settle_change(sub, "failed", f"Partner Center refused ({error.code}): {error.description}")
+        self.mirror(provider_id=sub.provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id,
+                    customer_tenant_id=sub.customer_tenant_id, pc=pc)
+        return self._settle_change(self._subscriptions.get(customer_id, subscription_id) or sub, "applied", None)
+
+    def _retry_change(self, sub: Subscription, error: Exception) -> Subscription:
+        assert sub.change is not None
+        attempt = sub.change.attempt + 1
+        if attempt > self._max_attempts:
+            return self._settle_change(sub, "failed", f"gave up after {sub.change.attempt} attempts: {error}")
+        delay = min(self._first_delay * (2 ** (attempt - 1)), self._max_delay)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            delay = max(delay, timedelta(seconds=float(retry_after)))
+        change = replace(sub.change, attempt=attempt)
+        updated = self._subscriptions.update(sub.customer_id, sub.id, lambda s: replace(s, change=change)
+                                             if s.change and s.change.id == change.id else None)
+        self._send_change(updated, change, delay)
+        return updated
+
+    def _settle_change(self, sub: Subscription, status: str, error: str | None) -> Subscription:
+        assert sub.change is not None
+        done = replace(sub.change, status=status, error=error)
+        updated = self._subscriptions.update(sub.customer_id, sub.id, lambda s: replace(s, change=done)
+                                             if s.change and s.change.id == done.id else None)
+        self._audit.record(actor=SYSTEM, action=f"subscription.change.{status}", entity_type="subscription",
+                           entity_id=sub.id, org=_org(sub), before={"change": sub.change.to_json()},
+                           after={**_state(updated), "change": done.to_json()})
+        return updated
+
+
+def _already_applied(pc: Any, change: PendingChange) -> bool:
+    """After a lost answer the change may already be in Partner Center: then it is not sent again."""
+    if change.kind == "quantity":
+        return bool(pc.quantity == int(change.value))
+    if change.kind == "autoRenew":
+        return bool(pc.auto_renew_enabled) == bool(change.value)
+    if change.kind == "status":
+        return (pc.status or "").lower() == change.value
+    return (pc.status or "").lower() == SubscriptionStatus.DELETED
+
+
+def _state(sub: Subscription) -> dict[str, Any]:
+    return {"quantity": sub.quantity, "status": sub.status, "autoRenew": sub.auto_renew,
+            "partnerIdOnRecord": sub.partner_id}
+
+
+def _same_state(a: Subscription, b: Subscription) -> bool:
+    keys = ("quantity", "status", "auto_renew", "term_end_date", "cancellation_window_ends_at", "lots", "partner_id")
+    return all(getattr(a, k) == getattr(b, k) for k in keys)
+
+
+def _org(sub: Subscription) -> OrgRef:
+    return OrgRef(OrgType.CUSTOMER, sub.customer_id, provider_id=sub.provider_id, reseller_id=sub.reseller_id)
+
+
+def _stalled(sub: Subscription, now: datetime) -> bool:
+    return sub.change is not None and sub.change.requested_at + timedelta(minutes=10) < now
+
+
+def resend_stalled_changes(service: SubscriptionService, now: datetime | None = None) -> int:
+    """A pending change whose message was lost is sent again (same id: duplicates are dropped)."""
+    now = now or _now()
+    resent = 0
+    for sub in service._subscriptions.with_pending_changes():  # noqa: SLF001
+        if sub.change is not None and _stalled(sub, now):
+            service._send_change(sub, sub.change)  # noqa: SLF001
+            resent += 1
+    return resent
+
+
+SubscriptionService.resend_stalled_changes = resend_stalled_changes  # type: ignore[attr-defined]

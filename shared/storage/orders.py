@@ -1,0 +1,255 @@
+"""Orders and their outbox rows in one partition per customer: an order is accepted together with the
+intent to provision it, in one entity-group transaction, or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from azure.core.exceptions import ResourceNotFoundError
+
+from shared.domain.orders import LinePrices, LineStatus, Order, OrderLine, OrderStatus, Provisioning
+from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
+
+TABLE = "orders"
+_ORDER = "o|"
+_OUTBOX = "outbox|"
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _undec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _lines_json(lines: tuple[OrderLine, ...]) -> str:
+    return orjson.dumps(
+        [
+            {
+                "number": line.number,
+                "catalogItemId": line.catalog_item_id,
+                "offerId": line.offer_id,
+                "title": line.title,
+                "quantity": line.quantity,
+                "termDuration": line.term_duration,
+                "billingCycle": line.billing_cycle,
+                "status": line.status.value,
+                "subscriptionId": line.subscription_id,
+                "error": line.error,
+                "partnerCenterOrderId": line.partner_center_order_id,
+                "prices": {
+                    "currency": line.prices.currency,
+                    "providerCost": _dec(line.prices.provider_cost),
+                    "resellerPrice": _dec(line.prices.reseller_price),
+                    "customerPrice": _dec(line.prices.customer_price),
+                },
+            }
+            for line in lines
+        ]
+    ).decode()
+
+
+def _lines(text: str) -> tuple[OrderLine, ...]:
+    return tuple(
+        OrderLine(
+            number=int(raw["number"]),
+            catalog_item_id=raw["catalogItemId"],
+            offer_id=raw["offerId"],
+            title=raw["title"],
+            quantity=int(raw["quantity"]),
+            term_duration=raw["termDuration"],
+            billing_cycle=raw["billingCycle"],
+            status=LineStatus(raw["status"]),
+            subscription_id=raw.get("subscriptionId"),
+            error=raw.get("error"),
+            partner_center_order_id=raw.get("partnerCenterOrderId"),
+            prices=LinePrices(
+                currency=raw["prices"]["currency"],
+                provider_cost=_undec(raw["prices"]["providerCost"]),
+                reseller_price=_undec(raw["prices"]["resellerPrice"]),
+                customer_price=_undec(raw["prices"]["customerPrice"]),
+            ),
+        )
+        for raw in orjson.loads(text)
+    )
+
+
+def _to_row(order: Order) -> dict[str, Any]:
+    p = order.provisioning
+    row = {
+        "PartitionKey": safe_key(order.customer_id),
+        "RowKey": _ORDER + safe_key(order.id),
+        "id": order.id,
+        "providerId": order.provider_id,
+        "resellerId": order.reseller_id,
+        "customerId": order.customer_id,
+        "customerTenantId": order.customer_tenant_id,
+        "resellerPartnerId": order.reseller_partner_id,
+        "lines": _lines_json(order.lines),
+        "status": order.status.value,
+        "source": order.source,
+        "createdBy": order.created_by,
+        "createdAt": order.created_at,
+        "updatedAt": order.updated_at,
+        "failureReason": order.failure_reason,
+        "rejectionReason": order.rejection_reason,
+        "decidedBy": order.decided_by,
+        "pAttempt": p.attempt,
+        "pCartId": p.cart_id,
+        "pCartRequestId": p.cart_request_id,
+        "pCheckoutRequestId": p.checkout_request_id,
+        "pCheckedOut": p.checked_out,
+        "pOrderIds": ",".join(p.partner_center_order_ids),
+        "pNextAt": p.next_at,
+        "pLastError": p.last_error,
+    }
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def _from_row(row: dict[str, Any]) -> Order:
+    return Order(
+        id=row["id"],
+        provider_id=row["providerId"],
+        reseller_id=row["resellerId"],
+        customer_id=row["customerId"],
+        customer_tenant_id=row["customerTenantId"],
+        reseller_partner_id=row["resellerPartnerId"],
+        lines=_lines(row["lines"]),
+        status=OrderStatus(row["status"]),
+        source=row["source"],
+        created_by=row["createdBy"],
+        created_at=row["createdAt"],
+        updated_at=row["updatedAt"],
+        failure_reason=row.get("failureReason"),
+        rejection_reason=row.get("rejectionReason"),
+        decided_by=row.get("decidedBy"),
+        provisioning=Provisioning(
+            attempt=int(row.get("pAttempt", 1)),
+            cart_id=row.get("pCartId"),
+            cart_request_id=row.get("pCartRequestId"),
+            checkout_request_id=row.get("pCheckoutRequestId"),
+            checked_out=bool(row.get("pCheckedOut", False)),
+            partner_center_order_ids=tuple(x for x in (row.get("pOrderIds") or "").split(",") if x),
+            next_at=row.get("pNextAt"),
+            last_error=row.get("pLastError"),
+        ),
+    )
+
+
+def outbox_row(order: Order, queue: str, message_type: str, attempt: int) -> dict[str, Any]:
+    return {
+        "PartitionKey": safe_key(order.customer_id),
+        "RowKey": _OUTBOX + safe_key(order.id),
+        "queue": queue,
+        "type": message_type,
+        "entityId": order.id,
+        "attempt": attempt,
+        "payload": orjson.dumps({"customerId": order.customer_id, "providerId": order.provider_id}).decode(),
+    }
+
+
+class OrderRepository:
+    def __init__(self, storage: TableStorage) -> None:
+        self._storage = storage
+
+    @property
+    def _table(self) -> Any:
+        return self._storage.table(TABLE)
+
+    def add(self, order: Order, *, outbox: dict[str, Any] | None) -> Order:
+        """The order and (when it is to be provisioned) its outbox row, atomically."""
+        operations: list[tuple[str, dict[str, Any]]] = [("create", _to_row(order))]
+        if outbox is not None:
+            operations.append(("upsert", outbox))
+        self._table.submit_transaction(operations)
+        return order
+
+    def get(self, customer_id: str, order_id: str) -> Order | None:
+        try:
+            return _from_row(dict(self._table.get_entity(safe_key(customer_id), _ORDER + safe_key(order_id))))
+        except ResourceNotFoundError:
+            return None
+
+    def update(
+        self, order: Order, change: Callable[[Order], Order | None], *, outbox: dict[str, Any] | None = None
+    ) -> Order:
+        """ETag-guarded; with `outbox`, the outbox row is written in the same transaction."""
+        if outbox is None:
+
+            def apply(row: dict[str, Any]) -> dict[str, Any] | None:
+                changed = change(_from_row(row))
+                return None if changed is None else _to_row(changed)
+
+            return _from_row(
+                update_with_etag(self._table, safe_key(order.customer_id), _ORDER + safe_key(order.id), apply) or {}
+            )
+        from azure.core import MatchConditions
+        from azure.data.tables import TableTransactionError, UpdateMode
+
+        for _ in range(10):
+            row = self._table.get_entity(safe_key(order.customer_id), _ORDER + safe_key(order.id))
+            changed = change(_from_row(dict(row)))
+            if changed is None:
+                return _from_row(dict(row))
+            try:
+                self._table.submit_transaction(
+                    [
+                        (
+                            "update",
+                            _to_row(changed),
+                            {
+                                "mode": UpdateMode.REPLACE,
+                                "etag": row.metadata["etag"],
+                                "match_condition": MatchConditions.IfNotModified,
+                            },
+                        ),
+                        ("upsert", outbox),
+                    ]
+                )
+                return changed
+            except TableTransactionError:
+                continue
+        raise RuntimeError(f"order {order.id} kept changing under us")
+
+    def page(
+        self, customer_id: str, *, limit: int, position: dict[str, str] | None, status: str | None = None
+    ) -> tuple[list[Order], dict[str, str] | None]:
+        query = f"PartitionKey eq {odata_quote(safe_key(customer_id))} and RowKey ge 'o|' and RowKey lt 'o}}'"
+        if status:
+            query += f" and status eq {odata_quote(status)}"
+        result = query_page(self._table, query_filter=query, limit=limit, position=position)
+        return [_from_row(row) for row in result.items], result.next_position
+
+    def outbox(self) -> Iterator[dict[str, Any]]:
+        """Outbox rows left behind (a crash between commit and send), across customers."""
+        yield from iter_query(self._table, query_filter="RowKey ge 'outbox|' and RowKey lt 'outbox}'")
+
+    def remove_outbox(self, row: dict[str, Any]) -> None:
+        """After its message was sent (deterministic id: sending twice is harmless)."""
+        with contextlib.suppress(ResourceNotFoundError):
+            self._table.delete_entity(row["PartitionKey"], row["RowKey"])
+
+    def in_progress(self) -> Iterator[Order]:
+        """Orders not yet settled, across customers (the sweep makes sure none is forgotten)."""
+        for status in (OrderStatus.ACCEPTED, OrderStatus.PROVISIONING):
+            for row in iter_query(
+                self._table, query_filter=f"RowKey ge 'o|' and RowKey lt 'o}}' and status eq '{status.value}'"
+            ):
+                yield _from_row(row)
+
+
+def new_outbox(order: Order, queue: str, message_type: str) -> dict[str, Any]:
+    return outbox_row(order, queue, message_type, order.provisioning.attempt)
+
+
+def with_provisioning(order: Order, **changes: Any) -> Order:
+    return replace(order, provisioning=replace(order.provisioning, **changes))
+
+
+__all__ = ["OrderRepository", "new_outbox", "outbox_row", "with_provisioning"]

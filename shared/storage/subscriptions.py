@@ -1,0 +1,169 @@
+"""The subscription mirror: one partition per customer, plus an index from subscription id to customer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import orjson
+from azure.core.exceptions import ResourceNotFoundError
+
+from shared.domain.subscriptions import PendingChange, SeatLot, Subscription
+from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
+
+TABLE = "subscriptions"
+INDEX = "subscriptionindex"
+_INDEX_ROW = "s"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _to_row(sub: Subscription) -> dict[str, Any]:
+    row = {
+        "PartitionKey": safe_key(sub.customer_id),
+        "RowKey": safe_key(sub.id),
+        "id": sub.id,
+        "providerId": sub.provider_id,
+        "resellerId": sub.reseller_id,
+        "customerId": sub.customer_id,
+        "customerTenantId": sub.customer_tenant_id,
+        "catalogItemId": sub.catalog_item_id,
+        "offerId": sub.offer_id,
+        "name": sub.name,
+        "quantity": sub.quantity,
+        "status": sub.status,
+        "autoRenew": sub.auto_renew,
+        "termDuration": sub.term_duration,
+        "billingCycle": sub.billing_cycle,
+        "termStartDate": sub.term_start_date,
+        "termEndDate": sub.term_end_date,
+        "cancellationWindowEndsAt": sub.cancellation_window_ends_at,
+        "partnerId": sub.partner_id,
+        "orderId": sub.order_id,
+        "lots": orjson.dumps(
+            [{"quantity": lot.quantity, "allowedUntil": lot.allowed_until.isoformat()} for lot in sub.lots]
+        ).decode(),
+        "change": orjson.dumps({**sub.change.to_json(), "attempt": sub.change.attempt}).decode()
+        if sub.change
+        else None,
+        "updatedAt": sub.updated_at,
+        "syncedAt": sub.synced_at,
+    }
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def _from_row(row: dict[str, Any]) -> Subscription:
+    change = orjson.loads(row["change"]) if row.get("change") else None
+    return Subscription(
+        id=row["id"],
+        provider_id=row["providerId"],
+        reseller_id=row["resellerId"],
+        customer_id=row["customerId"],
+        customer_tenant_id=row["customerTenantId"],
+        catalog_item_id=row.get("catalogItemId"),
+        offer_id=row["offerId"],
+        name=row.get("name", ""),
+        quantity=int(row["quantity"]),
+        status=row["status"],
+        auto_renew=bool(row.get("autoRenew", False)),
+        term_duration=row.get("termDuration", ""),
+        billing_cycle=row.get("billingCycle", ""),
+        term_start_date=row.get("termStartDate"),
+        term_end_date=row.get("termEndDate"),
+        cancellation_window_ends_at=row.get("cancellationWindowEndsAt"),
+        partner_id=row.get("partnerId", ""),
+        order_id=row.get("orderId"),
+        lots=tuple(
+            SeatLot(int(lot["quantity"]), datetime.fromisoformat(lot["allowedUntil"]))
+            for lot in orjson.loads(row.get("lots") or "[]")
+        ),
+        change=None
+        if change is None
+        else PendingChange(
+            id=change["id"],
+            kind=change["kind"],
+            value=change["value"],
+            requested_by=change["requestedBy"],
+            requested_at=datetime.fromisoformat(change["requestedAt"]),
+            status=change["status"],
+            error=change.get("error"),
+            attempt=int(change.get("attempt", 1)),
+        ),
+        updated_at=row.get("updatedAt"),
+        synced_at=row.get("syncedAt"),
+    )
+
+
+class SubscriptionRepository:
+    def __init__(self, storage: TableStorage) -> None:
+        self._storage = storage
+
+    @property
+    def _table(self) -> Any:
+        return self._storage.table(TABLE)
+
+    def locate(self, subscription_id: str) -> tuple[str, str] | None:
+        """(provider id, customer id) of a mirrored subscription."""
+        try:
+            row = self._storage.table(INDEX).get_entity(safe_key(subscription_id), _INDEX_ROW)
+        except ResourceNotFoundError:
+            return None
+        return str(row["providerId"]), str(row["customerId"])
+
+    def get(self, customer_id: str, subscription_id: str) -> Subscription | None:
+        try:
+            return _from_row(dict(self._table.get_entity(safe_key(customer_id), safe_key(subscription_id))))
+        except ResourceNotFoundError:
+            return None
+
+    def upsert(self, sub: Subscription) -> Subscription:
+        """Mirrors Partner Center's state; the index row first, so a mirrored subscription is always found."""
+        self._storage.table(INDEX).upsert_entity(
+            {
+                "PartitionKey": safe_key(sub.id),
+                "RowKey": _INDEX_ROW,
+                "providerId": sub.provider_id,
+                "customerId": sub.customer_id,
+            }
+        )
+        self._table.upsert_entity(_to_row(sub))
+        return sub
+
+    def update(
+        self, customer_id: str, subscription_id: str, change: Callable[[Subscription], Subscription | None]
+    ) -> Subscription:
+        def apply(row: dict[str, Any]) -> dict[str, Any] | None:
+            changed = change(_from_row(row))
+            return None if changed is None else _to_row(changed)
+
+        return _from_row(update_with_etag(self._table, safe_key(customer_id), safe_key(subscription_id), apply) or {})
+
+    def page(
+        self, customer_id: str, *, limit: int, position: dict[str, str] | None, status: str | None = None
+    ) -> tuple[list[Subscription], dict[str, str] | None]:
+        query = f"PartitionKey eq {odata_quote(safe_key(customer_id))}"
+        if status:
+            query += f" and status eq {odata_quote(status)}"
+        result = query_page(self._table, query_filter=query, limit=limit, position=position)
+        return [_from_row(row) for row in result.items], result.next_position
+
+    def for_customer(self, customer_id: str) -> Iterator[Subscription]:
+        for row in iter_query(self._table, query_filter=f"PartitionKey eq {odata_quote(safe_key(customer_id))}"):
+            yield _from_row(row)
+
+    def for_provider(self, provider_id: str) -> Iterator[Subscription]:
+        """Every mirrored subscription of a provider (billing and the sync read this)."""
+        for row in iter_query(self._table, query_filter=f"providerId eq {odata_quote(provider_id)}"):
+            yield _from_row(row)
+
+    def with_pending_changes(self) -> Iterator[Subscription]:
+        for row in iter_query(self._table, query_filter="change ne ''"):
+            sub = _from_row(row)
+            if sub.change and sub.change.status == "pending":
+                yield sub
+
+
+__all__ = ["SubscriptionRepository", "_iso"]
