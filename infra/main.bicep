@@ -40,6 +40,9 @@ param partnerCenterUserScope string = 'https://api.partnercenter.microsoft.com/u
 param graphUrl string = 'https://graph.microsoft.com'
 param graphScope string = 'https://graph.microsoft.com/.default'
 param priceSheetUrl string = 'https://api.partner.microsoft.com'
+param priceSheetScope string = 'https://api.partner.microsoft.com/.default'
+@description('Hosts Partner Center webhook signing certificates may be fetched from, comma-separated.')
+param webhookTrustedCertHosts string = '3psostorageacct.blob.core.windows.net'
 param partnerCenterTimeoutSeconds int = 30
 
 // Queues ---------------------------------------------------------------------------------------------------------
@@ -191,6 +194,8 @@ var appSettings = {
   GRAPH_URL: graphUrl
   GRAPH_SCOPE: graphScope
   PRICE_SHEET_URL: priceSheetUrl
+  PRICE_SHEET_SCOPE: priceSheetScope
+  WEBHOOK_TRUSTED_CERT_HOSTS: webhookTrustedCertHosts
   PARTNER_CENTER_TIMEOUT_SECONDS: string(partnerCenterTimeoutSeconds)
   SECRET_STORE: 'keyvault'
   KEY_VAULT_URL: keyVault.outputs.uri

@@ -243,6 +243,29 @@ class Container:
         )
 
     @cached_property
+    def webhook_verifier(self) -> Any:
+        from pathlib import Path
+
+        import certifi
+
+        from shared.partner_center.webhooks import WebhookVerifier
+
+        s = self.settings
+        roots = Path(s.webhook_trusted_roots) if s.webhook_trusted_roots else Path(certifi.where())
+        return WebhookVerifier.from_config(s.webhook_trusted_cert_hosts, roots, ca_bundle=s.partner_center_ca_bundle)
+
+    @cached_property
+    def events(self) -> Any:
+        from shared.services.events import EventService
+
+        return EventService(
+            providers=self.providers, customers=self.customers, relationships=self.relationships,
+            subscriptions=self.subscription_service, publisher=self.publisher,
+            verifier=lambda: self.webhook_verifier, client_for=self.partner_center_for,
+            public_base_url=self.settings.public_base_url,
+        )
+
+    @cached_property
     def publisher(self) -> Any:
         from shared.messaging import publisher_from_settings
 
@@ -294,6 +317,12 @@ class Container:
 
     def health(self) -> HealthReport:
         return run_checks(self.health_checks())
+
+    @cached_property
+    def catalog_admin(self) -> Any:
+        from shared.services.catalog import CatalogAdmin
+
+        return CatalogAdmin(self.catalog, self.audit)
 
 
 _container: Container | None = None

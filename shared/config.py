@@ -18,6 +18,7 @@ LOCAL_ONLY_SETTINGS: Final = frozenset(
         "LOCAL_SECRETS_DIR",
         "AUTH_CA_BUNDLE",
         "PARTNER_CENTER_CA_BUNDLE",
+        "WEBHOOK_TRUSTED_ROOTS",
         "STORAGE_CONNECTION_STRING",
         "SERVICEBUS_CONNECTION_STRING",
         "DEV_PROVIDER_TENANT_ID",
@@ -99,6 +100,12 @@ class Settings(BaseSettings):
     @property
     def catalog_markets_list(self) -> list[str]:
         return [m.strip().upper() for m in self.catalog_markets.split(",") if m.strip()]
+
+    # Partner Center webhooks: the certificate URL's allowed hosts and the roots its chain must end in.
+    # (unconfirmed) Microsoft documents neither; its example certificate lives on 3psostorageacct.
+    webhook_trusted_cert_hosts: str = "3psostorageacct.blob.core.windows.net"
+    webhook_trusted_roots: str | None = None  # a PEM bundle; unset: the public roots (certifi)
+    price_sheet_scope: str = "https://api.partner.microsoft.com/.default"
 
     # Provisioning and subscription changes: back-off of the scheduled retries, and when to give up.
     provisioning_retry_first_delay_seconds: float = Field(default=2, gt=0)
@@ -189,8 +196,8 @@ def settings_problems(settings: Settings, *, production: bool) -> dict[str, str]
             problems["SIGNING_SECRET"] = "is the published local sample value"
         if settings.secret_store != "keyvault":
             problems["SECRET_STORE"] = "must be keyvault in Azure (a local folder does not outlive an instance)"
-        for name in ("AUTH_CA_BUNDLE", "PARTNER_CENTER_CA_BUNDLE"):
-            if getattr(settings, name.lower()):
+        for name in ("AUTH_CA_BUNDLE", "PARTNER_CENTER_CA_BUNDLE", "WEBHOOK_TRUSTED_ROOTS"):
+            if getattr(settings, name.lower(), None):
                 problems[name] = "is local-only: Azure trusts the public CAs"
     return problems
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from functions.http import audit, customers, health, members, orders, providers, resellers, subscriptions
+from functions.http import (
+    audit,
+    catalog,
+    customers,
+    health,
+    members,
+    orders,
+    pricing,
+    providers,
+    resellers,
+    subscriptions,
+    webhooks,
+)
 from functions.http.middleware import BodySizeLimit
 from functions.http.problems import install_problem_handlers
 from shared.bootstrap import Container, get_container
@@ -37,8 +49,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     api.include_router(providers.router)
     api.include_router(resellers.router)
     api.include_router(customers.router)
+    api.include_router(catalog.router)
+    api.include_router(pricing.router)
     api.include_router(orders.router)
     api.include_router(subscriptions.router)
+    api.include_router(webhooks.router)
     app.include_router(api)
 
     app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)
@@ -55,7 +70,8 @@ class _LazyContainer:
 
 def _add_bearer_security(app: FastAPI) -> None:
     """Documents the bearer scheme on every route except the public ones."""
-    public = {f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/providers/consent/callback"}
+    public = {f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/providers/consent/callback",
+              f"{API_PREFIX}/webhooks/partner-center"}
     original = app.openapi
 
     def openapi() -> dict[str, object]:

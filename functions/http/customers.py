@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
-from functions.http.onboarding_models import CustomerInvitationIn, CustomerPatch, NewCustomerIn
+from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn
+from functions.http.pricing import CustomerPatchWithPricing, patch_customer_pricing
 from functions.http.schemas import problems
 from shared.partner_center import Address, BillingProfile
 from shared.services.relationships import NewTenant
@@ -152,10 +153,11 @@ def get_customer(customer_id: str, principal: CurrentPrincipal, container: Conta
 
 @router.patch("/customers/{customer_id}", response_model=CustomerOut, responses=problems(400, 401, 403, 404, 422))
 def patch_customer(
-    customer_id: str, body: CustomerPatch, principal: CurrentPrincipal, container: ContainerDep
+    customer_id: str, body: CustomerPatchWithPricing, principal: CurrentPrincipal, container: ContainerDep
 ) -> dict[str, Any]:
-    """Provider staff or the customer's reseller staff: the storefront switch (audited)."""
+    """Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited)."""
     customer = container.relationships.customer(principal, customer_id)
+    patch_customer_pricing(container, principal, customer_id, body)
     if body.storefrontEnabled is not None:
         customer = container.relationships.set_storefront(principal, customer_id, body.storefrontEnabled)
     return customer.to_json()

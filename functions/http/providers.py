@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -13,6 +14,15 @@ from functions.http.onboarding_models import ProviderIn
 from functions.http.schemas import problems
 
 router = APIRouter(tags=["providers"])
+log = logging.getLogger(__name__)
+
+
+def register_webhook(container: Any, provider: Any) -> None:
+    """Best effort right away; the relationship sweep registers it later if Partner Center was unavailable."""
+    try:
+        container.events.ensure_registration(provider)
+    except Exception as error:  # noqa: BLE001
+        log.warning("webhook registration of provider %s deferred to the sweep: %s", provider.id, error)
 
 
 class ProviderOut(BaseModel):
@@ -51,6 +61,8 @@ def enroll_provider(
             refresh_token_ref=app.refreshTokenRef,
         )
         answer = provider.to_json()
+        if provider.status.value == "enrolled":
+            register_webhook(container, provider)
         if provider.status.value == "consentRequired":
             answer["consentUrl"] = container.enrollment.consent_url(principal, provider.id)
         return JSONResponse(answer, status_code=201, headers={"Location": f"/api/providers/{provider.id}"})

@@ -39,7 +39,7 @@ resource queues 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [
       lockDuration: 'PT5M'
       // Message ids are deterministic: a re-sent outbox row or back-off follow-up is dropped, not delivered twice.
       // The window covers the outbox sweep's re-send of rows left behind (hours, not days).
-      requiresDuplicateDetection: false
+      requiresDuplicateDetection: true
       duplicateDetectionHistoryTimeWindow: 'P1D'
       // A message nobody could take in time is kept for inspection, never silently dropped.
       deadLetteringOnMessageExpiration: true

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from shared.messaging import Delivery, QueueNames
 from shared.services.dispatch import dispatcher
+from shared.services.events import EVENT as PARTNER_CENTER_EVENT
 from shared.services.provisioning import PROVISION
 from shared.services.relationships import CUSTOMER_CHECK, CUSTOMER_CREATE, RESELLER_CHECK
 from shared.services.subscriptions import CHANGE as SUBSCRIPTION_CHANGE
@@ -44,6 +45,12 @@ def change_subscription(container: Container, delivery: Delivery) -> None:
     message = delivery.message
     container.subscription_service.apply_change(str(message.payload["customerId"]), message.entity_id,
                                                 str(message.payload["changeId"]), message.attempt)
+
+
+
+@dispatcher.register(QueueNames.PARTNER_CENTER_EVENTS, PARTNER_CENTER_EVENT)
+def partner_center_event(container: Container, delivery: Delivery) -> None:
+    container.events.handle(dict(delivery.message.payload))
 
 
 __all__ = ["dispatcher"]

@@ -450,6 +450,10 @@ class RelationshipService:
         message_type = CUSTOMER_CREATE if customer.status is RelationshipStatus.CREATING else CUSTOMER_CHECK
         return self._check_now(self._customers, message_type, customer)  # type: ignore[return-value]
 
+    def request_customer_check_system(self, customer: Customer) -> Customer:
+        """A check now, asked by an event rather than a person."""
+        return self._check_now(self._customers, CUSTOMER_CHECK, customer)  # type: ignore[return-value]
+
     def set_storefront(self, principal: Principal, customer_id: str, enabled: bool) -> Customer:
         customer = self.customer(principal, customer_id)
         if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):

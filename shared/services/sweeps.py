@@ -21,6 +21,7 @@ def purge_expired_idempotency_keys(container: Container) -> int:
 def sweep_relationships(container: Container) -> dict[str, int]:
     """Resellers and customers can end relationships in Partner Center at any time: re-check them."""
     counts = container.relationships.sweep()
+    counts.update({f"webhook{k.title()}": v for k, v in container.events.ensure_registrations().items()})
     log.info("relationship sweep: %s", counts)
     return counts
 

@@ -48,6 +48,7 @@ def commerce_setup(client: TestClient, auth: Callable[[str], dict[str, str]], co
     provider = enroll(client, auth(operator), app).json()
     provider_admin = add_member(OrgRef(OrgType.PROVIDER, provider["id"]), Role.PROVIDER_ADMIN)
     stored = container.providers.get(provider["id"])
+    container.catalog.save_settings(provider["id"], new_items_sellable=True)
     container.catalog_sync_for(stored).sync(provider["id"], country, now=datetime.now(UTC))
     headers = auth(provider_admin)
     partner_id = new_partner_id()

@@ -49,6 +49,8 @@ PRODUCTION_ENVIRONMENT = {
     "GRAPH_URL": "https://graph.microsoft.com",
     "GRAPH_SCOPE": "https://graph.microsoft.com/.default",
     "PRICE_SHEET_URL": "https://api.partner.microsoft.com",
+    "PRICE_SHEET_SCOPE": "https://api.partner.microsoft.com/.default",
+    "WEBHOOK_TRUSTED_CERT_HOSTS": "3psostorageacct.blob.core.windows.net",
     "PARTNER_CENTER_TIMEOUT_SECONDS": "30",
     "SECRET_STORE": "keyvault",
     "KEY_VAULT_URL": "https://kv-abc123.vault.azure.net/",

@@ -1,0 +1,281 @@
+"""The catalog at each caller's own buy price, and the provider's switches over it (api.md, catalog routes).
+
+Who sees what follows from the caller's membership alone: provider staff see the provider's cost and every item
+(retired and switched-off ones on request), a reseller's staff only its own price, a customer admin only its own
+price, and neither of the last two ever an item the provider does not let them sell. The operator has no prices of
+its own: it names the provider (`providerId`) and sees that provider's view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
+from functions.http.schemas import problems
+from shared.domain.onboarding import Provider
+from shared.domain.scope import OrgRef, OrgType, Principal, Role
+from shared.partner_center.errors import PartnerCenterError, Throttled
+from shared.services.errors import FieldError, Forbidden, Invalid, NotFound, Unavailable
+from shared.services.pricing import CatalogViewer
+from shared.storage.catalog import CatalogFilter, CatalogSettings
+
+router = APIRouter(tags=["catalog"])
+
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+ItemId = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+PROVIDER_STAFF = frozenset({Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF})
+
+
+class CatalogItemOut(BaseModel):
+    """One sellable item at the caller's own price; the fields under "provider staff only" appear for them alone."""
+
+    model_config = ConfigDict(extra="allow")
+    catalogItemId: str
+    offerId: str
+    productId: str
+    skuId: str
+    availabilityId: str
+    title: str
+    skuTitle: str
+    productFamily: str
+    productType: str
+    country: str
+    currency: str
+    termDuration: str
+    billingCycle: str
+    minQuantity: int | None
+    maxQuantity: int | None
+    isAddon: bool
+    cancellationWindow: str | None
+    status: str
+    price: str | None = Field(description="The caller's own buy price, rounded to the currency's minor unit.")
+    monthlyEquivalent: str | None
+    cost: str | None = Field(default=None, description="Provider staff only: Microsoft's price to the provider.")
+    sellable: bool | None = Field(default=None, description="Provider staff only.")
+    firstSeen: str | None = Field(default=None, description="Provider staff only.")
+    lastSeen: str | None = Field(default=None, description="Provider staff only.")
+    retiredAt: str | None = Field(default=None, description="Provider staff only.")
+
+
+class CatalogPageOut(BaseModel):
+    items: list[CatalogItemOut]
+    continuationToken: str | None
+
+
+class SyncIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    country: Country
+
+
+class SyncOut(BaseModel):
+    country: str
+    added: int
+    updated: int
+    retired: int
+    unchanged: int
+    reactivated: int
+    priced: int
+    priceSheet: str
+    priceSheetError: str | None
+    retirementSkipped: bool
+
+
+class CatalogSettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    newItemsSellable: bool
+
+
+class CatalogSettingsOut(BaseModel):
+    newItemsSellable: bool
+
+
+class SellableIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sellable: bool
+    country: Country | None = Field(default=None, description="One market; every market the item is in when absent.")
+
+
+class SellableItemOut(BaseModel):
+    catalogItemId: str
+    country: str
+    sellable: bool
+    status: str
+
+
+class SellableOut(BaseModel):
+    items: list[SellableItemOut]
+
+
+@dataclass(frozen=True)
+class ProviderCatalogFilter(CatalogFilter):
+    """The provider's listing can also ask for the items it has switched off (`sellable=false`)."""
+
+    switched_off_only: bool = False
+
+    def server_filter(self) -> str:
+        base = super().server_filter()
+        if not self.switched_off_only:
+            return base
+        return f"{base} and sellable eq false" if base else "sellable eq false"
+
+
+def catalog_viewer(container: Any, principal: Principal, provider_id: str | None) -> CatalogViewer:
+    """Whose prices the caller sees: its own organisation's, or (operator) the named provider's cost view."""
+    org = principal.org
+    if org.org_type is OrgType.OPERATOR:
+        if not provider_id:
+            raise Invalid("the operator names the provider", [FieldError("providerId", "is required")])
+        if container.providers.get(provider_id) is None:
+            raise NotFound(f"provider {provider_id} was not found")
+        return CatalogViewer(provider_id)
+    try:
+        viewer = CatalogViewer.of(org)
+    except ValueError:
+        raise NotFound("your organisation has no catalog") from None
+    if provider_id and provider_id != viewer.provider_id:
+        raise NotFound(f"provider {provider_id} was not found")
+    return viewer
+
+
+def own_provider(container: Any, principal: Principal, *, admin_only: bool = False) -> Provider:
+    """The provider whose catalog a provider member manages; 403 for every other role."""
+    allowed = {Role.PROVIDER_ADMIN} if admin_only else PROVIDER_STAFF
+    if principal.role not in allowed:
+        who = "the provider's admins" if admin_only else "the provider's staff"
+        raise Forbidden(f"only {who} manage the catalog")
+    provider = container.providers.get(principal.org.org_id)
+    if provider is None:
+        raise NotFound("your provider was not found")
+    return provider  # type: ignore[no-any-return]
+
+
+@router.get(
+    "/catalog",
+    responses={200: {"model": CatalogPageOut, "description": "A page of items"}, **problems(400, 401, 403, 404, 422)},
+)
+def list_catalog(
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    paging: Paging,
+    country: Annotated[Country, Query(description="The market, a two-letter country code.")],
+    product_family: Annotated[str | None, Query(alias="productFamily", max_length=200)] = None,
+    product_id: Annotated[str | None, Query(alias="productId", max_length=200)] = None,
+    term_duration: Annotated[str | None, Query(alias="termDuration", max_length=10)] = None,
+    billing_cycle: Annotated[str | None, Query(alias="billingCycle", max_length=20)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the title or SKU title.")] = None,
+    include_retired: Annotated[
+        bool, Query(alias="includeRetired", description="Provider staff only (others never see retired items).")
+    ] = False,
+    sellable: Annotated[
+        bool | None, Query(description="Provider staff only: only items resellers may (true) or may not (false) sell.")
+    ] = None,
+    provider_id: Annotated[
+        str | None, Query(alias="providerId", max_length=128, description="Operator only: whose catalog.")
+    ] = None,
+) -> dict[str, Any]:
+    """Any member: each item with the caller's own buy price (provider: cost; reseller and customer: their own)."""
+    viewer = catalog_viewer(container, principal, provider_id)
+    filters = ProviderCatalogFilter(
+        product_family=product_family or None,
+        product_id=product_id or None,
+        term_duration=term_duration or None,
+        billing_cycle=billing_cycle or None,
+        text=q or None,
+        sellable_only=sellable is True,
+        include_retired=include_retired,
+        switched_off_only=sellable is False,
+    )
+    binding = paging_binding(
+        principal,
+        "catalog",
+        country=country.upper(),
+        providerId=viewer.provider_id,
+        productFamily=product_family,
+        productId=product_id,
+        termDuration=term_duration,
+        billingCycle=billing_cycle,
+        q=q,
+        includeRetired=str(include_retired),
+        sellable=None if sellable is None else str(sellable),
+    )
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
+    page = container.pricing.catalog_for(viewer, country, filters=filters, limit=paging.limit, position=position)
+    return page_body(
+        [item.to_json() for item in page.items],
+        container.continuation_tokens.encode(page.next_position, binding=binding),
+    )
+
+
+@router.post("/catalog/sync", response_model=SyncOut, responses=problems(401, 403, 404, 422, 503))
+def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+    """Provider staff: reads the market from Partner Center now (as the timer does) and answers what changed."""
+    provider = own_provider(container, principal)
+    try:
+        result = container.catalog_sync_for(provider).sync(provider.id, body.country, now=datetime.now(UTC))
+    except Throttled as error:
+        raise Unavailable("Partner Center is throttling catalog reads; try again shortly") from error
+    except PartnerCenterError as error:
+        raise Unavailable(f"Partner Center did not answer the catalog: {type(error).__name__}") from error
+    answer: dict[str, Any] = result.to_json()
+    container.audit.record(
+        actor=principal,
+        action="catalog.synced",
+        entity_type="catalog",
+        entity_id=f"{provider.id}|{result.country}",
+        org=OrgRef(OrgType.PROVIDER, provider.id),
+        before=None,
+        after=answer,
+    )
+    return answer
+
+
+def _settings_json(settings: CatalogSettings) -> dict[str, Any]:
+    return {"newItemsSellable": settings.new_items_sellable}
+
+
+@router.get("/catalog/settings", response_model=CatalogSettingsOut, responses=problems(401, 403, 404))
+def get_catalog_settings(principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+    """Provider staff: whether items first seen in a sync may be sold at once."""
+    provider = own_provider(container, principal)
+    return _settings_json(container.catalog_admin.settings(provider.id))
+
+
+@router.put("/catalog/settings", response_model=CatalogSettingsOut, responses=problems(401, 403, 404, 422))
+def put_catalog_settings(
+    body: CatalogSettingsIn, principal: CurrentPrincipal, container: ContainerDep
+) -> dict[str, Any]:
+    """Provider admin: what resellers may sell of what a sync brings in is a business decision (audited)."""
+    provider = own_provider(container, principal, admin_only=True)
+    return _settings_json(container.catalog_admin.set_new_items_sellable(principal, provider.id, body.newItemsSellable))
+
+
+@router.put(
+    "/catalog/items/{catalog_item_id}/sellable", response_model=SellableOut, responses=problems(401, 403, 404, 422)
+)
+def put_item_sellable(
+    catalog_item_id: ItemId, body: SellableIn, principal: CurrentPrincipal, container: ContainerDep
+) -> dict[str, Any]:
+    """Provider admin: switches one item on or off for resellers and their customers (audited)."""
+    provider = own_provider(container, principal, admin_only=True)
+    items = container.catalog_admin.set_sellable(
+        principal, provider.id, catalog_item_id, body.sellable, country=body.country.upper() if body.country else None
+    )
+    return {
+        "items": [
+            {
+                "catalogItemId": item.catalog_item_id,
+                "country": item.country,
+                "sellable": item.sellable,
+                "status": item.status.value,
+            }
+            for item in items
+        ]
+    }
+
+
+__all__ = ["ProviderCatalogFilter", "catalog_viewer", "own_provider", "router"]

@@ -1,0 +1,273 @@
+"""Pricing: what the provider charges each reseller, what a reseller charges each customer, and the default margins
+(api.md, pricing routes; domain.md "Prices").
+
+A buyer's pricing is read and replaced whole (`PUT`), guarded by its ETag (`If-Match`, 412 when stale), validated
+before anything is written (422 with field errors) and audited. Reading a reseller's pricing is for provider staff
+only: its margin over cost would tell the reseller the provider's cost. Margins and prices are decimal strings
+("0.12", "7.50"); a JSON number is refused rather than read through a float.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from functions.http.deps import ContainerDep, CurrentPrincipal
+from functions.http.onboarding_models import CustomerPatch
+from functions.http.schemas import Problem, problems
+from shared.domain.onboarding import Customer, Provider, Reseller
+from shared.domain.pricing import MAX_OVERRIDES
+from shared.domain.scope import OrgRef, OrgType, Principal, Role, can_see
+from shared.services.errors import Forbidden, NotFound
+from shared.services.pricing import margin_json, pricing_json
+from shared.storage.pricing import StoredMargin, StoredPricing
+
+router = APIRouter(tags=["pricing"])
+
+PROVIDER_STAFF = frozenset({Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF})
+RESELLER_STAFF = frozenset({Role.RESELLER_ADMIN, Role.RESELLER_STAFF})
+DecimalText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+PRICING_PROBLEMS: dict[int | str, dict[str, object]] = {
+    **problems(400, 401, 403, 404, 409, 422),
+    412: {
+        "model": Problem,
+        "content": {"application/problem+json": {}},
+        "description": "If-Match names a version that is no longer the current one",
+    },
+}
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    catalogItemId: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    price: DecimalText = Field(description='A fixed price in the catalog currency, a decimal string such as "7.50".')
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = Field(
+        default=None, description="Needed only when the item is sold in more than one currency."
+    )
+
+
+class PricingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    margin: DecimalText | None = Field(
+        default=None, description='A decimal fraction over the supplier\'s price ("0.12" = 12%); null for none.'
+    )
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=MAX_OVERRIDES)
+
+
+class OverrideOut(BaseModel):
+    catalogItemId: str
+    currency: str
+    price: str
+
+
+class PricingOut(BaseModel):
+    margin: str | None
+    overrides: list[OverrideOut]
+    updatedAt: str | None
+    updatedBy: str | None
+
+
+class MarginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    margin: DecimalText | None = Field(description='A decimal fraction ("0.12" = 12%), or null for none.')
+
+
+class MarginOut(BaseModel):
+    margin: str | None
+    updatedAt: str | None
+    updatedBy: str | None
+
+
+class CustomerPatchWithPricing(CustomerPatch):
+    """PATCH /api/customers/{id}: the customer's settings and, when sent, its pricing (margin, overrides)."""
+
+    margin: DecimalText | None = Field(default=None, description="As in PUT /api/customers/{id}/pricing.")
+    overrides: list[OverrideIn] | None = Field(default=None, max_length=MAX_OVERRIDES)
+
+
+# -- scope ---------------------------------------------------------------------------------------------------------
+
+
+def _reseller_priced_by_provider(container: Any, principal: Principal, reseller_id: str) -> Reseller:
+    """The reseller whose prices provider staff set; 404 outside the caller's scope, 403 for anyone else."""
+    reseller: Reseller = container.relationships.reseller(principal, reseller_id)
+    if principal.role not in PROVIDER_STAFF:
+        raise Forbidden("only the provider's staff see or set what a reseller pays")
+    return reseller
+
+
+def priced_customer(container: Any, principal: Principal, customer_id: str) -> Customer:
+    """A customer whose prices the caller sets: provider staff, or the staff of the customer's own reseller."""
+    customer: Customer = container.relationships.customer(principal, customer_id)
+    if principal.role in PROVIDER_STAFF:
+        return customer
+    if principal.role in RESELLER_STAFF and principal.org.org_id == customer.reseller_id:
+        return customer
+    raise Forbidden("only the provider's staff or the customer's reseller set its prices")
+
+
+def _visible_provider(container: Any, principal: Principal, provider_id: str) -> Provider:
+    if not can_see(principal, OrgRef(OrgType.PROVIDER, provider_id)):
+        raise NotFound(f"provider {provider_id} was not found")
+    provider: Provider | None = container.providers.get(provider_id)
+    if provider is None:
+        raise NotFound(f"provider {provider_id} was not found")
+    return provider
+
+
+def _with_etag(response: Response, stored: StoredPricing) -> dict[str, Any]:
+    if stored.etag:
+        response.headers["ETag"] = stored.etag
+    return pricing_json(stored)
+
+
+def _precondition(if_match: str | None) -> str | None:
+    """`If-Match: *` asks for no particular version; any other value must be the current ETag."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    return if_match.strip()
+
+
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", max_length=512, description="The ETag last read; 412 when it is stale.")
+]
+
+
+# -- what the provider charges a reseller ----------------------------------------------------------------------------
+
+
+@router.get("/resellers/{reseller_id}/pricing", response_model=PricingOut, responses=problems(401, 403, 404))
+def get_reseller_pricing(
+    reseller_id: str, principal: CurrentPrincipal, container: ContainerDep, response: Response
+) -> dict[str, Any]:
+    """Provider staff: the reseller's margin over cost and its fixed prices, with the ETag to replace them."""
+    reseller = _reseller_priced_by_provider(container, principal, reseller_id)
+    return _with_etag(response, container.pricing.get_reseller_pricing(reseller.provider_id, reseller.id))
+
+
+@router.put("/resellers/{reseller_id}/pricing", response_model=PricingOut, responses=PRICING_PROBLEMS)
+def put_reseller_pricing(
+    reseller_id: str,
+    body: PricingIn,
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Provider staff: replaces what the provider charges the reseller (validated, audited)."""
+    reseller = _reseller_priced_by_provider(container, principal, reseller_id)
+    stored = container.pricing.set_reseller_pricing(
+        principal, reseller.provider_id, reseller.id, body.model_dump(), if_match=_precondition(if_match)
+    )
+    return _with_etag(response, stored)
+
+
+# -- what a reseller charges a customer ------------------------------------------------------------------------------
+
+
+@router.get("/customers/{customer_id}/pricing", response_model=PricingOut, responses=problems(401, 403, 404))
+def get_customer_pricing(
+    customer_id: str, principal: CurrentPrincipal, container: ContainerDep, response: Response
+) -> dict[str, Any]:
+    """Provider staff or the customer's reseller staff: its margin over the reseller's price and its fixed prices."""
+    customer = priced_customer(container, principal, customer_id)
+    return _with_etag(response, container.pricing.get_customer_pricing(customer.provider_id, customer.id))
+
+
+@router.put("/customers/{customer_id}/pricing", response_model=PricingOut, responses=PRICING_PROBLEMS)
+def put_customer_pricing(
+    customer_id: str,
+    body: PricingIn,
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Provider staff or the customer's reseller staff: replaces what the reseller charges it (validated, audited)."""
+    customer = priced_customer(container, principal, customer_id)
+    stored = container.pricing.set_customer_pricing(
+        principal,
+        customer.provider_id,
+        customer.reseller_id,
+        customer.id,
+        body.model_dump(),
+        if_match=_precondition(if_match),
+    )
+    return _with_etag(response, stored)
+
+
+def patch_customer_pricing(
+    container: Any, principal: Principal, customer_id: str, body: CustomerPatchWithPricing
+) -> StoredPricing | None:
+    """Applies the pricing fields a PATCH sent, keeping the ones it did not; None when it sent none."""
+    sent = body.model_fields_set & {"margin", "overrides"}
+    if not sent:
+        return None
+    customer = priced_customer(container, principal, customer_id)
+    current: StoredPricing = container.pricing.get_customer_pricing(customer.provider_id, customer.id)
+    replacement: dict[str, Any] = current.rule.to_json()
+    if "margin" in sent:
+        replacement["margin"] = body.margin
+    if "overrides" in sent:
+        replacement["overrides"] = [override.model_dump() for override in body.overrides or []]
+    stored: StoredPricing = container.pricing.set_customer_pricing(
+        principal, customer.provider_id, customer.reseller_id, customer.id, replacement, if_match=current.etag
+    )
+    return stored
+
+
+# -- default margins -------------------------------------------------------------------------------------------------
+
+
+def _margin(stored: StoredMargin) -> dict[str, Any]:
+    return margin_json(stored)
+
+
+@router.get("/providers/{provider_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404))
+def get_provider_default_margin(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """Provider staff: the margin over cost for resellers without one of their own."""
+    provider = _visible_provider(container, principal, provider_id)
+    if principal.role not in PROVIDER_STAFF:
+        raise Forbidden("only the provider's staff see its default margin")
+    return _margin(container.pricing.get_provider_default_margin(provider.id))
+
+
+@router.put(
+    "/providers/{provider_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404, 409, 422)
+)
+def put_provider_default_margin(
+    provider_id: str, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
+) -> Any:
+    """Provider admin: the margin over cost every reseller without its own pays (audited)."""
+    provider = _visible_provider(container, principal, provider_id)
+    if principal.role is not Role.PROVIDER_ADMIN:
+        raise Forbidden("only the provider's admins set its default margin")
+    return _margin(container.pricing.set_provider_default_margin(principal, provider.id, body.margin))
+
+
+@router.get("/resellers/{reseller_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404))
+def get_reseller_default_margin(reseller_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """Provider staff and the reseller's own staff: its margin for customers without one of their own."""
+    reseller: Reseller = container.relationships.reseller(principal, reseller_id)
+    if principal.role not in PROVIDER_STAFF | RESELLER_STAFF:
+        raise Forbidden("only the provider's or the reseller's staff see the reseller's default margin")
+    return _margin(container.pricing.get_reseller_default_margin(reseller.provider_id, reseller.id))
+
+
+@router.put(
+    "/resellers/{reseller_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404, 409, 422)
+)
+def put_reseller_default_margin(
+    reseller_id: str, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
+) -> Any:
+    """The reseller's admin or provider staff: the reseller's margin for customers without their own (audited)."""
+    reseller: Reseller = container.relationships.reseller(principal, reseller_id)
+    if principal.role not in PROVIDER_STAFF | {Role.RESELLER_ADMIN}:
+        raise Forbidden("only the reseller's admins or the provider's staff set the reseller's default margin")
+    return _margin(container.pricing.set_reseller_default_margin(principal, reseller.provider_id, reseller.id,
+                                                                 body.margin))  # fmt: skip
+
+
+__all__ = ["CustomerPatchWithPricing", "patch_customer_pricing", "priced_customer", "router"]

@@ -1,0 +1,110 @@
+"""Partner Center's events: verified on arrival, queued durably, then handled by reading the current
+state from Partner Center and converging (domain.md, "Events from Partner Center")."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus
+from shared.messaging import MessagePublisher, QueueMessage, QueueNames
+from shared.partner_center import PartnerCenterClient, PartnerCenterError
+from shared.partner_center.errors import AuthenticationFailed
+from shared.partner_center.webhooks import WebhookEvent, WebhookVerifier
+from shared.services.errors import NotFound
+from shared.services.relationships import RelationshipService
+from shared.services.subscriptions import SubscriptionService
+from shared.storage.onboarding import CustomerRepository, ProviderRepository
+
+log = logging.getLogger(__name__)
+
+EVENT = "partnercenter.event"
+WEBHOOK_PATH = "/api/webhooks/partner-center"
+SUBSCRIBED_EVENTS = (
+    "subscription-updated",
+    "reseller-relationship-accepted-by-customer",
+    "indirect-reseller-relationship-accepted-by-customer",
+    "invoice-ready",
+    "test-created",
+)
+
+
+class EventService:
+    def __init__(self, *, providers: ProviderRepository, customers: CustomerRepository,
+                 relationships: RelationshipService, subscriptions: SubscriptionService,
+                 publisher: MessagePublisher, verifier: Callable[[], WebhookVerifier],
+                 client_for: Callable[[Provider], PartnerCenterClient], public_base_url: str) -> None:
+        self._providers = providers
+        self._customers = customers
+        self._relationships = relationships
+        self._subscriptions = subscriptions
+        self._publisher = publisher
+        self._verifier = verifier
+        self._client_for = client_for
+        self._public_base_url = public_base_url.rstrip("/")
+
+    def webhook_url(self, provider: Provider) -> str:
+        return f"{self._public_base_url}{WEBHOOK_PATH}?provider={provider.id}"
+
+    def receive(self, provider_id: str, raw_body: bytes, headers: dict[str, str]) -> WebhookEvent:
+        """Verifies the signature (raises InvalidSignature: 401), then queues the event; returns once queued."""
+        event = self._verifier().verify(raw_body, headers)
+        if self._providers.get(provider_id) is None:
+            raise NotFound(f"provider {provider_id} was not found")
+        # The body has no event id: its hash is the message id, so a redelivered event is one message.
+        message = QueueMessage(type=EVENT, entity_id=event.dedupe_key[:40], attempt=1, payload={
+            "providerId": provider_id, "eventName": event.event_name, "resourceUri": event.resource_uri,
+            "customerId": event.customer_id, "subscriptionId": event.subscription_id,
+        })
+        self._publisher.send(QueueNames.PARTNER_CENTER_EVENTS, message)
+        return event
+
+    def handle(self, payload: dict[str, Any]) -> str:
+        """Converges on Partner Center's current state; a replayed event changes nothing."""
+        provider = self._providers.get(str(payload.get("providerId")))
+        if provider is None:
+            return "unknown provider"
+        name = str(payload.get("eventName", "")).lower()
+        if name == "subscription-updated" and payload.get("subscriptionId"):
+            found = self._subscriptions.sync_subscription(provider, str(payload.get("customerId") or ""),
+                                                          str(payload["subscriptionId"]))
+            if not found:
+                return self._sync_customer_by_tenant(provider, str(payload.get("customerId") or ""))
+            return "synced"
+        if name.endswith("relationship-accepted-by-customer"):
+            checked = 0
+            for customer in self._customers.iter(provider.id, status=RelationshipStatus.INVITED.value):
+                self._relationships.request_customer_check_system(customer)
+                checked += 1
+            return f"checked {checked} invited customers"
+        return "ignored"
+
+    def _sync_customer_by_tenant(self, provider: Provider, tenant_id: str) -> str:
+        for customer in self._customers.iter(provider.id, status=RelationshipStatus.ACTIVE.value):
+            if (customer.tenant_id or "").lower() == tenant_id.lower():
+                self._subscriptions.sync_customer(provider, customer.id)
+                return "customer synced"
+        return "unknown subscription"
+
+    def ensure_registrations(self) -> dict[str, int]:
+        """Registers the webhook with each enrolled provider's Partner Center (PUT when one exists)."""
+        counts = {"registered": 0, "unchanged": 0, "failed": 0}
+        for provider in self._providers.all():
+            if provider.status is not ProviderStatus.ENROLLED:
+                continue
+            try:
+                counts[self.ensure_registration(provider)] += 1
+            except (PartnerCenterError, AuthenticationFailed) as error:
+                counts["failed"] += 1
+                log.warning("webhook registration of provider %s failed: %s", provider.id, error)
+        return counts
+
+    def ensure_registration(self, provider: Provider) -> str:
+        client = self._client_for(provider)
+        url = self.webhook_url(provider)
+        current = client.get_webhook_registration()
+        if current is not None and current.webhook_url == url and set(SUBSCRIBED_EVENTS) <= set(current.webhook_events):
+            return "unchanged"
+        client.register_webhook(url, SUBSCRIBED_EVENTS)
+        return "registered"

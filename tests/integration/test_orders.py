@@ -1,0 +1,327 @@
+"""Orders, provisioning and subscriptions (domain.md, "Orders", "Subscriptions"): accepted fast, bought
+exactly once with the reseller as partner of record, changed under new-commerce rules."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import requests
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from fastapi.testclient import TestClient
+
+from shared.bootstrap import Container
+from shared.domain.scope import OrgRef, OrgType, Role
+from tests.support.commerce import commerce_setup, work_queues
+from tests.support.onboarding import Sandbox
+
+Auth = Callable[[str], dict[str, str]]
+AddMember = Callable[[OrgRef, Role], str]
+
+
+@pytest.fixture(scope="module")
+def pc(sandbox: Any) -> Sandbox:
+    return Sandbox(sandbox)
+
+
+@pytest.fixture(scope="module")
+def shop(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
+    from tests.support.platform import member, new_id, user_token
+
+    def auth(oid: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {user_token(sandbox, oid)}"}
+
+    def add_member(org: OrgRef, role: Role) -> str:
+        if org.org_type is not OrgType.OPERATOR:
+            container.organizations.add(org, name="test")
+        user_id = new_id("u-")
+        container.members.add(member(user_id, org, role))
+        return user_id
+
+    return {**commerce_setup(client, auth, container, pc, add_member), "auth": auth, "addMember": add_member}
+
+
+def item(shop: dict[str, Any], term: str = "P1Y", cycle: str = "monthly", skip: int = 0) -> Any:
+    matches = [i for i in shop["items"] if i.term_duration == term and i.billing_cycle == cycle]
+    return matches[skip]
+
+
+def line(catalog_item: Any, quantity: int) -> dict[str, Any]:
+    return {"catalogItemId": catalog_item.catalog_item_id, "quantity": quantity,
+            "termDuration": catalog_item.term_duration, "billingCycle": catalog_item.billing_cycle}
+
+
+def place(client: TestClient, shop: dict[str, Any], lines: list[dict[str, Any]], who: str = "resellerStaff") -> Any:
+    return client.post("/api/orders", headers=shop["auth"](shop[who]), json={"customerId": shop["customerId"],
+                                                                              "lines": lines})
+
+
+def settle(client: TestClient, container: Container, shop: dict[str, Any], order_id: str) -> dict[str, Any]:
+    headers = shop["auth"](shop["resellerStaff"])
+    read = lambda: client.get(f"/api/orders/{order_id}", headers=headers).json()  # noqa: E731
+    work_queues(container, lambda: read()["status"] not in ("accepted", "provisioning"))
+    return read()  # type: ignore[no-any-return]
+
+
+def purchases(pc: Sandbox, tenant: str) -> list[dict[str, Any]]:
+    return list(requests.get(f"{pc.url}/_sandbox/purchases", params={"customerTenantId": tenant}, timeout=10)
+                .json()["items"])
+
+
+@pytest.fixture
+def clock_restored(pc: Sandbox) -> Iterator[None]:
+    yield
+    requests.post(f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).isoformat().replace("+00:00", "Z")},
+                  timeout=10)
+
+
+def test_three_lines_are_bought_once_with_the_reseller_as_partner_of_record(
+    client: TestClient, container: Container, pc: Sandbox, shop: dict[str, Any]
+) -> None:
+    before = len(purchases(pc, shop["tenantId"]))
+    items = [item(shop, skip=0), item(shop, skip=1), item(shop, "P1M", "monthly", skip=2)]
+    accepted = place(client, shop, [line(items[0], 5), line(items[1], 2), line(items[2], 1)])
+    assert accepted.status_code == 202, accepted.text
+    body = accepted.json()
+    assert body["status"] == "accepted" and len(body["lines"]) == 3
+    assert "providerCost" not in body["lines"][0]  # reseller staff never see the provider's cost
+    assert body["lines"][0]["resellerPrice"] and body["lines"][0]["customerPrice"]
+    done = settle(client, container, shop, body["id"])
+    assert done["status"] == "completed", done
+    bought = purchases(pc, shop["tenantId"])[before:]
+    bought_lines = [li for p in bought for li in p["lineItems"]]
+    assert sorted((li["offerId"], li["quantity"]) for li in bought_lines) == sorted(
+        (i.offer_id, q) for i, q in zip(items, (5, 2, 1), strict=True))
+    assert {li["partnerIdOnRecord"] for li in bought_lines} == {shop["resellerPartnerId"]}
+    subscription_ids = {line["subscriptionId"] for line in done["lines"]}
+    assert subscription_ids == {li["subscriptionId"] for li in bought_lines}
+    headers = shop["auth"](shop["resellerStaff"])
+    mirrored = client.get("/api/subscriptions", params={"customerId": shop["customerId"]}, headers=headers).json()
+    assert subscription_ids <= {s["id"] for s in mirrored["items"]}
+    # Running the provisioning message again buys nothing more.
+    container.provisioning.provision(shop["customerId"], body["id"], 1)
+    assert len(purchases(pc, shop["tenantId"])) == before + len(bought)
+
+
+def test_provider_staff_see_every_tier(client: TestClient, shop: dict[str, Any]) -> None:
+    accepted = place(client, shop, [line(item(shop), 1)], who="providerAdmin")
+    assert accepted.status_code == 202
+    assert accepted.json()["lines"][0]["providerCost"] is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"catalogItemId": "NOPE:0001:NOPE:P1Y:monthly"}, "lines.0.catalogItemId"),
+        ({"quantity": 0}, "lines.0.quantity"),
+        ({"quantity": 100_001}, "lines.0.quantity"),
+        ({"termDuration": "P2Y"}, "lines.0.termDuration"),
+        ({"billingCycle": "weekly"}, "lines.0.billingCycle"),
+    ],
+)
+def test_bad_lines_are_422_and_create_nothing(client: TestClient, container: Container, shop: dict[str, Any],
+                                              change: dict[str, Any], field: str) -> None:
+    headers = shop["auth"](shop["resellerStaff"])
+    before = client.get("/api/orders", params={"customerId": shop["customerId"], "limit": 500}, headers=headers)
+    response = place(client, shop, [{**line(item(shop), 1), **change}])
+    assert response.status_code == 422, response.text
+    assert field in [e["field"] for e in response.json()["errors"]]
+    after = client.get("/api/orders", params={"customerId": shop["customerId"], "limit": 500}, headers=headers)
+    assert len(after.json()["items"]) == len(before.json()["items"])
+
+
+def test_quantity_beyond_the_skus_maximum_is_422(client: TestClient, shop: dict[str, Any]) -> None:
+    capped = next(i for i in shop["items"] if i.max_quantity and i.max_quantity < 100_000)
+    response = place(client, shop, [line(capped, capped.max_quantity + 1)])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "lines.0.quantity"
+
+
+def test_a_term_the_item_does_not_offer_is_422(client: TestClient, shop: dict[str, Any]) -> None:
+    monthly = item(shop, "P1M", "monthly")
+    response = place(client, shop, [{**line(monthly, 1), "termDuration": "P3Y"}])
+    assert response.status_code == 422
+
+
+def test_another_resellers_customer_is_404(client: TestClient, container: Container, pc: Sandbox,
+                                           shop: dict[str, Any]) -> None:
+    other_staff = shop["addMember"](OrgRef(OrgType.RESELLER, "some-other-reseller",
+                                           provider_id=shop["provider"]["id"]), Role.RESELLER_STAFF)
+    headers = shop["auth"](other_staff)
+    response = client.post("/api/orders", headers=headers,
+                           json={"customerId": shop["customerId"], "lines": [line(item(shop), 1)]})
+    assert response.status_code == 404
+    order_id = place(client, shop, [line(item(shop), 1)]).json()["id"]
+    assert client.get(f"/api/orders/{order_id}", headers=headers).status_code == 404
+    assert client.get("/api/orders", params={"customerId": shop["customerId"]}, headers=headers).status_code == 404
+    subs = client.get("/api/subscriptions", params={"customerId": shop["customerId"]},
+                      headers=shop["auth"](shop["resellerStaff"])).json()["items"]
+    if subs:
+        sub_id = subs[0]["id"]
+        assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).status_code == 404
+        assert client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 9}, headers=headers).status_code == 404
+        assert client.post(f"/api/subscriptions/{sub_id}/cancel", headers=headers).status_code == 404
+
+
+def subscription_for(client: TestClient, container: Container, shop: dict[str, Any], quantity: int = 5) -> str:
+    order = place(client, shop, [line(item(shop), quantity)]).json()
+    done = settle(client, container, shop, order["id"])
+    assert done["status"] == "completed", done
+    return str(done["lines"][0]["subscriptionId"])
+
+
+def wait_change(client: TestClient, container: Container, shop: dict[str, Any], sub_id: str) -> dict[str, Any]:
+    headers = shop["auth"](shop["resellerStaff"])
+    read = lambda: client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()  # noqa: E731
+    work_queues(container, lambda: (read()["pendingChange"] or {}).get("status") != "pending")
+    return read()  # type: ignore[no-any-return]
+
+
+def test_seats_are_added_then_removed_inside_the_window(client: TestClient, container: Container, pc: Sandbox,
+                                                        shop: dict[str, Any]) -> None:
+    sub_id = subscription_for(client, container, shop, quantity=5)
+    headers = shop["auth"](shop["resellerStaff"])
+    added = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 7}, headers=headers)
+    assert added.status_code == 202 and added.json()["pendingChange"]["status"] == "pending"
+    after_add = wait_change(client, container, shop, sub_id)
+    assert after_add["quantity"] == 7 and after_add["pendingChange"]["status"] == "applied"
+    assert [lot["quantity"] for lot in after_add["lots"]] == [5, 2]  # the added seats form their own lot
+    removed = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 6}, headers=headers)
+    assert removed.status_code == 202
+    assert wait_change(client, container, shop, sub_id)["quantity"] == 6
+    in_pc = requests.get(f"{pc.url}/_sandbox/subscriptions", params={"customerTenantId": shop["tenantId"]},
+                         timeout=10).json()["items"]
+    assert next(s for s in in_pc if s["id"] == sub_id)["quantity"] == 6
+    trail = client.get("/api/audit", params={"entityId": sub_id}, headers=shop["auth"](shop["providerAdmin"])).json()
+    assert "subscription.change.quantity" in [e["action"] for e in trail["items"]]
+
+
+def test_a_decrease_or_cancel_outside_the_window_is_409(client: TestClient, container: Container, pc: Sandbox,
+                                                        shop: dict[str, Any], clock_restored: None) -> None:
+    eight_days_ago = (datetime.now(UTC) - timedelta(days=8)).isoformat().replace("+00:00", "Z")
+    requests.post(f"{pc.url}/_sandbox/clock", json={"set": eight_days_ago}, timeout=10).raise_for_status()
+    sub_id = subscription_for(client, container, shop, quantity=4)
+    requests.post(f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).isoformat().replace("+00:00", "Z")},
+                  timeout=10)
+    headers = shop["auth"](shop["resellerStaff"])
+    decrease = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 3}, headers=headers)
+    assert decrease.status_code == 409
+    assert "168 hours" in decrease.json()["detail"]
+    cancel = client.post(f"/api/subscriptions/{sub_id}/cancel", headers=headers)
+    assert cancel.status_code == 409 and "cancellation window" in cancel.json()["detail"]
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()["pendingChange"] is None
+    # Adding seats is allowed at any time.
+    assert client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 5}, headers=headers).status_code == 202
+
+
+def test_cancel_inside_the_window_is_applied(client: TestClient, container: Container, shop: dict[str, Any]) -> None:
+    sub_id = subscription_for(client, container, shop, quantity=2)
+    headers = shop["auth"](shop["resellerStaff"])
+    assert client.post(f"/api/subscriptions/{sub_id}/cancel", headers=headers).status_code == 202
+    assert wait_change(client, container, shop, sub_id)["status"] == "deleted"
+
+
+def test_a_change_partner_center_refuses_is_marked_failed_with_its_reason(
+    client: TestClient, container: Container, pc: Sandbox, shop: dict[str, Any]
+) -> None:
+    sub_id = subscription_for(client, container, shop, quantity=3)
+    # Suspended directly in Partner Center; the mirror does not know yet.
+    requests.post(f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"status": "suspended"},
+                  timeout=10).raise_for_status()
+    headers = shop["auth"](shop["resellerStaff"])
+    assert client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 4}, headers=headers).status_code == 202
+    changed = wait_change(client, container, shop, sub_id)
+    assert changed["pendingChange"]["status"] == "failed"
+    assert "800091" in changed["pendingChange"]["error"]
+
+
+def test_one_change_at_a_time_and_bad_patches_are_422(client: TestClient, container: Container,
+                                                      shop: dict[str, Any]) -> None:
+    sub_id = subscription_for(client, container, shop, quantity=3)
+    headers = shop["auth"](shop["resellerStaff"])
+    for body in ({"quantity": 4, "autoRenew": False}, {}, {"quantity": 0}, {"status": "deleted"}, {"color": "red"}):
+        assert client.patch(f"/api/subscriptions/{sub_id}", json=body, headers=headers).status_code == 422
+
+
+def test_customer_admins_use_the_storefront_not_staff_routes(client: TestClient, shop: dict[str, Any]) -> None:
+    admin = shop["addMember"](OrgRef(OrgType.CUSTOMER, shop["customerId"], provider_id=shop["provider"]["id"],
+                                     reseller_id=shop["resellerId"]), Role.CUSTOMER_ADMIN)
+    response = client.post("/api/orders", headers=shop["auth"](admin),
+                           json={"customerId": shop["customerId"], "lines": [line(item(shop), 1)]})
+    assert response.status_code == 403
+
+
+def sign_event(sandbox: Any, body: bytes) -> dict[str, str]:
+    """Signs as the sandbox's Partner Center does, with its webhook signing key and certificate URL."""
+    state = Path(sandbox.state_dir)
+    key = serialization.load_pem_private_key((state / "webhook-signing-key.pem").read_bytes(), password=None)
+    signature = key.sign(body, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+    certificate = requests.get(f"{sandbox.http_url}/_sandbox/webhooks/certificate", timeout=10).json()
+    return {"Authorization": f"Signature {base64.b64encode(signature).decode()}",
+            "X-MS-Certificate-Url": certificate["certificateUrl"], "X-MS-Signature-Algorithm": "rsa-sha256",
+            "Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def webhook_client(container: Container, sandbox: Any) -> Iterator[TestClient]:
+    """The app trusting exactly the sandbox's webhook root and host."""
+    from dataclasses import replace as _replace  # noqa: F401
+
+    from functions.http.app import create_app
+    from tests.support.platform import platform_settings
+
+    settings = platform_settings(container.settings.storage_connection_string, sandbox,
+                                 webhook_trusted_cert_hosts="127.0.0.1",
+                                 webhook_trusted_roots=str(Path(sandbox.state_dir) / "webhook-root-ca.pem"))
+    with TestClient(create_app(Container(settings)), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_a_signed_event_converges_the_mirror(client: TestClient, webhook_client: TestClient, container: Container,
+                                             pc: Sandbox, sandbox: Any, shop: dict[str, Any]) -> None:
+    sub_id = subscription_for(client, container, shop, quantity=3)
+    requests.post(f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"quantity": 9},
+                  timeout=10).raise_for_status()
+    body = orjson.dumps({
+        "EventName": "subscription-updated",
+        "ResourceUri": f"{pc.https_url}/webhooks/v1/customers/{shop['tenantId']}/subscriptions/{sub_id}",
+        "ResourceName": "subscription", "AuditUri": None,
+        "ResourceChangeUtcDate": datetime.now(UTC).isoformat(),
+    })
+    url = f"/api/webhooks/partner-center?provider={shop['provider']['id']}"
+    assert webhook_client.post(url, content=body, headers=sign_event(sandbox, body)).status_code == 200
+    headers = shop["auth"](shop["resellerStaff"])
+    read = lambda: client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()  # noqa: E731
+    from shared.messaging import QueueNames
+
+    work_queues(container, lambda: read()["quantity"] == 9, queues=(QueueNames.PARTNER_CENTER_EVENTS,))
+    # The same event again changes nothing.
+    assert webhook_client.post(url, content=body, headers=sign_event(sandbox, body)).status_code == 200
+    work_queues(container, lambda: True, queues=(QueueNames.PARTNER_CENTER_EVENTS,))
+    assert read()["quantity"] == 9
+
+
+@pytest.mark.parametrize("tamper", ["unsigned", "wrong-signature", "altered-body", "untrusted-host"])
+def test_unsigned_or_wrongly_signed_events_are_401(webhook_client: TestClient, sandbox: Any, shop: dict[str, Any],
+                                                    tamper: str) -> None:
+    body = orjson.dumps({"EventName": "subscription-updated", "ResourceUri": "https://x/webhooks/v1/customers/a/"
+                         "subscriptions/b", "ResourceName": "subscription",
+                         "ResourceChangeUtcDate": datetime.now(UTC).isoformat()})
+    headers = sign_event(sandbox, body)
+    if tamper == "unsigned":
+        headers.pop("Authorization")
+    elif tamper == "wrong-signature":
+        headers["Authorization"] = "Signature " + base64.b64encode(b"\x00" * 256).decode()
+    elif tamper == "altered-body":
+        body = body.replace(b"subscription-updated", b"subscription-deleted")
+    else:
+        headers["X-MS-Certificate-Url"] = "https://evil.example/cert.cer"
+    response = webhook_client.post(f"/api/webhooks/partner-center?provider={shop['provider']['id']}", content=body,
+                                   headers=headers)
+    assert response.status_code == 401, response.text
