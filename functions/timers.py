@@ -50,3 +50,21 @@ def catalog_sync(timer: func.TimerRequest) -> None:
     from shared.services.sweeps import sync_catalogs
 
     sync_catalogs(get_container())
+
+
+@bp.function_name("billing_unbilled")
+@bp.timer_trigger(arg_name="timer", schedule="%BILLING_UNBILLED_SCHEDULE%", run_on_startup=False, use_monitor=True)
+def billing_unbilled(timer: func.TimerRequest) -> None:
+    from shared.bootstrap import get_container
+    from shared.services.sweeps import run_unbilled_billing
+
+    run_unbilled_billing(get_container())
+
+
+@bp.function_name("billing_billed")
+@bp.timer_trigger(arg_name="timer", schedule="%BILLING_BILLED_SCHEDULE%", run_on_startup=False, use_monitor=True)
+def billing_billed(timer: func.TimerRequest) -> None:
+    from shared.bootstrap import get_container
+    from shared.services.sweeps import run_billed_billing
+
+    run_billed_billing(get_container())

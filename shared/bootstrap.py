@@ -324,6 +324,30 @@ class Container:
 
         return CatalogAdmin(self.catalog, self.audit)
 
+    # Billing reconciliation ---------------------------------------------------------------------
+
+    @cached_property
+    def billing_runs(self) -> Any:
+        from shared.storage.billing import BillingRunRepository
+
+        return BillingRunRepository(self.tables)
+
+    @cached_property
+    def billing_blobs(self) -> Any:
+        from shared.storage.billing import BillingBlobs, blob_service_from
+
+        return BillingBlobs(blob_service_from(self.settings, lambda: self.credential))
+
+    @cached_property
+    def billing(self) -> Any:
+        from shared.services.billing import BillingService
+
+        return BillingService(
+            runs=self.billing_runs, blobs=self.billing_blobs, providers=self.providers, resellers=self.resellers,
+            customers=self.customers, subscriptions=self.subscriptions, catalog=self.catalog, pricing=self.pricing,
+            publisher=self.publisher, client_for=self.partner_center_for,
+        )
+
 
 _container: Container | None = None
 _container_lock = threading.Lock()

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     provisioning_sweep_schedule: str = "0 * * * * *"
     subscription_sync_schedule: str = "0 0 */6 * * *"
     catalog_sync_schedule: str = "0 0 2 * * *"
+    billing_unbilled_schedule: str = "0 0 5 * * *"  # the current period's unbilled run, daily
+    billing_billed_schedule: str = "0 30 5 * * *"  # last month's billed run, once its invoice is out
     catalog_markets: str = "US,NL,DE"  # the markets (countries) whose catalog and prices are synced
 
     @property

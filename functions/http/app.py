@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from functions.http import (
     audit,
+    billing,
     catalog,
     customers,
     health,
@@ -53,6 +54,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     api.include_router(pricing.router)
     api.include_router(orders.router)
     api.include_router(subscriptions.router)
+    api.include_router(billing.router)
     api.include_router(webhooks.router)
     app.include_router(api)
 

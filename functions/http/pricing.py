@@ -266,8 +266,9 @@ def put_reseller_default_margin(
     reseller: Reseller = container.relationships.reseller(principal, reseller_id)
     if principal.role not in PROVIDER_STAFF | {Role.RESELLER_ADMIN}:
         raise Forbidden("only the reseller's admins or the provider's staff set the reseller's default margin")
-    return _margin(container.pricing.set_reseller_default_margin(principal, reseller.provider_id, reseller.id,
-                                                                 body.margin))  # fmt: skip
+    return _margin(
+        container.pricing.set_reseller_default_margin(principal, reseller.provider_id, reseller.id, body.margin)
+    )
 
 
 __all__ = ["CustomerPatchWithPricing", "patch_customer_pricing", "priced_customer", "router"]

@@ -53,4 +53,10 @@ def partner_center_event(container: Container, delivery: Delivery) -> None:
     container.events.handle(dict(delivery.message.payload))
 
 
+@dispatcher.register(QueueNames.BILLING_RUNS, "billing.run")
+def billing_run(container: Container, delivery: Delivery) -> None:
+    message = delivery.message
+    container.billing.execute(str(message.payload["providerId"]), message.entity_id, message.attempt)
+
+
 __all__ = ["dispatcher"]

@@ -64,6 +64,20 @@ def sync_catalogs(container: Container) -> dict[str, int]:
     return counts
 
 
+def run_unbilled_billing(container: Container) -> dict[str, int]:
+    """The current period's unbilled charges are reconciled daily (runs stalled on a lost worker are re-sent)."""
+    counts = {"requested": container.billing.schedule_unbilled(), "resent": container.billing.resend_stalled()}
+    log.info("unbilled billing runs: %s", counts)
+    return counts
+
+
+def run_billed_billing(container: Container) -> dict[str, int]:
+    """Last month's invoice is reconciled once Partner Center has issued it."""
+    counts = {"requested": container.billing.schedule_billed(), "resent": container.billing.resend_stalled()}
+    log.info("billed billing runs: %s", counts)
+    return counts
+
+
 # Every timer: its name, the setting holding its NCRONTAB schedule, and what it runs.
 TIMERS = {
     "idempotency_sweep": ("IDEMPOTENCY_SWEEP_SCHEDULE", purge_expired_idempotency_keys),
@@ -71,4 +85,6 @@ TIMERS = {
     "provisioning_sweep": ("PROVISIONING_SWEEP_SCHEDULE", sweep_provisioning),
     "subscription_sync": ("SUBSCRIPTION_SYNC_SCHEDULE", sync_subscriptions),
     "catalog_sync": ("CATALOG_SYNC_SCHEDULE", sync_catalogs),
+    "billing_unbilled": ("BILLING_UNBILLED_SCHEDULE", run_unbilled_billing),
+    "billing_billed": ("BILLING_BILLED_SCHEDULE", run_billed_billing),
 }

@@ -1,0 +1,527 @@
+"""Billing reconciliation rules (domain.md, "Money: billing reconciliation"). Pure: no I/O.
+
+Every Microsoft line is matched to our subscription, customer and reseller, priced at each tier and checked:
+
+- provider cost is Microsoft's own amount (`subtotal`, else effective unit price x quantity);
+- reseller and customer charges are the tier unit prices of the line's catalog item, scaled by the proration factor
+  Microsoft applied (effective unit price / unit price; else subtotal / (unit price x quantity); else charged days /
+  cycle days), each rounded once per line, half up, at the currency's minor unit;
+- totals are sums of rounded lines, so any total can be traced back to the lines (and their Microsoft line ids).
+
+Discrepancies name the money at stake from the provider's side (Microsoft's amounts against ours), positive when
+Microsoft charges more than we expect.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from shared.domain.money import EXACT, MINOR_UNITS, format_decimal
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+# Charge types that change seats inside a cycle; everything else charges a whole cycle at its seat count.
+# (unconfirmed) Partner Center's full list of charge types; these are the documented and observed ones.
+ADDING_CHARGES = frozenset({"addquantity"})
+REMOVING_CHARGES = frozenset({"removequantity", "cancel", "refund"})
+CANCELLING_CHARGES = frozenset({"cancel", "refund"})
+_CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
+_FREQUENCY_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36, "onetime": 1}
+
+
+class DiscrepancyKind(StrEnum):
+    """The kinds api.md names (the sandbox's reconciliation route takes the same names)."""
+
+    UNKNOWN_SUBSCRIPTION = "unknownSubscription"
+    QUANTITY_MISMATCH = "quantityMismatch"
+    PRICE_MISMATCH = "priceMismatch"
+    MISSING_CHARGE = "missingCharge"
+    ENDED_RELATIONSHIP = "endedRelationship"
+    PARTNER_OF_RECORD_MISMATCH = "partnerOfRecordMismatch"
+
+
+class ChargeLine(Protocol):
+    """What billing reads from one of Microsoft's reconciliation lines (shared.partner_center's line fits)."""
+
+    @property
+    def line_id(self) -> str: ...
+
+    subscription_id: str | None
+    customer_tenant_id: str | None
+    reseller_mpn_id: str | None
+    invoice_number: str | None
+    product_id: str | None
+    sku_id: str | None
+    availability_id: str | None
+    catalog_item_id: str | None
+    charge_type: str | None
+    currency: str | None
+    pricing_currency: str | None
+    billing_frequency: str | None
+    unit_price: Decimal | None
+    effective_unit_price: Decimal | None
+    quantity: Decimal | None
+    subtotal: Decimal | None
+    exchange_rate: Decimal | None
+    charge_start: datetime | None
+    charge_end: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSubscription:
+    """Our mirror of a subscription, as billing needs it."""
+
+    id: str
+    customer_id: str
+    reseller_id: str
+    catalog_item_id: str | None
+    quantity: int
+    status: str
+    term_duration: str
+    billing_cycle: str
+    term_start_date: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownCustomer:
+    id: str
+    reseller_id: str
+    tenant_id: str | None
+    status: str
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownReseller:
+    id: str
+    partner_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPrices:
+    """One catalog item's unit price per billing period at each tier (unrounded), in the item's currency."""
+
+    catalog_item_id: str
+    currency: str
+    cost: Decimal | None
+    reseller: Decimal | None
+    customer: Decimal | None
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Everything a run matches lines against, loaded once per run (small next to the lines)."""
+
+    subscriptions: Mapping[str, KnownSubscription]  # by lower-case subscription id
+    customers: Mapping[str, KnownCustomer]  # by customer id
+    customers_by_tenant: Mapping[str, KnownCustomer]  # by lower-case tenant id
+    resellers: Mapping[str, KnownReseller]  # by reseller id
+    prices: Mapping[str, Mapping[str, UnitPrices]]  # by subscription id (lower case), then currency
+
+    @classmethod
+    def build(
+        cls,
+        subscriptions: list[KnownSubscription],
+        customers: list[KnownCustomer],
+        resellers: list[KnownReseller],
+        prices: Mapping[str, Mapping[str, UnitPrices]],
+    ) -> Lookups:
+        return cls(
+            subscriptions={s.id.lower(): s for s in subscriptions},
+            customers={c.id: c for c in customers},
+            customers_by_tenant={c.tenant_id.lower(): c for c in customers if c.tenant_id},
+            resellers={r.id: r for r in resellers},
+            prices={key.lower(): value for key, value in prices.items()},
+        )
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Half up (ties away from zero) at the currency's minor unit; the one rounding a line gets."""
+    exponent = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
+    return amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later, clamped to the month's last day (how new-commerce cycles are anniversaried)."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def is_credit(line: ChargeLine) -> bool:
+    """A refund or seat removal: Microsoft writes positive quantities with negative amounts."""
+    kind = (line.charge_type or "").lower()
+    if kind in REMOVING_CHARGES:
+        return True
+    return any(amount is not None and amount < 0 for amount in (line.subtotal, line.effective_unit_price))
+
+
+def proration_factor(line: ChargeLine) -> Decimal:
+    """The share of a full billing period Microsoft charged (negative for credits)."""
+    unit, effective = line.unit_price, line.effective_unit_price
+    sign = -ONE if is_credit(line) else ONE
+    # (unconfirmed) Microsoft documents no formula; the effective unit price is the prorated unit price, which keeps
+    # more digits than the subtotal (rounded to a cent), so it is preferred.
+    if unit and effective is not None:
+        return sign * abs(EXACT.divide(effective, unit))
+    quantity, subtotal = line.quantity, line.subtotal
+    if unit and quantity and subtotal is not None:
+        return sign * abs(EXACT.divide(subtotal, EXACT.multiply(unit, quantity)))
+    if line.charge_start is not None and line.charge_end is not None:
+        months = _FREQUENCY_MONTHS.get((line.billing_frequency or "monthly").lower(), 1)
+        cycle_end = line.charge_end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        cycle_start = add_months(cycle_end, -months)
+        charged = (cycle_end - line.charge_start.replace(hour=0, minute=0, second=0, microsecond=0)).days
+        whole = (cycle_end - cycle_start).days
+        if whole > 0:
+            return sign * EXACT.divide(Decimal(charged), Decimal(whole))
+    return sign
+
+
+def provider_cost(line: ChargeLine) -> Decimal:
+    """What Microsoft charges the provider for the line (unrounded)."""
+    if line.subtotal is not None:
+        return line.subtotal
+    unit = line.effective_unit_price if line.effective_unit_price is not None else line.unit_price
+    if unit is None or line.quantity is None:
+        return ZERO
+    amount = EXACT.multiply(unit, line.quantity)
+    return -abs(amount) if is_credit(line) else amount
+
+
+def tier_charge(unit_price: Decimal | None, quantity: Decimal, factor: Decimal, exchange_rate: Decimal | None,
+                currency: str) -> Decimal | None:
+    """A tier's charge for the line: unit price x quantity x proration (x exchange rate), rounded once."""
+    if unit_price is None:
+        return None
+    amount = EXACT.multiply(EXACT.multiply(unit_price, quantity), factor)
+    if exchange_rate is not None and exchange_rate != ONE:
+        amount = EXACT.multiply(amount, exchange_rate)
+    return round_money(amount, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    kind: DiscrepancyKind
+    subscription_id: str | None
+    customer_id: str | None
+    reseller_id: str | None
+    amount: Decimal
+    currency: str
+    detail: str
+    line_item_ids: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "subscriptionId": self.subscription_id,
+            "customerId": self.customer_id,
+            "resellerId": self.reseller_id,
+            "amount": format_decimal(self.amount),
+            "currency": self.currency,
+            "detail": self.detail,
+            "lineItemIds": list(self.line_item_ids),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    """One Microsoft line priced at each tier (rounded), with the Microsoft line id behind it."""
+
+    line_item_id: str
+    invoice_number: str | None
+    subscription_id: str | None
+    customer_id: str | None
+    reseller_id: str | None
+    customer_tenant_id: str | None
+    catalog_item_id: str | None
+    charge_type: str | None
+    charge_start: datetime | None
+    charge_end: datetime | None
+    quantity: Decimal
+    currency: str
+    unit_price: Decimal | None
+    effective_unit_price: Decimal | None
+    proration: Decimal
+    provider_cost: Decimal
+    reseller_charge: Decimal | None
+    customer_charge: Decimal | None
+    billable: bool  # matched to our subscription: counted in reseller and customer totals
+
+    def to_record(self) -> dict[str, Any]:
+        """Every field as stored in the line blob (money as decimal strings)."""
+        return {
+            "lineItemIds": [self.line_item_id],
+            "invoiceNumber": self.invoice_number,
+            "subscriptionId": self.subscription_id,
+            "customerId": self.customer_id,
+            "resellerId": self.reseller_id,
+            "customerTenantId": self.customer_tenant_id,
+            "catalogItemId": self.catalog_item_id,
+            "chargeType": self.charge_type,
+            "chargeStartDate": self.charge_start.date().isoformat() if self.charge_start else None,
+            "chargeEndDate": self.charge_end.date().isoformat() if self.charge_end else None,
+            "quantity": format_decimal(self.quantity),
+            "currency": self.currency,
+            "unitPrice": None if self.unit_price is None else format_decimal(self.unit_price),
+            "effectiveUnitPrice": None if self.effective_unit_price is None else format_decimal(
+                self.effective_unit_price),
+            "proration": format_decimal(self.proration),
+            "providerCost": format_decimal(self.provider_cost),
+            "resellerCharge": None if self.reseller_charge is None else format_decimal(self.reseller_charge),
+            "customerCharge": None if self.customer_charge is None else format_decimal(self.customer_charge),
+            "billable": self.billable,
+        }
+
+
+# Fields each audience may see of a stored line: reseller staff never see Microsoft's prices or the provider cost.
+PROVIDER_FIELDS = (
+    "lineItemIds", "invoiceNumber", "subscriptionId", "customerId", "resellerId", "customerTenantId", "catalogItemId",
+    "chargeType", "chargeStartDate", "chargeEndDate", "quantity", "currency", "unitPrice", "effectiveUnitPrice",
+    "proration", "providerCost", "resellerCharge", "customerCharge", "billable",
+)  # fmt: skip
+RESELLER_FIELDS = (
+    "lineItemIds", "subscriptionId", "customerId", "resellerId", "catalogItemId", "chargeType", "chargeStartDate",
+    "chargeEndDate", "quantity", "currency", "proration", "resellerCharge", "customerCharge",
+)  # fmt: skip
+CUSTOMER_FIELDS = (
+    "lineItemIds", "subscriptionId", "customerId", "catalogItemId", "chargeType", "chargeStartDate", "chargeEndDate",
+    "quantity", "currency", "proration", "customerCharge",
+)  # fmt: skip
+
+
+def expects_charge(subscription: KnownSubscription, start: datetime, end: datetime) -> bool:
+    """Whether a billing cycle of the subscription starts in [start, end): Microsoft bills each cycle when it starts."""
+    anchor = subscription.term_start_date
+    if anchor is None or anchor >= end:
+        return False
+    months = _CYCLE_MONTHS.get((subscription.billing_cycle or "monthly").lower(), 1)
+    anchor = anchor.replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = (start.year - anchor.year) * 12 + start.month - anchor.month
+    index = max(0, elapsed // months - 1)
+    while (begins := add_months(anchor, index * months)) < end:
+        if begins >= start:
+            return True
+        index += 1
+    return False
+
+
+@dataclass
+class _Tally:
+    """What one known subscription's lines add up to in the period (for quantity and missing-charge checks)."""
+
+    line_ids: list[str] = field(default_factory=list)
+    baseline_start: datetime | None = None
+    baseline_quantity: Decimal = ZERO
+    unit: Decimal = ZERO  # the baseline line's prorated unit price, for the amount at stake
+    currency: str = ""
+    changes: list[tuple[datetime | None, Decimal]] = field(default_factory=list)
+    cancelled: bool = False
+
+
+@dataclass
+class Totals:
+    """Running sums of rounded lines, keyed by who pays and the currency."""
+
+    resellers: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    customers: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)
+    costs: dict[str, Decimal] = field(default_factory=dict)
+    lines: int = 0
+    billable_lines: int = 0
+    unpriced_lines: int = 0
+    reseller_lines: dict[str, int] = field(default_factory=dict)
+
+
+class Reconciler:
+    """Prices lines one at a time and flags discrepancies; `finish()` adds the checks that need the whole period.
+
+    Memory is bounded by what we know (subscriptions), never by the number of lines.
+    """
+
+    def __init__(self, lookups: Lookups, period_start: datetime, charges_expected_before: datetime) -> None:
+        self.lookups = lookups
+        self.period_start = period_start
+        self.charges_expected_before = charges_expected_before
+        self.totals = Totals()
+        self._tallies: dict[str, _Tally] = {}
+
+    def add(self, line: ChargeLine) -> tuple[PricedLine, list[Discrepancy]]:
+        lookups = self.lookups
+        line_id = line.line_id
+        currency = line.currency or ""
+        quantity = line.quantity if line.quantity is not None else ZERO
+        cost = round_money(provider_cost(line), currency)
+        totals = self.totals
+        totals.lines += 1
+        totals.costs[currency] = totals.costs.get(currency, ZERO) + cost
+        found: list[Discrepancy] = []
+        subscription_key = (line.subscription_id or "").lower()
+        subscription = lookups.subscriptions.get(subscription_key)
+        if subscription is not None:
+            customer = lookups.customers.get(subscription.customer_id)
+        else:
+            customer = lookups.customers_by_tenant.get((line.customer_tenant_id or "").lower())
+        reseller_id = subscription.reseller_id if subscription else (customer.reseller_id if customer else None)
+        customer_id = subscription.customer_id if subscription else (customer.id if customer else None)
+        if subscription is None:
+            found.append(Discrepancy(
+                DiscrepancyKind.UNKNOWN_SUBSCRIPTION, line.subscription_id, customer_id, reseller_id, cost, currency,
+                "Microsoft charged a subscription the platform does not know"
+                + ("" if customer else " (nor its customer tenant)"), (line_id,)))  # fmt: skip
+            if customer is not None and customer.status == "ended":
+                found.extend(self._ended(line, customer, None, cost, currency, line_id))
+            priced = PricedLine(
+                line_id, line.invoice_number, line.subscription_id, customer_id, reseller_id,
+                line.customer_tenant_id, line.catalog_item_id, line.charge_type, line.charge_start, line.charge_end,
+                quantity, currency, line.unit_price, line.effective_unit_price, ONE, cost, None, None,
+                False)  # fmt: skip
+            return priced, found
+        factor = proration_factor(line)
+        prices = self._prices_for(subscription, line)
+        rate = line.exchange_rate if prices is not None and prices.currency != currency else None
+        reseller_charge = customer_charge = None
+        if prices is not None:
+            reseller_charge = tier_charge(prices.reseller, quantity, factor, rate, currency)
+            customer_charge = tier_charge(prices.customer, quantity, factor, rate, currency)
+            if prices.cost is not None and line.unit_price is not None and line.unit_price != prices.cost:
+                stake = round_money(EXACT.multiply(EXACT.multiply(line.unit_price - prices.cost, quantity), factor)
+                                    * (rate or ONE), currency)  # fmt: skip
+                found.append(Discrepancy(
+                    DiscrepancyKind.PRICE_MISMATCH, subscription.id, customer_id, reseller_id, stake, currency,
+                    f"Microsoft's unit price {format_decimal(line.unit_price)} differs from our catalog cost "
+                    f"{format_decimal(prices.cost)} {prices.currency} for {prices.catalog_item_id}",
+                    (line_id,)))  # fmt: skip
+        if reseller_charge is None or customer_charge is None:
+            totals.unpriced_lines += 1
+        reseller = lookups.resellers.get(subscription.reseller_id)
+        if reseller is not None and line.reseller_mpn_id != reseller.partner_id:
+            on_line = line.reseller_mpn_id or "missing"
+            found.append(Discrepancy(
+                DiscrepancyKind.PARTNER_OF_RECORD_MISMATCH, subscription.id, customer_id, reseller_id, cost, currency,
+                f"partner of record on the line is {on_line}, the reseller's partner ID is {reseller.partner_id}",
+                (line_id,)))  # fmt: skip
+        if customer is not None and customer.status == "ended":
+            found.extend(self._ended(line, customer, subscription.id, cost, currency, line_id))
+        self._tally(subscription, line, line_id, quantity, factor, currency)
+        totals.billable_lines += 1
+        totals.reseller_lines[subscription.reseller_id] = totals.reseller_lines.get(subscription.reseller_id, 0) + 1
+        if reseller_charge is not None:
+            key = (subscription.reseller_id, currency)
+            totals.resellers[key] = totals.resellers.get(key, ZERO) + reseller_charge
+        if customer_charge is not None:
+            ckey = (subscription.customer_id, subscription.reseller_id, currency)
+            totals.customers[ckey] = totals.customers.get(ckey, ZERO) + customer_charge
+        priced = PricedLine(
+            line_id, line.invoice_number, subscription.id, customer_id, reseller_id, line.customer_tenant_id,
+            prices.catalog_item_id if prices else subscription.catalog_item_id, line.charge_type, line.charge_start,
+            line.charge_end, quantity, currency, line.unit_price, line.effective_unit_price, factor, cost,
+            reseller_charge, customer_charge, True)  # fmt: skip
+        return priced, found
+
+    def _prices_for(self, subscription: KnownSubscription, line: ChargeLine) -> UnitPrices | None:
+        by_currency = self.lookups.prices.get(subscription.id.lower())
+        if not by_currency:
+            return None
+        for currency in (line.pricing_currency, line.currency):
+            if currency and currency in by_currency:
+                return by_currency[currency]
+        return None
+
+    def _ended(self, line: ChargeLine, customer: KnownCustomer, subscription_id: str | None, cost: Decimal,
+               currency: str, line_id: str) -> list[Discrepancy]:
+        ended = customer.ended_at
+        last_day = line.charge_end or line.charge_start
+        if ended is not None and last_day is not None and last_day.date() < ended.date():
+            return []
+        when = ended.date().isoformat() if ended else "an unknown date"
+        return [Discrepancy(DiscrepancyKind.ENDED_RELATIONSHIP, subscription_id, customer.id, customer.reseller_id,
+                            cost, currency, f"charged after the customer's relationship ended on {when}",
+                            (line_id,))]  # fmt: skip
+
+    def _tally(self, subscription: KnownSubscription, line: ChargeLine, line_id: str, quantity: Decimal,
+               factor: Decimal, currency: str) -> None:
+        tally = self._tallies.get(subscription.id)
+        if tally is None:
+            tally = self._tallies[subscription.id] = _Tally(currency=currency)
+        tally.line_ids.append(line_id)
+        kind = (line.charge_type or "").lower()
+        if kind in CANCELLING_CHARGES:
+            tally.cancelled = True
+        if kind in ADDING_CHARGES:
+            tally.changes.append((line.charge_start, quantity))
+        elif kind in REMOVING_CHARGES or factor < 0:
+            tally.changes.append((line.charge_start, -quantity))
+        elif tally.baseline_start is None or (
+            line.charge_start is not None and line.charge_start >= tally.baseline_start
+        ):
+            tally.baseline_start = line.charge_start
+            tally.baseline_quantity = quantity
+            unit = line.effective_unit_price if line.effective_unit_price is not None else line.unit_price
+            tally.unit = abs(unit) if unit is not None else ZERO
+
+    def finish(self) -> list[Discrepancy]:
+        """Checks over the whole period: seats charged against ours, and subscriptions Microsoft did not charge."""
+        found: list[Discrepancy] = []
+        lookups = self.lookups
+        for subscription in lookups.subscriptions.values():
+            tally = self._tallies.get(subscription.id)
+            customer = lookups.customers.get(subscription.customer_id)
+            if tally is None:
+                if (subscription.status == "active" and customer is not None and customer.status == "active"
+                        and expects_charge(subscription, self.period_start, self.charges_expected_before)):
+                    prices = lookups.prices.get(subscription.id.lower()) or {}
+                    chosen = prices[sorted(prices)[0]] if prices else None
+                    amount = ZERO if chosen is None or chosen.cost is None else round_money(
+                        chosen.cost * subscription.quantity, chosen.currency)
+                    found.append(Discrepancy(
+                        DiscrepancyKind.MISSING_CHARGE, subscription.id, subscription.customer_id,
+                        subscription.reseller_id, amount, chosen.currency if chosen else "",
+                        "an active subscription had a billing cycle start in the period but no charge"))  # fmt: skip
+                continue
+            if tally.cancelled or subscription.status != "active" or tally.baseline_start is None:
+                continue
+            charged = tally.baseline_quantity + sum(
+                (delta for at, delta in tally.changes
+                 if at is None or tally.baseline_start is None or at >= tally.baseline_start), ZERO)  # fmt: skip
+            if charged != subscription.quantity:
+                amount = round_money((charged - subscription.quantity) * tally.unit, tally.currency)
+                found.append(Discrepancy(
+                    DiscrepancyKind.QUANTITY_MISMATCH, subscription.id, subscription.customer_id,
+                    subscription.reseller_id, amount, tally.currency,
+                    f"Microsoft charged {format_decimal(charged)} seat(s), "
+                    f"the subscription has {subscription.quantity}",
+                    tuple(tally.line_ids)))  # fmt: skip
+        return found
+
+
+def visible_fields(tier: str) -> tuple[str, ...]:
+    """Which stored line fields a tier ("provider", "reseller", "customer") may read."""
+    return {"provider": PROVIDER_FIELDS, "reseller": RESELLER_FIELDS, "customer": CUSTOMER_FIELDS}[tier]
+
+
+__all__ = [
+    "ChargeLine",
+    "Discrepancy",
+    "DiscrepancyKind",
+    "KnownCustomer",
+    "KnownReseller",
+    "KnownSubscription",
+    "Lookups",
+    "PricedLine",
+    "Reconciler",
+    "Totals",
+    "UnitPrices",
+    "expects_charge",
+    "proration_factor",
+    "provider_cost",
+    "round_money",
+    "tier_charge",
+    "visible_fields",
+]

@@ -1,0 +1,549 @@
+"""Billing runs (domain.md, "Money: billing reconciliation"): requested, queued, computed from Microsoft's lines,
+made current atomically, and read back in each caller's scope.
+
+A run streams the period's lines once: each is priced and checked by `shared.domain.billing.Reconciler`, written to
+the run's line blob as it goes, and summed into totals keyed by reseller, customer and currency. Lookups
+(subscriptions, customers, resellers, tier prices) are loaded once per run. A rerun computes everything afresh
+under a new run id and then replaces the previous run in one transaction, so nothing is ever counted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from shared.domain.billing import (
+    Discrepancy,
+    DiscrepancyKind,
+    KnownCustomer,
+    KnownReseller,
+    KnownSubscription,
+    Lookups,
+    Reconciler,
+    UnitPrices,
+    add_months,
+    visible_fields,
+)
+from shared.domain.catalog import make_catalog_item_id
+from shared.domain.money import format_decimal
+from shared.domain.scope import OrgType, Principal, Role
+from shared.messaging import QueueMessage, QueueNames
+from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
+from shared.storage.billing import BillingBlobs, BillingRun, BillingRunRepository, RunChanged, TotalRow, new_run_id
+
+log = logging.getLogger(__name__)
+
+BILLING_RUN = "billing.run"
+KINDS = ("billed", "unbilled")
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+ACTIVE_STATUSES = ("queued", "running")
+MAX_STORED_DISCREPANCIES = 10_000  # in the table (paged by the API); the blob always holds every one
+LEASE_RENEW_SECONDS = 30.0
+
+
+class LeaseLost(Exception):
+    """Another attempt took the run over (this one's lease expired): stop without writing anything."""
+
+
+def period_bounds(period: str) -> tuple[datetime, datetime]:
+    match = _PERIOD.match(period or "")
+    if not match:
+        raise Invalid("a period is a month such as 2026-10", [FieldError("period", "must look like 2026-10")])
+    start = datetime(int(match.group(1)), int(match.group(2)), 1, tzinfo=UTC)
+    return start, add_months(start, 1)
+
+
+def period_of(moment: datetime, months_back: int = 0) -> str:
+    start = add_months(datetime(moment.year, moment.month, 1, tzinfo=UTC), -months_back)
+    return f"{start.year:04d}-{start.month:02d}"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who reads a run: the provider it belongs to, and the reseller or customer the caller is limited to."""
+
+    provider_id: str
+    tier: str  # provider | reseller | customer
+    reseller_id: str | None = None
+    customer_id: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> Audience:
+        org = principal.org
+        if org.org_type is OrgType.PROVIDER:
+            return cls(org.org_id, "provider")
+        if org.org_type is OrgType.RESELLER and org.provider_id:
+            return cls(org.provider_id, "reseller", reseller_id=org.org_id)
+        if org.org_type is OrgType.CUSTOMER and org.provider_id and org.reseller_id:
+            return cls(org.provider_id, "customer", reseller_id=org.reseller_id, customer_id=org.org_id)
+        raise Forbidden("billing runs belong to a provider: sign in as a member of one")
+
+
+class BillingService:
+    def __init__(
+        self,
+        *,
+        runs: BillingRunRepository,
+        blobs: BillingBlobs,
+        providers: Any,
+        resellers: Any,
+        customers: Any,
+        subscriptions: Any,
+        catalog: Any,
+        pricing: Any,
+        publisher: Any,
+        client_for: Callable[[Any], Any],
+        clock: Callable[[], datetime] | None = None,
+        lease: timedelta = timedelta(minutes=10),
+        max_stored_discrepancies: int = MAX_STORED_DISCREPANCIES,
+        method: str = "v2",
+    ) -> None:
+        self._runs = runs
+        self._blobs = blobs
+        self._providers = providers
+        self._resellers = resellers
+        self._customers = customers
+        self._subscriptions = subscriptions
+        self._catalog = catalog
+        self._pricing = pricing
+        self._publisher = publisher
+        self._client_for = client_for
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lease = lease
+        self._max_stored = max_stored_discrepancies
+        self._method = method
+
+    # -- requesting runs -------------------------------------------------------------------------------------------
+
+    def request_run(self, principal: Principal, period: str, kind: str) -> BillingRun:
+        """Provider admins start a run for a period; one already queued or running for it is answered instead."""
+        audience = Audience.of(principal)
+        if audience.tier != "provider" or principal.role is not Role.PROVIDER_ADMIN:
+            raise Forbidden("only a provider admin may start a billing run")
+        return self.request(audience.provider_id, period, kind, requested_by=principal.user_id)
+
+    def request(self, provider_id: str, period: str, kind: str, *, requested_by: str) -> BillingRun:
+        if kind not in KINDS:
+            raise Invalid("kind is billed or unbilled", [FieldError("kind", "must be billed or unbilled")])
+        start, _ = period_bounds(period)
+        if start > self._clock():
+            raise Invalid("the period has not started yet", [FieldError("period", "is in the future")])
+        for existing in self._runs.iter_runs(provider_id, statuses=ACTIVE_STATUSES):
+            if existing.period == period and existing.kind == kind:
+                return existing
+        now = self._clock()
+        run = self._runs.add(BillingRun(
+            id=new_run_id(), provider_id=provider_id, period=period, kind=kind, status="queued", attempt=0,
+            requested_by=requested_by, created_at=now, updated_at=now,
+        ))  # fmt: skip
+        self._send(run)
+        return run
+
+    def _send(self, run: BillingRun) -> None:
+        message = QueueMessage(type=BILLING_RUN, entity_id=run.id, attempt=run.attempt + 1,
+                               payload={"providerId": run.provider_id})  # fmt: skip
+        self._publisher.send(QueueNames.BILLING_RUNS, message)
+
+    def resend_stalled(self, *, queued_for: timedelta = timedelta(minutes=5)) -> int:
+        """Runs whose message was lost (queued too long) or whose worker died (lease expired) are sent again."""
+        now = self._clock()
+        sent = 0
+        for run in self._runs.iter_runs(statuses=ACTIVE_STATUSES):
+            stalled = (run.status == "queued" and run.updated_at < now - queued_for) or (
+                run.status == "running" and (run.lease_until is None or run.lease_until < now))
+            if stalled:
+                self._send(run)
+                sent += 1
+        return sent
+
+    def schedule_unbilled(self) -> int:
+        """The timer's daily unbilled run of the current period, for every enrolled provider."""
+        count = 0
+        for provider in self._enrolled():
+            self.request(provider.id, period_of(self._clock()), "unbilled", requested_by="timer")
+            count += 1
+        return count
+
+    def schedule_billed(self) -> int:
+        """Once last month's invoice is out, its billed run (once: a current billed run is not redone)."""
+        count = 0
+        period = period_of(self._clock(), 1)
+        for provider in self._enrolled():
+            if self._runs.current_run_id(provider.id, period, "billed"):
+                continue
+            try:
+                invoice = self._find_invoice(self._client_for(provider), period)
+            except Exception:  # noqa: BLE001 - one provider failing must not stop the others
+                log.exception("listing invoices of provider %s failed", provider.id)
+                continue
+            if invoice is not None:
+                self.request(provider.id, period, "billed", requested_by="timer")
+                count += 1
+        return count
+
+    def _enrolled(self) -> Iterator[Any]:
+        from shared.domain.onboarding import ProviderStatus
+
+        return (p for p in self._providers.all() if p.status is ProviderStatus.ENROLLED)
+
+    # -- running ---------------------------------------------------------------------------------------------------
+
+    def execute(self, provider_id: str, run_id: str, attempt: int = 1) -> BillingRun | None:
+        """Handles a `billing.run` message: idempotent (a finished run is left alone), restartable (an attempt whose
+        lease expired is taken over from scratch, writing to fresh blob and row names)."""
+        now = self._clock()
+
+        def claim(run: BillingRun) -> BillingRun | None:
+            if run.status not in ACTIVE_STATUSES:
+                return None
+            if run.status == "running" and run.lease_until is not None and run.lease_until > now:
+                return None
+            lines_blob, discrepancies_blob = run.blob_names(run.attempt + 1)
+            return replace(run, status="running", attempt=run.attempt + 1, started_at=now, updated_at=now,
+                           lease_until=now + self._lease, lines_blob=lines_blob,
+                           discrepancies_blob=discrepancies_blob, failure_reason=None)  # fmt: skip
+
+        claimed = self._runs.change(provider_id, run_id, claim)
+        if claimed is None or claimed.status != "running" or claimed.started_at != now:
+            return claimed
+        try:
+            return self._compute(claimed)
+        except LeaseLost:
+            log.warning("billing run %s attempt %d was taken over", run_id, claimed.attempt)
+            self._discard_attempt(claimed)
+            return self._runs.get(provider_id, run_id)
+        except Exception as exc:  # noqa: BLE001 - the run records why it failed
+            log.exception("billing run %s failed", run_id)
+            reason = f"{type(exc).__name__}: {exc}"
+            self._discard_attempt(claimed)
+
+            def fail(run: BillingRun) -> BillingRun | None:
+                if run.attempt != claimed.attempt or run.status != "running":
+                    return None
+                return replace(run, status="failed", failure_reason=reason, updated_at=self._clock(),
+                               completed_at=self._clock(), lease_until=None)  # fmt: skip
+
+            return self._runs.change(provider_id, run_id, fail)
+
+    def _discard_attempt(self, run: BillingRun) -> None:
+        self._blobs.delete(run.lines_blob)
+        self._blobs.delete(run.discrepancies_blob)
+        self._runs.delete_run_data(data_key(run))
+
+    def _renew(self, run: BillingRun) -> BillingRun:
+        now = self._clock()
+
+        def extend(current: BillingRun) -> BillingRun | None:
+            if current.attempt != run.attempt or current.status != "running":
+                raise LeaseLost(run.id)
+            return replace(current, lease_until=now + self._lease, updated_at=now)
+
+        renewed = self._runs.change(run.provider_id, run.id, extend)
+        if renewed is None:
+            raise LeaseLost(run.id)
+        return renewed
+
+    def _compute(self, run: BillingRun) -> BillingRun:
+        provider = self._providers.get(run.provider_id)
+        if provider is None:
+            raise RuntimeError(f"provider {run.provider_id} is gone")
+        client = self._client_for(provider)
+        start, end = period_bounds(run.period)
+        lookups = self.lookups(run.provider_id)
+        invoice_id = None
+        if run.kind == "billed":
+            invoice = self._find_invoice(client, run.period)
+            if invoice is None:
+                raise RuntimeError(f"Partner Center has no invoice for {run.period} yet")
+            invoice_id = invoice.id
+            sources = [client.iter_reconciliation_lines(kind="billed", invoice_id=invoice_id, method=self._method)]
+            expected_before = end
+        else:
+            now = self._clock()
+            if run.period == period_of(now):
+                which = "current"
+            elif run.period == period_of(now, 1):
+                which = "previous"
+            else:
+                raise RuntimeError("unbilled lines exist only for the current and the previous period")
+            sources = [client.iter_reconciliation_lines(kind="unbilled", currency=currency, period=which,
+                                                        method=self._method)
+                       for currency in sorted(self._currencies(run.provider_id, lookups))]  # fmt: skip
+            expected_before = min(end, now)
+        reconciler = Reconciler(lookups, start, expected_before)
+        counts_by_kind: dict[str, int] = {}
+        stored: list[dict[str, Any]] = []
+        lines_out = self._blobs.writer(run.lines_blob or "")
+        found_out = self._blobs.writer(run.discrepancies_blob or "")
+        dumps = orjson.dumps
+        renew_at = time.monotonic() + LEASE_RENEW_SECONDS
+
+        def record(found: list[Discrepancy]) -> None:
+            for discrepancy in found:
+                item = discrepancy.to_json()
+                counts_by_kind[item["kind"]] = counts_by_kind.get(item["kind"], 0) + 1
+                found_out.write(dumps(item) + b"\n")
+                if len(stored) < self._max_stored:
+                    stored.append(item)
+
+        add = reconciler.add
+        for source in sources:
+            for line in source:
+                priced, found = add(line)
+                lines_out.write(dumps(priced.to_record()) + b"\n")
+                if found:
+                    record(found)
+                if lines_out.records % 4096 == 0 and time.monotonic() > renew_at:
+                    run = self._renew(run)
+                    renew_at = time.monotonic() + LEASE_RENEW_SECONDS
+        record(reconciler.finish())
+        lines_out.close()
+        found_out.close()
+        totals = reconciler.totals
+        rows = [TotalRow("reseller", reseller_id, None, currency, format_decimal(amount),
+                         totals.reseller_lines.get(reseller_id, 0))
+                for (reseller_id, currency), amount in sorted(totals.resellers.items())]  # fmt: skip
+        rows += [TotalRow("customer", reseller_id, customer_id, currency, format_decimal(amount))
+                 for (customer_id, reseller_id, currency), amount in sorted(totals.customers.items())]  # fmt: skip
+        key = data_key(run)
+        self._runs.write_totals(key, rows)
+        self._runs.write_discrepancies(key, stored)
+        now = self._clock()
+        completed = replace(
+            run, status="completed", completed_at=now, updated_at=now, lease_until=None, invoice_id=invoice_id,
+            counts={"lines": totals.lines, "billableLines": totals.billable_lines,
+                    "unpricedLines": totals.unpriced_lines, "discrepancies": sum(counts_by_kind.values()),
+                    "discrepanciesByKind": counts_by_kind, "storedDiscrepancies": len(stored)},
+            costs={currency: format_decimal(amount) for currency, amount in sorted(totals.costs.items())},
+        )  # fmt: skip
+        return self._make_current(run, completed)
+
+    def _make_current(self, run: BillingRun, completed: BillingRun) -> BillingRun:
+        """Flips the (provider, period, kind) pointer to this run with its completion, then drops the run it
+        replaced; a newer run already current wins, and this one is discarded."""
+        for _ in range(10):
+            current = self._runs.get(run.provider_id, run.id)
+            if current is None or current.attempt != run.attempt or current.status != "running":
+                raise LeaseLost(run.id)
+            pointed = self._runs.current_run_id(run.provider_id, run.period, run.kind)
+            if pointed and pointed != run.id:
+                other = self._runs.get(run.provider_id, pointed)
+                if other is not None and other.created_at > run.created_at:
+                    self._discard_attempt(current)
+                    self._runs.delete_run(run.provider_id, run.id)
+                    return other
+            try:
+                previous = self._runs.complete(current, replace(completed, etag=None))
+            except RunChanged:
+                continue
+            if previous and previous != run.id:
+                self.drop(run.provider_id, previous)
+            return self._runs.get(run.provider_id, run.id) or completed
+        raise RunChanged(run.id)
+
+    def drop(self, provider_id: str, run_id: str) -> None:
+        """A replaced run: its blobs, totals, discrepancies and row."""
+        old = self._runs.get(provider_id, run_id)
+        if old is None:
+            return
+        for attempt in range(1, old.attempt + 1):
+            for name in old.blob_names(attempt):
+                self._blobs.delete(name)
+            self._runs.delete_run_data(f"{old.id}.{attempt}")
+        self._runs.delete_run(provider_id, run_id)
+
+    def lookups(self, provider_id: str) -> Lookups:
+        """Subscriptions, customers, resellers and every subscription's unit prices at each tier, read once."""
+        resellers = [KnownReseller(r.id, str(r.partner_id)) for r in self._resellers.iter(provider_id)]
+        customers = [KnownCustomer(c.id, c.reseller_id, c.tenant_id, str(c.status.value), c.ended_at)
+                     for c in self._customers.iter(provider_id)]  # fmt: skip
+        subscriptions: list[KnownSubscription] = []
+        prices: dict[str, dict[str, UnitPrices]] = {}
+        items: dict[str, list[Any]] = {}
+        tiers: dict[tuple[str, str, str], UnitPrices] = {}
+        from shared.services.pricing import CatalogViewer
+
+        for sub in self._subscriptions.for_provider(provider_id):
+            subscriptions.append(KnownSubscription(
+                sub.id, sub.customer_id, sub.reseller_id, sub.catalog_item_id, int(sub.quantity),
+                (sub.status or "").lower(), sub.term_duration, sub.billing_cycle, sub.term_start_date))  # fmt: skip
+            item_id = sub.catalog_item_id
+            if not item_id and sub.offer_id.count(":") == 2:
+                item_id = make_catalog_item_id(*sub.offer_id.split(":"), sub.term_duration, sub.billing_cycle)
+            if not item_id:
+                continue
+            if item_id not in items:
+                items[item_id] = self._catalog.find_everywhere(provider_id, item_id)
+            per_currency: dict[str, UnitPrices] = {}
+            for item in items[item_id]:
+                if item.currency in per_currency:
+                    continue
+                key = (sub.customer_id, item.catalog_item_id, item.country)
+                if key not in tiers:
+                    viewer = CatalogViewer(provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id)
+                    tier = self._pricing.tier_prices(viewer, item)
+                    tiers[key] = UnitPrices(item.catalog_item_id, item.currency, tier.cost.amount,
+                                            tier.reseller.amount, tier.customer.amount)  # fmt: skip
+                per_currency[item.currency] = tiers[key]
+            prices[sub.id] = per_currency
+        return Lookups.build(subscriptions, customers, resellers, prices)
+
+    def _currencies(self, provider_id: str, lookups: Lookups) -> set[str]:
+        found = {currency for per in lookups.prices.values() for currency in per}
+        if not found:
+            found = {c for currencies in self._catalog.currencies_by_item(provider_id).values() for c in currencies}
+        return found
+
+    @staticmethod
+    def _find_invoice(client: Any, period: str) -> Any | None:
+        """The invoice of a billing period, by its billing period start date."""
+        start, end = period_bounds(period)
+        invoices = client.list_invoices()
+        for invoice in invoices:
+            raw = invoice.raw or {}
+            begins = str(raw.get("billingPeriodStartDate") or raw.get("BillingPeriodStartDate") or "")
+            if begins[:7] == period:
+                return invoice
+        # (unconfirmed) an invoice without its billing period: Microsoft issues it early in the following month
+        for invoice in invoices:
+            raw = invoice.raw or {}
+            if not raw.get("billingPeriodStartDate") and invoice.invoice_date is not None and (
+                    end <= invoice.invoice_date < add_months(end, 1)):
+                return invoice
+        return None
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+
+    def _visible_run(self, principal: Principal, run_id: str) -> tuple[Audience, BillingRun]:
+        audience = Audience.of(principal)
+        run = self._runs.get(audience.provider_id, run_id)
+        if run is None:
+            raise NotFound(f"no billing run {run_id}")
+        return audience, run
+
+    def get_run(self, principal: Principal, run_id: str) -> dict[str, Any]:
+        audience, run = self._visible_run(principal, run_id)
+        return self.run_json(run, audience)
+
+    def list_runs(self, principal: Principal, *, period: str | None, limit: int,
+                  position: dict[str, str] | None) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        audience = Audience.of(principal)
+        if period:
+            period_bounds(period)
+        runs, following = self._runs.page(audience.provider_id, period=period, limit=limit, position=position)
+        return [self.run_json(run, audience, with_totals=False) for run in runs], following
+
+    def run_json(self, run: BillingRun, audience: Audience, *, with_totals: bool = True) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": run.id, "period": run.period, "kind": run.kind, "status": run.status, "attempt": run.attempt,
+            "invoiceId": run.invoice_id, "createdAt": run.created_at.isoformat(),
+            "startedAt": run.started_at.isoformat() if run.started_at else None,
+            "completedAt": run.completed_at.isoformat() if run.completed_at else None,
+            "failureReason": run.failure_reason if audience.tier == "provider" else None,
+        }  # fmt: skip
+        if run.status != "completed":
+            body["counts"] = {"lines": 0, "discrepancies": 0}
+            body["totals"] = {"currency": None, "resellers": [], "customers": []}
+            return body
+        rows = self._runs.totals(data_key(run), reseller_id=audience.reseller_id,
+                                 customer_id=audience.customer_id) if with_totals or audience.tier != "provider" else []
+        resellers = [{"resellerId": r.reseller_id, "amount": r.amount, "currency": r.currency}
+                     for r in rows if r.scope == "reseller"]  # fmt: skip
+        customers = [{"customerId": r.customer_id, "resellerId": r.reseller_id, "amount": r.amount,
+                      "currency": r.currency} for r in rows if r.scope == "customer"]  # fmt: skip
+        if audience.tier == "customer":
+            resellers = []
+        currencies = sorted({r.currency for r in rows} | (set(run.costs) if audience.tier == "provider" else set()))
+        body["totals"] = {"currency": currencies[0] if len(currencies) == 1 else None, "resellers": resellers,
+                          "customers": customers}  # fmt: skip
+        if audience.tier == "provider":
+            body["counts"] = {"lines": run.counts.get("lines", 0), "discrepancies": run.counts.get("discrepancies", 0),
+                              "billableLines": run.counts.get("billableLines", 0),
+                              "unpricedLines": run.counts.get("unpricedLines", 0),
+                              "discrepanciesByKind": run.counts.get("discrepanciesByKind", {})}  # fmt: skip
+            body["totals"]["providerCost"] = [{"currency": c, "amount": a} for c, a in sorted(run.costs.items())]
+            body["current"] = self._runs.is_current(run)
+        else:
+            lines = sum(r.lines for r in rows if r.scope == "reseller")
+            body["counts"] = {"lines": lines, "discrepancies": 0}
+        if not with_totals and audience.tier == "provider":
+            body.pop("totals")
+        return body
+
+    def lines(self, principal: Principal, run_id: str, *, reseller_id: str | None = None,
+              customer_id: str | None = None) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
+        """The run's priced lines the caller may see, streamed from the blob, with the fields its tier may read."""
+        audience, run = self._visible_run(principal, run_id)
+        if audience.tier != "provider":
+            if reseller_id and reseller_id != audience.reseller_id:
+                raise NotFound(f"no reseller {reseller_id}")
+            reseller_id = audience.reseller_id
+        if audience.tier == "customer":
+            if customer_id and customer_id != audience.customer_id:
+                raise NotFound(f"no customer {customer_id}")
+            customer_id = audience.customer_id
+        if customer_id and audience.tier != "customer":
+            customer = self._customers.get(audience.provider_id, customer_id)
+            if customer is None or (reseller_id and customer.reseller_id != reseller_id):
+                raise NotFound(f"no customer {customer_id}")
+        if reseller_id and audience.tier == "provider" and self._resellers.get(audience.provider_id,
+                                                                               reseller_id) is None:
+            raise NotFound(f"no reseller {reseller_id}")
+        if run.status != "completed" or not run.lines_blob:
+            from shared.services.errors import Conflict
+
+            raise Conflict(f"billing run {run_id} is {run.status}: its lines exist once it is completed")
+        fields = visible_fields(audience.tier)
+        restricted = audience.tier != "provider"
+        reseller_key = reseller_id.encode() if reseller_id else None
+        customer_key = customer_id.encode() if customer_id else None
+        blob = run.lines_blob
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for raw in self._blobs.iter_lines(blob):
+                # a cheap byte test first: most lines of a large run belong to someone else
+                if reseller_key is not None and reseller_key not in raw:
+                    continue
+                if customer_key is not None and customer_key not in raw:
+                    continue
+                record = orjson.loads(raw)
+                if reseller_id and record.get("resellerId") != reseller_id:
+                    continue
+                if customer_id and record.get("customerId") != customer_id:
+                    continue
+                if restricted and not record.get("billable"):
+                    continue
+                yield {name: record.get(name) for name in fields}
+
+        return fields, rows()
+
+    def discrepancies(self, principal: Principal, run_id: str, *, kind: str | None, limit: int,
+                      position: dict[str, str] | None) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        audience, run = self._visible_run(principal, run_id)
+        if audience.tier != "provider":
+            raise Forbidden("discrepancies are for provider staff")
+        if kind and kind not in {k.value for k in DiscrepancyKind}:
+            raise Invalid("unknown discrepancy kind", [FieldError("kind", "one of " + ", ".join(DiscrepancyKind))])
+        if run.status != "completed":
+            return [], None
+        return self._runs.discrepancies(data_key(run), kind=kind, limit=limit, position=position)
+
+    def discrepancy_lines(self, run: BillingRun) -> Iterator[dict[str, Any]]:
+        """Every discrepancy of a run, from its blob (the table holds the first MAX_STORED_DISCREPANCIES)."""
+        for raw in self._blobs.iter_lines(run.discrepancies_blob or ""):
+            yield orjson.loads(raw)
+
+
+def data_key(run: BillingRun) -> str:
+    """Where one attempt of a run keeps its totals and discrepancies (a restart writes under a fresh key)."""
+    return f"{run.id}.{run.attempt}"
+
+
+__all__ = ["BILLING_RUN", "Audience", "BillingService", "LeaseLost", "data_key", "period_bounds", "period_of"]

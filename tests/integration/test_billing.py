@@ -1,0 +1,222 @@
+"""Billing runs over Azurite and the sandbox's Partner Center (domain.md, "Money: billing reconciliation"):
+subscriptions bought through orders, a generated period with one discrepancy of each kind, totals checked against
+an independent computation, reruns that replace without doubling, and scope."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import requests
+from fastapi.testclient import TestClient
+
+from shared.bootstrap import Container
+from shared.domain.scope import OrgRef, OrgType, Role
+from shared.messaging import QueueNames
+from shared.messaging.storage_queues import StorageQueueReceiver
+from shared.services.handlers import dispatcher
+from tests.integration.test_billing_expected import expected_discrepancies, expected_totals
+from tests.support.commerce import commerce_setup, work_queues
+from tests.support.onboarding import Sandbox, new_domain, new_partner_id, work_queue
+
+KINDS = ["unknownSubscription", "quantityMismatch", "priceMismatch", "missingCharge", "endedRelationship",
+         "partnerOfRecordMismatch"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pc(sandbox: Any) -> Sandbox:
+    return Sandbox(sandbox)
+
+
+def work_billing(container: Container, until: Callable[[], bool], timeout: float = 120) -> None:
+    """Drains the billing queue the way the worker does."""
+    import time
+
+    receiver = StorageQueueReceiver(container.settings.storage_connection_string, QueueNames.BILLING_RUNS,
+                                    max_attempts=8, visibility_timeout=timedelta(seconds=30))  # fmt: skip
+    deadline = time.monotonic() + timeout
+    try:
+        while not until():
+            assert time.monotonic() < deadline, "the billing run did not finish in time"
+            handled = receiver.receive_batch(
+                lambda delivery: dispatcher.dispatch(container, QueueNames.BILLING_RUNS, delivery), 4)
+            if not handled:
+                time.sleep(0.2)
+    finally:
+        receiver.close()
+
+
+@pytest.fixture(scope="module")
+def billed(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
+    """A reseller with two customers, five subscriptions bought through orders, the second customer's relationship
+    ended, priced with margins at both tiers; then the period generated with one discrepancy of each kind."""
+    from tests.support.platform import member, new_id, user_token
+
+    def auth(oid: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {user_token(sandbox, oid)}"}
+
+    def add_member(org: OrgRef, role: Role) -> str:
+        if org.org_type is not OrgType.OPERATOR:
+            container.organizations.add(org, name="test")
+        user_id = new_id("u-")
+        container.members.add(member(user_id, org, role))
+        return user_id
+
+    shop = commerce_setup(client, auth, container, pc, add_member)
+    admin, staff = auth(shop["providerAdmin"]), auth(shop["resellerStaff"])
+    provider_id, reseller_id = shop["provider"]["id"], shop["resellerId"]
+    # a second customer of the same reseller, whose relationship will end
+    domain = new_domain()
+    leaving = client.post("/api/customer-invitations", headers=admin, json={
+        "resellerId": reseller_id, "name": "Leaving Ltd", "domain": domain, "contactEmail": "it@l.example"}
+    ).json()["customerId"]  # fmt: skip
+    leaving_tenant = pc.customer_accepts(shop["app"]["tenantId"], shop["resellerPartnerId"], domain=domain)
+    work_queue(container, lambda: client.get(f"/api/customers/{leaving}", headers=admin).json()["status"] == "active")
+    # another reseller, to prove scope
+    other_partner = new_partner_id()
+    other_id = client.post("/api/reseller-invitations", headers=admin, json={
+        "partnerId": other_partner, "name": "Other IT", "contactEmail": "it@other.example"}).json()["resellerId"]
+    pc.reseller_accepts(shop["app"]["tenantId"], other_partner)
+    work_queue(container, lambda: client.get(f"/api/resellers/{other_id}", headers=admin).json()["status"] == "active")
+    other_staff = add_member(OrgRef(OrgType.RESELLER, other_id, provider_id=provider_id), Role.RESELLER_STAFF)
+    # prices: the provider charges the reseller cost + 10 %, the reseller its customers + 20 %
+    assert client.put(f"/api/resellers/{reseller_id}/pricing", headers=admin,
+                      json={"margin": "0.10", "overrides": []}).status_code == 200
+    for customer in (shop["customerId"], leaving):
+        answer = client.put(f"/api/customers/{customer}/pricing", headers=staff,
+                            json={"margin": "0.20", "overrides": []})
+        assert answer.status_code == 200, answer.text
+    monthly = [i for i in shop["items"] if i.billing_cycle == "monthly"]
+    picks = [(monthly[n], quantity) for n, quantity in enumerate((3, 5, 7, 2))]
+    orders = [client.post("/api/orders", headers=staff, json={"customerId": shop["customerId"], "lines": [
+        {"catalogItemId": item.catalog_item_id, "quantity": quantity, "termDuration": item.term_duration,
+         "billingCycle": item.billing_cycle} for item, quantity in picks]}).json()["id"]]  # fmt: skip
+    orders.append(client.post("/api/orders", headers=staff, json={"customerId": leaving, "lines": [
+        {"catalogItemId": monthly[0].catalog_item_id, "quantity": 4, "termDuration": monthly[0].term_duration,
+         "billingCycle": monthly[0].billing_cycle}]}).json()["id"])  # fmt: skip
+    done = lambda: all(client.get(f"/api/orders/{o}", headers=staff).json()["status"] == "completed"  # noqa: E731
+                       for o in orders)
+    work_queues(container, done, timeout=120)
+    pc.end_relationship(shop["app"]["tenantId"], tenantId=leaving_tenant)
+    client.post(f"/api/customers/{leaving}/relationship-check", headers=admin)
+    work_queue(container, lambda: client.get(f"/api/customers/{leaving}", headers=admin).json()["status"] == "ended")
+    period = requests.get(f"{pc.url}/_sandbox/clock", timeout=10).json()["now"][:7]
+    generated = requests.post(f"{pc.url}/_sandbox/reconciliation", timeout=60, json={
+        "providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed", "seed": 7,
+        "discrepancies": [{"kind": kind, "count": 1} for kind in KINDS]})  # fmt: skip
+    assert generated.status_code == 200, generated.text
+    lines = requests.get(f"{pc.url}/_sandbox/reconciliation/lines", timeout=60, params={
+        "providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed", "limit": 2000})
+    subscriptions = {s.id: s for s in container.subscriptions.for_provider(provider_id)}
+    return {**shop, "auth": auth, "admin": admin, "staff": staff, "leaving": leaving, "otherId": other_id,
+            "otherStaff": auth(other_staff), "period": period, "subscriptions": subscriptions,
+            "generated": json.loads(generated.content, parse_float=Decimal),
+            "lines": json.loads(lines.content, parse_float=Decimal)["items"]}  # fmt: skip
+
+
+def run_to_completion(client: TestClient, container: Container, billed: dict[str, Any]) -> dict[str, Any]:
+    started = client.post("/api/billing/runs", headers=billed["admin"], json={"period": billed["period"],
+                                                                              "kind": "billed"})  # fmt: skip
+    assert started.status_code == 202, started.text
+    run_id = started.json()["id"]
+    read = lambda: client.get(f"/api/billing/runs/{run_id}", headers=billed["admin"]).json()  # noqa: E731
+    work_billing(container, lambda: read()["status"] in ("completed", "failed"))
+    run = read()
+    assert run["status"] == "completed", run
+    return run  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def first_run(client: TestClient, container: Container, billed: dict[str, Any]) -> dict[str, Any]:
+    return run_to_completion(client, container, billed)
+
+
+def cost_of(billed: dict[str, Any], subscription_id: str) -> tuple[Decimal, int]:
+    sub = billed["subscriptions"][subscription_id]
+    item = next(i for i in billed["items"] if i.catalog_item_id == sub.catalog_item_id)
+    return item.cost, sub.quantity
+
+
+def test_totals_per_reseller_and_customer_equal_an_independent_computation(
+    first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    resellers, customers = expected_totals(billed["lines"], billed["subscriptions"], lambda s: cost_of(billed, s)[0],
+                                           Decimal("0.10"), Decimal("0.20"))  # fmt: skip
+    got_resellers = {(t["resellerId"], t["currency"]): Decimal(t["amount"]) for t in first_run["totals"]["resellers"]}
+    got_customers = {(t["customerId"], t["currency"]): Decimal(t["amount"]) for t in first_run["totals"]["customers"]}
+    assert got_resellers == resellers
+    assert got_customers == customers
+    assert first_run["counts"]["lines"] == billed["generated"]["count"]
+
+
+def test_every_discrepancy_is_found_with_its_kind_and_amount(
+    client: TestClient, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    found = client.get(f"/api/billing/runs/{first_run['id']}/discrepancies", headers=billed["admin"],
+                       params={"limit": 500}).json()["items"]  # fmt: skip
+    expected = expected_discrepancies(billed["generated"]["discrepancies"], billed["lines"],
+                                      lambda s: cost_of(billed, s))  # fmt: skip
+    got = {(d["kind"], d["subscriptionId"]): Decimal(d["amount"]) for d in found}
+    for key, amount in expected.items():
+        assert got.get(key) == amount, (key, amount, found)
+    assert {kind for kind, _ in got} == set(KINDS)
+    assert len(found) == len(expected), found
+
+
+def test_a_rerun_replaces_the_run_with_identical_totals(
+    client: TestClient, container: Container, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    again = run_to_completion(client, container, billed)
+    assert again["id"] != first_run["id"]
+    assert again["totals"] == first_run["totals"] and again["counts"] == first_run["counts"]
+    assert client.get(f"/api/billing/runs/{first_run['id']}", headers=billed["admin"]).status_code == 404
+    listed = client.get("/api/billing/runs", headers=billed["admin"], params={"period": billed["period"]}).json()
+    assert [r["id"] for r in listed["items"] if r["kind"] == "billed"] == [again["id"]]
+    billed["current"] = again
+
+
+def test_reseller_staff_see_their_lines_without_provider_cost_and_404_for_another_resellers(
+    client: TestClient, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    run_id = billed.get("current", first_run)["id"]
+    own = client.get(f"/api/billing/runs/{run_id}/lines", headers=billed["staff"])
+    assert own.status_code == 200
+    items = own.json()["items"]
+    assert items and all(i["resellerId"] == billed["resellerId"] for i in items)
+    assert all("providerCost" not in i and "unitPrice" not in i for i in items)
+    assert client.get(f"/api/billing/runs/{run_id}/lines", headers=billed["staff"],
+                      params={"resellerId": billed["otherId"]}).status_code == 404  # fmt: skip
+    assert client.get(f"/api/billing/runs/{run_id}/lines", headers=billed["otherStaff"],
+                      params={"resellerId": billed["resellerId"]}).status_code == 404  # fmt: skip
+    assert client.get(f"/api/billing/runs/{run_id}/lines", headers=billed["otherStaff"]).json()["items"] == []
+    assert client.get(f"/api/billing/runs/{run_id}/discrepancies", headers=billed["staff"]).status_code == 403
+    totals = client.get(f"/api/billing/runs/{run_id}", headers=billed["otherStaff"]).json()["totals"]
+    assert totals["resellers"] == [] and totals["customers"] == []
+
+
+def test_lines_export_as_csv_and_trace_back_to_microsofts_line_ids(
+    client: TestClient, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    run_id = billed.get("current", first_run)["id"]
+    answer = client.get(f"/api/billing/runs/{run_id}/lines", headers=billed["admin"],
+                        params={"format": "csv", "customerId": billed["customerId"]})  # fmt: skip
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = answer.text.strip().splitlines()
+    assert rows[0].startswith("lineItemIds,") and "providerCost" in rows[0]
+    priced = client.get(f"/api/billing/runs/{run_id}/lines", headers=billed["admin"]).json()["items"]
+    assert len(priced) == len(billed["lines"])
+    assert all(len(p["lineItemIds"]) == 1 and p["lineItemIds"][0].endswith(f":{n}") for n, p in enumerate(priced))
+    total = sum((Decimal(p["providerCost"]) for p in priced), Decimal(0))
+    [(currency, amount)] = billed["generated"]["totals"].items()
+    assert total == Decimal(amount)
+
+
+def test_only_a_provider_admin_may_start_a_run(client: TestClient, billed: dict[str, Any]) -> None:
+    body = {"period": billed["period"], "kind": "billed"}
+    assert client.post("/api/billing/runs", headers=billed["staff"], json=body).status_code == 403
+    assert client.post("/api/billing/runs", headers=billed["admin"],
+                       json={"period": "2026-13", "kind": "billed"}).status_code == 422  # fmt: skip

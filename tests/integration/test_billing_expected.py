@@ -1,0 +1,75 @@
+"""The billing tests' independent computation of what a run must produce, from the sandbox's own lines (shared by
+the integration and end-to-end billing tests), and a check that it follows the rules on a hand-made line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+CENT = Decimal("0.01")
+
+
+def _round(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def expected_totals(lines: list[dict[str, Any]], subscriptions: Mapping[str, Any], cost_of: Callable[[str], Decimal],
+                    reseller_margin: Decimal, customer_margin: Decimal
+                    ) -> tuple[dict[tuple[str, str], Decimal], dict[tuple[str, str], Decimal]]:
+    """Per reseller and per customer: each of our subscriptions' lines priced at cost x (1 + margin) per tier,
+    prorated as Microsoft prorated it, rounded per line, then summed."""
+    resellers: dict[tuple[str, str], Decimal] = {}
+    customers: dict[tuple[str, str], Decimal] = {}
+    for line in lines:
+        sub = subscriptions.get(line["subscriptionId"])
+        if sub is None:
+            continue
+        factor = Decimal(line["effectiveUnitPrice"]) / Decimal(line["unitPrice"])
+        quantity = Decimal(line["quantity"])
+        reseller_unit = cost_of(sub.id) * (1 + reseller_margin)
+        customer_unit = reseller_unit * (1 + customer_margin)
+        currency = line["currency"]
+        key = (sub.reseller_id, currency)
+        resellers[key] = resellers.get(key, Decimal(0)) + _round(reseller_unit * quantity * factor)
+        ckey = (sub.customer_id, currency)
+        customers[ckey] = customers.get(ckey, Decimal(0)) + _round(customer_unit * quantity * factor)
+    return resellers, customers
+
+
+def expected_discrepancies(report: list[dict[str, Any]], lines: list[dict[str, Any]],
+                           ours: Callable[[str], tuple[Decimal, int]]) -> dict[tuple[str, str], Decimal]:
+    """(kind, subscription id) -> money at stake, from what the sandbox says it made wrong on purpose."""
+    expected: dict[tuple[str, str], Decimal] = {}
+    for entry in report:
+        kind = entry["kind"]
+        if kind == "missingCharge":
+            for sub_id in entry["subscriptionIds"]:
+                cost, quantity = ours(sub_id)
+                expected[(kind, sub_id)] = _round(cost * quantity)
+            continue
+        for index in entry["lineIndexes"]:
+            line = lines[index]
+            sub_id, quantity = line["subscriptionId"], Decimal(line["quantity"])
+            if kind == "quantityMismatch":
+                amount = (quantity - ours(sub_id)[1]) * Decimal(line["effectiveUnitPrice"])
+            elif kind == "priceMismatch":
+                factor = Decimal(line["effectiveUnitPrice"]) / Decimal(line["unitPrice"])
+                amount = (Decimal(line["unitPrice"]) - ours(sub_id)[0]) * quantity * factor
+            else:
+                amount = Decimal(line["subtotal"])
+            expected[(kind, sub_id)] = _round(amount)
+    return expected
+
+
+class _Sub:
+    id, reseller_id, customer_id = "s1", "r1", "c1"
+
+
+def test_the_independent_computation_rounds_each_line_then_sums() -> None:
+    line = {"subscriptionId": "s1", "effectiveUnitPrice": Decimal("3"), "unitPrice": Decimal("6"), "quantity": 1,
+            "currency": "USD"}
+    resellers, customers = expected_totals([line, line], {"s1": _Sub()}, lambda _: Decimal("0.01"), Decimal("0"),
+                                           Decimal("0"))
+    assert resellers == {("r1", "USD"): Decimal("0.02")}  # 0.005 rounds up on each line
+    assert customers == {("c1", "USD"): Decimal("0.02")}
