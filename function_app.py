@@ -9,12 +9,12 @@ import azure.functions as func
 from functions import queues, timers
 from functions.http.app import create_app
 from shared.config import get_settings, running_under_functions_host
-from shared.telemetry import CorrelationMiddleware, configure_telemetry
+from shared.telemetry import configure_telemetry
 
 
 def build(http_app: Any) -> func.AsgiFunctionApp:
     """The function app the host indexes; tests build the same one over an app with test settings."""
-    function_app = func.AsgiFunctionApp(app=CorrelationMiddleware(http_app), http_auth_level=func.AuthLevel.ANONYMOUS)
+    function_app = func.AsgiFunctionApp(app=http_app, http_auth_level=func.AuthLevel.ANONYMOUS)
     function_app.register_functions(queues.bp)
     function_app.register_functions(timers.bp)
     return function_app

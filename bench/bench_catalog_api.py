@@ -195,7 +195,7 @@ def measure(name: str, session: requests.Session, url: str, params: dict[str, An
         items = len(expect(response, 200)["items"])
     elapsed = time.perf_counter() - started
     print(
-        f"{name:<38} items={items:<4} n={count:<4} p50={percentile(samples, 50):6.1f} ms  "
+        f"{name:<52} items={items:<4} n={count:<4} p50={percentile(samples, 50):6.1f} ms  "
         f"p99={percentile(samples, 99):6.1f} ms  mean={statistics.fmean(samples):6.1f} ms  "
         f"{count / elapsed:5.0f} req/s",
         flush=True,

@@ -16,9 +16,12 @@ def handle(queue: str, message: func.ServiceBusMessage) -> None:
     from shared.bootstrap import get_container
     from shared.services.handlers import dispatcher
 
+    from shared.telemetry import correlation_scope
+
     container = get_container()
     delivery = decode_servicebus_delivery(message, max_deliveries=container.settings.queue_max_attempts)
-    dispatcher.dispatch(container, queue, delivery)
+    with correlation_scope(delivery.message.correlation_id):
+        dispatcher.dispatch(container, queue, delivery)
 
 
 @bp.function_name("provisioning")

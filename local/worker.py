@@ -1,16 +1,22 @@
-"""Receives from the local Storage queues and calls the same dispatcher as functions/queues.py."""
+"""Receives from the local Storage queues and calls the same dispatcher as functions/queues.py.
+
+Several receiving threads, as the Functions host runs several invocations at once: a handler waiting on
+Partner Center (a Retry-After, a back-off) does not hold up the others."""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from shared.bootstrap import get_container
 from shared.messaging import Delivery, QueueNames
 from shared.messaging.storage_queues import run_forever
 from shared.services.handlers import dispatcher
+from shared.telemetry import correlation_scope
 
 log = logging.getLogger("local.worker")
 
@@ -23,19 +29,31 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    def handler_for(queue: str):  # type: ignore[no-untyped-def]
+    def handler_for(queue: str) -> Callable[[Delivery], None]:
         def handle(delivery: Delivery) -> None:
-            dispatcher.dispatch(container, queue, delivery)
+            with correlation_scope(delivery.message.correlation_id):
+                dispatcher.dispatch(container, queue, delivery)
 
         return handle
 
-    run_forever(
-        settings.storage_connection_string,
-        stop,
-        {queue: handler_for(queue) for queue in QueueNames.ALL},
-        max_attempts=settings.queue_max_attempts,
-        visibility_timeout=timedelta(seconds=30),
-    )
+    handlers = {queue: handler_for(queue) for queue in QueueNames.ALL}
+    threads = [
+        threading.Thread(
+            target=run_forever,
+            args=(settings.storage_connection_string, stop, handlers),
+            kwargs={"max_attempts": settings.queue_max_attempts, "visibility_timeout": timedelta(seconds=30),
+                    "batch_size": 2},
+            name=f"receiver-{n}",
+            daemon=True,
+        )
+        for n in range(max(1, int(os.environ.get("LOCAL_WORKER_THREADS", "8"))))
+    ]
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads) and not stop.is_set():
+        stop.wait(0.5)
+    for thread in threads:
+        thread.join(timeout=10)
     return 0
 
 

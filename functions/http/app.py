@@ -15,12 +15,14 @@ from functions.http import (
     pricing,
     providers,
     resellers,
+    storefront,
     subscriptions,
     webhooks,
 )
 from functions.http.middleware import BodySizeLimit
 from functions.http.problems import install_problem_handlers
 from shared.bootstrap import Container, get_container
+from shared.telemetry import CorrelationMiddleware
 
 API_PREFIX = "/api"
 
@@ -55,10 +57,12 @@ def create_app(container: Container | None = None) -> FastAPI:
     api.include_router(orders.router)
     api.include_router(subscriptions.router)
     api.include_router(billing.router)
+    api.include_router(storefront.router)
     api.include_router(webhooks.router)
     app.include_router(api)
 
     app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)
+    app.add_middleware(CorrelationMiddleware)
     _add_bearer_security(app)
     return app
 

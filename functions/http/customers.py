@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -9,9 +10,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
-from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn
+from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn, StorefrontPolicyIn
 from functions.http.pricing import CustomerPatchWithPricing, patch_customer_pricing
 from functions.http.schemas import problems
+from shared.domain.storefront import StorefrontPolicy
 from shared.partner_center import Address, BillingProfile
 from shared.services.relationships import NewTenant
 
@@ -32,6 +34,7 @@ class CustomerOut(BaseModel):
     origin: Literal["invitation", "created"]
     invitationUrl: str | None
     storefrontEnabled: bool
+    storefrontPolicy: StorefrontPolicyIn
     invitedAt: str
     expiresAt: str
     activatedAt: str | None
@@ -158,6 +161,15 @@ def patch_customer(
     """Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited)."""
     customer = container.relationships.customer(principal, customer_id)
     patch_customer_pricing(container, principal, customer_id, body)
+    if body.storefrontPolicy is not None:
+        policy = body.storefrontPolicy
+        customer = container.relationships.set_storefront_policy(principal, customer_id, StorefrontPolicy(
+            allowed_catalog_item_ids=None if policy.allowedCatalogItemIds is None
+            else tuple(policy.allowedCatalogItemIds),
+            allow_seat_decrease=policy.allowSeatDecrease,
+            max_term_duration=policy.maxTermDuration,
+            approval_threshold=None if policy.approvalThreshold is None else Decimal(policy.approvalThreshold),
+        ))
     if body.storefrontEnabled is not None:
         customer = container.relationships.set_storefront(principal, customer_id, body.storefrontEnabled)
     return customer.to_json()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -95,5 +95,17 @@ class NewCustomerIn(Strict):
     billingProfile: BillingProfileIn
 
 
+class StorefrontPolicyIn(Strict):
+    allowedCatalogItemIds: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = Field(
+        default=None, max_length=1000, description="The items the customer may buy; null: every sellable item."
+    )
+    allowSeatDecrease: bool = True
+    maxTermDuration: Literal["P1M", "P1Y", "P3Y"] = "P3Y"
+    approvalThreshold: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,4})?$")] | None = Field(
+        default=None, description="An order whose total (customer price) is above this waits for approval."
+    )
+
+
 class CustomerPatch(Strict):
     storefrontEnabled: bool | None = None
+    storefrontPolicy: StorefrontPolicyIn | None = None

@@ -136,6 +136,7 @@ class Customer:
     flag: str | None = None  # e.g. the customer accepted for a different reseller: flagged, not activated
     creation_request_id: str | None = None
     creation_profile: str | None = None  # the billing profile (JSON) a new tenant is created with
+    storefront_policy: str | None = None  # StorefrontPolicy as JSON; None: the defaults
     check: RelationshipCheck = field(default_factory=RelationshipCheck)
 
     @property
@@ -155,6 +156,7 @@ class Customer:
             "origin": self.origin,
             "invitationUrl": self.invitation_url,
             "storefrontEnabled": self.storefront_enabled,
+            "storefrontPolicy": _policy_json(self.storefront_policy),
             "invitedAt": self.invited_at.isoformat(),
             "expiresAt": self.expires_at.isoformat(),
             "activatedAt": _iso(self.activated_at),
@@ -165,6 +167,12 @@ class Customer:
             "nextCheckAt": _iso(self.check.next_at) if self.status in PENDING else None,
             "updatedAt": self.updated_at.isoformat(),
         }
+
+
+def _policy_json(text: str | None) -> dict[str, Any]:
+    from shared.domain.storefront import StorefrontPolicy
+
+    return StorefrontPolicy.loads(text).to_json()
 
 
 def _iso(value: datetime | None) -> str | None:

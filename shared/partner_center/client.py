@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shared.telemetry import current_correlation_id
+
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
@@ -245,7 +247,7 @@ class PartnerCenterClient:
         if associated_partner_id:
             body["associatedPartnerId"] = associated_partner_id
             grant = Grant.APP_USER
-        cid = correlation_id or new_id()
+        cid = correlation_id or current_correlation_id() or new_id()
         try:
             response = self.transport.request(
                 "POST",
@@ -648,7 +650,7 @@ class PartnerCenterClient:
         max_wait: float,
         correlation_id: str | None,
     ) -> Iterator[ReconciliationLine]:
-        cid = correlation_id or new_id()
+        cid = correlation_id or current_correlation_id() or new_id()
         exports = self.exports
         operation = exports.start(
             kind,
@@ -695,7 +697,7 @@ class PartnerCenterClient:
     ) -> WebhookRegistration:
         """Registers the callback; when one exists already (409) it is replaced with PUT, so this converges."""
         body = registration_body(url, events, signature_in_ms_header)
-        cid = correlation_id or new_id()
+        cid = correlation_id or current_correlation_id() or new_id()
         try:
             response = self.transport.request(
                 "POST", WEBHOOK_REGISTRATION, grant=Grant.APP_ONLY, json_body=body, correlation_id=cid

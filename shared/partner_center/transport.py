@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shared.telemetry import current_correlation_id
+
 import email.utils
 import json
 import logging
@@ -260,7 +262,7 @@ class Transport:
         body = None if json_body is None else to_json_bytes(json_body)
         pinned = request_id is not None
         rid = request_id or new_id()
-        cid = correlation_id or new_id()
+        cid = correlation_id or current_correlation_id() or new_id()
         failures = 0
         throttles = 0
         reauthenticated = False
@@ -377,7 +379,7 @@ class Transport:
 
         Stops when a page has no next link; a 400 code 2000 on a follow-up page is the end of data (1.7).
         """
-        cid = correlation_id or new_id()
+        cid = correlation_id or current_correlation_id() or new_id()
         target = path
         query: Mapping[str, str] | None = params
         extra: dict[str, str] = {}

@@ -29,6 +29,7 @@ from shared.domain.onboarding import (
     schedule_next_check,
 )
 from shared.domain.scope import OrgRef, OrgType, Principal, Role, can_see
+from shared.domain.storefront import StorefrontPolicy
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import (
     Address,
@@ -453,6 +454,19 @@ class RelationshipService:
     def request_customer_check_system(self, customer: Customer) -> Customer:
         """A check now, asked by an event rather than a person."""
         return self._check_now(self._customers, CUSTOMER_CHECK, customer)  # type: ignore[return-value]
+
+    def set_storefront_policy(self, principal: Principal, customer_id: str, policy: StorefrontPolicy) -> Customer:
+        customer = self.customer(principal, customer_id)
+        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
+            raise Forbidden("only the provider's staff and the customer's reseller change a customer")
+        before = customer.to_json()
+        text = policy.dumps()
+        updated = self._customers.update(customer.provider_id, customer.id, lambda c: None if c.storefront_policy
+                                         == text else replace(c, storefront_policy=text, updated_at=_now()))
+        if before["storefrontPolicy"] != updated.to_json()["storefrontPolicy"]:
+            self._audit.record(actor=principal, action="customer.storefrontPolicy", entity_type="customer",
+                               entity_id=customer.id, org=customer.org, before=before, after=updated.to_json())
+        return updated  # type: ignore[no-any-return]
 
     def set_storefront(self, principal: Principal, customer_id: str, enabled: bool) -> Customer:
         customer = self.customer(principal, customer_id)

@@ -411,9 +411,9 @@ class GzipBlobWriter:
         if tail:
             self._pending.append(tail)
         self._stage()
+        # a gzip file, not a gzip-encoded text: readers stream the compressed bytes and inflate them themselves
         self._blob.commit_block_list([BlobBlock(block_id=b) for b in self._blocks],
-                                     content_settings=ContentSettings(content_type="application/x-ndjson",
-                                                                      content_encoding="gzip"))  # fmt: skip
+                                     content_settings=ContentSettings(content_type="application/gzip"))  # fmt: skip
 
 
 def blob_service_from(settings: Any, credential_factory: Callable[[], Any]) -> Any:

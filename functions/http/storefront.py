@@ -1,0 +1,180 @@
+"""The storefront: a customer's admin buys and manages for itself, at its own prices, within the policy its
+reseller or provider set, and only while the storefront is switched on (api.md, domain.md "Storefront")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from functions.http.catalog import CatalogPageOut
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.orders import OrderLineIn, OrderOut, OrderPage
+from functions.http.schemas import problems
+from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
+from shared.domain.onboarding import Customer
+from shared.domain.scope import OrgType, Principal, Role
+from shared.domain.storefront import StorefrontPolicy
+from shared.services.errors import Forbidden, ServiceError
+from shared.services.ordering import LineRequest, tiers_for
+from shared.services.pricing import CatalogViewer
+from shared.storage.catalog import CatalogFilter
+
+router = APIRouter(prefix="/storefront", tags=["storefront"])
+
+
+class StorefrontClosed(ServiceError):
+    status, slug, title = 403, "storefront-disabled", "The storefront is not enabled"
+
+
+def storefront_customer(principal: CurrentPrincipal, container: ContainerDep) -> tuple[Principal, Customer]:
+    """A customer admin whose storefront is on right now: read fresh on every request, never cached."""
+    if principal.role is not Role.CUSTOMER_ADMIN or principal.org.org_type is not OrgType.CUSTOMER:
+        raise Forbidden("the storefront is for customer admins")
+    customer = container.relationships.customer(principal, principal.org.org_id)
+    if not customer.storefront_enabled:
+        raise StorefrontClosed("your reseller has not enabled the storefront for you (or switched it off)")
+    return principal, customer
+
+
+Shopper = Annotated[tuple[Principal, Customer], Depends(storefront_customer)]
+
+
+class StorefrontOrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=50)
+
+
+class StorefrontChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quantity: int | None = Field(default=None, ge=1, le=100_000)
+    autoRenew: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_change(self) -> StorefrontChangeIn:
+        if (self.quantity is None) == (self.autoRenew is None):
+            raise ValueError("give exactly one of quantity, autoRenew")
+        return self
+
+
+class ChargesOut(BaseModel):
+    period: str
+    runId: str | None
+    kind: str | None
+    currency: str | None
+    total: str | None
+    items: list[dict[str, Any]]
+
+
+@router.get("/catalog", response_model=CatalogPageOut, responses=problems(400, 401, 403))
+def storefront_catalog(
+    shopper: Shopper,
+    container: ContainerDep,
+    paging: Paging,
+    country: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")] = "US",
+    term_duration: Annotated[str | None, Query(alias="termDuration", pattern=r"^P(1M|1Y|3Y)$")] = None,
+    billing_cycle: Annotated[str | None, Query(alias="billingCycle", pattern=r"^[a-z]+$")] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, Any]:
+    """The customer's own prices (never its reseller's), only the items its policy allows."""
+    principal, customer = shopper
+    policy = StorefrontPolicy.loads(customer.storefront_policy)
+    viewer = CatalogViewer(customer.provider_id, reseller_id=customer.reseller_id, customer_id=customer.id)
+    binding = paging_binding(principal, "storefront-catalog", country=country, termDuration=term_duration,
+                             billingCycle=billing_cycle, q=q)
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
+    filters = CatalogFilter(term_duration=term_duration, billing_cycle=billing_cycle, text=q)
+    page = container.pricing.catalog_for(viewer, country.upper(), filters=filters, limit=paging.limit,
+                                         position=position)
+    allowed = policy.allowed
+    items = [item.to_json() for item in page.items
+             if (allowed is None or item.item.catalog_item_id in allowed)
+             and policy.max_term_months >= {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(item.item.term_duration, 99)]
+    return page_body(items, container.continuation_tokens.encode(page.next_position, binding=binding))
+
+
+@router.post("/orders", status_code=202, response_model=OrderOut, responses=problems(400, 401, 403, 409, 422))
+def storefront_order(body: StorefrontOrderIn, shopper: Shopper, container: ContainerDep,
+                     idempotency: IdempotencyDep) -> Any:
+    """For its own tenant only, with its reseller as partner of record; above the approval threshold the
+    order waits (`pendingApproval`) and nothing is bought before approval."""
+    principal, customer = shopper
+    policy = StorefrontPolicy.loads(customer.storefront_policy)
+
+    def create() -> JSONResponse:
+        order = container.ordering.place(
+            principal, customer.id,
+            [LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle)
+             for line in body.lines],
+            source="storefront", approval_threshold=policy.approval_threshold, allowed_items=policy.allowed,
+            max_term_months=policy.max_term_months,
+        )
+        return JSONResponse(order.to_json(tiers=tiers_for(principal)), status_code=202,
+                            headers={"Location": f"/api/storefront/orders/{order.id}"})
+
+    return idempotency.respond(create)
+
+
+@router.get("/orders", response_model=OrderPage, responses=problems(400, 401, 403))
+def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging) -> dict[str, Any]:
+    principal, customer = shopper
+    binding = paging_binding(principal, "storefront-orders")
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
+    items, following = container.ordering.page(principal, customer.id, status=None, limit=paging.limit,
+                                               position=position)
+    return page_body([o.to_json(tiers=tiers_for(principal)) for o in items],
+                     container.continuation_tokens.encode(following, binding=binding))
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
+def storefront_get_order(order_id: str, shopper: Shopper, container: ContainerDep) -> dict[str, Any]:
+    principal, _ = shopper
+    return container.ordering.get(principal, order_id).to_json(tiers=tiers_for(principal))
+
+
+@router.get("/subscriptions", response_model=SubscriptionPage, responses=problems(400, 401, 403))
+def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: Paging) -> dict[str, Any]:
+    principal, customer = shopper
+    binding = paging_binding(principal, "storefront-subscriptions")
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
+    items, following = container.subscription_service.page(principal, customer.org, status=None,
+                                                            limit=paging.limit, position=position)
+    now = datetime.now(UTC)
+    return page_body([s.to_json(now) for s in items], container.continuation_tokens.encode(following, binding=binding))
+
+
+@router.patch("/subscriptions/{subscription_id}", status_code=202, response_model=SubscriptionOut,
+              responses=problems(400, 401, 403, 404, 409, 422))
+def storefront_change(subscription_id: str, body: StorefrontChangeIn, shopper: Shopper,
+                      container: ContainerDep) -> Any:
+    """Add seats; remove seats inside the window when the policy allows it; switch auto-renew."""
+    principal, customer = shopper
+    policy = StorefrontPolicy.loads(customer.storefront_policy)
+    sub = container.subscription_service.request_change(principal, subscription_id, quantity=body.quantity,
+                                                        auto_renew=body.autoRenew,
+                                                        allow_decrease=policy.allow_seat_decrease)
+    return JSONResponse(sub.to_json(datetime.now(UTC)), status_code=202)
+
+
+@router.get("/charges", response_model=ChargesOut, responses=problems(400, 401, 403))
+def storefront_charges(
+    shopper: Shopper,
+    container: ContainerDep,
+    period: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")],
+) -> dict[str, Any]:
+    """Its own customer-tier charges for the period, from the latest billing run (never another tier)."""
+    principal, customer = shopper
+    for kind in ("billed", "unbilled"):
+        run_id = container.billing_runs.current_run_id(customer.provider_id, period, kind)
+        if run_id:
+            break
+    else:
+        return {"period": period, "runId": None, "kind": None, "currency": None, "total": None, "items": []}
+    run = container.billing.get_run(principal, run_id)
+    _, rows = container.billing.lines(principal, run_id)
+    mine = [c for c in run["totals"]["customers"] if c["customerId"] == customer.id]
+    return {"period": period, "runId": run_id, "kind": kind, "currency": mine[0]["currency"] if mine else None,
+            "total": mine[0]["amount"] if mine else None, "items": list(rows)}

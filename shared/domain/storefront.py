@@ -1,0 +1,53 @@
+"""The storefront: what a customer may do for itself, within the limits its reseller or provider sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
+
+
+@dataclass(frozen=True)
+class StorefrontPolicy:
+    allowed_catalog_item_ids: tuple[str, ...] | None = None  # None: every sellable item
+    allow_seat_decrease: bool = True
+    max_term_duration: str = "P3Y"
+    approval_threshold: Decimal | None = None  # an order above this total waits for approval
+
+    @property
+    def allowed(self) -> frozenset[str] | None:
+        return None if self.allowed_catalog_item_ids is None else frozenset(self.allowed_catalog_item_ids)
+
+    @property
+    def max_term_months(self) -> int:
+        return TERM_MONTHS[self.max_term_duration]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "allowedCatalogItemIds": list(self.allowed_catalog_item_ids)
+            if self.allowed_catalog_item_ids is not None else None,
+            "allowSeatDecrease": self.allow_seat_decrease,
+            "maxTermDuration": self.max_term_duration,
+            "approvalThreshold": None if self.approval_threshold is None else str(self.approval_threshold),
+        }
+
+    def dumps(self) -> str:
+        return orjson.dumps(self.to_json()).decode()
+
+    @classmethod
+    def loads(cls, text: str | None) -> StorefrontPolicy:
+        if not text:
+            return cls()
+        data = orjson.loads(text)
+        allowed = data.get("allowedCatalogItemIds")
+        threshold = data.get("approvalThreshold")
+        return cls(
+            allowed_catalog_item_ids=None if allowed is None else tuple(allowed),
+            allow_seat_decrease=bool(data.get("allowSeatDecrease", True)),
+            max_term_duration=data.get("maxTermDuration") or "P3Y",
+            approval_threshold=None if threshold is None else Decimal(threshold),
+        )
