@@ -108,7 +108,8 @@ class Decision(StrEnum):
 
 def may_add_member(principal: Principal, target: OrgRef, role: Role, *, target_has_admin: bool) -> Decision:
     """Admins add members to their own organisation; a provider admin may add the first admin of
-    one of its resellers or customers; the operator may add anyone."""
+    one of its resellers or customers, a reseller admin the first admin of one of its customers;
+    the operator may add anyone."""
     if not can_see(principal, target):
         return Decision.NOT_FOUND
     if not role_fits_org(role, target.org_type):
@@ -119,12 +120,11 @@ def may_add_member(principal: Principal, target: OrgRef, role: Role, *, target_h
         return Decision.FORBIDDEN
     if target.key == principal.org.key:
         return Decision.ALLOWED
-    if (
-        principal.role is Role.PROVIDER_ADMIN
-        and target.org_type in (OrgType.RESELLER, OrgType.CUSTOMER)
-        and role is ADMIN_ROLE_OF[target.org_type]
-        and not target_has_admin
-    ):
+    first_admin = role is ADMIN_ROLE_OF[target.org_type] and not target_has_admin
+    if principal.role is Role.PROVIDER_ADMIN and target.org_type in (OrgType.RESELLER, OrgType.CUSTOMER) and first_admin:
+        return Decision.ALLOWED
+    # A reseller admin opens the storefront for its own customer by adding that customer's first admin.
+    if principal.role is Role.RESELLER_ADMIN and target.org_type is OrgType.CUSTOMER and first_admin:
         return Decision.ALLOWED
     return Decision.FORBIDDEN
 

@@ -102,4 +102,5 @@ def test_reseller_sells_and_manages_licenses(onboarding_stack: RunningStack) -> 
     eventually(lambda: staff.get(f"{api}/subscriptions/{sub_id}").json(), lambda s: s["quantity"] == 11, timeout=60)
     deliveries = control(stack, "GET", "webhooks/deliveries")
     items = deliveries["items"] if isinstance(deliveries, dict) else deliveries
-    assert any(d.get("statusCode") == 200 or d.get("status") == 200 for d in items)
+    assert any(d["eventName"] == "subscription-updated" and sub_id in d["resourceUri"] and d["delivered"]
+               for d in items if d["providerTenantId"] == app["tenantId"])

@@ -90,3 +90,12 @@ def test_audit_is_for_admins_within_scope() -> None:
     assert may_read_audit(who(PROVIDER_A, Role.PROVIDER_ADMIN), CUSTOMER_A1) is Decision.ALLOWED
     assert may_read_audit(who(PROVIDER_A, Role.PROVIDER_STAFF), CUSTOMER_A1) is Decision.FORBIDDEN
     assert may_read_audit(who(RESELLER_A2, Role.RESELLER_ADMIN), CUSTOMER_A1) is Decision.NOT_FOUND
+
+
+def test_reseller_admin_adds_only_the_first_admin_of_its_own_customer() -> None:
+    admin = who(RESELLER_A1, Role.RESELLER_ADMIN)
+    assert may_add_member(admin, CUSTOMER_A1, Role.CUSTOMER_ADMIN, target_has_admin=False) is Decision.ALLOWED
+    assert may_add_member(admin, CUSTOMER_A1, Role.CUSTOMER_ADMIN, target_has_admin=True) is Decision.FORBIDDEN
+    assert may_add_member(admin, CUSTOMER_A2, Role.CUSTOMER_ADMIN, target_has_admin=False) is Decision.NOT_FOUND
+    staff = who(RESELLER_A1, Role.RESELLER_STAFF)
+    assert may_add_member(staff, CUSTOMER_A1, Role.CUSTOMER_ADMIN, target_has_admin=False) is Decision.FORBIDDEN
