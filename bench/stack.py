@@ -21,6 +21,7 @@ class Stack:
     api: str
     operator: str
     data_dir: Path
+    sandbox: str = ""
 
     def token(self, oid: str) -> str:
         result = subprocess.run(
@@ -34,7 +35,7 @@ class Stack:
 
 
 @contextmanager
-def local_stack() -> Iterator[Stack]:
+def local_stack(**environment: str) -> Iterator[Stack]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         ports = {name: free_port() for name in ("api", "sandbox", "sandbox-tls", "blob", "queue", "table")}
@@ -47,7 +48,7 @@ def local_stack() -> Iterator[Stack]:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **environment},
         )
         operator = ""
         try:
@@ -60,7 +61,8 @@ def local_stack() -> Iterator[Stack]:
                     raise RuntimeError(line.strip())
             else:
                 raise RuntimeError("the local stack stopped before it was ready")
-            yield Stack(api=f"http://127.0.0.1:{ports['api']}/api", operator=operator, data_dir=data_dir)
+            yield Stack(api=f"http://127.0.0.1:{ports['api']}/api", operator=operator, data_dir=data_dir,
+                        sandbox=f"http://127.0.0.1:{ports['sandbox']}")
         finally:
             process.send_signal(signal.SIGINT)
             try:

@@ -65,6 +65,10 @@ param provisioningSweepSchedule string = '0 * * * * *'
 param subscriptionSyncSchedule string = '0 0 */6 * * *'
 @description('NCRONTAB, six fields, UTC.')
 param catalogSyncSchedule string = '0 0 2 * * *'
+@description('NCRONTAB, six fields, UTC: the current period\'s unbilled billing run.')
+param billingUnbilledSchedule string = '0 0 5 * * *'
+@description('NCRONTAB, six fields, UTC: last month\'s billed run, once its invoice is out.')
+param billingBilledSchedule string = '0 30 5 * * *'
 @description('Markets (countries) whose catalog and prices are synced, comma-separated.')
 param catalogMarkets string = 'US,NL,DE'
 
@@ -209,6 +213,8 @@ var appSettings = {
   SUBSCRIPTION_SYNC_SCHEDULE: subscriptionSyncSchedule
   CATALOG_SYNC_SCHEDULE: catalogSyncSchedule
   CATALOG_MARKETS: catalogMarkets
+  BILLING_UNBILLED_SCHEDULE: billingUnbilledSchedule
+  BILLING_BILLED_SCHEDULE: billingBilledSchedule
   PROVISIONING_RETRY_FIRST_DELAY_SECONDS: string(provisioningRetryFirstDelaySeconds)
   PROVISIONING_RETRY_MAX_DELAY_SECONDS: string(provisioningRetryMaxDelaySeconds)
   PROVISIONING_MAX_ATTEMPTS: string(provisioningMaxAttempts)

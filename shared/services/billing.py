@@ -10,12 +10,14 @@ under a new run id and then replaces the previous run in one transaction, so not
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -39,6 +41,7 @@ from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
 from shared.storage.billing import BillingBlobs, BillingRun, BillingRunRepository, RunChanged, TotalRow, new_run_id
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BILLING_RUN = "billing.run"
 KINDS = ("billed", "unbilled")
@@ -295,12 +298,13 @@ class BillingService:
 
         add = reconciler.add
         for source in sources:
-            for line in source:
-                priced, found = add(line)
-                lines_out.write(dumps(priced.to_record()) + b"\n")
-                if found:
-                    record(found)
-                if lines_out.records % 4096 == 0 and time.monotonic() > renew_at:
+            for batch in prefetched(source):
+                for line in batch:
+                    priced, found = add(line)
+                    lines_out.write(dumps(priced.to_record()) + b"\n")
+                    if found:
+                        record(found)
+                if time.monotonic() > renew_at:
                     run = self._renew(run)
                     renew_at = time.monotonic() + LEASE_RENEW_SECONDS
         record(reconciler.finish())
@@ -539,6 +543,51 @@ class BillingService:
         """Every discrepancy of a run, from its blob (the table holds the first MAX_STORED_DISCREPANCIES)."""
         for raw in self._blobs.iter_lines(run.discrepancies_blob or ""):
             yield orjson.loads(raw)
+
+
+def prefetched(source: Iterator[T], *, batch: int = 2000, depth: int = 8) -> Iterator[list[T]]:
+    """Reads `source` on a thread, in batches, a few batches ahead: Partner Center's download and our pricing
+    overlap instead of taking turns. Memory stays bounded by `batch` x `depth`; errors reach the consumer."""
+    ready: queue.Queue[list[T] | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: list[T] | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            chunk: list[T] = []
+            for item in source:
+                chunk.append(item)
+                if len(chunk) >= batch:
+                    if not put(chunk):
+                        return
+                    chunk = []
+            if chunk and not put(chunk):
+                return
+            put(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
+            put(error)
+
+    worker = threading.Thread(target=produce, name="billing-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 def data_key(run: BillingRun) -> str:

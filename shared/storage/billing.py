@@ -34,6 +34,7 @@ DISCREPANCIES = "BillingDiscrepancies"
 RUN_PREFIX = "run|"
 CURRENT_PREFIX = "current|"
 BLOCK_BYTES = 4 * 1024 * 1024
+DISCREPANCY_ROW_CHARS = 30_000  # a string property holds at most 32K characters
 
 
 class RunChanged(Exception):
@@ -311,25 +312,47 @@ class BillingRunRepository:
             rows = [r for r in rows if r.scope == "customer" and r.customer_id == customer_id]
         return rows
 
-    def write_discrepancies(self, run_id: str, items: Iterable[dict[str, Any]], *, start: int = 0) -> int:
-        def entity(number: int, item: dict[str, Any]) -> dict[str, Any]:
-            return {"PartitionKey": run_id, "RowKey": f"{number:010d}", "kind": item["kind"],
-                    "resellerId": item.get("resellerId"), "data": orjson.dumps(item).decode()}  # fmt: skip
+    def write_discrepancies(self, key: str, items: Iterable[dict[str, Any]]) -> int:
+        """Packs discrepancies into rows of up to DISCREPANCY_ROW_CHARS of JSON (thousands cost a few requests)."""
+        def rows() -> Iterator[dict[str, Any]]:
+            number, pending, size = 0, [], 2
+            for item in items:
+                text = orjson.dumps(item).decode()
+                if pending and size + len(text) + 1 > DISCREPANCY_ROW_CHARS:
+                    yield {"PartitionKey": key, "RowKey": f"{number:010d}", "data": "[" + ",".join(pending) + "]",
+                           "count": len(pending)}  # fmt: skip
+                    number, pending, size = number + 1, [], 2
+                pending.append(text)
+                size += len(text) + 1
+            if pending:
+                yield {"PartitionKey": key, "RowKey": f"{number:010d}", "data": "[" + ",".join(pending) + "]",
+                       "count": len(pending)}  # fmt: skip
 
         written = 0
-        numbered = ((start + n, item) for n, item in enumerate(items))
-        for batch in chunks((("upsert", entity(n, item)) for n, item in numbered), 100):
+        # a transaction carries at most 4 MiB: 50 rows of at most 30,000 characters stay well below it
+        for batch in chunks((("upsert", row) for row in rows()), 50):
             self._discrepancies.submit_transaction(batch)
-            written += len(batch)
+            written += sum(op[1]["count"] for op in batch)
         return written
 
-    def discrepancies(self, run_id: str, *, kind: str | None, limit: int,
+    def discrepancies(self, key: str, *, kind: str | None, limit: int,
                       position: dict[str, str] | None) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
-        query = f"PartitionKey eq {odata_quote(run_id)}"
-        if kind:
-            query += f" and kind eq {odata_quote(kind)}"
-        result = query_page(self._discrepancies, query_filter=query, limit=limit, position=position)
-        return [orjson.loads(row["data"]) for row in result.items], result.next_position
+        """A page of one run attempt's discrepancies; the position names a row and how many of it were read."""
+        start_row = int((position or {}).get("row", "0"))
+        skip = int((position or {}).get("skip", "0"))
+        query = f"PartitionKey eq {odata_quote(key)} and RowKey ge {odata_quote(f'{start_row:010d}')}"
+        found: list[dict[str, Any]] = []
+        for row in iter_query(self._discrepancies, query_filter=query, page_size=20):
+            number = int(row["RowKey"])
+            items = orjson.loads(row["data"])
+            begin = skip if number == start_row else 0
+            for index in range(begin, len(items)):
+                if kind and items[index].get("kind") != kind:
+                    continue
+                if len(found) == limit:
+                    return found, {"row": str(number), "skip": str(index)}
+                found.append(items[index])
+        return found, None
 
 
 class BillingBlobs:
