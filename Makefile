@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 3
 
 .PHONY: install run test test-fast token bench lint clean
 
@@ -28,7 +29,7 @@ run: install
 	$(PY) -m local.run
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)

@@ -194,6 +194,13 @@ class MsalTokenProvider:
             self.secret_store.set(reference, str(rotated))
         return checked
 
+    def redeem_authorization_code(self, code: str, redirect_uri: str) -> dict[str, Any]:
+        """The consent callback's code for tokens (the refresh token is what the Secure Application Model keeps)."""
+        app = self._application()
+        scopes = [self.endpoints.user_scope]
+        return self._checked(_call_token_endpoint(
+            lambda: app.acquire_token_by_authorization_code(code, scopes, redirect_uri=redirect_uri)))
+
     @staticmethod
     def _checked(result: dict[str, Any] | None) -> dict[str, Any]:
         if result and "access_token" in result:

@@ -10,14 +10,12 @@ under a new run id and then replaces the previous run in one transaction, so not
 from __future__ import annotations
 
 import logging
-import queue
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 
@@ -41,7 +39,6 @@ from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
 from shared.storage.billing import BillingBlobs, BillingRun, BillingRunRepository, RunChanged, TotalRow, new_run_id
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 BILLING_RUN = "billing.run"
 KINDS = ("billed", "unbilled")
@@ -135,9 +132,7 @@ class BillingService:
     def request(self, provider_id: str, period: str, kind: str, *, requested_by: str) -> BillingRun:
         if kind not in KINDS:
             raise Invalid("kind is billed or unbilled", [FieldError("kind", "must be billed or unbilled")])
-        start, _ = period_bounds(period)
-        if start > self._clock():
-            raise Invalid("the period has not started yet", [FieldError("period", "is in the future")])
+        period_bounds(period)
         for existing in self._runs.iter_runs(provider_id, statuses=ACTIVE_STATUSES):
             if existing.period == period and existing.kind == kind:
                 return existing
@@ -298,13 +293,12 @@ class BillingService:
 
         add = reconciler.add
         for source in sources:
-            for batch in prefetched(source):
-                for line in batch:
-                    priced, found = add(line)
-                    lines_out.write(dumps(priced.to_record()) + b"\n")
-                    if found:
-                        record(found)
-                if time.monotonic() > renew_at:
+            for line in source:
+                priced, found = add(line)
+                lines_out.write(dumps(priced.to_record()) + b"\n")
+                if found:
+                    record(found)
+                if lines_out.records & 4095 == 0 and time.monotonic() > renew_at:
                     run = self._renew(run)
                     renew_at = time.monotonic() + LEASE_RENEW_SECONDS
         record(reconciler.finish())
@@ -349,6 +343,10 @@ class BillingService:
                 continue
             if previous and previous != run.id:
                 self.drop(run.provider_id, previous)
+            for earlier in range(1, run.attempt):  # what interrupted attempts of this run left behind
+                for name in run.blob_names(earlier):
+                    self._blobs.delete(name)
+                self._runs.delete_run_data(f"{run.id}.{earlier}")
             return self._runs.get(run.provider_id, run.id) or completed
         raise RunChanged(run.id)
 
@@ -380,7 +378,8 @@ class BillingService:
                 (sub.status or "").lower(), sub.term_duration, sub.billing_cycle, sub.term_start_date))  # fmt: skip
             item_id = sub.catalog_item_id
             if not item_id and sub.offer_id.count(":") == 2:
-                item_id = make_catalog_item_id(*sub.offer_id.split(":"), sub.term_duration, sub.billing_cycle)
+                product, sku, availability = sub.offer_id.split(":")
+                item_id = make_catalog_item_id(product, sku, availability, sub.term_duration, sub.billing_cycle)
             if not item_id:
                 continue
             if item_id not in items:
@@ -543,51 +542,6 @@ class BillingService:
         """Every discrepancy of a run, from its blob (the table holds the first MAX_STORED_DISCREPANCIES)."""
         for raw in self._blobs.iter_lines(run.discrepancies_blob or ""):
             yield orjson.loads(raw)
-
-
-def prefetched(source: Iterator[T], *, batch: int = 2000, depth: int = 8) -> Iterator[list[T]]:
-    """Reads `source` on a thread, in batches, a few batches ahead: Partner Center's download and our pricing
-    overlap instead of taking turns. Memory stays bounded by `batch` x `depth`; errors reach the consumer."""
-    ready: queue.Queue[list[T] | BaseException | None] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: list[T] | BaseException | None) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            chunk: list[T] = []
-            for item in source:
-                chunk.append(item)
-                if len(chunk) >= batch:
-                    if not put(chunk):
-                        return
-                    chunk = []
-            if chunk and not put(chunk):
-                return
-            put(None)
-        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
-            put(error)
-
-    worker = threading.Thread(target=produce, name="billing-prefetch", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
 
 
 def data_key(run: BillingRun) -> str:

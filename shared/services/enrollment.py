@@ -236,16 +236,12 @@ class EnrollmentService:
         credentials = PartnerCenterCredentials(provider.tenant_id, provider.client_id, provider.client_secret_ref)
         tokens = MsalTokenProvider(credentials, self._endpoints, self._secrets)
         try:
-            app = tokens._application()  # noqa: SLF001 - the same configured MSAL app the client uses
-            result = app.acquire_token_by_authorization_code(
-                code, [self._endpoints.user_scope], redirect_uri=self.redirect_uri
-            )
+            result = tokens.redeem_authorization_code(code, self.redirect_uri)
         except (PartnerCenterError, AuthenticationFailed) as err:
             raise Invalid(f"the authorization code could not be redeemed: {refusal_reason(err)}") from err
-        refresh_token = (result or {}).get("refresh_token")
+        refresh_token = result.get("refresh_token")
         if not refresh_token:
-            detail = (result or {}).get("error_description") or (result or {}).get("error") or "no refresh token"
-            raise Invalid(f"the authorization code could not be redeemed: {detail}")
+            raise Invalid("the authorization code could not be redeemed: no refresh token was issued")
         reference = f"pc-{provider.id}-refresh-token"
         self._secrets.set(reference, refresh_token)
         client = self._client(replace(credentials, refresh_token_ref=reference))

@@ -34,6 +34,7 @@ DISCREPANCIES = "BillingDiscrepancies"
 RUN_PREFIX = "run|"
 CURRENT_PREFIX = "current|"
 BLOCK_BYTES = 4 * 1024 * 1024
+RAW_BATCH_BYTES = 256 * 1024
 DISCREPANCY_ROW_CHARS = 30_000  # a string property holds at most 32K characters
 
 
@@ -315,7 +316,8 @@ class BillingRunRepository:
     def write_discrepancies(self, key: str, items: Iterable[dict[str, Any]]) -> int:
         """Packs discrepancies into rows of up to DISCREPANCY_ROW_CHARS of JSON (thousands cost a few requests)."""
         def rows() -> Iterator[dict[str, Any]]:
-            number, pending, size = 0, [], 2
+            number, size = 0, 2
+            pending: list[str] = []
             for item in items:
                 text = orjson.dumps(item).decode()
                 if pending and size + len(text) + 1 > DISCREPANCY_ROW_CHARS:
@@ -407,12 +409,21 @@ class GzipBlobWriter:
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._blocks: list[str] = []
+        self._raw: list[bytes] = []
+        self._raw_bytes = 0
         self.records = 0
 
     def write(self, data: bytes) -> None:
-        """One record's bytes (a JSON line ending in a newline)."""
-        compressed = self._deflate.compress(data)
+        """One record's bytes (a JSON line ending in a newline); compressed in batches, which is far cheaper."""
+        self._raw.append(data)
+        self._raw_bytes += len(data)
         self.records += 1
+        if self._raw_bytes >= RAW_BATCH_BYTES:
+            self._compress()
+
+    def _compress(self) -> None:
+        compressed = self._deflate.compress(b"".join(self._raw))
+        self._raw, self._raw_bytes = [], 0
         if compressed:
             self._pending.append(compressed)
             self._pending_bytes += len(compressed)
@@ -430,6 +441,7 @@ class GzipBlobWriter:
     def close(self) -> None:
         from azure.storage.blob import BlobBlock, ContentSettings
 
+        self._compress()
         tail = self._deflate.flush()
         if tail:
             self._pending.append(tail)

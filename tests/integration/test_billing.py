@@ -220,3 +220,78 @@ def test_only_a_provider_admin_may_start_a_run(client: TestClient, billed: dict[
     assert client.post("/api/billing/runs", headers=billed["staff"], json=body).status_code == 403
     assert client.post("/api/billing/runs", headers=billed["admin"],
                        json={"period": "2026-13", "kind": "billed"}).status_code == 422  # fmt: skip
+
+
+def test_a_redelivered_message_for_a_completed_run_changes_nothing(
+    client: TestClient, container: Container, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    run_id = billed.get("current", first_run)["id"]
+    before = client.get(f"/api/billing/runs/{run_id}", headers=billed["admin"]).json()
+    again = container.billing.execute(billed["provider"]["id"], run_id, 2)
+    assert again is not None and again.status == "completed" and again.attempt == before["attempt"]
+    assert client.get(f"/api/billing/runs/{run_id}", headers=billed["admin"]).json() == before
+
+
+def test_a_run_whose_worker_died_restarts_from_scratch_and_leaves_nothing_of_the_dead_attempt(
+    client: TestClient, container: Container, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    provider_id = billed["provider"]["id"]
+    expected = client.get(f"/api/billing/runs/{billed.get('current', first_run)['id']}", headers=billed["admin"]).json()
+    run = container.billing.request(provider_id, billed["period"], "billed", requested_by="test")
+    lines_blob, found_blob = run.blob_names(1)
+    dead = container.billing_runs.change(provider_id, run.id, lambda r: replace(
+        r, status="running", attempt=1, started_at=datetime.now(UTC) - timedelta(hours=1),
+        lease_until=datetime.now(UTC) - timedelta(minutes=1), lines_blob=lines_blob,
+        discrepancies_blob=found_blob))  # fmt: skip
+    writer = container.billing_blobs.writer(lines_blob)
+    writer.write(b'{"half": "written"}\n')
+    writer.close()
+    from shared.storage.billing import TotalRow
+
+    container.billing_runs.write_totals(f"{run.id}.1", [TotalRow("reseller", billed["resellerId"], None, "EUR", "1")])
+    assert dead is not None and dead.status == "running"
+    # the lease is still valid for a live attempt: a redelivery leaves it alone
+    live = container.billing_runs.change(provider_id, run.id, lambda r: replace(
+        r, lease_until=datetime.now(UTC) + timedelta(minutes=5)))  # fmt: skip
+    assert container.billing.execute(provider_id, run.id, 2).attempt == live.attempt  # type: ignore[union-attr]
+    container.billing_runs.change(provider_id, run.id, lambda r: replace(
+        r, lease_until=datetime.now(UTC) - timedelta(minutes=1)))  # fmt: skip
+    assert container.billing.resend_stalled() >= 1
+    work_billing(container, lambda: container.billing_runs.get(provider_id, run.id).status == "completed")  # type: ignore[union-attr]
+    done = client.get(f"/api/billing/runs/{run.id}", headers=billed["admin"]).json()
+    assert done["attempt"] == 2
+    assert done["totals"] == expected["totals"] and done["counts"] == expected["counts"]
+    assert list(container.billing_blobs.iter_lines(lines_blob)) == []
+    assert container.billing_runs.totals(f"{run.id}.1") == []
+    billed["current"] = done
+
+
+def test_a_billed_run_without_an_invoice_fails_with_the_reason(
+    client: TestClient, container: Container, billed: dict[str, Any]
+) -> None:
+    from datetime import UTC, datetime
+
+    from shared.services.billing import period_of
+
+    earlier = period_of(datetime.now(UTC), 3)
+    run = container.billing.request(billed["provider"]["id"], earlier, "billed", requested_by="test")
+    read = lambda: client.get(f"/api/billing/runs/{run.id}", headers=billed["admin"]).json()  # noqa: E731
+    work_billing(container, lambda: read()["status"] in ("completed", "failed"))
+    failed = read()
+    assert failed["status"] == "failed" and "no invoice" in failed["failureReason"]
+    assert client.get(f"/api/billing/runs/{billed['current']['id']}", headers=billed["admin"]).json()["current"]
+
+
+def test_the_timer_requests_the_unbilled_run_and_no_second_while_one_is_queued(
+    container: Container, billed: dict[str, Any]
+) -> None:
+    provider_id = billed["provider"]["id"]
+    first = container.billing.request(provider_id, billed["period"], "unbilled", requested_by="timer")
+    second = container.billing.request(provider_id, billed["period"], "unbilled", requested_by="timer")
+    assert first.id == second.id
+    run = container.billing.execute(provider_id, first.id)
+    assert run is not None and run.status == "completed", run
+    assert run.counts["lines"] == 0  # nothing was generated as unbilled for this provider

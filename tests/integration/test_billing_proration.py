@@ -1,0 +1,131 @@
+"""Proration through the sandbox's Partner Center: seats added mid-cycle and a cancellation inside the window (a credit
+line) are billed to the reseller and customer exactly as Microsoft prorated them, in EUR."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pytest
+import requests
+from fastapi.testclient import TestClient
+
+from local.sandbox.clock import add_months, parse_timestamp
+from shared.bootstrap import Container
+from shared.domain.scope import OrgRef, OrgType, Role
+from tests.integration.test_billing import work_billing
+from tests.support.commerce import commerce_setup, work_queues
+from tests.support.onboarding import Sandbox
+
+CENT = Decimal("0.01")
+
+
+@pytest.fixture(scope="module")
+def pc(sandbox: Any) -> Iterator[Sandbox]:
+    yield Sandbox(sandbox)
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    requests.post(f"{sandbox.http_url}/_sandbox/clock", json={"set": now}, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def prorated(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
+    """On the 10th of next month (sandbox clock): two subscriptions bought; three days later one gets 5 more seats
+    and the other is cancelled; then that month is invoiced."""
+    from tests.support.platform import member, new_id, user_token
+
+    def auth(oid: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {user_token(sandbox, oid)}"}
+
+    def add_member(org: OrgRef, role: Role) -> str:
+        if org.org_type is not OrgType.OPERATOR:
+            container.organizations.add(org, name="test")
+        user_id = new_id("u-")
+        container.members.add(member(user_id, org, role))
+        return user_id
+
+    shop = commerce_setup(client, auth, container, pc, add_member, country="NL")
+    admin, staff = auth(shop["providerAdmin"]), auth(shop["resellerStaff"])
+    assert client.put(f"/api/resellers/{shop['resellerId']}/pricing", headers=admin,
+                      json={"margin": "0.15", "overrides": []}).status_code == 200  # fmt: skip
+    assert client.put(f"/api/customers/{shop['customerId']}/pricing", headers=staff,
+                      json={"margin": "0.25", "overrides": []}).status_code == 200  # fmt: skip
+    now = parse_timestamp(requests.get(f"{pc.url}/_sandbox/clock", timeout=10).json()["now"])
+    moment = add_months(dt.datetime(now.year, now.month, 1, tzinfo=dt.UTC), 1) + dt.timedelta(days=9, hours=10)
+    requests.post(f"{pc.url}/_sandbox/clock", json={"set": moment.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                  timeout=10).raise_for_status()  # fmt: skip
+    annual = next(i for i in shop["items"] if i.term_duration == "P1Y" and i.billing_cycle == "monthly")
+    monthly = next(i for i in shop["items"] if i.term_duration == "P1M" and i.billing_cycle == "monthly")
+    order = client.post("/api/orders", headers=staff, json={"customerId": shop["customerId"], "lines": [
+        {"catalogItemId": annual.catalog_item_id, "quantity": 10, "termDuration": "P1Y", "billingCycle": "monthly"},
+        {"catalogItemId": monthly.catalog_item_id, "quantity": 4, "termDuration": "P1M", "billingCycle": "monthly"},
+    ]}).json()  # fmt: skip
+    read = lambda: client.get(f"/api/orders/{order['id']}", headers=staff).json()  # noqa: E731
+    work_queues(container, lambda: read()["status"] not in ("accepted", "provisioning"))
+    grown, cancelled = (line["subscriptionId"] for line in read()["lines"])
+    requests.post(f"{pc.url}/_sandbox/clock", json={"advance": "P3D"}, timeout=10).raise_for_status()
+    assert client.patch(f"/api/subscriptions/{grown}", headers=staff, json={"quantity": 15}).status_code == 202
+    assert client.post(f"/api/subscriptions/{cancelled}/cancel", headers=staff).status_code == 202
+    sub = lambda s: client.get(f"/api/subscriptions/{s}", headers=staff).json()  # noqa: E731
+    work_queues(container, lambda: all((sub(s)["pendingChange"] or {}).get("status") == "applied"
+                                       for s in (grown, cancelled)))  # fmt: skip
+    period = f"{moment.year:04d}-{moment.month:02d}"
+    generated = requests.post(f"{pc.url}/_sandbox/reconciliation", timeout=60, json={
+        "providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed"})
+    assert generated.status_code == 200, generated.text
+    lines = requests.get(f"{pc.url}/_sandbox/reconciliation/lines", timeout=60, params={
+        "providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed"})
+    run = container.billing.request(shop["provider"]["id"], period, "billed", requested_by="test")
+    work_billing(container, lambda: container.billing_runs.get(shop["provider"]["id"], run.id).status  # type: ignore[union-attr]
+                 in ("completed", "failed"))  # fmt: skip
+    return {**shop, "admin": admin, "staff": staff, "run": run.id, "grown": grown, "cancelled": cancelled,
+            "costs": {grown: annual.cost, cancelled: monthly.cost},
+            "lines": json.loads(lines.content, parse_float=Decimal)["items"]}  # fmt: skip
+
+
+def priced_lines(client: TestClient, prorated: dict[str, Any]) -> list[dict[str, Any]]:
+    answer = client.get(f"/api/billing/runs/{prorated['run']}/lines", headers=prorated["admin"])
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]  # type: ignore[no-any-return]
+
+
+def expected(prorated: dict[str, Any], line: dict[str, Any], margin: Decimal) -> Decimal:
+    unit = prorated["costs"][line["subscriptionId"]] * margin
+    factor = Decimal(line["effectiveUnitPrice"]) / Decimal(line["unitPrice"])
+    return (unit * Decimal(line["quantity"]) * factor).quantize(CENT, ROUND_HALF_UP)
+
+
+def test_seats_added_mid_cycle_are_charged_for_the_rest_of_the_cycle_at_each_tier(
+    client: TestClient, prorated: dict[str, Any]
+) -> None:
+    microsoft = next(line for line in prorated["lines"] if line["chargeType"] == "addQuantity")
+    assert 0 < microsoft["effectiveUnitPrice"] < microsoft["unitPrice"]  # a part of the cycle
+    [ours] = [p for p in priced_lines(client, prorated) if p["chargeType"] == "addquantity"]  # charge types compare lower-cased
+    assert Decimal(ours["resellerCharge"]) == expected(prorated, microsoft, Decimal("1.15"))
+    assert Decimal(ours["customerCharge"]) == expected(prorated, microsoft, Decimal("1.15") * Decimal("1.25"))
+    assert Decimal(ours["providerCost"]) == microsoft["subtotal"] and ours["currency"] == "EUR"
+
+
+def test_a_cancellation_inside_the_window_is_a_credit_at_each_tier(client: TestClient,
+                                                                   prorated: dict[str, Any]) -> None:
+    microsoft = next(line for line in prorated["lines"] if line["chargeType"] == "cancel")
+    assert microsoft["subtotal"] < 0
+    [ours] = [p for p in priced_lines(client, prorated) if p["chargeType"] == "cancel"]
+    assert Decimal(ours["resellerCharge"]) == expected(prorated, microsoft, Decimal("1.15")) < 0
+    assert Decimal(ours["customerCharge"]) == expected(prorated, microsoft, Decimal("1.15") * Decimal("1.25")) < 0
+
+
+def test_prorated_lines_reconcile_without_discrepancies_and_totals_sum_the_lines(
+    client: TestClient, prorated: dict[str, Any]
+) -> None:
+    run = client.get(f"/api/billing/runs/{prorated['run']}", headers=prorated["admin"]).json()
+    assert run["status"] == "completed", run
+    assert run["counts"]["discrepancies"] == 0, client.get(f"/api/billing/runs/{prorated['run']}/discrepancies",
+                                                           headers=prorated["admin"]).json()  # fmt: skip
+    priced = priced_lines(client, prorated)
+    [reseller_total] = run["totals"]["resellers"]
+    assert Decimal(reseller_total["amount"]) == sum(Decimal(p["resellerCharge"]) for p in priced)
+    [customer_total] = run["totals"]["customers"]
+    assert Decimal(customer_total["amount"]) == sum(Decimal(p["customerCharge"]) for p in priced)
