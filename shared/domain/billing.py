@@ -231,6 +231,21 @@ class Discrepancy:
         }
 
 
+_DAYS: dict[datetime, str] = {}
+
+
+def _day_text(moment: datetime | None) -> str | None:
+    """The charge date as written in exports; a period's lines share few dates, so each is formatted once."""
+    if moment is None:
+        return None
+    text = _DAYS.get(moment)
+    if text is None:
+        if len(_DAYS) >= 4096:
+            _DAYS.clear()
+        text = _DAYS[moment] = moment.date().isoformat()
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class PricedLine:
     """One Microsoft line priced at each tier (rounded), with the Microsoft line id behind it."""
@@ -266,8 +281,8 @@ class PricedLine:
             "customerTenantId": self.customer_tenant_id,
             "catalogItemId": self.catalog_item_id,
             "chargeType": self.charge_type,
-            "chargeStartDate": self.charge_start.date().isoformat() if self.charge_start else None,
-            "chargeEndDate": self.charge_end.date().isoformat() if self.charge_end else None,
+            "chargeStartDate": _day_text(self.charge_start),
+            "chargeEndDate": _day_text(self.charge_end),
             "quantity": format_decimal(self.quantity),
             "currency": self.currency,
             "unitPrice": None if self.unit_price is None else format_decimal(self.unit_price),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from local.settings import REPO_ROOT
 from tests.e2e.conftest import RunningStack, start_stack
 
 pytestmark = pytest.mark.e2e
@@ -91,3 +94,21 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "local.run", "--data-dir", str(tmp_path), "--api-port", str(port)],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: port {port} (api) on 127.0.0.1 is already in use; stop what holds it or pass --api-port"
+    ]
+    assert "Traceback" not in result.stdout + result.stderr

@@ -295,3 +295,46 @@ def test_the_timer_requests_the_unbilled_run_and_no_second_while_one_is_queued(
     run = container.billing.execute(provider_id, first.id)
     assert run is not None and run.status == "completed", run
     assert run.counts["lines"] == 0  # nothing was generated as unbilled for this provider
+
+
+def test_discrepancies_page_through_packed_rows_in_order_and_filter_by_kind(container: Container) -> None:
+    from tests.support.platform import new_id
+
+    key = f"{new_id('br-')}.1"
+    items = [{"kind": KINDS[n % len(KINDS)], "subscriptionId": f"sub-{n:05d}", "customerId": None,
+              "resellerId": None, "amount": f"{n}.00", "currency": "EUR", "detail": "x" * 120,
+              "lineItemIds": [f"{n:016x}:{n}"]} for n in range(1500)]  # fmt: skip
+    assert container.billing_runs.write_discrepancies(key, items) == 1500
+    for kind, wanted in ((None, items), ("missingCharge", [i for i in items if i["kind"] == "missingCharge"])):
+        seen: list[dict[str, Any]] = []
+        position = None
+        while True:
+            page, position = container.billing_runs.discrepancies(key, kind=kind, limit=97, position=position)
+            assert len(page) <= 97
+            seen.extend(page)
+            if position is None:
+                break
+        assert seen == wanted
+
+
+def test_a_customer_admin_sees_only_its_own_customer_tier_amounts(
+    client: TestClient, container: Container, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    from tests.support.platform import member, new_id
+
+    org = OrgRef(OrgType.CUSTOMER, billed["customerId"], provider_id=billed["provider"]["id"],
+                 reseller_id=billed["resellerId"])  # fmt: skip
+    user = new_id("u-")
+    container.members.add(member(user, org, Role.CUSTOMER_ADMIN))
+    headers = billed["auth"](user)
+    run_id = billed.get("current", first_run)["id"]
+    run = client.get(f"/api/billing/runs/{run_id}", headers=headers).json()
+    assert run["totals"]["resellers"] == []
+    assert [c["customerId"] for c in run["totals"]["customers"]] == [billed["customerId"]]
+    lines = client.get(f"/api/billing/runs/{run_id}/lines", headers=headers).json()["items"]
+    assert lines and all(set(line) == {"lineItemIds", "subscriptionId", "customerId", "catalogItemId", "chargeType",
+                                       "chargeStartDate", "chargeEndDate", "quantity", "currency", "proration",
+                                       "customerCharge"} for line in lines)  # fmt: skip
+    assert all(line["customerId"] == billed["customerId"] for line in lines)
+    assert client.get(f"/api/billing/runs/{run_id}/lines", headers=headers,
+                      params={"customerId": billed["leaving"]}).status_code == 404  # fmt: skip

@@ -325,3 +325,29 @@ def test_unsigned_or_wrongly_signed_events_are_401(webhook_client: TestClient, s
     response = webhook_client.post(f"/api/webhooks/partner-center?provider={shop['provider']['id']}", content=body,
                                    headers=headers)
     assert response.status_code == 401, response.text
+
+
+def test_an_order_partner_center_keeps_failing_is_failed_with_the_reason_and_dead_lettered(
+    client: TestClient, container: Container, pc: Sandbox, shop: dict[str, Any], sandbox: Any
+) -> None:
+    """Nothing is left provisioning forever: after the last attempt the order fails and its message is
+    refused, so the queue dead-letters it."""
+    from shared.services.provisioning import ProvisioningAbandoned
+    from tests.support.platform import platform_settings
+
+    impatient = Container(platform_settings(container.settings.storage_connection_string, sandbox,
+                                            provisioning_max_attempts=2, provisioning_retry_first_delay_seconds=1))
+    order = place(client, shop, [line(item(shop), 1)]).json()
+    pc.faults(rate5xx=1.0, seed=3)
+    try:
+        with pytest.raises(ProvisioningAbandoned):
+            for attempt in (1, 2, 3):
+                impatient.provisioning.provision(shop["customerId"], order["id"], attempt)
+        # The same message delivered again is refused again (until the queue dead-letters it).
+        with pytest.raises(ProvisioningAbandoned):
+            impatient.provisioning.provision(shop["customerId"], order["id"], 2)
+    finally:
+        pc.faults()
+    failed = client.get(f"/api/orders/{order['id']}", headers=shop["auth"](shop["resellerStaff"])).json()
+    assert failed["status"] == "failed"
+    assert "gave up after" in failed["failureReason"] and failed["lines"][0]["error"]
