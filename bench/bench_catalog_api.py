@@ -4,26 +4,18 @@ prices), and how long POST /api/catalog/sync takes, first and again."""
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import requests
 
 from bench.bench_api import percentile
-from bench.stack import Stack
-from local.azurite import free_port
-from local.settings import REPO_ROOT
+from bench.stack import Stack, local_stack
 
 COUNTRY = "US"
 
@@ -40,40 +32,9 @@ class CatalogStack:
 
 @contextmanager
 def local_stack_with_sandbox() -> Iterator[CatalogStack]:
-    """As bench.stack.local_stack, and says where the sandbox's control routes are (resellers accept there)."""
-    with tempfile.TemporaryDirectory(prefix="bench-catalog-api-") as tmp:
-        data_dir = Path(tmp)
-        ports = {name: free_port() for name in ("api", "sandbox", "sandbox-tls", "blob", "queue", "table")}
-        args = [sys.executable, "-m", "local.run", "--data-dir", str(data_dir)]
-        for name, port in ports.items():
-            args += [f"--{name}-port", str(port)]
-        process = subprocess.Popen(
-            args,
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        operator = ""
-        try:
-            for line in process.stdout:  # type: ignore[union-attr]
-                if line.startswith("operator: "):
-                    operator = line.split(":", 1)[1].strip()
-                if line.startswith("ready: "):
-                    break
-                if line.startswith("error: "):
-                    raise RuntimeError(line.strip())
-            else:
-                raise RuntimeError("the local stack stopped before it was ready")
-            stack = Stack(api=f"http://127.0.0.1:{ports['api']}/api", operator=operator, data_dir=data_dir)
-            yield CatalogStack(stack=stack, sandbox=f"http://127.0.0.1:{ports['sandbox']}")
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    """The local stack, and where the sandbox's control routes are (resellers accept there)."""
+    with local_stack() as stack:
+        yield CatalogStack(stack=stack, sandbox=stack.sandbox)
 
 
 def session_for(stack: Stack, user_id: str) -> requests.Session:

@@ -15,7 +15,6 @@ def handle(queue: str, message: func.ServiceBusMessage) -> None:
     """Raising leaves the message to Service Bus, which redelivers it and dead-letters it at the end."""
     from shared.bootstrap import get_container
     from shared.services.handlers import dispatcher
-
     from shared.telemetry import correlation_scope
 
     container = get_container()

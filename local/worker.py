@@ -41,8 +41,11 @@ def main() -> int:
         threading.Thread(
             target=run_forever,
             args=(settings.storage_connection_string, stop, handlers),
-            kwargs={"max_attempts": settings.queue_max_attempts, "visibility_timeout": timedelta(seconds=30),
-                    "batch_size": 2},
+            kwargs={
+                "max_attempts": settings.queue_max_attempts,
+                "visibility_timeout": timedelta(seconds=30),
+                "batch_size": 2,
+            },
             name=f"receiver-{n}",
             daemon=True,
         )

@@ -80,14 +80,16 @@ def lines_of(body: OrderIn) -> list[LineRequest]:
 
 
 @router.post("/orders", status_code=202, response_model=OrderOut, responses=problems(400, 401, 403, 404, 409, 422))
-def place_order(body: OrderIn, principal: CurrentPrincipal, container: ContainerDep,
-                idempotency: IdempotencyDep) -> Any:
+def place_order(
+    body: OrderIn, principal: CurrentPrincipal, container: ContainerDep, idempotency: IdempotencyDep
+) -> Any:
     """Provider staff, or reseller staff for their own customers: accepted now, provisioned asynchronously."""
 
     def create() -> JSONResponse:
         order = container.ordering.place(principal, body.customerId, lines_of(body))
-        return JSONResponse(order.to_json(tiers=tiers_for(principal)), status_code=202,
-                            headers={"Location": f"/api/orders/{order.id}"})
+        return JSONResponse(
+            order.to_json(tiers=tiers_for(principal)), status_code=202, headers={"Location": f"/api/orders/{order.id}"}
+        )
 
     return idempotency.respond(create)
 
@@ -107,11 +109,13 @@ def list_orders(
         raise Invalid("name the customer", [FieldError("customerId", "is required")])
     binding = paging_binding(principal, "orders", customerId=customer, status=status)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.ordering.page(principal, customer, status=status, limit=paging.limit,
-                                               position=position)
+    items, following = container.ordering.page(
+        principal, customer, status=status, limit=paging.limit, position=position
+    )
     tiers = tiers_for(principal)
-    return page_body([o.to_json(tiers=tiers) for o in items],
-                     container.continuation_tokens.encode(following, binding=binding))
+    return page_body(
+        [o.to_json(tiers=tiers) for o in items], container.continuation_tokens.encode(following, binding=binding)
+    )
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
@@ -126,7 +130,7 @@ def approve_order(order_id: str, principal: CurrentPrincipal, container: Contain
 
 
 @router.post("/orders/{order_id}/reject", response_model=OrderOut, responses=problems(401, 403, 404, 409, 422))
-def reject_order(order_id: str, body: RejectIn, principal: CurrentPrincipal, container: ContainerDep
-                 ) -> dict[str, Any]:
+def reject_order(order_id: str, body: RejectIn, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     return container.ordering.decide(principal, order_id, approve=False, reason=body.reason).to_json(
-        tiers=tiers_for(principal))
+        tiers=tiers_for(principal)
+    )

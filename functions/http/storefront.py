@@ -83,22 +83,28 @@ def storefront_catalog(
     principal, customer = shopper
     policy = StorefrontPolicy.loads(customer.storefront_policy)
     viewer = CatalogViewer(customer.provider_id, reseller_id=customer.reseller_id, customer_id=customer.id)
-    binding = paging_binding(principal, "storefront-catalog", country=country, termDuration=term_duration,
-                             billingCycle=billing_cycle, q=q)
+    binding = paging_binding(
+        principal, "storefront-catalog", country=country, termDuration=term_duration, billingCycle=billing_cycle, q=q
+    )
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     filters = CatalogFilter(term_duration=term_duration, billing_cycle=billing_cycle, text=q)
-    page = container.pricing.catalog_for(viewer, country.upper(), filters=filters, limit=paging.limit,
-                                         position=position)
+    page = container.pricing.catalog_for(
+        viewer, country.upper(), filters=filters, limit=paging.limit, position=position
+    )
     allowed = policy.allowed
-    items = [item.to_json() for item in page.items
-             if (allowed is None or item.item.catalog_item_id in allowed)
-             and policy.max_term_months >= {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(item.item.term_duration, 99)]
+    items = [
+        item.to_json()
+        for item in page.items
+        if (allowed is None or item.item.catalog_item_id in allowed)
+        and policy.max_term_months >= {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(item.item.term_duration, 99)
+    ]
     return page_body(items, container.continuation_tokens.encode(page.next_position, binding=binding))
 
 
 @router.post("/orders", status_code=202, response_model=OrderOut, responses=problems(400, 401, 403, 409, 422))
-def storefront_order(body: StorefrontOrderIn, shopper: Shopper, container: ContainerDep,
-                     idempotency: IdempotencyDep) -> Any:
+def storefront_order(
+    body: StorefrontOrderIn, shopper: Shopper, container: ContainerDep, idempotency: IdempotencyDep
+) -> Any:
     """For its own tenant only, with its reseller as partner of record; above the approval threshold the
     order waits (`pendingApproval`) and nothing is bought before approval."""
     principal, customer = shopper
@@ -106,14 +112,22 @@ def storefront_order(body: StorefrontOrderIn, shopper: Shopper, container: Conta
 
     def create() -> JSONResponse:
         order = container.ordering.place(
-            principal, customer.id,
-            [LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle)
-             for line in body.lines],
-            source="storefront", approval_threshold=policy.approval_threshold, allowed_items=policy.allowed,
+            principal,
+            customer.id,
+            [
+                LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle)
+                for line in body.lines
+            ],
+            source="storefront",
+            approval_threshold=policy.approval_threshold,
+            allowed_items=policy.allowed,
             max_term_months=policy.max_term_months,
         )
-        return JSONResponse(order.to_json(tiers=tiers_for(principal)), status_code=202,
-                            headers={"Location": f"/api/storefront/orders/{order.id}"})
+        return JSONResponse(
+            order.to_json(tiers=tiers_for(principal)),
+            status_code=202,
+            headers={"Location": f"/api/storefront/orders/{order.id}"},
+        )
 
     return idempotency.respond(create)
 
@@ -123,10 +137,13 @@ def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging)
     principal, customer = shopper
     binding = paging_binding(principal, "storefront-orders")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.ordering.page(principal, customer.id, status=None, limit=paging.limit,
-                                               position=position)
-    return page_body([o.to_json(tiers=tiers_for(principal)) for o in items],
-                     container.continuation_tokens.encode(following, binding=binding))
+    items, following = container.ordering.page(
+        principal, customer.id, status=None, limit=paging.limit, position=position
+    )
+    return page_body(
+        [o.to_json(tiers=tiers_for(principal)) for o in items],
+        container.continuation_tokens.encode(following, binding=binding),
+    )
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
@@ -140,22 +157,30 @@ def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: 
     principal, customer = shopper
     binding = paging_binding(principal, "storefront-subscriptions")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.subscription_service.page(principal, customer.org, status=None,
-                                                            limit=paging.limit, position=position)
+    items, following = container.subscription_service.page(
+        principal, customer.org, status=None, limit=paging.limit, position=position
+    )
     now = datetime.now(UTC)
     return page_body([s.to_json(now) for s in items], container.continuation_tokens.encode(following, binding=binding))
 
 
-@router.patch("/subscriptions/{subscription_id}", status_code=202, response_model=SubscriptionOut,
-              responses=problems(400, 401, 403, 404, 409, 422))
-def storefront_change(subscription_id: str, body: StorefrontChangeIn, shopper: Shopper,
-                      container: ContainerDep) -> Any:
+@router.patch(
+    "/subscriptions/{subscription_id}",
+    status_code=202,
+    response_model=SubscriptionOut,
+    responses=problems(400, 401, 403, 404, 409, 422),
+)
+def storefront_change(subscription_id: str, body: StorefrontChangeIn, shopper: Shopper, container: ContainerDep) -> Any:
     """Add seats; remove seats inside the window when the policy allows it; switch auto-renew."""
     principal, customer = shopper
     policy = StorefrontPolicy.loads(customer.storefront_policy)
-    sub = container.subscription_service.request_change(principal, subscription_id, quantity=body.quantity,
-                                                        auto_renew=body.autoRenew,
-                                                        allow_decrease=policy.allow_seat_decrease)
+    sub = container.subscription_service.request_change(
+        principal,
+        subscription_id,
+        quantity=body.quantity,
+        auto_renew=body.autoRenew,
+        allow_decrease=policy.allow_seat_decrease,
+    )
     return JSONResponse(sub.to_json(datetime.now(UTC)), status_code=202)
 
 
@@ -176,5 +201,11 @@ def storefront_charges(
     run = container.billing.get_run(principal, run_id)
     _, rows = container.billing.lines(principal, run_id)
     mine = [c for c in run["totals"]["customers"] if c["customerId"] == customer.id]
-    return {"period": period, "runId": run_id, "kind": kind, "currency": mine[0]["currency"] if mine else None,
-            "total": mine[0]["amount"] if mine else None, "items": list(rows)}
+    return {
+        "period": period,
+        "runId": run_id,
+        "kind": kind,
+        "currency": mine[0]["currency"] if mine else None,
+        "total": mine[0]["amount"] if mine else None,
+        "items": list(rows),
+    }

@@ -93,8 +93,9 @@ def list_subscriptions(
     org = container.relationships.customer(principal, customer).org
     binding = paging_binding(principal, "subscriptions", customerId=customer, status=status)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.subscription_service.page(principal, org, status=status, limit=paging.limit,
-                                                            position=position)
+    items, following = container.subscription_service.page(
+        principal, org, status=status, limit=paging.limit, position=position
+    )
     now = datetime.now(UTC)
     return page_body([s.to_json(now) for s in items], container.continuation_tokens.encode(following, binding=binding))
 
@@ -104,20 +105,30 @@ def get_subscription(subscription_id: str, principal: CurrentPrincipal, containe
     return container.subscription_service.get(principal, subscription_id).to_json(datetime.now(UTC))
 
 
-@router.patch("/subscriptions/{subscription_id}", status_code=202, response_model=SubscriptionOut,
-              responses=problems(400, 401, 403, 404, 409, 422))
-def change_subscription(subscription_id: str, body: SubscriptionPatch, principal: CurrentPrincipal,
-                        container: ContainerDep) -> Any:
+@router.patch(
+    "/subscriptions/{subscription_id}",
+    status_code=202,
+    response_model=SubscriptionOut,
+    responses=problems(400, 401, 403, 404, 409, 422),
+)
+def change_subscription(
+    subscription_id: str, body: SubscriptionPatch, principal: CurrentPrincipal, container: ContainerDep
+) -> Any:
     """One change at a time, applied through the queue; a decrease outside the window is 409 with the reason."""
     container.subscription_service.get(principal, subscription_id)
     _staff_only(principal)
-    sub = container.subscription_service.request_change(principal, subscription_id, quantity=body.quantity,
-                                                        auto_renew=body.autoRenew, status=body.status)
+    sub = container.subscription_service.request_change(
+        principal, subscription_id, quantity=body.quantity, auto_renew=body.autoRenew, status=body.status
+    )
     return JSONResponse(sub.to_json(datetime.now(UTC)), status_code=202)
 
 
-@router.post("/subscriptions/{subscription_id}/cancel", status_code=202, response_model=SubscriptionOut,
-             responses=problems(401, 403, 404, 409))
+@router.post(
+    "/subscriptions/{subscription_id}/cancel",
+    status_code=202,
+    response_model=SubscriptionOut,
+    responses=problems(401, 403, 404, 409),
+)
 def cancel_subscription(subscription_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """Only within the 168-hour cancellation window (409 with the reason otherwise)."""
     container.subscription_service.get(principal, subscription_id)

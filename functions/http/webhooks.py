@@ -15,8 +15,10 @@ from shared.partner_center.webhooks import InvalidSignature, InvalidWebhookEvent
 router = APIRouter(tags=["webhooks"])
 
 
-@router.post("/webhooks/partner-center", responses={200: {"description": "The event is durably queued"},
-                                                     **problems(400, 401, 404)})
+@router.post(
+    "/webhooks/partner-center",
+    responses={200: {"description": "The event is durably queued"}, **problems(400, 401, 404)},
+)
 async def partner_center_webhook(
     request: Request,
     container: ContainerDep,
@@ -31,9 +33,13 @@ async def partner_center_webhook(
     try:
         event = await run_in_threadpool(container.events.receive, provider, raw, headers)
     except InvalidSignature as refused:
-        return problem_response(401, slug="invalid-signature", title="Unauthorized",
-                                detail=f"the event's signature was refused: {refused}",
-                                headers={"WWW-Authenticate": "Signature"})
+        return problem_response(
+            401,
+            slug="invalid-signature",
+            title="Unauthorized",
+            detail=f"the event's signature was refused: {refused}",
+            headers={"WWW-Authenticate": "Signature"},
+        )
     except InvalidWebhookEvent as bad:
         return problem_response(400, slug="invalid-event", detail=str(bad))
     return JSONResponse({"received": event.event_name}, status_code=200)

@@ -115,8 +115,11 @@ class Order:
             }
             for tier in shown:
                 value = getattr(line.prices, tier)
-                key = {"provider_cost": "providerCost", "reseller_price": "resellerPrice",
-                       "customer_price": "customerPrice"}[tier]
+                key = {
+                    "provider_cost": "providerCost",
+                    "reseller_price": "resellerPrice",
+                    "customer_price": "customerPrice",
+                }[tier]
                 body[key] = Money(value, line.prices.currency).rounded().to_json() if value is not None else None
             return body
 
@@ -148,5 +151,7 @@ def settled_status(lines: Iterable[OrderLine]) -> OrderStatus | None:
 
 
 def fail_pending_lines(order: Order, reason: str) -> tuple[OrderLine, ...]:
-    return tuple(replace(line, status=LineStatus.FAILED, error=reason) if line.status is LineStatus.PENDING else line
-                 for line in order.lines)
+    return tuple(
+        replace(line, status=LineStatus.FAILED, error=reason) if line.status is LineStatus.PENDING else line
+        for line in order.lines
+    )

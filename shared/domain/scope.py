@@ -121,7 +121,11 @@ def may_add_member(principal: Principal, target: OrgRef, role: Role, *, target_h
     if target.key == principal.org.key:
         return Decision.ALLOWED
     first_admin = role is ADMIN_ROLE_OF[target.org_type] and not target_has_admin
-    if principal.role is Role.PROVIDER_ADMIN and target.org_type in (OrgType.RESELLER, OrgType.CUSTOMER) and first_admin:
+    if (
+        principal.role is Role.PROVIDER_ADMIN
+        and target.org_type in (OrgType.RESELLER, OrgType.CUSTOMER)
+        and first_admin
+    ):
         return Decision.ALLOWED
     # A reseller admin opens the storefront for its own customer by adding that customer's first admin.
     if principal.role is Role.RESELLER_ADMIN and target.org_type is OrgType.CUSTOMER and first_admin:

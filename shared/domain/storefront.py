@@ -29,7 +29,8 @@ class StorefrontPolicy:
     def to_json(self) -> dict[str, Any]:
         return {
             "allowedCatalogItemIds": list(self.allowed_catalog_item_ids)
-            if self.allowed_catalog_item_ids is not None else None,
+            if self.allowed_catalog_item_ids is not None
+            else None,
             "allowSeatDecrease": self.allow_seat_decrease,
             "maxTermDuration": self.max_term_duration,
             "approvalThreshold": None if self.approval_threshold is None else str(self.approval_threshold),

@@ -47,8 +47,16 @@ def removable_seats(lots: Iterable[SeatLot], now: datetime) -> int:
     return sum(lot.quantity for lot in lots if lot.open_at(now))
 
 
-def check_quantity_change(*, current: int, requested: int, lots: Iterable[SeatLot], status: str, now: datetime,
-                          minimum: int = 1, maximum: int | None = None) -> None:
+def check_quantity_change(
+    *,
+    current: int,
+    requested: int,
+    lots: Iterable[SeatLot],
+    status: str,
+    now: datetime,
+    minimum: int = 1,
+    maximum: int | None = None,
+) -> None:
     """Raises ChangeRefused for a change Partner Center would refuse: decreases beyond the seats whose
     lot is still in its window, any change while suspended or cancelled, limits of the SKU."""
     if status == SubscriptionStatus.SUSPENDED:
@@ -72,8 +80,10 @@ def check_cancellation(*, status: str, cancellation_allowed_until: datetime | No
     if status in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):
         raise ChangeRefused(f"the subscription is already {status}")
     if cancellation_allowed_until is None or now >= cancellation_allowed_until:
-        raise ChangeRefused("the 168-hour cancellation window has passed; the subscription can only be left "
-                            "to end at its term end (switch auto-renew off)")
+        raise ChangeRefused(
+            "the 168-hour cancellation window has passed; the subscription can only be left "
+            "to end at its term end (switch auto-renew off)"
+        )
 
 
 def check_status_change(*, current: str, requested: str) -> None:
@@ -97,8 +107,15 @@ class PendingChange:
     attempt: int = 1
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "value": self.value, "requestedBy": self.requested_by,
-                "requestedAt": self.requested_at.isoformat(), "status": self.status, "error": self.error}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "value": self.value,
+            "requestedBy": self.requested_by,
+            "requestedAt": self.requested_at.isoformat(),
+            "status": self.status,
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True)

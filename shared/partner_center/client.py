@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from shared.telemetry import current_correlation_id
-
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
@@ -42,6 +40,7 @@ from shared.partner_center.webhooks import (
     registration_body,
 )
 from shared.secrets.port import SecretStore
+from shared.telemetry import current_correlation_id
 
 T = TypeVar("T")
 

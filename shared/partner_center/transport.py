@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from shared.telemetry import current_correlation_id
-
 import email.utils
 import json
 import logging
@@ -23,6 +21,7 @@ from requests.structures import CaseInsensitiveDict
 from shared.partner_center.auth import Grant, TokenSource
 from shared.partner_center.config import PartnerCenterEndpoints, Service
 from shared.partner_center.errors import InvalidRequest, Throttled, Unavailable, error_from_response
+from shared.telemetry import current_correlation_id
 
 log = logging.getLogger(__name__)
 

@@ -31,10 +31,18 @@ SUBSCRIBED_EVENTS = (
 
 
 class EventService:
-    def __init__(self, *, providers: ProviderRepository, customers: CustomerRepository,
-                 relationships: RelationshipService, subscriptions: SubscriptionService,
-                 publisher: MessagePublisher, verifier: Callable[[], WebhookVerifier],
-                 client_for: Callable[[Provider], PartnerCenterClient], public_base_url: str) -> None:
+    def __init__(
+        self,
+        *,
+        providers: ProviderRepository,
+        customers: CustomerRepository,
+        relationships: RelationshipService,
+        subscriptions: SubscriptionService,
+        publisher: MessagePublisher,
+        verifier: Callable[[], WebhookVerifier],
+        client_for: Callable[[Provider], PartnerCenterClient],
+        public_base_url: str,
+    ) -> None:
         self._providers = providers
         self._customers = customers
         self._relationships = relationships
@@ -53,10 +61,18 @@ class EventService:
         if self._providers.get(provider_id) is None:
             raise NotFound(f"provider {provider_id} was not found")
         # The body has no event id: its hash is the message id, so a redelivered event is one message.
-        message = QueueMessage(type=EVENT, entity_id=event.dedupe_key[:40], attempt=1, payload={
-            "providerId": provider_id, "eventName": event.event_name, "resourceUri": event.resource_uri,
-            "customerId": event.customer_id, "subscriptionId": event.subscription_id,
-        })
+        message = QueueMessage(
+            type=EVENT,
+            entity_id=event.dedupe_key[:40],
+            attempt=1,
+            payload={
+                "providerId": provider_id,
+                "eventName": event.event_name,
+                "resourceUri": event.resource_uri,
+                "customerId": event.customer_id,
+                "subscriptionId": event.subscription_id,
+            },
+        )
         self._publisher.send(QueueNames.PARTNER_CENTER_EVENTS, message)
         return event
 
@@ -67,8 +83,9 @@ class EventService:
             return "unknown provider"
         name = str(payload.get("eventName", "")).lower()
         if name == "subscription-updated" and payload.get("subscriptionId"):
-            found = self._subscriptions.sync_subscription(provider, str(payload.get("customerId") or ""),
-                                                          str(payload["subscriptionId"]))
+            found = self._subscriptions.sync_subscription(
+                provider, str(payload.get("customerId") or ""), str(payload["subscriptionId"])
+            )
             if not found:
                 return self._sync_customer_by_tenant(provider, str(payload.get("customerId") or ""))
             return "synced"

@@ -55,8 +55,14 @@ class OrderIndex:
         self._storage = storage
 
     def add(self, order: Order) -> None:
-        self._storage.table(INDEX).upsert_entity({"PartitionKey": safe_key(order.id), "RowKey": "o",
-                                                  "customerId": order.customer_id, "providerId": order.provider_id})
+        self._storage.table(INDEX).upsert_entity(
+            {
+                "PartitionKey": safe_key(order.id),
+                "RowKey": "o",
+                "customerId": order.customer_id,
+                "providerId": order.provider_id,
+            }
+        )
 
     def customer_of(self, order_id: str) -> str | None:
         try:
@@ -66,9 +72,18 @@ class OrderIndex:
 
 
 class OrderingService:
-    def __init__(self, *, orders: OrderRepository, index: OrderIndex, relationships: RelationshipService,
-                 resellers: ResellerRepository, catalog: CatalogRepository, pricing: PricingService, audit: AuditLog,
-                 provisioning: ProvisioningService) -> None:
+    def __init__(
+        self,
+        *,
+        orders: OrderRepository,
+        index: OrderIndex,
+        relationships: RelationshipService,
+        resellers: ResellerRepository,
+        catalog: CatalogRepository,
+        pricing: PricingService,
+        audit: AuditLog,
+        provisioning: ProvisioningService,
+    ) -> None:
         self._orders = orders
         self._index = index
         self._relationships = relationships
@@ -94,9 +109,14 @@ class OrderingService:
         active = [i for i in items if i.status is ItemStatus.ACTIVE]
         return (active or items or [None])[0]
 
-    def price_lines(self, customer: Customer, lines: list[LineRequest], *,
-                    allowed_items: frozenset[str] | None = None, max_term_months: int | None = None
-                    ) -> tuple[OrderLine, ...]:
+    def price_lines(
+        self,
+        customer: Customer,
+        lines: list[LineRequest],
+        *,
+        allowed_items: frozenset[str] | None = None,
+        max_term_months: int | None = None,
+    ) -> tuple[OrderLine, ...]:
         """Each line checked against the catalog (sellable, term and cycle offered, quantity within the SKU's
         limits) and priced at every tier; every problem is reported at once with its field."""
         if not lines:
@@ -118,31 +138,53 @@ class OrderingService:
             if line.term_duration.upper() != item.term_duration.upper():
                 errors.append(FieldError(f"{field}.termDuration", f"this item is offered for {item.term_duration}"))
             elif max_term_months is not None and _months(item.term_duration) > max_term_months:
-                errors.append(FieldError(f"{field}.termDuration",
-                                         f"terms longer than {max_term_months} months are not allowed"))
+                errors.append(
+                    FieldError(f"{field}.termDuration", f"terms longer than {max_term_months} months are not allowed")
+                )
             if line.billing_cycle.lower() != item.billing_cycle.lower():
                 errors.append(FieldError(f"{field}.billingCycle", f"this item is billed {item.billing_cycle}"))
             low, high = item.min_quantity or 1, item.max_quantity
             if line.quantity < low or (high is not None and line.quantity > high):
-                errors.append(FieldError(f"{field}.quantity",
-                                         f"must be between {low} and {high}" if high else f"must be at least {low}"))
+                errors.append(
+                    FieldError(
+                        f"{field}.quantity", f"must be between {low} and {high}" if high else f"must be at least {low}"
+                    )
+                )
             prices = self._pricing.tier_prices(viewer, item)
             if prices.customer.amount is None:
                 errors.append(FieldError(f"{field}.catalogItemId", "this item has no price yet"))
-            priced.append(OrderLine(
-                number=number, catalog_item_id=item.catalog_item_id, offer_id=item.offer_id,
-                title=item.title if item.title == item.sku_title else f"{item.title} ({item.sku_title})",
-                quantity=line.quantity, term_duration=item.term_duration, billing_cycle=item.billing_cycle,
-                prices=LinePrices(currency=item.currency, provider_cost=prices.cost.amount,
-                                  reseller_price=prices.reseller.amount, customer_price=prices.customer.amount),
-            ))
+            priced.append(
+                OrderLine(
+                    number=number,
+                    catalog_item_id=item.catalog_item_id,
+                    offer_id=item.offer_id,
+                    title=item.title if item.title == item.sku_title else f"{item.title} ({item.sku_title})",
+                    quantity=line.quantity,
+                    term_duration=item.term_duration,
+                    billing_cycle=item.billing_cycle,
+                    prices=LinePrices(
+                        currency=item.currency,
+                        provider_cost=prices.cost.amount,
+                        reseller_price=prices.reseller.amount,
+                        customer_price=prices.customer.amount,
+                    ),
+                )
+            )
         if errors:
             raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
         return tuple(priced)
 
-    def place(self, principal: Principal, customer_id: str, lines: list[LineRequest], *, source: str = "staff",
-              approval_threshold: Decimal | None = None, allowed_items: frozenset[str] | None = None,
-              max_term_months: int | None = None) -> Order:
+    def place(
+        self,
+        principal: Principal,
+        customer_id: str,
+        lines: list[LineRequest],
+        *,
+        source: str = "staff",
+        approval_threshold: Decimal | None = None,
+        allowed_items: frozenset[str] | None = None,
+        max_term_months: int | None = None,
+    ) -> Order:
         if source == "staff" and principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
             raise Forbidden("only provider and reseller staff place orders here; customers use the storefront")
         customer = self._orderable_customer(principal, customer_id)
@@ -151,10 +193,18 @@ class OrderingService:
         priced = self.price_lines(customer, lines, allowed_items=allowed_items, max_term_months=max_term_months)
         now = datetime.now(UTC)
         order = Order(
-            id=f"ord-{uuid.uuid4().hex}", provider_id=customer.provider_id, reseller_id=customer.reseller_id,
-            customer_id=customer.id, customer_tenant_id=customer.tenant_id or "",
-            reseller_partner_id=reseller.partner_id, lines=priced, status=OrderStatus.ACCEPTED, source=source,
-            created_by=principal.user_id, created_at=now, updated_at=now,
+            id=f"ord-{uuid.uuid4().hex}",
+            provider_id=customer.provider_id,
+            reseller_id=customer.reseller_id,
+            customer_id=customer.id,
+            customer_tenant_id=customer.tenant_id or "",
+            reseller_partner_id=reseller.partner_id,
+            lines=priced,
+            status=OrderStatus.ACCEPTED,
+            source=source,
+            created_by=principal.user_id,
+            created_at=now,
+            updated_at=now,
         )
         total = order.total("customer_price")
         if approval_threshold is not None and total is not None and total > approval_threshold:
@@ -162,8 +212,15 @@ class OrderingService:
         self._index.add(order)
         outbox = provision_outbox(order) if order.status is OrderStatus.ACCEPTED else None
         self._orders.add(order, outbox=outbox)
-        self._audit.record(actor=principal, action=f"order.{order.status.value}", entity_type="order",
-                           entity_id=order.id, org=customer.org, before=None, after=order.to_json(tiers=ALL_TIERS))
+        self._audit.record(
+            actor=principal,
+            action=f"order.{order.status.value}",
+            entity_type="order",
+            entity_id=order.id,
+            org=customer.org,
+            before=None,
+            after=order.to_json(tiers=ALL_TIERS),
+        )
         if outbox is not None:
             self._provisioning.send_accepted(order, outbox)
         return order
@@ -177,8 +234,9 @@ class OrderingService:
             raise NotFound(f"order {order_id} was not found")
         return order
 
-    def page(self, principal: Principal, customer_id: str, *, status: str | None, limit: int,
-             position: dict[str, str] | None) -> tuple[list[Order], dict[str, str] | None]:
+    def page(
+        self, principal: Principal, customer_id: str, *, status: str | None, limit: int, position: dict[str, str] | None
+    ) -> tuple[list[Order], dict[str, str] | None]:
         customer = self._relationships.customer(principal, customer_id)
         return self._orders.page(customer.id, limit=limit, position=position, status=status)
 
@@ -196,21 +254,37 @@ class OrderingService:
         if approve:
             approved = replace(order, status=OrderStatus.ACCEPTED, decided_by=principal.user_id, updated_at=now)
             outbox = provision_outbox(approved)
-            updated = self._orders.update(order, lambda o: approved if o.status is OrderStatus.PENDING_APPROVAL
-                                          else None, outbox=outbox)
+            updated = self._orders.update(
+                order, lambda o: approved if o.status is OrderStatus.PENDING_APPROVAL else None, outbox=outbox
+            )
             if updated.status is not OrderStatus.ACCEPTED or updated.decided_by != principal.user_id:
                 raise Conflict(f"order {order_id} was decided meanwhile")
-            self._audit.record(actor=principal, action="order.approved", entity_type="order", entity_id=order.id,
-                               org=_org(order), before=before, after=updated.to_json(tiers=ALL_TIERS))
+            self._audit.record(
+                actor=principal,
+                action="order.approved",
+                entity_type="order",
+                entity_id=order.id,
+                org=_org(order),
+                before=before,
+                after=updated.to_json(tiers=ALL_TIERS),
+            )
             self._provisioning.send_accepted(updated, outbox)
             return updated
-        rejected = replace(order, status=OrderStatus.REJECTED, rejection_reason=reason, decided_by=principal.user_id,
-                           updated_at=now)
+        rejected = replace(
+            order, status=OrderStatus.REJECTED, rejection_reason=reason, decided_by=principal.user_id, updated_at=now
+        )
         updated = self._orders.update(order, lambda o: rejected if o.status is OrderStatus.PENDING_APPROVAL else None)
         if updated.status is not OrderStatus.REJECTED:
             raise Conflict(f"order {order_id} was decided meanwhile")
-        self._audit.record(actor=principal, action="order.rejected", entity_type="order", entity_id=order.id,
-                           org=_org(order), before=before, after=updated.to_json(tiers=ALL_TIERS))
+        self._audit.record(
+            actor=principal,
+            action="order.rejected",
+            entity_type="order",
+            entity_id=order.id,
+            org=_org(order),
+            before=before,
+            after=updated.to_json(tiers=ALL_TIERS),
+        )
         return updated
 
 

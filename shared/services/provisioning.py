@@ -64,8 +64,12 @@ def _now() -> datetime:
 
 
 def provision_message(order: Order) -> QueueMessage:
-    return QueueMessage(type=PROVISION, entity_id=order.id, attempt=order.provisioning.attempt,
-                        payload={"customerId": order.customer_id, "providerId": order.provider_id})
+    return QueueMessage(
+        type=PROVISION,
+        entity_id=order.id,
+        attempt=order.provisioning.attempt,
+        payload={"customerId": order.customer_id, "providerId": order.provider_id},
+    )
 
 
 def provision_outbox(order: Order) -> dict[str, Any]:
@@ -98,8 +102,9 @@ class ProvisioningService:
         """Sends outbox rows left behind by a crash between an order's commit and its message."""
         sent = 0
         for row in self._orders.outbox():
-            message = QueueMessage(type=row["type"], entity_id=row["entityId"], attempt=int(row["attempt"]),
-                                   payload=_payload(row))
+            message = QueueMessage(
+                type=row["type"], entity_id=row["entityId"], attempt=int(row["attempt"]), payload=_payload(row)
+            )
             self._publisher.send(row["queue"], message)
             self._orders.remove_outbox(row)
             sent += 1
@@ -153,8 +158,14 @@ class ProvisioningService:
 
     def _advance(self, order: Order, client: PartnerCenterClient) -> Order:
         if order.status is OrderStatus.ACCEPTED:
-            order = self._save(order, lambda o: replace(o, status=OrderStatus.PROVISIONING, updated_at=_now())
-                               if o.status is OrderStatus.ACCEPTED else None)
+            order = self._save(
+                order,
+                lambda o: (
+                    replace(o, status=OrderStatus.PROVISIONING, updated_at=_now())
+                    if o.status is OrderStatus.ACCEPTED
+                    else None
+                ),
+            )
         p = order.provisioning
         if not p.checked_out:
             if p.cart_id is None:
@@ -166,10 +177,16 @@ class ProvisioningService:
         request_id = order.provisioning.cart_request_id or str(uuid.uuid4())
         order = self._save(order, lambda o: with_provisioning(o, cart_request_id=request_id))
         lines = [
-            CartLine(catalog_item_id=line.offer_id, quantity=line.quantity, term_duration=line.term_duration,
-                     billing_cycle=line.billing_cycle, reseller_partner_id=order.reseller_partner_id,
-                     friendly_name=line.title)
-            for line in order.lines if line.status is LineStatus.PENDING
+            CartLine(
+                catalog_item_id=line.offer_id,
+                quantity=line.quantity,
+                term_duration=line.term_duration,
+                billing_cycle=line.billing_cycle,
+                reseller_partner_id=order.reseller_partner_id,
+                friendly_name=line.title,
+            )
+            for line in order.lines
+            if line.status is LineStatus.PENDING
         ]
         cart = client.create_cart(order.customer_tenant_id, lines, request_id=request_id)
         return self._save(order, lambda o: with_provisioning(o, cart_id=cart.id, checkout_request_id=str(uuid.uuid4())))
@@ -193,7 +210,8 @@ class ProvisioningService:
             raise Unavailable("the cart was refused as submitted but does not read Ordered yet")
         wanted = {(line.offer_id.lower(), line.quantity) for line in order.lines}
         found = tuple(
-            candidate for candidate in client.list_orders(order.customer_tenant_id)
+            candidate
+            for candidate in client.list_orders(order.customer_tenant_id)
             if candidate.creation_date is None or candidate.creation_date >= order.created_at - timedelta(minutes=5)
             if any((item.offer_id.lower(), item.quantity) in wanted for item in candidate.line_items)
         )
@@ -201,12 +219,17 @@ class ProvisioningService:
 
     def _collect(self, order: Order, client: PartnerCenterClient) -> Order:
         """Partner Center completes orders asynchronously: read each until its lines carry subscriptions."""
-        pending = {line.partner_center_order_id for line in order.lines
-                   if line.status is LineStatus.PENDING and line.partner_center_order_id}
+        pending = {
+            line.partner_center_order_id
+            for line in order.lines
+            if line.status is LineStatus.PENDING and line.partner_center_order_id
+        }
         for pc_order_id in sorted(pending):
             pc_order = client.get_order(order.customer_tenant_id, pc_order_id)
             if (pc_order.status or "").lower() == "cancelled":
-                order = self._save(order, lambda o, i=pc_order_id: _fail_lines_of(o, i, "Partner Center cancelled the order"))
+                order = self._save(
+                    order, lambda o, i=pc_order_id: _fail_lines_of(o, i, "Partner Center cancelled the order")
+                )
                 continue
             if (pc_order.status or "").lower() != "completed":
                 continue
@@ -217,8 +240,10 @@ class ProvisioningService:
         if any(line.status is LineStatus.PENDING for line in order.lines):
             waiting = any(line.partner_center_order_id for line in order.lines if line.status is LineStatus.PENDING)
             if not waiting:  # a pending line with no Partner Center order: the checkout did not take it
-                order = self._save(order, lambda o: replace(o, lines=fail_pending_lines(
-                    o, "Partner Center created no order for this line")))
+                order = self._save(
+                    order,
+                    lambda o: replace(o, lines=fail_pending_lines(o, "Partner Center created no order for this line")),
+                )
             else:
                 return self._retry(order, "waiting for Partner Center to complete the order", None, counts=False)
         return self._finish(order, None)
@@ -237,9 +262,14 @@ class ProvisioningService:
         delay = self._policy.delay_after(attempt)
         if retry_after:
             delay = max(delay, timedelta(seconds=float(retry_after)))
-        updated = self._save(order, lambda o: with_provisioning(o, attempt=attempt, next_at=now + delay,
-                                                                last_error=reason)
-                             if o.provisioning.attempt == order.provisioning.attempt else None)
+        updated = self._save(
+            order,
+            lambda o: (
+                with_provisioning(o, attempt=attempt, next_at=now + delay, last_error=reason)
+                if o.provisioning.attempt == order.provisioning.attempt
+                else None
+            ),
+        )
         if updated.provisioning.attempt == attempt:
             self._publisher.send(QueueNames.PROVISIONING, provision_message(updated), delay=delay)
         return updated
@@ -258,16 +288,27 @@ class ProvisioningService:
                 return None
             lines = order.lines if settled_status(order.lines) else fail_pending_lines(current, reason or "failed")
             return with_provisioning(
-                replace(current, lines=lines, status=status, failure_reason=reason if status is not
-                        OrderStatus.COMPLETED else None),
-                last_error="abandoned" if abandoned else current.provisioning.last_error, next_at=None,
+                replace(
+                    current,
+                    lines=lines,
+                    status=status,
+                    failure_reason=reason if status is not OrderStatus.COMPLETED else None,
+                ),
+                last_error="abandoned" if abandoned else current.provisioning.last_error,
+                next_at=None,
             )
 
         updated = self._save(order, settle)
         if updated.status in TERMINAL and before_status not in TERMINAL:
-            self._audit.record(actor=SYSTEM, action=f"order.{updated.status.value}", entity_type="order",
-                               entity_id=order.id, org=_org(order), before={"status": before_status.value},
-                               after=updated.to_json(tiers=("provider_cost", "reseller_price", "customer_price")))
+            self._audit.record(
+                actor=SYSTEM,
+                action=f"order.{updated.status.value}",
+                entity_type="order",
+                entity_id=order.id,
+                org=_org(order),
+                before={"status": before_status.value},
+                after=updated.to_json(tiers=("provider_cost", "reseller_price", "customer_price")),
+            )
         return updated
 
 
@@ -298,8 +339,14 @@ def _apply_checkout(order: Order, result: CheckoutResult) -> Order:
     updated: dict[int, OrderLine] = {}
     for pc_order in result.orders:
         for item in pc_order.line_items:
-            match = next((line for line in remaining if line.offer_id.lower() == item.offer_id.lower()
-                          and line.quantity == item.quantity), None)
+            match = next(
+                (
+                    line
+                    for line in remaining
+                    if line.offer_id.lower() == item.offer_id.lower() and line.quantity == item.quantity
+                ),
+                None,
+            )
             if match is None:
                 continue
             remaining.remove(match)
@@ -320,8 +367,14 @@ def _take_subscriptions(order: Order, pc_order: Any) -> Order:
         if line.partner_center_order_id != pc_order.id or line.status is not LineStatus.PENDING:
             lines.append(line)
             continue
-        item = next((i for i in items if i.offer_id.lower() == line.offer_id.lower() and i.quantity == line.quantity
-                     and i.subscription_id), None)
+        item = next(
+            (
+                i
+                for i in items
+                if i.offer_id.lower() == line.offer_id.lower() and i.quantity == line.quantity and i.subscription_id
+            ),
+            None,
+        )
         if item is None:
             lines.append(line)
             continue
@@ -331,7 +384,12 @@ def _take_subscriptions(order: Order, pc_order: Any) -> Order:
 
 
 def _fail_lines_of(order: Order, pc_order_id: str, reason: str) -> Order:
-    return replace(order, lines=tuple(
-        replace(line, status=LineStatus.FAILED, error=reason)
-        if line.partner_center_order_id == pc_order_id and line.status is LineStatus.PENDING else line
-        for line in order.lines))
+    return replace(
+        order,
+        lines=tuple(
+            replace(line, status=LineStatus.FAILED, error=reason)
+            if line.partner_center_order_id == pc_order_id and line.status is LineStatus.PENDING
+            else line
+            for line in order.lines
+        ),
+    )

@@ -26,11 +26,13 @@ from shared.domain.subscriptions import (
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import (
     BusinessRuleViolation,
-    NotFound as PartnerCenterNotFound,
     PartnerCenterClient,
     PartnerCenterError,
     Throttled,
     Unavailable,
+)
+from shared.partner_center import (
+    NotFound as PartnerCenterNotFound,
 )
 from shared.partner_center.errors import AuthenticationFailed
 from shared.services.errors import Conflict, Forbidden, NotFound
@@ -83,35 +85,63 @@ class SubscriptionService:
 
     # Mirror ------------------------------------------------------------------------------------------------
 
-    def mirror(self, *, provider_id: str, reseller_id: str, customer_id: str, customer_tenant_id: str,
-               pc: Any, catalog_item_id: str | None = None) -> Subscription:
+    def mirror(
+        self,
+        *,
+        provider_id: str,
+        reseller_id: str,
+        customer_id: str,
+        customer_tenant_id: str,
+        pc: Any,
+        catalog_item_id: str | None = None,
+    ) -> Subscription:
         """Writes Partner Center's state of one subscription into the mirror, keeping a pending change."""
         now = _now()
-        lots = tuple(SeatLot(d.quantity, _aware(d.allowed_until)) for d in pc.refundable_details
-                     if d.allowed_until is not None)
+        lots = tuple(
+            SeatLot(d.quantity, _aware(d.allowed_until)) for d in pc.refundable_details if d.allowed_until is not None
+        )
         term_duration = pc.term_duration or ""
         billing_cycle = (pc.billing_cycle or "").lower()
         if catalog_item_id is None and self._catalog_item_for is not None:
             catalog_item_id = self._catalog_item_for(provider_id, pc.offer_id, term_duration, billing_cycle)
         existing = self._subscriptions.get(customer_id, pc.id)
         mirrored = Subscription(
-            id=pc.id, provider_id=provider_id, reseller_id=reseller_id, customer_id=customer_id,
+            id=pc.id,
+            provider_id=provider_id,
+            reseller_id=reseller_id,
+            customer_id=customer_id,
             customer_tenant_id=customer_tenant_id,
             catalog_item_id=catalog_item_id or (existing.catalog_item_id if existing else None),
-            offer_id=pc.offer_id, name=pc.friendly_name or pc.offer_name or pc.offer_id, quantity=pc.quantity,
-            status=(pc.status or "").lower(), auto_renew=bool(pc.auto_renew_enabled), term_duration=term_duration,
-            billing_cycle=billing_cycle, term_start_date=_aware(pc.effective_start_date),
+            offer_id=pc.offer_id,
+            name=pc.friendly_name or pc.offer_name or pc.offer_id,
+            quantity=pc.quantity,
+            status=(pc.status or "").lower(),
+            auto_renew=bool(pc.auto_renew_enabled),
+            term_duration=term_duration,
+            billing_cycle=billing_cycle,
+            term_start_date=_aware(pc.effective_start_date),
             term_end_date=_aware(pc.commitment_end_date),
-            cancellation_window_ends_at=_aware(pc.cancellation_allowed_until), partner_id=pc.partner_id or "",
-            order_id=pc.order_id, lots=lots, change=existing.change if existing else None, updated_at=now,
+            cancellation_window_ends_at=_aware(pc.cancellation_allowed_until),
+            partner_id=pc.partner_id or "",
+            order_id=pc.order_id,
+            lots=lots,
+            change=existing.change if existing else None,
+            updated_at=now,
             synced_at=now,
         )
         if existing is not None and _same_state(existing, mirrored):
             return self._subscriptions.update(customer_id, pc.id, lambda s: replace(s, synced_at=now))
         self._subscriptions.upsert(mirrored)
         if existing is not None:
-            self._audit.record(actor=SYSTEM, action="subscription.synced", entity_type="subscription",
-                               entity_id=pc.id, org=_org(mirrored), before=_state(existing), after=_state(mirrored))
+            self._audit.record(
+                actor=SYSTEM,
+                action="subscription.synced",
+                entity_type="subscription",
+                entity_id=pc.id,
+                org=_org(mirrored),
+                before=_state(existing),
+                after=_state(mirrored),
+            )
         return mirrored
 
     def mirror_from_order(self, order: Order, line: OrderLine, subscription_id: str) -> None:
@@ -120,8 +150,14 @@ class SubscriptionService:
         if provider is None or self._subscriptions.get(order.customer_id, subscription_id) is not None:
             return
         pc = self._client_for(provider).get_subscription(order.customer_tenant_id, subscription_id)
-        self.mirror(provider_id=order.provider_id, reseller_id=order.reseller_id, customer_id=order.customer_id,
-                    customer_tenant_id=order.customer_tenant_id, pc=pc, catalog_item_id=line.catalog_item_id)
+        self.mirror(
+            provider_id=order.provider_id,
+            reseller_id=order.reseller_id,
+            customer_id=order.customer_id,
+            customer_tenant_id=order.customer_tenant_id,
+            pc=pc,
+            catalog_item_id=line.catalog_item_id,
+        )
 
     def sync_customer(self, provider: Provider, customer_id: str) -> int:
         """Converges the mirror on every subscription Partner Center holds for the customer."""
@@ -130,8 +166,13 @@ class SubscriptionService:
             return 0
         count = 0
         for pc in self._client_for(provider).list_subscriptions(customer.tenant_id):
-            self.mirror(provider_id=provider.id, reseller_id=customer.reseller_id, customer_id=customer.id,
-                        customer_tenant_id=customer.tenant_id, pc=pc)
+            self.mirror(
+                provider_id=provider.id,
+                reseller_id=customer.reseller_id,
+                customer_id=customer.id,
+                customer_tenant_id=customer.tenant_id,
+                pc=pc,
+            )
             count += 1
         return count
 
@@ -150,8 +191,13 @@ class SubscriptionService:
             pc = self._client_for(provider).get_subscription(existing.customer_tenant_id, subscription_id)
         except PartnerCenterNotFound:
             return False
-        self.mirror(provider_id=provider_id, reseller_id=existing.reseller_id, customer_id=customer_id,
-                    customer_tenant_id=existing.customer_tenant_id, pc=pc)
+        self.mirror(
+            provider_id=provider_id,
+            reseller_id=existing.reseller_id,
+            customer_id=customer_id,
+            customer_tenant_id=existing.customer_tenant_id,
+            pc=pc,
+        )
         return True
 
     def sync_all(self) -> dict[str, int]:
@@ -175,17 +221,33 @@ class SubscriptionService:
             raise NotFound(f"subscription {subscription_id} was not found")
         return sub
 
-    def page(self, principal: Principal, customer_org: OrgRef, *, status: str | None, limit: int,
-             position: dict[str, str] | None) -> tuple[list[Subscription], dict[str, str] | None]:
+    def page(
+        self,
+        principal: Principal,
+        customer_org: OrgRef,
+        *,
+        status: str | None,
+        limit: int,
+        position: dict[str, str] | None,
+    ) -> tuple[list[Subscription], dict[str, str] | None]:
         if not can_see(principal, customer_org):
             raise NotFound(f"customer {customer_org.org_id} was not found")
         return self._subscriptions.page(customer_org.org_id, limit=limit, position=position, status=status)
 
     # Changing ----------------------------------------------------------------------------------------------
 
-    def request_change(self, principal: Principal, subscription_id: str, *, quantity: int | None = None,
-                       auto_renew: bool | None = None, status: str | None = None, cancel: bool = False,
-                       allow_decrease: bool = True, now: datetime | None = None) -> Subscription:
+    def request_change(
+        self,
+        principal: Principal,
+        subscription_id: str,
+        *,
+        quantity: int | None = None,
+        auto_renew: bool | None = None,
+        status: str | None = None,
+        cancel: bool = False,
+        allow_decrease: bool = True,
+        now: datetime | None = None,
+    ) -> Subscription:
         """Refuses up front what new commerce does not allow (409 with the reason); otherwise records the
         change and queues it (202)."""
         sub = self.get(principal, subscription_id)
@@ -196,14 +258,16 @@ class SubscriptionService:
             raise Conflict("a change to this subscription is still being applied; try again when it is done")
         try:
             if cancel:
-                check_cancellation(status=sub.status, cancellation_allowed_until=sub.cancellation_window_ends_at,
-                                   now=now)
+                check_cancellation(
+                    status=sub.status, cancellation_allowed_until=sub.cancellation_window_ends_at, now=now
+                )
                 kind, value = "cancel", True
             elif quantity is not None:
                 if quantity < sub.quantity and not allow_decrease:
                     raise ChangeRefused("removing seats is not allowed for this customer")
-                check_quantity_change(current=sub.quantity, requested=quantity, lots=sub.lots, status=sub.status,
-                                      now=now)
+                check_quantity_change(
+                    current=sub.quantity, requested=quantity, lots=sub.lots, status=sub.status, now=now
+                )
                 kind, value = "quantity", quantity
             elif status is not None:
                 check_status_change(current=sub.status, requested=status)
@@ -216,24 +280,36 @@ class SubscriptionService:
                 raise ChangeRefused("nothing to change")
         except ChangeRefused as refused:
             raise Conflict(refused.reason) from refused
-        change = PendingChange(id=str(uuid.uuid4()), kind=kind, value=value, requested_by=principal.user_id,
-                               requested_at=now)
+        change = PendingChange(
+            id=str(uuid.uuid4()), kind=kind, value=value, requested_by=principal.user_id, requested_at=now
+        )
         before = _state(sub)
         updated = self._subscriptions.update(
-            sub.customer_id, sub.id,
+            sub.customer_id,
+            sub.id,
             lambda s: None if s.change is not None and s.change.status == "pending" else replace(s, change=change),
         )
         if updated.change is None or updated.change.id != change.id:
             raise Conflict("a change to this subscription is still being applied; try again when it is done")
-        self._audit.record(actor=principal, action=f"subscription.change.{kind}", entity_type="subscription",
-                           entity_id=sub.id, org=_org(sub), before=before, after={**_state(updated),
-                                                                                 "change": change.to_json()})
+        self._audit.record(
+            actor=principal,
+            action=f"subscription.change.{kind}",
+            entity_type="subscription",
+            entity_id=sub.id,
+            org=_org(sub),
+            before=before,
+            after={**_state(updated), "change": change.to_json()},
+        )
         self._send_change(updated, change)
         return updated
 
     def _send_change(self, sub: Subscription, change: PendingChange, delay: timedelta | None = None) -> None:
-        message = QueueMessage(type=CHANGE, entity_id=sub.id, attempt=change.attempt,
-                               payload={"customerId": sub.customer_id, "changeId": change.id})
+        message = QueueMessage(
+            type=CHANGE,
+            entity_id=sub.id,
+            attempt=change.attempt,
+            payload={"customerId": sub.customer_id, "changeId": change.id},
+        )
         self._publisher.send(QueueNames.SUBSCRIPTION_CHANGES, message, delay=delay)
 
     def apply_change(self, customer_id: str, subscription_id: str, change_id: str, attempt: int) -> Subscription | None:
@@ -257,8 +333,11 @@ class SubscriptionService:
             elif change.kind == "autoRenew":
                 pc = client.update_subscription(sub.customer_tenant_id, current, auto_renew=bool(change.value))
             elif change.kind == "status":
-                pc = (client.suspend_subscription(sub.customer_tenant_id, current) if change.value == "suspended"
-                      else client.reactivate_subscription(sub.customer_tenant_id, current))
+                pc = (
+                    client.suspend_subscription(sub.customer_tenant_id, current)
+                    if change.value == "suspended"
+                    else client.reactivate_subscription(sub.customer_tenant_id, current)
+                )
             else:
                 pc = client.cancel_subscription(sub.customer_tenant_id, current)
         except (Throttled, Unavailable, AuthenticationFailed) as error:
@@ -267,8 +346,13 @@ class SubscriptionService:
             return self._settle_change(sub, "failed", f"Partner Center refused ({error.code}): {error.description}")
         except PartnerCenterError as error:
             return self._settle_change(sub, "failed", f"Partner Center refused ({error.code}): {error.description}")
-        self.mirror(provider_id=sub.provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id,
-                    customer_tenant_id=sub.customer_tenant_id, pc=pc)
+        self.mirror(
+            provider_id=sub.provider_id,
+            reseller_id=sub.reseller_id,
+            customer_id=sub.customer_id,
+            customer_tenant_id=sub.customer_tenant_id,
+            pc=pc,
+        )
         return self._settle_change(self._subscriptions.get(customer_id, subscription_id) or sub, "applied", None)
 
     def _retry_change(self, sub: Subscription, error: Exception) -> Subscription:
@@ -281,19 +365,29 @@ class SubscriptionService:
         if retry_after:
             delay = max(delay, timedelta(seconds=float(retry_after)))
         change = replace(sub.change, attempt=attempt)
-        updated = self._subscriptions.update(sub.customer_id, sub.id, lambda s: replace(s, change=change)
-                                             if s.change and s.change.id == change.id else None)
+        updated = self._subscriptions.update(
+            sub.customer_id,
+            sub.id,
+            lambda s: replace(s, change=change) if s.change and s.change.id == change.id else None,
+        )
         self._send_change(updated, change, delay)
         return updated
 
     def _settle_change(self, sub: Subscription, status: str, error: str | None) -> Subscription:
         assert sub.change is not None
         done = replace(sub.change, status=status, error=error)
-        updated = self._subscriptions.update(sub.customer_id, sub.id, lambda s: replace(s, change=done)
-                                             if s.change and s.change.id == done.id else None)
-        self._audit.record(actor=SYSTEM, action=f"subscription.change.{status}", entity_type="subscription",
-                           entity_id=sub.id, org=_org(sub), before={"change": sub.change.to_json()},
-                           after={**_state(updated), "change": done.to_json()})
+        updated = self._subscriptions.update(
+            sub.customer_id, sub.id, lambda s: replace(s, change=done) if s.change and s.change.id == done.id else None
+        )
+        self._audit.record(
+            actor=SYSTEM,
+            action=f"subscription.change.{status}",
+            entity_type="subscription",
+            entity_id=sub.id,
+            org=_org(sub),
+            before={"change": sub.change.to_json()},
+            after={**_state(updated), "change": done.to_json()},
+        )
         return updated
 
 
@@ -309,8 +403,12 @@ def _already_applied(pc: Any, change: PendingChange) -> bool:
 
 
 def _state(sub: Subscription) -> dict[str, Any]:
-    return {"quantity": sub.quantity, "status": sub.status, "autoRenew": sub.auto_renew,
-            "partnerIdOnRecord": sub.partner_id}
+    return {
+        "quantity": sub.quantity,
+        "status": sub.status,
+        "autoRenew": sub.auto_renew,
+        "partnerIdOnRecord": sub.partner_id,
+    }
 
 
 def _same_state(a: Subscription, b: Subscription) -> bool:

@@ -25,42 +25,76 @@ def test_a_customer_shops_within_its_policy(onboarding_stack: RunningStack) -> N
     stack, api = onboarding_stack, onboarding_stack.api
     operator = stack.session(stack.wait_for("operator: "))
     app = control(stack, "POST", "providers", {"name": "Storefront Distribution"})
-    provider = operator.post(f"{api}/providers", json={"name": "Storefront Distribution", "partnerCenter": {
-        "tenantId": app["tenantId"], "clientId": app["clientId"], "clientSecretRef": app["clientSecretRef"],
-        "refreshTokenRef": app["refreshTokenRef"]}}).json()
+    provider = operator.post(
+        f"{api}/providers",
+        json={
+            "name": "Storefront Distribution",
+            "partnerCenter": {
+                "tenantId": app["tenantId"],
+                "clientId": app["clientId"],
+                "clientSecretRef": app["clientSecretRef"],
+                "refreshTokenRef": app["refreshTokenRef"],
+            },
+        },
+    ).json()
     provider_admin_id = str(uuid.uuid4())
-    operator.post(f"{api}/members", json={"userId": provider_admin_id, "orgType": "provider",
-                                          "orgId": provider["id"], "role": "provider.admin"}).raise_for_status()
+    operator.post(
+        f"{api}/members",
+        json={"userId": provider_admin_id, "orgType": "provider", "orgId": provider["id"], "role": "provider.admin"},
+    ).raise_for_status()
     provider_admin = stack.session(provider_admin_id)
     provider_admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}).raise_for_status()
     provider_admin.post(f"{api}/catalog/sync", json={"country": "US"}).raise_for_status()
     partner_id = str(random.randint(1_000_000, 6_999_999))
-    reseller_id = provider_admin.post(f"{api}/reseller-invitations", json={
-        "partnerId": partner_id, "name": "Shop Reseller", "contactEmail": "r@shop.example"}).json()["resellerId"]
+    reseller_id = provider_admin.post(
+        f"{api}/reseller-invitations",
+        json={"partnerId": partner_id, "name": "Shop Reseller", "contactEmail": "r@shop.example"},
+    ).json()["resellerId"]
     control(stack, "POST", "resellers/accept", {"providerTenantId": app["tenantId"], "partnerId": partner_id})
     eventually(lambda: provider_admin.get(f"{api}/resellers/{reseller_id}").json(), lambda r: r["status"] == "active")
     reseller_admin_id = str(uuid.uuid4())
-    provider_admin.post(f"{api}/members", json={"userId": reseller_admin_id, "orgType": "reseller",
-                                                "orgId": reseller_id, "role": "reseller.admin"}).raise_for_status()
+    provider_admin.post(
+        f"{api}/members",
+        json={"userId": reseller_admin_id, "orgType": "reseller", "orgId": reseller_id, "role": "reseller.admin"},
+    ).raise_for_status()
     reseller = stack.session(reseller_admin_id)
     domain = f"shopper{uuid.uuid4().hex[:8]}.onmicrosoft.com"
-    customer_id = reseller.post(f"{api}/customer-invitations", json={
-        "resellerId": reseller_id, "name": "Shopper", "domain": domain, "contactEmail": "it@shopper.example"}
+    customer_id = reseller.post(
+        f"{api}/customer-invitations",
+        json={"resellerId": reseller_id, "name": "Shopper", "domain": domain, "contactEmail": "it@shopper.example"},
     ).json()["customerId"]
-    control(stack, "POST", "customers/accept", {"providerTenantId": app["tenantId"], "resellerPartnerId": partner_id,
-                                                "domain": domain})
+    control(
+        stack,
+        "POST",
+        "customers/accept",
+        {"providerTenantId": app["tenantId"], "resellerPartnerId": partner_id, "domain": domain},
+    )
     eventually(lambda: reseller.get(f"{api}/customers/{customer_id}").json(), lambda c: c["status"] == "active")
 
     # The reseller sets its margin and policy, enables the storefront and adds the customer's admin.
     reseller.put(f"{api}/resellers/{reseller_id}/default-margin", json={"margin": "0.25"}).raise_for_status()
     reseller_view = reseller.get(f"{api}/catalog", params={"country": "US", "billingCycle": "monthly"}).json()["items"]
     allowed = [i["catalogItemId"] for i in reseller_view if i["termDuration"] in ("P1M", "P1Y")][:5]
-    reseller.patch(f"{api}/customers/{customer_id}", json={"storefrontEnabled": True, "storefrontPolicy": {
-        "allowedCatalogItemIds": allowed, "allowSeatDecrease": True, "maxTermDuration": "P1Y",
-        "approvalThreshold": "300.00"}}).raise_for_status()
+    reseller.patch(
+        f"{api}/customers/{customer_id}",
+        json={
+            "storefrontEnabled": True,
+            "storefrontPolicy": {
+                "allowedCatalogItemIds": allowed,
+                "allowSeatDecrease": True,
+                "maxTermDuration": "P1Y",
+                "approvalThreshold": "300.00",
+            },
+        },
+    ).raise_for_status()
     admin_id = str(uuid.uuid4())
-    assert reseller.post(f"{api}/members", json={"userId": admin_id, "orgType": "customer", "orgId": customer_id,
-                                                 "role": "customer.admin"}).status_code == 201
+    assert (
+        reseller.post(
+            f"{api}/members",
+            json={"userId": admin_id, "orgType": "customer", "orgId": customer_id, "role": "customer.admin"},
+        ).status_code
+        == 201
+    )
     shopper = stack.session(admin_id)
 
     # It sees its own prices: its reseller's price plus 25%.
@@ -73,18 +107,25 @@ def test_a_customer_shops_within_its_policy(onboarding_stack: RunningStack) -> N
         assert Decimal(item["price"]) >= Decimal(resellers_price[item["catalogItemId"]])
     cheapest = min(catalog, key=lambda i: Decimal(i["price"]))
     priciest = max(catalog, key=lambda i: Decimal(i["price"]))
-    assert Decimal(cheapest["price"]) <= (Decimal(resellers_price[cheapest["catalogItemId"]]) * Decimal("1.26")
-                                          ).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert Decimal(cheapest["price"]) <= (
+        Decimal(resellers_price[cheapest["catalogItemId"]]) * Decimal("1.26")
+    ).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
     def line(item: dict[str, Any], quantity: int) -> dict[str, Any]:
-        return {"catalogItemId": item["catalogItemId"], "quantity": quantity, "termDuration": item["termDuration"],
-                "billingCycle": item["billingCycle"]}
+        return {
+            "catalogItemId": item["catalogItemId"],
+            "quantity": quantity,
+            "termDuration": item["termDuration"],
+            "billingCycle": item["billingCycle"],
+        }
 
     # Below the threshold: provisioned.
     small = shopper.post(f"{api}/storefront/orders", json={"lines": [line(cheapest, 2)]})
     assert small.status_code == 202 and small.json()["status"] == "accepted"
-    small_done = eventually(lambda: shopper.get(f"{api}/storefront/orders/{small.json()['id']}").json(),
-                            lambda o: o["status"] not in ("accepted", "provisioning"))
+    small_done = eventually(
+        lambda: shopper.get(f"{api}/storefront/orders/{small.json()['id']}").json(),
+        lambda o: o["status"] not in ("accepted", "provisioning"),
+    )
     assert small_done["status"] == "completed"
 
     # Above it: waits, the reseller approves, provisioned.
@@ -92,8 +133,13 @@ def test_a_customer_shops_within_its_policy(onboarding_stack: RunningStack) -> N
     big = shopper.post(f"{api}/storefront/orders", json={"lines": [line(priciest, quantity)]}).json()
     assert big["status"] == "pendingApproval"
     assert reseller.post(f"{api}/orders/{big['id']}/approve").json()["status"] == "accepted"
-    assert eventually(lambda: shopper.get(f"{api}/storefront/orders/{big['id']}").json(),
-                      lambda o: o["status"] not in ("accepted", "provisioning"))["status"] == "completed"
+    assert (
+        eventually(
+            lambda: shopper.get(f"{api}/storefront/orders/{big['id']}").json(),
+            lambda o: o["status"] not in ("accepted", "provisioning"),
+        )["status"]
+        == "completed"
+    )
 
     # A three-year term its policy forbids: 422 with the reason.
     three_years = reseller.get(f"{api}/catalog", params={"country": "US", "termDuration": "P3Y"}).json()["items"][0]
@@ -103,25 +149,35 @@ def test_a_customer_shops_within_its_policy(onboarding_stack: RunningStack) -> N
     # It removes a seat inside the window.
     sub_id = small_done["lines"][0]["subscriptionId"]
     assert shopper.patch(f"{api}/storefront/subscriptions/{sub_id}", json={"quantity": 1}).status_code == 202
-    eventually(lambda: shopper.get(f"{api}/subscriptions/{sub_id}").json(),
-               lambda s: s["quantity"] == 1 and s["pendingChange"]["status"] == "applied")
+    eventually(
+        lambda: shopper.get(f"{api}/subscriptions/{sub_id}").json(),
+        lambda s: s["quantity"] == 1 and s["pendingChange"]["status"] == "applied",
+    )
 
     # It reads its charges after a billing run.
     period = datetime.now(UTC).strftime("%Y-%m")
-    control(stack, "POST", "reconciliation", {"providerTenantId": app["tenantId"], "period": period,
-                                              "kind": "unbilled"})
+    control(
+        stack, "POST", "reconciliation", {"providerTenantId": app["tenantId"], "period": period, "kind": "unbilled"}
+    )
     run = provider_admin.post(f"{api}/billing/runs", json={"period": period, "kind": "unbilled"})
     assert run.status_code == 202, run.text
-    eventually(lambda: provider_admin.get(f"{api}/billing/runs/{run.json()['id']}").json(),
-               lambda r: r["status"] in ("completed", "failed"), timeout=120)
+    eventually(
+        lambda: provider_admin.get(f"{api}/billing/runs/{run.json()['id']}").json(),
+        lambda r: r["status"] in ("completed", "failed"),
+        timeout=120,
+    )
     charges = shopper.get(f"{api}/storefront/charges", params={"period": period}).json()
     assert charges["runId"] == run.json()["id"] and charges["items"]
     assert all("providerCost" not in c and "resellerCharge" not in c for c in charges["items"])
 
     # The reseller switches the storefront off: every storefront route answers 403 at once.
     reseller.patch(f"{api}/customers/{customer_id}", json={"storefrontEnabled": False}).raise_for_status()
-    for method, path in [("GET", "storefront/catalog"), ("GET", "storefront/orders"),
-                         ("GET", f"storefront/orders/{big['id']}"), ("GET", "storefront/subscriptions"),
-                         ("GET", f"storefront/charges?period={period}")]:
+    for method, path in [
+        ("GET", "storefront/catalog"),
+        ("GET", "storefront/orders"),
+        ("GET", f"storefront/orders/{big['id']}"),
+        ("GET", "storefront/subscriptions"),
+        ("GET", f"storefront/charges?period={period}"),
+    ]:
         assert shopper.request(method, f"{api}/{path}").status_code == 403, path
     assert shopper.post(f"{api}/storefront/orders", json={"lines": [line(cheapest, 1)]}).status_code == 403

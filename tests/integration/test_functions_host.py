@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from urllib.parse import urlencode
 from collections.abc import Callable
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import azure.functions as func
 

@@ -53,13 +53,18 @@ def item(shop: dict[str, Any], term: str = "P1Y", cycle: str = "monthly", skip: 
 
 
 def line(catalog_item: Any, quantity: int) -> dict[str, Any]:
-    return {"catalogItemId": catalog_item.catalog_item_id, "quantity": quantity,
-            "termDuration": catalog_item.term_duration, "billingCycle": catalog_item.billing_cycle}
+    return {
+        "catalogItemId": catalog_item.catalog_item_id,
+        "quantity": quantity,
+        "termDuration": catalog_item.term_duration,
+        "billingCycle": catalog_item.billing_cycle,
+    }
 
 
 def place(client: TestClient, shop: dict[str, Any], lines: list[dict[str, Any]], who: str = "resellerStaff") -> Any:
-    return client.post("/api/orders", headers=shop["auth"](shop[who]), json={"customerId": shop["customerId"],
-                                                                              "lines": lines})
+    return client.post(
+        "/api/orders", headers=shop["auth"](shop[who]), json={"customerId": shop["customerId"], "lines": lines}
+    )
 
 
 def settle(client: TestClient, container: Container, shop: dict[str, Any], order_id: str) -> dict[str, Any]:
@@ -70,15 +75,17 @@ def settle(client: TestClient, container: Container, shop: dict[str, Any], order
 
 
 def purchases(pc: Sandbox, tenant: str) -> list[dict[str, Any]]:
-    return list(requests.get(f"{pc.url}/_sandbox/purchases", params={"customerTenantId": tenant}, timeout=10)
-                .json()["items"])
+    return list(
+        requests.get(f"{pc.url}/_sandbox/purchases", params={"customerTenantId": tenant}, timeout=10).json()["items"]
+    )
 
 
 @pytest.fixture
 def clock_restored(pc: Sandbox) -> Iterator[None]:
     yield
-    requests.post(f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).isoformat().replace("+00:00", "Z")},
-                  timeout=10)
+    requests.post(
+        f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).isoformat().replace("+00:00", "Z")}, timeout=10
+    )
 
 
 def test_three_lines_are_bought_once_with_the_reseller_as_partner_of_record(
@@ -97,7 +104,8 @@ def test_three_lines_are_bought_once_with_the_reseller_as_partner_of_record(
     bought = purchases(pc, shop["tenantId"])[before:]
     bought_lines = [li for p in bought for li in p["lineItems"]]
     assert sorted((li["offerId"], li["quantity"]) for li in bought_lines) == sorted(
-        (i.offer_id, q) for i, q in zip(items, (5, 2, 1), strict=True))
+        (i.offer_id, q) for i, q in zip(items, (5, 2, 1), strict=True)
+    )
     assert {li["partnerIdOnRecord"] for li in bought_lines} == {shop["resellerPartnerId"]}
     subscription_ids = {line["subscriptionId"] for line in done["lines"]}
     assert subscription_ids == {li["subscriptionId"] for li in bought_lines}
@@ -125,8 +133,9 @@ def test_provider_staff_see_every_tier(client: TestClient, shop: dict[str, Any])
         ({"billingCycle": "weekly"}, "lines.0.billingCycle"),
     ],
 )
-def test_bad_lines_are_422_and_create_nothing(client: TestClient, container: Container, shop: dict[str, Any],
-                                              change: dict[str, Any], field: str) -> None:
+def test_bad_lines_are_422_and_create_nothing(
+    client: TestClient, container: Container, shop: dict[str, Any], change: dict[str, Any], field: str
+) -> None:
     headers = shop["auth"](shop["resellerStaff"])
     before = client.get("/api/orders", params={"customerId": shop["customerId"], "limit": 500}, headers=headers)
     response = place(client, shop, [{**line(item(shop), 1), **change}])
@@ -149,19 +158,23 @@ def test_a_term_the_item_does_not_offer_is_422(client: TestClient, shop: dict[st
     assert response.status_code == 422
 
 
-def test_another_resellers_customer_is_404(client: TestClient, container: Container, pc: Sandbox,
-                                           shop: dict[str, Any]) -> None:
-    other_staff = shop["addMember"](OrgRef(OrgType.RESELLER, "some-other-reseller",
-                                           provider_id=shop["provider"]["id"]), Role.RESELLER_STAFF)
+def test_another_resellers_customer_is_404(
+    client: TestClient, container: Container, pc: Sandbox, shop: dict[str, Any]
+) -> None:
+    other_staff = shop["addMember"](
+        OrgRef(OrgType.RESELLER, "some-other-reseller", provider_id=shop["provider"]["id"]), Role.RESELLER_STAFF
+    )
     headers = shop["auth"](other_staff)
-    response = client.post("/api/orders", headers=headers,
-                           json={"customerId": shop["customerId"], "lines": [line(item(shop), 1)]})
+    response = client.post(
+        "/api/orders", headers=headers, json={"customerId": shop["customerId"], "lines": [line(item(shop), 1)]}
+    )
     assert response.status_code == 404
     order_id = place(client, shop, [line(item(shop), 1)]).json()["id"]
     assert client.get(f"/api/orders/{order_id}", headers=headers).status_code == 404
     assert client.get("/api/orders", params={"customerId": shop["customerId"]}, headers=headers).status_code == 404
-    subs = client.get("/api/subscriptions", params={"customerId": shop["customerId"]},
-                      headers=shop["auth"](shop["resellerStaff"])).json()["items"]
+    subs = client.get(
+        "/api/subscriptions", params={"customerId": shop["customerId"]}, headers=shop["auth"](shop["resellerStaff"])
+    ).json()["items"]
     if subs:
         sub_id = subs[0]["id"]
         assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).status_code == 404
@@ -183,8 +196,9 @@ def wait_change(client: TestClient, container: Container, shop: dict[str, Any], 
     return read()  # type: ignore[no-any-return]
 
 
-def test_seats_are_added_then_removed_inside_the_window(client: TestClient, container: Container, pc: Sandbox,
-                                                        shop: dict[str, Any]) -> None:
+def test_seats_are_added_then_removed_inside_the_window(
+    client: TestClient, container: Container, pc: Sandbox, shop: dict[str, Any]
+) -> None:
     sub_id = subscription_for(client, container, shop, quantity=5)
     headers = shop["auth"](shop["resellerStaff"])
     added = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 7}, headers=headers)
@@ -195,20 +209,23 @@ def test_seats_are_added_then_removed_inside_the_window(client: TestClient, cont
     removed = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 6}, headers=headers)
     assert removed.status_code == 202
     assert wait_change(client, container, shop, sub_id)["quantity"] == 6
-    in_pc = requests.get(f"{pc.url}/_sandbox/subscriptions", params={"customerTenantId": shop["tenantId"]},
-                         timeout=10).json()["items"]
+    in_pc = requests.get(
+        f"{pc.url}/_sandbox/subscriptions", params={"customerTenantId": shop["tenantId"]}, timeout=10
+    ).json()["items"]
     assert next(s for s in in_pc if s["id"] == sub_id)["quantity"] == 6
     trail = client.get("/api/audit", params={"entityId": sub_id}, headers=shop["auth"](shop["providerAdmin"])).json()
     assert "subscription.change.quantity" in [e["action"] for e in trail["items"]]
 
 
-def test_a_decrease_or_cancel_outside_the_window_is_409(client: TestClient, container: Container, pc: Sandbox,
-                                                        shop: dict[str, Any], clock_restored: None) -> None:
+def test_a_decrease_or_cancel_outside_the_window_is_409(
+    client: TestClient, container: Container, pc: Sandbox, shop: dict[str, Any], clock_restored: None
+) -> None:
     eight_days_ago = (datetime.now(UTC) - timedelta(days=8)).isoformat().replace("+00:00", "Z")
     requests.post(f"{pc.url}/_sandbox/clock", json={"set": eight_days_ago}, timeout=10).raise_for_status()
     sub_id = subscription_for(client, container, shop, quantity=4)
-    requests.post(f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).isoformat().replace("+00:00", "Z")},
-                  timeout=10)
+    requests.post(
+        f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).isoformat().replace("+00:00", "Z")}, timeout=10
+    )
     headers = shop["auth"](shop["resellerStaff"])
     decrease = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 3}, headers=headers)
     assert decrease.status_code == 409
@@ -232,8 +249,9 @@ def test_a_change_partner_center_refuses_is_marked_failed_with_its_reason(
 ) -> None:
     sub_id = subscription_for(client, container, shop, quantity=3)
     # Suspended directly in Partner Center; the mirror does not know yet.
-    requests.post(f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"status": "suspended"},
-                  timeout=10).raise_for_status()
+    requests.post(
+        f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"status": "suspended"}, timeout=10
+    ).raise_for_status()
     headers = shop["auth"](shop["resellerStaff"])
     assert client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 4}, headers=headers).status_code == 202
     changed = wait_change(client, container, shop, sub_id)
@@ -241,8 +259,9 @@ def test_a_change_partner_center_refuses_is_marked_failed_with_its_reason(
     assert "800091" in changed["pendingChange"]["error"]
 
 
-def test_one_change_at_a_time_and_bad_patches_are_422(client: TestClient, container: Container,
-                                                      shop: dict[str, Any]) -> None:
+def test_one_change_at_a_time_and_bad_patches_are_422(
+    client: TestClient, container: Container, shop: dict[str, Any]
+) -> None:
     sub_id = subscription_for(client, container, shop, quantity=3)
     headers = shop["auth"](shop["resellerStaff"])
     for body in ({"quantity": 4, "autoRenew": False}, {}, {"quantity": 0}, {"status": "deleted"}, {"color": "red"}):
@@ -250,10 +269,17 @@ def test_one_change_at_a_time_and_bad_patches_are_422(client: TestClient, contai
 
 
 def test_customer_admins_use_the_storefront_not_staff_routes(client: TestClient, shop: dict[str, Any]) -> None:
-    admin = shop["addMember"](OrgRef(OrgType.CUSTOMER, shop["customerId"], provider_id=shop["provider"]["id"],
-                                     reseller_id=shop["resellerId"]), Role.CUSTOMER_ADMIN)
-    response = client.post("/api/orders", headers=shop["auth"](admin),
-                           json={"customerId": shop["customerId"], "lines": [line(item(shop), 1)]})
+    admin = shop["addMember"](
+        OrgRef(
+            OrgType.CUSTOMER, shop["customerId"], provider_id=shop["provider"]["id"], reseller_id=shop["resellerId"]
+        ),
+        Role.CUSTOMER_ADMIN,
+    )
+    response = client.post(
+        "/api/orders",
+        headers=shop["auth"](admin),
+        json={"customerId": shop["customerId"], "lines": [line(item(shop), 1)]},
+    )
     assert response.status_code == 403
 
 
@@ -263,9 +289,12 @@ def sign_event(sandbox: Any, body: bytes) -> dict[str, str]:
     key = serialization.load_pem_private_key((state / "webhook-signing-key.pem").read_bytes(), password=None)
     signature = key.sign(body, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
     certificate = requests.get(f"{sandbox.http_url}/_sandbox/webhooks/certificate", timeout=10).json()
-    return {"Authorization": f"Signature {base64.b64encode(signature).decode()}",
-            "X-MS-Certificate-Url": certificate["certificateUrl"], "X-MS-Signature-Algorithm": "rsa-sha256",
-            "Content-Type": "application/json"}
+    return {
+        "Authorization": f"Signature {base64.b64encode(signature).decode()}",
+        "X-MS-Certificate-Url": certificate["certificateUrl"],
+        "X-MS-Signature-Algorithm": "rsa-sha256",
+        "Content-Type": "application/json",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -276,24 +305,37 @@ def webhook_client(container: Container, sandbox: Any) -> Iterator[TestClient]:
     from functions.http.app import create_app
     from tests.support.platform import platform_settings
 
-    settings = platform_settings(container.settings.storage_connection_string, sandbox,
-                                 webhook_trusted_cert_hosts="127.0.0.1",
-                                 webhook_trusted_roots=str(Path(sandbox.state_dir) / "webhook-root-ca.pem"))
+    settings = platform_settings(
+        container.settings.storage_connection_string,
+        sandbox,
+        webhook_trusted_cert_hosts="127.0.0.1",
+        webhook_trusted_roots=str(Path(sandbox.state_dir) / "webhook-root-ca.pem"),
+    )
     with TestClient(create_app(Container(settings)), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
-def test_a_signed_event_converges_the_mirror(client: TestClient, webhook_client: TestClient, container: Container,
-                                             pc: Sandbox, sandbox: Any, shop: dict[str, Any]) -> None:
+def test_a_signed_event_converges_the_mirror(
+    client: TestClient,
+    webhook_client: TestClient,
+    container: Container,
+    pc: Sandbox,
+    sandbox: Any,
+    shop: dict[str, Any],
+) -> None:
     sub_id = subscription_for(client, container, shop, quantity=3)
-    requests.post(f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"quantity": 9},
-                  timeout=10).raise_for_status()
-    body = orjson.dumps({
-        "EventName": "subscription-updated",
-        "ResourceUri": f"{pc.https_url}/webhooks/v1/customers/{shop['tenantId']}/subscriptions/{sub_id}",
-        "ResourceName": "subscription", "AuditUri": None,
-        "ResourceChangeUtcDate": datetime.now(UTC).isoformat(),
-    })
+    requests.post(
+        f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"quantity": 9}, timeout=10
+    ).raise_for_status()
+    body = orjson.dumps(
+        {
+            "EventName": "subscription-updated",
+            "ResourceUri": f"{pc.https_url}/webhooks/v1/customers/{shop['tenantId']}/subscriptions/{sub_id}",
+            "ResourceName": "subscription",
+            "AuditUri": None,
+            "ResourceChangeUtcDate": datetime.now(UTC).isoformat(),
+        }
+    )
     url = f"/api/webhooks/partner-center?provider={shop['provider']['id']}"
     assert webhook_client.post(url, content=body, headers=sign_event(sandbox, body)).status_code == 200
     headers = shop["auth"](shop["resellerStaff"])
@@ -308,11 +350,17 @@ def test_a_signed_event_converges_the_mirror(client: TestClient, webhook_client:
 
 
 @pytest.mark.parametrize("tamper", ["unsigned", "wrong-signature", "altered-body", "untrusted-host"])
-def test_unsigned_or_wrongly_signed_events_are_401(webhook_client: TestClient, sandbox: Any, shop: dict[str, Any],
-                                                    tamper: str) -> None:
-    body = orjson.dumps({"EventName": "subscription-updated", "ResourceUri": "https://x/webhooks/v1/customers/a/"
-                         "subscriptions/b", "ResourceName": "subscription",
-                         "ResourceChangeUtcDate": datetime.now(UTC).isoformat()})
+def test_unsigned_or_wrongly_signed_events_are_401(
+    webhook_client: TestClient, sandbox: Any, shop: dict[str, Any], tamper: str
+) -> None:
+    body = orjson.dumps(
+        {
+            "EventName": "subscription-updated",
+            "ResourceUri": "https://x/webhooks/v1/customers/a/subscriptions/b",
+            "ResourceName": "subscription",
+            "ResourceChangeUtcDate": datetime.now(UTC).isoformat(),
+        }
+    )
     headers = sign_event(sandbox, body)
     if tamper == "unsigned":
         headers.pop("Authorization")
@@ -322,8 +370,9 @@ def test_unsigned_or_wrongly_signed_events_are_401(webhook_client: TestClient, s
         body = body.replace(b"subscription-updated", b"subscription-deleted")
     else:
         headers["X-MS-Certificate-Url"] = "https://evil.example/cert.cer"
-    response = webhook_client.post(f"/api/webhooks/partner-center?provider={shop['provider']['id']}", content=body,
-                                   headers=headers)
+    response = webhook_client.post(
+        f"/api/webhooks/partner-center?provider={shop['provider']['id']}", content=body, headers=headers
+    )
     assert response.status_code == 401, response.text
 
 
@@ -335,8 +384,14 @@ def test_an_order_partner_center_keeps_failing_is_failed_with_the_reason_and_dea
     from shared.services.provisioning import ProvisioningAbandoned
     from tests.support.platform import platform_settings
 
-    impatient = Container(platform_settings(container.settings.storage_connection_string, sandbox,
-                                            provisioning_max_attempts=2, provisioning_retry_first_delay_seconds=1))
+    impatient = Container(
+        platform_settings(
+            container.settings.storage_connection_string,
+            sandbox,
+            provisioning_max_attempts=2,
+            provisioning_retry_first_delay_seconds=1,
+        )
+    )
     order = place(client, shop, [line(item(shop), 1)]).json()
     pc.faults(rate5xx=1.0, seed=3)
     try:

@@ -33,13 +33,20 @@ def settings_environment(settings: Settings) -> dict[str, str]:
 
 def start_worker(settings: Settings, log: Any) -> subprocess.Popen[bytes]:
     env = {**os.environ, **settings_environment(settings), "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "local.worker"], cwd=REPO_ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "local.worker"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 @pytest.mark.slow
-def test_orders_survive_faults_and_a_killed_worker(client: TestClient, container: Container, sandbox: Any,
-                                                   tmp_path: Any) -> None:
+def test_orders_survive_faults_and_a_killed_worker(
+    client: TestClient, container: Container, sandbox: Any, tmp_path: Any
+) -> None:
     from tests.support.platform import member, new_id, user_token
 
     pc = Sandbox(sandbox)
@@ -57,8 +64,9 @@ def test_orders_survive_faults_and_a_killed_worker(client: TestClient, container
     shop = commerce_setup(client, auth, container, pc, add_member)
     headers = auth(shop["resellerStaff"])
     items = [i for i in shop["items"] if i.max_quantity is None or i.max_quantity >= 10][:6]
-    before = requests.get(f"{pc.url}/_sandbox/purchases", params={"customerTenantId": shop["tenantId"]},
-                          timeout=30).json()["items"]
+    before = requests.get(
+        f"{pc.url}/_sandbox/purchases", params={"customerTenantId": shop["tenantId"]}, timeout=30
+    ).json()["items"]
     pc.faults(rate429=0.10, rate5xx=0.20, dropAfterCommit=0.05, seed=20261125)
     log = open(tmp_path / "worker.log", "ab")  # noqa: SIM115
     worker = start_worker(container.settings, log)
@@ -67,9 +75,21 @@ def test_orders_survive_faults_and_a_killed_worker(client: TestClient, container
     try:
         for n in range(ORDERS):
             chosen = items[n % len(items)]
-            response = client.post("/api/orders", headers=headers, json={"customerId": shop["customerId"], "lines": [
-                {"catalogItemId": chosen.catalog_item_id, "quantity": 1 + n % 7,
-                 "termDuration": chosen.term_duration, "billingCycle": chosen.billing_cycle}]})
+            response = client.post(
+                "/api/orders",
+                headers=headers,
+                json={
+                    "customerId": shop["customerId"],
+                    "lines": [
+                        {
+                            "catalogItemId": chosen.catalog_item_id,
+                            "quantity": 1 + n % 7,
+                            "termDuration": chosen.term_duration,
+                            "billingCycle": chosen.billing_cycle,
+                        }
+                    ],
+                },
+            )
             assert response.status_code == 202, response.text
             order_ids.append(response.json()["id"])
             if n in (60, 140):  # killed twice mid-run, then restarted
@@ -96,13 +116,16 @@ def test_orders_survive_faults_and_a_killed_worker(client: TestClient, container
 
     orders = [container.orders.get(shop["customerId"], i) for i in order_ids]
     statuses = Counter(o.status.value for o in orders)
-    bought = requests.get(f"{pc.url}/_sandbox/purchases", params={"customerTenantId": shop["tenantId"]},
-                          timeout=30).json()["items"][len(before):]
+    bought = requests.get(
+        f"{pc.url}/_sandbox/purchases", params={"customerTenantId": shop["tenantId"]}, timeout=30
+    ).json()["items"][len(before) :]
     bought_subscriptions = Counter(li["subscriptionId"] for p in bought for li in p["lineItems"])
     provisioned = [line for o in orders for line in o.lines if line.status is LineStatus.PROVISIONED]
     failed = [line for o in orders for line in o.lines if line.status is LineStatus.FAILED]
-    print(f"\norders: {len(orders)} {dict(statuses)}; purchases in Partner Center: {len(bought)}; "
-          f"lines provisioned: {len(provisioned)}, failed: {len(failed)}; worker kills: {kills}")
+    print(
+        f"\norders: {len(orders)} {dict(statuses)}; purchases in Partner Center: {len(bought)}; "
+        f"lines provisioned: {len(provisioned)}, failed: {len(failed)}; worker kills: {kills}"
+    )
     assert all(line.error for line in failed), "every failed line says why"
     # Exactly what was provisioned was bought: nothing lost, nothing twice.
     assert all(count == 1 for count in bought_subscriptions.values())

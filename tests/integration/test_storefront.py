@@ -3,7 +3,6 @@ within its policy, only while its reseller has the storefront switched on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -36,26 +35,50 @@ def store(client: TestClient, container: Container, sandbox: Any) -> dict[str, A
     reseller_admin = add_member(reseller_org, Role.RESELLER_ADMIN)
     headers = auth(reseller_admin)
     # The reseller gives its customers a 20% margin, enables the storefront and adds the customer's admin.
-    client.put(f"/api/resellers/{shop['resellerId']}/default-margin", json={"margin": "0.20"},
-               headers=headers).raise_for_status()
+    client.put(
+        f"/api/resellers/{shop['resellerId']}/default-margin", json={"margin": "0.20"}, headers=headers
+    ).raise_for_status()
     allowed = [i.catalog_item_id for i in shop["items"] if i.term_duration in ("P1M", "P1Y")][:6]
-    patched = client.patch(f"/api/customers/{shop['customerId']}", headers=headers, json={
-        "storefrontEnabled": True,
-        "storefrontPolicy": {"allowedCatalogItemIds": allowed + [i.catalog_item_id for i in shop["items"]
-                                                                 if i.term_duration == "P3Y"][:1],
-                             "allowSeatDecrease": True, "maxTermDuration": "P1Y", "approvalThreshold": "500.00"}})
+    patched = client.patch(
+        f"/api/customers/{shop['customerId']}",
+        headers=headers,
+        json={
+            "storefrontEnabled": True,
+            "storefrontPolicy": {
+                "allowedCatalogItemIds": allowed
+                + [i.catalog_item_id for i in shop["items"] if i.term_duration == "P3Y"][:1],
+                "allowSeatDecrease": True,
+                "maxTermDuration": "P1Y",
+                "approvalThreshold": "500.00",
+            },
+        },
+    )
     assert patched.status_code == 200, patched.text
     admin_id = new_id("u-")
-    added = client.post("/api/members", headers=headers, json={"userId": admin_id, "orgType": "customer",
-                                                               "orgId": shop["customerId"], "role": "customer.admin"})
+    added = client.post(
+        "/api/members",
+        headers=headers,
+        json={"userId": admin_id, "orgType": "customer", "orgId": shop["customerId"], "role": "customer.admin"},
+    )
     assert added.status_code == 201, added.text
-    return {**shop, "auth": auth, "addMember": add_member, "resellerAdmin": reseller_admin, "admin": admin_id,
-            "allowed": allowed, "pc": pc}
+    return {
+        **shop,
+        "auth": auth,
+        "addMember": add_member,
+        "resellerAdmin": reseller_admin,
+        "admin": admin_id,
+        "allowed": allowed,
+        "pc": pc,
+    }
 
 
 def line(item: Any, quantity: int) -> dict[str, Any]:
-    return {"catalogItemId": item.catalog_item_id, "quantity": quantity, "termDuration": item.term_duration,
-            "billingCycle": item.billing_cycle}
+    return {
+        "catalogItemId": item.catalog_item_id,
+        "quantity": quantity,
+        "termDuration": item.term_duration,
+        "billingCycle": item.billing_cycle,
+    }
 
 
 def allowed_item(store: dict[str, Any], cheap: bool = True) -> Any:
@@ -82,10 +105,12 @@ def test_the_customer_sees_its_own_prices_only(client: TestClient, store: dict[s
         assert shown.get("cost") is None and shown.get("resellerPrice") is None
 
 
-def test_an_order_below_the_threshold_is_provisioned(client: TestClient, container: Container,
-                                                    store: dict[str, Any]) -> None:
-    accepted = client.post("/api/storefront/orders", headers=store["auth"](store["admin"]),
-                           json={"lines": [line(allowed_item(store), 1)]})
+def test_an_order_below_the_threshold_is_provisioned(
+    client: TestClient, container: Container, store: dict[str, Any]
+) -> None:
+    accepted = client.post(
+        "/api/storefront/orders", headers=store["auth"](store["admin"]), json={"lines": [line(allowed_item(store), 1)]}
+    )
     assert accepted.status_code == 202, accepted.text
     body = accepted.json()
     assert body["status"] == "accepted" and body["source"] == "storefront"
@@ -93,48 +118,63 @@ def test_an_order_below_the_threshold_is_provisioned(client: TestClient, contain
     assert wait_order(client, container, store, body["id"])["status"] == "completed"
 
 
-def test_an_order_above_the_threshold_waits_for_the_reseller(client: TestClient, container: Container,
-                                                             store: dict[str, Any]) -> None:
-    before = len(requests.get(f"{store['pc'].url}/_sandbox/purchases",
-                              params={"customerTenantId": store["tenantId"]}, timeout=10).json()["items"])
+def test_an_order_above_the_threshold_waits_for_the_reseller(
+    client: TestClient, container: Container, store: dict[str, Any]
+) -> None:
+    before = len(
+        requests.get(
+            f"{store['pc'].url}/_sandbox/purchases", params={"customerTenantId": store["tenantId"]}, timeout=10
+        ).json()["items"]
+    )
     pricey = allowed_item(store, cheap=False)
-    waiting = client.post("/api/storefront/orders", headers=store["auth"](store["admin"]),
-                          json={"lines": [line(pricey, 60)]})
+    waiting = client.post(
+        "/api/storefront/orders", headers=store["auth"](store["admin"]), json={"lines": [line(pricey, 60)]}
+    )
     assert waiting.status_code == 202 and waiting.json()["status"] == "pendingApproval"
     order_id = waiting.json()["id"]
     work_queues(container, lambda: True)
-    after = requests.get(f"{store['pc'].url}/_sandbox/purchases", params={"customerTenantId": store["tenantId"]},
-                         timeout=10).json()["items"]
+    after = requests.get(
+        f"{store['pc'].url}/_sandbox/purchases", params={"customerTenantId": store["tenantId"]}, timeout=10
+    ).json()["items"]
     assert len(after) == before  # nothing bought before approval
     # The customer cannot approve its own order; another reseller's staff cannot see it.
     assert client.post(f"/api/orders/{order_id}/approve", headers=store["auth"](store["admin"])).status_code == 403
     approved = client.post(f"/api/orders/{order_id}/approve", headers=store["auth"](store["resellerAdmin"]))
     assert approved.status_code == 200 and approved.json()["status"] == "accepted"
-    assert client.post(f"/api/orders/{order_id}/approve",
-                       headers=store["auth"](store["resellerAdmin"])).status_code == 409
+    assert (
+        client.post(f"/api/orders/{order_id}/approve", headers=store["auth"](store["resellerAdmin"])).status_code == 409
+    )
     assert wait_order(client, container, store, order_id)["status"] == "completed"
 
 
 def test_a_rejected_order_records_the_reason(client: TestClient, store: dict[str, Any]) -> None:
-    waiting = client.post("/api/storefront/orders", headers=store["auth"](store["admin"]),
-                          json={"lines": [line(allowed_item(store, cheap=False), 80)]}).json()
-    rejected = client.post(f"/api/orders/{waiting['id']}/reject", json={"reason": "over budget"},
-                           headers=store["auth"](store["resellerAdmin"]))
+    waiting = client.post(
+        "/api/storefront/orders",
+        headers=store["auth"](store["admin"]),
+        json={"lines": [line(allowed_item(store, cheap=False), 80)]},
+    ).json()
+    rejected = client.post(
+        f"/api/orders/{waiting['id']}/reject",
+        json={"reason": "over budget"},
+        headers=store["auth"](store["resellerAdmin"]),
+    )
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     assert rejected.json()["rejectionReason"] == "over budget"
 
 
 def test_a_term_the_policy_forbids_is_422_with_the_reason(client: TestClient, store: dict[str, Any]) -> None:
     three_years = next(i for i in store["items"] if i.term_duration == "P3Y")
-    response = client.post("/api/storefront/orders", headers=store["auth"](store["admin"]),
-                           json={"lines": [line(three_years, 1)]})
+    response = client.post(
+        "/api/storefront/orders", headers=store["auth"](store["admin"]), json={"lines": [line(three_years, 1)]}
+    )
     assert response.status_code == 422
     assert any("12 months" in e["message"] or "unknown" in e["message"] for e in response.json()["errors"])
 
 
 @pytest.mark.parametrize("problem", ["unknown", "zero", "outside-list"])
-def test_bad_storefront_orders_are_422_and_change_nothing(client: TestClient, store: dict[str, Any],
-                                                          problem: str) -> None:
+def test_bad_storefront_orders_are_422_and_change_nothing(
+    client: TestClient, store: dict[str, Any], problem: str
+) -> None:
     headers = store["auth"](store["admin"])
     before = len(client.get("/api/storefront/orders", headers=headers, params={"limit": 500}).json()["items"])
     item = allowed_item(store)
@@ -144,59 +184,85 @@ def test_bad_storefront_orders_are_422_and_change_nothing(client: TestClient, st
     elif problem == "zero":
         body["quantity"] = 0
     else:
-        outside = next(i for i in store["items"] if i.catalog_item_id not in store["allowed"]
-                       and i.term_duration != "P3Y")
+        outside = next(
+            i for i in store["items"] if i.catalog_item_id not in store["allowed"] and i.term_duration != "P3Y"
+        )
         body = line(outside, 1)
     assert client.post("/api/storefront/orders", headers=headers, json={"lines": [body]}).status_code == 422
     assert len(client.get("/api/storefront/orders", headers=headers, params={"limit": 500}).json()["items"]) == before
 
 
-def test_the_customer_removes_a_seat_inside_the_window(client: TestClient, container: Container,
-                                                       store: dict[str, Any]) -> None:
+def test_the_customer_removes_a_seat_inside_the_window(
+    client: TestClient, container: Container, store: dict[str, Any]
+) -> None:
     headers = store["auth"](store["admin"])
     order = client.post("/api/storefront/orders", headers=headers, json={"lines": [line(allowed_item(store), 3)]})
     sub_id = wait_order(client, container, store, order.json()["id"])["lines"][0]["subscriptionId"]
     listed = client.get("/api/storefront/subscriptions", headers=headers).json()["items"]
     assert sub_id in {s["id"] for s in listed}
-    assert client.patch(f"/api/storefront/subscriptions/{sub_id}", json={"quantity": 2},
-                        headers=headers).status_code == 202
+    assert (
+        client.patch(f"/api/storefront/subscriptions/{sub_id}", json={"quantity": 2}, headers=headers).status_code
+        == 202
+    )
     read = lambda: client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()  # noqa: E731
     work_queues(container, lambda: read()["pendingChange"]["status"] != "pending")
     assert read()["quantity"] == 2
 
 
-def test_a_customer_admin_never_sees_another_customer(client: TestClient, container: Container,
-                                                      store: dict[str, Any]) -> None:
-    other_id = client.post("/api/customer-invitations", headers=store["auth"](store["resellerAdmin"]), json={
-        "resellerId": store["resellerId"], "name": "Other", "domain": new_domain(), "contactEmail": "o@o.example"}
+def test_a_customer_admin_never_sees_another_customer(
+    client: TestClient, container: Container, store: dict[str, Any]
+) -> None:
+    other_id = client.post(
+        "/api/customer-invitations",
+        headers=store["auth"](store["resellerAdmin"]),
+        json={
+            "resellerId": store["resellerId"],
+            "name": "Other",
+            "domain": new_domain(),
+            "contactEmail": "o@o.example",
+        },
     ).json()["customerId"]
-    mine = client.post("/api/storefront/orders", headers=store["auth"](store["admin"]),
-                       json={"lines": [line(allowed_item(store), 1)]}).json()
-    other_org = OrgRef(OrgType.CUSTOMER, other_id, provider_id=store["provider"]["id"],
-                       reseller_id=store["resellerId"])
+    mine = client.post(
+        "/api/storefront/orders", headers=store["auth"](store["admin"]), json={"lines": [line(allowed_item(store), 1)]}
+    ).json()
+    other_org = OrgRef(OrgType.CUSTOMER, other_id, provider_id=store["provider"]["id"], reseller_id=store["resellerId"])
     other_admin = store["addMember"](other_org, Role.CUSTOMER_ADMIN)
     headers = store["auth"](other_admin)
     assert client.get(f"/api/storefront/orders/{mine['id']}", headers=headers).status_code in (403, 404)
     assert client.get(f"/api/orders/{mine['id']}", headers=headers).status_code == 404
     assert client.get(f"/api/customers/{store['customerId']}", headers=headers).status_code == 404
-    assert client.get("/api/subscriptions", params={"customerId": store["customerId"]},
-                      headers=headers).status_code == 404
+    assert (
+        client.get("/api/subscriptions", params={"customerId": store["customerId"]}, headers=headers).status_code == 404
+    )
     own = store["auth"](store["admin"])
     assert client.get(f"/api/customers/{other_id}", headers=own).status_code == 404
     # Staff-only routes are forbidden to customer admins.
-    assert client.post("/api/reseller-invitations", headers=own, json={
-        "partnerId": "1234567", "name": "x", "contactEmail": "x@x.example"}).status_code == 403
+    assert (
+        client.post(
+            "/api/reseller-invitations",
+            headers=own,
+            json={"partnerId": "1234567", "name": "x", "contactEmail": "x@x.example"},
+        ).status_code
+        == 403
+    )
     assert client.get("/api/resellers", headers=own).status_code == 403
-    assert client.post("/api/orders", headers=own, json={"customerId": store["customerId"],
-                                                         "lines": [line(allowed_item(store), 1)]}).status_code == 403
+    assert (
+        client.post(
+            "/api/orders",
+            headers=own,
+            json={"customerId": store["customerId"], "lines": [line(allowed_item(store), 1)]},
+        ).status_code
+        == 403
+    )
 
 
 def test_switching_the_storefront_off_closes_every_route_at_once(client: TestClient, store: dict[str, Any]) -> None:
     reseller = store["auth"](store["resellerAdmin"])
     headers = store["auth"](store["admin"])
     assert client.get("/api/storefront/catalog", headers=headers).status_code == 200
-    client.patch(f"/api/customers/{store['customerId']}", json={"storefrontEnabled": False},
-                 headers=reseller).raise_for_status()
+    client.patch(
+        f"/api/customers/{store['customerId']}", json={"storefrontEnabled": False}, headers=reseller
+    ).raise_for_status()
     try:
         calls: list[tuple[str, str, dict[str, Any] | None]] = [
             ("GET", "/api/storefront/catalog", None),
@@ -212,8 +278,9 @@ def test_switching_the_storefront_off_closes_every_route_at_once(client: TestCli
             assert response.status_code == 403, (path, response.text)
             assert response.json()["type"].endswith("storefront-disabled")
     finally:
-        client.patch(f"/api/customers/{store['customerId']}", json={"storefrontEnabled": True},
-                     headers=reseller).raise_for_status()
+        client.patch(
+            f"/api/customers/{store['customerId']}", json={"storefrontEnabled": True}, headers=reseller
+        ).raise_for_status()
     trail = client.get("/api/audit", params={"entityId": store["customerId"]}, headers=reseller).json()["items"]
     assert [e["action"] for e in trail[:2]] == ["customer.storefront", "customer.storefront"]
 
@@ -223,9 +290,11 @@ def test_staff_are_not_shoppers(client: TestClient, store: dict[str, Any]) -> No
 
 
 def test_charges_without_a_billing_run_are_empty(client: TestClient, store: dict[str, Any]) -> None:
-    charges = client.get("/api/storefront/charges", params={"period": "2020-01"},
-                         headers=store["auth"](store["admin"]))
+    charges = client.get("/api/storefront/charges", params={"period": "2020-01"}, headers=store["auth"](store["admin"]))
     assert charges.status_code == 200 and charges.json()["items"] == [] and charges.json()["runId"] is None
-    assert client.get("/api/storefront/charges", params={"period": "2020-13"},
-                      headers=store["auth"](store["admin"])).status_code == 400
-
+    assert (
+        client.get(
+            "/api/storefront/charges", params={"period": "2020-13"}, headers=store["auth"](store["admin"])
+        ).status_code
+        == 400
+    )

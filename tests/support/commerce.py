@@ -18,11 +18,23 @@ from shared.services.handlers import dispatcher
 from tests.support.onboarding import Sandbox, enroll, new_domain, new_partner_id, work_queue
 
 
-def work_queues(container: Container, until: Callable[[], bool], *, timeout: float = 60.0,
-                queues: tuple[str, ...] = (QueueNames.PROVISIONING, QueueNames.SUBSCRIPTION_CHANGES,
-                                           QueueNames.RELATIONSHIP_CHECKS)) -> None:
-    receivers = {q: StorageQueueReceiver(container.settings.storage_connection_string, q, max_attempts=8,
-                                         visibility_timeout=timedelta(seconds=2)) for q in queues}
+def work_queues(
+    container: Container,
+    until: Callable[[], bool],
+    *,
+    timeout: float = 60.0,
+    queues: tuple[str, ...] = (
+        QueueNames.PROVISIONING,
+        QueueNames.SUBSCRIPTION_CHANGES,
+        QueueNames.RELATIONSHIP_CHECKS,
+    ),
+) -> None:
+    receivers = {
+        q: StorageQueueReceiver(
+            container.settings.storage_connection_string, q, max_attempts=8, visibility_timeout=timedelta(seconds=2)
+        )
+        for q in queues
+    }
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
@@ -31,7 +43,8 @@ def work_queues(container: Container, until: Callable[[], bool], *, timeout: flo
             handled = 0
             for name, receiver in receivers.items():
                 handled += receiver.receive_batch(
-                    lambda delivery, n=name: dispatcher.dispatch(container, n, delivery), 16)
+                    lambda delivery, n=name: dispatcher.dispatch(container, n, delivery), 16
+                )
             if not handled:
                 time.sleep(0.3)
         raise AssertionError("the queues did not converge in time")
@@ -40,8 +53,15 @@ def work_queues(container: Container, until: Callable[[], bool], *, timeout: flo
             receiver.close()
 
 
-def commerce_setup(client: TestClient, auth: Callable[[str], dict[str, str]], container: Container, pc: Sandbox,
-                   add_member: Callable[[OrgRef, Role], str], *, country: str = "US") -> dict[str, Any]:
+def commerce_setup(
+    client: TestClient,
+    auth: Callable[[str], dict[str, str]],
+    container: Container,
+    pc: Sandbox,
+    add_member: Callable[[OrgRef, Role], str],
+    *,
+    country: str = "US",
+) -> dict[str, Any]:
     """An enrolled provider with its catalog synced, an active reseller with a staff member, an active customer."""
     operator = add_member(OrgRef.operator(), Role.OPERATOR)
     app = pc.new_provider("Commerce Distribution")
@@ -52,21 +72,35 @@ def commerce_setup(client: TestClient, auth: Callable[[str], dict[str, str]], co
     container.catalog_sync_for(stored).sync(provider["id"], country, now=datetime.now(UTC))
     headers = auth(provider_admin)
     partner_id = new_partner_id()
-    reseller_id = client.post("/api/reseller-invitations", headers=headers, json={
-        "partnerId": partner_id, "name": "Fabrikam IT", "contactEmail": "it@fabrikam.example"}).json()["resellerId"]
+    reseller_id = client.post(
+        "/api/reseller-invitations",
+        headers=headers,
+        json={"partnerId": partner_id, "name": "Fabrikam IT", "contactEmail": "it@fabrikam.example"},
+    ).json()["resellerId"]
     pc.reseller_accepts(app["tenantId"], partner_id)
-    work_queue(container, lambda: client.get(f"/api/resellers/{reseller_id}", headers=headers).json()["status"]
-               == "active")
+    work_queue(
+        container, lambda: client.get(f"/api/resellers/{reseller_id}", headers=headers).json()["status"] == "active"
+    )
     domain = new_domain()
-    customer_id = client.post("/api/customer-invitations", headers=headers, json={
-        "resellerId": reseller_id, "name": "Wingtip", "domain": domain, "contactEmail": "it@w.example"}
+    customer_id = client.post(
+        "/api/customer-invitations",
+        headers=headers,
+        json={"resellerId": reseller_id, "name": "Wingtip", "domain": domain, "contactEmail": "it@w.example"},
     ).json()["customerId"]
     tenant = pc.customer_accepts(app["tenantId"], partner_id, domain=domain)
-    work_queue(container, lambda: client.get(f"/api/customers/{customer_id}", headers=headers).json()["status"]
-               == "active")
-    reseller_staff = add_member(OrgRef(OrgType.RESELLER, reseller_id, provider_id=provider["id"]),
-                                Role.RESELLER_STAFF)
+    work_queue(
+        container, lambda: client.get(f"/api/customers/{customer_id}", headers=headers).json()["status"] == "active"
+    )
+    reseller_staff = add_member(OrgRef(OrgType.RESELLER, reseller_id, provider_id=provider["id"]), Role.RESELLER_STAFF)
     items = container.catalog.iter_market(provider["id"], country)
-    return {"app": app, "provider": provider, "providerAdmin": provider_admin, "resellerId": reseller_id,
-            "resellerPartnerId": partner_id, "resellerStaff": reseller_staff, "customerId": customer_id,
-            "tenantId": tenant, "items": [i for i in items if i.cost is not None and i.sellable]}
+    return {
+        "app": app,
+        "provider": provider,
+        "providerAdmin": provider_admin,
+        "resellerId": reseller_id,
+        "resellerPartnerId": partner_id,
+        "resellerStaff": reseller_staff,
+        "customerId": customer_id,
+        "tenantId": tenant,
+        "items": [i for i in items if i.cost is not None and i.sellable],
+    }
