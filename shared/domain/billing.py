@@ -31,6 +31,8 @@ ONE = Decimal(1)
 ADDING_CHARGES = frozenset({"addquantity"})
 REMOVING_CHARGES = frozenset({"removequantity", "cancel", "refund"})
 CANCELLING_CHARGES = frozenset({"cancel", "refund"})
+_UNKNOWN_SUBSCRIPTION = "Microsoft charged a subscription the platform does not know"
+_UNKNOWN_CUSTOMER = _UNKNOWN_SUBSCRIPTION + " (nor its customer tenant)"
 _CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
 _FREQUENCY_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36, "onetime": 1}
 
@@ -44,6 +46,9 @@ class DiscrepancyKind(StrEnum):
     MISSING_CHARGE = "missingCharge"
     ENDED_RELATIONSHIP = "endedRelationship"
     PARTNER_OF_RECORD_MISMATCH = "partnerOfRecordMismatch"
+
+
+_UNKNOWN = DiscrepancyKind.UNKNOWN_SUBSCRIPTION
 
 
 class ChargeLine(Protocol):
@@ -141,9 +146,14 @@ class Lookups:
         )
 
 
+_EXPONENTS: dict[str, Decimal] = {}
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Half up (ties away from zero) at the currency's minor unit; the one rounding a line gets."""
-    exponent = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
+    exponent = _EXPONENTS.get(currency)
+    if exponent is None:
+        exponent = _EXPONENTS[currency] = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
     return amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT)
 
 
@@ -224,7 +234,7 @@ class Discrepancy:
             "subscriptionId": self.subscription_id,
             "customerId": self.customer_id,
             "resellerId": self.reseller_id,
-            "amount": format_decimal(self.amount),
+            "amount": _text(self.amount),
             "currency": self.currency,
             "detail": self.detail,
             "lineItemIds": list(self.line_item_ids),
@@ -272,6 +282,7 @@ class PricedLine:
 
     def to_record(self) -> dict[str, Any]:
         """Every field as stored in the line blob (money as decimal strings)."""
+        text = _text
         return {
             "lineItemIds": [self.line_item_id],
             "invoiceNumber": self.invoice_number,
@@ -283,17 +294,24 @@ class PricedLine:
             "chargeType": self.charge_type,
             "chargeStartDate": _day_text(self.charge_start),
             "chargeEndDate": _day_text(self.charge_end),
-            "quantity": format_decimal(self.quantity),
+            "quantity": text(self.quantity),
             "currency": self.currency,
-            "unitPrice": None if self.unit_price is None else format_decimal(self.unit_price),
-            "effectiveUnitPrice": None if self.effective_unit_price is None else format_decimal(
-                self.effective_unit_price),
-            "proration": format_decimal(self.proration),
-            "providerCost": format_decimal(self.provider_cost),
-            "resellerCharge": None if self.reseller_charge is None else format_decimal(self.reseller_charge),
-            "customerCharge": None if self.customer_charge is None else format_decimal(self.customer_charge),
+            "unitPrice": text(self.unit_price),
+            "effectiveUnitPrice": text(self.effective_unit_price),
+            "proration": text(self.proration),
+            "providerCost": text(self.provider_cost),
+            "resellerCharge": text(self.reseller_charge),
+            "customerCharge": text(self.customer_charge),
             "billable": self.billable,
         }
+
+
+def _text(value: Decimal | None) -> str | None:
+    """A decimal in plain notation (str() is the fast path; it only uses an exponent for very large or small values)."""
+    if value is None:
+        return None
+    text = str(value)
+    return format_decimal(value) if "E" in text else text
 
 
 # Fields each audience may see of a stored line: reseller staff never see Microsoft's prices or the provider cost.
@@ -387,9 +405,8 @@ class Reconciler:
         customer_id = subscription.customer_id if subscription else (customer.id if customer else None)
         if subscription is None:
             found.append(Discrepancy(
-                DiscrepancyKind.UNKNOWN_SUBSCRIPTION, line.subscription_id, customer_id, reseller_id, cost, currency,
-                "Microsoft charged a subscription the platform does not know"
-                + ("" if customer else " (nor its customer tenant)"), (line_id,)))  # fmt: skip
+                _UNKNOWN, line.subscription_id, customer_id, reseller_id, cost, currency,
+                _UNKNOWN_SUBSCRIPTION if customer else _UNKNOWN_CUSTOMER, (line_id,)))  # fmt: skip
             if customer is not None and customer.status == "ended":
                 found.extend(self._ended(line, customer, None, cost, currency, line_id))
             priced = PricedLine(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shared.messaging import Delivery, QueueNames
+from shared.services.billing import BILLING_RUN
 from shared.services.dispatch import dispatcher
 from shared.services.events import EVENT as PARTNER_CENTER_EVENT
 from shared.services.provisioning import PROVISION
@@ -53,7 +54,7 @@ def partner_center_event(container: Container, delivery: Delivery) -> None:
     container.events.handle(dict(delivery.message.payload))
 
 
-@dispatcher.register(QueueNames.BILLING_RUNS, "billing.run")
+@dispatcher.register(QueueNames.BILLING_RUNS, BILLING_RUN)
 def billing_run(container: Container, delivery: Delivery) -> None:
     message = delivery.message
     container.billing.execute(str(message.payload["providerId"]), message.entity_id, message.attempt)

@@ -338,3 +338,49 @@ def test_a_customer_admin_sees_only_its_own_customer_tier_amounts(
     assert all(line["customerId"] == billed["customerId"] for line in lines)
     assert client.get(f"/api/billing/runs/{run_id}/lines", headers=headers,
                       params={"customerId": billed["leaving"]}).status_code == 404  # fmt: skip
+
+
+def test_the_billed_timer_requests_last_months_run_once_its_invoice_is_out(
+    container: Container, pc: Sandbox, billed: dict[str, Any]
+) -> None:
+    from datetime import UTC, datetime
+
+    from shared.services.billing import period_of
+
+    provider_id = billed["provider"]["id"]
+    last_month = period_of(datetime.now(UTC), 1)
+    mine = lambda: [r for r in container.billing_runs.iter_runs(provider_id)  # noqa: E731
+                    if r.period == last_month and r.kind == "billed"]  # fmt: skip
+    container.billing.schedule_billed()
+    assert mine() == []  # no invoice for last month yet
+    requests.post(f"{pc.url}/_sandbox/reconciliation", timeout=60, json={
+        "providerTenantId": billed["app"]["tenantId"], "period": last_month, "kind": "billed"}).raise_for_status()
+    container.billing.schedule_billed()
+    container.billing.schedule_billed()
+    [queued] = mine()
+    work_billing(container, lambda: container.billing_runs.get(provider_id, queued.id).status == "completed")  # type: ignore[union-attr]
+    container.billing.schedule_billed()
+    assert [r.id for r in mine()] == [queued.id]  # a current billed run is not redone
+
+
+def test_an_unbilled_run_reads_the_open_period_and_prices_it_like_a_billed_one(
+    client: TestClient, container: Container, pc: Sandbox, billed: dict[str, Any]
+) -> None:
+    generated = requests.post(f"{pc.url}/_sandbox/reconciliation", timeout=60, json={
+        "providerTenantId": billed["app"]["tenantId"], "period": billed["period"], "kind": "unbilled"})
+    assert generated.status_code == 200, generated.text
+    lines = requests.get(f"{pc.url}/_sandbox/reconciliation/lines", timeout=60, params={
+        "providerTenantId": billed["app"]["tenantId"], "period": billed["period"], "kind": "unbilled"})
+    lines_json = json.loads(lines.content, parse_float=Decimal)["items"]
+    started = client.post("/api/billing/runs", headers=billed["admin"], json={"period": billed["period"],
+                                                                              "kind": "unbilled"})  # fmt: skip
+    assert started.status_code == 202, started.text
+    read = lambda: client.get(f"/api/billing/runs/{started.json()['id']}", headers=billed["admin"]).json()  # noqa: E731
+    work_billing(container, lambda: read()["status"] in ("completed", "failed"))
+    run = read()
+    assert run["status"] == "completed" and run["kind"] == "unbilled" and run["invoiceId"] is None, run
+    assert run["counts"]["lines"] == len(lines_json) > 0
+    resellers, customers = expected_totals(lines_json, billed["subscriptions"], lambda s: cost_of(billed, s)[0],
+                                           Decimal("0.10"), Decimal("0.20"))  # fmt: skip
+    assert {(t["resellerId"], t["currency"]): Decimal(t["amount"]) for t in run["totals"]["resellers"]} == resellers
+    assert {(t["customerId"], t["currency"]): Decimal(t["amount"]) for t in run["totals"]["customers"]} == customers
