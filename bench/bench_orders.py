@@ -38,31 +38,51 @@ def prepare(stack: Stack) -> tuple[requests.Session, str, list[dict[str, Any]]]:
     operator = requests.Session()
     operator.headers["Authorization"] = f"Bearer {stack.token(stack.operator)}"
     dev = control(stack, "GET", "provider")
-    provider = operator.post(f"{api}/providers", json={"name": "Bench Distribution", "partnerCenter": {
-        "tenantId": dev["tenantId"], "clientId": dev["clientId"], "clientSecretRef": dev["clientSecretRef"],
-        "refreshTokenRef": dev["refreshTokenRef"]}}).json()
+    provider = operator.post(
+        f"{api}/providers",
+        json={
+            "name": "Bench Distribution",
+            "partnerCenter": {
+                "tenantId": dev["tenantId"],
+                "clientId": dev["clientId"],
+                "clientSecretRef": dev["clientSecretRef"],
+                "refreshTokenRef": dev["refreshTokenRef"],
+            },
+        },
+    ).json()
     admin_id = str(uuid.uuid4())
-    operator.post(f"{api}/members", json={"userId": admin_id, "orgType": "provider", "orgId": provider["id"],
-                                          "role": "provider.admin"}).raise_for_status()
+    operator.post(
+        f"{api}/members",
+        json={"userId": admin_id, "orgType": "provider", "orgId": provider["id"], "role": "provider.admin"},
+    ).raise_for_status()
     admin = requests.Session()
     admin.headers["Authorization"] = f"Bearer {stack.token(admin_id)}"
     admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}).raise_for_status()
     admin.post(f"{api}/catalog/sync", json={"country": "US"}).raise_for_status()
     partner_id = str(random.randint(1_000_000, 6_999_999))
-    reseller_id = admin.post(f"{api}/reseller-invitations", json={
-        "partnerId": partner_id, "name": "Bench Reseller", "contactEmail": "b@b.example"}).json()["resellerId"]
+    reseller_id = admin.post(
+        f"{api}/reseller-invitations",
+        json={"partnerId": partner_id, "name": "Bench Reseller", "contactEmail": "b@b.example"},
+    ).json()["resellerId"]
     control(stack, "POST", "resellers/accept", {"providerTenantId": dev["tenantId"], "partnerId": partner_id})
     wait(lambda: admin.get(f"{api}/resellers/{reseller_id}").json(), lambda r: r["status"] == "active")
     domain = f"bench{uuid.uuid4().hex[:8]}.onmicrosoft.com"
-    customer_id = admin.post(f"{api}/customer-invitations", json={
-        "resellerId": reseller_id, "name": "Bench Customer", "domain": domain, "contactEmail": "c@c.example"}
+    customer_id = admin.post(
+        f"{api}/customer-invitations",
+        json={"resellerId": reseller_id, "name": "Bench Customer", "domain": domain, "contactEmail": "c@c.example"},
     ).json()["customerId"]
-    control(stack, "POST", "customers/accept", {"providerTenantId": dev["tenantId"], "resellerPartnerId": partner_id,
-                                                "domain": domain})
+    control(
+        stack,
+        "POST",
+        "customers/accept",
+        {"providerTenantId": dev["tenantId"], "resellerPartnerId": partner_id, "domain": domain, "country": "US"},
+    )
     wait(lambda: admin.get(f"{api}/customers/{customer_id}").json(), lambda c: c["status"] == "active")
     staff_id = str(uuid.uuid4())
-    operator.post(f"{api}/members", json={"userId": staff_id, "orgType": "reseller", "orgId": reseller_id,
-                                          "role": "reseller.staff"}).raise_for_status()
+    operator.post(
+        f"{api}/members",
+        json={"userId": staff_id, "orgType": "reseller", "orgId": reseller_id, "role": "reseller.staff"},
+    ).raise_for_status()
     staff = requests.Session()
     staff.headers["Authorization"] = f"Bearer {stack.token(staff_id)}"
     items = staff.get(f"{api}/catalog", params={"country": "US", "termDuration": "P1M"}).json()["items"][:5]
@@ -76,9 +96,20 @@ def run(stack: Stack, staff: requests.Session, customer_id: str, items: list[dic
     for n in range(ORDERS):
         chosen = items[n % len(items)]
         t0 = time.perf_counter()
-        response = staff.post(f"{stack.api}/orders", json={"customerId": customer_id, "lines": [{
-            "catalogItemId": chosen["catalogItemId"], "quantity": 1 + n % 5, "termDuration": chosen["termDuration"],
-            "billingCycle": chosen["billingCycle"]}]})
+        response = staff.post(
+            f"{stack.api}/orders",
+            json={
+                "customerId": customer_id,
+                "lines": [
+                    {
+                        "catalogItemId": chosen["catalogItemId"],
+                        "quantity": 1 + n % 5,
+                        "termDuration": chosen["termDuration"],
+                        "billingCycle": chosen["billingCycle"],
+                    }
+                ],
+            },
+        )
         latencies.append((time.perf_counter() - t0) * 1000)
         if response.status_code != 202:
             raise RuntimeError(response.text)
@@ -94,9 +125,11 @@ def run(stack: Stack, staff: requests.Session, customer_id: str, items: list[dic
         time.sleep(0.5)
     elapsed = time.perf_counter() - started
     done = sum(1 for s in statuses.values() if s == "completed")
-    print(f"{label:<22} accept p50={percentile(latencies, 50):6.1f} ms p99={percentile(latencies, 99):6.1f} ms | "
-          f"{done}/{ORDERS} completed, {len(pending)} unsettled in {elapsed:5.1f} s "
-          f"= {60 * len(statuses) / elapsed:6.1f} orders/min")
+    print(
+        f"{label:<22} accept p50={percentile(latencies, 50):6.1f} ms p99={percentile(latencies, 99):6.1f} ms | "
+        f"{done}/{ORDERS} completed, {len(pending)} unsettled in {elapsed:5.1f} s "
+        f"= {60 * len(statuses) / elapsed:6.1f} orders/min"
+    )
 
 
 def main() -> None:

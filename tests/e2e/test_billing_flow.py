@@ -37,8 +37,7 @@ def billing_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     stack.stop()
 
 
-def control(stack: RunningStack, method: str, path: str, body: dict[str, Any] | None = None,
-            **params: Any) -> Any:
+def control(stack: RunningStack, method: str, path: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
     answer = requests.request(method, f"{stack.sandbox}/_sandbox/{path}", json=body, params=params, timeout=120)
     answer.raise_for_status()
     return json.loads(answer.content, parse_float=Decimal)
@@ -57,27 +56,37 @@ def add_member(session: requests.Session, api: str, org_type: str, org_id: str, 
 
 def active_reseller(stack: RunningStack, admin: requests.Session, provider: dict[str, Any]) -> tuple[str, str]:
     partner = str(random.randint(1_000_000, 6_999_999))
-    reseller_id = ok(admin.post(f"{stack.api}/reseller-invitations", json={
-        "partnerId": partner, "name": f"Reseller {partner}", "contactEmail": "it@r.example"}))["resellerId"]
+    reseller_id = ok(
+        admin.post(
+            f"{stack.api}/reseller-invitations",
+            json={"partnerId": partner, "name": f"Reseller {partner}", "contactEmail": "it@r.example"},
+        )
+    )["resellerId"]
     control(stack, "POST", "resellers/accept", {"providerTenantId": provider["tenantId"], "partnerId": partner})
     eventually(lambda: admin.get(f"{stack.api}/resellers/{reseller_id}").json()["status"], lambda s: s == "active")
     return reseller_id, partner
 
 
-def active_customer(stack: RunningStack, admin: requests.Session, provider: dict[str, Any], reseller_id: str,
-                    partner: str) -> tuple[str, str]:
+def active_customer(
+    stack: RunningStack, admin: requests.Session, provider: dict[str, Any], reseller_id: str, partner: str
+) -> tuple[str, str]:
     domain = f"bill{uuid.uuid4().hex[:10]}.onmicrosoft.com"
     customer_id = ok(admin.post(f"{stack.api}/customer-invitations", json={
         "resellerId": reseller_id, "name": f"Customer {domain[:12]}", "domain": domain,
         "contactEmail": "it@c.example"}))["customerId"]  # fmt: skip
-    tenant = control(stack, "POST", "customers/accept", {"providerTenantId": provider["tenantId"],
-                                                         "resellerPartnerId": partner, "domain": domain})["tenantId"]
+    tenant = control(
+        stack,
+        "POST",
+        "customers/accept",
+        {"providerTenantId": provider["tenantId"], "resellerPartnerId": partner, "domain": domain},
+    )["tenantId"]
     eventually(lambda: admin.get(f"{stack.api}/customers/{customer_id}").json()["status"], lambda s: s == "active")
     return customer_id, tenant
 
 
-def order(stack: RunningStack, session: requests.Session, customer_id: str, picks: list[tuple[dict[str, Any], int]]
-          ) -> str:
+def order(
+    stack: RunningStack, session: requests.Session, customer_id: str, picks: list[tuple[dict[str, Any], int]]
+) -> str:
     lines = [{"catalogItemId": item["catalogItemId"], "quantity": quantity, "termDuration": item["termDuration"],
               "billingCycle": item["billingCycle"]} for item, quantity in picks]  # fmt: skip
     return str(ok(session.post(f"{stack.api}/orders", json={"customerId": customer_id, "lines": lines}))["id"])
@@ -128,8 +137,13 @@ def test_a_billing_run_reconciles_a_period_of_orders_with_every_discrepancy_kind
     subscriptions = {}
     for customer in (staying, leaving):
         for sub in ok(staff.get(f"{api}/subscriptions", params={"customerId": customer, "limit": 500}))["items"]:
-            subscriptions[sub["id"]] = SimpleNamespace(id=sub["id"], customer_id=customer, reseller_id=reseller_id,
-                                                       catalog_item_id=sub["catalogItemId"], quantity=sub["quantity"])
+            subscriptions[sub["id"]] = SimpleNamespace(
+                id=sub["id"],
+                customer_id=customer,
+                reseller_id=reseller_id,
+                catalog_item_id=sub["catalogItemId"],
+                quantity=sub["quantity"],
+            )
     assert len(subscriptions) == 5
     control(stack, "POST", "relationships/end", {"providerTenantId": app["tenantId"], "tenantId": leaving_tenant})
     eventually(lambda: admin.get(f"{api}/customers/{leaving}").json()["status"], lambda s: s == "ended", timeout=60)

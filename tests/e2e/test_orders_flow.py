@@ -66,7 +66,8 @@ def test_reseller_sells_and_manages_licenses(onboarding_stack: RunningStack) -> 
         stack,
         "POST",
         "customers/accept",
-        {"providerTenantId": app["tenantId"], "resellerPartnerId": partner_id, "domain": domain},
+        # A US customer: the catalog synced here is the US market.
+        {"providerTenantId": app["tenantId"], "resellerPartnerId": partner_id, "domain": domain, "country": "US"},
     )["tenantId"]
     eventually(lambda: admin.get(f"{api}/customers/{customer_id}").json(), lambda c: c["status"] == "active")
     staff_id = str(uuid.uuid4())

@@ -67,7 +67,8 @@ def test_a_customer_shops_within_its_policy(onboarding_stack: RunningStack) -> N
         stack,
         "POST",
         "customers/accept",
-        {"providerTenantId": app["tenantId"], "resellerPartnerId": partner_id, "domain": domain},
+        # A US customer: the catalog synced here is the US market.
+        {"providerTenantId": app["tenantId"], "resellerPartnerId": partner_id, "domain": domain, "country": "US"},
     )
     eventually(lambda: reseller.get(f"{api}/customers/{customer_id}").json(), lambda c: c["status"] == "active")
 

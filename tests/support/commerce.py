@@ -87,7 +87,7 @@ def commerce_setup(
         headers=headers,
         json={"resellerId": reseller_id, "name": "Wingtip", "domain": domain, "contactEmail": "it@w.example"},
     ).json()["customerId"]
-    tenant = pc.customer_accepts(app["tenantId"], partner_id, domain=domain)
+    tenant = pc.customer_accepts(app["tenantId"], partner_id, domain=domain, country=country)
     work_queue(
         container, lambda: client.get(f"/api/customers/{customer_id}", headers=headers).json()["status"] == "active"
     )
