@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +66,10 @@ def billed(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) 
         container.members.add(member(user_id, org, role))
         return user_id
 
+    # Other modules sharing this sandbox may have moved its clock: the platform reads "current" from the wall
+    # clock, so Partner Center's clock is put back to now first.
+    requests.post(f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")},
+                  timeout=10).raise_for_status()
     shop = commerce_setup(client, auth, container, pc, add_member, country="NL")  # the sandbox bills NL in EUR
     admin, staff = auth(shop["providerAdmin"]), auth(shop["resellerStaff"])
     provider_id, reseller_id = shop["provider"]["id"], shop["resellerId"]
