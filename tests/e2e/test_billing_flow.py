@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import RunningStack, eventually, start_stack
-from tests.integration.test_billing_expected import expected_discrepancies, expected_totals
+from tests.support.billing_expected import expected_discrepancies, expected_totals
 
 pytestmark = pytest.mark.e2e
 

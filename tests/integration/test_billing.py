@@ -19,7 +19,7 @@ from shared.domain.scope import OrgRef, OrgType, Role
 from shared.messaging import QueueNames
 from shared.messaging.storage_queues import StorageQueueReceiver
 from shared.services.handlers import dispatcher
-from tests.integration.test_billing_expected import expected_discrepancies, expected_totals
+from tests.support.billing_expected import expected_discrepancies, expected_totals
 from tests.support.commerce import commerce_setup, work_queues
 from tests.support.onboarding import Sandbox, new_domain, new_partner_id, work_queue
 
