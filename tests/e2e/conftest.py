@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import queue
+import random
 import signal
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +130,56 @@ def eventually(
         time.sleep(interval)
         value = read()
     return value
+
+
+def control(stack: RunningStack, method: str, path: str, body: dict[str, Any] | None = None, **params: str) -> Any:
+    """A call to the sandbox's control routes (the other parties: resellers, customers, Partner Center itself)."""
+    answer = requests.request(method, f"{stack.sandbox}/_sandbox/{path}", json=body, params=params, timeout=60)
+    answer.raise_for_status()
+    return answer.json()
+
+
+@dataclass(frozen=True)
+class Market:
+    """A provider that can sell: enrolled, its US catalog synced and sellable, an active reseller and customer."""
+
+    app: dict[str, Any]
+    provider_id: str
+    operator: requests.Session
+    admin: requests.Session
+    reseller_id: str
+    partner_id: str
+    customer_id: str
+    tenant_id: str
+
+
+def ready_to_sell(stack: RunningStack, name: str) -> Market:
+    api = stack.api
+    operator = stack.session(stack.wait_for("operator: "))
+    app = control(stack, "POST", "providers", {"name": name})
+    provider = operator.post(f"{api}/providers", json={"name": name, "partnerCenter": {
+        "tenantId": app["tenantId"], "clientId": app["clientId"], "clientSecretRef": app["clientSecretRef"],
+        "refreshTokenRef": app["refreshTokenRef"]}}).json()  # fmt: skip
+    admin_id = str(uuid.uuid4())
+    operator.post(f"{api}/members", json={"userId": admin_id, "orgType": "provider", "orgId": provider["id"],
+                                          "role": "provider.admin"}).raise_for_status()  # fmt: skip
+    admin = stack.session(admin_id)
+    admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}).raise_for_status()
+    assert admin.post(f"{api}/catalog/sync", json={"country": "US"}).status_code == 200
+    partner_id = str(random.randint(1_000_000, 6_999_999))
+    reseller_id = admin.post(
+        f"{api}/reseller-invitations",
+        json={"partnerId": partner_id, "name": f"{name} Reseller", "contactEmail": "it@reseller.example"},
+    ).json()["resellerId"]
+    control(stack, "POST", "resellers/accept", {"providerTenantId": app["tenantId"], "partnerId": partner_id})
+    eventually(lambda: admin.get(f"{api}/resellers/{reseller_id}").json(), lambda r: r["status"] == "active")
+    domain = f"buyer{uuid.uuid4().hex[:8]}.onmicrosoft.com"
+    customer_id = admin.post(f"{api}/customer-invitations", json={
+        "resellerId": reseller_id, "name": "Buyer", "domain": domain, "contactEmail": "it@buyer.example"}
+    ).json()["customerId"]  # fmt: skip
+    # A US customer: the catalog synced here is the US market.
+    tenant = control(stack, "POST", "customers/accept", {"providerTenantId": app["tenantId"],
+                                                        "resellerPartnerId": partner_id, "domain": domain,
+                                                        "country": "US"})["tenantId"]  # fmt: skip
+    eventually(lambda: admin.get(f"{api}/customers/{customer_id}").json(), lambda c: c["status"] == "active")
+    return Market(app, provider["id"], operator, admin, reseller_id, partner_id, customer_id, tenant)

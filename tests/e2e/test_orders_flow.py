@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import random
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-import requests
 
-from tests.e2e.conftest import RunningStack, eventually
+from tests.e2e.conftest import RunningStack, control, eventually, ready_to_sell
 
 pytestmark = pytest.mark.e2e
-
-
-def control(stack: RunningStack, method: str, path: str, body: dict[str, Any] | None = None, **params: str) -> Any:
-    answer = requests.request(method, f"{stack.sandbox}/_sandbox/{path}", json=body, params=params, timeout=30)
-    answer.raise_for_status()
-    return answer.json()
 
 
 def set_clock(stack: RunningStack, moment: datetime) -> None:
@@ -27,49 +18,14 @@ def set_clock(stack: RunningStack, moment: datetime) -> None:
 
 def test_reseller_sells_and_manages_licenses(onboarding_stack: RunningStack) -> None:
     stack, api = onboarding_stack, onboarding_stack.api
-    operator = stack.session(stack.wait_for("operator: "))
-    app = control(stack, "POST", "providers", {"name": "Licenses Distribution"})
-    provider = operator.post(
-        f"{api}/providers",
-        json={
-            "name": "Licenses Distribution",
-            "partnerCenter": {
-                "tenantId": app["tenantId"],
-                "clientId": app["clientId"],
-                "clientSecretRef": app["clientSecretRef"],
-                "refreshTokenRef": app["refreshTokenRef"],
-            },
-        },
-    ).json()
-    admin_id = str(uuid.uuid4())
-    operator.post(
-        f"{api}/members",
-        json={"userId": admin_id, "orgType": "provider", "orgId": provider["id"], "role": "provider.admin"},
-    ).raise_for_status()
-    admin = stack.session(admin_id)
-    admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}).raise_for_status()
-    assert admin.post(f"{api}/catalog/sync", json={"country": "US"}).status_code == 200
-
-    partner_id = str(random.randint(1_000_000, 6_999_999))
-    reseller_id = admin.post(
-        f"{api}/reseller-invitations",
-        json={"partnerId": partner_id, "name": "Fabrikam IT", "contactEmail": "it@fabrikam.example"},
-    ).json()["resellerId"]
-    control(stack, "POST", "resellers/accept", {"providerTenantId": app["tenantId"], "partnerId": partner_id})
-    eventually(lambda: admin.get(f"{api}/resellers/{reseller_id}").json(), lambda r: r["status"] == "active")
-    domain = f"buyer{uuid.uuid4().hex[:8]}.onmicrosoft.com"
-    customer_id = admin.post(
-        f"{api}/customer-invitations",
-        json={"resellerId": reseller_id, "name": "Buyer", "domain": domain, "contactEmail": "it@buyer.example"},
-    ).json()["customerId"]
-    tenant = control(
-        stack,
-        "POST",
-        "customers/accept",
-        # A US customer: the catalog synced here is the US market.
-        {"providerTenantId": app["tenantId"], "resellerPartnerId": partner_id, "domain": domain, "country": "US"},
-    )["tenantId"]
-    eventually(lambda: admin.get(f"{api}/customers/{customer_id}").json(), lambda c: c["status"] == "active")
+    market = ready_to_sell(stack, "Licenses Distribution")
+    app, operator = market.app, market.operator
+    reseller_id, partner_id, customer_id, tenant = (
+        market.reseller_id,
+        market.partner_id,
+        market.customer_id,
+        market.tenant_id,
+    )
     staff_id = str(uuid.uuid4())
     operator.post(
         f"{api}/members",

@@ -2,75 +2,27 @@
 
 from __future__ import annotations
 
-import random
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import requests
 
-from tests.e2e.conftest import RunningStack, eventually
+from tests.e2e.conftest import RunningStack, control, eventually, ready_to_sell
 
 pytestmark = pytest.mark.e2e
 
 
-def control(stack: RunningStack, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    answer = requests.request(method, f"{stack.sandbox}/_sandbox/{path}", json=body, timeout=60)
-    answer.raise_for_status()
-    return answer.json()
-
-
 def test_a_customer_shops_within_its_policy(onboarding_stack: RunningStack) -> None:
     stack, api = onboarding_stack, onboarding_stack.api
-    operator = stack.session(stack.wait_for("operator: "))
-    app = control(stack, "POST", "providers", {"name": "Storefront Distribution"})
-    provider = operator.post(
-        f"{api}/providers",
-        json={
-            "name": "Storefront Distribution",
-            "partnerCenter": {
-                "tenantId": app["tenantId"],
-                "clientId": app["clientId"],
-                "clientSecretRef": app["clientSecretRef"],
-                "refreshTokenRef": app["refreshTokenRef"],
-            },
-        },
-    ).json()
-    provider_admin_id = str(uuid.uuid4())
-    operator.post(
-        f"{api}/members",
-        json={"userId": provider_admin_id, "orgType": "provider", "orgId": provider["id"], "role": "provider.admin"},
-    ).raise_for_status()
-    provider_admin = stack.session(provider_admin_id)
-    provider_admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}).raise_for_status()
-    provider_admin.post(f"{api}/catalog/sync", json={"country": "US"}).raise_for_status()
-    partner_id = str(random.randint(1_000_000, 6_999_999))
-    reseller_id = provider_admin.post(
-        f"{api}/reseller-invitations",
-        json={"partnerId": partner_id, "name": "Shop Reseller", "contactEmail": "r@shop.example"},
-    ).json()["resellerId"]
-    control(stack, "POST", "resellers/accept", {"providerTenantId": app["tenantId"], "partnerId": partner_id})
-    eventually(lambda: provider_admin.get(f"{api}/resellers/{reseller_id}").json(), lambda r: r["status"] == "active")
+    market = ready_to_sell(stack, "Storefront Distribution")
+    app, provider_admin, reseller_id, customer_id = market.app, market.admin, market.reseller_id, market.customer_id
     reseller_admin_id = str(uuid.uuid4())
     provider_admin.post(
         f"{api}/members",
         json={"userId": reseller_admin_id, "orgType": "reseller", "orgId": reseller_id, "role": "reseller.admin"},
     ).raise_for_status()
     reseller = stack.session(reseller_admin_id)
-    domain = f"shopper{uuid.uuid4().hex[:8]}.onmicrosoft.com"
-    customer_id = reseller.post(
-        f"{api}/customer-invitations",
-        json={"resellerId": reseller_id, "name": "Shopper", "domain": domain, "contactEmail": "it@shopper.example"},
-    ).json()["customerId"]
-    control(
-        stack,
-        "POST",
-        "customers/accept",
-        # A US customer: the catalog synced here is the US market.
-        {"providerTenantId": app["tenantId"], "resellerPartnerId": partner_id, "domain": domain, "country": "US"},
-    )
-    eventually(lambda: reseller.get(f"{api}/customers/{customer_id}").json(), lambda c: c["status"] == "active")
 
     # The reseller sets its margin and policy, enables the storefront and adds the customer's admin.
     reseller.put(f"{api}/resellers/{reseller_id}/default-margin", json={"margin": "0.25"}).raise_for_status()
