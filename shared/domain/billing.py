@@ -128,6 +128,8 @@ class Lookups:
     customers_by_tenant: Mapping[str, KnownCustomer]  # by lower-case tenant id
     resellers: Mapping[str, KnownReseller]  # by reseller id
     prices: Mapping[str, Mapping[str, UnitPrices]]  # by subscription id (lower case), then currency
+    # The same, as the pricing rules stood over time: (in force from, prices), oldest first; None = from the start.
+    schedules: Mapping[str, Mapping[str, tuple[tuple[datetime | None, UnitPrices], ...]]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -136,6 +138,7 @@ class Lookups:
         customers: list[KnownCustomer],
         resellers: list[KnownReseller],
         prices: Mapping[str, Mapping[str, UnitPrices]],
+        schedules: Mapping[str, Mapping[str, tuple[tuple[datetime | None, UnitPrices], ...]]] | None = None,
     ) -> Lookups:
         return cls(
             subscriptions={s.id.lower(): s for s in subscriptions},
@@ -143,7 +146,21 @@ class Lookups:
             customers_by_tenant={c.tenant_id.lower(): c for c in customers if c.tenant_id},
             resellers={r.id: r for r in resellers},
             prices={key.lower(): value for key, value in prices.items()},
+            schedules={key.lower(): value for key, value in (schedules or {}).items()},
         )
+
+
+def in_force(schedule: tuple[tuple[datetime | None, UnitPrices], ...], moment: datetime | None) -> UnitPrices:
+    """The prices in force on a charge's start date: the last entry from that day or before (the first when none
+    is). Charge dates are whole days (Microsoft's start at midnight UTC), so a change made during a day applies to
+    the charges starting that day: pricing set for a new customer just before its first order applies to it."""
+    chosen = schedule[0][1]
+    for effective, prices in schedule:
+        if effective is None or moment is None or effective.date() <= moment.date():
+            chosen = prices
+        else:
+            break
+    return chosen
 
 
 _EXPONENTS: dict[str, Decimal] = {}
@@ -206,8 +223,9 @@ def provider_cost(line: ChargeLine) -> Decimal:
     return -abs(amount) if is_credit(line) else amount
 
 
-def tier_charge(unit_price: Decimal | None, quantity: Decimal, factor: Decimal, exchange_rate: Decimal | None,
-                currency: str) -> Decimal | None:
+def tier_charge(
+    unit_price: Decimal | None, quantity: Decimal, factor: Decimal, exchange_rate: Decimal | None, currency: str
+) -> Decimal | None:
     """A tier's charge for the line: unit price x quantity x proration (x exchange rate), rounded once."""
     if unit_price is None:
         return None
@@ -458,6 +476,11 @@ class Reconciler:
         return priced, found
 
     def _prices_for(self, subscription: KnownSubscription, line: ChargeLine) -> UnitPrices | None:
+        scheduled = self.lookups.schedules.get(subscription.id.lower())
+        if scheduled:
+            for currency in (line.pricing_currency, line.currency):
+                if currency and currency in scheduled:
+                    return in_force(scheduled[currency], line.charge_start)
         by_currency = self.lookups.prices.get(subscription.id.lower())
         if not by_currency:
             return None
@@ -466,8 +489,15 @@ class Reconciler:
                 return by_currency[currency]
         return None
 
-    def _ended(self, line: ChargeLine, customer: KnownCustomer, subscription_id: str | None, cost: Decimal,
-               currency: str, line_id: str) -> list[Discrepancy]:
+    def _ended(
+        self,
+        line: ChargeLine,
+        customer: KnownCustomer,
+        subscription_id: str | None,
+        cost: Decimal,
+        currency: str,
+        line_id: str,
+    ) -> list[Discrepancy]:
         ended = customer.ended_at
         last_day = line.charge_end or line.charge_start
         if ended is not None and last_day is not None and last_day.date() < ended.date():
@@ -477,8 +507,15 @@ class Reconciler:
                             cost, currency, f"charged after the customer's relationship ended on {when}",
                             (line_id,))]  # fmt: skip
 
-    def _tally(self, subscription: KnownSubscription, line: ChargeLine, line_id: str, quantity: Decimal,
-               factor: Decimal, currency: str) -> None:
+    def _tally(
+        self,
+        subscription: KnownSubscription,
+        line: ChargeLine,
+        line_id: str,
+        quantity: Decimal,
+        factor: Decimal,
+        currency: str,
+    ) -> None:
         tally = self._tallies.get(subscription.id)
         if tally is None:
             tally = self._tallies[subscription.id] = _Tally(currency=currency)
@@ -506,12 +543,19 @@ class Reconciler:
             tally = self._tallies.get(subscription.id)
             customer = lookups.customers.get(subscription.customer_id)
             if tally is None:
-                if (subscription.status == "active" and customer is not None and customer.status == "active"
-                        and expects_charge(subscription, self.period_start, self.charges_expected_before)):
+                if (
+                    subscription.status == "active"
+                    and customer is not None
+                    and customer.status == "active"
+                    and expects_charge(subscription, self.period_start, self.charges_expected_before)
+                ):
                     prices = lookups.prices.get(subscription.id.lower()) or {}
                     chosen = prices[sorted(prices)[0]] if prices else None
-                    amount = ZERO if chosen is None or chosen.cost is None else round_money(
-                        chosen.cost * subscription.quantity, chosen.currency)
+                    amount = (
+                        ZERO
+                        if chosen is None or chosen.cost is None
+                        else round_money(chosen.cost * subscription.quantity, chosen.currency)
+                    )
                     found.append(Discrepancy(
                         DiscrepancyKind.MISSING_CHARGE, subscription.id, subscription.customer_id,
                         subscription.reseller_id, amount, chosen.currency if chosen else "",

@@ -155,7 +155,8 @@ class BillingService:
         sent = 0
         for run in self._runs.iter_runs(statuses=ACTIVE_STATUSES):
             stalled = (run.status == "queued" and run.updated_at < now - queued_for) or (
-                run.status == "running" and (run.lease_until is None or run.lease_until < now))
+                run.status == "running" and (run.lease_until is None or run.lease_until < now)
+            )
             if stalled:
                 self._send(run)
                 sent += 1
@@ -368,8 +369,10 @@ class BillingService:
                      for c in self._customers.iter(provider_id)]  # fmt: skip
         subscriptions: list[KnownSubscription] = []
         prices: dict[str, dict[str, UnitPrices]] = {}
+        schedules: dict[str, dict[str, tuple[tuple[datetime | None, UnitPrices], ...]]] = {}
         items: dict[str, list[Any]] = {}
-        tiers: dict[tuple[str, str, str], UnitPrices] = {}
+        tiers: dict[tuple[str, str, str], tuple[tuple[datetime | None, UnitPrices], ...]] = {}
+        history = self._pricing.history(provider_id)
         from shared.services.pricing import CatalogViewer
 
         for sub in self._subscriptions.for_provider(provider_id):
@@ -385,18 +388,24 @@ class BillingService:
             if item_id not in items:
                 items[item_id] = self._catalog.find_everywhere(provider_id, item_id)
             per_currency: dict[str, UnitPrices] = {}
+            scheduled: dict[str, tuple[tuple[datetime | None, UnitPrices], ...]] = {}
             for item in items[item_id]:
                 if item.currency in per_currency:
                     continue
                 key = (sub.customer_id, item.catalog_item_id, item.country)
                 if key not in tiers:
                     viewer = CatalogViewer(provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id)
-                    tier = self._pricing.tier_prices(viewer, item)
-                    tiers[key] = UnitPrices(item.catalog_item_id, item.currency, tier.cost.amount,
-                                            tier.reseller.amount, tier.customer.amount)  # fmt: skip
-                per_currency[item.currency] = tiers[key]
+                    # The pricing rules as they stood over time: a charge is priced with those of its date.
+                    tiers[key] = tuple(
+                        (moment, UnitPrices(item.catalog_item_id, item.currency, tier.cost.amount,
+                                            tier.reseller.amount, tier.customer.amount))
+                        for moment, tier in self._pricing.tier_price_schedule(viewer, item, history=history)
+                    )  # fmt: skip
+                per_currency[item.currency] = tiers[key][-1][1]
+                scheduled[item.currency] = tiers[key]
             prices[sub.id] = per_currency
-        return Lookups.build(subscriptions, customers, resellers, prices)
+            schedules[sub.id] = scheduled
+        return Lookups.build(subscriptions, customers, resellers, prices, schedules)
 
     def _currencies(self, provider_id: str, lookups: Lookups) -> set[str]:
         found = {currency for per in lookups.prices.values() for currency in per}
@@ -417,8 +426,11 @@ class BillingService:
         # (unconfirmed) an invoice without its billing period: Microsoft issues it early in the following month
         for invoice in invoices:
             raw = invoice.raw or {}
-            if not raw.get("billingPeriodStartDate") and invoice.invoice_date is not None and (
-                    end <= invoice.invoice_date < add_months(end, 1)):
+            if (
+                not raw.get("billingPeriodStartDate")
+                and invoice.invoice_date is not None
+                and (end <= invoice.invoice_date < add_months(end, 1))
+            ):
                 return invoice
         return None
 
@@ -435,8 +447,9 @@ class BillingService:
         audience, run = self._visible_run(principal, run_id)
         return self.run_json(run, audience)
 
-    def list_runs(self, principal: Principal, *, period: str | None, limit: int,
-                  position: dict[str, str] | None) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+    def list_runs(
+        self, principal: Principal, *, period: str | None, limit: int, position: dict[str, str] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
         audience = Audience.of(principal)
         if period:
             period_bounds(period)
@@ -455,8 +468,11 @@ class BillingService:
             body["counts"] = {"lines": 0, "discrepancies": 0}
             body["totals"] = {"currency": None, "resellers": [], "customers": []}
             return body
-        rows = self._runs.totals(data_key(run), reseller_id=audience.reseller_id,
-                                 customer_id=audience.customer_id) if with_totals or audience.tier != "provider" else []
+        rows = (
+            self._runs.totals(data_key(run), reseller_id=audience.reseller_id, customer_id=audience.customer_id)
+            if with_totals or audience.tier != "provider"
+            else []
+        )
         resellers = [{"resellerId": r.reseller_id, "amount": r.amount, "currency": r.currency}
                      for r in rows if r.scope == "reseller"]  # fmt: skip
         customers = [{"customerId": r.customer_id, "resellerId": r.reseller_id, "amount": r.amount,
@@ -480,8 +496,9 @@ class BillingService:
             body.pop("totals")
         return body
 
-    def lines(self, principal: Principal, run_id: str, *, reseller_id: str | None = None,
-              customer_id: str | None = None) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
+    def lines(
+        self, principal: Principal, run_id: str, *, reseller_id: str | None = None, customer_id: str | None = None
+    ) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
         """The run's priced lines the caller may see, streamed from the blob, with the fields its tier may read."""
         audience, run = self._visible_run(principal, run_id)
         if audience.tier != "provider":
@@ -496,8 +513,11 @@ class BillingService:
             customer = self._customers.get(audience.provider_id, customer_id)
             if customer is None or (reseller_id and customer.reseller_id != reseller_id):
                 raise NotFound(f"no customer {customer_id}")
-        if reseller_id and audience.tier == "provider" and self._resellers.get(audience.provider_id,
-                                                                               reseller_id) is None:
+        if (
+            reseller_id
+            and audience.tier == "provider"
+            and self._resellers.get(audience.provider_id, reseller_id) is None
+        ):
             raise NotFound(f"no reseller {reseller_id}")
         if run.status != "completed" or not run.lines_blob:
             from shared.services.errors import Conflict
@@ -527,8 +547,9 @@ class BillingService:
 
         return fields, rows()
 
-    def discrepancies(self, principal: Principal, run_id: str, *, kind: str | None, limit: int,
-                      position: dict[str, str] | None) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+    def discrepancies(
+        self, principal: Principal, run_id: str, *, kind: str | None, limit: int, position: dict[str, str] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
         audience, run = self._visible_run(principal, run_id)
         if audience.tier != "provider":
             raise Forbidden("discrepancies are for provider staff")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,17 @@ from shared.services.catalog import item_json
 from shared.services.errors import Conflict, FieldError, Invalid, ServiceError
 from shared.storage.audit import AuditLog
 from shared.storage.catalog import CatalogFilter, CatalogRepository, check_country
-from shared.storage.pricing import PricingChanged, PricingRepository, StoredMargin, StoredPricing
+from shared.storage.pricing import (
+    PROVIDER_DEFAULT_ROW,
+    PricingChanged,
+    PricingHistory,
+    PricingRepository,
+    StoredMargin,
+    StoredPricing,
+    customer_row,
+    reseller_default_row,
+    reseller_row,
+)
 
 _WRITE_ATTEMPTS = 5
 _BULK_LOOKUP_FROM = 20  # more overrides than this: read the provider's item ids in one scan
@@ -222,6 +232,35 @@ class PricingService:
         bought = reseller_price(cost, rules.reseller, rules.provider_default)
         return TierPrices(cost=cost, reseller=bought, customer=customer_price(bought, rules.customer,
                                                                              rules.reseller_default))  # fmt: skip
+
+    def history(self, provider_id: str) -> PricingHistory:
+        """Every version of the provider's pricing (read once per billing run)."""
+        return self._pricing.history(provider_id)
+
+    def tier_price_schedule(
+        self, viewer: CatalogViewer, item: CatalogItem, *, history: PricingHistory | None = None
+    ) -> list[tuple[datetime | None, TierPrices]]:
+        """The item's tier prices as the pricing rules stood over time: the first entry (moment None) holds before
+        any recorded change, each later one from its moment on. Billing prices a charge with the entry in force on
+        the charge's start date."""
+        if viewer.tier is not Tier.CUSTOMER or viewer.reseller_id is None or viewer.customer_id is None:
+            raise ValueError("tier prices are computed for a customer")
+        history = history or self._pricing.history(viewer.provider_id)
+        keys = [reseller_row(viewer.reseller_id), PROVIDER_DEFAULT_ROW, customer_row(viewer.customer_id),
+                reseller_default_row(viewer.reseller_id)]  # fmt: skip
+        first = min(history.changes(keys), default=None)
+        moments: list[datetime | None] = [None] + history.changes(keys)
+        schedule = []
+        for moment in moments:
+            at = moment if moment is not None else (first - timedelta(microseconds=1) if first else None)
+            rules = _Rules(history.rule_at(keys[0], at), history.margin_at(keys[1], at),
+                           history.rule_at(keys[2], at), history.margin_at(keys[3], at))  # fmt: skip
+            cost = provider_cost(item)
+            bought = reseller_price(cost, rules.reseller, rules.provider_default)
+            schedule.append((moment, TierPrices(cost=cost, reseller=bought,
+                                                customer=customer_price(bought, rules.customer,
+                                                                        rules.reseller_default))))  # fmt: skip
+        return schedule
 
     # -- writing pricing -----------------------------------------------------------------------------------------
 

@@ -11,14 +11,15 @@ Every write is guarded by the ETag of the row as read (If-Match), or by insert w
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import UpdateMode
+from azure.data.tables import TableTransactionError, UpdateMode
 
 from shared.domain.money import format_decimal, parse_money_string
 from shared.domain.pricing import PriceRule, rule_from_overrides
@@ -95,6 +96,38 @@ def _rule_of(entity: dict[str, Any]) -> PriceRule:
     return rule_from_overrides(_margin_of(entity), ((i, c, parse_money_string(p)) for i, c, p in rows))
 
 
+HISTORY_PREFIX = "history|"
+
+
+@dataclass(frozen=True)
+class PricingHistory:
+    """The versions of each pricing row; what was in force at a moment is the last version from before it."""
+
+    versions: dict[str, list[tuple[datetime, dict[str, Any]]]]
+    current: dict[str, dict[str, Any]]
+
+    def _at(self, row_key: str, moment: datetime | None) -> dict[str, Any] | None:
+        found = self.versions.get(row_key)
+        if not found:
+            return self.current.get(row_key)  # written before versions were kept: in force all along
+        if moment is None:
+            return found[-1][1]
+        in_force = [row for effective, row in found if effective <= moment]
+        return in_force[-1] if in_force else None
+
+    def rule_at(self, row_key: str, moment: datetime | None) -> PriceRule | None:
+        row = self._at(row_key, moment)
+        return None if row is None else _rule_of(row)
+
+    def margin_at(self, row_key: str, moment: datetime | None) -> Decimal | None:
+        row = self._at(row_key, moment)
+        return None if row is None else _margin_of(row)
+
+    def changes(self, row_keys: list[str]) -> list[datetime]:
+        """When any of these rows changed, in order."""
+        return sorted({effective for key in row_keys for effective, _ in self.versions.get(key, [])})
+
+
 class PricingRepository:
     def __init__(self, storage: TableStorage) -> None:
         self._storage = storage
@@ -113,17 +146,39 @@ class PricingRepository:
         return found
 
     def _write(self, provider_id: str, row_key: str, fields: dict[str, Any], *, etag: str | None) -> str | None:
+        """Replaces the row and appends the same values to its history, in one transaction: billing prices a
+        charge with the rules in force on its date, so no version is ever lost."""
         entity = {"PartitionKey": provider_key(provider_id), "RowKey": row_key, **fields}
+        effective = datetime.now(UTC)
+        version = {**entity, "RowKey": f"{HISTORY_PREFIX}{row_key}|{effective.isoformat()}|{uuid.uuid4().hex[:8]}",
+                   "subject": row_key, "effectiveFrom": effective}  # fmt: skip
+        operation: tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, Any]]
+        if etag is None:
+            operation = ("create", entity)
+        else:
+            operation = ("update", entity, {"mode": UpdateMode.REPLACE, "etag": etag,
+                                            "match_condition": MatchConditions.IfNotModified})  # fmt: skip
         try:
-            if etag is None:
-                metadata = self._table.create_entity(entity)
-            else:
-                metadata = self._table.update_entity(
-                    entity, mode=UpdateMode.REPLACE, etag=etag, match_condition=MatchConditions.IfNotModified
-                )
-        except (ResourceExistsError, ResourceModifiedError) as exc:
+            results = self._table.submit_transaction([operation, ("create", version)])
+        except (ResourceExistsError, ResourceModifiedError, TableTransactionError) as exc:
             raise PricingChanged(f"{row_key} changed since it was read") from exc
-        return (metadata or {}).get("etag")
+        return (results[0] if results else {}).get("etag")
+
+    def history(self, provider_id: str) -> PricingHistory:
+        """Every version of the provider's pricing rows, for pricing charges at their dates."""
+        versions: dict[str, list[tuple[datetime, dict[str, Any]]]] = {}
+        current: dict[str, dict[str, Any]] = {}
+        for entity in self._table.query_entities(
+            f"PartitionKey eq '{provider_key(provider_id)}'", results_per_page=1000
+        ):
+            row = dict(entity)
+            if row["RowKey"].startswith(HISTORY_PREFIX):
+                versions.setdefault(row["subject"], []).append((row["effectiveFrom"], row))
+            else:
+                current[row["RowKey"]] = row
+        for found in versions.values():
+            found.sort(key=lambda version: version[0])
+        return PricingHistory(versions, current)
 
     # -- buyers' pricing ---------------------------------------------------------------------------------------
 

@@ -301,3 +301,51 @@ def test_an_item_without_a_known_currency_is_shown_unpriced(
     catalog.write_seen(provider_id, [item(BASIC, "120.00", currency="XXZ")], [])
     [priced] = service.catalog_for(CatalogViewer(provider_id, "res-a", "cus-a"), "NL").items
     assert priced.to_json()["price"] is None and priced.to_json()["monthlyEquivalent"] is None
+
+
+# -- pricing over time (billing prices each charge with the rules of its date) ---------------------------------------
+
+
+def test_every_pricing_write_is_kept_as_a_version(pricing: PricingRepository) -> None:
+    provider, reseller = unique_id("prov-"), unique_id("res-")
+    first = pricing.put_reseller_pricing(provider, reseller, PriceRule(margin=D("0.1")), etag=None, actor_id="u1",
+                                         now=NOW)  # fmt: skip
+    pricing.put_reseller_pricing(provider, reseller, PriceRule(margin=D("0.3")), etag=first.etag, actor_id="u2",
+                                 now=NOW)  # fmt: skip
+    history = pricing.history(provider)
+    [(first_at, _), (second_at, _)] = history.versions[f"reseller|{reseller}"]
+    assert first_at < second_at
+    from shared.storage.pricing import reseller_row
+
+    row = reseller_row(reseller)
+    assert history.rule_at(row, first_at - timedelta(seconds=1)) is None  # nothing was in force before the first
+    assert history.rule_at(row, first_at).margin == D("0.1")
+    assert history.rule_at(row, second_at).margin == D("0.3")
+    assert history.rule_at(row, None).margin == D("0.3")
+    assert pricing.get_reseller_pricing(provider, reseller).rule.margin == D("0.3")  # the current row is unchanged
+
+
+def test_a_refused_write_adds_no_version(pricing: PricingRepository) -> None:
+    provider, reseller = unique_id("prov-"), unique_id("res-")
+    pricing.put_reseller_pricing(provider, reseller, PriceRule(margin=D("0.1")), etag=None, actor_id="u1", now=NOW)
+    with pytest.raises(PricingChanged):
+        pricing.put_reseller_pricing(provider, reseller, PriceRule(margin=D("0.2")), etag=None, actor_id="u2", now=NOW)
+    from shared.storage.pricing import reseller_row
+
+    assert len(pricing.history(provider).versions[reseller_row(reseller)]) == 1
+
+
+def test_the_tier_price_schedule_follows_the_pricing_over_time(service: PricingService, provider: str) -> None:
+    reseller, customer = unique_id("res-"), unique_id("cus-")
+    viewer = CatalogViewer(provider, reseller_id=reseller, customer_id=customer)
+    basic = item(BASIC, "120.00")
+    service.set_reseller_pricing("u1", provider, reseller, {"margin": "0.10", "overrides": []})
+    service.set_customer_pricing("u1", provider, reseller, customer, {"margin": "0.20", "overrides": []})
+    service.set_reseller_pricing("u1", provider, reseller, {"margin": "0.25", "overrides": []})
+    schedule = service.tier_price_schedule(viewer, basic)
+    assert [moment is None for moment, _ in schedule] == [True, False, False, False]
+    reseller_prices = [prices.reseller.amount for _, prices in schedule]
+    customer_prices = [prices.customer.amount for _, prices in schedule]
+    assert reseller_prices == [D("120.00"), D("132.000"), D("132.000"), D("150.0000")]
+    assert customer_prices == [D("120.00"), D("132.000"), D("158.4000"), D("180.000000")]
+    assert schedule[-1][1].customer.amount == service.tier_prices(viewer, basic).customer.amount

@@ -199,3 +199,27 @@ def test_a_missing_or_foreign_partner_of_record_is_flagged() -> None:
         _, _, found = reconcile(lookups(), wire(resellerMpnId=mpn))
         assert [d.kind for d in found] == [DiscrepancyKind.PARTNER_OF_RECORD_MISMATCH]
         assert found[0].amount == D("60.00")
+
+
+def test_each_charge_is_priced_with_the_pricing_in_force_on_its_date() -> None:
+    """The reseller raised its margin on 2026-10-21: the cycle charge of 10-05 keeps the old prices, the seats
+    added on 10-21 take the new ones (a change during a day applies to charges starting that day)."""
+    item = "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+    before = UnitPrices(item, "USD", D("6.00"), D("6.60"), D("7.26"))
+    after = UnitPrices(item, "USD", D("6.00"), D("7.20"), D("7.92"))
+    known = lookups(quantity=15)
+    scheduled = Lookups.build(
+        list(known.subscriptions.values()), list(known.customers.values()), list(known.resellers.values()),
+        {SUB: {"USD": after}},
+        {SUB: {"USD": ((None, before), (datetime(2026, 10, 21, 9, 30, tzinfo=UTC), after))}},
+    )
+    added = wire(chargeType="addQuantity", quantity=5, effectiveUnitPrice=D("6.00"), subtotal=D("30.00"),
+                 chargeStartDate="2026-10-21T00:00:00Z")
+    _, [cycle, seats], _ = reconcile(scheduled, wire(), added)
+    assert (cycle.reseller_charge, cycle.customer_charge) == (D("66.00"), D("72.60"))
+    assert (seats.reseller_charge, seats.customer_charge) == (D("36.00"), D("39.60"))
+
+
+def test_without_recorded_changes_the_current_prices_apply() -> None:
+    _, [line], _ = reconcile(lookups(), wire())
+    assert line.reseller_charge == D("66.00")
