@@ -183,6 +183,12 @@ class Stack:
             raise StartupError(f"the API did not become healthy; see {self.data_dir / 'logs' / 'api.log'}")
         say(f"sandbox: http://127.0.0.1:{self.ports['sandbox']} and https://127.0.0.1:{self.ports['sandbox_tls']}")
         say(f"token: python -m local.token --user {oid}   (or: make -s token USER={oid})")
+        say(
+            "dev provider (for POST /api/providers): "
+            f"tenantId={values.get('DEV_PROVIDER_TENANT_ID')} clientId={values.get('DEV_PROVIDER_CLIENT_ID')} "
+            f"clientSecretRef={values.get('DEV_PROVIDER_CLIENT_SECRET_REF')} "
+            f"refreshTokenRef={values.get('DEV_PROVIDER_REFRESH_TOKEN_REF')}"
+        )
         say(f"ready: {api}")
 
     def supervise(self) -> None:
