@@ -373,6 +373,7 @@ class BillingService:
         items: dict[str, list[Any]] = {}
         tiers: dict[tuple[str, str, str], tuple[tuple[datetime | None, UnitPrices], ...]] = {}
         history = self._pricing.history(provider_id)
+        costs = self._catalog.cost_history(provider_id)
         from shared.services.pricing import CatalogViewer
 
         for sub in self._subscriptions.for_provider(provider_id):
@@ -399,7 +400,8 @@ class BillingService:
                     tiers[key] = tuple(
                         (moment, UnitPrices(item.catalog_item_id, item.currency, tier.cost.amount,
                                             tier.reseller.amount, tier.customer.amount))
-                        for moment, tier in self._pricing.tier_price_schedule(viewer, item, history=history)
+                        for moment, tier in self._pricing.tier_price_schedule(
+                            viewer, item, history=history, costs=costs.get((item.catalog_item_id, item.country)))
                     )  # fmt: skip
                 per_currency[item.currency] = tiers[key][-1][1]
                 scheduled[item.currency] = tiers[key]

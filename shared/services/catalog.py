@@ -135,6 +135,11 @@ class CatalogSync:
             gone = []
 
         self._repository.write_seen(provider_id, added, again)
+        costs_changed = [
+            *added,
+            *(item for item in again if item.cost is not None and item.cost != existing[item.catalog_item_id].cost),
+        ]
+        self._repository.record_costs(provider_id, costs_changed, now=now)
         self._repository.retire(provider_id, gone, now=now)
         priced = sum(1 for item in [*added, *again] if item.cost is not None)
         result = SyncResult(

@@ -8,7 +8,7 @@ provider staff see the provider's cost, a reseller its own price, a customer its
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -127,6 +127,17 @@ class _Rules:
     reseller_default: Decimal | None = None
 
 
+def _cost_at(costs: list[tuple[datetime, Decimal]], moment: datetime | None, current: Decimal | None) -> Decimal | None:
+    """The cost in force at a moment: the last recorded before it; before the first record, the first one (the
+    earliest known); with nothing recorded, the item's current cost."""
+    if not costs:
+        return current
+    if moment is None:
+        return costs[0][1]
+    in_force = [cost for effective, cost in costs if effective <= moment]
+    return in_force[-1] if in_force else costs[0][1]
+
+
 def pricing_json(stored: StoredPricing) -> dict[str, Any]:
     """A buyer's stored pricing as the API answers it."""
     return {
@@ -238,24 +249,30 @@ class PricingService:
         return self._pricing.history(provider_id)
 
     def tier_price_schedule(
-        self, viewer: CatalogViewer, item: CatalogItem, *, history: PricingHistory | None = None
+        self,
+        viewer: CatalogViewer,
+        item: CatalogItem,
+        *,
+        history: PricingHistory | None = None,
+        costs: list[tuple[datetime, Decimal]] | None = None,
     ) -> list[tuple[datetime | None, TierPrices]]:
-        """The item's tier prices as the pricing rules stood over time: the first entry (moment None) holds before
-        any recorded change, each later one from its moment on. Billing prices a charge with the entry in force on
-        the charge's start date."""
+        """The item's tier prices as its cost and the pricing rules stood over time: the first entry (moment None)
+        holds before any recorded change, each later one from its moment on. Billing prices a charge with the entry
+        in force on the charge's start date. `costs` are the item's recorded costs, oldest first."""
         if viewer.tier is not Tier.CUSTOMER or viewer.reseller_id is None or viewer.customer_id is None:
             raise ValueError("tier prices are computed for a customer")
         history = history or self._pricing.history(viewer.provider_id)
         keys = [reseller_row(viewer.reseller_id), PROVIDER_DEFAULT_ROW, customer_row(viewer.customer_id),
                 reseller_default_row(viewer.reseller_id)]  # fmt: skip
-        first = min(history.changes(keys), default=None)
-        moments: list[datetime | None] = [None] + history.changes(keys)
+        costs = costs or []
+        changes = sorted(set(history.changes(keys)) | {moment for moment, _ in costs})
+        first = changes[0] if changes else None
         schedule = []
-        for moment in moments:
+        for moment in [None, *changes]:
             at = moment if moment is not None else (first - timedelta(microseconds=1) if first else None)
             rules = _Rules(history.rule_at(keys[0], at), history.margin_at(keys[1], at),
                            history.rule_at(keys[2], at), history.margin_at(keys[3], at))  # fmt: skip
-            cost = provider_cost(item)
+            cost = provider_cost(replace(item, cost=_cost_at(costs, at, item.cost)))
             bought = reseller_price(cost, rules.reseller, rules.provider_default)
             schedule.append((moment, TierPrices(cost=cost, reseller=bought,
                                                 customer=customer_price(bought, rules.customer,

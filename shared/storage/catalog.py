@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
@@ -20,6 +21,8 @@ from azure.data.tables import UpdateMode
 from shared.domain.catalog import CatalogItem, ItemStatus, normalize_cycle, normalize_term
 from shared.domain.money import format_decimal, parse_money_string
 from shared.storage.tables import TableStorage, chunks, iter_query, odata_quote, safe_key, update_with_etag
+
+COSTS_TABLE = "catalogcosts"
 
 TABLE = "catalog"
 SETTINGS_TABLE = "catalogsettings"
@@ -295,6 +298,34 @@ class CatalogRepository:
             }
             operations.append(("upsert", entity, {"mode": UpdateMode.MERGE}))
         return self._submit(operations)
+
+    def record_costs(self, provider_id: str, items: Iterable[CatalogItem], *, now: datetime) -> int:
+        """Appends the costs the sync just set or changed, with when they took effect: billing prices a charge
+        with the cost in force on its date, so the price sheet's earlier values are kept."""
+        table = self._storage.table(COSTS_TABLE)
+        written = 0
+        for batch in chunks((item for item in items if item.cost is not None), 100):
+            operations = [("upsert", {
+                "PartitionKey": safe_key(provider_id), "RowKey": safe_key(f"{i.catalog_item_id}|{i.country}|"
+                                                                          f"{now.isoformat()}"),
+                "itemId": i.catalog_item_id, "country": i.country, "currency": i.currency,
+                "cost": format_decimal(i.cost), "effectiveFrom": now,
+            }) for i in batch if i.cost is not None]  # fmt: skip
+            by_partition = table.submit_transaction(operations)
+            written += len(by_partition)
+        return written
+
+    def cost_history(self, provider_id: str) -> dict[tuple[str, str], list[tuple[datetime, Decimal]]]:
+        """Every recorded cost of the provider's items, by (catalog item id, country), oldest first."""
+        found: dict[tuple[str, str], list[tuple[datetime, Decimal]]] = {}
+        for row in iter_query(self._storage.table(COSTS_TABLE),
+                              query_filter=f"PartitionKey eq {odata_quote(safe_key(provider_id))}"):  # fmt: skip
+            found.setdefault((row["itemId"], row["country"]), []).append(
+                (row["effectiveFrom"], parse_money_string(row["cost"]))
+            )
+        for versions in found.values():
+            versions.sort(key=lambda version: version[0])
+        return found
 
     def retire(self, provider_id: str, items: Iterable[CatalogItem], *, now: datetime) -> int:
         """Marks items Partner Center no longer offers; their rows stay."""

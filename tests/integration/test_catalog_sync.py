@@ -469,3 +469,27 @@ def test_sync_records_the_outcome_per_market(repository: CatalogRepository) -> N
     sync(fake, repository, provider)
     [record] = repository.sync_records(provider)
     assert (record.country, record.added, record.synced_at, record.price_sheet) == ("NL", 1, NOW, "loaded")
+
+
+def test_each_cost_the_sync_sets_is_kept_with_when_it_took_effect(
+    pc_client: PartnerCenterClient, repository: CatalogRepository, reset_catalog: RunningSandbox
+) -> None:
+    """Billing prices a charge with the cost in force on its date, so a price change keeps the earlier cost."""
+    needs_price_sheet(pc_client)
+    sync, provider = CatalogSync(pc_client, repository), unique_id("prov-")
+    first_sync = datetime.now(UTC)
+    sync.sync(provider, "NL", now=first_sync)
+    basic = sandbox_catalog.SKUS[0]
+    item_id = f"{basic.catalog_item_id}:P1Y:annual"
+    before = repository.get(provider, "NL", item_id)
+    control(reset_catalog, "POST", "/_sandbox/catalog/changes", {"changes": [
+        {"catalogItemId": basic.catalog_item_id, "market": "NL", "termDuration": "P1Y", "billingCycle": "Annual",
+         "unitPrice": "70.1234"},
+    ]})  # fmt: skip
+    second_sync = first_sync + timedelta(days=3)
+    sync.sync(provider, "NL", now=second_sync)
+    sync.sync(provider, "NL", now=second_sync + timedelta(days=1))  # unchanged: no new version
+    history = repository.cost_history(provider)
+    assert before is not None
+    assert [(round(a.timestamp()), c) for a, c in history[(item_id, "NL")]] == [
+        (round(first_sync.timestamp()), before.cost), (round(second_sync.timestamp()), D("70.1234"))]

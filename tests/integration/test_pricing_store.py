@@ -349,3 +349,18 @@ def test_the_tier_price_schedule_follows_the_pricing_over_time(service: PricingS
     assert reseller_prices == [D("120.00"), D("132.000"), D("132.000"), D("150.0000")]
     assert customer_prices == [D("120.00"), D("132.000"), D("158.4000"), D("180.000000")]
     assert schedule[-1][1].customer.amount == service.tier_prices(viewer, basic).customer.amount
+
+
+def test_the_schedule_follows_the_cost_over_time_too(service: PricingService, provider: str) -> None:
+    reseller, customer = unique_id("res-"), unique_id("cus-")
+    viewer = CatalogViewer(provider, reseller_id=reseller, customer_id=customer)
+    service.set_reseller_pricing("u1", provider, reseller, {"margin": "0.10", "overrides": []})
+    margin_set = service.history(provider).changes([f"reseller|{reseller}"])[0]
+    raised = margin_set + timedelta(days=10)
+    costs = [(margin_set - timedelta(days=30), D("100.00")), (raised, D("120.00"))]
+    schedule = service.tier_price_schedule(viewer, item(BASIC, "120.00"), costs=costs)
+    by_moment = {moment: prices for moment, prices in schedule}
+    assert by_moment[None].reseller.amount == D("100.00")  # before any recorded rule: no margin, the first cost
+    assert by_moment[margin_set].reseller.amount == D("110.00")
+    assert by_moment[raised].reseller.amount == D("132.00")
+    assert by_moment[raised].cost.amount == D("120.00")
