@@ -456,41 +456,38 @@ class RelationshipService:
         return self._check_now(self._customers, CUSTOMER_CHECK, customer)  # type: ignore[return-value]
 
     def set_storefront_policy(self, principal: Principal, customer_id: str, policy: StorefrontPolicy) -> Customer:
-        customer = self.customer(principal, customer_id)
-        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
-            raise Forbidden("only the provider's staff and the customer's reseller change a customer")
-        before = customer.to_json()
-        text = policy.dumps()
-        updated = self._customers.update(customer.provider_id, customer.id, lambda c: None if c.storefront_policy
-                                         == text else replace(c, storefront_policy=text, updated_at=_now()))
-        if before["storefrontPolicy"] != updated.to_json()["storefrontPolicy"]:
-            self._audit.record(actor=principal, action="customer.storefrontPolicy", entity_type="customer",
-                               entity_id=customer.id, org=customer.org, before=before, after=updated.to_json())
-        return updated  # type: ignore[no-any-return]
+        customer = self._changeable_customer(principal, customer_id)
+        return self._change_customer(principal, customer, "customer.storefrontPolicy",
+                                     storefront_policy=policy.dumps())  # fmt: skip
 
     def set_storefront(self, principal: Principal, customer_id: str, enabled: bool) -> Customer:
+        customer = self._changeable_customer(principal, customer_id)
+        return self._change_customer(principal, customer, "customer.storefront", storefront_enabled=enabled)
+
+    def _changeable_customer(self, principal: Principal, customer_id: str) -> Customer:
+        """The customer, if the caller may change it: its provider's staff or its reseller's (404 outside scope)."""
         customer = self.customer(principal, customer_id)
         if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
             raise Forbidden("only the provider's staff and the customer's reseller change a customer")
-        before = customer.to_json()
-        updated = self._customers.update(
-            customer.provider_id,
-            customer.id,
-            lambda c: (
-                None if c.storefront_enabled == enabled else replace(c, storefront_enabled=enabled, updated_at=_now())
-            ),
-        )
-        if before["storefrontEnabled"] != enabled:
-            self._audit.record(
-                actor=principal,
-                action="customer.storefront",
-                entity_type="customer",
-                entity_id=customer.id,
-                org=customer.org,
-                before=before,
-                after=updated.to_json(),
-            )
-        return updated  # type: ignore[no-any-return]
+        return customer
+
+    def _change_customer(self, actor: Principal | str, customer: Customer, action: str, **fields: Any) -> Customer:
+        """Sets fields on the stored customer (ETag-guarded); audited only when something actually changed."""
+        before: dict[str, Any] | None = None
+
+        def change(current: Customer) -> Customer | None:
+            nonlocal before
+            before = None
+            if all(getattr(current, name) == value for name, value in fields.items()):
+                return None
+            before = current.to_json()
+            return replace(current, updated_at=_now(), **fields)
+
+        updated: Customer = self._customers.update(customer.provider_id, customer.id, change)
+        if before is not None:
+            self._audit.record(actor=actor, action=action, entity_type="customer", entity_id=customer.id,
+                               org=customer.org, before=before, after=updated.to_json())  # fmt: skip
+        return updated
 
     def check_customer(self, provider_id: str, customer_id: str, attempt: int) -> Customer | None:
         """One check of an invited customer: active only when listed under the provider with *its* reseller."""
@@ -534,20 +531,7 @@ class RelationshipService:
     def _flag(self, customer: Customer, now: datetime, flag: str) -> Customer:
         if customer.flag == flag:
             return customer
-        before = customer.to_json()
-        updated = self._customers.update(
-            customer.provider_id, customer.id, lambda c: replace(c, flag=flag, updated_at=now)
-        )
-        self._audit.record(
-            actor=SYSTEM,
-            action="customer.flagged",
-            entity_type="customer",
-            entity_id=customer.id,
-            org=customer.org,
-            before=before,
-            after=updated.to_json(),
-        )
-        return updated  # type: ignore[no-any-return]
+        return self._change_customer(SYSTEM, customer, "customer.flagged", flag=flag)
 
     @staticmethod
     def _find_customer(client: PartnerCenterClient, customer: Customer) -> Any:
