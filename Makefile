@@ -43,6 +43,9 @@ bench: install
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy shared functions local
+	$(PY) -m mypy --strict shared/domain
 
 clean:
 	rm -rf .localdata .pytest_cache .hypothesis

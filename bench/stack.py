@@ -61,8 +61,12 @@ def local_stack(**environment: str) -> Iterator[Stack]:
                     raise RuntimeError(line.strip())
             else:
                 raise RuntimeError("the local stack stopped before it was ready")
-            yield Stack(api=f"http://127.0.0.1:{ports['api']}/api", operator=operator, data_dir=data_dir,
-                        sandbox=f"http://127.0.0.1:{ports['sandbox']}")
+            yield Stack(
+                api=f"http://127.0.0.1:{ports['api']}/api",
+                operator=operator,
+                data_dir=data_dir,
+                sandbox=f"http://127.0.0.1:{ports['sandbox']}",
+            )
         finally:
             process.send_signal(signal.SIGINT)
             try:

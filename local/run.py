@@ -103,7 +103,7 @@ def seed_operator(values: dict[str, str], oid: str) -> None:
     from shared.storage.members import MemberRepository
     from shared.storage.tables import TableStorage
 
-    settings = Settings(**{k.lower(): v for k, v in values.items() if k.lower() in Settings.model_fields})
+    settings = Settings.model_validate({k.lower(): v for k, v in values.items() if k.lower() in Settings.model_fields})
     members = MemberRepository(TableStorage(connection_string=settings.storage_connection_string))
     members.seed(
         Member(

@@ -212,8 +212,12 @@ class Container:
 
         s = self.settings
         return SubscriptionService(
-            subscriptions=self.subscriptions, customers=self.customers, providers=self.providers, audit=self.audit,
-            publisher=self.publisher, client_for=self.partner_center_for,
+            subscriptions=self.subscriptions,
+            customers=self.customers,
+            providers=self.providers,
+            audit=self.audit,
+            publisher=self.publisher,
+            client_for=self.partner_center_for,
             retry_first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
             retry_max_delay=timedelta(seconds=s.provisioning_retry_max_delay_seconds),
             max_attempts=s.provisioning_max_attempts,
@@ -225,11 +229,17 @@ class Container:
 
         s = self.settings
         return ProvisioningService(
-            orders=self.orders, providers=self.providers, audit=self.audit, publisher=self.publisher,
-            client_for=self.partner_center_for, mirror_subscription=self.subscription_service.mirror_from_order,
-            policy=RetryPolicy(first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
-                               max_delay=timedelta(seconds=s.provisioning_retry_max_delay_seconds),
-                               max_attempts=s.provisioning_max_attempts),
+            orders=self.orders,
+            providers=self.providers,
+            audit=self.audit,
+            publisher=self.publisher,
+            client_for=self.partner_center_for,
+            mirror_subscription=self.subscription_service.mirror_from_order,
+            policy=RetryPolicy(
+                first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
+                max_delay=timedelta(seconds=s.provisioning_retry_max_delay_seconds),
+                max_attempts=s.provisioning_max_attempts,
+            ),
         )
 
     @cached_property
@@ -237,8 +247,13 @@ class Container:
         from shared.services.ordering import OrderIndex, OrderingService
 
         return OrderingService(
-            orders=self.orders, index=OrderIndex(self.tables), relationships=self.relationships,
-            resellers=self.resellers, catalog=self.catalog, pricing=self.pricing, audit=self.audit,
+            orders=self.orders,
+            index=OrderIndex(self.tables),
+            relationships=self.relationships,
+            resellers=self.resellers,
+            catalog=self.catalog,
+            pricing=self.pricing,
+            audit=self.audit,
             provisioning=self.provisioning,
         )
 
@@ -259,9 +274,13 @@ class Container:
         from shared.services.events import EventService
 
         return EventService(
-            providers=self.providers, customers=self.customers, relationships=self.relationships,
-            subscriptions=self.subscription_service, publisher=self.publisher,
-            verifier=lambda: self.webhook_verifier, client_for=self.partner_center_for,
+            providers=self.providers,
+            customers=self.customers,
+            relationships=self.relationships,
+            subscriptions=self.subscription_service,
+            publisher=self.publisher,
+            verifier=lambda: self.webhook_verifier,
+            client_for=self.partner_center_for,
             public_base_url=self.settings.public_base_url,
         )
 
@@ -343,9 +362,16 @@ class Container:
         from shared.services.billing import BillingService
 
         return BillingService(
-            runs=self.billing_runs, blobs=self.billing_blobs, providers=self.providers, resellers=self.resellers,
-            customers=self.customers, subscriptions=self.subscriptions, catalog=self.catalog, pricing=self.pricing,
-            publisher=self.publisher, client_for=self.partner_center_for,
+            runs=self.billing_runs,
+            blobs=self.billing_blobs,
+            providers=self.providers,
+            resellers=self.resellers,
+            customers=self.customers,
+            subscriptions=self.subscriptions,
+            catalog=self.catalog,
+            pricing=self.pricing,
+            publisher=self.publisher,
+            client_for=self.partner_center_for,
         )
 
 

@@ -76,8 +76,12 @@ class _LazyContainer:
 
 def _add_bearer_security(app: FastAPI) -> None:
     """Documents the bearer scheme on every route except the public ones."""
-    public = {f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/providers/consent/callback",
-              f"{API_PREFIX}/webhooks/partner-center"}
+    public = {
+        f"{API_PREFIX}/health",
+        f"{API_PREFIX}/openapi.json",
+        f"{API_PREFIX}/providers/consent/callback",
+        f"{API_PREFIX}/webhooks/partner-center",
+    }
     original = app.openapi
 
     def openapi() -> dict[str, object]:

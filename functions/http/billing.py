@@ -94,8 +94,7 @@ class DiscrepancyPage(BaseModel):
 
 
 @router.post("/billing/runs", status_code=202, response_model=RunOut, responses=problems(400, 401, 403, 409, 422))
-def start_run(body: RunIn, principal: CurrentPrincipal, container: ContainerDep,
-              idempotency: IdempotencyDep) -> Any:
+def start_run(body: RunIn, principal: CurrentPrincipal, container: ContainerDep, idempotency: IdempotencyDep) -> Any:
     """Provider admins: queues a run for the period (one already queued or running for it is answered instead)."""
 
     def create() -> JSONResponse:
@@ -121,8 +120,12 @@ def list_runs(
     return page_body(items, container.continuation_tokens.encode(following, binding=binding))
 
 
-@router.get("/billing/runs/{run_id}", response_model=RunOut, response_model_exclude_none=False,
-            responses=problems(401, 403, 404))
+@router.get(
+    "/billing/runs/{run_id}",
+    response_model=RunOut,
+    response_model_exclude_none=False,
+    responses=problems(401, 403, 404),
+)
 def get_run(run_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     """Provider staff see every total; reseller staff their own and their customers'; customers their own."""
     return container.billing.get_run(principal, run_id)  # type: ignore[no-any-return]
@@ -177,8 +180,9 @@ def _csv(fields: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> Iterator[by
     yield buffer.getvalue().encode()
 
 
-@router.get("/billing/runs/{run_id}/discrepancies", response_model=DiscrepancyPage,
-            responses=problems(400, 401, 403, 404, 422))
+@router.get(
+    "/billing/runs/{run_id}/discrepancies", response_model=DiscrepancyPage, responses=problems(400, 401, 403, 404, 422)
+)
 def get_discrepancies(
     run_id: str,
     principal: CurrentPrincipal,

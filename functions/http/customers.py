@@ -163,13 +163,18 @@ def patch_customer(
     patch_customer_pricing(container, principal, customer_id, body)
     if body.storefrontPolicy is not None:
         policy = body.storefrontPolicy
-        customer = container.relationships.set_storefront_policy(principal, customer_id, StorefrontPolicy(
-            allowed_catalog_item_ids=None if policy.allowedCatalogItemIds is None
-            else tuple(policy.allowedCatalogItemIds),
-            allow_seat_decrease=policy.allowSeatDecrease,
-            max_term_duration=policy.maxTermDuration,
-            approval_threshold=None if policy.approvalThreshold is None else Decimal(policy.approvalThreshold),
-        ))
+        customer = container.relationships.set_storefront_policy(
+            principal,
+            customer_id,
+            StorefrontPolicy(
+                allowed_catalog_item_ids=None
+                if policy.allowedCatalogItemIds is None
+                else tuple(policy.allowedCatalogItemIds),
+                allow_seat_decrease=policy.allowSeatDecrease,
+                max_term_duration=policy.maxTermDuration,
+                approval_threshold=None if policy.approvalThreshold is None else Decimal(policy.approvalThreshold),
+            ),
+        )
     if body.storefrontEnabled is not None:
         customer = container.relationships.set_storefront(principal, customer_id, body.storefrontEnabled)
     return customer.to_json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep
@@ -57,7 +57,7 @@ def me(principal: CurrentPrincipal) -> MeOut:
 @router.post("/members", status_code=201, response_model=MemberOut, responses=problems(400, 401, 403, 404, 409, 422))
 def add_member(
     body: MemberIn, principal: CurrentPrincipal, container: ContainerDep, idempotency: IdempotencyDep
-) -> JSONResponse:
+) -> Response:
     """Admins add members to their own organisation; a provider admin may add the first admin of
     one of its resellers or customers; the operator may add anyone."""
 

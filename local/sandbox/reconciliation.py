@@ -606,7 +606,7 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
                 altered.add(index)
                 entry["_indexes"] = [*entry.get("_indexes", []), index]
         elif request.kind == "missingCharge":
-            candidates = []
+            candidates: list[str] = []
             for index in order:
                 subscription = pairs[index][0]
                 taken = missing | set(candidates) | {pairs[i][0]["id"] for i in altered}

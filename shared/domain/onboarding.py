@@ -190,7 +190,8 @@ class CheckPolicy:
     def delay_after(self, attempt: int) -> timedelta:
         """Back-off: doubles from first_delay with each attempt, never beyond max_delay."""
         exponent = min(max(attempt - 1, 0), 30)
-        return min(self.first_delay * (2**exponent), self.max_delay)
+        delay: timedelta = min(self.first_delay * (2**exponent), self.max_delay)
+        return delay
 
 
 class CheckOutcome(StrEnum):

@@ -198,8 +198,11 @@ class MsalTokenProvider:
         """The consent callback's code for tokens (the refresh token is what the Secure Application Model keeps)."""
         app = self._application()
         scopes = [self.endpoints.user_scope]
-        return self._checked(_call_token_endpoint(
-            lambda: app.acquire_token_by_authorization_code(code, scopes, redirect_uri=redirect_uri)))
+        return self._checked(
+            _call_token_endpoint(
+                lambda: app.acquire_token_by_authorization_code(code, scopes, redirect_uri=redirect_uri)
+            )
+        )
 
     @staticmethod
     def _checked(result: dict[str, Any] | None) -> dict[str, Any]:

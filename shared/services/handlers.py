@@ -34,7 +34,6 @@ def customer_create(container: Container, delivery: Delivery) -> None:
     container.relationships.create_tenant(str(message.payload["providerId"]), message.entity_id, message.attempt)
 
 
-
 @dispatcher.register(QueueNames.PROVISIONING, PROVISION)
 def provision_order(container: Container, delivery: Delivery) -> None:
     message = delivery.message
@@ -44,9 +43,9 @@ def provision_order(container: Container, delivery: Delivery) -> None:
 @dispatcher.register(QueueNames.SUBSCRIPTION_CHANGES, SUBSCRIPTION_CHANGE)
 def change_subscription(container: Container, delivery: Delivery) -> None:
     message = delivery.message
-    container.subscription_service.apply_change(str(message.payload["customerId"]), message.entity_id,
-                                                str(message.payload["changeId"]), message.attempt)
-
+    container.subscription_service.apply_change(
+        str(message.payload["customerId"]), message.entity_id, str(message.payload["changeId"]), message.attempt
+    )
 
 
 @dispatcher.register(QueueNames.PARTNER_CENTER_EVENTS, PARTNER_CENTER_EVENT)

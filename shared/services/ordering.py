@@ -107,7 +107,8 @@ class OrderingService:
     def _item(self, provider_id: str, catalog_item_id: str) -> CatalogItem | None:
         items = self._catalog.find_everywhere(provider_id, catalog_item_id)
         active = [i for i in items if i.status is ItemStatus.ACTIVE]
-        return (active or items or [None])[0]
+        chosen = active or items
+        return chosen[0] if chosen else None
 
     def price_lines(
         self,

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from shared.domain.onboarding import Provider
@@ -228,12 +229,12 @@ class ProvisioningService:
             pc_order = client.get_order(order.customer_tenant_id, pc_order_id)
             if (pc_order.status or "").lower() == "cancelled":
                 order = self._save(
-                    order, lambda o, i=pc_order_id: _fail_lines_of(o, i, "Partner Center cancelled the order")
+                    order, partial(_fail_lines_of, pc_order_id=pc_order_id, reason="Partner Center cancelled the order")
                 )
                 continue
             if (pc_order.status or "").lower() != "completed":
                 continue
-            order = self._save(order, lambda o, po=pc_order: _take_subscriptions(o, po))
+            order = self._save(order, partial(_take_subscriptions, pc_order=pc_order))
         for line in order.lines:
             if line.status is LineStatus.PROVISIONED and line.subscription_id:
                 self._mirror(order, line, line.subscription_id)

@@ -82,7 +82,7 @@ def _retryable(error: Exception) -> bool:
     return isinstance(error, Throttled | PartnerCenterUnavailable)
 
 
-def _retry_after(error: Exception) -> timedelta:
+def _retry_after(error: Exception | None) -> timedelta:
     seconds = getattr(error, "retry_after", None)
     return timedelta(seconds=float(seconds)) if seconds else timedelta(0)
 

@@ -98,7 +98,9 @@ class SubscriptionService:
         """Writes Partner Center's state of one subscription into the mirror, keeping a pending change."""
         now = _now()
         lots = tuple(
-            SeatLot(d.quantity, _aware(d.allowed_until)) for d in pc.refundable_details if d.allowed_until is not None
+            SeatLot(d.quantity, d.allowed_until if d.allowed_until.tzinfo else d.allowed_until.replace(tzinfo=UTC))
+            for d in pc.refundable_details
+            if d.allowed_until is not None
         )
         term_duration = pc.term_duration or ""
         billing_cycle = (pc.billing_cycle or "").lower()
@@ -256,6 +258,8 @@ class SubscriptionService:
         now = now or _now()
         if sub.change is not None and sub.change.status == "pending":
             raise Conflict("a change to this subscription is still being applied; try again when it is done")
+        kind: str
+        value: bool | int | str
         try:
             if cancel:
                 check_cancellation(

@@ -192,8 +192,9 @@ class BillingRunRepository:
             raise RunChanged(run.id) from None
         return self.get(changed.provider_id, changed.id) or changed
 
-    def change(self, provider_id: str, run_id: str, apply: Callable[[BillingRun], BillingRun | None],
-               *, attempts: int = 10) -> BillingRun | None:
+    def change(
+        self, provider_id: str, run_id: str, apply: Callable[[BillingRun], BillingRun | None], *, attempts: int = 10
+    ) -> BillingRun | None:
         """Read, change, write under If-Match, retrying on a lost race; None when the run is gone."""
         for _ in range(attempts):
             current = self.get(provider_id, run_id)
@@ -208,8 +209,9 @@ class BillingRunRepository:
                 continue
         raise RunChanged(run_id)
 
-    def page(self, provider_id: str, *, period: str | None, limit: int,
-             position: dict[str, str] | None) -> tuple[list[BillingRun], dict[str, str] | None]:
+    def page(
+        self, provider_id: str, *, period: str | None, limit: int, position: dict[str, str] | None
+    ) -> tuple[list[BillingRun], dict[str, str] | None]:
         query = (f"PartitionKey eq {odata_quote(safe_key(provider_id))} and RowKey ge '{RUN_PREFIX}' "
                  f"and RowKey lt 'run}}'")  # fmt: skip
         if period:
@@ -251,8 +253,11 @@ class BillingRunRepository:
         pointer_row = {"PartitionKey": safe_key(run.provider_id), "RowKey": pointer_key(run.period, run.kind),
                        "runId": run.id, "createdAt": _iso(completed.created_at)}  # fmt: skip
         operations: list[Any] = [
-            ("update", _run_row(completed), {"mode": UpdateMode.REPLACE, "etag": run.etag,
-                                              "match_condition": MatchConditions.IfNotModified}),  # fmt: skip
+            (
+                "update",
+                _run_row(completed),
+                {"mode": UpdateMode.REPLACE, "etag": run.etag, "match_condition": MatchConditions.IfNotModified},
+            ),  # fmt: skip
         ]
         if pointer is None:
             operations.append(("create", pointer_row))
@@ -289,6 +294,7 @@ class BillingRunRepository:
 
     def write_totals(self, run_id: str, rows: Iterable[TotalRow]) -> int:
         """Upserts (a restarted attempt rewrites the same keys with its own amounts)."""
+
         def entity(row: TotalRow) -> dict[str, Any]:
             who = row.reseller_id if row.scope == "reseller" else f"{row.customer_id}"
             return {"PartitionKey": run_id, "RowKey": safe_key(f"{row.scope[0]}|{who}|{row.currency}"),
@@ -301,8 +307,7 @@ class BillingRunRepository:
             written += len(batch)
         return written
 
-    def totals(self, run_id: str, *, reseller_id: str | None = None,
-               customer_id: str | None = None) -> list[TotalRow]:
+    def totals(self, run_id: str, *, reseller_id: str | None = None, customer_id: str | None = None) -> list[TotalRow]:
         query = f"PartitionKey eq {odata_quote(run_id)}"
         if reseller_id:
             query += f" and resellerId eq {odata_quote(reseller_id)}"
@@ -315,6 +320,7 @@ class BillingRunRepository:
 
     def write_discrepancies(self, key: str, items: Iterable[dict[str, Any]]) -> int:
         """Packs discrepancies into rows of up to DISCREPANCY_ROW_CHARS of JSON (thousands cost a few requests)."""
+
         def rows() -> Iterator[dict[str, Any]]:
             number, size = 0, 2
             pending: list[str] = []
@@ -337,8 +343,9 @@ class BillingRunRepository:
             written += sum(op[1]["count"] for op in batch)
         return written
 
-    def discrepancies(self, key: str, *, kind: str | None, limit: int,
-                      position: dict[str, str] | None) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+    def discrepancies(
+        self, key: str, *, kind: str | None, limit: int, position: dict[str, str] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
         """A page of one run attempt's discrepancies; the position names a row and how many of it were read."""
         start_row = int((position or {}).get("row", "0"))
         skip = int((position or {}).get("skip", "0"))

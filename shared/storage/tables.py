@@ -130,7 +130,7 @@ def query_page(
     while True:
         pager = table.query_entities(
             query_filter, parameters=parameters, results_per_page=limit - len(items), select=select
-        ).by_page(continuation_token=token)
+        ).by_page(continuation_token=token)  # type: ignore[arg-type]  # the SDK's token is a dict of keys
         page = next(pager, None)
         items.extend(dict(entity) for entity in (page or []))
         token = pager.continuation_token  # type: ignore[attr-defined]

@@ -43,7 +43,8 @@ def work_billing(container: Container, until: Callable[[], bool], timeout: float
         while not until():
             assert time.monotonic() < deadline, "the billing run did not finish in time"
             handled = receiver.receive_batch(
-                lambda delivery: dispatcher.dispatch(container, QueueNames.BILLING_RUNS, delivery), 4)
+                lambda delivery: dispatcher.dispatch(container, QueueNames.BILLING_RUNS, delivery), 4
+            )
             if not handled:
                 time.sleep(0.2)
     finally:
@@ -68,8 +69,9 @@ def billed(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) 
 
     # Other modules sharing this sandbox may have moved its clock: the platform reads "current" from the wall
     # clock, so Partner Center's clock is put back to now first.
-    requests.post(f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")},
-                  timeout=10).raise_for_status()
+    requests.post(
+        f"{pc.url}/_sandbox/clock", json={"set": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}, timeout=10
+    ).raise_for_status()
     shop = commerce_setup(client, auth, container, pc, add_member, country="NL")  # the sandbox bills NL in EUR
     admin, staff = auth(shop["providerAdmin"]), auth(shop["resellerStaff"])
     provider_id, reseller_id = shop["provider"]["id"], shop["resellerId"]
@@ -82,17 +84,25 @@ def billed(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) 
     work_queue(container, lambda: client.get(f"/api/customers/{leaving}", headers=admin).json()["status"] == "active")
     # another reseller, to prove scope
     other_partner = new_partner_id()
-    other_id = client.post("/api/reseller-invitations", headers=admin, json={
-        "partnerId": other_partner, "name": "Other IT", "contactEmail": "it@other.example"}).json()["resellerId"]
+    other_id = client.post(
+        "/api/reseller-invitations",
+        headers=admin,
+        json={"partnerId": other_partner, "name": "Other IT", "contactEmail": "it@other.example"},
+    ).json()["resellerId"]
     pc.reseller_accepts(shop["app"]["tenantId"], other_partner)
     work_queue(container, lambda: client.get(f"/api/resellers/{other_id}", headers=admin).json()["status"] == "active")
     other_staff = add_member(OrgRef(OrgType.RESELLER, other_id, provider_id=provider_id), Role.RESELLER_STAFF)
     # prices: the provider charges the reseller cost + 10 %, the reseller its customers + 20 %
-    assert client.put(f"/api/resellers/{reseller_id}/pricing", headers=admin,
-                      json={"margin": "0.10", "overrides": []}).status_code == 200
+    assert (
+        client.put(
+            f"/api/resellers/{reseller_id}/pricing", headers=admin, json={"margin": "0.10", "overrides": []}
+        ).status_code
+        == 200
+    )
     for customer in (shop["customerId"], leaving):
-        answer = client.put(f"/api/customers/{customer}/pricing", headers=staff,
-                            json={"margin": "0.20", "overrides": []})
+        answer = client.put(
+            f"/api/customers/{customer}/pricing", headers=staff, json={"margin": "0.20", "overrides": []}
+        )
         assert answer.status_code == 200, answer.text
     monthly = [i for i in shop["items"] if i.billing_cycle == "monthly"]
     picks = [(monthly[n], quantity) for n, quantity in enumerate((3, 5, 7, 2))]
@@ -102,8 +112,10 @@ def billed(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) 
     orders.append(client.post("/api/orders", headers=staff, json={"customerId": leaving, "lines": [
         {"catalogItemId": monthly[0].catalog_item_id, "quantity": 4, "termDuration": monthly[0].term_duration,
          "billingCycle": monthly[0].billing_cycle}]}).json()["id"])  # fmt: skip
-    done = lambda: all(client.get(f"/api/orders/{o}", headers=staff).json()["status"] == "completed"  # noqa: E731
-                       for o in orders)
+
+    def done() -> bool:
+        return all(client.get(f"/api/orders/{o}", headers=staff).json()["status"] == "completed" for o in orders)
+
     work_queues(container, done, timeout=120)
     pc.end_relationship(shop["app"]["tenantId"], tenantId=leaving_tenant)
     container.relationships.sweep()  # what the relationship sweep timer runs
@@ -113,8 +125,11 @@ def billed(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) 
         "providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed", "seed": 7,
         "discrepancies": [{"kind": kind, "count": 1} for kind in KINDS]})  # fmt: skip
     assert generated.status_code == 200, generated.text
-    lines = requests.get(f"{pc.url}/_sandbox/reconciliation/lines", timeout=60, params={
-        "providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed", "limit": 2000})
+    lines = requests.get(
+        f"{pc.url}/_sandbox/reconciliation/lines",
+        timeout=60,
+        params={"providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed", "limit": 2000},
+    )
     subscriptions = {s.id: s for s in container.subscriptions.for_provider(provider_id)}
     return {**shop, "auth": auth, "admin": admin, "staff": staff, "leaving": leaving, "otherId": other_id,
             "otherStaff": auth(other_staff), "period": period, "subscriptions": subscriptions,
@@ -357,8 +372,11 @@ def test_the_billed_timer_requests_last_months_run_once_its_invoice_is_out(
                     if r.period == last_month and r.kind == "billed"]  # fmt: skip
     container.billing.schedule_billed()
     assert mine() == []  # no invoice for last month yet
-    requests.post(f"{pc.url}/_sandbox/reconciliation", timeout=60, json={
-        "providerTenantId": billed["app"]["tenantId"], "period": last_month, "kind": "billed"}).raise_for_status()
+    requests.post(
+        f"{pc.url}/_sandbox/reconciliation",
+        timeout=60,
+        json={"providerTenantId": billed["app"]["tenantId"], "period": last_month, "kind": "billed"},
+    ).raise_for_status()
     container.billing.schedule_billed()
     container.billing.schedule_billed()
     [queued] = mine()
@@ -370,11 +388,17 @@ def test_the_billed_timer_requests_last_months_run_once_its_invoice_is_out(
 def test_an_unbilled_run_reads_the_open_period_and_prices_it_like_a_billed_one(
     client: TestClient, container: Container, pc: Sandbox, billed: dict[str, Any]
 ) -> None:
-    generated = requests.post(f"{pc.url}/_sandbox/reconciliation", timeout=60, json={
-        "providerTenantId": billed["app"]["tenantId"], "period": billed["period"], "kind": "unbilled"})
+    generated = requests.post(
+        f"{pc.url}/_sandbox/reconciliation",
+        timeout=60,
+        json={"providerTenantId": billed["app"]["tenantId"], "period": billed["period"], "kind": "unbilled"},
+    )
     assert generated.status_code == 200, generated.text
-    lines = requests.get(f"{pc.url}/_sandbox/reconciliation/lines", timeout=60, params={
-        "providerTenantId": billed["app"]["tenantId"], "period": billed["period"], "kind": "unbilled"})
+    lines = requests.get(
+        f"{pc.url}/_sandbox/reconciliation/lines",
+        timeout=60,
+        params={"providerTenantId": billed["app"]["tenantId"], "period": billed["period"], "kind": "unbilled"},
+    )
     lines_json = json.loads(lines.content, parse_float=Decimal)["items"]
     started = client.post("/api/billing/runs", headers=billed["admin"], json={"period": billed["period"],
                                                                               "kind": "unbilled"})  # fmt: skip

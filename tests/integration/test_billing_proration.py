@@ -72,11 +72,17 @@ def prorated(client: TestClient, container: Container, pc: Sandbox, sandbox: Any
     work_queues(container, lambda: all((sub(s)["pendingChange"] or {}).get("status") == "applied"
                                        for s in (grown, cancelled)))  # fmt: skip
     period = f"{moment.year:04d}-{moment.month:02d}"
-    generated = requests.post(f"{pc.url}/_sandbox/reconciliation", timeout=60, json={
-        "providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed"})
+    generated = requests.post(
+        f"{pc.url}/_sandbox/reconciliation",
+        timeout=60,
+        json={"providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed"},
+    )
     assert generated.status_code == 200, generated.text
-    lines = requests.get(f"{pc.url}/_sandbox/reconciliation/lines", timeout=60, params={
-        "providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed"})
+    lines = requests.get(
+        f"{pc.url}/_sandbox/reconciliation/lines",
+        timeout=60,
+        params={"providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed"},
+    )
     run = container.billing.request(shop["provider"]["id"], period, "billed", requested_by="test")
     work_billing(container, lambda: container.billing_runs.get(shop["provider"]["id"], run.id).status  # type: ignore[union-attr]
                  in ("completed", "failed"))  # fmt: skip
@@ -109,8 +115,9 @@ def test_seats_added_mid_cycle_are_charged_for_the_rest_of_the_cycle_at_each_tie
     assert Decimal(ours["providerCost"]) == microsoft["subtotal"] and ours["currency"] == "EUR"
 
 
-def test_a_cancellation_inside_the_window_is_a_credit_at_each_tier(client: TestClient,
-                                                                   prorated: dict[str, Any]) -> None:
+def test_a_cancellation_inside_the_window_is_a_credit_at_each_tier(
+    client: TestClient, prorated: dict[str, Any]
+) -> None:
     microsoft = next(line for line in prorated["lines"] if line["chargeType"] == "cancel")
     assert microsoft["subtotal"] < 0
     [ours] = [p for p in priced_lines(client, prorated) if p["chargeType"] == "cancel"]

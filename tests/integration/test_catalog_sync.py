@@ -492,4 +492,6 @@ def test_each_cost_the_sync_sets_is_kept_with_when_it_took_effect(
     history = repository.cost_history(provider)
     assert before is not None
     assert [(round(a.timestamp()), c) for a, c in history[(item_id, "NL")]] == [
-        (round(first_sync.timestamp()), before.cost), (round(second_sync.timestamp()), D("70.1234"))]
+        (round(first_sync.timestamp()), before.cost),
+        (round(second_sync.timestamp()), D("70.1234")),
+    ]

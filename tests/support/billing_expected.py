@@ -14,9 +14,13 @@ def _round(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def expected_totals(lines: list[dict[str, Any]], subscriptions: Mapping[str, Any], cost_of: Callable[[str], Decimal],
-                    reseller_margin: Decimal, customer_margin: Decimal
-                    ) -> tuple[dict[tuple[str, str], Decimal], dict[tuple[str, str], Decimal]]:
+def expected_totals(
+    lines: list[dict[str, Any]],
+    subscriptions: Mapping[str, Any],
+    cost_of: Callable[[str], Decimal],
+    reseller_margin: Decimal,
+    customer_margin: Decimal,
+) -> tuple[dict[tuple[str, str], Decimal], dict[tuple[str, str], Decimal]]:
     """Per reseller and per customer: each of our subscriptions' lines priced at cost x (1 + margin) per tier,
     prorated as Microsoft prorated it, rounded per line, then summed."""
     resellers: dict[tuple[str, str], Decimal] = {}
@@ -37,8 +41,9 @@ def expected_totals(lines: list[dict[str, Any]], subscriptions: Mapping[str, Any
     return resellers, customers
 
 
-def expected_discrepancies(report: list[dict[str, Any]], lines: list[dict[str, Any]],
-                           ours: Callable[[str], tuple[Decimal, int]]) -> dict[tuple[str, str], Decimal]:
+def expected_discrepancies(
+    report: list[dict[str, Any]], lines: list[dict[str, Any]], ours: Callable[[str], tuple[Decimal, int]]
+) -> dict[tuple[str, str], Decimal]:
     """(kind, subscription id) -> money at stake, from what the sandbox says it made wrong on purpose."""
     expected: dict[tuple[str, str], Decimal] = {}
     for entry in report:
@@ -60,4 +65,3 @@ def expected_discrepancies(report: list[dict[str, Any]], lines: list[dict[str, A
                 amount = Decimal(line["subtotal"])
             expected[(kind, sub_id)] = _round(amount)
     return expected
-

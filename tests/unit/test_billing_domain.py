@@ -41,9 +41,17 @@ def wire(**fields: Any) -> dict[str, Any]:
     return line
 
 
-def lookups(*, quantity: int = 10, prices: UnitPrices | None = None, customer_status: str = "active",
-            ended_at: datetime | None = None, billing_cycle: str = "monthly", term: str = "P1Y",
-            term_start: datetime = datetime(2026, 10, 5, tzinfo=UTC), status: str = "active") -> Lookups:
+def lookups(
+    *,
+    quantity: int = 10,
+    prices: UnitPrices | None = None,
+    customer_status: str = "active",
+    ended_at: datetime | None = None,
+    billing_cycle: str = "monthly",
+    term: str = "P1Y",
+    term_start: datetime = datetime(2026, 10, 5, tzinfo=UTC),
+    status: str = "active",
+) -> Lookups:
     prices = prices or UnitPrices("CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly", "USD", D("6.00"), D("6.60"),
                                   D("7.26"))  # fmt: skip
     return Lookups.build(
@@ -80,8 +88,13 @@ def test_a_mid_month_seat_addition_is_prorated_as_microsoft_prorated_it() -> Non
     # 5 seats added on 2026-10-21: 15 of the cycle's 31 days (10-05 .. 11-05) remain
     fraction = D(15) / D(31)
     effective = (D("6.00") * fraction).quantize(D("1E-14"))
-    added = wire(chargeType="addQuantity", quantity=5, effectiveUnitPrice=effective,
-                 subtotal=(D("6.00") * fraction * 5).quantize(D("0.01")), chargeStartDate="2026-10-21T00:00:00Z")
+    added = wire(
+        chargeType="addQuantity",
+        quantity=5,
+        effectiveUnitPrice=effective,
+        subtotal=(D("6.00") * fraction * 5).quantize(D("0.01")),
+        chargeStartDate="2026-10-21T00:00:00Z",
+    )
     reconciler, [_, line], found = reconcile(lookups(quantity=15), wire(), added)
     assert line.proration == effective / D("6.00")
     assert line.reseller_charge == (D("6.60") * 5 * effective / D("6.00")).quantize(D("0.01"))
@@ -94,8 +107,13 @@ def test_a_mid_month_seat_addition_is_prorated_as_microsoft_prorated_it() -> Non
 def test_a_cancellation_inside_the_window_is_a_credit_line_at_every_tier() -> None:
     fraction = D(29) / D(31)
     effective = -(D("6.00") * fraction).quantize(D("1E-14"))
-    credit = wire(chargeType="cancel", quantity=10, effectiveUnitPrice=effective,
-                  subtotal=(-D("6.00") * fraction * 10).quantize(D("0.01")), chargeStartDate="2026-10-07T00:00:00Z")
+    credit = wire(
+        chargeType="cancel",
+        quantity=10,
+        effectiveUnitPrice=effective,
+        subtotal=(-D("6.00") * fraction * 10).quantize(D("0.01")),
+        chargeStartDate="2026-10-07T00:00:00Z",
+    )
     reconciler, [_, line], found = reconcile(lookups(status="deleted"), wire(), credit)
     assert line.provider_cost == D("-56.13")
     assert line.reseller_charge == D("-61.74")  # -6.60 x 10 x 29/31 = -61.7419...
@@ -122,13 +140,20 @@ def test_an_annual_billing_cycle_is_expected_only_in_its_anniversary_month() -> 
 
 def test_a_currency_other_than_usd_rounds_at_its_own_minor_unit() -> None:
     yen = UnitPrices("CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly", "JPY", D("900"), D("1000.5"), D("1100.45"))
-    line = wire(currency="JPY", pricingCurrency="JPY", unitPrice=D("900"), effectiveUnitPrice=D("900"), quantity=1,
-                subtotal=D("900"))
+    line = wire(
+        currency="JPY",
+        pricingCurrency="JPY",
+        unitPrice=D("900"),
+        effectiveUnitPrice=D("900"),
+        quantity=1,
+        subtotal=D("900"),
+    )
     _, [priced], found = reconcile(lookups(prices=yen, quantity=1), line)
     assert (priced.reseller_charge, priced.customer_charge) == (D("1001"), D("1100"))
     euro = UnitPrices("CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly", "EUR", D("5.60"), D("6.16"), D("6.776"))
-    line = wire(currency="EUR", pricingCurrency="EUR", unitPrice=D("5.60"), effectiveUnitPrice=D("5.60"),
-                subtotal=D("56.00"))
+    line = wire(
+        currency="EUR", pricingCurrency="EUR", unitPrice=D("5.60"), effectiveUnitPrice=D("5.60"), subtotal=D("56.00")
+    )
     reconciler, [priced], found = reconcile(lookups(prices=euro), line)
     assert (priced.currency, priced.reseller_charge, priced.customer_charge) == ("EUR", D("61.60"), D("67.76"))
     assert reconciler.totals.customers == {("cust-1", "res-1", "EUR"): D("67.76")}
@@ -156,8 +181,11 @@ def test_a_charge_for_a_subscription_we_do_not_know_is_flagged_and_billed_to_nob
     kinds = [d.kind for d in found]
     assert DiscrepancyKind.UNKNOWN_SUBSCRIPTION in kinds
     unknown = next(d for d in found if d.kind is DiscrepancyKind.UNKNOWN_SUBSCRIPTION)
-    assert (unknown.amount, unknown.customer_id, unknown.line_item_ids) == (D("60.00"), "cust-1",
-                                                                            (priced.line_item_id,))
+    assert (unknown.amount, unknown.customer_id, unknown.line_item_ids) == (
+        D("60.00"),
+        "cust-1",
+        (priced.line_item_id,),
+    )
     assert priced.reseller_charge is None and not priced.billable
     assert reconciler.totals.resellers == {}
     assert DiscrepancyKind.MISSING_CHARGE in kinds  # and ours was not charged at all
@@ -175,14 +203,16 @@ def test_more_seats_charged_than_we_hold_is_a_quantity_mismatch() -> None:
     _, [priced], found = reconcile(lookups(), line)
     [mismatch] = found
     assert (mismatch.kind, mismatch.amount, mismatch.line_item_ids) == (
-        DiscrepancyKind.QUANTITY_MISMATCH, D("12.00"), (priced.line_item_id,))
+        DiscrepancyKind.QUANTITY_MISMATCH,
+        D("12.00"),
+        (priced.line_item_id,),
+    )
 
 
 def test_an_active_subscription_without_a_charge_is_a_missing_charge() -> None:
     _, _, found = reconcile(lookups())
     [missing] = found
-    assert (missing.kind, missing.subscription_id, missing.amount) == (DiscrepancyKind.MISSING_CHARGE, SUB,
-                                                                        D("60.00"))
+    assert (missing.kind, missing.subscription_id, missing.amount) == (DiscrepancyKind.MISSING_CHARGE, SUB, D("60.00"))
 
 
 def test_a_charge_after_the_relationship_ended_is_flagged_but_not_one_before() -> None:
@@ -209,12 +239,19 @@ def test_each_charge_is_priced_with_the_pricing_in_force_on_its_date() -> None:
     after = UnitPrices(item, "USD", D("6.00"), D("7.20"), D("7.92"))
     known = lookups(quantity=15)
     scheduled = Lookups.build(
-        list(known.subscriptions.values()), list(known.customers.values()), list(known.resellers.values()),
+        list(known.subscriptions.values()),
+        list(known.customers.values()),
+        list(known.resellers.values()),
         {SUB: {"USD": after}},
         {SUB: {"USD": ((None, before), (datetime(2026, 10, 21, 9, 30, tzinfo=UTC), after))}},
     )
-    added = wire(chargeType="addQuantity", quantity=5, effectiveUnitPrice=D("6.00"), subtotal=D("30.00"),
-                 chargeStartDate="2026-10-21T00:00:00Z")
+    added = wire(
+        chargeType="addQuantity",
+        quantity=5,
+        effectiveUnitPrice=D("6.00"),
+        subtotal=D("30.00"),
+        chargeStartDate="2026-10-21T00:00:00Z",
+    )
     _, [cycle, seats], _ = reconcile(scheduled, wire(), added)
     assert (cycle.reseller_charge, cycle.customer_charge) == (D("66.00"), D("72.60"))
     assert (seats.reseller_charge, seats.customer_charge) == (D("36.00"), D("39.60"))

@@ -12,9 +12,15 @@ class _Sub:
 
 
 def test_the_independent_computation_rounds_each_line_then_sums() -> None:
-    line = {"subscriptionId": "s1", "effectiveUnitPrice": Decimal("3"), "unitPrice": Decimal("6"), "quantity": 1,
-            "currency": "USD"}
-    resellers, customers = expected_totals([line, line], {"s1": _Sub()}, lambda _: Decimal("0.01"), Decimal("0"),
-                                           Decimal("0"))
+    line = {
+        "subscriptionId": "s1",
+        "effectiveUnitPrice": Decimal("3"),
+        "unitPrice": Decimal("6"),
+        "quantity": 1,
+        "currency": "USD",
+    }
+    resellers, customers = expected_totals(
+        [line, line], {"s1": _Sub()}, lambda _: Decimal("0.01"), Decimal("0"), Decimal("0")
+    )
     assert resellers == {("r1", "USD"): Decimal("0.02")}  # 0.005 rounds up on each line
     assert customers == {("c1", "USD"): Decimal("0.02")}
