@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,21 @@ class Sku:
 
     @property
     def catalog_item_id(self) -> str:
+        """The SKU's identity in this sandbox (the euro markets' id); keys price changes and retirements."""
         return f"{self.product_id}:{self.sku_id}:{self.availability_id}"
+
+    def availability_in(self, country: str) -> str:
+        """The availability id in one market: availabilities are per market, so an offer of one market is not
+        a valid catalog item in another (the sandbox's choice, so that a wrong-market purchase is refused;
+        whether Microsoft reuses availability ids across markets is (unconfirmed))."""
+        zone = MARKETS[country.upper()].zone if country.upper() in MARKETS else ""
+        if zone == "EU":
+            return self.availability_id
+        digest = hashlib.sha256(f"{self.availability_id}|{zone}".encode()).hexdigest().upper()
+        return f"{self.availability_id[:8]}{digest[:4]}"
+
+    def catalog_item_in(self, country: str) -> str:
+        return f"{self.product_id}:{self.sku_id}:{self.availability_in(country)}"
 
 
 @dataclass(frozen=True)
@@ -51,13 +66,22 @@ class Market:
     country: str
     currency: str
     symbol: str
+    zone: str  # markets of one zone share availability ids
+    culture: str
+    language: str
+    city: str
+    address_line1: str
+    postal_code: str
+    state: str | None = None
 
 
 MARKETS: dict[str, Market] = {
-    "US": Market("US", "USD", "$"),
-    "NL": Market("NL", "EUR", "€"),
-    "DE": Market("DE", "EUR", "€"),
+    "US": Market("US", "USD", "$", "US", "en-US", "en", "Redmond", "1 Microsoft Way", "98052", "WA"),
+    "NL": Market("NL", "EUR", "€", "EU", "nl-NL", "nl", "Utrecht", "Oudegracht 100", "3511 AX"),
+    "DE": Market("DE", "EUR", "€", "EU", "de-DE", "de", "München", "Walter-Gropius-Straße 5", "80807"),
+    "JP": Market("JP", "JPY", "¥", "JP", "ja-JP", "ja", "Tokyo", "2-16-3 Konan, Minato-ku", "108-0075"),
 }
+_YEN_PER_DOLLAR = Decimal(150)  # the sandbox's JPY price list follows its USD one
 
 _STANDARD = (Term("P1M", "Monthly"), Term("P1Y", "Monthly"), Term("P1Y", "Annual"))
 _WITH_THREE_YEARS = (*_STANDARD, Term("P3Y", "Annual"), Term("P3Y", "Triennial"))
@@ -111,12 +135,25 @@ def find_sku(product_id: str, sku_id: str | None = None) -> Sku | None:
     return None
 
 
-def find_by_catalog_item_id(catalog_item_id: str) -> Sku | None:
+def find_by_catalog_item_id(catalog_item_id: str, country: str | None = None) -> Sku | None:
+    """The SKU a catalog item id names, in the given market only (or in any market when none is given)."""
     parts = catalog_item_id.split(":")
     if len(parts) != 3:
         return None
     sku = find_sku(parts[0], parts[1])
-    return sku if sku and sku.availability_id.lower() == parts[2].lower() else None
+    if sku is None:
+        return None
+    countries = [country.upper()] if country else list(MARKETS)
+    return sku if any(sku.availability_in(c).lower() == parts[2].lower() for c in countries) else None
+
+
+def country_of_item(catalog_item_id: str) -> str | None:
+    """The first market whose availability the id names (euro markets share ids: NL answers for them)."""
+    sku = find_by_catalog_item_id(catalog_item_id)
+    if sku is None:
+        return None
+    availability = catalog_item_id.split(":")[2].lower()
+    return next(c for c in MARKETS if sku.availability_in(c).lower() == availability)
 
 
 def find_term(sku: Sku, duration: str, billing_cycle: str) -> Term | None:
@@ -129,9 +166,15 @@ def find_term(sku: Sku, duration: str, billing_cycle: str) -> Term | None:
 def unit_price(sku: Sku, country: str, term: Term) -> Decimal:
     """The provider's cost for one license for one billing period of the term, in the market's currency."""
     market = MARKETS[country.upper()]
-    monthly = sku.usd_price if market.currency == "USD" else sku.eur_price
+    if market.currency == "USD":
+        monthly = sku.usd_price
+    elif market.currency == "JPY":
+        monthly = (sku.usd_price * _YEN_PER_DOLLAR).quantize(Decimal(1), ROUND_HALF_UP)
+    else:
+        monthly = sku.eur_price
     if term.duration == "P1M":
-        monthly = (monthly * _MONTHLY_ONLY_PREMIUM).quantize(Decimal("0.01"))
+        digits = Decimal(1) if market.currency == "JPY" else Decimal("0.01")
+        monthly = (monthly * _MONTHLY_ONLY_PREMIUM).quantize(digits, ROUND_HALF_UP)
     periods = {"Monthly": 1, "Annual": 12, "Triennial": 36}[term.billing_cycle]
     return monthly * periods
 
@@ -141,10 +184,10 @@ def price_table(country: str) -> list[dict[str, object]]:
     market = MARKETS[country.upper()]
     return [
         {
-            "catalogItemId": sku.catalog_item_id,
+            "catalogItemId": sku.catalog_item_in(country),
             "productId": sku.product_id,
             "skuId": sku.sku_id,
-            "availabilityId": sku.availability_id,
+            "availabilityId": sku.availability_in(country),
             "productTitle": sku.product_title,
             "termDuration": term.duration,
             "billingCycle": term.billing_cycle,

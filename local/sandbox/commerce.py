@@ -95,10 +95,10 @@ def availability_view(sku: catalog.Sku, country: str, window_hours: int) -> dict
     market = catalog.MARKETS[country]
     refund = {"sequenceId": 0, "type": "Full", "expiresAfter": _window_duration(window_hours)}
     return {
-        "id": sku.availability_id,
+        "id": sku.availability_in(country),
         "productId": sku.product_id,
         "skuId": sku.sku_id,
-        "catalogItemId": sku.catalog_item_id,
+        "catalogItemId": sku.catalog_item_in(country),
         "defaultCurrency": {"code": market.currency, "symbol": market.symbol},
         "segment": "commercial",
         "country": country,
@@ -116,7 +116,8 @@ def availability_view(sku: catalog.Sku, country: str, window_hours: int) -> dict
         ],
         "links": {
             "self": link(
-                f"/products/{sku.product_id}/skus/{sku.sku_id}/availabilities/{sku.availability_id}?country={country}"
+                f"/products/{sku.product_id}/skus/{sku.sku_id}/availabilities/{sku.availability_in(country)}"
+                f"?country={country}"
             )  # fmt: skip
         },
     }
@@ -164,7 +165,7 @@ def _availabilities(sandbox: Sandbox, product_id: str, sku_id: str, params: dict
 
 def _availability(sandbox: Sandbox, product_id: str, sku_id: str, availability_id: str, country: str) -> dict:
     sku = _sku_or_404(product_id, sku_id, sandbox=sandbox, country=country)
-    if sku.availability_id.lower() != availability_id.lower():
+    if sku.availability_in(country).lower() != availability_id.lower():
         raise PartnerCenterError(404, 2000, f"Availability {availability_id} was not found.", source="CatalogService")
     return availability_view(sku, country, sandbox.config.cancellation_window_hours)
 
@@ -282,7 +283,7 @@ def _validate_line(
     for optional in ("friendlyName", "promotionId", "customTermEndDate"):
         if raw.get(optional) is not None:
             line[optional] = raw[optional]
-    sku = catalog.find_by_catalog_item_id(catalog_item_id)
+    sku = catalog.find_by_catalog_item_id(catalog_item_id, country)
     if sku is not None and not catalog.is_offered(changes, sku, country):
         sku = None
     if sku is None:
@@ -457,7 +458,7 @@ def _commit_checkout(
         order_lines = []
         purchase_lines = []
         for number, line in enumerate(lines):
-            sku = catalog.find_by_catalog_item_id(line["catalogItemId"])
+            sku = catalog.find_by_catalog_item_id(line["catalogItemId"], market.country)
             assert sku is not None
             reseller = next(
                 (p["value"] for p in line["participants"] if p["key"].lower() == "transaction_reseller"), ""
@@ -470,7 +471,7 @@ def _commit_checkout(
             order_lines.append(
                 {
                     "lineItemNumber": number,
-                    "offerId": sku.catalog_item_id,
+                    "offerId": sku.catalog_item_in(market.country),
                     "termDuration": line["termDuration"],
                     "transactionType": "New",
                     "friendlyName": line.get("friendlyName") or sku.product_title,
@@ -483,7 +484,7 @@ def _commit_checkout(
             )
             purchase_lines.append(
                 {
-                    "offerId": sku.catalog_item_id,
+                    "offerId": sku.catalog_item_in(market.country),
                     "quantity": line["quantity"],
                     "termDuration": line["termDuration"],
                     "billingCycle": line["billingCycle"],
@@ -683,7 +684,7 @@ def _new_subscription(
         "customerTenantId": customer["tenantId"],
         "providerTenantId": caller.tenant_id,
         "orderId": order_id,
-        "offerId": sku.catalog_item_id,
+        "offerId": sku.catalog_item_in(customer["country"] if customer["country"] in catalog.MARKETS else "NL"),
         "offerName": sku.product_title,
         "friendlyName": line.get("friendlyName") or sku.product_title,
         "quantity": line["quantity"],

@@ -23,7 +23,7 @@ from local.sandbox import config as cfg
 from local.sandbox.auth import SandboxDep
 from local.sandbox.clock import format_timestamp, parse_timestamp
 from local.sandbox.context import Sandbox, get_sandbox
-from local.sandbox.reconciliation import LineSource, digest, find_set, period_of, set_key
+from local.sandbox.reconciliation import LineSource, digest, find_set, invoice_set, period_of, set_key
 from local.sandbox.wire import read_json
 
 router = APIRouter(prefix="/v1.0/reports/partners/billing", tags=["Microsoft Graph: reconciliation export"])
@@ -115,12 +115,10 @@ async def export_billed(request: Request, provider: GraphProvider, sandbox: Sand
         if not invoice_id:
             raise GraphError(400, "BadRequest", "invoiceId is required.")
         with sandbox.state.lock:
-            sets = sandbox.state.data.setdefault("reconciliation", {})
-            key = next((k for k, r in sets.items() if r["providerTenantId"] == provider["tenantId"]
-                        and (r.get("invoiceId") or "").lower() == invoice_id.lower()), "")  # fmt: skip
-        return _start(
-            sandbox, provider, key, str(body.get("attributeSet") or "full").lower(), {"invoiceId": invoice_id}
-        )
+            found = invoice_set(sandbox.state, provider["tenantId"], invoice_id)
+        key = set_key(provider["tenantId"], found[0]["period"], "billed") if found else ""
+        extra = {"invoiceId": invoice_id, "currency": found[1] if found else None}
+        return _start(sandbox, provider, key, str(body.get("attributeSet") or "full").lower(), extra)
 
     return _graph(start)  # type: ignore[no-any-return]
 
@@ -159,7 +157,7 @@ def _succeed(sandbox: Sandbox, operation: dict[str, Any], record: dict[str, Any]
     billing_month = record["period"].replace("-", "")
     if record["kind"] == "billed":
         root = (f"billedreconciliation/v1/PartnerTenantId={record['providerTenantId']}/BillingMonth={billing_month}"
-                f"/InvoiceId={record['invoiceId']}")  # fmt: skip
+                f"/InvoiceId={operation.get('invoiceId')}")  # fmt: skip
     else:
         root = (f"unbilledreconciliation/v1/PartnerTenantId={record['providerTenantId']}/BillingMonth={billing_month}"
                 f"/Currency={operation.get('currency')}")  # fmt: skip

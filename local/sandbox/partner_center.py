@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from local.sandbox import catalog
 from local.sandbox.auth import Caller, CallerDep, SandboxDep
 from local.sandbox.state import SandboxState, new_guid
 from local.sandbox.wire import PartnerCenterError, WireResponse, collection, get_ci, link, read_json
@@ -245,25 +246,78 @@ def _customer_reseller(state: SandboxState, customer: dict[str, Any]) -> dict[st
     return find_reseller(state, customer["providerTenantId"], tenant_id=customer["resellerTenantId"], active_only=False)
 
 
+def _company_address(customer: dict[str, Any]) -> dict[str, Any]:
+    market = catalog.MARKETS.get(customer["country"])
+    profile = customer.get("billingProfile") or {}
+    given = profile.get("defaultAddress") if isinstance(profile.get("defaultAddress"), dict) else None
+    if given:
+        return {k: given[k] for k in ("country", "region", "city", "state", "addressLine1", "addressLine2",
+                                      "postalCode", "phoneNumber") if given.get(k)}  # fmt: skip
+    address: dict[str, Any] = {"country": customer["country"]}
+    if market is not None:
+        address.update(city=market.city, addressLine1=market.address_line1, postalCode=market.postal_code)
+        if market.state:
+            address.update(region=market.state.lower(), state=market.state)
+    address["phoneNumber"] = "1234567890"
+    return address
+
+
+def billing_profile_of(customer: dict[str, Any]) -> dict[str, Any]:
+    """The customer's billing profile as Microsoft's "get a customer by ID" shows it: the one it was created with,
+    or (a customer who accepted a relationship request) one derived from its country and tenant, the same on
+    every read."""
+    if customer.get("billingProfile"):
+        profile: dict[str, Any] = customer["billingProfile"]
+        return profile
+    market = catalog.MARKETS.get(customer["country"])
+    company = customer["companyName"]
+    address = {**_company_address(customer), "firstName": "Billing", "lastName": "Contact"}
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"billing/{customer['tenantId']}")),
+        "firstName": "Billing",
+        "lastName": "Contact",
+        "email": f"billing@{customer['domain']}",
+        "culture": market.culture if market else "en-US",
+        "language": market.language if market else "en",
+        "companyName": company,
+        "defaultAddress": address,
+        "attributes": {"etag": str(int(uuid.UUID(customer["tenantId"]).int % 10**18)),
+                       "objectType": "CustomerBillingProfile"},
+    }  # fmt: skip
+
+
 def customer_view(state: SandboxState, customer: dict[str, Any], *, full: bool) -> dict[str, Any]:
-    view: dict[str, Any] = {"id": customer["tenantId"]}
+    """List items are short; the single GET has Microsoft's full shape ("Get a customer by ID")."""
+    tenant = customer["tenantId"]
+    view: dict[str, Any] = {"id": tenant}
     if full:
         view["commerceId"] = customer["commerceId"]
     view["companyProfile"] = {
-        "tenantId": customer["tenantId"],
+        "tenantId": tenant,
         "domain": customer["domain"],
         "companyName": customer["companyName"],
-        "attributes": {"objectType": "CustomerCompanyProfile"},
     }
     if full:
-        if customer.get("billingProfile"):
-            view["billingProfile"] = customer["billingProfile"]
-        view["customDomains"] = []
-        view["allowDelegatedAccess"] = False
+        profile = billing_profile_of(customer)
+        view["companyProfile"]["address"] = _company_address(customer)
+        view["companyProfile"]["email"] = profile.get("email")
+        view["companyProfile"]["links"] = {"self": link(f"/customers/{tenant}/profiles/company")}
+        view["companyProfile"]["attributes"] = {"etag": profile["attributes"]["etag"],
+                                                "objectType": "CustomerCompanyProfile"}  # fmt: skip
+        view["billingProfile"] = {
+            **{k: v for k, v in profile.items() if k != "attributes"},
+            "links": {"self": link(f"/customers/{tenant}/profiles/billing")},
+            "attributes": profile["attributes"],
+        }
+    else:
+        view["companyProfile"]["attributes"] = {"objectType": "CustomerCompanyProfile"}
+    view["relationshipToPartner"] = "reseller"
+    if full:
+        view["allowDelegatedAccess"] = True
+        view["customDomains"] = [customer["domain"]]
         if customer.get("resellerTenantId"):
             view["associatedPartnerId"] = customer["resellerTenantId"]
-    view["relationshipToPartner"] = "reseller"
-    view["links"] = {"self": link(f"/customers/{customer['tenantId']}")}
+    view["links"] = {"self": link(f"/customers/{tenant}")}
     view["attributes"] = {"objectType": "Customer"}
     return view
 

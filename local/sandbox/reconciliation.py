@@ -49,6 +49,14 @@ _TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
 # (unconfirmed) how many digits Partner Center gives a prorated effective unit price; the sandbox keeps fourteen.
 _PRORATED_DIGITS = Decimal("1E-14")
 _CENT = Decimal("0.01")
+
+
+def _minor(currency: str) -> Decimal:
+    """Amounts are billed to the currency's minor unit (yen have none)."""
+    return Decimal(1) if currency in _NO_MINOR_UNIT else _CENT
+
+
+_NO_MINOR_UNIT = frozenset({"JPY", "KRW", "VND", "CLP", "ISK"})
 _MASK = (1 << 64) - 1
 
 
@@ -131,7 +139,7 @@ def charge_line(
     market = catalog.MARKETS.get(subscription["country"], catalog.MARKETS["NL"])
     sign = Decimal(-1) if credit else Decimal(1)
     effective = unit_price if fraction == 1 else (unit_price * fraction).quantize(_PRORATED_DIGITS, ROUND_HALF_UP)
-    subtotal = (sign * unit_price * fraction * quantity).quantize(_CENT, ROUND_HALF_UP)
+    subtotal = (sign * unit_price * fraction * quantity).quantize(_minor(market.currency), ROUND_HALF_UP)
     reseller = subscription.get("partnerId") or ""
     return {
         "partnerId": context.provider["tenantId"],
@@ -294,11 +302,17 @@ class SyntheticLines:
     RESELLERS = 53
     MAX_QUANTITY = 60
 
-    def __init__(self, record: dict[str, Any], provider: dict[str, Any], changes: catalog.CatalogChanges) -> None:
-        self.seed = int(record["seed"])
-        self.count = int(record["extraLines"])
-        self.currency = record["currency"]
-        country = record["syntheticMarket"]
+    def __init__(
+        self, record: dict[str, Any], provider: dict[str, Any], changes: catalog.CatalogChanges, market: int = 0
+    ) -> None:
+        markets = synthetic_markets(record)
+        country = markets[market]
+        # the first market keeps the set's seed; each further one its own, so their ids never meet
+        self.seed = int(record["seed"]) + market * 1_000_003
+        total = int(record["extraLines"])
+        self.count = total // len(markets) + (1 if market < total % len(markets) else 0)
+        self.currency = catalog.MARKETS[country].currency
+        invoice = (record.get("invoices") or {}).get(self.currency) or record.get("invoiceId") or ""
         start, end = period_window(record["period"])
         self.offers: list[tuple[catalog.Sku, catalog.Term, Decimal]] = [
             (sku, term, catalog.current_unit_price(changes, sku, country, term))
@@ -306,7 +320,7 @@ class SyntheticLines:
         ]  # fmt: skip
         rate_date = format_timestamp(start - dt.timedelta(seconds=1))
         shared = {
-            "partnerId": provider["tenantId"], "invoiceNumber": record.get("invoiceId") or "",
+            "partnerId": provider["tenantId"], "invoiceNumber": invoice,
             "mpnId": provider["partnerId"], "orderDate": _date_text(start), "chargeType": "cycleCharge",
             "taxTotal": Decimal(0), "currency": self.currency, "publisherName": "Microsoft Corporation",
             "publisherId": "", "chargeStartDate": _date_text(start),
@@ -324,7 +338,7 @@ class SyntheticLines:
         self.offer_v2: dict[str, list[bytes]] = {"full": [], "basic": []}
         for sku, term, price in self.offers:
             fields = {
-                "productId": sku.product_id, "skuId": sku.sku_id, "availabilityId": sku.availability_id,
+                "productId": sku.product_id, "skuId": sku.sku_id, "availabilityId": sku.availability_in(country),
                 "productName": sku.product_title, "skuName": sku.product_title, "unitPrice": price,
                 "effectiveUnitPrice": price, "subscriptionDescription": sku.product_title,
                 "termAndBillingCycle": term.description,
@@ -355,7 +369,10 @@ class SyntheticLines:
             for attribute_set in ("full", "basic")
         }  # fmt: skip
         self.guid_prefix = _guid(_mix(self.seed) << 64 | _mix(self.seed + 1))[:24]
-        self.subtotals = [[format(price * q, "f") for q in range(self.MAX_QUANTITY + 1)] for _, _, price in self.offers]
+        minor = _minor(self.currency)
+        quantities = range(self.MAX_QUANTITY + 1)
+        self.subtotals = [[format((price * q).quantize(minor, ROUND_HALF_UP), "f") for q in quantities]
+                          for _, _, price in self.offers]  # fmt: skip
 
     def _pick(self, index: int) -> tuple[int, int, int, int]:
         mixed = _mix((self.seed << 24) ^ index)
@@ -366,7 +383,9 @@ class SyntheticLines:
         for index in range(self.count):
             _, offer, quantity, _ = self._pick(index)
             quantities[offer] += quantity
-        return sum((self.offers[o][2] * q for o, q in enumerate(quantities)), Decimal(0))
+        minor = _minor(self.currency)
+        return sum(((self.offers[o][2] * q).quantize(minor, ROUND_HALF_UP) for o, q in enumerate(quantities)),
+                   Decimal(0))  # fmt: skip
 
     def _dynamic_template(self, names: list[tuple[str, str]]) -> tuple[str, Callable[[tuple[Any, ...]], Any]]:
         """A %-format string for the per-line members in the given spelling, and which values it takes."""
@@ -444,41 +463,58 @@ def from_state(line: dict[str, Any]) -> dict[str, Any]:
     return {k: (Decimal(v) if k in MONEY_FIELDS and isinstance(v, str) else v) for k, v in line.items()}
 
 
+def synthetic_markets(record: dict[str, Any]) -> list[str]:
+    return list(record.get("syntheticMarkets") or [record["syntheticMarket"]])
+
+
 class LineSource:
-    """A set's lines for one currency, addressable by index: stored lines first, then the synthetic tail."""
+    """A set's lines for one currency, addressable by index: stored lines first, then the synthetic tails of the
+    markets billed in that currency."""
 
     def __init__(self, sandbox: Sandbox, record: dict[str, Any], currency: str | None = None) -> None:
         self.record = record
         stored = [from_state(line) for line in record["lines"]]
         self.stored = [line for line in stored if currency is None or line["currency"] == currency]
-        include_synthetic = currency is None or currency == record["currency"]
         with sandbox.state.lock:
             provider = dict(sandbox.state.data["providers"][record["providerTenantId"]])
             changes = {name: dict(values) for name, values in (sandbox.state.data.get("catalogChanges") or {}).items()}
-        self.synthetic = SyntheticLines(record, provider, changes) if include_synthetic else None
-        self.count = len(self.stored) + (self.synthetic.count if self.synthetic else 0)
+        self.synthetic: list[SyntheticLines] = []
+        if int(record["extraLines"]):
+            for index, country in enumerate(synthetic_markets(record)):
+                if currency is None or catalog.MARKETS[country].currency == currency:
+                    self.synthetic.append(SyntheticLines(record, provider, changes, index))
+        self.count = len(self.stored) + sum(tail.count for tail in self.synthetic)
+
+    def _tail(self, index: int) -> tuple[SyntheticLines, int]:
+        index -= len(self.stored)
+        for tail in self.synthetic:
+            if index < tail.count:
+                return tail, index
+            index -= tail.count
+        raise IndexError(index)
 
     def v1(self, index: int) -> bytes:
         if index < len(self.stored):
             return to_json(self.stored[index])
-        assert self.synthetic is not None
-        return self.synthetic.v1(index - len(self.stored))
+        tail, at = self._tail(index)
+        return tail.v1(at)
 
     def v2(self, index: int, attribute_set: str) -> bytes:
         if index < len(self.stored):
             return to_json(v2_view(self.stored[index], attribute_set))
-        assert self.synthetic is not None
-        return self.synthetic.v2(index - len(self.stored), attribute_set)
+        tail, at = self._tail(index)
+        return tail.v2(at, attribute_set)
 
 
 def find_set(state: SandboxState, key: str) -> dict[str, Any] | None:
     return state.data.setdefault("reconciliation", {}).get(key)
 
 
-def invoice_id_for(state: SandboxState, provider_tenant_id: str, period: str) -> str:
-    """A new invoice number per provider and period, shaped like Microsoft's ('G000024135')."""
+def invoice_id_for(state: SandboxState, provider_tenant_id: str, period: str, currency: str) -> str:
+    """A new invoice number per provider, period and billing currency (Microsoft invoices each currency
+    separately), shaped like Microsoft's ('G000024135')."""
     invoices = state.data.setdefault("invoiceNumbers", {})
-    key = f"{provider_tenant_id}|{period}"
+    key = f"{provider_tenant_id}|{period}|{currency}"
     if key not in invoices:
         number = int(state.data.get("lastInvoiceNumber", 24134)) + 1
         state.data["lastInvoiceNumber"] = number
@@ -494,6 +530,7 @@ class DiscrepancyRequest(BaseModel):
 
     kind: str = Field(description=", ".join(DISCREPANCY_KINDS))
     count: int = Field(default=1, ge=1, le=1000)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="Only lines in this currency")
 
 
 class ReconciliationRequest(BaseModel):
@@ -503,6 +540,10 @@ class ReconciliationRequest(BaseModel):
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])
     kind: str = Field(pattern=r"^(billed|unbilled)$")
     extraLines: int = Field(default=0, ge=0, le=MAX_EXTRA_LINES)
+    extraLinesMarkets: list[str] | None = Field(
+        default=None, min_length=1, max_length=len(catalog.MARKETS),
+        description="The markets (countries) the synthetic lines are spread over; the provider's own by default",
+    )  # fmt: skip
     discrepancies: list[DiscrepancyRequest] = Field(default_factory=list)
     seed: int | None = Field(default=None, description="Synthetic lines and discrepancy picks follow it")
 
@@ -535,7 +576,7 @@ def _fabricated(context: LineContext, customer: dict[str, Any], template: dict[s
     sku = catalog.SKUS[rng.randrange(len(catalog.SKUS))]
     country = customer["country"] if customer["country"] in catalog.MARKETS else "NL"
     subscription = {
-        "id": _guid(rng.getrandbits(128)), "offerId": sku.catalog_item_id, "offerName": sku.product_title,
+        "id": _guid(rng.getrandbits(128)), "offerId": sku.catalog_item_in(country), "offerName": sku.product_title,
         "orderId": f"U{rng.getrandbits(64):016X}", "creationDate": format_timestamp(start), "country": country,
         "termDuration": "P1M", "billingCycle": "monthly",
         "partnerId": str((template or {}).get("resellerMpnId") or ""),
@@ -554,7 +595,7 @@ def _reprice(line: dict[str, Any], unit_price: Decimal, quantity: int) -> None:
     line["unitPrice"] = unit_price
     line["effectiveUnitPrice"] = sign * (unit_price * ratio).quantize(_PRORATED_DIGITS, ROUND_HALF_UP)
     line["quantity"] = line["billableQuantity"] = quantity
-    subtotal = (sign * unit_price * ratio * quantity).quantize(_CENT, ROUND_HALF_UP)
+    subtotal = (sign * unit_price * ratio * quantity).quantize(_minor(line["currency"]), ROUND_HALF_UP)
     line["subtotal"] = line["totalForCustomer"] = subtotal
 
 
@@ -569,8 +610,7 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
         if provider is None:
             raise HTTPException(404, f"no provider with tenant id {body.providerTenantId}")
         start, end = period_window(body.period)
-        invoice_id = invoice_id_for(state, provider["tenantId"], body.period) if body.kind == "billed" else None
-        context = LineContext(provider, invoice_id or "", format_timestamp(start - dt.timedelta(seconds=1)))
+        context = LineContext(provider, "", format_timestamp(start - dt.timedelta(seconds=1)))
         pairs = _real_lines(sandbox, provider, body.period, context, customers_with_status="active")
         lines = [line for _, line in pairs]
         ended = [c for c in state.data["customers"].values()
@@ -593,7 +633,8 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
         report.append(entry)
         if request.kind in ("quantityMismatch", "priceMismatch", "partnerOfRecordMismatch"):
             free = [i for i in order if i not in altered and pairs[i][0]["id"] not in missing
-                    and lines[i]["subtotal"] > 0]  # fmt: skip
+                    and lines[i]["subtotal"] > 0
+                    and request.currency in (None, lines[i]["currency"])]  # fmt: skip
             for index in free[: request.count]:
                 line = lines[index]
                 if request.kind == "quantityMismatch":
@@ -610,7 +651,8 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
             for index in order:
                 subscription = pairs[index][0]
                 taken = missing | set(candidates) | {pairs[i][0]["id"] for i in altered}
-                if subscription["status"] == "active" and subscription["id"] not in taken:
+                in_currency = request.currency in (None, pairs[index][1]["currency"])
+                if subscription["status"] == "active" and subscription["id"] not in taken and in_currency:
                     candidates.append(subscription["id"])
             for subscription_id in candidates[: request.count]:
                 missing.add(subscription_id)
@@ -621,8 +663,12 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
         elif request.kind == "unknownSubscription":
             if not active_customers:
                 raise HTTPException(400, "unknownSubscription needs at least one active customer of the provider")
+            chosen = [c for c in active_customers if request.currency in (None, _currency_of(c))]
+            if not chosen:
+                raise HTTPException(400, f"unknownSubscription in {request.currency} needs an active customer "
+                                    "billed in it")  # fmt: skip
             for _ in range(request.count):
-                customer = rng.choice(active_customers)
+                customer = rng.choice(chosen)
                 template = next((line for line in lines if line["customerId"] == f"org:{customer['tenantId']}"), None)
                 added.append((request.kind, _fabricated(context, customer, template, rng, body.period)))
         else:  # endedRelationship
@@ -657,20 +703,37 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
             len(entry["lineIndexes"]) if entry["kind"] != "missingCharge" else len(entry["subscriptionIds"])
         )
     country = provider["country"] if provider["country"] in catalog.MARKETS else "NL"
+    markets = [m.upper() for m in body.extraLinesMarkets or [country]]
+    unknown = [m for m in markets if m not in catalog.MARKETS]
+    if unknown or len(set(markets)) != len(markets):
+        raise HTTPException(400, f"extraLinesMarkets: distinct markets among {', '.join(catalog.MARKETS)}")
+    currencies = {line["currency"] for line in final}
+    if body.extraLines:
+        currencies |= {catalog.MARKETS[m].currency for m in markets}
+    primary = catalog.MARKETS[markets[0]].currency
+    invoices: dict[str, str] = {}
+    if body.kind == "billed":
+        with state.lock:
+            invoices = {c: invoice_id_for(state, provider["tenantId"], body.period, c)
+                        for c in sorted(currencies or {primary})}  # fmt: skip
+        for line in final:
+            line["invoiceNumber"] = invoices[line["currency"]]
+    invoice_id = invoices.get(primary) or next(iter(invoices.values()), None)
     record: dict[str, Any] = {
         "providerTenantId": provider["tenantId"], "period": body.period, "kind": body.kind, "invoiceId": invoice_id,
-        "seed": seed, "extraLines": body.extraLines, "syntheticMarket": country,
-        "currency": catalog.MARKETS[country].currency, "lines": [to_state(line) for line in final],
+        "invoices": invoices, "seed": seed, "extraLines": body.extraLines, "syntheticMarket": markets[0],
+        "syntheticMarkets": markets, "currency": primary, "lines": [to_state(line) for line in final],
         "discrepancies": report,
     }  # fmt: skip
     with state.lock:
         changes = {name: dict(values) for name, values in (state.data.get("catalogChanges") or {}).items()}
-    synthetic = SyntheticLines(record, provider, changes)
     totals: dict[str, Decimal] = {}
     for line in final:
         totals[line["currency"]] = totals.get(line["currency"], Decimal(0)) + line["subtotal"]
     if body.extraLines:
-        totals[record["currency"]] = totals.get(record["currency"], Decimal(0)) + synthetic.total()
+        for index in range(len(markets)):
+            synthetic = SyntheticLines(record, provider, changes, index)
+            totals[synthetic.currency] = totals.get(synthetic.currency, Decimal(0)) + synthetic.total()
     record["totals"] = {currency: format(amount, "f") for currency, amount in sorted(totals.items())}
     record["count"] = len(final) + body.extraLines
     with state.lock:
@@ -683,10 +746,14 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
         record["invoiceDate"] = format_timestamp(max(end, now) if body.kind == "billed" else now)
         sets[key] = record
         state.save()
-    if invoice_id:
-        sandbox.publish("invoice-ready", f"{sandbox.config.https_url}/v1/invoices/{invoice_id}",
-                        {"providerTenantId": provider["tenantId"], "invoiceId": invoice_id})  # fmt: skip
+    for issued in invoices.values():
+        sandbox.publish("invoice-ready", f"{sandbox.config.https_url}/v1/invoices/{issued}",
+                        {"providerTenantId": provider["tenantId"], "invoiceId": issued})  # fmt: skip
     return record
+
+
+def _currency_of(customer: dict[str, Any]) -> str:
+    return catalog.MARKETS[customer["country"] if customer["country"] in catalog.MARKETS else "NL"].currency
 
 
 def summary(record: dict[str, Any]) -> dict[str, Any]:
@@ -697,7 +764,9 @@ def summary(record: dict[str, Any]) -> dict[str, Any]:
         "totals": record["totals"], "discrepancies": record["discrepancies"],
     }  # fmt: skip
     if record.get("invoiceId"):
-        answer = {"count": record["count"], "invoiceId": record["invoiceId"], **answer}
+        invoices = [{"invoiceId": i, "currency": c, "total": record["totals"].get(c, "0")}
+                    for c, i in sorted((record.get("invoices") or {}).items())]  # fmt: skip
+        answer = {"count": record["count"], "invoiceId": record["invoiceId"], "invoices": invoices, **answer}
     return answer
 
 
@@ -754,15 +823,17 @@ def _billed_sets(state: SandboxState, provider_tenant_id: str) -> list[dict[str,
                   key=lambda r: r["period"])  # fmt: skip
 
 
-def invoice_view(record: dict[str, Any]) -> dict[str, Any]:
-    start, end = period_window(record["period"])
-    invoice_id = record["invoiceId"]
-    total = sum((Decimal(v) for v in record["totals"].values()), Decimal(0))
-    currency = (
-        record["currency"]
-        if record["currency"] in record["totals"] or not record["totals"]
-        else next(iter(record["totals"]))
+def _invoices_of(record: dict[str, Any]) -> dict[str, str]:
+    return dict(
+        record.get("invoices") or ({record["currency"]: record["invoiceId"]} if record.get("invoiceId") else {})
     )
+
+
+def invoice_view(record: dict[str, Any], currency: str) -> dict[str, Any]:
+    """One billing currency's invoice of a billed set."""
+    start, end = period_window(record["period"])
+    invoice_id = _invoices_of(record)[currency]
+    total = Decimal(record["totals"].get(currency, "0"))
     symbol = next(m.symbol for m in catalog.MARKETS.values() if m.currency == currency)
     return {
         "id": invoice_id,
@@ -793,17 +864,27 @@ def invoice_view(record: dict[str, Any]) -> dict[str, Any]:
 @router.get("/invoices", summary="The provider's invoices")
 def list_invoices(caller: CallerDep, sandbox: SandboxDep) -> Response:
     with sandbox.state.lock:
-        items = [invoice_view(r) for r in reversed(_billed_sets(sandbox.state, caller.tenant_id))]
+        items = [invoice_view(r, c) for r in reversed(_billed_sets(sandbox.state, caller.tenant_id))
+                 for c in sorted(_invoices_of(r))]  # fmt: skip
     body = {"totalCount": len(items), "items": items, "links": {"self": link("/invoices?size=200&offset=0")},
             "attributes": {"objectType": "Collection"}}  # fmt: skip
     return JsonBytes(to_json(body))
 
 
-def _invoice_set(sandbox: Sandbox, provider_tenant_id: str, invoice_id: str) -> dict[str, Any]:
+def invoice_set(state: SandboxState, provider_tenant_id: str, invoice_id: str) -> tuple[dict[str, Any], str] | None:
+    """The billed set an invoice belongs to, and the invoice's currency (the caller holds the lock)."""
+    for record in _billed_sets(state, provider_tenant_id):
+        for currency, issued in _invoices_of(record).items():
+            if issued.lower() == invoice_id.lower():
+                return record, currency
+    return None
+
+
+def _invoice_set(sandbox: Sandbox, provider_tenant_id: str, invoice_id: str) -> tuple[dict[str, Any], str]:
     with sandbox.state.lock:
-        for record in _billed_sets(sandbox.state, provider_tenant_id):
-            if record["invoiceId"].lower() == invoice_id.lower():
-                return record
+        found = invoice_set(sandbox.state, provider_tenant_id, invoice_id)
+        if found is not None:
+            return found
     # (unconfirmed) the code Partner Center answers for an unknown invoice
     raise PartnerCenterError(404, 2000, f"Invoice {invoice_id} was not found.", source="InvoiceService")
 
@@ -896,20 +977,22 @@ def unbilled_line_items(request: Request, caller: CallerDep, sandbox: SandboxDep
 
 @router.get("/invoices/{invoice_id}", summary="One invoice")
 def get_invoice(invoice_id: str, caller: CallerDep, sandbox: SandboxDep) -> Response:
-    return JsonBytes(to_json(invoice_view(_invoice_set(sandbox, caller.tenant_id, invoice_id))))
+    record, currency = _invoice_set(sandbox, caller.tenant_id, invoice_id)
+    return JsonBytes(to_json(invoice_view(record, currency)))
 
 
 @router.get("/invoices/{invoice_id}/lineitems", summary="Billed line items of an invoice, seek-paged")
 def billed_line_items(invoice_id: str, request: Request, caller: CallerDep, sandbox: SandboxDep) -> Response:
     params = dict(request.query_params)
     _check_kind(params)
-    record = _invoice_set(sandbox, caller.tenant_id, invoice_id)
+    record, currency = _invoice_set(sandbox, caller.tenant_id, invoice_id)
     applies = (get_ci(params, "provider") or "").lower() == "onetime" and (
         (get_ci(params, "invoicelineitemtype") or "").lower() == "billinglineitems"
     )
     query = f"provider=onetime&invoicelineitemtype=billinglineitems&size={_page_size(params)}"
-    return _page(sandbox, request, record, None, f"/invoices/{record['invoiceId']}/lineitems?{query}",
-                 f"/invoices/{record['invoiceId']}/lineitems/OneTime/BillingLineItems?size={_page_size(params)}"
+    issued = _invoices_of(record)[currency]
+    return _page(sandbox, request, record, currency, f"/invoices/{issued}/lineitems?{query}",
+                 f"/invoices/{issued}/lineitems/OneTime/BillingLineItems?size={_page_size(params)}"
                  "&seekOperation=Next", applies=applies)  # fmt: skip
 
 
@@ -917,11 +1000,11 @@ def billed_line_items(invoice_id: str, request: Request, caller: CallerDep, sand
 def billed_line_items_next(
     invoice_id: str, provider: str, item_type: str, request: Request, caller: CallerDep, sandbox: SandboxDep
 ) -> Response:
-    record = _invoice_set(sandbox, caller.tenant_id, invoice_id)
+    record, currency = _invoice_set(sandbox, caller.tenant_id, invoice_id)
     applies = provider.lower() == "onetime" and item_type.lower() == "billinglineitems"
     size = _page_size(dict(request.query_params))
-    uri = f"/invoices/{record['invoiceId']}/lineitems/OneTime/BillingLineItems?size={size}"
-    return _page(sandbox, request, record, None, uri, f"{uri}&seekOperation=Next", applies=applies)
+    uri = f"/invoices/{_invoices_of(record)[currency]}/lineitems/OneTime/BillingLineItems?size={size}"
+    return _page(sandbox, request, record, currency, uri, f"{uri}&seekOperation=Next", applies=applies)
 
 
 def digest(record: dict[str, Any]) -> str:
