@@ -57,3 +57,11 @@ def subscription_changes(message: func.ServiceBusMessage) -> None:
 @bp.service_bus_queue_trigger(arg_name="message", queue_name=QueueNames.BILLING_RUNS, connection=SERVICE_BUS_CONNECTION)
 def billing_runs(message: func.ServiceBusMessage) -> None:
     handle(QueueNames.BILLING_RUNS, message)
+
+
+@bp.function_name("catalog_syncs")
+@bp.service_bus_queue_trigger(
+    arg_name="message", queue_name=QueueNames.CATALOG_SYNCS, connection=SERVICE_BUS_CONNECTION
+)
+def catalog_syncs(message: func.ServiceBusMessage) -> None:
+    handle(QueueNames.CATALOG_SYNCS, message)

@@ -117,6 +117,7 @@ var queueNames = [
   'partner-center-events'
   'subscription-changes'
   'billing-runs'
+  'catalog-syncs'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {

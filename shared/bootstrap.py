@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -154,6 +154,15 @@ class Container:
             signing_secret=s.signing_secret,
             public_base_url=s.public_base_url,
             consent_ttl=timedelta(minutes=s.consent_state_ttl_minutes),
+            on_enrolled=self.queue_first_catalogs,
+        )
+
+    def queue_first_catalogs(self, provider: Provider) -> list[str]:
+        """Every market of CATALOG_MARKETS, queued for a newly enrolled provider."""
+        from shared.services.catalog import queue_catalog_syncs
+
+        return queue_catalog_syncs(
+            self.publisher, provider.id, self.settings.catalog_markets_list, now=datetime.now(UTC)
         )
 
     @cached_property
@@ -174,7 +183,17 @@ class Container:
                 expiry=timedelta(days=s.relationship_invitation_expiry_days),
             ),
             reseller_invitation_url_template=s.reseller_invitation_url_template,
+            on_new_market=self.queue_market_catalog,
+            catalog_currency=self.catalog.market_currency,
         )
+
+    def queue_market_catalog(self, provider_id: str, country: str) -> list[str]:
+        """A customer brought a market outside CATALOG_MARKETS: its catalog is synced too."""
+        from shared.services.catalog import queue_catalog_syncs
+
+        if country.upper() in self.settings.catalog_markets_list:
+            return []
+        return queue_catalog_syncs(self.publisher, provider_id, [country], now=datetime.now(UTC))
 
     @cached_property
     def catalog(self) -> Any:
@@ -188,6 +207,15 @@ class Container:
         from shared.storage.pricing import PricingRepository
 
         return PricingService(self.catalog, PricingRepository(self.tables), self.audit)
+
+    def markets_of(self, provider_id: str) -> list[str]:
+        """The markets a provider sells in: CATALOG_MARKETS, then those its customers brought."""
+        markets = list(self.settings.catalog_markets_list)
+        for customer in self.customers.iter(provider_id):
+            country = (customer.country or "").upper()
+            if country and country not in markets:
+                markets.append(country)
+        return markets
 
     def catalog_sync_for(self, provider: Provider) -> Any:
         from shared.services.catalog import CatalogSync

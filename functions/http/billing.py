@@ -49,11 +49,25 @@ class CostTotal(BaseModel):
     amount: str
 
 
+class CurrencyTotal(BaseModel):
+    currency: str
+    customers: str = Field(description="The sum of what customers are invoiced in this currency.")
+    resellers: str | None = Field(default=None, description="The sum of what resellers are invoiced (not customers).")
+    providerCost: str | None = Field(default=None, description="What Microsoft charged in it (provider staff only).")
+
+
+class InvoiceRef(BaseModel):
+    invoiceId: str
+    currency: str | None = Field(description="The currency Microsoft billed this invoice in.")
+
+
 class Totals(BaseModel):
     currency: str | None = Field(description="The run's currency when it has one; each amount names its own.")
+    currencies: list[str] = Field(default_factory=list, description="Every currency the run's totals are in.")
     resellers: list[ResellerTotal] = Field(description="What the provider invoices each reseller.")
     customers: list[CustomerTotal] = Field(description="What each reseller invoices each customer.")
     providerCost: list[CostTotal] | None = Field(default=None, description="Provider staff only.")
+    byCurrency: list[CurrencyTotal] = Field(default_factory=list, description="Sums per currency, never mixed.")
 
 
 class RunOut(BaseModel):
@@ -62,7 +76,8 @@ class RunOut(BaseModel):
     kind: Kind
     status: Literal["queued", "running", "completed", "failed"]
     attempt: int
-    invoiceId: str | None
+    invoiceId: str | None = Field(description="A billed run's (first) invoice; `invoices` lists them all.")
+    invoices: list[InvoiceRef] = Field(default_factory=list, description="A billed run reads one invoice per currency.")
     createdAt: str
     startedAt: str | None
     completedAt: str | None

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
@@ -20,7 +21,7 @@ from functions.http.schemas import problems
 from shared.domain.onboarding import Provider
 from shared.domain.scope import OrgRef, OrgType, Principal, Role
 from shared.partner_center.errors import PartnerCenterError, Throttled
-from shared.services.errors import FieldError, Forbidden, Invalid, NotFound, Unavailable
+from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
 from shared.services.pricing import CatalogViewer
 from shared.storage.catalog import CatalogFilter, CatalogSettings
 
@@ -69,11 +70,14 @@ class CatalogPageOut(BaseModel):
 
 class SyncIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    country: Country
+    country: Country | None = Field(
+        default=None,
+        description="One market; without it, every market the provider sells in (CATALOG_MARKETS and "
+        "its customers' markets), one after the other.",
+    )
 
 
-class SyncOut(BaseModel):
-    country: str
+class SyncFigures(BaseModel):
     added: int
     updated: int
     retired: int
@@ -83,6 +87,15 @@ class SyncOut(BaseModel):
     priceSheet: str
     priceSheetError: str | None
     retirementSkipped: bool
+
+
+class MarketSyncOut(SyncFigures):
+    country: str
+
+
+class SyncOut(SyncFigures):
+    country: str | None = Field(description="The market synced, or null when several were.")
+    markets: list[MarketSyncOut] = Field(description="Each market the sync covered, with its own figures.")
 
 
 class CatalogSettingsIn(BaseModel):
@@ -142,6 +155,18 @@ def catalog_viewer(container: Any, principal: Principal, provider_id: str | None
     return viewer
 
 
+def customer_market(customer: Any, asked: str | None) -> str:
+    """A customer sees and buys its own market's catalog: the default, and the only one it may ask for."""
+    if not customer.country:
+        raise Conflict(f"customer {customer.id}'s market is not known yet: check its relationship first")
+    if asked and asked.upper() != customer.country.upper():
+        raise Invalid(
+            f"customer {customer.id} buys in its own market ({customer.country})",
+            [FieldError("country", f"must be {customer.country}, the customer's market")],
+        )
+    return str(customer.country).upper()
+
+
 def own_provider(container: Any, principal: Principal, *, admin_only: bool = False) -> Provider:
     """The provider whose catalog a provider member manages; 403 for every other role."""
     allowed = {Role.PROVIDER_ADMIN} if admin_only else PROVIDER_STAFF
@@ -156,13 +181,26 @@ def own_provider(container: Any, principal: Principal, *, admin_only: bool = Fal
 
 @router.get(
     "/catalog",
-    responses={200: {"model": CatalogPageOut, "description": "A page of items"}, **problems(400, 401, 403, 404, 422)},
+    responses={
+        200: {"model": CatalogPageOut, "description": "A page of items"},
+        **problems(400, 401, 403, 404, 409, 422),
+    },
 )
 def list_catalog(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
-    country: Annotated[Country, Query(description="The market, a two-letter country code.")],
+    country: Annotated[
+        Country | None,
+        Query(
+            description="The market, a two-letter country code; by default the customer's (customer admins, or "
+            "`customerId` named), required otherwise."
+        ),
+    ] = None,
+    customer_id: Annotated[
+        str | None,
+        Query(alias="customerId", max_length=128, description="Provider and reseller staff: that customer's market."),
+    ] = None,
     product_family: Annotated[str | None, Query(alias="productFamily", max_length=200)] = None,
     product_id: Annotated[str | None, Query(alias="productId", max_length=200)] = None,
     term_duration: Annotated[str | None, Query(alias="termDuration", max_length=10)] = None,
@@ -180,6 +218,16 @@ def list_catalog(
 ) -> dict[str, Any]:
     """Any member: each item with the caller's own buy price (provider: cost; reseller and customer: their own)."""
     viewer = catalog_viewer(container, principal, provider_id)
+    if principal.org.org_type is OrgType.CUSTOMER:
+        country = customer_market(container.relationships.customer(principal, principal.org.org_id), country)
+    elif customer_id:
+        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
+            raise NotFound(f"customer {customer_id} was not found")
+        country = customer_market(container.relationships.customer(principal, customer_id), country)
+    if not country:  # answered as any missing query parameter is
+        raise RequestValidationError(
+            [{"type": "missing", "loc": ("query", "country"), "msg": "Field required (or name customerId)"}]
+        )
     filters = ProviderCatalogFilter(
         product_family=product_family or None,
         product_id=product_id or None,
@@ -215,23 +263,45 @@ def list_catalog(
 def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     """Provider staff: reads the market from Partner Center now (as the timer does) and answers what changed."""
     provider = own_provider(container, principal)
-    try:
-        result = container.catalog_sync_for(provider).sync(provider.id, body.country, now=datetime.now(UTC))
-    except Throttled as error:
-        raise Unavailable("Partner Center is throttling catalog reads; try again shortly") from error
-    except PartnerCenterError as error:
-        raise Unavailable(f"Partner Center did not answer the catalog: {type(error).__name__}") from error
-    answer: dict[str, Any] = result.to_json()
-    container.audit.record(
-        actor=principal,
-        action="catalog.synced",
-        entity_type="catalog",
-        entity_id=f"{provider.id}|{result.country}",
-        org=OrgRef(OrgType.PROVIDER, provider.id),
-        before=None,
-        after=answer,
-    )
-    return answer
+    countries = [body.country.upper()] if body.country else container.markets_of(provider.id)
+    sync = container.catalog_sync_for(provider)
+    markets: list[dict[str, Any]] = []
+    for country in countries:
+        try:
+            result = sync.sync(provider.id, country, now=datetime.now(UTC))
+        except Throttled as error:
+            raise Unavailable("Partner Center is throttling catalog reads; try again shortly") from error
+        except PartnerCenterError as error:
+            raise Unavailable(f"Partner Center did not answer the catalog: {type(error).__name__}") from error
+        answer: dict[str, Any] = result.to_json()
+        container.audit.record(
+            actor=principal,
+            action="catalog.synced",
+            entity_type="catalog",
+            entity_id=f"{provider.id}|{result.country}",
+            org=OrgRef(OrgType.PROVIDER, provider.id),
+            before=None,
+            after=answer,
+        )
+        markets.append(answer)
+    return combined_sync(markets)
+
+
+def combined_sync(markets: list[dict[str, Any]]) -> dict[str, Any]:
+    """One market's figures as they are; several markets' summed, each kept under `markets`."""
+    if len(markets) == 1:
+        return {**markets[0], "markets": markets}
+    counted = ("added", "updated", "retired", "unchanged", "reactivated", "priced")
+    sheets = [m["priceSheet"] for m in markets]
+    errors = [f"{m['country']}: {m['priceSheetError']}" for m in markets if m["priceSheetError"]]
+    return {
+        "country": None,
+        **{name: sum(m[name] for m in markets) for name in counted},
+        "priceSheet": next((sheet for sheet in sheets if sheet != "loaded"), "loaded"),
+        "priceSheetError": "; ".join(errors) or None,
+        "retirementSkipped": any(m["retirementSkipped"] for m in markets),
+        "markets": markets,
+    }
 
 
 def _settings_json(settings: CatalogSettings) -> dict[str, Any]:

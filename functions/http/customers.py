@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
 from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn, StorefrontPolicyIn
@@ -35,6 +35,9 @@ class CustomerOut(BaseModel):
     invitationUrl: str | None
     storefrontEnabled: bool
     storefrontPolicy: StorefrontPolicyIn
+    country: str | None = Field(description="The market: the billing profile's country in Partner Center.")
+    currency: str | None = Field(description="The currency the customer's market is billed in.")
+    marketReadAt: str | None = Field(description="When the market was last read from Partner Center.")
     invitedAt: str
     expiresAt: str
     activatedAt: str | None

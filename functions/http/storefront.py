@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from functions.http.catalog import CatalogPageOut
+from functions.http.catalog import CatalogPageOut, customer_market
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
 from functions.http.orders import OrderLineIn, OrderOut, OrderPage
 from functions.http.schemas import problems
@@ -69,18 +69,21 @@ class ChargesOut(BaseModel):
     items: list[dict[str, Any]]
 
 
-@router.get("/catalog", response_model=CatalogPageOut, responses=problems(400, 401, 403))
+@router.get("/catalog", response_model=CatalogPageOut, responses=problems(400, 401, 403, 409, 422))
 def storefront_catalog(
     shopper: Shopper,
     container: ContainerDep,
     paging: Paging,
-    country: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")] = "US",
+    country: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z]{2}$", description="The customer's own market (the default); no other")
+    ] = None,
     term_duration: Annotated[str | None, Query(alias="termDuration", pattern=r"^P(1M|1Y|3Y)$")] = None,
     billing_cycle: Annotated[str | None, Query(alias="billingCycle", pattern=r"^[a-z]+$")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> dict[str, Any]:
     """The customer's own prices (never its reseller's), only the items its policy allows."""
     principal, customer = shopper
+    country = customer_market(customer, country)
     policy = StorefrontPolicy.loads(customer.storefront_policy)
     viewer = CatalogViewer(customer.provider_id, reseller_id=customer.reseller_id, customer_id=customer.id)
     binding = paging_binding(

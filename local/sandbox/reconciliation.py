@@ -672,14 +672,17 @@ def generate(sandbox: Sandbox, body: ReconciliationRequest) -> dict[str, Any]:
                 template = next((line for line in lines if line["customerId"] == f"org:{customer['tenantId']}"), None)
                 added.append((request.kind, _fabricated(context, customer, template, rng, body.period)))
         else:  # endedRelationship
-            if not ended:
+            ended_here = [c for c in ended if request.currency in (None, _currency_of(c))]
+            ended_lines = [pair for pair in ended_pairs if request.currency in (None, pair[1]["currency"])]
+            if not ended_here:
                 raise HTTPException(400, "endedRelationship needs a customer whose relationship ended "
-                                    "(POST /_sandbox/relationships/end first)")  # fmt: skip
+                                    "(POST /_sandbox/relationships/end first)"
+                                    + (f", billed in {request.currency}" if request.currency else ""))  # fmt: skip
             for number in range(request.count):
-                if number < len(ended_pairs):
-                    added.append((request.kind, dict(ended_pairs[number][1])))
+                if number < len(ended_lines):
+                    added.append((request.kind, dict(ended_lines[number][1])))
                 else:
-                    added.append((request.kind, _fabricated(context, rng.choice(ended), None, rng, body.period)))
+                    added.append((request.kind, _fabricated(context, rng.choice(ended_here), None, rng, body.period)))
     final: list[dict[str, Any]] = []
     position: dict[int, int] = {}
     for index, line in enumerate(lines):

@@ -15,7 +15,7 @@ Microsoft charges more than we expect.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -100,6 +100,7 @@ class KnownCustomer:
     tenant_id: str | None
     status: str
     ended_at: datetime | None = None
+    currency: str | None = None  # the currency its market bills in, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,10 +397,18 @@ class Reconciler:
     Memory is bounded by what we know (subscriptions), never by the number of lines.
     """
 
-    def __init__(self, lookups: Lookups, period_start: datetime, charges_expected_before: datetime) -> None:
+    def __init__(
+        self,
+        lookups: Lookups,
+        period_start: datetime,
+        charges_expected_before: datetime,
+        currencies_read: Iterable[str] | None = None,
+    ) -> None:
         self.lookups = lookups
         self.period_start = period_start
         self.charges_expected_before = charges_expected_before
+        # The currencies whose lines were read in full: a charge can only be missing from one of those.
+        self.currencies_read = None if currencies_read is None else frozenset(currencies_read)
         self.totals = Totals()
         self._tallies: dict[str, _Tally] = {}
 
@@ -550,7 +559,11 @@ class Reconciler:
                     and expects_charge(subscription, self.period_start, self.charges_expected_before)
                 ):
                     prices = lookups.prices.get(subscription.id.lower()) or {}
-                    chosen = prices[sorted(prices)[0]] if prices else None
+                    known = [customer.currency] if customer.currency else sorted(prices)
+                    read = [c for c in known if self.currencies_read is None or c in self.currencies_read]
+                    if known and not read:
+                        continue  # its currency's lines were not read: no charge can be called missing
+                    chosen = prices.get(read[0]) if read else None
                     amount = (
                         ZERO
                         if chosen is None or chosen.cost is None
@@ -558,7 +571,7 @@ class Reconciler:
                     )
                     found.append(Discrepancy(
                         DiscrepancyKind.MISSING_CHARGE, subscription.id, subscription.customer_id,
-                        subscription.reseller_id, amount, chosen.currency if chosen else "",
+                        subscription.reseller_id, amount, chosen.currency if chosen else (read[0] if read else ""),
                         "an active subscription had a billing cycle start in the period but no charge"))  # fmt: skip
                 continue
             if tally.cancelled or subscription.status != "active" or tally.baseline_start is None:

@@ -137,6 +137,10 @@ class Customer:
     creation_request_id: str | None = None
     creation_profile: str | None = None  # the billing profile (JSON) a new tenant is created with
     storefront_policy: str | None = None  # StorefrontPolicy as JSON; None: the defaults
+    # The market: the billing profile's country in Partner Center and the currency it is billed in.
+    country: str | None = None
+    currency: str | None = None
+    market_read_at: datetime | None = None
     check: RelationshipCheck = field(default_factory=RelationshipCheck)
 
     @property
@@ -157,6 +161,9 @@ class Customer:
             "invitationUrl": self.invitation_url,
             "storefrontEnabled": self.storefront_enabled,
             "storefrontPolicy": _policy_json(self.storefront_policy),
+            "country": self.country,
+            "currency": self.currency,
+            "marketReadAt": _iso(self.market_read_at),
             "invitedAt": self.invited_at.isoformat(),
             "expiresAt": self.expires_at.isoformat(),
             "activatedAt": _iso(self.activated_at),

@@ -25,8 +25,11 @@ class QueueNames:
     PARTNER_CENTER_EVENTS: Final = "partner-center-events"
     SUBSCRIPTION_CHANGES: Final = "subscription-changes"
     BILLING_RUNS: Final = "billing-runs"
+    CATALOG_SYNCS: Final = "catalog-syncs"
 
-    ALL: Final = (PROVISIONING, RELATIONSHIP_CHECKS, PARTNER_CENTER_EVENTS, SUBSCRIPTION_CHANGES, BILLING_RUNS)
+    ALL: Final = (
+        PROVISIONING, RELATIONSHIP_CHECKS, PARTNER_CENTER_EVENTS, SUBSCRIPTION_CHANGES, BILLING_RUNS, CATALOG_SYNCS,
+    )  # fmt: skip
 
 
 class InvalidQueueName(MessagingError, ValueError):

@@ -261,11 +261,16 @@ class Customer:
     associated_partner_id: str | None = None
     commerce_id: str | None = None
     user_credentials: UserCredentials | None = None
+    # The market: the billing profile's country (only the single GET and the create answer carry it).
+    billing_country: str | None = None
+    culture: str | None = None
     raw: Json = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
     def from_wire(cls, data: Json) -> Customer:
         company = _mapping(_get(data, "companyProfile"))
+        billing = _mapping(_get(data, "billingProfile"))
+        country = _str(_get(_mapping(_get(billing, "defaultAddress")), "country"))
         credentials = _mapping(_get(data, "userCredentials"))
         tenant_id = str(_get(company, "tenantId", default=None) or _get(data, "id", default=""))
         raw = {key: value for key, value in data.items() if str(key).lower() != "usercredentials"}
@@ -277,6 +282,8 @@ class Customer:
             relationship_to_partner=lower(_get(data, "relationshipToPartner")),
             associated_partner_id=_str(_get(data, "associatedPartnerId")) or None,
             commerce_id=_str(_get(data, "commerceId")),
+            billing_country=country.upper() if country else None,
+            culture=_str(_get(billing, "culture")),
             user_credentials=(
                 UserCredentials(str(_get(credentials, "userName", default="")), str(_get(credentials, "password")))
                 if _get(credentials, "password") is not None

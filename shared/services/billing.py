@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -29,6 +30,7 @@ from shared.domain.billing import (
     Reconciler,
     UnitPrices,
     add_months,
+    round_money,
     visible_fields,
 )
 from shared.domain.catalog import make_catalog_item_id
@@ -178,11 +180,11 @@ class BillingService:
             if self._runs.current_run_id(provider.id, period, "billed"):
                 continue
             try:
-                invoice = self._find_invoice(self._client_for(provider), period)
+                invoices = self._find_invoices(self._client_for(provider), period)
             except Exception:  # noqa: BLE001 - one provider failing must not stop the others
                 log.exception("listing invoices of provider %s failed", provider.id)
                 continue
-            if invoice is not None:
+            if invoices:
                 self.request(provider.id, period, "billed", requested_by="timer")
                 count += 1
         return count
@@ -256,13 +258,17 @@ class BillingService:
         client = self._client_for(provider)
         start, end = period_bounds(run.period)
         lookups = self.lookups(run.provider_id)
-        invoice_id = None
+        invoices: dict[str, str] = {}
+        currencies_read: list[str] | None
         if run.kind == "billed":
-            invoice = self._find_invoice(client, run.period)
-            if invoice is None:
+            found_invoices = self._find_invoices(client, run.period)
+            if not found_invoices:
                 raise RuntimeError(f"Partner Center has no invoice for {run.period} yet")
-            invoice_id = invoice.id
-            sources = [client.iter_reconciliation_lines(kind="billed", invoice_id=invoice_id, method=self._method)]
+            # One invoice per currency Microsoft bills the provider in: each is read in full, one after the other.
+            invoices = {invoice.id: (invoice.currency or "").upper() for invoice in found_invoices}
+            sources = [client.iter_reconciliation_lines(kind="billed", invoice_id=invoice.id, method=self._method)
+                       for invoice in found_invoices]  # fmt: skip
+            currencies_read = None if not all(invoices.values()) else sorted(set(invoices.values()))
             expected_before = end
         else:
             now = self._clock()
@@ -272,11 +278,12 @@ class BillingService:
                 which = "previous"
             else:
                 raise RuntimeError("unbilled lines exist only for the current and the previous period")
+            currencies_read = sorted(self._currencies(run.provider_id, lookups))
             sources = [client.iter_reconciliation_lines(kind="unbilled", currency=currency, period=which,
                                                         method=self._method)
-                       for currency in sorted(self._currencies(run.provider_id, lookups))]  # fmt: skip
+                       for currency in currencies_read]  # fmt: skip
             expected_before = min(end, now)
-        reconciler = Reconciler(lookups, start, expected_before)
+        reconciler = Reconciler(lookups, start, expected_before, currencies_read)
         counts_by_kind: dict[str, int] = {}
         stored: list[dict[str, Any]] = []
         lines_out = self._blobs.writer(run.lines_blob or "")
@@ -316,7 +323,8 @@ class BillingService:
         self._runs.write_discrepancies(key, stored)
         now = self._clock()
         completed = replace(
-            run, status="completed", completed_at=now, updated_at=now, lease_until=None, invoice_id=invoice_id,
+            run, status="completed", completed_at=now, updated_at=now, lease_until=None,
+            invoice_id=next(iter(invoices), None), invoices=invoices,
             counts={"lines": totals.lines, "billableLines": totals.billable_lines,
                     "unpricedLines": totals.unpriced_lines, "discrepancies": sum(counts_by_kind.values()),
                     "discrepanciesByKind": counts_by_kind, "storedDiscrepancies": len(stored)},
@@ -365,7 +373,7 @@ class BillingService:
     def lookups(self, provider_id: str) -> Lookups:
         """Subscriptions, customers, resellers and every subscription's unit prices at each tier, read once."""
         resellers = [KnownReseller(r.id, str(r.partner_id)) for r in self._resellers.iter(provider_id)]
-        customers = [KnownCustomer(c.id, c.reseller_id, c.tenant_id, str(c.status.value), c.ended_at)
+        customers = [KnownCustomer(c.id, c.reseller_id, c.tenant_id, str(c.status.value), c.ended_at, c.currency)
                      for c in self._customers.iter(provider_id)]  # fmt: skip
         subscriptions: list[KnownSubscription] = []
         prices: dict[str, dict[str, UnitPrices]] = {}
@@ -410,31 +418,27 @@ class BillingService:
         return Lookups.build(subscriptions, customers, resellers, prices, schedules)
 
     def _currencies(self, provider_id: str, lookups: Lookups) -> set[str]:
+        """The currencies to read unbilled lines in: those our customers' markets bill in and those we price in."""
         found = {currency for per in lookups.prices.values() for currency in per}
+        found |= {c.currency for c in lookups.customers.values() if c.currency}
         if not found:
             found = {c for currencies in self._catalog.currencies_by_item(provider_id).values() for c in currencies}
         return found
 
     @staticmethod
-    def _find_invoice(client: Any, period: str) -> Any | None:
-        """The invoice of a billing period, by its billing period start date."""
+    def _find_invoices(client: Any, period: str) -> list[Any]:
+        """The invoices of a billing period (one per currency the provider is billed in), by billing period start."""
         start, end = period_bounds(period)
         invoices = client.list_invoices()
-        for invoice in invoices:
-            raw = invoice.raw or {}
-            begins = str(raw.get("billingPeriodStartDate") or raw.get("BillingPeriodStartDate") or "")
-            if begins[:7] == period:
-                return invoice
-        # (unconfirmed) an invoice without its billing period: Microsoft issues it early in the following month
-        for invoice in invoices:
-            raw = invoice.raw or {}
-            if (
-                not raw.get("billingPeriodStartDate")
-                and invoice.invoice_date is not None
-                and (end <= invoice.invoice_date < add_months(end, 1))
-            ):
-                return invoice
-        return None
+        found = [invoice for invoice in invoices
+                 if str((invoice.raw or {}).get("billingPeriodStartDate")
+                        or (invoice.raw or {}).get("BillingPeriodStartDate") or "")[:7] == period]  # fmt: skip
+        if not found:
+            # (unconfirmed) invoices without their billing period: Microsoft issues them early in the next month
+            found = [invoice for invoice in invoices
+                     if not (invoice.raw or {}).get("billingPeriodStartDate") and invoice.invoice_date is not None
+                     and end <= invoice.invoice_date < add_months(end, 1)]  # fmt: skip
+        return sorted(found, key=lambda invoice: ((invoice.currency or ""), invoice.id))
 
     # -- reading ---------------------------------------------------------------------------------------------------
 
@@ -461,14 +465,16 @@ class BillingService:
     def run_json(self, run: BillingRun, audience: Audience, *, with_totals: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {
             "id": run.id, "period": run.period, "kind": run.kind, "status": run.status, "attempt": run.attempt,
-            "invoiceId": run.invoice_id, "createdAt": run.created_at.isoformat(),
+            "invoiceId": run.invoice_id,
+            "invoices": [{"invoiceId": i, "currency": c or None} for i, c in sorted(run.invoices.items())],
+            "createdAt": run.created_at.isoformat(),
             "startedAt": run.started_at.isoformat() if run.started_at else None,
             "completedAt": run.completed_at.isoformat() if run.completed_at else None,
             "failureReason": run.failure_reason if audience.tier == "provider" else None,
         }  # fmt: skip
         if run.status != "completed":
             body["counts"] = {"lines": 0, "discrepancies": 0}
-            body["totals"] = {"currency": None, "resellers": [], "customers": []}
+            body["totals"] = {"currency": None, "currencies": [], "resellers": [], "customers": [], "byCurrency": []}
             return body
         rows = (
             self._runs.totals(data_key(run), reseller_id=audience.reseller_id, customer_id=audience.customer_id)
@@ -482,8 +488,11 @@ class BillingService:
         if audience.tier == "customer":
             resellers = []
         currencies = sorted({r.currency for r in rows} | (set(run.costs) if audience.tier == "provider" else set()))
-        body["totals"] = {"currency": currencies[0] if len(currencies) == 1 else None, "resellers": resellers,
-                          "customers": customers}  # fmt: skip
+        body["totals"] = {"currency": currencies[0] if len(currencies) == 1 else None, "currencies": currencies,
+                          "resellers": resellers, "customers": customers,
+                          "byCurrency": self._by_currency(rows, currencies,
+                                                          run.costs if audience.tier == "provider" else None,
+                                                          resellers=audience.tier != "customer")}  # fmt: skip
         if audience.tier == "provider":
             body["counts"] = {"lines": run.counts.get("lines", 0), "discrepancies": run.counts.get("discrepancies", 0),
                               "billableLines": run.counts.get("billableLines", 0),
@@ -497,6 +506,28 @@ class BillingService:
         if not with_totals and audience.tier == "provider":
             body.pop("totals")
         return body
+
+    @staticmethod
+    def _by_currency(
+        rows: list[Any], currencies: list[str], costs: dict[str, str] | None, *, resellers: bool
+    ) -> list[dict[str, Any]]:
+        """Each currency's sums: what resellers are invoiced, what customers are invoiced, and (provider) the cost."""
+        out = []
+        for currency in currencies:
+            reseller_sum = sum((Decimal(r.amount) for r in rows if r.scope == "reseller" and r.currency == currency),
+                               Decimal(0))  # fmt: skip
+            customer_sum = sum((Decimal(r.amount) for r in rows if r.scope == "customer" and r.currency == currency),
+                               Decimal(0))  # fmt: skip
+            entry: dict[str, Any] = {
+                "currency": currency,
+                "customers": format_decimal(round_money(customer_sum, currency)),
+            }
+            if resellers:
+                entry["resellers"] = format_decimal(round_money(reseller_sum, currency))
+            if costs is not None:
+                entry["providerCost"] = costs.get(currency)
+            out.append(entry)
+        return out
 
     def lines(
         self, principal: Principal, run_id: str, *, reseller_id: str | None = None, customer_id: str | None = None

@@ -28,6 +28,23 @@ from shared.storage.catalog import CatalogRepository, CatalogSettings, SyncRecor
 
 # (unconfirmed) the targetView spelling for new-commerce licences; it is the products' productType.id in NCE samples.
 NCE_TARGET_VIEW = "OnlineServicesNCE"
+CATALOG_SYNC = "catalog.sync"
+
+
+def queue_catalog_syncs(publisher: Any, provider_id: str, countries: Iterable[str], *, now: datetime) -> list[str]:
+    """Asks the queue to sync these markets for the provider: once per market and hour (the message id dedupes)."""
+    from shared.messaging import QueueMessage, QueueNames
+
+    queued: list[str] = []
+    hour = int(now.timestamp() // 3600) + 1
+    for country in dict.fromkeys(c.strip().upper() for c in countries if c and c.strip()):
+        message = QueueMessage(
+            type=CATALOG_SYNC, entity_id=f"{provider_id}:{country}", attempt=hour,
+            payload={"providerId": provider_id, "country": country},
+        )  # fmt: skip
+        publisher.send(QueueNames.CATALOG_SYNCS, message)
+        queued.append(country)
+    return queued
 
 
 class CatalogSource(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -78,6 +79,7 @@ class EnrollmentService:
         signing_secret: str,
         public_base_url: str,
         consent_ttl: timedelta,
+        on_enrolled: Callable[[Provider], object] | None = None,
     ) -> None:
         self._providers = providers
         self._organizations = organizations
@@ -88,6 +90,8 @@ class EnrollmentService:
         self._state = SignedState(signing_secret, purpose="consent")
         self._public_base_url = public_base_url.rstrip("/")
         self._consent_ttl = consent_ttl
+        # What follows enrolment (the first catalog of every market is queued), so a newcomer finds a catalog.
+        self._on_enrolled = on_enrolled or (lambda provider: None)
 
     # Reading -------------------------------------------------------------------------------------
 
@@ -165,6 +169,8 @@ class EnrollmentService:
             before=None,
             after=provider.to_json(),
         )
+        if provider.status is ProviderStatus.ENROLLED:
+            self._on_enrolled(provider)
         return provider
 
     @staticmethod
@@ -272,4 +278,5 @@ class EnrollmentService:
             before=before,
             after=updated.to_json(),
         )
+        self._on_enrolled(updated)
         return updated

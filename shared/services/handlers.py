@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from shared.messaging import Delivery, QueueNames
 from shared.services.billing import BILLING_RUN
+from shared.services.catalog import CATALOG_SYNC
 from shared.services.dispatch import dispatcher
 from shared.services.events import EVENT as PARTNER_CENTER_EVENT
 from shared.services.provisioning import PROVISION
@@ -51,6 +52,19 @@ def change_subscription(container: Container, delivery: Delivery) -> None:
 @dispatcher.register(QueueNames.PARTNER_CENTER_EVENTS, PARTNER_CENTER_EVENT)
 def partner_center_event(container: Container, delivery: Delivery) -> None:
     container.events.handle(dict(delivery.message.payload))
+
+
+@dispatcher.register(QueueNames.CATALOG_SYNCS, CATALOG_SYNC)
+def catalog_sync(container: Container, delivery: Delivery) -> None:
+    """A market's catalog and costs, read now (queued when a provider enrols or a customer brings a new market)."""
+    from datetime import UTC, datetime
+
+    provider = container.providers.get(str(delivery.message.payload["providerId"]))
+    if provider is None:
+        return
+    container.catalog_sync_for(provider).sync(
+        provider.id, str(delivery.message.payload["country"]), now=datetime.now(UTC)
+    )
 
 
 @dispatcher.register(QueueNames.BILLING_RUNS, BILLING_RUN)

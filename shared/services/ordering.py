@@ -12,6 +12,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 
 from shared.domain.catalog import CatalogItem, ItemStatus
+from shared.domain.markets import item_market_error
 from shared.domain.onboarding import Customer, RelationshipStatus
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
 from shared.domain.scope import OrgType, Principal, can_see
@@ -104,11 +105,16 @@ class OrderingService:
             raise Conflict("the customer's reseller relationship is not active: orders need an active relationship")
         return customer
 
-    def _item(self, provider_id: str, catalog_item_id: str) -> CatalogItem | None:
-        items = self._catalog.find_everywhere(provider_id, catalog_item_id)
-        active = [i for i in items if i.status is ItemStatus.ACTIVE]
-        chosen = active or items
-        return chosen[0] if chosen else None
+    def _item(self, customer: Customer, catalog_item_id: str) -> tuple[CatalogItem | None, str | None]:
+        """The item in the customer's own market, or why it cannot be sold to it (None, None: unknown item)."""
+        items = self._catalog.find_everywhere(customer.provider_id, catalog_item_id)
+        if not items:
+            return None, None
+        mine = [i for i in items if customer.country and i.country.upper() == customer.country.upper()]
+        if not mine:
+            return None, item_market_error(items[0].country, customer.country)
+        active = [i for i in mine if i.status is ItemStatus.ACTIVE]
+        return (active or mine)[0], None
 
     def price_lines(
         self,
@@ -129,7 +135,10 @@ class OrderingService:
         viewer = CatalogViewer(customer.provider_id, reseller_id=customer.reseller_id, customer_id=customer.id)
         for number, line in enumerate(lines):
             field = f"lines.{number}"
-            item = self._item(customer.provider_id, line.catalog_item_id)
+            item, wrong_market = self._item(customer, line.catalog_item_id)
+            if wrong_market is not None:
+                errors.append(FieldError(f"{field}.catalogItemId", wrong_market))
+                continue
             if item is None or (allowed_items is not None and line.catalog_item_id not in allowed_items):
                 errors.append(FieldError(f"{field}.catalogItemId", "unknown catalog item"))
                 continue

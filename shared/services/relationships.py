@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from shared.domain.markets import market_currency
 from shared.domain.onboarding import (
     PENDING,
     CheckOutcome,
@@ -101,6 +102,9 @@ class RelationshipService:
         secret_store: SecretStore,
         policy: CheckPolicy,
         reseller_invitation_url_template: str,
+        on_new_market: Callable[[str, str], object] | None = None,
+        catalog_currency: Callable[[str, str], str | None] | None = None,
+        market_refresh: timedelta = timedelta(days=1),
     ) -> None:
         self._providers = providers
         self._resellers = resellers
@@ -112,6 +116,9 @@ class RelationshipService:
         self._secrets = secret_store
         self._policy = policy
         self._invitation_template = reseller_invitation_url_template
+        self._on_new_market = on_new_market or (lambda provider_id, country: None)
+        self._catalog_currency = catalog_currency or (lambda provider_id, country: None)
+        self._market_refresh = market_refresh
 
     # Scope ---------------------------------------------------------------------------------------------
 
@@ -419,6 +426,11 @@ class RelationshipService:
             updated_at=now,
             creation_request_id=str(uuid.uuid4()),
             creation_profile=orjson.dumps(tenant.billing_profile.to_wire()).decode(),
+            country=tenant.billing_profile.default_address.country.upper(),
+            currency=market_currency(
+                tenant.billing_profile.default_address.country,
+                self._catalog_currency(provider.id, tenant.billing_profile.default_address.country),
+            ),
             check=RelationshipCheck(attempt=1, next_at=now),
         )
         return self._add_customer(principal, customer, CUSTOMER_CREATE, "customer.creating")
@@ -511,18 +523,25 @@ class RelationshipService:
             return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)  # type: ignore[return-value]
         outcome = customer_outcome(reseller.tenant_id if reseller else None, attached)
         if outcome is CheckOutcome.ACTIVE:
+            try:
+                market = self._market(provider.id, found if found.billing_country else client.get_customer(found.id))
+            except (PartnerCenterError, AuthenticationFailed) as error:
+                return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)  # type: ignore[return-value]
             if not self._customers.claim_tenant(customer, found.id):
                 return self._flag(customer, now, "tenantAlreadyRecorded")
-            return self._settle(
+            activated = self._settle(
                 self._customers,
                 "customer",
                 customer,
                 RelationshipStatus.ACTIVE,
-                now,  # type: ignore[return-value]
+                now,
                 tenant_id=found.id,
                 domain=customer.domain or found.domain,
                 flag=None,
+                **market,
             )
+            self._brought_market(activated)
+            return activated  # type: ignore[no-any-return]
         if outcome is CheckOutcome.OTHER_RESELLER:
             flagged = self._flag(customer, now, "acceptedForOtherReseller")
             return self._reschedule(self._customers, CUSTOMER_CHECK, flagged, now, "associated with another reseller")  # type: ignore[return-value]
@@ -563,7 +582,7 @@ class RelationshipService:
             existing = client.find_customer_by_domain(domain)
             if existing is not None:
                 if (existing.associated_partner_id or "").lower() == reseller.tenant_id.lower():
-                    return self._created(customer, existing.id, now)
+                    return self._created(customer, client.get_customer(existing.id), now)
                 return self._fail(customer, now, f"the domain {domain} is already taken")
             created = client.create_customer(
                 domain=domain,
@@ -582,18 +601,46 @@ class RelationshipService:
         if created.user_credentials is not None:
             # The first admin's one-time password: kept in the secret store only, never in tables or logs.
             self._secrets.set(f"customer-{customer.id}-admin-password", created.user_credentials.password)
-        return self._created(customer, created.id, now)
+        return self._created(customer, created, now)
 
-    def _created(self, customer: Customer, tenant_id: str, now: datetime) -> Customer:
-        self._customers.claim_tenant(customer, tenant_id)
-        return self._settle(
+    def _created(self, customer: Customer, tenant: Any, now: datetime) -> Customer:
+        self._customers.claim_tenant(customer, tenant.id)
+        created = self._settle(
             self._customers,
             "customer",
             customer,
             RelationshipStatus.ACTIVE,
-            now,  # type: ignore[no-any-return]
-            tenant_id=tenant_id.lower(),
+            now,
+            tenant_id=tenant.id.lower(),
+            **self._market(customer.provider_id, tenant, fallback=customer.country),
         )
+        self._brought_market(created)
+        return created  # type: ignore[no-any-return]
+
+    # Markets -------------------------------------------------------------------------------------------
+
+    def _market(self, provider_id: str, tenant: Any, *, fallback: str | None = None) -> dict[str, Any]:
+        """The customer's market as Partner Center has it: its billing profile's country and that market's currency."""
+        country = getattr(tenant, "billing_country", None) or fallback
+        if not country:
+            return {"market_read_at": _now()}
+        currency = market_currency(country, self._catalog_currency(provider_id, country))
+        return {"country": country.upper(), "currency": currency, "market_read_at": _now()}
+
+    def _brought_market(self, customer: Customer) -> None:
+        if customer.status is RelationshipStatus.ACTIVE and customer.country:
+            self._on_new_market(customer.provider_id, customer.country)
+
+    def refresh_market(self, client: PartnerCenterClient, customer: Customer) -> Customer:
+        """Re-reads an active customer's market (the sweep does, once a day): a change is recorded and audited."""
+        market = self._market(customer.provider_id, client.get_customer(customer.tenant_id or ""))
+        if market.get("country") in (None, customer.country) and market.get("currency") == customer.currency:
+            return self._customers.update(  # type: ignore[no-any-return]
+                customer.provider_id, customer.id, lambda c: replace(c, market_read_at=market["market_read_at"])
+            )
+        changed = self._change_customer(SYSTEM, customer, "customer.marketChanged", **market)
+        self._brought_market(changed)
+        return changed
 
     def _fail(self, customer: Customer, now: datetime, reason: str) -> Customer:
         return self._settle(
@@ -647,6 +694,11 @@ class RelationshipService:
                 if (customer.tenant_id or "").lower() not in listed_tenants:
                     self._settle(self._customers, "customer", customer, RelationshipStatus.ENDED, now)
                     ended += 1
+                elif customer.market_read_at is None or customer.market_read_at + self._market_refresh < now:
+                    try:
+                        self.refresh_market(client, customer)
+                    except (PartnerCenterNotFound, PartnerCenterForbidden):
+                        continue
         return ended, resent
 
     def _resend_lost_checks(self, provider: Provider, now: datetime) -> int:

@@ -58,6 +58,7 @@ class BillingRun:
     lease_until: datetime | None = None
     failure_reason: str | None = None
     invoice_id: str | None = None
+    invoices: dict[str, str] = field(default_factory=dict)  # invoice id -> its currency (billed runs)
     counts: dict[str, Any] = field(default_factory=dict)
     costs: dict[str, str] = field(default_factory=dict)  # provider cost per currency
     lines_blob: str | None = None
@@ -99,6 +100,7 @@ def _run_row(run: BillingRun) -> dict[str, Any]:
         "leaseUntil": _iso(run.lease_until),
         "failureReason": (run.failure_reason or "")[:8000] or None,
         "invoiceId": run.invoice_id,
+        "invoices": orjson.dumps(run.invoices).decode(),
         "counts": orjson.dumps(run.counts).decode(),
         "costs": orjson.dumps(run.costs).decode(),
         "linesBlob": run.lines_blob,
@@ -124,6 +126,7 @@ def _run_from(row: dict[str, Any]) -> BillingRun:
         lease_until=_when(row.get("leaseUntil")),
         failure_reason=row.get("failureReason"),
         invoice_id=row.get("invoiceId"),
+        invoices=orjson.loads(row.get("invoices") or "{}"),
         counts=orjson.loads(row.get("counts") or "{}"),
         costs=orjson.loads(row.get("costs") or "{}"),
         lines_blob=row.get("linesBlob"),

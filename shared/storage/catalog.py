@@ -20,7 +20,15 @@ from azure.data.tables import UpdateMode
 
 from shared.domain.catalog import CatalogItem, ItemStatus, normalize_cycle, normalize_term
 from shared.domain.money import format_decimal, parse_money_string
-from shared.storage.tables import TableStorage, chunks, iter_query, odata_quote, safe_key, update_with_etag
+from shared.storage.tables import (
+    TableStorage,
+    chunks,
+    iter_query,
+    odata_quote,
+    query_page,
+    safe_key,
+    update_with_etag,
+)
 
 COSTS_TABLE = "catalogcosts"
 
@@ -226,6 +234,12 @@ class CatalogRepository:
         query = f"PartitionKey eq {odata_quote(partition_key(provider_id, country))}"
         for entity in iter_query(self._table, query_filter=query):
             yield from_entity(entity)
+
+    def market_currency(self, provider_id: str, country: str) -> str | None:
+        """The currency the synced catalog of a market is sold in (None before its first sync)."""
+        query = f"PartitionKey eq {odata_quote(partition_key(provider_id, country.upper()))}"
+        page = query_page(self._table, query_filter=query, limit=1, select=["currency"])
+        return str(page.items[0]["currency"]) if page.items and page.items[0].get("currency") else None
 
     def find_everywhere(self, provider_id: str, catalog_item_id: str) -> list[CatalogItem]:
         """The item in every market of the provider where it is (or was) offered."""

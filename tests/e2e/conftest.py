@@ -153,6 +153,24 @@ class Market:
     tenant_id: str
 
 
+def switch_on_market(admin: requests.Session, api: str, country: str) -> int:
+    """Every item of a market made sellable. Enrolling queued the first catalogs before the test could say
+    `newItemsSellable`, so what that first sync brought in is switched on item by item, as an admin would."""
+    eventually(lambda: admin.get(f"{api}/catalog", params={"country": country, "limit": 1}).json()["items"],
+               lambda items: len(items) > 0, timeout=120)  # fmt: skip
+    switched = 0
+    while True:
+        page = admin.get(f"{api}/catalog", params={"country": country, "sellable": "false", "limit": 500})
+        page.raise_for_status()
+        items = page.json()["items"]
+        if not items:
+            return switched
+        for item in items:
+            admin.put(f"{api}/catalog/items/{item['catalogItemId']}/sellable",
+                      json={"sellable": True, "country": country}).raise_for_status()  # fmt: skip
+            switched += 1
+
+
 def ready_to_sell(stack: RunningStack, name: str) -> Market:
     api = stack.api
     operator = stack.session(stack.wait_for("operator: "))
@@ -166,6 +184,7 @@ def ready_to_sell(stack: RunningStack, name: str) -> Market:
     admin = stack.session(admin_id)
     admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}).raise_for_status()
     assert admin.post(f"{api}/catalog/sync", json={"country": "US"}).status_code == 200
+    switch_on_market(admin, api, "US")
     partner_id = str(random.randint(1_000_000, 6_999_999))
     reseller_id = admin.post(
         f"{api}/reseller-invitations",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack, eventually, start_stack
+from tests.e2e.conftest import RunningStack, eventually, start_stack, switch_on_market
 from tests.support.billing_expected import expected_discrepancies, expected_totals
 
 pytestmark = pytest.mark.e2e
@@ -114,6 +114,7 @@ def test_a_billing_run_reconciles_a_period_of_orders_with_every_discrepancy_kind
     admin = stack.session(add_member(operator, api, "provider", provider["id"], "provider.admin"))
     ok(admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}))
     ok(admin.post(f"{api}/catalog/sync", json={"country": "NL"}))
+    switch_on_market(admin, api, "NL")
     items = ok(admin.get(f"{api}/catalog", params={"country": "NL", "limit": 500}))["items"]
     monthly = [i for i in items if i["billingCycle"] == "monthly" and i.get("price") is not None]
     cost = {i["catalogItemId"]: Decimal(i.get("cost") or i["price"]) for i in items if i.get("price") is not None}

@@ -8,10 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 CENT = Decimal("0.01")
+# Currencies without cents (ISO 4217 minor unit 0); written out here so the check does not trust the code it checks.
+WHOLE_UNIT_CURRENCIES = frozenset({"JPY", "KRW", "CLP", "ISK", "VND", "HUF"})
 
 
-def _round(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+def _round(amount: Decimal, currency: str = "EUR") -> Decimal:
+    unit = Decimal(1) if currency in WHOLE_UNIT_CURRENCIES else CENT
+    return amount.quantize(unit, rounding=ROUND_HALF_UP)
 
 
 def expected_totals(
@@ -35,14 +38,17 @@ def expected_totals(
         customer_unit = reseller_unit * (1 + customer_margin)
         currency = line["currency"]
         key = (sub.reseller_id, currency)
-        resellers[key] = resellers.get(key, Decimal(0)) + _round(reseller_unit * quantity * factor)
+        resellers[key] = resellers.get(key, Decimal(0)) + _round(reseller_unit * quantity * factor, currency)
         ckey = (sub.customer_id, currency)
-        customers[ckey] = customers.get(ckey, Decimal(0)) + _round(customer_unit * quantity * factor)
+        customers[ckey] = customers.get(ckey, Decimal(0)) + _round(customer_unit * quantity * factor, currency)
     return resellers, customers
 
 
 def expected_discrepancies(
-    report: list[dict[str, Any]], lines: list[dict[str, Any]], ours: Callable[[str], tuple[Decimal, int]]
+    report: list[dict[str, Any]],
+    lines: list[dict[str, Any]],
+    ours: Callable[[str], tuple[Decimal, int]],
+    currency_of: Callable[[str], str] = lambda subscription_id: "EUR",
 ) -> dict[tuple[str, str], Decimal]:
     """(kind, subscription id) -> money at stake, from what the sandbox says it made wrong on purpose."""
     expected: dict[tuple[str, str], Decimal] = {}
@@ -51,7 +57,7 @@ def expected_discrepancies(
         if kind == "missingCharge":
             for sub_id in entry["subscriptionIds"]:
                 cost, quantity = ours(sub_id)
-                expected[(kind, sub_id)] = _round(cost * quantity)
+                expected[(kind, sub_id)] = _round(cost * quantity, currency_of(sub_id))
             continue
         for index in entry["lineIndexes"]:
             line = lines[index]
@@ -63,5 +69,5 @@ def expected_discrepancies(
                 amount = (Decimal(line["unitPrice"]) - ours(sub_id)[0]) * quantity * factor
             else:
                 amount = Decimal(line["subtotal"])
-            expected[(kind, sub_id)] = _round(amount)
+            expected[(kind, sub_id)] = _round(amount, line["currency"])
     return expected

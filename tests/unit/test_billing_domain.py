@@ -215,6 +215,30 @@ def test_an_active_subscription_without_a_charge_is_a_missing_charge() -> None:
     assert (missing.kind, missing.subscription_id, missing.amount) == (DiscrepancyKind.MISSING_CHARGE, SUB, D("60.00"))
 
 
+def test_a_charge_can_only_be_missing_from_a_currency_whose_lines_were_read() -> None:
+    known = lookups()  # the subscription is priced (and its customer billed) in USD
+    read_euros_only = Reconciler(known, OCT, NOV, currencies_read=["EUR"])
+    assert read_euros_only.finish() == []
+    read_dollars = Reconciler(known, OCT, NOV, currencies_read=["EUR", "USD"])
+    [missing] = read_dollars.finish()
+    assert (missing.kind, missing.currency) == (DiscrepancyKind.MISSING_CHARGE, "USD")
+
+
+def test_a_missing_charge_is_priced_in_the_currency_the_customer_is_billed_in() -> None:
+    euros = UnitPrices("CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly", "EUR", D("5.50"), None, None)
+    dollars = UnitPrices(euros.catalog_item_id, "USD", D("6.00"), None, None)
+    known = Lookups.build(
+        [KnownSubscription(SUB, "cust-1", "res-1", euros.catalog_item_id, 10, "active", "P1Y", "monthly",
+                           datetime(2026, 10, 5, tzinfo=UTC))],
+        [KnownCustomer("cust-1", "res-1", TENANT, "active", None, currency="USD")],
+        [KnownReseller("res-1", "4847383")],
+        {SUB: {"EUR": euros, "USD": dollars}},
+    )  # fmt: skip
+    [missing] = Reconciler(known, OCT, NOV, currencies_read=["EUR", "USD"]).finish()
+    assert (missing.currency, missing.amount) == ("USD", D("60.00"))
+    assert Reconciler(known, OCT, NOV, currencies_read=["EUR"]).finish() == []
+
+
 def test_a_charge_after_the_relationship_ended_is_flagged_but_not_one_before() -> None:
     ended = datetime(2026, 10, 20, tzinfo=UTC)
     _, _, found = reconcile(lookups(customer_status="ended", ended_at=ended), wire())
