@@ -276,6 +276,35 @@ def test_sweep_marks_ended_relationships(
     assert trail[0]["action"] == "customer.ended"
 
 
+def test_a_customer_has_the_market_of_its_billing_profile_and_the_sweep_reads_it_again(
+    client: TestClient, auth: Auth, container: Container, pc: Sandbox, enrolled: dict[str, Any]
+) -> None:
+    reseller = active_reseller(client, auth, container, pc, enrolled)
+    headers = auth(enrolled["admin"])
+    domain = new_domain()
+    customer_id = client.post(
+        "/api/customer-invitations",
+        headers=headers,
+        json={"resellerId": reseller["id"], "name": "Tokyo", "domain": domain, "contactEmail": "a@t.example"},
+    ).json()["customerId"]
+    pc.customer_accepts(enrolled["app"]["tenantId"], reseller["partnerId"], domain=domain, country="JP")
+    work_queue(
+        container, lambda: client.get(f"/api/customers/{customer_id}", headers=headers).json()["status"] == "active"
+    )
+    customer = client.get(f"/api/customers/{customer_id}", headers=headers).json()
+    assert (customer["country"], customer["currency"]) == ("JP", "JPY") and customer["marketReadAt"]
+    # A customer recorded before its market was known (or read over a day ago): the sweep reads it again.
+    provider_id = enrolled["provider"]["id"]
+    container.customers.update(
+        provider_id, customer_id, lambda c: replace(c, country=None, currency=None, market_read_at=None)
+    )
+    container.relationships.sweep()
+    customer = client.get(f"/api/customers/{customer_id}", headers=headers).json()
+    assert (customer["country"], customer["currency"]) == ("JP", "JPY")
+    trail = client.get("/api/audit", params={"entityId": customer_id}, headers=headers).json()["items"]
+    assert trail[0]["action"] == "customer.marketChanged"
+
+
 def test_an_unanswered_invitation_expires(
     client: TestClient, auth: Auth, container: Container, enrolled: dict[str, Any]
 ) -> None:

@@ -171,6 +171,27 @@ def test_a_term_the_policy_forbids_is_422_with_the_reason(client: TestClient, st
     assert any("12 months" in e["message"] or "unknown" in e["message"] for e in response.json()["errors"])
 
 
+def test_a_customer_buys_only_in_its_own_market(
+    client: TestClient, container: Container, store: dict[str, Any]
+) -> None:
+    from datetime import UTC, datetime
+
+    provider = container.providers.get(store["provider"]["id"])
+    container.catalog_sync_for(provider).sync(provider.id, "NL", now=datetime.now(UTC))
+    dutch = next(i for i in container.catalog.iter_market(provider.id, "NL") if i.cost is not None and i.sellable)
+    headers = store["auth"](store["admin"])
+    before = len(client.get("/api/storefront/orders", headers=headers, params={"limit": 500}).json()["items"])
+    refused = client.post("/api/storefront/orders", headers=headers, json={"lines": [line(dutch, 1)]})
+    assert refused.status_code == 422, refused.text
+    [error] = [e for e in refused.json()["errors"] if e["field"] == "lines.0.catalogItemId"]
+    assert "NL market" in error["message"] and "(US)" in error["message"]
+    assert len(client.get("/api/storefront/orders", headers=headers, params={"limit": 500}).json()["items"]) == before
+    # Its catalog is its own market's: another market is refused, not shown.
+    assert client.get("/api/storefront/catalog", headers=headers, params={"country": "NL"}).status_code == 422
+    shown = client.get("/api/storefront/catalog", headers=headers).json()["items"]
+    assert shown and {i["currency"] for i in shown} == {"USD"}
+
+
 @pytest.mark.parametrize("problem", ["unknown", "zero", "outside-list"])
 def test_bad_storefront_orders_are_422_and_change_nothing(
     client: TestClient, store: dict[str, Any], problem: str
