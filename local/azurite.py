@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from local.processes import die_with_parent
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite"
 
@@ -73,17 +75,6 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(host: str, port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.1)
-    return False
-
-
 def start_azurite(
     data_dir: Path,
     *,
@@ -105,6 +96,7 @@ def start_azurite(
     args = [
         binary,
         "--silent",
+        "--disableTelemetry",  # no usage data leaves a developer's machine, and SIGTERM ends it at once
         "--skipApiVersionCheck",
         "--disableProductStyleUrl",
         "--location", str(data_dir),
@@ -112,11 +104,56 @@ def start_azurite(
         "--queueHost", host, "--queuePort", str(queue_port),
         "--tableHost", host, "--tablePort", str(table_port),
     ]  # fmt: skip
-    output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    log_path = log_file or data_dir / "azurite.log"
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    with open(log_path, "ab") as output:
+        process = subprocess.Popen(
+            args, stdout=output, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent()
+        )
     running = AzuriteProcess(process, host, blob_port, queue_port, table_port)
-    for port in (blob_port, queue_port, table_port):
-        if not wait_for_port(host, port, timeout):
+    deadline = time.monotonic() + timeout
+    waiting = [blob_port, queue_port, table_port]
+    while waiting:
+        if process.poll() is not None:
+            raise AzuriteUnavailable(
+                f"Azurite exited (code {process.returncode}): {failure_line(log_path, offset)} (log: {log_path})"
+            )
+        # Listening is what Azurite itself says it does: a port that answers may be someone else's.
+        said = _output(log_path, offset)
+        waiting = [
+            port
+            for port in waiting
+            if f"successfully listening at http://{host}:{port}" not in said or not port_answers(host, port)
+        ]
+        if waiting and time.monotonic() > deadline:
             running.stop()
-            raise AzuriteUnavailable(f"Azurite did not start listening on {host}:{port} within {timeout:.0f}s")
+            where = ", ".join(f"{host}:{port}" for port in waiting)
+            raise AzuriteUnavailable(f"Azurite did not start listening on {where} within {timeout:.0f}s")
+        if waiting:
+            time.sleep(0.1)
     return running
+
+
+def port_answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _output(log_path: Path, offset: int) -> str:
+    """What this Azurite wrote to its log so far (the log may hold earlier runs before `offset`)."""
+    try:
+        with open(log_path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def failure_line(log_path: Path, offset: int = 0) -> str:
+    """The line of Azurite's output that says why it stopped (its last error line, else its last line)."""
+    lines = [line.strip() for line in _output(log_path, offset).splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line.lower() or "EADDRINUSE" in line]
+    return (errors or lines or ["no output"])[-1][:500]

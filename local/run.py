@@ -20,6 +20,7 @@ from pathlib import Path
 import requests
 
 from local.azurite import AZURITE_BIN, AzuriteProcess, AzuriteUnavailable, port_is_free, start_azurite
+from local.processes import die_with_parent
 from local.settings import DATA_DIR, REPO_ROOT, load_values, relocate, write_effective_settings
 
 DEFAULT_PORTS = {"api": 7071, "sandbox": 7072, "sandbox_tls": 7073, "blob": 10000, "queue": 10001, "table": 10002}
@@ -128,7 +129,13 @@ class Stack:
     def start_child(self, child: Child, env: dict[str, str]) -> None:
         output = open(self.data_dir / "logs" / f"{child.name}.log", "ab")  # noqa: SIM115 - kept open for the child's life
         child.process = subprocess.Popen(
-            child.args, env=env, cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            child.args,
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
         if child not in self.children:
             self.children.append(child)
@@ -209,20 +216,24 @@ class Stack:
             if self.azurite and self.azurite.process.poll() is not None:
                 raise StartupError("Azurite stopped; see its log in the data folder")
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM to every child (and Azurite) at once, one shared grace period, then SIGKILL what is left."""
         self.stopping = True
-        for child in reversed(self.children):
-            if child.process and child.process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(child.process.pid, signal.SIGTERM)
-        for child in self.children:
-            if child.process:
-                try:
-                    child.process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(child.process.pid, signal.SIGKILL)
+        processes = [child.process for child in reversed(self.children) if child.process]
         if self.azurite:
-            self.azurite.stop()
+            processes.append(self.azurite.process)
+        for process in processes:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
 
 def _interrupt(*_: object) -> None:

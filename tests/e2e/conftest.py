@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from local.azurite import free_port
+from local.processes import die_with_parent
 from local.settings import REPO_ROOT
 
 PORT_NAMES = ("api", "sandbox", "sandbox-tls", "blob", "queue", "table")
@@ -92,6 +93,7 @@ def start_stack(data_dir: Path, **environment: str) -> RunningStack:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **environment},
+        preexec_fn=die_with_parent(),
     )
     lines: queue.Queue[str] = queue.Queue()
 

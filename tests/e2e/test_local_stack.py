@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from local.azurite import free_port, port_is_free
 from local.settings import REPO_ROOT
 from tests.e2e.conftest import RunningStack, start_stack
 
@@ -55,12 +56,63 @@ def test_the_worker_is_restarted_when_it_dies(stack: RunningStack) -> None:
 
 
 def test_ctrl_c_stops_every_child(stack: RunningStack) -> None:
-    children = [_pid_of(name, stack.data_dir) for name in ("local.api", "local.sandbox", "local.scheduler")]
+    stack.wait_for("ready: ")
+    children = [_pid_of(name, stack.data_dir) for name in CHILDREN]
     stack.process.send_signal(signal.SIGINT)
-    assert stack.process.wait(timeout=30) == 0
-    time.sleep(0.5)
-    for pid in children:
-        assert not _alive(pid), f"process {pid} outlived the stack"
+    assert stack.process.wait(timeout=90) == 0
+    _all_gone(children)
+
+
+def test_a_hard_kill_leaves_no_child_behind(tmp_path: Path) -> None:
+    """SIGKILL gives local.run no chance to clean up: its children go anyway, and free their ports."""
+    killed = start_stack(tmp_path / "stack")
+    try:
+        killed.wait_for("ready: ")
+        children = [_pid_of(name, killed.data_dir) for name in CHILDREN]
+        killed.process.kill()
+        killed.process.wait(timeout=30)
+        _all_gone(children)
+        for name, port in killed.ports.items():
+            assert port_is_free("127.0.0.1", port), f"port {port} ({name}) is still held"
+    finally:
+        killed.stop()
+
+
+def test_an_azurite_that_cannot_listen_says_why_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import local.azurite as azurite
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        table_port = taken.getsockname()[1]
+        monkeypatch.setattr(azurite, "port_is_free", lambda host, port: True)  # taken after the check, say
+        with pytest.raises(azurite.AzuriteUnavailable) as refused:
+            azurite.start_azurite(
+                tmp_path, blob_port=free_port(), queue_port=free_port(), table_port=table_port, timeout=60
+            )
+    message = str(refused.value)
+    assert "EADDRINUSE" in message and f"127.0.0.1:{table_port}" in message, message
+    assert "\n" not in message
+
+
+CHILDREN = ("local.api", "local.sandbox", "local.scheduler", "local.worker", "azurite")
+
+
+def _all_gone(pids: list[int], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = {pid: _cmdline(pid) for pid in pids if _alive(pid)}
+    assert not left, f"processes {left} outlived the stack"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "?"
 
 
 def _pid_of(module: str, data_dir: Path) -> int:
@@ -74,7 +126,7 @@ def _pid_of(module: str, data_dir: Path) -> int:
             continue
         words = [w.decode(errors="replace") for w in cmdline]
         mine = any(str(data_dir) in w for w in words) or _parent_is_stack(int(entry.name), data_dir)
-        if module in words and mine:
+        if mine and (module in words or any(w.endswith(f"/{module}") for w in words)):
             return int(entry.name)
     raise LookupError(module)
 

@@ -15,6 +15,7 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 
+from local.processes import die_with_parent
 from local.settings import REPO_ROOT
 from shared.bootstrap import Container
 from shared.config import Settings
@@ -40,6 +41,7 @@ def start_worker(settings: Settings, log: Any) -> subprocess.Popen[bytes]:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=die_with_parent(),
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import requests
 
 from local.azurite import free_port
+from local.processes import die_with_parent
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _START_TIMEOUT = 60.0
@@ -77,7 +78,12 @@ def start_sandbox(base_dir: Path, *, extra_args: list[str] | None = None, attemp
         ]
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                args, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                args,
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=die_with_parent(),
             )
         running = RunningSandbox(
             process=process,

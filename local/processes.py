@@ -1,0 +1,44 @@
+"""Child processes of the local stack and of the tests die with the process that started them, even when it is
+killed hard (SIGKILL leaves no chance to clean up): on Linux the kernel sends them SIGTERM (PR_SET_PDEATHSIG)."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+from collections.abc import Callable
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` for `subprocess.Popen`: the child gets SIGTERM when its parent dies. None where the platform
+    has no such thing (the parent's own shutdown still stops its children there)."""
+    if _LIBC is None:
+        return None
+    libc = _LIBC
+    parent = os.getpid()
+
+    def arrange() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request was made: go now
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arrange
+
+
+__all__ = ["die_with_parent"]
