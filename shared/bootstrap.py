@@ -310,7 +310,14 @@ class Container:
             verifier=lambda: self.webhook_verifier,
             client_for=self.partner_center_for,
             public_base_url=self.settings.public_base_url,
+            received=self.received_events,
         )
+
+    @cached_property
+    def received_events(self) -> Any:
+        from shared.storage.webhook_events import ReceivedEvents
+
+        return ReceivedEvents(self.tables)
 
     @cached_property
     def publisher(self) -> Any:

@@ -31,7 +31,7 @@ async def partner_center_webhook(
     from starlette.concurrency import run_in_threadpool
 
     try:
-        event = await run_in_threadpool(container.events.receive, provider, raw, headers)
+        received = await run_in_threadpool(container.events.receive, provider, raw, headers)
     except InvalidSignature as refused:
         return problem_response(
             401,
@@ -42,4 +42,5 @@ async def partner_center_webhook(
         )
     except InvalidWebhookEvent as bad:
         return problem_response(400, slug="invalid-event", detail=str(bad))
-    return JSONResponse({"received": event.event_name}, status_code=200)
+    # A replay is answered as the first delivery was (Partner Center must not retry it), but not queued again.
+    return JSONResponse({"received": received.event.event_name, "duplicate": received.duplicate}, status_code=200)

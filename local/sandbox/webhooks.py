@@ -509,8 +509,11 @@ def list_deliveries(
     return {"totalCount": len(items), "items": items}
 
 
-@control_router.get("/webhooks/certificate", summary="The root a receiver trusts and the certificate URL and host")
+@control_router.get(
+    "/webhooks/certificate",
+    summary="The root a receiver trusts, the certificate URL, and its host:port (what a receiver trusts)",
+)
 def webhook_certificate(sandbox: SandboxDep) -> dict[str, Any]:
     dispatcher = dispatcher_of(sandbox)
     return {"rootCertificatePem": dispatcher.keys.root_pem, "certificateUrl": dispatcher.certificate_url,
-            "certificateHost": urlsplit(dispatcher.certificate_url).hostname}  # fmt: skip
+            "certificateHost": urlsplit(dispatcher.certificate_url).netloc}  # fmt: skip

@@ -288,8 +288,10 @@ class WebhookVerifier:
             port = parts.port
         except ValueError:
             raise InvalidSignature("untrusted_certificate_url", "the certificate URL has a bad port") from None
-        if host not in self.trusted_hosts and f"{host}:{port}" not in self.trusted_hosts:
-            raise InvalidSignature("untrusted_certificate_url", f"{host} is not a trusted certificate host")
+        # A trusted host is trusted on the https port only; another port must be named with it ("host:port").
+        if not ((port in (None, 443) and host in self.trusted_hosts) or f"{host}:{port}" in self.trusted_hosts):
+            where = host if port in (None, 443) else f"{host}:{port}"
+            raise InvalidSignature("untrusted_certificate_url", f"{where} is not a trusted certificate host")
 
     def certificate(self, url: str) -> x509.Certificate:
         """The certificate at `url`, downloaded once per cache period (DER as Microsoft serves it, PEM accepted)."""

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import PartnerCenterClient, PartnerCenterError
 from shared.partner_center.errors import AuthenticationFailed
-from shared.partner_center.webhooks import WebhookEvent, WebhookVerifier
+from shared.partner_center.webhooks import InvalidSignature, WebhookEvent, WebhookVerifier
 from shared.services.errors import NotFound
 from shared.services.relationships import RelationshipService
 from shared.services.subscriptions import SubscriptionService
 from shared.storage.onboarding import CustomerRepository, ProviderRepository
+from shared.storage.webhook_events import ReceivedEvents, event_identity
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,16 @@ SUBSCRIBED_EVENTS = (
 )
 
 
+@dataclass(frozen=True)
+class Received:
+    event: WebhookEvent
+    duplicate: bool
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 class EventService:
     def __init__(
         self,
@@ -42,7 +54,9 @@ class EventService:
         verifier: Callable[[], WebhookVerifier],
         client_for: Callable[[Provider], PartnerCenterClient],
         public_base_url: str,
+        received: ReceivedEvents,
     ) -> None:
+        self._received = received
         self._providers = providers
         self._customers = customers
         self._relationships = relationships
@@ -55,15 +69,23 @@ class EventService:
     def webhook_url(self, provider: Provider) -> str:
         return f"{self._public_base_url}{WEBHOOK_PATH}?provider={provider.id}"
 
-    def receive(self, provider_id: str, raw_body: bytes, headers: dict[str, str]) -> WebhookEvent:
-        """Verifies the signature (raises InvalidSignature: 401), then queues the event; returns once queued."""
+    def receive(self, provider_id: str, raw_body: bytes, headers: dict[str, str]) -> Received:
+        """Verifies the signature (raises InvalidSignature: 401), binds the event to the provider, then queues it
+        once: an event received in the last week is answered again but not queued again."""
         event = self._verifier().verify(raw_body, headers)
-        if self._providers.get(provider_id) is None:
+        provider = self._providers.get(provider_id)
+        if provider is None:
             raise NotFound(f"provider {provider_id} was not found")
-        # The body has no event id: its hash is the message id, so a redelivered event is one message.
+        self._check_bound(provider, event)
+        identity = event_identity(
+            event.event_name, event.resource_uri, _str_or_none(event.raw.get("ResourceChangeUtcDate")), event.dedupe_key
+        )
+        if self._received.seen(provider.id, identity):
+            log.info("event %s for provider %s was received before: not queued again", event.event_name, provider.id)
+            return Received(event, duplicate=True)
         message = QueueMessage(
             type=EVENT,
-            entity_id=event.dedupe_key[:40],
+            entity_id=identity[:40],
             attempt=1,
             payload={
                 "providerId": provider_id,
@@ -74,7 +96,18 @@ class EventService:
             },
         )
         self._publisher.send(QueueNames.PARTNER_CENTER_EVENTS, message)
-        return event
+        self._received.record(provider.id, identity, event.event_name)
+        return Received(event, duplicate=False)
+
+    def _check_bound(self, provider: Provider, event: WebhookEvent) -> None:
+        """Microsoft signs every partner's events with one certificate, so the signature alone does not say whose
+        event it is: an event about a customer of another provider, posted to this provider's URL, is refused."""
+        tenant = event.customer_id
+        if not tenant or self._customers.id_of_tenant(provider.id, tenant):
+            return
+        for other in self._providers.all():
+            if other.id != provider.id and self._customers.id_of_tenant(other.id, tenant):
+                raise InvalidSignature("wrong_provider", "the event is about a customer of another provider")
 
     def handle(self, payload: dict[str, Any]) -> str:
         """Converges on Partner Center's current state; a replayed event changes nothing."""

@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 def purge_expired_idempotency_keys(container: Container) -> int:
     """Idempotency records are kept at least IDEMPOTENCY_TTL_HOURS (>= 72), then removed."""
     removed = container.idempotency.purge_expired()
-    log.info("purged %d expired idempotency records", removed)
+    events = container.received_events.purge_expired()
+    log.info("purged %d expired idempotency records and %d received-event records", removed, events)
     return removed
 
 
@@ -45,7 +46,7 @@ def sync_subscriptions(container: Container) -> dict[str, int]:
 
 
 def sync_catalogs(container: Container) -> dict[str, int]:
-    """Every enrolled provider's catalog and costs, per market it sells in."""
+    """Every enrolled provider's catalog and costs, per market it sells in (its customers' markets too)."""
     from datetime import UTC, datetime
 
     from shared.domain.onboarding import ProviderStatus
@@ -54,7 +55,7 @@ def sync_catalogs(container: Container) -> dict[str, int]:
     for provider in container.providers.all():
         if provider.status is not ProviderStatus.ENROLLED:
             continue
-        for country in container.settings.catalog_markets_list:
+        for country in container.markets_of(provider.id):  # CATALOG_MARKETS and the markets customers brought
             try:
                 container.catalog_sync_for(provider).sync(provider.id, country, now=datetime.now(UTC))
                 counts["markets"] += 1

@@ -215,5 +215,13 @@ class CustomerRepository(_PartitionedRepository):
     def claim_tenant(self, customer: Customer, tenant_id: str) -> bool:
         return self._claim_unique(customer.provider_id, f"tenant|{tenant_id.lower()}", customer.id)
 
+    def id_of_tenant(self, provider_id: str, tenant_id: str) -> str | None:
+        """The id of the provider's customer with this tenant (one point read), or None."""
+        try:
+            row = self._table.get_entity(safe_key(provider_id), safe_key(f"tenant|{tenant_id.lower()}"))
+        except ResourceNotFoundError:
+            return None
+        return str(row.get("entityId") or "") or None
+
 
 __all__ = ["AlreadyExists", "CustomerRepository", "ProviderRepository", "ResellerRepository"]

@@ -4,10 +4,12 @@ exactly once with the reseller as partner of record, changed under new-commerce 
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import pytest
@@ -18,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from shared.bootstrap import Container
 from shared.domain.scope import OrgRef, OrgType, Role
-from tests.support.commerce import commerce_setup, work_queues
+from tests.support.commerce import commerce_setup, drain_queues, work_queues
 from tests.support.onboarding import Sandbox
 
 Auth = Callable[[str], dict[str, str]]
@@ -308,7 +310,7 @@ def webhook_client(container: Container, sandbox: Any) -> Iterator[TestClient]:
     settings = platform_settings(
         container.settings.storage_connection_string,
         sandbox,
-        webhook_trusted_cert_hosts="127.0.0.1",
+        webhook_trusted_cert_hosts=urlsplit(sandbox.https_url).netloc,  # the sandbox serves it on its own port
         webhook_trusted_roots=str(Path(sandbox.state_dir) / "webhook-root-ca.pem"),
     )
     with TestClient(create_app(Container(settings)), raise_server_exceptions=False) as test_client:
@@ -343,10 +345,52 @@ def test_a_signed_event_converges_the_mirror(
     from shared.messaging import QueueNames
 
     work_queues(container, lambda: read()["quantity"] == 9, queues=(QueueNames.PARTNER_CENTER_EVENTS,))
-    # The same event again changes nothing.
-    assert webhook_client.post(url, content=body, headers=sign_event(sandbox, body)).status_code == 200
-    work_queues(container, lambda: True, queues=(QueueNames.PARTNER_CENTER_EVENTS,))
+    # The same event again is answered (Partner Center must not retry it) but not queued, nor handled, again.
+    again = webhook_client.post(url, content=body, headers=sign_event(sandbox, body))
+    assert again.status_code == 200 and again.json() == {"received": "subscription-updated", "duplicate": True}
+    handled = drain_queues(container, (QueueNames.PARTNER_CENTER_EVENTS,))
+    assert [m for m in handled if m.payload.get("subscriptionId") == sub_id] == []
     assert read()["quantity"] == 9
+    # A later change of the same subscription is another event: it is queued.
+    later = orjson.loads(body) | {"ResourceChangeUtcDate": (datetime.now(UTC) + timedelta(seconds=1)).isoformat()}
+    later_body = orjson.dumps(later)
+    fresh = webhook_client.post(url, content=later_body, headers=sign_event(sandbox, later_body))
+    assert fresh.status_code == 200 and fresh.json()["duplicate"] is False
+    handled = drain_queues(container, (QueueNames.PARTNER_CENTER_EVENTS,))
+    assert [m.payload["subscriptionId"] for m in handled if m.payload.get("subscriptionId") == sub_id] == [sub_id]
+
+
+def test_an_event_about_another_providers_customer_is_refused(
+    client: TestClient,
+    webhook_client: TestClient,
+    container: Container,
+    pc: Sandbox,
+    sandbox: Any,
+    shop: dict[str, Any],
+) -> None:
+    """Microsoft signs every partner's events with one certificate: a provider's event posted to another
+    provider's URL is validly signed, so the event is bound to the provider by its customer's tenant."""
+    from tests.support.onboarding import enroll
+    from tests.support.platform import member, new_id
+
+    operator = new_id("u-")
+    container.members.add(member(operator, OrgRef.operator(), Role.OPERATOR))
+    other = enroll(client, shop["auth"](operator), pc.new_provider("Other Distribution")).json()
+    body = orjson.dumps({
+        "EventName": "subscription-updated",
+        "ResourceUri": f"{pc.https_url}/webhooks/v1/customers/{shop['tenantId']}/subscriptions/{uuid.uuid4()}",
+        "ResourceName": "subscription", "AuditUri": None, "ResourceChangeUtcDate": datetime.now(UTC).isoformat(),
+    })  # fmt: skip
+    refused = webhook_client.post(
+        f"/api/webhooks/partner-center?provider={other['id']}", content=body, headers=sign_event(sandbox, body)
+    )
+    assert refused.status_code == 401 and "another provider" in refused.json()["detail"], refused.text
+    accepted = webhook_client.post(
+        f"/api/webhooks/partner-center?provider={shop['provider']['id']}",
+        content=body,
+        headers=sign_event(sandbox, body),
+    )
+    assert accepted.status_code == 200 and accepted.json()["duplicate"] is False
 
 
 @pytest.mark.parametrize("tamper", ["unsigned", "wrong-signature", "altered-body", "untrusted-host"])

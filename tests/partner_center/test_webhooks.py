@@ -158,7 +158,8 @@ def test_self_signed_certificate_is_refused_even_from_an_allowed_host(
 ) -> None:
     send(control, registered.provider, "certificateUrl")
     [delivery] = receiver.wait_for(1)
-    verifier = verifier_for(sandbox_trust, sandbox, hosts={sandbox_trust["certificateHost"], "localhost"})
+    port = sandbox_trust["certificateHost"].rsplit(":", 1)[1]
+    verifier = verifier_for(sandbox_trust, sandbox, hosts={sandbox_trust["certificateHost"], f"localhost:{port}"})
     with pytest.raises(InvalidSignature) as refused:
         verifier.verify(delivery.body, delivery.headers)
     assert refused.value.reason == "untrusted_certificate"

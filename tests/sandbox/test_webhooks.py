@@ -105,7 +105,7 @@ def verifier(provider: Provider) -> Callable[[bytes, dict[str, str]], bool]:
             return False
         url = headers.get("x-ms-certificate-url", "")
         alg = headers.get("x-ms-signature-algorithm", "").lower()
-        if alg != "rsa-sha256" or not url.startswith("https://") or urlparse(url).hostname not in trusted_hosts:
+        if alg != "rsa-sha256" or not url.startswith("https://") or urlparse(url).netloc not in trusted_hosts:
             return False
         cert = x509.load_der_x509_certificate(fetch_cert(url))
         if not check_chain(cert) or "Microsoft Corporation" not in cert.issuer.rfc4514_string():
@@ -249,4 +249,4 @@ def test_send_without_registration_is_refused_and_certificate_route_names_root_a
         root.subject.rfc4514_string()
         != x509.load_pem_x509_certificate(provider.sandbox.ca_cert_path.read_bytes()).subject.rfc4514_string()
     )
-    assert urlparse(trust["certificateUrl"]).hostname == trust["certificateHost"]
+    assert urlparse(trust["certificateUrl"]).netloc == trust["certificateHost"]

@@ -18,6 +18,41 @@ from shared.services.handlers import dispatcher
 from tests.support.onboarding import Sandbox, enroll, new_domain, new_partner_id, work_queue
 
 
+def drain_queues(
+    container: Container,
+    queues: tuple[str, ...],
+    *,
+    timeout: float = 60.0,
+) -> list[Any]:
+    """Handles every message waiting on the queues until they are empty, and answers the messages handled (so a
+    test can say what was, or was not, queued: `work_queues(..., lambda: True)` would handle nothing)."""
+    handled: list[Any] = []
+    receivers = {
+        q: StorageQueueReceiver(
+            container.settings.storage_connection_string, q, max_attempts=8, visibility_timeout=timedelta(seconds=2)
+        )
+        for q in queues
+    }
+
+    def handle(name: str, delivery: Any) -> None:
+        dispatcher.dispatch(container, name, delivery)
+        handled.append(delivery.message)
+
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            taken = sum(
+                receiver.receive_batch(lambda delivery, n=name: handle(n, delivery), 16)
+                for name, receiver in receivers.items()
+            )
+            if not taken:
+                return handled
+        raise AssertionError("the queues were not drained in time")
+    finally:
+        for receiver in receivers.values():
+            receiver.close()
+
+
 def work_queues(
     container: Container,
     until: Callable[[], bool],

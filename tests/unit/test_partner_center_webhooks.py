@@ -150,6 +150,8 @@ def test_missing_certificate_headers_or_another_algorithm_is_refused(pki: Pki) -
         "https://evil.example.org/cert.cer",
         "https://certs.example.net.evil.org/cert.cer",
         "https://user@certs.example.net/cert.cer",
+        "https://certs.example.net:8443/cert.cer",  # a trusted host is trusted on the https port only
+        "https://certs.example.net:22/cert.cer",
     ],
 )
 def test_certificate_url_must_be_https_on_an_allowed_host(pki: Pki, url: str) -> None:
@@ -158,6 +160,15 @@ def test_certificate_url_must_be_https_on_an_allowed_host(pki: Pki, url: str) ->
         reason(pki, BODY, signed(pki, **{"X-MS-Certificate-Url": url}), fetched=fetched) == "untrusted_certificate_url"
     )
     assert fetched == []
+
+
+def test_a_trusted_host_on_another_port_must_be_named_with_its_port(pki: Pki) -> None:
+    url = "https://certs.example.net:8443/cert/pcnotifications-dispatch.microsoft.com.cer"
+    named = WebhookVerifier({"certs.example.net:8443"}, [pki.root_pem], lambda fetched: pki.leaf_der)
+    assert named.verify(BODY, signed(pki, **{"X-MS-Certificate-Url": url})).event_name
+    with pytest.raises(InvalidSignature) as refused:  # named with a port, the host is trusted on that port only
+        named.verify(BODY, signed(pki))
+    assert refused.value.reason == "untrusted_certificate_url"
 
 
 def test_certificate_from_another_root_is_refused(pki: Pki) -> None:
