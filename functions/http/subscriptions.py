@@ -67,6 +67,10 @@ class SubscriptionOut(BaseModel):
     orderId: str | None
     pendingChange: ChangeOut | None
     syncedAt: str | None
+    flag: Literal["adopted"] | None = Field(
+        default=None,
+        description='"adopted": found in Partner Center without an order of ours and taken into the mirror (audited).',
+    )
 
 
 class SubscriptionPage(BaseModel):

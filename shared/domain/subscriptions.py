@@ -144,6 +144,9 @@ class Subscription:
     change: PendingChange | None = None
     updated_at: datetime | None = None
     synced_at: datetime | None = None
+    # "adopted": found in Partner Center without a record of ours (bought outside the platform, or an order whose
+    # record was lost after checkout) and taken into the mirror under its customer.
+    flag: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, now: datetime) -> dict[str, Any]:
@@ -170,4 +173,5 @@ class Subscription:
             "orderId": self.order_id,
             "pendingChange": self.change.to_json() if self.change else None,
             "syncedAt": self.synced_at.isoformat() if self.synced_at else None,
+            "flag": self.flag,
         }

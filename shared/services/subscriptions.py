@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -94,8 +94,10 @@ class SubscriptionService:
         customer_tenant_id: str,
         pc: Any,
         catalog_item_id: str | None = None,
+        adopt: bool = False,
     ) -> Subscription:
-        """Writes Partner Center's state of one subscription into the mirror, keeping a pending change."""
+        """Writes Partner Center's state of one subscription into the mirror, keeping a pending change. With
+        `adopt`, one we have no record of is taken in flagged "adopted" and audited (a sync, not an order, found it)."""
         now = _now()
         lots = tuple(
             SeatLot(d.quantity, d.allowed_until if d.allowed_until.tzinfo else d.allowed_until.replace(tzinfo=UTC))
@@ -130,10 +132,23 @@ class SubscriptionService:
             change=existing.change if existing else None,
             updated_at=now,
             synced_at=now,
+            flag=existing.flag if existing else ("adopted" if adopt else None),
         )
         if existing is not None and _same_state(existing, mirrored):
             return self._subscriptions.update(customer_id, pc.id, lambda s: replace(s, synced_at=now))
         self._subscriptions.upsert(mirrored)
+        if existing is None and adopt:
+            log.warning("adopted subscription %s of customer %s: Partner Center has it, we had no record", pc.id,
+                        customer_id)  # fmt: skip
+            self._audit.record(
+                actor=SYSTEM,
+                action="subscription.adopted",
+                entity_type="subscription",
+                entity_id=pc.id,
+                org=_org(mirrored),
+                before=None,
+                after=_state(mirrored),
+            )
         if existing is not None:
             self._audit.record(
                 actor=SYSTEM,
@@ -174,9 +189,33 @@ class SubscriptionService:
                 customer_id=customer.id,
                 customer_tenant_id=customer.tenant_id,
                 pc=pc,
+                adopt=True,
             )
             count += 1
         return count
+
+    def adopt_orphans(self, customer_ids: Iterable[tuple[str, str]]) -> int:
+        """The sweep's quick look, for customers who ordered lately: what Partner Center holds that we do not
+        (an order whose record was lost after checkout) is adopted within minutes, not at the next full sync."""
+        adopted = 0
+        for provider_id, customer_id in customer_ids:
+            provider = self._providers.get(provider_id)
+            customer = self._customers.get(provider_id, customer_id)
+            if provider is None or customer is None or not customer.tenant_id:
+                continue
+            known = {s.id.lower() for s in self._subscriptions.for_customer(customer_id)}
+            try:
+                found = self._client_for(provider).list_subscriptions(customer.tenant_id)
+            except PartnerCenterError as error:
+                log.warning("looking for orphans of customer %s failed: %s", customer_id, error)
+                continue
+            for pc in found:
+                if pc.id.lower() in known:
+                    continue
+                self.mirror(provider_id=provider.id, reseller_id=customer.reseller_id, customer_id=customer.id,
+                            customer_tenant_id=customer.tenant_id, pc=pc, adopt=True)  # fmt: skip
+                adopted += 1
+        return adopted
 
     def sync_subscription(self, provider: Provider, customer_tenant_id: str, subscription_id: str) -> bool:
         """An event said this subscription changed: read it and converge (a replayed event changes nothing)."""

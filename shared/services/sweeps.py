@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,9 +34,21 @@ def sweep_provisioning(container: Container) -> dict[str, int]:
         "outbox": container.provisioning.dispatch_outbox(),
         "stalledOrders": container.provisioning.resend_stalled(),
         "stalledChanges": container.subscription_service.resend_stalled_changes(),
+        "adopted": adopt_recent_orphans(container),
     }
     log.info("provisioning sweep: %s", counts)
     return counts
+
+
+ORPHAN_LOOKBACK = timedelta(hours=2)
+
+
+def adopt_recent_orphans(container: Container, now: datetime | None = None) -> int:
+    """Customers who ordered in the last two hours: a subscription Partner Center holds for them that we have no
+    record of (an order whose record was lost after checkout) is adopted now; the full sync adopts the rest."""
+    since = (now or datetime.now(UTC)) - ORPHAN_LOOKBACK
+    customers = sorted({(order.provider_id, order.customer_id) for order in container.orders.updated_since(since)})
+    return int(container.subscription_service.adopt_orphans(customers))
 
 
 def sync_subscriptions(container: Container) -> dict[str, int]:
@@ -47,7 +60,6 @@ def sync_subscriptions(container: Container) -> dict[str, int]:
 
 def sync_catalogs(container: Container) -> dict[str, int]:
     """Every enrolled provider's catalog and costs, per market it sells in (its customers' markets too)."""
-    from datetime import UTC, datetime
 
     from shared.domain.onboarding import ProviderStatus
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -242,6 +243,15 @@ class OrderRepository:
                 self._table, query_filter=f"RowKey ge 'o|' and RowKey lt 'o}}' and status eq '{status.value}'"
             ):
                 yield _from_row(row)
+
+    def updated_since(self, since: datetime) -> Iterator[Order]:
+        """Orders written since a moment, across customers (the sweep's look for orphans of recent purchases)."""
+        for row in iter_query(
+            self._table,
+            query_filter="RowKey ge 'o|' and RowKey lt 'o}' and updatedAt ge @since",
+            parameters={"since": since},
+        ):
+            yield _from_row(row)
 
 
 def new_outbox(order: Order, queue: str, message_type: str) -> dict[str, Any]:

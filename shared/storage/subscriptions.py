@@ -51,6 +51,7 @@ def _to_row(sub: Subscription) -> dict[str, Any]:
         else None,
         "updatedAt": sub.updated_at,
         "syncedAt": sub.synced_at,
+        "flag": sub.flag,
     }
     return {k: v for k, v in row.items() if v is not None}
 
@@ -94,6 +95,7 @@ def _from_row(row: dict[str, Any]) -> Subscription:
         ),
         updated_at=row.get("updatedAt"),
         synced_at=row.get("syncedAt"),
+        flag=row.get("flag"),
     )
 
 

@@ -191,6 +191,31 @@ def subscription_for(client: TestClient, container: Container, shop: dict[str, A
     return str(done["lines"][0]["subscriptionId"])
 
 
+def test_a_subscription_partner_center_holds_without_our_record_is_adopted_by_the_sweep(
+    client: TestClient, container: Container, shop: dict[str, Any]
+) -> None:
+    """An order whose subscription record was lost after checkout: the next provisioning sweep (every minute)
+    finds the subscription in Partner Center, adopts it under the right customer, flags and audits it."""
+    from shared.services.sweeps import sweep_provisioning
+    from shared.storage.subscriptions import INDEX, TABLE
+    from shared.storage.tables import safe_key
+
+    sub_id = subscription_for(client, container, shop, quantity=4)
+    headers = shop["auth"](shop["resellerStaff"])
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()["flag"] is None
+    container.tables.table(TABLE).delete_entity(safe_key(shop["customerId"]), safe_key(sub_id))
+    container.tables.table(INDEX).delete_entity(safe_key(sub_id), "s")
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).status_code == 404
+    counts = sweep_provisioning(container)
+    assert counts["adopted"] >= 1
+    adopted = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
+    assert (adopted["flag"], adopted["customerId"], adopted["quantity"]) == ("adopted", shop["customerId"], 4)
+    admin = shop["auth"](shop["providerAdmin"])
+    trail = client.get("/api/audit", params={"entityId": sub_id}, headers=admin).json()["items"]
+    assert [entry["action"] for entry in trail][:1] == ["subscription.adopted"]
+    assert sweep_provisioning(container)["adopted"] == 0  # known now: adopted once
+
+
 def wait_change(client: TestClient, container: Container, shop: dict[str, Any], sub_id: str) -> dict[str, Any]:
     headers = shop["auth"](shop["resellerStaff"])
     read = lambda: client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()  # noqa: E731
