@@ -97,6 +97,13 @@ def consent_callback(
     return provider.to_json()
 
 
+@router.post("/providers/{provider_id}/disable", response_model=ProviderOut, responses=problems(401, 403, 404))
+def disable_provider(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """Operator only: stops the provider (nothing synced, billed or sold) and frees its Partner Center tenant and
+    app for another enrollment; its webhook registration is removed. Audited; disabling twice changes nothing."""
+    return container.enrollment.disable(principal, provider_id).to_json()
+
+
 @router.get("/providers/{provider_id}", response_model=ProviderOut, responses=problems(401, 403, 404))
 def get_provider(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     provider = container.enrollment.get(principal, provider_id)

@@ -15,6 +15,7 @@ from shared.domain.scope import OrgRef, OrgType
 class ProviderStatus(StrEnum):
     CONSENT_REQUIRED = "consentRequired"
     ENROLLED = "enrolled"
+    DISABLED = "disabled"  # by the operator: nothing is synced, billed or sold; its app may be enrolled again
 
 
 class RelationshipStatus(StrEnum):

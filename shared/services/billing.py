@@ -447,6 +447,9 @@ class BillingService:
         run = self._runs.get(audience.provider_id, run_id)
         if run is None:
             raise NotFound(f"no billing run {run_id}")
+        if run.status == "completed" and not self._runs.is_current(run):
+            # Replaced by a newer run, its deletion under way: readers see the new run only, never both.
+            raise NotFound(f"billing run {run_id} was replaced by a newer run of {run.period}")
         return audience, run
 
     def get_run(self, principal: Principal, run_id: str) -> dict[str, Any]:
@@ -460,7 +463,12 @@ class BillingService:
         if period:
             period_bounds(period)
         runs, following = self._runs.page(audience.provider_id, period=period, limit=limit, position=position)
-        return [self.run_json(run, audience, with_totals=False) for run in runs], following
+        current: dict[tuple[str, str], str | None] = {}
+        for run in runs:
+            if run.status == "completed" and (run.period, run.kind) not in current:
+                current[(run.period, run.kind)] = self._runs.current_run_id(run.provider_id, run.period, run.kind)
+        shown = [run for run in runs if run.status != "completed" or current[(run.period, run.kind)] == run.id]
+        return [self.run_json(run, audience, with_totals=False) for run in shown], following
 
     def run_json(self, run: BillingRun, audience: Audience, *, with_totals: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from shared.partner_center import (
 )
 from shared.partner_center.auth import MsalTokenProvider
 from shared.secrets.port import SecretStore
-from shared.services.errors import FieldError, Forbidden, Invalid, NotFound, ServiceError
+from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, ServiceError
 from shared.storage.audit import AuditLog
 from shared.storage.consent import ConsentStateStore
 from shared.storage.onboarding import ProviderRepository
@@ -48,6 +49,9 @@ class BadConsentState(ServiceError):
 
 class EnrollmentRefused(Invalid):
     """Partner Center or Entra ID refused the provider's app: nothing is kept."""
+
+
+log = logging.getLogger(__name__)
 
 
 def refusal_reason(error: Exception) -> str:
@@ -130,6 +134,7 @@ class EnrollmentService:
         """Verifies the app (app-only), then with a refresh token the delegated grant and partner ID."""
         if principal.role is not Role.OPERATOR:
             raise Forbidden("only the platform operator enrolls providers")
+        self._refuse_enrolled_twice(tenant_id, client_id)
         credentials = PartnerCenterCredentials(tenant_id, client_id, client_secret_ref, refresh_token_ref)
         client = self._client(credentials)
         partner_id: str | None = None
@@ -158,6 +163,7 @@ class EnrollmentService:
             created_at=now,
             updated_at=now,
         )
+        self._claim(provider)
         self._organizations.add(provider.org, name=name)
         self._providers.add(provider)
         self._audit.record(
@@ -172,6 +178,59 @@ class EnrollmentService:
         if provider.status is ProviderStatus.ENROLLED:
             self._on_enrolled(provider)
         return provider
+
+    def _refuse_enrolled_twice(self, tenant_id: str, client_id: str) -> None:
+        """One provider per Partner Center tenant and per app: a second one would take the first one's webhook
+        registration and its mirror would stop converging. A disabled provider's tenant and app are free again."""
+        for other in self._providers.all():
+            if other.status is ProviderStatus.DISABLED:
+                continue
+            if other.tenant_id.lower() == tenant_id.lower():
+                raise Conflict(f"tenant {tenant_id} is already enrolled as provider {other.id}")
+            if other.client_id.lower() == client_id.lower():
+                raise Conflict(f"app {client_id} is already enrolled as provider {other.id}")
+
+    def _claim(self, provider: Provider) -> None:
+        """The same check, atomic: of two enrollments of one tenant racing, one wins and the other is a 409."""
+        claimed: list[tuple[str, str]] = []
+        for kind, value in (("tenant", provider.tenant_id), ("app", provider.client_id)):
+            holder = self._providers.claim(kind, value, provider.id)
+            if holder is not None:
+                for done_kind, done_value in claimed:
+                    self._providers.release(done_kind, done_value, provider.id)
+                raise Conflict(f"{kind} {value} is already enrolled as provider {holder}")
+            claimed.append((kind, value))
+
+    def disable(self, principal: Principal, provider_id: str) -> Provider:
+        """Operator only: the provider stops (no sync, billing, selling or events), its tenant and app are freed
+        for another enrollment, and its webhook registration is removed (best effort; the new one replaces it)."""
+        if principal.role is not Role.OPERATOR:
+            raise Forbidden("only the platform operator disables providers")
+        provider = self._providers.get(provider_id)
+        if provider is None:
+            raise NotFound(f"provider {provider_id} was not found")
+        if provider.status is ProviderStatus.DISABLED:
+            return provider
+        before = provider.to_json()
+        disabled = self._providers.update(
+            provider_id, lambda p: replace(p, status=ProviderStatus.DISABLED, updated_at=datetime.now(UTC))
+        )
+        for kind, value in (("tenant", provider.tenant_id), ("app", provider.client_id)):
+            self._providers.release(kind, value, provider.id)
+        if provider.status is ProviderStatus.ENROLLED:
+            credentials = PartnerCenterCredentials(
+                provider.tenant_id, provider.client_id, provider.client_secret_ref, provider.refresh_token_ref
+            )
+            client = self._client(credentials)
+            try:
+                client.delete_webhook_registration()
+            except (PartnerCenterError, AuthenticationFailed) as error:
+                log.warning("removing the webhook registration of disabled provider %s failed: %s", provider.id, error)
+            finally:
+                client.close()
+        self._audit.record(actor=principal, action="provider.disabled", entity_type="provider", entity_id=provider.id,
+                           org=provider.org, before=before, after=disabled.to_json())  # fmt: skip
+        return disabled
 
     @staticmethod
     def _verify_delegated(client, tenant_id: str) -> tuple[str, str | None]:  # type: ignore[no-untyped-def]

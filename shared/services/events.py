@@ -114,6 +114,8 @@ class EventService:
         provider = self._providers.get(str(payload.get("providerId")))
         if provider is None:
             return "unknown provider"
+        if provider.status is ProviderStatus.DISABLED:
+            return "provider disabled"
         name = str(payload.get("eventName", "")).lower()
         if name == "subscription-updated" and payload.get("subscriptionId"):
             found = self._subscriptions.sync_subscription(

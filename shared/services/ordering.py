@@ -98,6 +98,7 @@ class OrderingService:
 
     def _orderable_customer(self, principal: Principal, customer_id: str) -> Customer:
         customer = self._relationships.customer(principal, customer_id)
+        self._relationships.selling_provider(customer.provider_id)
         if customer.status is not RelationshipStatus.ACTIVE or not customer.tenant_id:
             raise Conflict(f"customer {customer_id} is {customer.status.value}: orders need an active relationship")
         reseller = self._resellers.get(customer.provider_id, customer.reseller_id)

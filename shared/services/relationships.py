@@ -131,7 +131,16 @@ class RelationshipService:
             raise NotFound("your provider was not found")
         return provider
 
+    def selling_provider(self, provider_id: str) -> Provider:
+        """The provider, if it may sell now (enrolled, not disabled): 409 otherwise."""
+        provider = self._providers.get(provider_id)
+        if provider is None:
+            raise NotFound(f"provider {provider_id} was not found")
+        return self._enrolled(provider)
+
     def _enrolled(self, provider: Provider) -> Provider:
+        if provider.status is ProviderStatus.DISABLED:
+            raise Conflict("the provider is disabled")
         if provider.status is not ProviderStatus.ENROLLED:
             raise Conflict("the provider has not completed Partner Center consent yet (status consentRequired)")
         return provider

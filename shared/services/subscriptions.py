@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.domain.onboarding import Provider, RelationshipStatus
+from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus
 from shared.domain.orders import Order, OrderLine
 from shared.domain.scope import OrgRef, OrgType, Principal, can_see
 from shared.domain.subscriptions import (
@@ -244,6 +244,8 @@ class SubscriptionService:
     def sync_all(self) -> dict[str, int]:
         counts = {"customers": 0, "subscriptions": 0, "failed": 0}
         for provider in self._providers.all():
+            if provider.status is ProviderStatus.DISABLED:
+                continue
             for customer in self._customers.iter(provider.id, status=RelationshipStatus.ACTIVE.value):
                 try:
                     counts["subscriptions"] += self.sync_customer(provider, customer.id)

@@ -3,6 +3,7 @@ never shares a partition with another's), with uniqueness rows written in the sa
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
 from enum import Enum
@@ -25,6 +26,7 @@ PROVIDERS = "providers"
 RESELLERS = "resellers"
 CUSTOMERS = "customers"
 _PROVIDER_ROW = "provider"
+_CLAIM_ROW = "claim"  # rows holding which provider owns a tenant or app (partition "tenant|<id>", "app|<id>")
 _ENTITY_PREFIX = "e|"  # entity rows; uniqueness rows use other prefixes in the same partition
 
 E = TypeVar("E", Provider, Reseller, Customer)
@@ -99,6 +101,33 @@ class ProviderRepository:
 
     def delete(self, provider_id: str) -> None:
         self._storage.table(PROVIDERS).delete_entity(safe_key(provider_id), _PROVIDER_ROW)
+
+    def claim(self, kind: str, value: str, provider_id: str) -> str | None:
+        """Makes `provider_id` the one provider holding a Partner Center tenant or app (`kind` "tenant" or "app");
+        answers the provider that already holds it, or None once claimed (atomic: two enrollments cannot both win)."""
+        from azure.core.exceptions import ResourceExistsError
+
+        table = self._storage.table(PROVIDERS)
+        key = safe_key(f"{kind}|{value.lower()}")
+        try:
+            table.create_entity({"PartitionKey": key, "RowKey": _CLAIM_ROW, "providerId": provider_id})
+            return None
+        except ResourceExistsError:
+            row = table.get_entity(key, _CLAIM_ROW)
+            holder = str(row.get("providerId") or "")
+            return None if holder == provider_id else holder
+
+    def release(self, kind: str, value: str, provider_id: str) -> None:
+        """Frees a claim this provider holds (a disabled provider's app may be enrolled again)."""
+        table = self._storage.table(PROVIDERS)
+        key = safe_key(f"{kind}|{value.lower()}")
+        try:
+            row = table.get_entity(key, _CLAIM_ROW)
+        except ResourceNotFoundError:
+            return
+        if row.get("providerId") == provider_id:
+            with contextlib.suppress(ResourceNotFoundError):
+                table.delete_entity(key, _CLAIM_ROW)
 
     def all(self) -> Iterator[Provider]:
         for row in iter_query(self._storage.table(PROVIDERS), query_filter=f"RowKey eq '{_PROVIDER_ROW}'"):

@@ -198,6 +198,24 @@ def test_a_rerun_replaces_the_run_with_identical_totals(
     billed["current"] = again
 
 
+def test_a_replaced_run_is_gone_for_readers_before_its_data_is_deleted(
+    client: TestClient, container: Container, first_run: dict[str, Any], billed: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Between the pointer moving to the new run and the old run's deletion, readers already see only the new one."""
+    replaced = billed.get("current", first_run)
+    monkeypatch.setattr(container.billing, "drop", lambda provider_id, run_id: None)  # the deletion not yet done
+    newer = run_to_completion(client, container, billed)
+    assert container.billing_runs.get(billed["provider"]["id"], replaced["id"]) is not None  # still stored
+    assert client.get(f"/api/billing/runs/{replaced['id']}", headers=billed["admin"]).status_code == 404
+    assert client.get(f"/api/billing/runs/{replaced['id']}/lines", headers=billed["admin"]).status_code == 404
+    listed = client.get("/api/billing/runs", headers=billed["admin"], params={"period": billed["period"]}).json()
+    assert [r["id"] for r in listed["items"] if r["kind"] == "billed"] == [newer["id"]]
+    monkeypatch.undo()
+    container.billing.drop(billed["provider"]["id"], replaced["id"])
+    billed["current"] = newer
+
+
 def test_reseller_staff_see_their_lines_without_provider_cost_and_404_for_another_resellers(
     client: TestClient, first_run: dict[str, Any], billed: dict[str, Any]
 ) -> None:

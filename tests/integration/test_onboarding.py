@@ -83,6 +83,46 @@ def test_an_unknown_tenant_or_app_is_422(client: TestClient, auth: Auth, operato
     assert unknown_tenant.status_code == unknown_app.status_code == 422
 
 
+def test_the_same_tenant_or_app_cannot_be_enrolled_twice(
+    client: TestClient, auth: Auth, operator: str, pc: Sandbox, enrolled: dict[str, Any], container: Container
+) -> None:
+    """A second provider on the same app would take the first one's webhook registration (its mirror would stop
+    converging): a tenant or app already enrolled is 409 and nothing is kept."""
+    before = {p.id for p in container.providers.all()}
+    again = enroll(client, auth(operator), enrolled["app"])
+    assert again.status_code == 409, again.text
+    assert enrolled["provider"]["id"] in again.json()["detail"]
+    other = pc.new_provider("Other App Ltd")
+    same_app = enroll(client, auth(operator), {**other, "clientId": enrolled["app"]["clientId"]})
+    assert same_app.status_code == 409, same_app.text
+    assert {p.id for p in container.providers.all()} == before
+
+
+def test_a_disabled_provider_stops_and_frees_its_app_for_another_enrollment(
+    client: TestClient, auth: Auth, operator: str, pc: Sandbox, enrolled: dict[str, Any], container: Container
+) -> None:
+    provider_id = enrolled["provider"]["id"]
+    refused = client.post(f"/api/providers/{provider_id}/disable", headers=auth(enrolled["admin"]))
+    assert refused.status_code == 403
+    disabled = client.post(f"/api/providers/{provider_id}/disable", headers=auth(operator))
+    assert disabled.status_code == 200 and disabled.json()["status"] == "disabled", disabled.text
+    assert client.post("/api/providers/unknown-provider/disable", headers=auth(operator)).status_code == 404
+    trail = client.get("/api/audit", params={"entityId": provider_id}, headers=auth(operator)).json()["items"]
+    assert trail[0]["action"] == "provider.disabled"
+    # Nothing is sold for it any more.
+    invited = client.post(
+        "/api/reseller-invitations",
+        headers=auth(enrolled["admin"]),
+        json={"partnerId": new_partner_id(), "name": "Late", "contactEmail": "it@late.example"},
+    )
+    assert invited.status_code == 409 and "disabled" in invited.json()["detail"]
+    # Its app may now be enrolled again, as a new provider (whose enrollment registers the webhook to itself).
+    again = enroll(client, auth(operator), enrolled["app"])
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] != provider_id and again.json()["status"] == "enrolled"
+    assert container.providers.get(provider_id).status.value == "disabled"
+
+
 def test_only_the_operator_enrolls(client: TestClient, auth: Auth, enrolled: dict[str, Any], pc: Sandbox) -> None:
     response = enroll(client, auth(enrolled["admin"]), pc.new_provider("Sneaky"))
     assert response.status_code == 403
