@@ -45,6 +45,7 @@ class CustomerOut(BaseModel):
     failureReason: str | None
     flag: str | None
     lastCheckedAt: str | None
+    lastCheckResult: str | None = Field(default=None, description='What the last check found (e.g. "still active").')
     nextCheckAt: str | None
     updatedAt: str
 

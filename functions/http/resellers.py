@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
 from functions.http.onboarding_models import ResellerInvitationIn
@@ -31,6 +31,7 @@ class ResellerOut(BaseModel):
     activatedAt: str | None
     endedAt: str | None
     lastCheckedAt: str | None
+    lastCheckResult: str | None = Field(default=None, description='What the last check found (e.g. "still active").')
     nextCheckAt: str | None
     updatedAt: str
 

@@ -110,6 +110,7 @@ class Reseller:
             "activatedAt": _iso(self.activated_at),
             "endedAt": _iso(self.ended_at),
             "lastCheckedAt": _iso(self.check.last_at),
+            "lastCheckResult": self.check.last_result,
             "nextCheckAt": _iso(self.check.next_at) if self.status in PENDING else None,
             "updatedAt": self.updated_at.isoformat(),
         }
@@ -172,6 +173,7 @@ class Customer:
             "failureReason": self.failure_reason,
             "flag": self.flag,
             "lastCheckedAt": _iso(self.check.last_at),
+            "lastCheckResult": self.check.last_result,
             "nextCheckAt": _iso(self.check.next_at) if self.status in PENDING else None,
             "updatedAt": self.updated_at.isoformat(),
         }

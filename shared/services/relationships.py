@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -283,10 +284,12 @@ class RelationshipService:
         """One check of an invited reseller: active once Partner Center lists it, expired past its expiry."""
         reseller = self._resellers.get(provider_id, reseller_id)
         provider = self._providers.get(provider_id)
-        if reseller is None or provider is None or reseller.status not in PENDING:
+        if reseller is None or provider is None or attempt != reseller.check.attempt:
+            return reseller  # type: ignore[no-any-return]  # (or superseded by a newer check)
+        if reseller.status in (RelationshipStatus.ACTIVE, RelationshipStatus.ENDED):
+            return self._recheck_reseller(provider, reseller)
+        if reseller.status not in PENDING:
             return reseller  # type: ignore[no-any-return]
-        if attempt != reseller.check.attempt:
-            return reseller  # type: ignore[no-any-return]  # superseded by a newer check
         now = _now()
         if now >= reseller.expires_at:
             return self._settle(self._resellers, "reseller", reseller, RelationshipStatus.EXPIRED, now)  # type: ignore[return-value]
@@ -310,6 +313,23 @@ class RelationshipService:
             tenant_id=found.tenant_id,
             name=reseller.name or found.name,
         )
+
+    def _recheck_reseller(self, provider: Provider, reseller: Reseller) -> Reseller:
+        """ "Check now" on a settled reseller: listed and active in Partner Center, or its relationship ended."""
+        listed = {
+            (r.mpn_id or "").strip()
+            for r in self._client_for(provider).list_indirect_resellers()
+            if (r.state or "active").lower() == "active"
+        }
+        related = reseller.partner_id in listed
+        now = _now()
+        if reseller.status is RelationshipStatus.ACTIVE and not related:
+            return self._settle(self._resellers, "reseller", reseller, RelationshipStatus.ENDED, now)  # type: ignore[no-any-return]
+        if reseller.status is RelationshipStatus.ENDED and related:
+            reseller = self._settle(
+                self._resellers, "reseller", reseller, RelationshipStatus.ACTIVE, now, ended_at=None
+            )
+        return self._checked(self._resellers, reseller, now, "still " + reseller.status.value)  # type: ignore[no-any-return]
 
     def _reschedule(
         self,
@@ -514,9 +534,11 @@ class RelationshipService:
         """One check of an invited customer: active only when listed under the provider with *its* reseller."""
         customer = self._customers.get(provider_id, customer_id)
         provider = self._providers.get(provider_id)
-        if customer is None or provider is None or customer.status is not RelationshipStatus.INVITED:
+        if customer is None or provider is None or attempt != customer.check.attempt:
             return customer  # type: ignore[no-any-return]
-        if attempt != customer.check.attempt:
+        if customer.status in (RelationshipStatus.ACTIVE, RelationshipStatus.ENDED):
+            return self._recheck_customer(provider, customer)
+        if customer.status is not RelationshipStatus.INVITED:
             return customer  # type: ignore[no-any-return]
         reseller = self._resellers.get(provider_id, customer.reseller_id)
         now = _now()
@@ -555,6 +577,36 @@ class RelationshipService:
             flagged = self._flag(customer, now, "acceptedForOtherReseller")
             return self._reschedule(self._customers, CUSTOMER_CHECK, flagged, now, "associated with another reseller")  # type: ignore[return-value]
         return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, "no reseller attached yet")  # type: ignore[return-value]
+
+    def _recheck_customer(self, provider: Provider, customer: Customer) -> Customer:
+        """ "Check now" on a settled customer: Partner Center decides. An active customer no longer related through
+        its reseller turns ended at once (orders are then refused); an ended one related again turns active."""
+        client = self._client_for(provider)
+        reseller = self._resellers.get(provider.id, customer.reseller_id)
+        found = self._find_customer(client, customer)  # Partner Center errors propagate: the queue retries
+        attached = [r.id for r in client.get_customer_relationships(found.id)] if found is not None else []
+        related = found is not None and (
+            customer_outcome(reseller.tenant_id if reseller else None, attached) is CheckOutcome.ACTIVE
+        )
+        now = _now()
+        if customer.status is RelationshipStatus.ACTIVE and not related:
+            return self._settle(self._customers, "customer", customer, RelationshipStatus.ENDED, now)  # type: ignore[no-any-return]
+        if customer.status is RelationshipStatus.ENDED and related:
+            customer = self._settle(
+                self._customers, "customer", customer, RelationshipStatus.ACTIVE, now, ended_at=None
+            )
+        if related:
+            with contextlib.suppress(PartnerCenterNotFound, PartnerCenterForbidden):
+                customer = self.refresh_market(client, customer)
+        return self._checked(self._customers, customer, now, "still " + customer.status.value)
+
+    def _checked(self, repository: Any, entity: Any, now: datetime, result: str) -> Any:
+        """Records when a settled relationship was last confirmed (no status change, nothing to audit)."""
+
+        def record(current: Any) -> Any:
+            return replace(current, check=replace(current.check, last_at=now, last_result=result, next_at=None))
+
+        return repository.update(entity.provider_id, entity.id, record)
 
     def _flag(self, customer: Customer, now: datetime, flag: str) -> Customer:
         if customer.flag == flag:

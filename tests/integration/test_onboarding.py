@@ -316,6 +316,55 @@ def test_sweep_marks_ended_relationships(
     assert trail[0]["action"] == "customer.ended"
 
 
+def test_check_now_re_reads_a_settled_relationship_and_an_ended_one_blocks_orders(
+    client: TestClient, auth: Auth, container: Container, pc: Sandbox, enrolled: dict[str, Any]
+) -> None:
+    reseller = active_reseller(client, auth, container, pc, enrolled)
+    headers = auth(enrolled["admin"])
+    domain = new_domain()
+    customer_id = client.post(
+        "/api/customer-invitations",
+        headers=headers,
+        json={"resellerId": reseller["id"], "name": "Check Now", "domain": domain, "contactEmail": "a@c.example"},
+    ).json()["customerId"]
+    tenant = pc.customer_accepts(enrolled["app"]["tenantId"], reseller["partnerId"], domain=domain)
+    read = lambda: client.get(f"/api/customers/{customer_id}", headers=headers).json()  # noqa: E731
+    work_queue(container, lambda: read()["status"] == "active")
+    # Still related: a check confirms it and changes nothing.
+    assert client.post(f"/api/customers/{customer_id}/relationship-check", headers=headers).status_code == 202
+    work_queue(container, lambda: read()["lastCheckResult"] == "still active")
+    assert read()["status"] == "active"
+    # Ended in Partner Center: "check now" turns it ended at once, and orders are refused.
+    pc.end_relationship(enrolled["app"]["tenantId"], tenantId=tenant)
+    assert client.post(f"/api/customers/{customer_id}/relationship-check", headers=headers).status_code == 202
+    work_queue(container, lambda: read()["status"] == "ended")
+    assert read()["endedAt"]
+    order = client.post("/api/orders", headers=headers, json={"customerId": customer_id, "lines": [
+        {"catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1M:monthly", "quantity": 1, "termDuration": "P1M",
+         "billingCycle": "monthly"}]})  # fmt: skip
+    assert order.status_code == 409 and "ended" in order.json()["detail"], order.text
+    # Related again (the customer accepted anew): the next check turns it active again.
+    pc.customer_accepts(enrolled["app"]["tenantId"], reseller["partnerId"], tenantId=tenant)
+    assert client.post(f"/api/customers/{customer_id}/relationship-check", headers=headers).status_code == 202
+    work_queue(container, lambda: read()["status"] == "active")
+    assert read()["endedAt"] is None
+    trail = [e["action"] for e in client.get("/api/audit", params={"entityId": customer_id}, headers=headers)
+             .json()["items"]]  # fmt: skip
+    assert trail[:2] == ["customer.active", "customer.ended"]
+
+
+def test_check_now_turns_a_reseller_whose_relationship_ended_ended(
+    client: TestClient, auth: Auth, container: Container, pc: Sandbox, enrolled: dict[str, Any]
+) -> None:
+    reseller = active_reseller(client, auth, container, pc, enrolled)
+    headers = auth(enrolled["admin"])
+    pc.end_relationship(enrolled["app"]["tenantId"], partnerId=reseller["partnerId"])
+    assert client.post(f"/api/resellers/{reseller['id']}/relationship-check", headers=headers).status_code == 202
+    work_queue(
+        container, lambda: client.get(f"/api/resellers/{reseller['id']}", headers=headers).json()["status"] == "ended"
+    )
+
+
 def test_a_customer_has_the_market_of_its_billing_profile_and_the_sweep_reads_it_again(
     client: TestClient, auth: Auth, container: Container, pc: Sandbox, enrolled: dict[str, Any]
 ) -> None:
