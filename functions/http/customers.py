@@ -13,8 +13,10 @@ from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, 
 from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn, StorefrontPolicyIn
 from functions.http.pricing import CustomerPatchWithPricing, patch_customer_pricing
 from functions.http.schemas import problems
+from shared.domain.scope import OrgType
 from shared.domain.storefront import StorefrontPolicy
 from shared.partner_center import Address, BillingProfile
+from shared.services.errors import Conflict, Forbidden
 from shared.services.relationships import NewTenant
 
 router = APIRouter(tags=["customers"])
@@ -194,3 +196,26 @@ def check_customer(customer_id: str, principal: CurrentPrincipal, container: Con
     return JSONResponse(
         container.relationships.request_customer_check(principal, customer_id).to_json(), status_code=202
     )
+
+
+class SubscriptionsSyncOut(BaseModel):
+    customerId: str
+    synced: int = Field(description="How many subscriptions Partner Center holds for the customer, each mirrored now.")
+
+
+@router.post(
+    "/customers/{customer_id}/subscriptions/sync",
+    response_model=SubscriptionsSyncOut,
+    responses=problems(401, 403, 404, 409, 503),
+)
+def sync_customer_subscriptions(customer_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """Provider staff and the customer's reseller staff: every subscription of the customer read from Partner
+    Center now; one it holds that we had no record of is adopted (flagged and audited)."""
+    customer = container.relationships.customer(principal, customer_id)
+    if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
+        raise Forbidden("only the provider's staff and the customer's reseller sync its subscriptions")
+    if customer.status.value != "active":
+        raise Conflict(f"customer {customer_id} is {customer.status.value}: only an active relationship is synced")
+    provider = container.relationships.selling_provider(customer.provider_id)
+    synced = container.subscription_service.resync_customer(provider, customer.id)
+    return {"customerId": customer.id, "synced": synced}

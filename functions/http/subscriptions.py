@@ -128,6 +128,18 @@ def change_subscription(
 
 
 @router.post(
+    "/subscriptions/{subscription_id}/sync",
+    response_model=SubscriptionOut,
+    responses=problems(401, 403, 404, 409, 503),
+)
+def sync_subscription(subscription_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """Provider and reseller staff: the subscription read from Partner Center now (the mirror converges on it)."""
+    container.subscription_service.get(principal, subscription_id)
+    _staff_only(principal)
+    return container.subscription_service.resync(principal, subscription_id).to_json(datetime.now(UTC))
+
+
+@router.post(
     "/subscriptions/{subscription_id}/cancel",
     status_code=202,
     response_model=SubscriptionOut,

@@ -25,17 +25,17 @@ from shared.domain.subscriptions import (
 )
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import (
-    BusinessRuleViolation,
+    NotFound as PartnerCenterNotFound,
+)
+from shared.partner_center import (
     PartnerCenterClient,
     PartnerCenterError,
     Throttled,
     Unavailable,
 )
-from shared.partner_center import (
-    NotFound as PartnerCenterNotFound,
-)
 from shared.partner_center.errors import AuthenticationFailed
 from shared.services.errors import Conflict, Forbidden, NotFound
+from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.storage.audit import AuditLog
 from shared.storage.onboarding import CustomerRepository, ProviderRepository
 from shared.storage.subscriptions import SubscriptionRepository
@@ -387,10 +387,13 @@ class SubscriptionService:
                 pc = client.cancel_subscription(sub.customer_tenant_id, current)
         except (Throttled, Unavailable, AuthenticationFailed) as error:
             return self._retry_change(sub, error)
-        except BusinessRuleViolation as error:
-            return self._settle_change(sub, "failed", f"Partner Center refused ({error.code}): {error.description}")
-        except PartnerCenterError as error:
-            return self._settle_change(sub, "failed", f"Partner Center refused ({error.code}): {error.description}")
+        except PartnerCenterError as error:  # a refusal (BusinessRuleViolation and the rest)
+            # What we offered was wrong (e.g. seats no longer removable): the mirror is re-read, so it stops
+            # offering what Partner Center will refuse again.
+            refreshed = self._reread(client, sub) or sub
+            return self._settle_change(
+                refreshed, "failed", f"Partner Center refused ({error.code}): {error.description}"
+            )
         self.mirror(
             provider_id=sub.provider_id,
             reseller_id=sub.reseller_id,
@@ -399,6 +402,38 @@ class SubscriptionService:
             pc=pc,
         )
         return self._settle_change(self._subscriptions.get(customer_id, subscription_id) or sub, "applied", None)
+
+    def _reread(self, client: PartnerCenterClient, sub: Subscription) -> Subscription | None:
+        """Partner Center's current state into the mirror (None when it could not be read just now)."""
+        try:
+            pc = client.get_subscription(sub.customer_tenant_id, sub.id)
+        except (PartnerCenterError, AuthenticationFailed) as error:
+            log.warning("re-reading subscription %s after a refusal failed: %s", sub.id, error)
+            return None
+        return self.mirror(provider_id=sub.provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id,
+                           customer_tenant_id=sub.customer_tenant_id, pc=pc)  # fmt: skip
+
+    def resync(self, principal: Principal, subscription_id: str) -> Subscription:
+        """On demand: the subscription read from Partner Center now (staff in scope; 503 when it does not answer)."""
+        sub = self.get(principal, subscription_id)
+        provider = self._providers.get(sub.provider_id)
+        if provider is None:
+            raise NotFound(f"subscription {subscription_id} was not found")
+        try:
+            pc = self._client_for(provider).get_subscription(sub.customer_tenant_id, sub.id)
+        except PartnerCenterNotFound as error:
+            raise Conflict(f"Partner Center no longer has subscription {subscription_id}") from error
+        except (PartnerCenterError, AuthenticationFailed) as error:
+            raise ServiceUnavailable(f"Partner Center did not answer: {type(error).__name__}") from error
+        return self.mirror(provider_id=sub.provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id,
+                           customer_tenant_id=sub.customer_tenant_id, pc=pc)  # fmt: skip
+
+    def resync_customer(self, provider: Provider, customer_id: str) -> int:
+        """On demand: every subscription of the customer read from Partner Center now (new ones adopted)."""
+        try:
+            return self.sync_customer(provider, customer_id)
+        except (PartnerCenterError, AuthenticationFailed) as error:
+            raise ServiceUnavailable(f"Partner Center did not answer: {type(error).__name__}") from error
 
     def _retry_change(self, sub: Subscription, error: Exception) -> Subscription:
         assert sub.change is not None

@@ -284,6 +284,24 @@ def test_a_change_partner_center_refuses_is_marked_failed_with_its_reason(
     changed = wait_change(client, container, shop, sub_id)
     assert changed["pendingChange"]["status"] == "failed"
     assert "800091" in changed["pendingChange"]["error"]
+    # The refusal made the mirror read Partner Center again: it no longer offers what will be refused again.
+    assert changed["status"] == "suspended" and changed["quantity"] == 3
+
+
+def test_staff_re_read_a_subscription_or_a_customers_subscriptions_on_demand(
+    client: TestClient, container: Container, shop: dict[str, Any], pc: Sandbox
+) -> None:
+    sub_id = subscription_for(client, container, shop, quantity=3)
+    headers = shop["auth"](shop["resellerStaff"])
+    requests.post(f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"quantity": 6}, timeout=10)
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()["quantity"] == 3  # not yet known
+    synced = client.post(f"/api/subscriptions/{sub_id}/sync", headers=headers)
+    assert synced.status_code == 200 and synced.json()["quantity"] == 6, synced.text
+    requests.post(f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"autoRenewEnabled": False}, timeout=10)
+    whole = client.post(f"/api/customers/{shop['customerId']}/subscriptions/sync", headers=headers)
+    assert whole.status_code == 200 and whole.json()["synced"] >= 1, whole.text
+    assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()["autoRenew"] is False
+    assert client.post("/api/subscriptions/no-such-subscription/sync", headers=headers).status_code == 404
 
 
 def test_one_change_at_a_time_and_bad_patches_are_422(
