@@ -20,7 +20,7 @@ router = APIRouter(tags=["billing"])
 Kind = Literal["billed", "unbilled"]
 DiscrepancyKindName = Literal[
     "unknownSubscription", "quantityMismatch", "priceMismatch", "missingCharge", "endedRelationship",
-    "partnerOfRecordMismatch",
+    "partnerOfRecordMismatch", "unpricedCharge",
 ]  # fmt: skip
 Id = Annotated[str, Query(min_length=1, max_length=128)]
 

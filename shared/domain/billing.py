@@ -46,6 +46,8 @@ class DiscrepancyKind(StrEnum):
     MISSING_CHARGE = "missingCharge"
     ENDED_RELATIONSHIP = "endedRelationship"
     PARTNER_OF_RECORD_MISMATCH = "partnerOfRecordMismatch"
+    # A charge of a subscription we know that has no reseller or customer price: billed to nobody unless seen.
+    UNPRICED_CHARGE = "unpricedCharge"
 
 
 _UNKNOWN = DiscrepancyKind.UNKNOWN_SUBSCRIPTION
@@ -459,6 +461,13 @@ class Reconciler:
                     (line_id,)))  # fmt: skip
         if reseller_charge is None or customer_charge is None:
             totals.unpriced_lines += 1
+            missing = [tier for tier, charge in (("reseller", reseller_charge), ("customer", customer_charge))
+                       if charge is None]  # fmt: skip
+            item = subscription.catalog_item_id or line.catalog_item_id or "the item"
+            found.append(Discrepancy(
+                DiscrepancyKind.UNPRICED_CHARGE, subscription.id, customer_id, reseller_id, cost, currency,
+                f"no {' or '.join(missing)} price for {item} in {currency}: this charge is billed to nobody",
+                (line_id,)))  # fmt: skip
         reseller = lookups.resellers.get(subscription.reseller_id)
         if reseller is not None and line.reseller_mpn_id != reseller.partner_id:
             on_line = line.reseller_mpn_id or "missing"

@@ -198,6 +198,15 @@ def test_a_price_other_than_our_catalog_cost_is_flagged_with_the_unit_difference
     assert (mismatch.kind, mismatch.amount) == (DiscrepancyKind.PRICE_MISMATCH, D("5.00"))
 
 
+def test_a_charge_without_a_reseller_or_customer_price_is_an_unpriced_charge_with_its_cost() -> None:
+    unpriced = UnitPrices("CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly", "USD", D("6.00"), D("6.60"), None)
+    reconciler, [priced], found = reconcile(lookups(prices=unpriced), wire())
+    [flagged] = found
+    assert (flagged.kind, flagged.amount, flagged.currency) == (DiscrepancyKind.UNPRICED_CHARGE, D("60.00"), "USD")
+    assert "customer price" in flagged.detail and "reseller" not in flagged.detail
+    assert priced.customer_charge is None and reconciler.totals.unpriced_lines == 1
+
+
 def test_more_seats_charged_than_we_hold_is_a_quantity_mismatch() -> None:
     line = wire(quantity=12, subtotal=D("72.00"))
     _, [priced], found = reconcile(lookups(), line)
