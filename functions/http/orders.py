@@ -54,6 +54,18 @@ class OrderLineOut(BaseModel):
     providerCost: str | None = Field(default=None, description="Provider staff only.")
     resellerPrice: str | None = Field(default=None, description="Provider and reseller staff.")
     customerPrice: str | None = None
+    providerCostTotal: str | None = Field(default=None, description="Provider staff only: providerCost x quantity.")
+    resellerPriceTotal: str | None = Field(default=None, description="resellerPrice (as shown) x quantity.")
+    customerPriceTotal: str | None = Field(default=None, description="customerPrice (as shown) x quantity.")
+
+
+class OrderTotals(BaseModel):
+    currency: str | None = Field(description="The order's currency: its customer's market's.")
+    providerCost: str | None = Field(default=None, description="Provider staff only.")
+    resellerPrice: str | None = Field(default=None, description="Provider and reseller staff.")
+    customerPrice: str | None = Field(
+        default=None, description="The sum of the lines' customerPriceTotal; storefront approval thresholds judge it."
+    )
 
 
 class OrderOut(BaseModel):
@@ -63,6 +75,7 @@ class OrderOut(BaseModel):
     status: OrderStatusName
     source: Literal["staff", "storefront"]
     lines: list[OrderLineOut]
+    totals: OrderTotals
     createdBy: str
     createdAt: str
     updatedAt: str

@@ -227,12 +227,19 @@ def provider_cost(line: ChargeLine) -> Decimal:
 
 
 def tier_charge(
-    unit_price: Decimal | None, quantity: Decimal, factor: Decimal, exchange_rate: Decimal | None, currency: str
+    unit_price: Decimal | None,
+    quantity: Decimal,
+    factor: Decimal,
+    exchange_rate: Decimal | None,
+    currency: str,
+    price_currency: str | None = None,
 ) -> Decimal | None:
-    """A tier's charge for the line: unit price x quantity x proration (x exchange rate), rounded once."""
+    """A tier's charge for the line: the unit price as shown (rounded at its currency's minor unit, so a reseller can
+    check it by hand: shown price x quantity) x quantity x proration (x exchange rate), rounded once more."""
     if unit_price is None:
         return None
-    amount = EXACT.multiply(EXACT.multiply(unit_price, quantity), factor)
+    shown = round_money(unit_price, price_currency or currency)
+    amount = EXACT.multiply(EXACT.multiply(shown, quantity), factor)
     if exchange_rate is not None and exchange_rate != ONE:
         amount = EXACT.multiply(amount, exchange_rate)
     return round_money(amount, currency)
@@ -449,8 +456,8 @@ class Reconciler:
         rate = line.exchange_rate if prices is not None and prices.currency != currency else None
         reseller_charge = customer_charge = None
         if prices is not None:
-            reseller_charge = tier_charge(prices.reseller, quantity, factor, rate, currency)
-            customer_charge = tier_charge(prices.customer, quantity, factor, rate, currency)
+            reseller_charge = tier_charge(prices.reseller, quantity, factor, rate, currency, prices.currency)
+            customer_charge = tier_charge(prices.customer, quantity, factor, rate, currency, prices.currency)
             if prices.cost is not None and line.unit_price is not None and line.unit_price != prices.cost:
                 stake = round_money(EXACT.multiply(EXACT.multiply(line.unit_price - prices.cost, quantity), factor)
                                     * (rate or ONE), currency)  # fmt: skip

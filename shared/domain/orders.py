@@ -31,7 +31,8 @@ class LineStatus(StrEnum):
 
 @dataclass(frozen=True)
 class LinePrices:
-    """Unit prices each tier pays, unrounded (rounding happens where shown or billed)."""
+    """Unit prices each tier pays, unrounded between tiers; what a buyer sees and pays is the unit price rounded at
+    the currency's minor unit, times the quantity (a reseller can check every total by hand)."""
 
     currency: str
     provider_cost: Decimal | None
@@ -89,10 +90,22 @@ class Order:
     decided_by: str | None = None
 
     def total(self, tier: str) -> Decimal | None:
-        amounts = [getattr(line.prices, tier) for line in self.lines]
-        if any(a is None for a in amounts):
+        """A tier's total as shown and billed: each line's shown (rounded) unit price x its quantity, summed."""
+        totals = [line_total(line, tier) for line in self.lines]
+        if any(t is None for t in totals):
             return None
-        return sum((a * line.quantity for a, line in zip(amounts, self.lines, strict=True)), Decimal(0))
+        return sum((t for t in totals if t is not None), Decimal(0))
+
+    def _totals_json(self, tiers: list[str]) -> dict[str, Any]:
+        """The order's total per tier the caller may see, in the order's one currency (its customer's market)."""
+        from shared.domain.money import Money
+
+        currencies = sorted({line.prices.currency for line in self.lines})
+        body: dict[str, Any] = {"currency": currencies[0] if len(currencies) == 1 else None}
+        for tier in tiers:
+            total = self.total(tier) if len(currencies) == 1 else None
+            body[_tier_key(tier)] = None if total is None else Money(total, currencies[0]).to_json()
+        return body
 
     def to_json(self, *, tiers: Iterable[str]) -> dict[str, Any]:
         """The order as a caller may see it: only the price tiers it is allowed to see."""
@@ -121,6 +134,8 @@ class Order:
                     "customer_price": "customerPrice",
                 }[tier]
                 body[key] = Money(value, line.prices.currency).rounded().to_json() if value is not None else None
+                total = line_total(line, tier)
+                body[key + "Total"] = None if total is None else Money(total, line.prices.currency).to_json()
             return body
 
         return {
@@ -130,12 +145,27 @@ class Order:
             "status": self.status.value,
             "source": self.source,
             "lines": [line_json(line) for line in self.lines],
+            "totals": self._totals_json(shown),
             "createdBy": self.created_by,
             "createdAt": self.created_at.isoformat(),
             "updatedAt": self.updated_at.isoformat(),
             "failureReason": self.failure_reason,
             "rejectionReason": self.rejection_reason,
         }
+
+
+def _tier_key(tier: str) -> str:
+    return {"provider_cost": "providerCost", "reseller_price": "resellerPrice", "customer_price": "customerPrice"}[tier]
+
+
+def line_total(line: OrderLine, tier: str) -> Decimal | None:
+    """The shown unit price (rounded at the currency's minor unit) x the quantity: the figure a reseller checks."""
+    unit = getattr(line.prices, tier)
+    if unit is None:
+        return None
+    from shared.domain.money import Money
+
+    return Money(unit, line.prices.currency).rounded().amount * line.quantity
 
 
 def settled_status(lines: Iterable[OrderLine]) -> OrderStatus | None:

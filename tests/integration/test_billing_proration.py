@@ -98,7 +98,8 @@ def priced_lines(client: TestClient, prorated: dict[str, Any]) -> list[dict[str,
 
 
 def expected(prorated: dict[str, Any], line: dict[str, Any], margin: Decimal) -> Decimal:
-    unit = prorated["costs"][line["subscriptionId"]] * margin
+    """The tier's unit price as shown (rounded to the cent) x quantity x Microsoft's proration, rounded."""
+    unit = (prorated["costs"][line["subscriptionId"]] * margin).quantize(CENT, ROUND_HALF_UP)
     factor = Decimal(line["effectiveUnitPrice"]) / Decimal(line["unitPrice"])
     return (unit * Decimal(line["quantity"]) * factor).quantize(CENT, ROUND_HALF_UP)
 

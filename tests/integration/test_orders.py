@@ -184,6 +184,28 @@ def test_another_resellers_customer_is_404(
         assert client.post(f"/api/subscriptions/{sub_id}/cancel", headers=headers).status_code == 404
 
 
+def test_an_orders_totals_are_the_shown_unit_prices_times_the_quantities(
+    client: TestClient, container: Container, shop: dict[str, Any]
+) -> None:
+    """One rule a reseller can check by hand: each tier's total is its shown unit price x the quantity."""
+    from decimal import Decimal
+
+    client.put(f"/api/customers/{shop['customerId']}/pricing", headers=shop["auth"](shop["resellerStaff"]),
+               json={"margin": "0.1337", "overrides": []}).raise_for_status()  # fmt: skip
+    placed = place(client, shop, [line(item(shop), 7), line(item(shop, skip=1), 3)])
+    assert placed.status_code == 202, placed.text
+    order = placed.json()
+    for shown in order["lines"]:
+        for tier in ("resellerPrice", "customerPrice"):
+            assert Decimal(shown[f"{tier}Total"]) == Decimal(shown[tier]) * shown["quantity"]
+        assert "providerCostTotal" not in shown or shown["providerCostTotal"] is None  # reseller staff never see it
+    totals = order["totals"]
+    assert totals["currency"] == "USD" and totals.get("providerCost") is None
+    assert Decimal(totals["customerPrice"]) == sum(Decimal(s["customerPriceTotal"]) for s in order["lines"])
+    assert Decimal(totals["resellerPrice"]) == sum(Decimal(s["resellerPriceTotal"]) for s in order["lines"])
+    settle(client, container, shop, order["id"])
+
+
 def subscription_for(client: TestClient, container: Container, shop: dict[str, Any], quantity: int = 5) -> str:
     order = place(client, shop, [line(item(shop), quantity)]).json()
     done = settle(client, container, shop, order["id"])

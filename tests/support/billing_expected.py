@@ -24,8 +24,9 @@ def expected_totals(
     reseller_margin: Decimal,
     customer_margin: Decimal,
 ) -> tuple[dict[tuple[str, str], Decimal], dict[tuple[str, str], Decimal]]:
-    """Per reseller and per customer: each of our subscriptions' lines priced at cost x (1 + margin) per tier,
-    prorated as Microsoft prorated it, rounded per line, then summed."""
+    """Per reseller and per customer: each of our subscriptions' lines priced at the tier's shown unit price (cost x
+    (1 + margin), unrounded between tiers, rounded where shown) x quantity, prorated as Microsoft prorated it,
+    rounded per line, then summed."""
     resellers: dict[tuple[str, str], Decimal] = {}
     customers: dict[tuple[str, str], Decimal] = {}
     for line in lines:
@@ -38,9 +39,10 @@ def expected_totals(
         customer_unit = reseller_unit * (1 + customer_margin)
         currency = line["currency"]
         key = (sub.reseller_id, currency)
-        resellers[key] = resellers.get(key, Decimal(0)) + _round(reseller_unit * quantity * factor, currency)
+        reseller_shown, customer_shown = _round(reseller_unit, currency), _round(customer_unit, currency)
+        resellers[key] = resellers.get(key, Decimal(0)) + _round(reseller_shown * quantity * factor, currency)
         ckey = (sub.customer_id, currency)
-        customers[ckey] = customers.get(ckey, Decimal(0)) + _round(customer_unit * quantity * factor, currency)
+        customers[ckey] = customers.get(ckey, Decimal(0)) + _round(customer_shown * quantity * factor, currency)
     return resellers, customers
 
 

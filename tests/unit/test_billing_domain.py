@@ -155,8 +155,9 @@ def test_a_currency_other_than_usd_rounds_at_its_own_minor_unit() -> None:
         currency="EUR", pricingCurrency="EUR", unitPrice=D("5.60"), effectiveUnitPrice=D("5.60"), subtotal=D("56.00")
     )
     reconciler, [priced], found = reconcile(lookups(prices=euro), line)
-    assert (priced.currency, priced.reseller_charge, priced.customer_charge) == ("EUR", D("61.60"), D("67.76"))
-    assert reconciler.totals.customers == {("cust-1", "res-1", "EUR"): D("67.76")}
+    # 6.776 is shown as 6.78: ten seats are billed 67.80
+    assert (priced.currency, priced.reseller_charge, priced.customer_charge) == ("EUR", D("61.60"), D("67.80"))
+    assert reconciler.totals.customers == {("cust-1", "res-1", "EUR"): D("67.80")}
     assert found == []
 
 
@@ -205,6 +206,14 @@ def test_a_charge_without_a_reseller_or_customer_price_is_an_unpriced_charge_wit
     assert (flagged.kind, flagged.amount, flagged.currency) == (DiscrepancyKind.UNPRICED_CHARGE, D("60.00"), "USD")
     assert "customer price" in flagged.detail and "reseller" not in flagged.detail
     assert priced.customer_charge is None and reconciler.totals.unpriced_lines == 1
+
+
+def test_a_line_is_billed_at_the_unit_price_as_shown_times_the_quantity() -> None:
+    """A reseller checks its bill by hand: the customer's unit price shown (29.7575 -> 29.76) x 4 seats = 119.04,
+    not the unrounded 119.03."""
+    shown = UnitPrices("CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly", "USD", D("6.00"), D("24.7979"), D("29.7575"))
+    _, [priced], _ = reconcile(lookups(prices=shown, quantity=4), wire(quantity=4, subtotal=D("24.00")))
+    assert (priced.reseller_charge, priced.customer_charge) == (D("99.20"), D("119.04"))
 
 
 def test_more_seats_charged_than_we_hold_is_a_quantity_mismatch() -> None:
