@@ -1,16 +1,17 @@
-"""GET /api/me and POST /api/members."""
+"""GET /api/me and the members of organisations: add, list, change role, remove."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep
 from functions.http.schemas import problems
 from shared.domain.scope import OrgType, Role
+from shared.services.errors import FieldError, Invalid
 
 router = APIRouter(tags=["members"])
 
@@ -68,3 +69,43 @@ def add_member(
         return JSONResponse(member.to_json(), status_code=201)
 
     return idempotency.respond(create)
+
+
+class MemberPage(BaseModel):
+    items: list[MemberOut]
+
+
+class MemberPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Role = Field(description="A role of the member's own kind of organisation.")
+
+
+@router.get("/members", response_model=MemberPage, responses=problems(400, 401, 403, 404, 422))
+def list_members(
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    org_type: Annotated[OrgType | None, Query(alias="orgType", description="Default: the caller's own.")] = None,
+    org_id: Annotated[
+        str | None, Query(alias="orgId", max_length=128, description="Default: the caller's own.")
+    ] = None,
+) -> dict[str, Any]:
+    """An organisation's members: its own members read them; those who may manage them (its admins, the admins
+    above it, the operator) too."""
+    if (org_type is None) != (org_id is None):
+        raise Invalid("name both orgType and orgId, or neither", [FieldError("orgId", "goes with orgType")])
+    kind, identifier = (org_type, org_id) if org_type and org_id else (principal.org.org_type, principal.org.org_id)
+    members = container.member_service.list_members(principal, kind, identifier)
+    return {"items": [member.to_json() for member in members]}
+
+
+@router.patch("/members/{user_id}", response_model=MemberOut, responses=problems(400, 401, 403, 404, 409, 422))
+def change_member(user_id: str, body: MemberPatch, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """A new role for a member (audited); the last admin of an organisation keeps its role (409)."""
+    return container.member_service.change_role(principal, user_id, body.role).to_json()
+
+
+@router.delete("/members/{user_id}", status_code=204, responses=problems(401, 403, 404, 409))
+def remove_member(user_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Response:
+    """Offboarding: the member is refused from its next request on (audited); the last admin stays (409)."""
+    container.member_service.remove(principal, user_id)
+    return Response(status_code=204)

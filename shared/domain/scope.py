@@ -133,6 +133,33 @@ def may_add_member(principal: Principal, target: OrgRef, role: Role, *, target_h
     return Decision.FORBIDDEN
 
 
+def may_manage_members(principal: Principal, target: OrgRef) -> Decision:
+    """Changing a member's role or removing it (offboarding is a security duty): the organisation's own admins, the
+    admins above it (a provider's for its resellers and customers, a reseller's for its customers), the operator."""
+    if not can_see(principal, target):
+        return Decision.NOT_FOUND
+    if principal.is_operator:
+        return Decision.ALLOWED
+    if not principal.is_admin:
+        return Decision.FORBIDDEN
+    if target.key == principal.org.key:
+        return Decision.ALLOWED
+    if principal.role is Role.PROVIDER_ADMIN and target.org_type in (OrgType.RESELLER, OrgType.CUSTOMER):
+        return Decision.ALLOWED
+    if principal.role is Role.RESELLER_ADMIN and target.org_type is OrgType.CUSTOMER:
+        return Decision.ALLOWED
+    return Decision.FORBIDDEN
+
+
+def may_list_members(principal: Principal, target: OrgRef) -> Decision:
+    """Who belongs to an organisation: its own members, and whoever may manage them."""
+    if not can_see(principal, target):
+        return Decision.NOT_FOUND
+    if target.key == principal.org.key:
+        return Decision.ALLOWED
+    return may_manage_members(principal, target)
+
+
 def may_read_audit(principal: Principal, org: OrgRef) -> Decision:
     """Admins read the audit trail of what they can see."""
     if not can_see(principal, org):

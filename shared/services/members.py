@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from shared.domain.members import Member
-from shared.domain.scope import ROLES_BY_ORG_TYPE, Decision, OrgType, Principal, Role, may_add_member
+from shared.domain.scope import (
+    ADMIN_ROLE_OF,
+    ROLES_BY_ORG_TYPE,
+    Decision,
+    OrgRef,
+    OrgType,
+    Principal,
+    Role,
+    may_add_member,
+    may_list_members,
+    may_manage_members,
+)
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from shared.storage.audit import AuditLog
 from shared.storage.members import MemberAlreadyExists, MemberRepository
@@ -48,3 +59,58 @@ class MemberService:
             after=member.to_json(),
         )
         return member
+
+    def list_members(self, principal: Principal, org_type: OrgType, org_id: str) -> list[Member]:
+        org = self._org(org_type, org_id)
+        if may_list_members(principal, org) is not Decision.ALLOWED:
+            self._refuse(may_list_members(principal, org), org)
+        return self._members.of_org(org)
+
+    def change_role(self, principal: Principal, user_id: str, role: Role) -> Member:
+        member = self._managed(principal, user_id)
+        if role not in ROLES_BY_ORG_TYPE[member.org.org_type]:
+            allowed = ", ".join(sorted(r.value for r in ROLES_BY_ORG_TYPE[member.org.org_type]))
+            raise Invalid(
+                f"role {role.value} does not belong to a {member.org.org_type.value}",
+                [FieldError("role", f"a {member.org.org_type.value} member's role is one of {allowed}")],
+            )
+        if role is member.role:
+            return member
+        self._keep_an_admin(member)
+        changed = self._members.change_role(member, role)
+        self._audit.record(actor=principal, action="member.roleChanged", entity_type="member", entity_id=user_id,
+                           org=member.org, before=member.to_json(), after=changed.to_json())  # fmt: skip
+        return changed
+
+    def remove(self, principal: Principal, user_id: str) -> None:
+        member = self._managed(principal, user_id)
+        self._keep_an_admin(member)
+        self._members.remove(member)
+        self._audit.record(actor=principal, action="member.removed", entity_type="member", entity_id=user_id,
+                           org=member.org, before=member.to_json(), after=None)  # fmt: skip
+
+    def _managed(self, principal: Principal, user_id: str) -> Member:
+        member = self._members.get(user_id)
+        if member is None:
+            raise NotFound(f"member {user_id} was not found")
+        decision = may_manage_members(principal, member.org)
+        if decision is not Decision.ALLOWED:
+            self._refuse(decision, member.org, what=f"member {user_id}")
+        return member
+
+    def _keep_an_admin(self, member: Member) -> None:
+        """An organisation never loses its last admin: nobody could manage it any more."""
+        if member.role is ADMIN_ROLE_OF[member.org.org_type] and self._members.admins_of(member.org) <= 1:
+            raise Conflict(f"{member.user_id} is the last admin of this {member.org.org_type.value}: add another first")
+
+    def _org(self, org_type: OrgType, org_id: str) -> OrgRef:
+        org = self._organizations.get(org_type, org_id)
+        if org is None:
+            raise NotFound(f"{org_type.value} {org_id} was not found")
+        return org
+
+    @staticmethod
+    def _refuse(decision: Decision, org: OrgRef, what: str | None = None) -> None:
+        if decision is Decision.NOT_FOUND:
+            raise NotFound(f"{what or org.org_type.value + ' ' + org.org_id} was not found")
+        raise Forbidden("you may not manage the members of that organisation")

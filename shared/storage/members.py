@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
@@ -85,6 +86,46 @@ class MemberRepository:
                 self._storage.table(ORG_MEMBERS).delete_entity(index_row["PartitionKey"], index_row["RowKey"])
             raise MemberAlreadyExists(member.user_id) from exc
         return member
+
+    def of_org(self, org: OrgRef) -> list[Member]:
+        """Every member of an organisation (its index partition, then each membership row)."""
+        rows = self._storage.table(ORG_MEMBERS).query_entities(
+            f"PartitionKey eq {odata_quote(safe_key(org.key))}", select=["RowKey"]
+        )
+        members = [self._member_of(row["RowKey"], org) for row in rows]
+        return sorted((m for m in members if m is not None), key=lambda m: (m.created_at, m.user_id))
+
+    def _member_of(self, row_key: str, org: OrgRef) -> Member | None:
+        try:
+            entity = self._storage.table(MEMBERS).get_entity(row_key, _MEMBERSHIP)
+        except ResourceNotFoundError:
+            return None
+        member = _from_entity(entity)
+        return member if member.org.key == org.key else None
+
+    def admins_of(self, org: OrgRef) -> int:
+        admin_role = ADMIN_ROLE_OF[org.org_type].value
+        rows = self._storage.table(ORG_MEMBERS).query_entities(
+            f"PartitionKey eq {odata_quote(safe_key(org.key))} and role eq {odata_quote(admin_role)}", select=["RowKey"]
+        )
+        return sum(1 for _ in rows)
+
+    def change_role(self, member: Member, role: Role) -> Member:
+        """Both rows take the new role (the index first: an admin is never unseen by the last-admin check)."""
+        self._storage.table(ORG_MEMBERS).upsert_entity(
+            {"PartitionKey": safe_key(member.org.key), "RowKey": safe_key(member.user_id), "role": role.value}
+        )
+        self._storage.table(MEMBERS).update_entity(
+            {"PartitionKey": safe_key(member.user_id), "RowKey": _MEMBERSHIP, "role": role.value}
+        )
+        return Member(member.user_id, member.org, role, member.created_at, member.created_by)
+
+    def remove(self, member: Member) -> None:
+        """The membership first (the user is refused from the next request on), then the org index."""
+        for table, key in ((MEMBERS, (safe_key(member.user_id), _MEMBERSHIP)),
+                           (ORG_MEMBERS, (safe_key(member.org.key), safe_key(member.user_id)))):  # fmt: skip
+            with contextlib.suppress(ResourceNotFoundError):
+                self._storage.table(table).delete_entity(*key)
 
     def seed(self, member: Member) -> Member:
         """Adds the member unless that user already has a membership (local stack start-up)."""

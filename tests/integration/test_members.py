@@ -140,3 +140,60 @@ def test_adding_a_member_is_audited(client: TestClient, auth: Auth, add_member: 
     entry = trail.json()["items"][0]
     assert entry["action"] == "member.added" and entry["actorId"] == admin
     assert entry["before"] is None and entry["after"]["role"] == "provider.staff"
+
+
+def test_members_are_listed_changed_and_removed_by_their_admins_and_audited(
+    client: TestClient, auth: Auth, add_member: AddMember
+) -> None:
+    provider = provider_org()
+    admin = add_member(provider, Role.PROVIDER_ADMIN)
+    staff = add_member(provider, Role.PROVIDER_STAFF)
+    listed = client.get("/api/members", headers=auth(staff)).json()["items"]  # its own organisation by default
+    assert {(m["userId"], m["role"]) for m in listed} == {(admin, "provider.admin"), (staff, "provider.staff")}
+    # Staff read but do not manage.
+    assert (
+        client.patch(f"/api/members/{admin}", json={"role": "provider.staff"}, headers=auth(staff)).status_code == 403
+    )
+    promoted = client.patch(f"/api/members/{staff}", json={"role": "provider.admin"}, headers=auth(admin))
+    assert promoted.status_code == 200 and promoted.json()["role"] == "provider.admin"
+    assert client.get("/api/me", headers=auth(staff)).json()["role"] == "provider.admin"
+    wrong_kind = client.patch(f"/api/members/{staff}", json={"role": "reseller.staff"}, headers=auth(admin))
+    assert wrong_kind.status_code == 422 and wrong_kind.json()["errors"][0]["field"] == "role"
+    # Offboarding: the removed member is refused from its next request on.
+    assert client.delete(f"/api/members/{admin}", headers=auth(staff)).status_code == 204
+    assert client.get("/api/me", headers=auth(admin)).status_code in (401, 403)
+    trail = client.get("/api/audit", params={"entityId": admin}, headers=auth(staff)).json()["items"]
+    assert [e["action"] for e in trail][:1] == ["member.removed"]
+    trail = client.get("/api/audit", params={"entityId": staff}, headers=auth(staff)).json()["items"]
+    assert "member.roleChanged" in [e["action"] for e in trail]
+
+
+def test_the_last_admin_of_an_organisation_can_be_neither_removed_nor_demoted(
+    client: TestClient, auth: Auth, add_member: AddMember
+) -> None:
+    reseller = reseller_org(provider_org())
+    admin = add_member(reseller, Role.RESELLER_ADMIN)
+    demoted = client.patch(f"/api/members/{admin}", json={"role": "reseller.staff"}, headers=auth(admin))
+    assert demoted.status_code == 409 and "last admin" in demoted.json()["detail"]
+    assert client.delete(f"/api/members/{admin}", headers=auth(admin)).status_code == 409
+    assert client.get("/api/me", headers=auth(admin)).json()["role"] == "reseller.admin"
+
+
+def test_members_outside_the_callers_scope_are_404_and_the_admins_above_may_offboard(
+    client: TestClient, auth: Auth, add_member: AddMember
+) -> None:
+    provider = provider_org()
+    provider_admin = add_member(provider, Role.PROVIDER_ADMIN)
+    reseller = reseller_org(provider)
+    add_member(reseller, Role.RESELLER_ADMIN)
+    reseller_staff = add_member(reseller, Role.RESELLER_STAFF)
+    stranger = add_member(provider_org(), Role.PROVIDER_ADMIN)
+    for method, path in (("GET", f"/api/members?orgType=reseller&orgId={reseller.org_id}"),
+                         ("DELETE", f"/api/members/{reseller_staff}")):  # fmt: skip
+        assert client.request(method, path, headers=auth(stranger)).status_code == 404
+    customer = customer_org(reseller)
+    customer_admin = add_member(customer, Role.CUSTOMER_ADMIN)
+    assert client.get(f"/api/members?orgType=reseller&orgId={reseller.org_id}",
+                      headers=auth(customer_admin)).status_code == 404  # fmt: skip
+    assert client.delete(f"/api/members/{reseller_staff}", headers=auth(provider_admin)).status_code == 204
+    assert client.get("/api/members", params={"orgType": "reseller"}, headers=auth(provider_admin)).status_code == 422
