@@ -1,7 +1,8 @@
-"""GET /api/audit?entityId=: the audit trail of one entity, for admins who can see it."""
+"""GET /api/audit: one entity's trail (?entityId=) or the feed of a scope by time range and actor, for admins."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -9,8 +10,8 @@ from pydantic import BaseModel
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
 from functions.http.schemas import problems
-from shared.domain.scope import Decision, may_read_audit
-from shared.services.errors import Forbidden, NotFound
+from shared.domain.scope import Decision, OrgType, may_read_audit
+from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
 
 router = APIRouter(tags=["audit"])
 
@@ -34,14 +35,30 @@ class AuditPage(BaseModel):
     continuationToken: str | None
 
 
-@router.get("/audit", response_model=AuditPage, responses=problems(400, 401, 403, 404))
+@router.get("/audit", response_model=AuditPage, responses=problems(400, 401, 403, 404, 422))
 def read_audit(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
-    entity_id: Annotated[str, Query(alias="entityId", min_length=1, max_length=256)],
+    entity_id: Annotated[
+        str | None, Query(alias="entityId", min_length=1, max_length=256, description="One entity's trail.")
+    ] = None,
+    since: Annotated[
+        datetime | None, Query(alias="from", description="The feed from this moment (default: 7 days ago).")
+    ] = None,
+    until: Annotated[
+        datetime | None, Query(alias="to", description="The feed until this moment (default: now).")
+    ] = None,
+    actor_id: Annotated[str | None, Query(alias="actorId", min_length=1, max_length=256)] = None,
+    provider_id: Annotated[
+        str | None, Query(alias="providerId", max_length=128, description="Operator: whose feed (else the platform's).")
+    ] = None,
 ) -> dict[str, Any]:
-    """Newest first. Entries outside the caller's scope are never shown; none visible is a 404."""
+    """Admins, newest first: one entity's trail (`entityId`), or the feed of everything in the caller's scope
+    between `from` and `to` (at most 92 days), optionally by one actor. Entries outside the caller's scope are
+    never shown; an entity with none visible is a 404."""
+    if entity_id is None:
+        return _feed(principal, container, paging, since, until, actor_id, provider_id)
     binding = paging_binding(principal, "audit", entityId=entity_id)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     entries, next_position = container.audit.page_for_entity(entity_id, limit=paging.limit, position=position)
@@ -52,6 +69,56 @@ def read_audit(
     if decision is Decision.FORBIDDEN:
         raise Forbidden("only admins read the audit trail")
     visible = [e for e in entries if may_read_audit(principal, e.org) is Decision.ALLOWED]
+    if actor_id:
+        visible = [e for e in visible if e.actor_id == actor_id]
     return page_body(
         [e.to_json() for e in visible], container.continuation_tokens.encode(next_position, binding=binding)
     )
+
+
+MAX_FEED_SPAN = timedelta(days=92)
+
+
+def _feed(
+    principal: Any,
+    container: Any,
+    paging: Any,
+    since: datetime | None,
+    until: datetime | None,
+    actor_id: str | None,
+    provider_id: str | None,
+) -> dict[str, Any]:
+    if not principal.is_admin:
+        raise Forbidden("only admins read the audit trail")
+    end = _aware(until) or datetime.now(UTC)
+    start = _aware(since) or end - timedelta(days=7)
+    if start >= end or end - start > MAX_FEED_SPAN:
+        raise Invalid("from must be before to, at most 92 days apart", [FieldError("from", "a range of up to 92 days")])
+    own = principal.org
+    narrow: dict[str, str | None] = {}
+    if own.org_type is OrgType.OPERATOR:
+        scope = provider_id or "platform"
+    elif provider_id:
+        raise NotFound(f"provider {provider_id} was not found")
+    elif own.org_type is OrgType.PROVIDER:
+        scope = own.org_id
+    elif own.org_type is OrgType.RESELLER:
+        scope, narrow = own.provider_id or "", {"reseller_id": own.org_id}
+    else:
+        scope, narrow = own.provider_id or "", {"org_id": own.org_id}
+    binding = paging_binding(principal, "auditFeed", scope=scope, since=start.isoformat(), until=end.isoformat(),
+                             actorId=actor_id)  # fmt: skip
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
+    entries, next_position = container.audit.page_feed(
+        scope, since=start, until=end, limit=paging.limit, position=position, actor_id=actor_id, **narrow
+    )
+    visible = [e for e in entries if may_read_audit(principal, e.org) is Decision.ALLOWED]
+    return page_body(
+        [e.to_json() for e in visible], container.continuation_tokens.encode(next_position, binding=binding)
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,6 +13,7 @@ from shared.domain.scope import OrgRef, OrgType, Principal
 from shared.storage.tables import Page, TableStorage, odata_quote, query_page, safe_key
 
 TABLE = "audit"
+FEED = "auditfeed"  # the same entries by scope and day, newest first: the feed by time range and actor
 _MAX_SNAPSHOT_CHARS = 30_000  # a string property holds at most 32K characters
 _FAR_FUTURE_MS = 10**13
 
@@ -82,7 +83,43 @@ class AuditLog:
             "after": _snapshot(after),
         }
         self._storage.table(TABLE).create_entity(entity)
+        self._storage.table(FEED).create_entity({**entity, "PartitionKey": feed_partition(feed_scope(org), when)})
         return _from_entity(entity)
+
+    def page_feed(
+        self,
+        scope: str,
+        *,
+        since: datetime,
+        until: datetime,
+        limit: int,
+        position: dict[str, str] | None,
+        actor_id: str | None = None,
+        org_id: str | None = None,
+        reseller_id: str | None = None,
+    ) -> tuple[list[AuditEntry], dict[str, str] | None]:
+        """A scope's entries between two moments, newest first; narrowed to an actor, an organisation, or a
+        reseller and its customers."""
+        clauses = [
+            f"PartitionKey ge {odata_quote(feed_partition(scope, until))}",
+            f"PartitionKey le {odata_quote(feed_partition(scope, since))}",
+            "at ge @since",
+            "at lt @until",
+        ]
+        if actor_id:
+            clauses.append(f"actorId eq {odata_quote(actor_id)}")
+        if org_id:
+            clauses.append(f"orgId eq {odata_quote(org_id)}")
+        if reseller_id:
+            clauses.append(f"(resellerId eq {odata_quote(reseller_id)} or orgId eq {odata_quote(reseller_id)})")
+        page: Page = query_page(
+            self._storage.table(FEED),
+            query_filter=" and ".join(clauses),
+            parameters={"since": since, "until": until},
+            limit=limit,
+            position=position,
+        )
+        return [_from_entity(e) for e in page.items], page.next_position
 
     def page_for_entity(
         self, entity_id: str, *, limit: int, position: dict[str, str] | None
@@ -94,3 +131,16 @@ class AuditLog:
             position=position,
         )
         return [_from_entity(e) for e in page.items], page.next_position
+
+
+def feed_scope(org: OrgRef) -> str:
+    """The provider an entry belongs under (its own id for a provider), or "platform" for the operator's."""
+    if org.org_type is OrgType.PROVIDER:
+        return org.org_id
+    return org.provider_id or "platform"
+
+
+def feed_partition(scope: str, when: datetime) -> str:
+    """One partition per scope and day, later days sorting first (so a range reads newest first)."""
+    day = int(when.astimezone(UTC).strftime("%Y%m%d"))
+    return safe_key(f"{scope}|{99999999 - day:08d}")
