@@ -29,7 +29,7 @@ run: install
 	$(PY) -m local.run
 
 test: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=20 $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)

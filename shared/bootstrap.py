@@ -246,6 +246,8 @@ class Container:
             audit=self.audit,
             publisher=self.publisher,
             client_for=self.partner_center_for,
+            orders=self.orders,
+            catalog=self.catalog,
             retry_first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
             retry_max_delay=timedelta(seconds=s.provisioning_retry_max_delay_seconds),
             max_attempts=s.provisioning_max_attempts,

@@ -41,6 +41,16 @@ def make_offer_id(product_id: str, sku_id: str, availability_id: str) -> str:
     return f"{product_id}:{sku_id}:{availability_id}"
 
 
+def catalog_item_id_of_offer(offer_id: str, term_duration: str, billing_cycle: str) -> str | None:
+    """The catalog item a subscription of `offer_id` (product:sku:availability, as Partner Center names a
+    subscription's offer) with this term and billing cycle was bought as; None when the offer is not of that shape.
+    Availabilities are per market, so the id names the market's item."""
+    parts = (offer_id or "").strip().split(":")
+    if len(parts) != 3 or not all(parts) or not normalize_term(term_duration) or not normalize_cycle(billing_cycle):
+        return None
+    return make_catalog_item_id(parts[0], parts[1], parts[2], term_duration, billing_cycle)
+
+
 @dataclass(frozen=True)
 class CatalogItem:
     """A sellable unit of a market: one term and billing cycle of one availability, with the provider's cost.

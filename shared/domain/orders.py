@@ -185,3 +185,34 @@ def fail_pending_lines(order: Order, reason: str) -> tuple[OrderLine, ...]:
         replace(line, status=LineStatus.FAILED, error=reason) if line.status is LineStatus.PENDING else line
         for line in order.lines
     )
+
+
+def line_that_bought(
+    lines: Iterable[OrderLine],
+    *,
+    subscription_id: str,
+    partner_center_order_id: str | None,
+    offer_id: str,
+    term_duration: str,
+    billing_cycle: str,
+) -> OrderLine | None:
+    """The line (of our orders' lines) that bought this subscription: the line that names it, or else a line of the
+    Partner Center order it came from with its offer, term and cycle (provisioning may not have recorded the
+    subscription yet). A subscription bought by our order is ours, not an orphan."""
+    candidates = list(lines)
+    wanted = subscription_id.lower()
+    for line in candidates:
+        if line.subscription_id and line.subscription_id.lower() == wanted:
+            return line
+    if not partner_center_order_id:
+        return None
+    for line in candidates:
+        if (
+            line.partner_center_order_id
+            and line.partner_center_order_id.lower() == partner_center_order_id.lower()
+            and line.offer_id.lower() == offer_id.lower()
+            and line.term_duration.upper() == term_duration.upper()
+            and line.billing_cycle.lower() == billing_cycle.lower()
+        ):
+            return line
+    return None

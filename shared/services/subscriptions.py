@@ -10,8 +10,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shared.domain.catalog import catalog_item_id_of_offer
 from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus
-from shared.domain.orders import Order, OrderLine
+from shared.domain.orders import Order, OrderLine, line_that_bought
 from shared.domain.scope import OrgRef, OrgType, Principal, can_see
 from shared.domain.subscriptions import (
     ChangeRefused,
@@ -37,7 +38,9 @@ from shared.partner_center.errors import AuthenticationFailed
 from shared.services.errors import Conflict, Forbidden, NotFound
 from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.storage.audit import AuditLog
+from shared.storage.catalog import CatalogRepository
 from shared.storage.onboarding import CustomerRepository, ProviderRepository
+from shared.storage.orders import OrderRepository
 from shared.storage.subscriptions import SubscriptionRepository
 
 log = logging.getLogger(__name__)
@@ -67,7 +70,8 @@ class SubscriptionService:
         audit: AuditLog,
         publisher: MessagePublisher,
         client_for: Callable[[Provider], PartnerCenterClient],
-        catalog_item_for: Callable[[str, str, str, str], str | None] | None = None,
+        orders: OrderRepository | None = None,
+        catalog: CatalogRepository | None = None,
         retry_first_delay: timedelta = timedelta(seconds=2),
         retry_max_delay: timedelta = timedelta(minutes=5),
         max_attempts: int = 10,
@@ -78,7 +82,8 @@ class SubscriptionService:
         self._audit = audit
         self._publisher = publisher
         self._client_for = client_for
-        self._catalog_item_for = catalog_item_for
+        self._orders = orders
+        self._catalog = catalog
         self._first_delay = retry_first_delay
         self._max_delay = retry_max_delay
         self._max_attempts = max_attempts
@@ -95,9 +100,16 @@ class SubscriptionService:
         pc: Any,
         catalog_item_id: str | None = None,
         adopt: bool = False,
+        claimed: bool = False,
     ) -> Subscription:
-        """Writes Partner Center's state of one subscription into the mirror, keeping a pending change. With
-        `adopt`, one we have no record of is taken in flagged "adopted" and audited (a sync, not an order, found it)."""
+        """Writes Partner Center's state of one subscription into the mirror, keeping a pending change.
+
+        Whichever writer comes first (provisioning, an event, a sync), the subscription gets its catalog item: the
+        caller's (the order line's), else the one already mirrored, else the line of our order that bought it,
+        else the item of the customer's market that the offer, term and cycle name; a later writer never erases it.
+        With `adopt`, one we have no record of and no order of ours bought is taken in flagged "adopted" and
+        audited; `claimed` (provisioning) clears that flag, since an order did buy it. The write is conditional
+        (insert-if-absent or If-Match), so concurrent writers never overwrite each other."""
         now = _now()
         lots = tuple(
             SeatLot(d.quantity, d.allowed_until if d.allowed_until.tzinfo else d.allowed_until.replace(tzinfo=UTC))
@@ -106,38 +118,64 @@ class SubscriptionService:
         )
         term_duration = pc.term_duration or ""
         billing_cycle = (pc.billing_cycle or "").lower()
-        if catalog_item_id is None and self._catalog_item_for is not None:
-            catalog_item_id = self._catalog_item_for(provider_id, pc.offer_id, term_duration, billing_cycle)
-        existing = self._subscriptions.get(customer_id, pc.id)
-        mirrored = Subscription(
-            id=pc.id,
-            provider_id=provider_id,
-            reseller_id=reseller_id,
-            customer_id=customer_id,
-            customer_tenant_id=customer_tenant_id,
-            catalog_item_id=catalog_item_id or (existing.catalog_item_id if existing else None),
-            offer_id=pc.offer_id,
-            name=pc.friendly_name or pc.offer_name or pc.offer_id,
-            quantity=pc.quantity,
-            status=(pc.status or "").lower(),
-            auto_renew=bool(pc.auto_renew_enabled),
-            term_duration=term_duration,
-            billing_cycle=billing_cycle,
-            term_start_date=_aware(pc.effective_start_date),
-            term_end_date=_aware(pc.commitment_end_date),
-            cancellation_window_ends_at=_aware(pc.cancellation_allowed_until),
-            partner_id=pc.partner_id or "",
-            order_id=pc.order_id,
-            lots=lots,
-            change=existing.change if existing else None,
-            updated_at=now,
-            synced_at=now,
-            flag=existing.flag if existing else ("adopted" if adopt else None),
-        )
+        resolved: dict[str, tuple[str | None, bool]] = {}
+
+        def origin() -> tuple[str | None, bool]:
+            """(catalog item, bought by our order) for a subscription not yet mirrored: read once per call."""
+            if "found" not in resolved:
+                line = self._line_that_bought(customer_id, pc, term_duration, billing_cycle)
+                item = line.catalog_item_id if line else self._market_item(provider_id, customer_id, pc.offer_id,
+                                                                           term_duration, billing_cycle)  # fmt: skip
+                resolved["found"] = (item, line is not None)
+            return resolved["found"]
+
+        def build(existing: Subscription | None) -> Subscription | None:
+            item = catalog_item_id or (existing.catalog_item_id if existing else None)
+            ours = claimed
+            if item is None or (existing is None and adopt and not ours):
+                found_item, ours = origin()
+                ours = ours or claimed
+                item = item or found_item
+            if existing is None:
+                flag = "adopted" if adopt and not ours else None
+            elif claimed and existing.flag == "adopted":
+                flag = None
+            else:
+                flag = existing.flag
+            mirrored = Subscription(
+                id=pc.id,
+                provider_id=provider_id,
+                reseller_id=reseller_id,
+                customer_id=customer_id,
+                customer_tenant_id=customer_tenant_id,
+                catalog_item_id=item,
+                offer_id=pc.offer_id,
+                name=pc.friendly_name or pc.offer_name or pc.offer_id,
+                quantity=pc.quantity,
+                status=(pc.status or "").lower(),
+                auto_renew=bool(pc.auto_renew_enabled),
+                term_duration=term_duration,
+                billing_cycle=billing_cycle,
+                term_start_date=_aware(pc.effective_start_date),
+                term_end_date=_aware(pc.commitment_end_date),
+                cancellation_window_ends_at=_aware(pc.cancellation_allowed_until),
+                partner_id=pc.partner_id or "",
+                order_id=pc.order_id,
+                lots=lots,
+                change=existing.change if existing else None,
+                updated_at=now,
+                synced_at=now,
+                flag=flag,
+            )
+            if existing is not None and _same_state(existing, mirrored):
+                return replace(existing, synced_at=now)
+            return mirrored
+
+        existing, mirrored = self._subscriptions.write(customer_id, pc.id, build)
+        assert mirrored is not None
         if existing is not None and _same_state(existing, mirrored):
-            return self._subscriptions.update(customer_id, pc.id, lambda s: replace(s, synced_at=now))
-        self._subscriptions.upsert(mirrored)
-        if existing is None and adopt:
+            return mirrored
+        if existing is None and mirrored.flag == "adopted":
             log.warning("adopted subscription %s of customer %s: Partner Center has it, we had no record", pc.id,
                         customer_id)  # fmt: skip
             self._audit.record(
@@ -161,10 +199,40 @@ class SubscriptionService:
             )
         return mirrored
 
+    def _line_that_bought(self, customer_id: str, pc: Any, term_duration: str, billing_cycle: str) -> OrderLine | None:
+        if self._orders is None:
+            return None
+        return line_that_bought(
+            (line for order in self._orders.for_customer(customer_id) for line in order.lines),
+            subscription_id=pc.id,
+            partner_center_order_id=pc.order_id,
+            offer_id=pc.offer_id or "",
+            term_duration=term_duration,
+            billing_cycle=billing_cycle,
+        )
+
+    def _market_item(
+        self, provider_id: str, customer_id: str, offer_id: str, term_duration: str, billing_cycle: str
+    ) -> str | None:
+        """The catalog item of the customer's market that the offer, term and cycle name (None while the market
+        is unknown or its catalog does not hold the item: a later writer resolves it then)."""
+        if self._catalog is None:
+            return None
+        candidate = catalog_item_id_of_offer(offer_id, term_duration, billing_cycle)
+        customer = self._customers.get(provider_id, customer_id)
+        if candidate is None or customer is None or not customer.country:
+            return None
+        item = self._catalog.get(provider_id, customer.country, candidate)
+        return item.catalog_item_id if item is not None else None
+
     def mirror_from_order(self, order: Order, line: OrderLine, subscription_id: str) -> None:
-        """Provisioning calls this once a line's subscription exists in Partner Center."""
+        """Provisioning calls this once a line's subscription exists in Partner Center. An event or a sync may
+        have mirrored it first: the order's line still claims it (its catalog item, no "adopted" flag)."""
         provider = self._providers.get(order.provider_id)
-        if provider is None or self._subscriptions.get(order.customer_id, subscription_id) is not None:
+        if provider is None:
+            return
+        existing = self._subscriptions.get(order.customer_id, subscription_id)
+        if existing is not None and existing.catalog_item_id == line.catalog_item_id and existing.flag != "adopted":
             return
         pc = self._client_for(provider).get_subscription(order.customer_tenant_id, subscription_id)
         self.mirror(
@@ -174,6 +242,7 @@ class SubscriptionService:
             customer_tenant_id=order.customer_tenant_id,
             pc=pc,
             catalog_item_id=line.catalog_item_id,
+            claimed=True,
         )
 
     def sync_customer(self, provider: Provider, customer_id: str) -> int:
@@ -196,7 +265,9 @@ class SubscriptionService:
 
     def adopt_orphans(self, customer_ids: Iterable[tuple[str, str]]) -> int:
         """The sweep's quick look, for customers who ordered lately: what Partner Center holds that we do not
-        (an order whose record was lost after checkout) is adopted within minutes, not at the next full sync."""
+        (an order whose record was lost after checkout) is adopted within minutes, not at the next full sync. One
+        that an order of ours bought (provisioning not done yet, or its mirror row lost) is mirrored under its
+        order instead; the count is of those adopted."""
         adopted = 0
         for provider_id, customer_id in customer_ids:
             provider = self._providers.get(provider_id)
@@ -212,9 +283,10 @@ class SubscriptionService:
             for pc in found:
                 if pc.id.lower() in known:
                     continue
-                self.mirror(provider_id=provider.id, reseller_id=customer.reseller_id, customer_id=customer.id,
-                            customer_tenant_id=customer.tenant_id, pc=pc, adopt=True)  # fmt: skip
-                adopted += 1
+                mirrored = self.mirror(provider_id=provider.id, reseller_id=customer.reseller_id,
+                                       customer_id=customer.id, customer_tenant_id=customer.tenant_id, pc=pc,
+                                       adopt=True)  # fmt: skip
+                adopted += mirrored.flag == "adopted"  # one an order of ours bought is mirrored, not adopted
         return adopted
 
     def sync_subscription(self, provider: Provider, customer_tenant_id: str, subscription_id: str) -> bool:
@@ -488,11 +560,14 @@ def _state(sub: Subscription) -> dict[str, Any]:
         "status": sub.status,
         "autoRenew": sub.auto_renew,
         "partnerIdOnRecord": sub.partner_id,
+        "catalogItemId": sub.catalog_item_id,
+        "flag": sub.flag,
     }
 
 
 def _same_state(a: Subscription, b: Subscription) -> bool:
-    keys = ("quantity", "status", "auto_renew", "term_end_date", "cancellation_window_ends_at", "lots", "partner_id")
+    keys = ("quantity", "status", "auto_renew", "term_end_date", "cancellation_window_ends_at", "lots", "partner_id",
+            "catalog_item_id", "flag")  # fmt: skip
     return all(getattr(a, k) == getattr(b, k) for k in keys)
 
 

@@ -227,6 +227,12 @@ class OrderRepository:
         result = query_page(self._table, query_filter=query, limit=limit, position=position)
         return [_from_row(row) for row in result.items], result.next_position
 
+    def for_customer(self, customer_id: str) -> Iterator[Order]:
+        """Every order of one customer (one partition)."""
+        query = f"PartitionKey eq {odata_quote(safe_key(customer_id))} and RowKey ge 'o|' and RowKey lt 'o}}'"
+        for row in iter_query(self._table, query_filter=query):
+            yield _from_row(row)
+
     def outbox(self) -> Iterator[dict[str, Any]]:
         """Outbox rows left behind (a crash between commit and send), across customers."""
         yield from iter_query(self._table, query_filter="RowKey ge 'outbox|' and RowKey lt 'outbox}'")

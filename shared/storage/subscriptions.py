@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+from azure.data.tables import UpdateMode
 
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription
 from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
@@ -121,8 +123,46 @@ class SubscriptionRepository:
         except ResourceNotFoundError:
             return None
 
-    def upsert(self, sub: Subscription) -> Subscription:
-        """Mirrors Partner Center's state; the index row first, so a mirrored subscription is always found."""
+    def write(
+        self,
+        customer_id: str,
+        subscription_id: str,
+        build: Callable[[Subscription | None], Subscription | None],
+        *,
+        attempts: int = 10,
+    ) -> tuple[Subscription | None, Subscription | None]:
+        """Builds the row from what is stored now (None: nothing yet) and writes it only if nobody wrote in
+        between (insert when absent, If-Match otherwise), building again when someone did: concurrent writers of
+        one subscription never overwrite each other blindly. Returns (what was there, what is there now);
+        `build` returning None leaves the row as it is."""
+        pk, rk = safe_key(customer_id), safe_key(subscription_id)
+        for _ in range(attempts):
+            try:
+                entity = self._table.get_entity(pk, rk)
+            except ResourceNotFoundError:
+                entity = None
+            before = _from_row(dict(entity)) if entity is not None else None
+            after = build(before)
+            if after is None:
+                return before, before
+            try:
+                if entity is None:
+                    self._write_index(after)
+                    self._table.create_entity(_to_row(after))
+                else:
+                    self._table.update_entity(
+                        _to_row(after),
+                        mode=UpdateMode.REPLACE,
+                        etag=entity.metadata["etag"],
+                        match_condition=MatchConditions.IfNotModified,
+                    )
+            except (ResourceExistsError, ResourceModifiedError):
+                continue
+            return before, after
+        raise ResourceModifiedError(f"gave up after {attempts} concurrent writes of subscription {subscription_id}")
+
+    def _write_index(self, sub: Subscription) -> None:
+        """The index row first, so a mirrored subscription is always found."""
         self._storage.table(INDEX).upsert_entity(
             {
                 "PartitionKey": safe_key(sub.id),
@@ -131,8 +171,6 @@ class SubscriptionRepository:
                 "customerId": sub.customer_id,
             }
         )
-        self._table.upsert_entity(_to_row(sub))
-        return sub
 
     def update(
         self, customer_id: str, subscription_id: str, change: Callable[[Subscription], Subscription | None]

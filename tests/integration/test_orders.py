@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from shared.bootstrap import Container
 from shared.domain.scope import OrgRef, OrgType, Role
-from tests.support.commerce import commerce_setup, drain_queues, work_queues
+from tests.support.commerce import drain_queues, ready_shop, work_queues
 from tests.support.onboarding import Sandbox
 
 Auth = Callable[[str], dict[str, str]]
@@ -34,19 +34,7 @@ def pc(sandbox: Any) -> Sandbox:
 
 @pytest.fixture(scope="module")
 def shop(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
-    from tests.support.platform import member, new_id, user_token
-
-    def auth(oid: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {user_token(sandbox, oid)}"}
-
-    def add_member(org: OrgRef, role: Role) -> str:
-        if org.org_type is not OrgType.OPERATOR:
-            container.organizations.add(org, name="test")
-        user_id = new_id("u-")
-        container.members.add(member(user_id, org, role))
-        return user_id
-
-    return {**commerce_setup(client, auth, container, pc, add_member), "auth": auth, "addMember": add_member}
+    return ready_shop(client, container, pc, sandbox)
 
 
 def item(shop: dict[str, Any], term: str = "P1Y", cycle: str = "monthly", skip: int = 0) -> Any:
@@ -216,26 +204,51 @@ def subscription_for(client: TestClient, container: Container, shop: dict[str, A
 def test_a_subscription_partner_center_holds_without_our_record_is_adopted_by_the_sweep(
     client: TestClient, container: Container, shop: dict[str, Any]
 ) -> None:
-    """An order whose subscription record was lost after checkout: the next provisioning sweep (every minute)
-    finds the subscription in Partner Center, adopts it under the right customer, flags and audits it."""
+    """An order whose record was lost after checkout: the next provisioning sweep (every minute) finds the
+    subscription in Partner Center (its customer ordered lately), adopts it under the right customer with the
+    catalog item of the customer's market, flags and audits it."""
     from shared.services.sweeps import sweep_provisioning
+    from shared.storage.orders import TABLE as ORDERS
     from shared.storage.subscriptions import INDEX, TABLE
     from shared.storage.tables import safe_key
 
-    sub_id = subscription_for(client, container, shop, quantity=4)
+    order = place(client, shop, [line(item(shop), 4)]).json()
+    sub_id = settle(client, container, shop, order["id"])["lines"][0]["subscriptionId"]
     headers = shop["auth"](shop["resellerStaff"])
-    assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()["flag"] is None
+    kept = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
+    assert kept["flag"] is None and kept["catalogItemId"] == item(shop).catalog_item_id
+    container.tables.table(ORDERS).delete_entity(safe_key(shop["customerId"]), "o|" + safe_key(order["id"]))
     container.tables.table(TABLE).delete_entity(safe_key(shop["customerId"]), safe_key(sub_id))
     container.tables.table(INDEX).delete_entity(safe_key(sub_id), "s")
     assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).status_code == 404
+    subscription_for(client, container, shop, quantity=1)  # the customer ordered lately: the sweep looks
     counts = sweep_provisioning(container)
     assert counts["adopted"] >= 1
     adopted = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
     assert (adopted["flag"], adopted["customerId"], adopted["quantity"]) == ("adopted", shop["customerId"], 4)
+    assert adopted["catalogItemId"] == kept["catalogItemId"]
     admin = shop["auth"](shop["providerAdmin"])
     trail = client.get("/api/audit", params={"entityId": sub_id}, headers=admin).json()["items"]
     assert [entry["action"] for entry in trail][:1] == ["subscription.adopted"]
     assert sweep_provisioning(container)["adopted"] == 0  # known now: adopted once
+
+
+def test_a_lost_mirror_row_of_our_order_is_restored_under_its_order_not_adopted(
+    client: TestClient, container: Container, shop: dict[str, Any]
+) -> None:
+    """The order still names the subscription: the sweep mirrors it again with the line's catalog item, no flag."""
+    from shared.services.sweeps import sweep_provisioning
+    from shared.storage.subscriptions import INDEX, TABLE
+    from shared.storage.tables import safe_key
+
+    sub_id = subscription_for(client, container, shop, quantity=2)
+    headers = shop["auth"](shop["resellerStaff"])
+    before = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
+    container.tables.table(TABLE).delete_entity(safe_key(shop["customerId"]), safe_key(sub_id))
+    container.tables.table(INDEX).delete_entity(safe_key(sub_id), "s")
+    assert sweep_provisioning(container)["adopted"] == 0
+    restored = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
+    assert (restored["flag"], restored["catalogItemId"], restored["quantity"]) == (None, before["catalogItemId"], 2)
 
 
 def wait_change(client: TestClient, container: Container, shop: dict[str, Any], sub_id: str) -> dict[str, Any]:

@@ -139,3 +139,20 @@ def commerce_setup(
         "tenantId": tenant,
         "items": [i for i in items if i.cost is not None and i.sellable],
     }
+
+
+def ready_shop(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
+    """`commerce_setup` with members added straight to storage and an `auth` helper (integration tests)."""
+    from tests.support.platform import member, new_id, user_token
+
+    def auth(oid: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {user_token(sandbox, oid)}"}
+
+    def add_member(org: OrgRef, role: Role) -> str:
+        if org.org_type is not OrgType.OPERATOR:
+            container.organizations.add(org, name="test")
+        user_id = new_id("u-")
+        container.members.add(member(user_id, org, role))
+        return user_id
+
+    return {**commerce_setup(client, auth, container, pc, add_member), "auth": auth, "addMember": add_member}
