@@ -1,5 +1,6 @@
 """Child processes of the local stack and of the tests die with the process that started them, even when it is
-killed hard (SIGKILL leaves no chance to clean up): on Linux the kernel sends them SIGTERM (PR_SET_PDEATHSIG)."""
+killed hard (SIGKILL leaves no chance to clean up): on Linux the kernel sends them SIGTERM (PR_SET_PDEATHSIG), and
+a child's SIGTERM ends it within a bounded grace period whatever it was doing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import ctypes.util
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
@@ -41,4 +43,26 @@ def die_with_parent() -> Callable[[], None] | None:
     return arrange
 
 
-__all__ = ["die_with_parent"]
+STOP_GRACE_SECONDS = 5.0
+
+
+def stop_on_signals(grace_seconds: float = STOP_GRACE_SECONDS) -> threading.Event:
+    """SIGTERM or SIGINT sets the event the process's loops watch, and the process exits within `grace_seconds`
+    even when a handler is still waiting (on Partner Center, or on an Azurite that died with the stack): work in
+    flight is not lost, since a message not completed is delivered again and every handler is idempotent."""
+    stop = threading.Event()
+
+    def on_signal(*_: object) -> None:
+        if stop.is_set():
+            return
+        stop.set()
+        deadline = threading.Timer(grace_seconds, os._exit, args=(0,))
+        deadline.daemon = True
+        deadline.start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stop
+
+
+__all__ = ["STOP_GRACE_SECONDS", "die_with_parent", "stop_on_signals"]

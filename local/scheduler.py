@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import threading
 from datetime import UTC, datetime
 
 from croniter import croniter
 
+from local.processes import stop_on_signals
 from shared.bootstrap import get_container
 from shared.services.sweeps import TIMERS
 
@@ -23,9 +22,7 @@ def next_fire(schedule: str, after: datetime) -> datetime:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
     container = get_container()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = stop_on_signals()  # a timer run cut short runs again at its next time (billing runs hold a lease)
     now = datetime.now(UTC)
     due = {
         name: next_fire(os.environ.get(setting) or getattr(container.settings, setting.lower()), now)

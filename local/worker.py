@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from local.processes import STOP_GRACE_SECONDS, stop_on_signals
 from shared.bootstrap import get_container
 from shared.messaging import Delivery, QueueNames
 from shared.messaging.storage_queues import run_forever
@@ -25,9 +26,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     container = get_container()
     settings = container.settings
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = stop_on_signals()
 
     def handler_for(queue: str) -> Callable[[Delivery], None]:
         def handle(delivery: Delivery) -> None:
@@ -55,8 +54,9 @@ def main() -> int:
         thread.start()
     while any(t.is_alive() for t in threads) and not stop.is_set():
         stop.wait(0.5)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS  # one grace period for all receivers, not one each
     for thread in threads:
-        thread.join(timeout=10)
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
     return 0
 
 

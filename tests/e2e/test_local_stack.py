@@ -167,3 +167,30 @@ def test_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
         f"error: port {port} (api) on 127.0.0.1 is already in use; stop what holds it or pass --api-port"
     ]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+STUCK_CHILD = """
+import threading, time
+from local.processes import stop_on_signals
+stop = stop_on_signals(grace_seconds=1.0)
+def stuck_handler() -> None:
+    time.sleep(3600)  # a handler waiting on a dependency that died with the stack
+threading.Thread(target=stuck_handler).start()
+print("handling", flush=True)
+while not stop.is_set():
+    stop.wait(0.2)
+"""
+
+
+def test_a_child_stuck_in_a_handler_still_ends_soon_after_sigterm() -> None:
+    """What the kernel sends a child when local.run is killed hard: SIGTERM ends it within its grace period even
+    while a handler waits (its message is delivered again later), so no process outlives the stack."""
+    child = subprocess.Popen([sys.executable, "-c", STUCK_CHILD], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "handling"
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=60) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=30)
