@@ -100,13 +100,16 @@ class ProvisioningService:
     # Dispatch ------------------------------------------------------------------------------------------
 
     def dispatch_outbox(self) -> int:
-        """Sends outbox rows left behind by a crash between an order's commit and its message."""
+        """Sends outbox rows left behind by a crash between an order's commit (or a retry's) and its message."""
         sent = 0
+        now = _now()
         for row in self._orders.outbox():
             message = QueueMessage(
                 type=row["type"], entity_id=row["entityId"], attempt=int(row["attempt"]), payload=_payload(row)
             )
-            self._publisher.send(row["queue"], message)
+            not_before = row.get("notBefore")
+            delay = not_before - now if isinstance(not_before, datetime) and not_before > now else None
+            self._publisher.send(row["queue"], message, delay=delay)
             self._orders.remove_outbox(row)
             sent += 1
         return sent
@@ -263,16 +266,21 @@ class ProvisioningService:
         delay = self._policy.delay_after(attempt)
         if retry_after:
             delay = max(delay, timedelta(seconds=float(retry_after)))
-        updated = self._save(
+        # The next attempt and its message's outbox row are written together: killed before the send, the message
+        # is not lost (the outbox dispatcher sends it, with what is left of its delay).
+        outbox = {**outbox_row(order, QueueNames.PROVISIONING, PROVISION, attempt), "notBefore": now + delay}
+        updated = self._orders.update(
             order,
-            lambda o: (
+            lambda o: _stamp(
                 with_provisioning(o, attempt=attempt, next_at=now + delay, last_error=reason)
                 if o.provisioning.attempt == order.provisioning.attempt
                 else None
             ),
+            outbox=outbox,
         )
         if updated.provisioning.attempt == attempt:
             self._publisher.send(QueueNames.PROVISIONING, provision_message(updated), delay=delay)
+            self._orders.remove_outbox(outbox)
         return updated
 
     def _give_up(self, order: Order, reason: str) -> Order:

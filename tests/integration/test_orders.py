@@ -251,6 +251,38 @@ def test_a_lost_mirror_row_of_our_order_is_restored_under_its_order_not_adopted(
     assert (restored["flag"], restored["catalogItemId"], restored["quantity"]) == (None, before["catalogItemId"], 2)
 
 
+class ProcessDied(Exception):
+    """The worker is killed right here (between recording the next attempt and sending its message)."""
+
+
+def test_a_retry_recorded_but_never_sent_is_sent_by_the_outbox_dispatcher(
+    client: TestClient, container: Container, pc: Sandbox, shop: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partner Center fails, provisioning records attempt 2, and the process dies before sending attempt 2's
+    message: the redelivered attempt 1 is superseded, so without an outbox row the order would wait forever."""
+    order = place(client, shop, [line(item(shop), 2)]).json()
+    publisher = container.provisioning._publisher  # noqa: SLF001
+    real_send = publisher.send
+
+    def send_or_die(queue: str, message: Any, delay: Any = None) -> None:
+        if message.attempt >= 2:
+            raise ProcessDied
+        real_send(queue, message, delay=delay)
+
+    pc.faults(rate5xx=1.0, seed=7)
+    monkeypatch.setattr(publisher, "send", send_or_die)
+    try:
+        with pytest.raises(ProcessDied):
+            container.provisioning.provision(shop["customerId"], order["id"], 1)
+    finally:
+        pc.faults()
+        monkeypatch.setattr(publisher, "send", real_send)
+    assert container.orders.get(shop["customerId"], order["id"]).provisioning.attempt == 2
+    assert container.provisioning.dispatch_outbox() >= 1  # the recorded attempt's message, sent after all
+    done = settle(client, container, shop, order["id"])
+    assert done["status"] == "completed", done
+
+
 def wait_change(client: TestClient, container: Container, shop: dict[str, Any], sub_id: str) -> dict[str, Any]:
     headers = shop["auth"](shop["resellerStaff"])
     read = lambda: client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()  # noqa: E731
