@@ -31,6 +31,10 @@ param authTenantId string = ''
 @description('AUTH_AUDIENCE: the API app registration\'s Application ID URI or client id (the tokens\' aud).')
 param authAudience string
 param authClockSkewSeconds int = 60
+@description('AUTH_CLIENT_ID: the web console\'s app registration (a single-page app) people sign in with.')
+param authClientId string = ''
+@description('AUTH_API_SCOPE: the scope the console asks for; empty: AUTH_AUDIENCE/access_as_user.')
+param authApiScope string = ''
 
 // Partner Center and Microsoft Graph ---------------------------------------------------------------------------
 param partnerCenterUrl string = 'https://api.partnercenter.microsoft.com'
@@ -192,6 +196,9 @@ var appSettings = {
   AUTH_AUDIENCE: authAudience
   AUTH_JWKS_URL: '${environment().authentication.loginEndpoint}${platformTenantId}/discovery/v2.0/keys'
   AUTH_CLOCK_SKEW_SECONDS: string(authClockSkewSeconds)
+  AUTH_CLIENT_ID: authClientId
+  AUTH_AUTHORITY: '${environment().authentication.loginEndpoint}${platformTenantId}'
+  AUTH_API_SCOPE: authApiScope
   PARTNER_CENTER_URL: partnerCenterUrl
   PARTNER_CENTER_AUTHORITY_HOST: partnerCenterAuthorityHost
   PARTNER_CENTER_SCOPE: partnerCenterScope

@@ -1,7 +1,7 @@
 """The local stack: Azurite, the Partner Center sandbox, the API, a queue worker and a scheduler.
 
 `python -m local.run` (what `make run` starts). Prints `operator: <OID>` and, once everything
-answers, `ready: http://127.0.0.1:7071/api`. Ctrl-C stops every child."""
+answers, the web console's URL and `ready: http://127.0.0.1:7071/api`. Ctrl-C stops every child."""
 
 from __future__ import annotations
 
@@ -171,6 +171,8 @@ class Stack:
                 str(self.ports["sandbox"]),
                 "--https-port",
                 str(self.ports["sandbox_tls"]),
+                "--people-url",  # its sign-in page lists the members one may act as (the development sign-in's list)
+                f"http://127.0.0.1:{self.ports['api']}/api/dev/people",
             ],
             restart=False,
         )
@@ -196,6 +198,11 @@ class Stack:
             f"clientSecretRef={values.get('DEV_PROVIDER_CLIENT_SECRET_REF')} "
             f"refreshTokenRef={values.get('DEV_PROVIDER_REFRESH_TOKEN_REF')}"
         )
+        console = f"http://127.0.0.1:{self.ports['api']}/"
+        if not (REPO_ROOT / "web" / "dist" / "index.html").is_file():
+            say("console: not built (make run builds web/ first)")
+        else:
+            say(f"console: {console}   (open it and sign in as the operator {oid})")
         say(f"ready: {api}")
 
     def supervise(self) -> None:

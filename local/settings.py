@@ -12,7 +12,13 @@ OVERRIDE_FILE = REPO_ROOT / "local.settings.json"
 DATA_DIR = REPO_ROOT / ".localdata"
 
 # Settings whose values are paths relative to the repository root.
-_PATH_SETTINGS = ("AUTH_CA_BUNDLE", "PARTNER_CENTER_CA_BUNDLE", "LOCAL_SECRETS_DIR", "WEBHOOK_TRUSTED_ROOTS")
+_PATH_SETTINGS = (
+    "AUTH_CA_BUNDLE",
+    "PARTNER_CENTER_CA_BUNDLE",
+    "LOCAL_SECRETS_DIR",
+    "WEBHOOK_TRUSTED_ROOTS",
+    "DEV_SIGN_IN_KEY_DIR",
+)
 
 
 def load_values(*, include_environment: bool = True) -> dict[str, str]:

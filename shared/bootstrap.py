@@ -155,6 +155,7 @@ class Container:
             public_base_url=s.public_base_url,
             consent_ttl=timedelta(minutes=s.consent_state_ttl_minutes),
             on_enrolled=self.queue_first_catalogs,
+            consent_sign_in_host=s.partner_center_consent_sign_in_host,
         )
 
     def queue_first_catalogs(self, provider: Provider) -> list[str]:
@@ -393,6 +394,12 @@ class Container:
         from shared.storage.billing import BillingBlobs, blob_service_from
 
         return BillingBlobs(blob_service_from(self.settings, lambda: self.credential))
+
+    @cached_property
+    def provider_summary(self) -> Any:
+        from shared.services.dashboard import ProviderSummary
+
+        return ProviderSummary(self.enrollment, self.resellers, self.customers, self.orders, self.billing_runs)
 
     @cached_property
     def billing(self) -> Any:

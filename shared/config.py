@@ -26,6 +26,8 @@ LOCAL_ONLY_SETTINGS: Final = frozenset(
         "DEV_PROVIDER_CLIENT_SECRET_REF",
         "DEV_PROVIDER_REFRESH_TOKEN_REF",
         "LOCAL_OPERATOR_ID",
+        "DEV_SIGN_IN_KEY_DIR",
+        "PARTNER_CENTER_CONSENT_SIGN_IN_HOST",
     }
 )
 # Settings holding URLs the platform calls or trusts: https (and not loopback) in production.
@@ -38,6 +40,8 @@ URL_SETTINGS: Final = (
     "PRICE_SHEET_URL",
     "KEY_VAULT_URL",
     "PUBLIC_BASE_URL",
+    "AUTH_AUTHORITY",
+    "PARTNER_CENTER_CONSENT_SIGN_IN_HOST",
 )
 PRODUCTION_SIGNING_SECRET_MIN_LENGTH: Final = 32
 # The value local.settings.sample.json carries; published, so never acceptable in Azure.
@@ -65,10 +69,30 @@ class Settings(BaseSettings):
     auth_jwks_url: str
     auth_ca_bundle: str | None = None
     auth_clock_skew_seconds: int = Field(default=60, ge=0, le=600)
+    # The web console signs people in with MSAL.js: its app registration (a SPA), the authority it signs in at
+    # (default: the issuer without /v2.0) and the API scope it asks for (default: AUTH_AUDIENCE/access_as_user).
+    auth_client_id: str = ""
+    auth_authority: str | None = None
+    auth_api_scope: str | None = None
+    # Local only: a development sign-in on the console's origin that mints tokens with the sandbox's user key
+    # (a person's browser trusts neither the sandbox's CA nor an http authority). Unset: off.
+    dev_sign_in_key_dir: str | None = None
+
+    @property
+    def console_authority(self) -> str:
+        return (self.auth_authority or self.auth_issuer.removesuffix("/").removesuffix("/v2.0")).rstrip("/")
+
+    @property
+    def console_scopes(self) -> list[str]:
+        return [self.auth_api_scope or f"{self.auth_audience.rstrip('/')}/access_as_user"]
 
     # Partner Center and Microsoft Graph: Microsoft's hosts in Azure, the sandbox locally.
     partner_center_url: str = "https://api.partnercenter.microsoft.com"
     partner_center_authority_host: str = "https://login.microsoftonline.com"
+    # Where a partner admin's browser goes to consent; unset: the authority host. Locally the sandbox's plain-http
+    # port, since a person's browser does not trust the sandbox's development CA (the code is still redeemed over
+    # https at the authority host).
+    partner_center_consent_sign_in_host: str | None = None
     partner_center_scope: str = "https://api.partnercenter.microsoft.com/.default"
     partner_center_user_scope: str = "https://api.partnercenter.microsoft.com/user_impersonation"
     graph_url: str = "https://graph.microsoft.com"
@@ -201,6 +225,10 @@ def settings_problems(settings: Settings, *, production: bool) -> dict[str, str]
         for name in ("AUTH_CA_BUNDLE", "PARTNER_CENTER_CA_BUNDLE", "WEBHOOK_TRUSTED_ROOTS"):
             if getattr(settings, name.lower(), None):
                 problems[name] = "is local-only: Azure trusts the public CAs"
+        if settings.dev_sign_in_key_dir:
+            problems["DEV_SIGN_IN_KEY_DIR"] = "is local-only: in Azure people sign in with Entra ID alone"
+        if settings.partner_center_consent_sign_in_host:
+            problems["PARTNER_CENTER_CONSENT_SIGN_IN_HOST"] = "is local-only: in Azure consent happens at the authority"
     return problems
 
 

@@ -8,6 +8,7 @@ from functions.http import (
     audit,
     billing,
     catalog,
+    console_config,
     customers,
     health,
     members,
@@ -47,6 +48,7 @@ def create_app(container: Container | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
+    api.include_router(console_config.router)
     api.include_router(members.router)
     api.include_router(audit.router)
     api.include_router(providers.router)
@@ -78,6 +80,7 @@ def _add_bearer_security(app: FastAPI) -> None:
     """Documents the bearer scheme on every route except the public ones."""
     public = {
         f"{API_PREFIX}/health",
+        f"{API_PREFIX}/config",
         f"{API_PREFIX}/openapi.json",
         f"{API_PREFIX}/providers/consent/callback",
         f"{API_PREFIX}/webhooks/partner-center",

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
 from functions.http.onboarding_models import ProviderIn
 from functions.http.schemas import problems
+from shared.services.errors import ServiceError
 
 router = APIRouter(tags=["providers"])
 log = logging.getLogger(__name__)
@@ -82,19 +84,89 @@ def list_providers(principal: CurrentPrincipal, container: ContainerDep, paging:
     return page_body([p.to_json() for p in window], container.continuation_tokens.encode(following, binding=binding))
 
 
-@router.get("/providers/consent/callback", response_model=ProviderOut, responses=problems(400, 422))
+@router.get(
+    "/providers/consent/callback",
+    response_model=ProviderOut,
+    responses={
+        **problems(400, 422),
+        302: {"description": "A browser (Accept: text/html) goes back to the console's provider page with the outcome"},
+    },
+)
 def consent_callback(
+    request: Request,
     container: ContainerDep,
     state: Annotated[str, Query(min_length=1, max_length=4096)],
     code: Annotated[str | None, Query(max_length=8192)] = None,
     error: Annotated[str | None, Query(max_length=256)] = None,
     error_description: Annotated[str | None, Query(max_length=2048)] = None,
-) -> dict[str, Any]:
-    """The authority's redirect after a partner admin consented: no bearer token, the signed state is the proof."""
-    provider = container.enrollment.complete_consent(
-        state=state, code=code, error=error, error_description=error_description
-    )
-    return provider.to_json()
+) -> Any:
+    """The authority's redirect after a partner admin consented: no bearer token, the signed state is the proof.
+    A browser is sent back to the console's page of the provider with what happened; an API client gets JSON."""
+    if not wants_html(request):
+        provider = container.enrollment.complete_consent(
+            state=state, code=code, error=error, error_description=error_description
+        )
+        return provider.to_json()
+    provider_id = container.enrollment.provider_of_consent_state(state)
+    page = f"/providers/{quote(provider_id, safe='')}" if provider_id else "/providers"
+    try:
+        provider = container.enrollment.complete_consent(
+            state=state, code=code, error=error, error_description=error_description
+        )
+    except ServiceError as refused:
+        return RedirectResponse(f"{page}?{urlencode({'consent': 'failed', 'detail': refused.detail})}", 302)
+    return RedirectResponse(f"/providers/{quote(provider.id, safe='')}?consent={provider.status.value}", 302)
+
+
+def wants_html(request: Request) -> bool:
+    """A person's browser navigating (it asks for HTML first), not a script asking for JSON."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept.split(",")[0]
+
+
+class ConsentUrlOut(BaseModel):
+    consentUrl: str
+
+
+class ResellerCounts(BaseModel):
+    invited: int
+    active: int
+    ended: int
+    expired: int
+
+
+class CustomerCounts(ResellerCounts):
+    creating: int
+    failed: int
+
+
+class LastBillingRun(BaseModel):
+    id: str
+    period: str
+    kind: str
+    status: str
+    discrepancies: int
+    completedAt: str | None
+
+
+class ProviderSummaryOut(BaseModel):
+    providerId: str
+    resellers: ResellerCounts
+    customers: CustomerCounts
+    ordersInFlight: int
+    lastBillingRun: LastBillingRun | None
+
+
+@router.get(
+    "/providers/{provider_id}/summary",
+    response_model=ProviderSummaryOut,
+    response_model_exclude_none=False,
+    responses=problems(401, 403, 404),
+)
+def provider_summary(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """The console's dashboard: resellers and customers by status, orders in flight (waiting for approval or
+    provisioning), the last billing run with its discrepancy count. The operator and the provider's staff."""
+    return container.provider_summary.summary(principal, provider_id)
 
 
 @router.post("/providers/{provider_id}/disable", response_model=ProviderOut, responses=problems(401, 403, 404))
@@ -114,8 +186,16 @@ def get_provider(provider_id: str, principal: CurrentPrincipal, container: Conta
     "/providers/{provider_id}/consent",
     status_code=302,
     response_class=RedirectResponse,
-    responses={302: {"description": "To the authority's authorize URL"}, **problems(401, 403, 404)},
+    responses={
+        302: {"description": "To the authority's authorize URL"},
+        200: {"model": ConsentUrlOut, "description": "With Accept: application/json, the URL to send the browser to"},
+        **problems(401, 403, 404),
+    },
 )
-def start_consent(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> RedirectResponse:
-    """A partner admin signs in with MFA and consents; the callback completes the enrollment."""
-    return RedirectResponse(container.enrollment.consent_url(principal, provider_id), status_code=302)
+def start_consent(provider_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+    """A partner admin signs in with MFA and consents; the callback completes the enrollment. A front end that
+    holds the bearer token asks for JSON (a browser cannot follow a redirect it fetched cross-origin)."""
+    url = container.enrollment.consent_url(principal, provider_id)
+    if request.headers.get("accept", "").split(",")[0].strip().startswith("application/json"):
+        return JSONResponse(ConsentUrlOut(consentUrl=url).model_dump(), headers={"Cache-Control": "no-store"})
+    return RedirectResponse(url, status_code=302)

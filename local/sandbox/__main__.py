@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import socket
 import sys
@@ -39,6 +40,11 @@ def _parse(argv: list[str] | None) -> SandboxConfig:
     parser.add_argument("--graph-export-seconds", type=float, default=1.0)
     parser.add_argument("--webhook-retry-initial-seconds", type=float, default=0.2)
     parser.add_argument("--webhook-retry-max-seconds", type=float, default=1.0)
+    parser.add_argument(
+        "--people-url",
+        default=os.environ.get("SANDBOX_PEOPLE_URL") or None,
+        help="the platform's list of people the console's sign-in page offers (env SANDBOX_PEOPLE_URL)",
+    )
     args = parser.parse_args(argv)
     return SandboxConfig(
         state_dir=args.state_dir.resolve(),
@@ -51,6 +57,7 @@ def _parse(argv: list[str] | None) -> SandboxConfig:
         graph_export_seconds=args.graph_export_seconds,
         webhook_retry_initial_seconds=args.webhook_retry_initial_seconds,
         webhook_retry_max_seconds=args.webhook_retry_max_seconds,
+        people_url=args.people_url or None,
     )
 
 

@@ -8,6 +8,12 @@ from pathlib import Path
 # The platform's own Entra tenant locally: users' sign-in tokens name it (issuer and tid).
 PLATFORM_TENANT_ID = "c2a7e0d4-5b1f-4e8a-9f36-7d0b1a2c3e45"
 
+# The web console's app registration in the platform's tenant: a public client (SPA, PKCE, no secret) that asks
+# the platform's API for `api://csp-platform/access_as_user` on behalf of the person signing in.
+CONSOLE_CLIENT_ID = "7b3c9e21-4d5a-4f8b-a6c2-9e1d3f5b7a80"
+PLATFORM_API_AUDIENCE = "api://csp-platform"
+PLATFORM_API_SCOPE = "access_as_user"
+
 # The development provider: fixed values that the repository's local settings carry.
 DEV_PROVIDER_TENANT_ID = "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10"
 DEV_PROVIDER_CLIENT_ID = "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64"
@@ -42,6 +48,8 @@ class SandboxConfig:
     webhook_retry_initial_seconds: float = 0.2
     webhook_retry_max_seconds: float = 1.0
     webhook_timeout_seconds: float = 5.0
+    # Where the console's sign-in page reads the people one may sign in as (the platform's list); None: type an oid.
+    people_url: str | None = None
 
     @property
     def https_url(self) -> str:

@@ -84,6 +84,7 @@ class EnrollmentService:
         public_base_url: str,
         consent_ttl: timedelta,
         on_enrolled: Callable[[Provider], object] | None = None,
+        consent_sign_in_host: str | None = None,
     ) -> None:
         self._providers = providers
         self._organizations = organizations
@@ -94,6 +95,8 @@ class EnrollmentService:
         self._state = SignedState(signing_secret, purpose="consent")
         self._public_base_url = public_base_url.rstrip("/")
         self._consent_ttl = consent_ttl
+        # Where the partner admin's browser signs in (the authority itself, unless the local stack says otherwise).
+        self._sign_in_host = (consent_sign_in_host or "").rstrip("/") or None
         # What follows enrolment (the first catalog of every market is queued), so a newcomer finds a catalog.
         self._on_enrolled = on_enrolled or (lambda provider: None)
 
@@ -280,7 +283,21 @@ class EnrollmentService:
                 "prompt": "consent",
             }
         )
-        return f"{self._endpoints.authority(provider.tenant_id)}/oauth2/v2.0/authorize?{query}"
+        authority = (
+            f"{self._sign_in_host}/{provider.tenant_id}"
+            if self._sign_in_host
+            else self._endpoints.authority(provider.tenant_id)
+        )
+        return f"{authority}/oauth2/v2.0/authorize?{query}"
+
+    def provider_of_consent_state(self, state: str) -> str | None:
+        """The provider a consent state names, when its signature holds (not consumed): where a browser goes back."""
+        try:
+            payload = self._state.read(state)
+        except InvalidState:
+            return None
+        provider_id = payload.get("p")
+        return provider_id if isinstance(provider_id, str) and provider_id else None
 
     def complete_consent(
         self, *, state: str, code: str | None, error: str | None, error_description: str | None

@@ -87,6 +87,20 @@ class MemberRepository:
             raise MemberAlreadyExists(member.user_id) from exc
         return member
 
+    def everyone(self, limit: int = 200, scan: int = 5000) -> list[Member]:
+        """Members of the platform for the local development sign-in: the operator first, then the newest (read
+        from at most `scan` rows: a local stack's, not a production directory)."""
+        query = f"RowKey eq {odata_quote(_MEMBERSHIP)}"
+        rows = self._storage.table(MEMBERS).query_entities(query, results_per_page=1000)
+        found: list[Member] = []
+        for row in rows:
+            found.append(_from_entity(row))
+            if len(found) >= scan:
+                break
+        found.sort(key=lambda m: m.created_at, reverse=True)
+        found.sort(key=lambda m: m.org.org_type.value != "operator")
+        return found[:limit]
+
     def of_org(self, org: OrgRef) -> list[Member]:
         """Every member of an organisation (its index partition, then each membership row)."""
         rows = self._storage.table(ORG_MEMBERS).query_entities(

@@ -250,6 +250,13 @@ class OrderRepository:
             ):
                 yield _from_row(row)
 
+    def in_flight(self, provider_id: str) -> Iterator[Order]:
+        """A provider's orders waiting for approval or still provisioning (the dashboard's count)."""
+        statuses = " or ".join(f"status eq '{s}'" for s in ("pendingApproval", "accepted", "provisioning"))
+        query = f"RowKey ge 'o|' and RowKey lt 'o}}' and providerId eq {odata_quote(provider_id)} and ({statuses})"
+        for row in iter_query(self._table, query_filter=query):
+            yield _from_row(row)
+
     def updated_since(self, since: datetime) -> Iterator[Order]:
         """Orders written since a moment, across customers (the sweep's look for orphans of recent purchases)."""
         for row in iter_query(

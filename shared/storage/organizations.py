@@ -47,6 +47,15 @@ class OrganizationRepository:
             return None
         return _from_entity(entity)
 
+    def name_of(self, org_type: OrgType, org_id: str) -> str | None:
+        if org_type is OrgType.OPERATOR:
+            return "Platform operator"
+        try:
+            entity = self._storage.table(TABLE).get_entity(org_type.value, safe_key(org_id))
+        except ResourceNotFoundError:
+            return None
+        return str(entity.get("name") or "") or None
+
     def add(self, org: OrgRef, *, name: str) -> OrgRef:
         """Registers an organisation; registering the same one again is harmless."""
         try:

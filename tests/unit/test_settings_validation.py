@@ -42,6 +42,9 @@ PRODUCTION_ENVIRONMENT = {
     "AUTH_AUDIENCE": "api://csp-platform",
     "AUTH_JWKS_URL": f"https://login.microsoftonline.com/{TENANT}/discovery/v2.0/keys",
     "AUTH_CLOCK_SKEW_SECONDS": "60",
+    "AUTH_CLIENT_ID": "7b3c9e21-4d5a-4f8b-a6c2-9e1d3f5b7a80",
+    "AUTH_AUTHORITY": f"https://login.microsoftonline.com/{TENANT}",
+    "AUTH_API_SCOPE": "",
     "PARTNER_CENTER_URL": "https://api.partnercenter.microsoft.com",
     "PARTNER_CENTER_AUTHORITY_HOST": "https://login.microsoftonline.com",
     "PARTNER_CENTER_SCOPE": "https://api.partnercenter.microsoft.com/.default",
@@ -244,6 +247,17 @@ def test_the_local_sample_is_valid_locally_and_refused_in_production() -> None:
     assert {"SIGNING_SECRET", "SECRET_STORE", "AUTH_CA_BUNDLE", "PARTNER_CENTER_CA_BUNDLE", "AUTH_ISSUER"} <= set(
         refused.value.problems
     )
+
+
+def test_the_development_sign_in_and_the_sandbox_consent_host_are_refused_in_production() -> None:
+    """Minting tokens on the console's origin, or sending a partner admin to a plain-http authority, is for the
+    local stack only."""
+    problems = settings_problems(
+        production_settings(dev_sign_in_key_dir="/keys", partner_center_consent_sign_in_host="http://127.0.0.1:7072"),
+        production=True,
+    )
+    assert {"DEV_SIGN_IN_KEY_DIR", "PARTNER_CENTER_CONSENT_SIGN_IN_HOST"} <= problems.keys()
+    assert settings_problems(production_settings(dev_sign_in_key_dir="/keys"), production=False) == {}
 
 
 def test_azure_is_production_unless_marked_development() -> None:

@@ -1,0 +1,91 @@
+// Provider staff's first day in a browser: the dashboard, a reseller invited and accepted, a customer invited
+// under it and accepted, a new tenant created for it; each turns active on screen (the sandbox plays the
+// reseller's and the customer's acceptance).
+import assert from "node:assert/strict";
+import {
+  browserTest, control, domain, enrolledProvider, newId, operatorId, partnerId, reloadUntil, signInAs, visited,
+} from "./support.mjs";
+
+browserTest("provider staff invite a reseller and a customer and see both turn active", async ({ page }) => {
+  const operator = await operatorId();
+  const name = `Fabrikam ${newId("d").slice(2, 10)}`;
+  const { app, admin } = await enrolledProvider(operator, name);
+
+  await signInAs(page, admin, "/");
+  await page.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
+  await page.getByText("Orders in flight").waitFor();
+  await visited(page, "provider-dashboard");
+
+  // A reseller, invited by partner ID; it accepts in Partner Center.
+  const reseller = { partnerId: partnerId(), name: `Reseller ${newId("r").slice(2, 8)}` };
+  await page.getByRole("link", { name: "Resellers" }).click();
+  await page.getByRole("heading", { name: "Resellers", level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Invite a reseller" }).click();
+  const invite = page.getByRole("dialog");
+  await invite.getByLabel("Partner ID").fill(reseller.partnerId);
+  await invite.getByLabel("Name").fill(reseller.name);
+  await invite.getByLabel("Contact email").fill("it@reseller.example");
+  await visited(page, "provider-invite-reseller");
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByText(`${reseller.name} is invited`).waitFor();
+  await visited(page, "provider-resellers");
+  await control("POST", "resellers/accept", { providerTenantId: app.tenantId, partnerId: reseller.partnerId });
+  await page.getByRole("link", { name: "Open the reseller" }).click();
+  await page.getByRole("heading", { name: reseller.name, level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Check relationship now" }).click();
+  await reloadUntil(page, () => page.getByText("active", { exact: true }).first());
+  await visited(page, "provider-reseller-active");
+
+  // A customer invited by domain under that reseller; its admin accepts.
+  const customer = { name: `Wingtip ${newId("c").slice(2, 8)}`, domain: domain("wingtip") };
+  await page.getByRole("link", { name: "Customers" }).click();
+  await page.getByRole("heading", { name: "Customers", level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Invite a customer" }).click();
+  const inviteCustomer = page.getByRole("dialog");
+  await inviteCustomer.getByLabel("Reseller").selectOption({ label: reseller.name });
+  await inviteCustomer.getByLabel("Name").fill(customer.name);
+  await inviteCustomer.getByLabel("Domain", { exact: false }).first().fill(customer.domain);
+  await inviteCustomer.getByLabel("Contact email").fill("it@wingtip.example");
+  await visited(page, "provider-invite-customer");
+  await inviteCustomer.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByRole("link", { name: customer.name }).waitFor();
+  await control("POST", "customers/accept", {
+    providerTenantId: app.tenantId, resellerPartnerId: reseller.partnerId, domain: customer.domain, country: "US",
+  });
+  await page.getByRole("link", { name: customer.name }).click();
+  await page.getByRole("heading", { name: customer.name, level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Check relationship now" }).click();
+  await reloadUntil(page, () => page.getByText("active", { exact: true }).first());
+  await page.getByText("USD").first().waitFor(); // its market, read from Partner Center
+  await visited(page, "provider-customer-active");
+
+  // A new tenant made in Partner Center for the reseller, with its billing address.
+  const tenant = `Contoso ${newId("t").slice(2, 8)}`;
+  await page.getByRole("link", { name: "Customers" }).click();
+  await page.getByRole("button", { name: "Create a new tenant" }).click();
+  const create = page.getByRole("dialog");
+  await create.getByLabel("Reseller").selectOption({ label: reseller.name });
+  await create.getByLabel("Company name").fill(tenant);
+  await create.getByLabel("Domain prefix").fill(`contoso${newId("p").slice(2, 10).replace(/-/g, "")}`);
+  await create.getByLabel("Email", { exact: false }).first().fill("admin@contoso.example");
+  await create.getByLabel("Country").fill("US");
+  await create.getByLabel("City").fill("Redmond");
+  await create.getByLabel("Address line 1").fill("1 Microsoft Way");
+  await create.getByLabel("Postal code").fill("98052");
+  await create.getByLabel("State (optional)").fill("WA");
+  await create.getByLabel("First name").fill("Ada");
+  await create.getByLabel("Last name").fill("Lovelace");
+  await visited(page, "provider-create-tenant");
+  await create.getByRole("button", { name: "Create tenant" }).click();
+  await page.getByRole("link", { name: tenant }).click();
+  await page.getByRole("heading", { name: tenant, level: 1 }).waitFor();
+  await reloadUntil(page, () => page.getByText("active", { exact: true }).first());
+
+  // The dashboard counts what just happened.
+  await page.getByRole("link", { name: "Dashboard" }).click();
+  await page.getByRole("heading", { name: "Dashboard", level: 1 }).waitFor();
+  const summary = page.getByRole("main");
+  await summary.getByText(/active\s*1/i).first().waitFor();
+  await visited(page, "provider-dashboard-after");
+  assert.ok(true);
+});

@@ -1,0 +1,135 @@
+/** One URL per page. Signed out: only /sign-in. Signed in: the pages the member's role opens, lazily loaded. */
+import { Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle } from "@fluentui/react-components";
+import { lazy, Suspense, type ReactNode } from "react";
+import { Navigate, Route, Routes, useLocation, useSearchParams } from "react-router";
+import { NotAllowedPage, NotFoundPage } from "../components/ErrorPages";
+import { PageLayout } from "../components/PageLayout";
+import { Loading } from "../components/States";
+import { isApiError, problemOf } from "../lib/api/problem";
+import { useAuth } from "../lib/auth/context";
+import { MeContext, useMe, useMeQuery } from "../lib/auth/me";
+import { mayOpen, type PageName } from "../lib/roles";
+import { safeReturnTo } from "../lib/return-to";
+import { NotMemberPage } from "./routes/not-member";
+import { FullPage } from "./routes/full-page";
+
+const SignInRoute = lazy(() => import("./routes/sign-in"));
+const HomeRoute = lazy(() => import("./routes/home"));
+const ProvidersRoute = lazy(() => import("./routes/providers"));
+const ProviderRoute = lazy(() => import("./routes/provider"));
+const MembersRoute = lazy(() => import("./routes/members"));
+const ResellersRoute = lazy(() => import("./routes/resellers"));
+const ResellerRoute = lazy(() => import("./routes/reseller"));
+const CustomersRoute = lazy(() => import("./routes/customers"));
+const CustomerRoute = lazy(() => import("./routes/customer"));
+
+function RedirectToSignIn() {
+  const location = useLocation();
+  const here = `${location.pathname}${location.search}`;
+  const target = here === "/" ? "/sign-in" : `/sign-in?returnTo=${encodeURIComponent(here)}`;
+  return <Navigate to={target} replace />;
+}
+
+function BackFromSignIn() {
+  const [params] = useSearchParams();
+  return <Navigate to={safeReturnTo(params.get("returnTo"))} replace />;
+}
+
+function RequirePage({ page, children }: { page: PageName; children: ReactNode }) {
+  const me = useMe();
+  return mayOpen(me.role, page) ? children : <NotAllowedPage />;
+}
+
+function SignedIn({ userId }: { userId: string }) {
+  const auth = useAuth();
+  const me = useMeQuery(userId);
+  const signOut = () => void auth.signOut();
+  if (me.isPending) {
+    return (
+      <FullPage>
+        <Loading label="Loading your membership…" />
+      </FullPage>
+    );
+  }
+  if (me.isError) {
+    if (isApiError(me.error, 403)) return <NotMemberPage userId={userId} onSignOut={signOut} />;
+    return (
+      <FullPage title="The console cannot start">
+        <MessageBar intent="error" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>{isApiError(me.error, 401) ? "Your sign-in has expired" : "Your membership could not be read"}</MessageBarTitle>
+            {problemOf(me.error)?.detail}
+          </MessageBarBody>
+          <MessageBarActions>
+            <Button onClick={() => void me.refetch()}>Try again</Button>
+            <Button onClick={signOut}>Sign out</Button>
+          </MessageBarActions>
+        </MessageBar>
+      </FullPage>
+    );
+  }
+  return (
+    <MeContext.Provider value={me.data}>
+      <PageLayout member={me.data} userId={userId} onSignOut={signOut}>
+        <Suspense fallback={<Loading label="Loading the page…" />}>
+          <Routes>
+            <Route path="/sign-in" element={<BackFromSignIn />} />
+            <Route path="/" element={<HomeRoute />} />
+            <Route path="/providers" element={<RequirePage page="providers"><ProvidersRoute /></RequirePage>} />
+            <Route path="/providers/:id" element={<RequirePage page="provider"><ProviderRoute /></RequirePage>} />
+            <Route path="/members" element={<RequirePage page="members"><MembersRoute /></RequirePage>} />
+            <Route path="/resellers" element={<RequirePage page="resellers"><ResellersRoute /></RequirePage>} />
+            <Route path="/resellers/:id" element={<RequirePage page="reseller"><ResellerRoute /></RequirePage>} />
+            <Route path="/customers" element={<RequirePage page="customers"><CustomersRoute /></RequirePage>} />
+            <Route path="/customers/:id" element={<RequirePage page="customer"><CustomerRoute /></RequirePage>} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </Suspense>
+      </PageLayout>
+    </MeContext.Provider>
+  );
+}
+
+export function AppRoutes() {
+  const auth = useAuth();
+  const { state } = auth;
+  if (state.status === "starting") {
+    return (
+      <FullPage>
+        <Loading label="Starting the console…" />
+      </FullPage>
+    );
+  }
+  if (state.status === "unavailable") {
+    return (
+      <FullPage title="The console cannot start">
+        <MessageBar intent="error" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>The sign-in settings could not be read</MessageBarTitle>
+            {state.error}
+          </MessageBarBody>
+          <MessageBarActions>
+            <Button onClick={auth.retry}>Try again</Button>
+          </MessageBarActions>
+        </MessageBar>
+      </FullPage>
+    );
+  }
+  if (state.status === "signedOut") {
+    return (
+      <Suspense
+        fallback={
+          <FullPage>
+            <Loading />
+          </FullPage>
+        }
+      >
+        <Routes>
+          <Route path="/sign-in" element={<SignInRoute />} />
+          <Route path="*" element={<RedirectToSignIn />} />
+        </Routes>
+      </Suspense>
+    );
+  }
+  return <SignedIn key={state.userId} userId={state.userId} />;
+}

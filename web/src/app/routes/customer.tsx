@@ -1,0 +1,33 @@
+/** /customers/:id: a customer's relationship, market and status; check the relationship now. */
+import { useParams } from "react-router";
+import { ResourceError } from "../../components/ErrorPages";
+import { Page } from "../../components/Page";
+import { Loading } from "../../components/States";
+import { CustomerDetails, useCustomer } from "../../features/customers";
+import { useReseller } from "../../features/resellers";
+import { useMe } from "../../lib/auth/me";
+import { mayManageCustomers } from "../../lib/roles";
+
+export default function CustomerRoute() {
+  const { id = "" } = useParams();
+  const me = useMe();
+  const customer = useCustomer(id);
+  const reseller = useReseller(customer.data?.resellerId ?? "");
+  if (customer.isError) return <ResourceError title="Customer" error={customer.error} onRetry={() => void customer.refetch()} />;
+  if (customer.isPending) {
+    return (
+      <Page title="Customer">
+        <Loading label="Loading the customer…" />
+      </Page>
+    );
+  }
+  return (
+    <Page title={customer.data.name}>
+      <CustomerDetails
+        customer={customer.data}
+        resellerName={reseller.data?.name ?? null}
+        mayCheck={mayManageCustomers(me.role)}
+      />
+    </Page>
+  );
+}

@@ -1,0 +1,27 @@
+/** /resellers/:id: a reseller's relationship with the provider; check it now. */
+import { useParams } from "react-router";
+import { ResourceError } from "../../components/ErrorPages";
+import { Page } from "../../components/Page";
+import { Loading } from "../../components/States";
+import { ResellerDetails, useReseller } from "../../features/resellers";
+import { useMe } from "../../lib/auth/me";
+import { mayManageResellers } from "../../lib/roles";
+
+export default function ResellerRoute() {
+  const { id = "" } = useParams();
+  const me = useMe();
+  const reseller = useReseller(id);
+  if (reseller.isError) return <ResourceError title="Reseller" error={reseller.error} onRetry={() => void reseller.refetch()} />;
+  if (reseller.isPending) {
+    return (
+      <Page title="Reseller">
+        <Loading label="Loading the reseller…" />
+      </Page>
+    );
+  }
+  return (
+    <Page title={reseller.data.name}>
+      <ResellerDetails reseller={reseller.data} mayCheck={mayManageResellers(me.role)} />
+    </Page>
+  );
+}

@@ -1,0 +1,37 @@
+/** /resellers (provider staff): the provider's resellers by status; invite one. */
+import { Link, MessageBar, MessageBarBody, MessageBarTitle } from "@fluentui/react-components";
+import { useState } from "react";
+import { Link as RouterLink, useSearchParams } from "react-router";
+import { Page } from "../../components/Page";
+import {
+  InviteResellerDialog,
+  RESELLER_STATUSES,
+  ResellersTable,
+  type ResellerInvitation,
+  type ResellerStatus,
+} from "../../features/resellers";
+
+export default function ResellersRoute() {
+  const [params, setParams] = useSearchParams();
+  const [invited, setInvited] = useState<ResellerInvitation | null>(null);
+  const raw = params.get("status") as ResellerStatus | null;
+  const status = raw && RESELLER_STATUSES.includes(raw) ? raw : null;
+  return (
+    <Page title="Resellers" actions={<InviteResellerDialog onInvited={setInvited} />}>
+      {invited ? (
+        <MessageBar intent="success" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>{invited.name} is invited</MessageBarTitle>
+            Send them the invitation link:{" "}
+            <Link href={invited.invitationUrl} target="_blank" rel="noreferrer">
+              {invited.invitationUrl}
+            </Link>
+            . A relationship check is queued.{" "}
+            <RouterLink to={`/resellers/${encodeURIComponent(invited.resellerId)}`}>Open the reseller</RouterLink>
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      <ResellersTable status={status} onStatus={(next) => setParams(next ? { status: next } : {}, { replace: true })} />
+    </Page>
+  );
+}

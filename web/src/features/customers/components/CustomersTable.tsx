@@ -1,0 +1,65 @@
+import { Field, Select } from "@fluentui/react-components";
+import { Link } from "react-router";
+import { PagedTable, type Column } from "../../../components/PagedTable";
+import { StatusBadge } from "../../../components/StatusBadge";
+import { StatusFilter } from "../../../components/StatusFilter";
+import type { Option } from "../../../components/form";
+import { market } from "../market";
+import { CUSTOMER_STATUSES, customersPageQuery, type Customer, type CustomerFilters, type CustomerStatus } from "../api/customers";
+
+export function CustomersTable({
+  filters,
+  onFilters,
+  resellers,
+  showResellerFilter,
+}: {
+  filters: CustomerFilters;
+  onFilters: (filters: CustomerFilters) => void;
+  /** Reseller names by id (for the column and the filter). */
+  resellers: Option[];
+  showResellerFilter: boolean;
+}) {
+  const names = new Map(resellers.map((r) => [r.value, r.label]));
+  const columns: Column<Customer>[] = [
+    { key: "name", header: "Name", cell: (c) => <Link to={`/customers/${encodeURIComponent(c.id)}`}>{c.name}</Link> },
+    { key: "domain", header: "Domain", cell: (c) => c.domain ?? "—" },
+    { key: "reseller", header: "Reseller", cell: (c) => names.get(c.resellerId) ?? c.resellerId },
+    { key: "status", header: "Status", cell: (c) => <StatusBadge status={c.status} /> },
+    { key: "market", header: "Market (country / currency)", cell: market },
+  ];
+  const filtered = filters.status !== null || filters.resellerId !== null;
+  return (
+    <PagedTable
+      label="Customers"
+      columns={columns}
+      rowKey={(c) => c.id}
+      page={customersPageQuery(filters)}
+      resetKey={`${filters.status ?? ""}|${filters.resellerId ?? ""}`}
+      toolbar={
+        <>
+          <StatusFilter
+            statuses={CUSTOMER_STATUSES}
+            value={filters.status ?? ""}
+            onValue={(value) => onFilters({ ...filters, status: value ? (value as CustomerStatus) : null })}
+          />
+          {showResellerFilter ? (
+            <Field label="Reseller">
+              <Select
+                value={filters.resellerId ?? ""}
+                onChange={(_, data) => onFilters({ ...filters, resellerId: data.value || null })}
+              >
+                <option value="">All resellers</option>
+                {resellers.map((r) => (
+                  <option key={r.value} value={r.value}>
+                    {r.label}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          ) : null}
+        </>
+      }
+      empty={filtered ? "No customer matches these filters." : "No customer yet. Invite one or create a new tenant."}
+    />
+  );
+}

@@ -1,0 +1,2 @@
+export { summaryKeys, summaryQuery, useProviderSummary, type ProviderSummary } from "./api/summary";
+export { SummaryCards } from "./components/SummaryCards";

@@ -1,0 +1,96 @@
+/**
+ * What the console offers each role: the menu and which pages it opens. The API still decides access; this only
+ * keeps people from being shown what they cannot use.
+ */
+import type { Schemas } from "./api/client";
+
+export type Role = Schemas["Role"];
+export type OrgType = Schemas["OrgType"];
+
+export type PageName =
+  | "home"
+  | "providers"
+  | "provider"
+  | "members"
+  | "resellers"
+  | "reseller"
+  | "customers"
+  | "customer";
+
+export interface MenuEntry {
+  label: string;
+  to: string;
+}
+
+export interface Member {
+  role: Role;
+  orgType: OrgType;
+  orgId: string;
+}
+
+const PROVIDER: Role[] = ["provider.admin", "provider.staff"];
+const RESELLER: Role[] = ["reseller.admin", "reseller.staff"];
+
+export const isOperator = (role: Role) => role === "operator";
+export const isProviderStaff = (role: Role) => PROVIDER.includes(role);
+export const isResellerStaff = (role: Role) => RESELLER.includes(role);
+
+export function menuFor(member: Member): MenuEntry[] {
+  const { role } = member;
+  if (isOperator(role)) {
+    return [
+      { label: "Providers", to: "/providers" },
+      { label: "Members", to: "/members" },
+    ];
+  }
+  if (isProviderStaff(role)) {
+    return [
+      { label: "Dashboard", to: "/" },
+      { label: "Resellers", to: "/resellers" },
+      { label: "Customers", to: "/customers" },
+      { label: "Enrollment", to: `/providers/${encodeURIComponent(member.orgId)}` },
+    ];
+  }
+  if (isResellerStaff(role)) {
+    return [{ label: "Customers", to: "/customers" }];
+  }
+  return [{ label: "Home", to: "/" }];
+}
+
+const PAGES: Record<PageName, (role: Role) => boolean> = {
+  home: () => true,
+  providers: isOperator,
+  provider: (role) => isOperator(role) || isProviderStaff(role),
+  members: isOperator,
+  resellers: isProviderStaff,
+  reseller: (role) => isProviderStaff(role) || isResellerStaff(role),
+  customers: (role) => isProviderStaff(role) || isResellerStaff(role),
+  customer: (role) => isProviderStaff(role) || isResellerStaff(role),
+};
+
+export function mayOpen(role: Role, page: PageName): boolean {
+  return PAGES[page](role);
+}
+
+/** Operator and provider admins may start the partner admin's consent. */
+export const mayGiveConsent = (role: Role) => role === "operator" || role === "provider.admin";
+/** Provider staff invite resellers and ask for a reseller relationship check. */
+export const mayManageResellers = isProviderStaff;
+/** Provider staff and reseller staff invite and create customers and check their relationships. */
+export const mayManageCustomers = (role: Role) => isProviderStaff(role) || isResellerStaff(role);
+
+/** The roles a member of an organisation of that type may have. */
+export function rolesFor(orgType: OrgType): Role[] {
+  switch (orgType) {
+    case "operator":
+      return ["operator"];
+    case "provider":
+      return ["provider.admin", "provider.staff"];
+    case "reseller":
+      return ["reseller.admin", "reseller.staff"];
+    case "customer":
+      return ["customer.admin"];
+  }
+}
+
+export const ORG_TYPES: OrgType[] = ["operator", "provider", "reseller", "customer"];

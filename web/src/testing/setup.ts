@@ -1,0 +1,18 @@
+import "@testing-library/jest-dom/vitest";
+import { cleanup } from "@testing-library/react";
+import { afterEach } from "vitest";
+
+// jsdom has no ResizeObserver; Fluent's MessageBar (auto layout) needs one.
+class NoopResizeObserver {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+if (!("ResizeObserver" in globalThis)) {
+  Object.assign(globalThis, { ResizeObserver: NoopResizeObserver });
+}
+
+afterEach(() => {
+  cleanup();
+  sessionStorage.clear();
+});
