@@ -190,7 +190,8 @@ class Stack:
         api = f"http://127.0.0.1:{self.ports['api']}/api"
         if not wait_until(f"{api}/health", timeout=60):
             raise StartupError(f"the API did not become healthy; see {self.data_dir / 'logs' / 'api.log'}")
-        say(f"sandbox: http://127.0.0.1:{self.ports['sandbox']} and https://127.0.0.1:{self.ports['sandbox_tls']}")
+        say(f"sandbox: http://127.0.0.1:{self.ports['sandbox']} and https://127.0.0.1:{self.ports['sandbox_tls']}"
+            f"   (open http://127.0.0.1:{self.ports['sandbox']}/ to play resellers and customers)")  # fmt: skip
         say(f"token: python -m local.token --user {oid}   (or: make -s token USER={oid})")
         say(
             "dev provider (for POST /api/providers): "

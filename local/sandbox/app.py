@@ -6,11 +6,21 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
 
-from local.sandbox import commerce, control, entra, graph, partner_center, pricesheet, reconciliation, webhooks
+from local.sandbox import (
+    commerce,
+    control,
+    entra,
+    graph,
+    parties,
+    partner_center,
+    pricesheet,
+    reconciliation,
+    webhooks,
+)
 from local.sandbox.config import SandboxConfig
 from local.sandbox.context import Sandbox
 from local.sandbox.devca import ensure_dev_ca
@@ -89,6 +99,13 @@ def create_app(config: SandboxConfig) -> FastAPI:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     app.include_router(control.router)
+    app.include_router(parties.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """A person opening the sandbox finds the page where they play the other parties."""
+        return RedirectResponse("/_sandbox/parties", status_code=302)
+
     app.include_router(pricesheet.control_router)
     app.include_router(reconciliation.control_router)
     app.include_router(webhooks.control_router)

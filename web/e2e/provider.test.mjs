@@ -1,10 +1,25 @@
 // Provider staff's first day in a browser: the dashboard, a reseller invited and accepted, a customer invited
-// under it and accepted, a new tenant created for it; each turns active on screen (the sandbox plays the
-// reseller's and the customer's acceptance).
+// under it and accepted, a new tenant created for it; each turns active on screen. The reseller and the
+// customer accept on the sandbox's page for the other parties, in a second tab: no curl anywhere.
 import assert from "node:assert/strict";
 import {
-  browserTest, control, domain, enrolledProvider, newId, operatorId, partnerId, reloadUntil, signInAs, visited,
+  SANDBOX_URL, browserTest, domain, enrolledProvider, newId, operatorId, partnerId, reloadUntil, signInAs, visited,
 } from "./support.mjs";
+
+/** In another tab, as the reseller or the customer would: the sandbox's page for the other parties. */
+async function asTheOtherParty(page, fill, button, name) {
+  const tab = await page.context().newPage();
+  try {
+    await tab.goto(`${SANDBOX_URL}/`);
+    await tab.getByRole("heading", { name: "The other parties", level: 1 }).waitFor();
+    await fill(tab);
+    await tab.getByRole("button", { name: button }).click();
+    await tab.getByRole("status").waitFor();
+    await visited(tab, name);
+  } finally {
+    await tab.close();
+  }
+}
 
 browserTest("provider staff invite a reseller and a customer and see both turn active", async ({ page }) => {
   const operator = await operatorId();
@@ -29,7 +44,11 @@ browserTest("provider staff invite a reseller and a customer and see both turn a
   await invite.getByRole("button", { name: "Send invitation" }).click();
   await page.getByText(`${reseller.name} is invited`).waitFor();
   await visited(page, "provider-resellers");
-  await control("POST", "resellers/accept", { providerTenantId: app.tenantId, partnerId: reseller.partnerId });
+  await asTheOtherParty(page, async (tab) => {
+    const form = tab.getByRole("region", { name: "A reseller accepts the provider's invitation" });
+    await form.getByLabel("Provider").selectOption(app.tenantId);
+    await form.getByLabel("The reseller's partner ID").fill(reseller.partnerId);
+  }, "Accept as the reseller", "sandbox-reseller-accepts");
   await page.getByRole("link", { name: "Open the reseller" }).click();
   await page.getByRole("heading", { name: reseller.name, level: 1 }).waitFor();
   await page.getByRole("button", { name: "Check relationship now" }).click();
@@ -49,9 +68,14 @@ browserTest("provider staff invite a reseller and a customer and see both turn a
   await visited(page, "provider-invite-customer");
   await inviteCustomer.getByRole("button", { name: "Send invitation" }).click();
   await page.getByRole("link", { name: customer.name }).waitFor();
-  await control("POST", "customers/accept", {
-    providerTenantId: app.tenantId, resellerPartnerId: reseller.partnerId, domain: customer.domain, country: "US",
-  });
+  const invitationLink = await page.getByRole("link", { name: /^https:\/\/admin\.microsoft\.com\// }).textContent();
+  await asTheOtherParty(page, async (tab) => {
+    const form = tab.getByRole("region", { name: "A customer accepts a relationship request" });
+    await form.getByLabel("Provider").selectOption(app.tenantId);
+    await form.getByLabel("The invitation link the console shows").fill(invitationLink);
+    await form.getByLabel("The customer's domain").fill(customer.domain);
+    await form.getByLabel("Its country (the market)").fill("US");
+  }, "Accept as the customer", "sandbox-customer-accepts");
   await page.getByRole("link", { name: customer.name }).click();
   await page.getByRole("heading", { name: customer.name, level: 1 }).waitFor();
   await page.getByRole("button", { name: "Check relationship now" }).click();
