@@ -27,6 +27,8 @@ param principalType string = 'User'
 // Sign-in: users' Entra ID tokens ------------------------------------------------------------------------------
 @description('Tenant whose users sign in (AUTH_ISSUER and AUTH_JWKS_URL derive from it); empty: the deployment tenant.')
 param authTenantId string = ''
+@description('AUTH_ALLOWED_TENANTS: tenant ids (comma-separated) whose users may sign in; empty: the issuer\'s tenant only.')
+param authAllowedTenants string = ''
 @minLength(1)
 @description('AUTH_AUDIENCE: the API app registration\'s Application ID URI or client id (the tokens\' aud).')
 param authAudience string
@@ -199,6 +201,7 @@ var appSettings = {
   AUTH_CLIENT_ID: authClientId
   AUTH_AUTHORITY: '${environment().authentication.loginEndpoint}${platformTenantId}'
   AUTH_API_SCOPE: authApiScope
+  AUTH_ALLOWED_TENANTS: authAllowedTenants
   PARTNER_CENTER_URL: partnerCenterUrl
   PARTNER_CENTER_AUTHORITY_HOST: partnerCenterAuthorityHost
   PARTNER_CENTER_SCOPE: partnerCenterScope

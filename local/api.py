@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from functions.http.app import create_app
 from local.console import ConsoleBesideApi, console_app
 from local.dev_sign_in import router as dev_sign_in_router
+from local.processes import configure_local_logging
 from shared.bootstrap import Container
 
 
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7071)
     args = parser.parse_args(argv)
+    configure_local_logging("api")
     api: FastAPI = create_local_api()
     uvicorn.run(
         ConsoleBesideApi(api, console_app()), host=args.host, port=args.port, log_level="warning", access_log=False

@@ -65,4 +65,17 @@ def stop_on_signals(grace_seconds: float = STOP_GRACE_SECONDS) -> threading.Even
     return stop
 
 
-__all__ = ["STOP_GRACE_SECONDS", "die_with_parent", "stop_on_signals"]
+def configure_local_logging(process: str) -> None:
+    """Plain lines at LOG_LEVEL (INFO by default) for a local process; the SDKs' transport only at DEBUG."""
+    import logging
+
+    from shared.telemetry import quiet_sdk_loggers
+
+    level = (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        level = "INFO"
+    logging.basicConfig(level=level, format=f"%(asctime)s {process} %(levelname)s %(message)s")
+    quiet_sdk_loggers(level)
+
+
+__all__ = ["STOP_GRACE_SECONDS", "configure_local_logging", "die_with_parent", "stop_on_signals"]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from croniter import croniter
 
-from local.processes import stop_on_signals
+from local.processes import configure_local_logging, stop_on_signals
 from shared.bootstrap import get_container
 from shared.services.sweeps import TIMERS
 
@@ -20,7 +20,7 @@ def next_fire(schedule: str, after: datetime) -> datetime:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
+    configure_local_logging("scheduler")
     container = get_container()
     stop = stop_on_signals()  # a timer run cut short runs again at its next time (billing runs hold a lease)
     now = datetime.now(UTC)

@@ -16,6 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default=None, help="a display name for the token's name claim")
     parser.add_argument("--lifetime", type=int, default=3600, help="seconds until the token expires")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="the local stack's data folder")
+    parser.add_argument(
+        "--tenant",
+        default=None,
+        help="the token's tid (default: the platform's own tenant); another tenant's token is refused with 401",
+    )
     args = parser.parse_args(argv)
     values = effective_values(args.data_dir)
     issuer = values["AUTH_ISSUER"]
@@ -24,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         issuer=issuer,
         audience=values["AUTH_AUDIENCE"],
         oid=args.user,
-        tid=platform_tenant_id(issuer),
+        tid=args.tenant or platform_tenant_id(issuer),
         name=args.name,
         lifetime_seconds=args.lifetime,
     )

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from local.processes import STOP_GRACE_SECONDS, stop_on_signals
+from local.processes import STOP_GRACE_SECONDS, configure_local_logging, stop_on_signals
 from shared.bootstrap import get_container
 from shared.messaging import Delivery, QueueNames
 from shared.messaging.storage_queues import run_forever
@@ -23,7 +23,7 @@ log = logging.getLogger("local.worker")
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    configure_local_logging("worker")
     container = get_container()
     settings = container.settings
     stop = stop_on_signals()

@@ -23,6 +23,16 @@ from shared.storage.organizations import OrganizationRepository
 from shared.storage.paging import ContinuationTokens
 from shared.storage.tables import TableStorage
 
+# Storage that does not answer fails a request in about a second (a 503 with Retry-After), not after the SDK's
+# default back-off of ten retries; the queues redeliver what the worker could not finish.
+STORAGE_CLIENT_OPTIONS: dict[str, Any] = {
+    "connection_timeout": 3,
+    "read_timeout": 30,
+    "retry_total": 2,
+    "retry_backoff_factor": 0.2,
+    "retry_backoff_max": 1,
+}
+
 
 class Container:
     """Holds the process's clients and services; each is built on first use and then reused."""
@@ -55,7 +65,7 @@ class Container:
 
     @cached_property
     def tables(self) -> TableStorage:
-        return self._table_storage()
+        return self._table_storage(**STORAGE_CLIENT_OPTIONS)
 
     @cached_property
     def organizations(self) -> OrganizationRepository:
@@ -83,6 +93,7 @@ class Container:
         return TokenValidator(
             issuer=s.auth_issuer,
             audience=s.auth_audience,
+            allowed_tenants=s.auth_allowed_tenant_ids,
             jwks_url=s.auth_jwks_url,
             ca_bundle=s.auth_ca_bundle,
             leeway_seconds=s.auth_clock_skew_seconds,

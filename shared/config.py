@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from ipaddress import ip_address
@@ -86,6 +87,14 @@ class Settings(BaseSettings):
     def console_scopes(self) -> list[str]:
         return [self.auth_api_scope or f"{self.auth_audience.rstrip('/')}/access_as_user"]
 
+    # The Entra tenants whose users may sign in (comma-separated ids); empty: the issuer's own tenant only.
+    auth_allowed_tenants: str = ""
+
+    @property
+    def auth_allowed_tenant_ids(self) -> frozenset[str]:
+        named = {t.strip().lower() for t in self.auth_allowed_tenants.split(",") if t.strip()}
+        return frozenset(named) if named else frozenset(filter(None, [issuer_tenant_id(self.auth_issuer)]))
+
     # Partner Center and Microsoft Graph: Microsoft's hosts in Azure, the sandbox locally.
     partner_center_url: str = "https://api.partnercenter.microsoft.com"
     partner_center_authority_host: str = "https://login.microsoftonline.com"
@@ -163,6 +172,17 @@ class Settings(BaseSettings):
         return value.strip().upper() if isinstance(value, str) else value
 
 
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def issuer_tenant_id(issuer: str) -> str | None:
+    """The tenant an Entra issuer names (`https://login.microsoftonline.com/<tenant>/v2.0`), if it names one."""
+    for part in urlsplit(issuer).path.split("/"):
+        if _GUID.match(part.lower()):
+            return part.lower()
+    return None
+
+
 class SettingsError(ValueError):
     """Settings the app cannot run with; the message names every setting at fault, so start-up says what to fix."""
 
@@ -206,6 +226,10 @@ def settings_problems(settings: Settings, *, production: bool) -> dict[str, str]
         problems["SERVICEBUS_NAMESPACE"] = "QUEUE_BACKEND=servicebus needs SERVICEBUS_NAMESPACE"
     if settings.secret_store == "keyvault" and not settings.key_vault_url:
         problems["KEY_VAULT_URL"] = "SECRET_STORE=keyvault needs KEY_VAULT_URL"
+    if not settings.auth_allowed_tenant_ids:
+        problems["AUTH_ALLOWED_TENANTS"] = "name the tenants whose users may sign in (the issuer names none)"
+    elif any(not _GUID.match(t) for t in settings.auth_allowed_tenant_ids):
+        problems["AUTH_ALLOWED_TENANTS"] = "must be tenant ids (GUIDs), comma-separated"
     for name in URL_SETTINGS:
         value = getattr(settings, name.lower(), None)
         if value:

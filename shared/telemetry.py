@@ -223,8 +223,10 @@ class JsonFormatter(logging.Formatter):
 # Set-up ---------------------------------------------------------------------------------------------------------
 
 _JSON_HANDLER_NAME: Final = "csp-platform-json"
-# Loggers that log every HTTP call at INFO: the exporter's own calls would be exported again, call after call.
+# Loggers that log every HTTP call at INFO (the Azure SDKs' transport: 50 MB an hour in a busy worker; the exporter's
+# own calls would be exported again, call after call): WARNING and above, unless LOG_LEVEL is DEBUG.
 QUIET_LOGGERS: Final = (
+    "azure",
     "azure.core.pipeline.policies.http_logging_policy",
     "azure.monitor.opentelemetry",
     "azure.identity",
@@ -233,6 +235,13 @@ QUIET_LOGGERS: Final = (
 )
 _configured_monitor: str | None = None
 _setup_lock = threading.Lock()
+
+
+def quiet_sdk_loggers(log_level: str | int) -> None:
+    """SDK transport logs at WARNING; LOG_LEVEL=DEBUG lets them through for a debugging session."""
+    level = logging.getLevelName(log_level) if isinstance(log_level, str) else log_level
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if level == logging.DEBUG else max(logging.WARNING, level))
 
 
 def configure_telemetry(
@@ -249,8 +258,7 @@ def configure_telemetry(
     install_log_filters()
     root = logging.getLogger()
     root.setLevel(settings.log_level)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    quiet_sdk_loggers(settings.log_level)
     with _setup_lock:
         if stream is not None or not root.handlers:
             _replace_json_handler(root, stream or sys.stderr)

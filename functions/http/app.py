@@ -21,6 +21,7 @@ from functions.http import (
     webhooks,
 )
 from functions.http.middleware import BodySizeLimit
+from functions.http.openapi import install_openapi
 from functions.http.problems import install_problem_handlers
 from shared.bootstrap import Container, get_container
 from shared.telemetry import CorrelationMiddleware
@@ -65,7 +66,7 @@ def create_app(container: Container | None = None) -> FastAPI:
 
     app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
-    _add_bearer_security(app)
+    install_openapi(app)
     return app
 
 
@@ -74,34 +75,3 @@ class _LazyContainer:
 
     def __getattr__(self, name: str) -> object:
         return getattr(get_container(), name)
-
-
-def _add_bearer_security(app: FastAPI) -> None:
-    """Documents the bearer scheme on every route except the public ones."""
-    public = {
-        f"{API_PREFIX}/health",
-        f"{API_PREFIX}/config",
-        f"{API_PREFIX}/openapi.json",
-        f"{API_PREFIX}/providers/consent/callback",
-        f"{API_PREFIX}/webhooks/partner-center",
-    }
-    original = app.openapi
-
-    def openapi() -> dict[str, object]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = original()
-        components = schema.setdefault("components", {})
-        components.setdefault("securitySchemes", {})["bearer"] = {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-        }
-        for path, operations in schema.get("paths", {}).items():
-            if path in public:
-                continue
-            for operation in operations.values():
-                operation["security"] = [{"bearer": []}]
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

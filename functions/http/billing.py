@@ -13,7 +13,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.fields import PathId, Period
 from functions.http.schemas import problems
+from shared.domain.periods import PERIOD_PATTERN
 
 router = APIRouter(tags=["billing"])
 
@@ -27,7 +29,7 @@ Id = Annotated[str, Query(min_length=1, max_length=128)]
 
 class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])
+    period: Period
     kind: Kind
 
 
@@ -127,7 +129,7 @@ def list_runs(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
 ) -> dict[str, Any]:
     binding = paging_binding(principal, "billing-runs", period=period)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
@@ -141,7 +143,7 @@ def list_runs(
     response_model_exclude_none=False,
     responses=problems(401, 403, 404),
 )
-def get_run(run_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def get_run(run_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     """Provider staff see every total; reseller staff their own and their customers'; customers their own."""
     return container.billing.get_run(principal, run_id)  # type: ignore[no-any-return]
 
@@ -151,7 +153,7 @@ def get_run(run_id: str, principal: CurrentPrincipal, container: ContainerDep) -
     responses={**problems(401, 403, 404, 409), 200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 def get_lines(
-    run_id: str,
+    run_id: PathId,
     principal: CurrentPrincipal,
     container: ContainerDep,
     reseller_id: Annotated[str | None, Query(alias="resellerId", max_length=128)] = None,
@@ -199,7 +201,7 @@ def _csv(fields: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> Iterator[by
     "/billing/runs/{run_id}/discrepancies", response_model=DiscrepancyPage, responses=problems(400, 401, 403, 404, 422)
 )
 def get_discrepancies(
-    run_id: str,
+    run_id: PathId,
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,

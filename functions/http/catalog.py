@@ -17,10 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
+from functions.http.fields import StrictFlag
 from functions.http.schemas import problems
 from shared.domain.onboarding import Provider
 from shared.domain.scope import OrgRef, OrgType, Principal, Role
-from shared.partner_center.errors import PartnerCenterError, Throttled
+from shared.domain.text import SINGLE_LINE_PATTERN
+from shared.partner_center.errors import InvalidRequest, PartnerCenterError, Throttled
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
 from shared.services.pricing import CatalogViewer
 from shared.storage.catalog import CatalogFilter, CatalogSettings
@@ -100,7 +102,7 @@ class SyncOut(SyncFigures):
 
 class CatalogSettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    newItemsSellable: bool
+    newItemsSellable: StrictFlag
 
 
 class CatalogSettingsOut(BaseModel):
@@ -109,7 +111,7 @@ class CatalogSettingsOut(BaseModel):
 
 class SellableIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sellable: bool
+    sellable: StrictFlag
     country: Country | None = Field(default=None, description="One market; every market the item is in when absent.")
 
 
@@ -201,11 +203,15 @@ def list_catalog(
         str | None,
         Query(alias="customerId", max_length=128, description="Provider and reseller staff: that customer's market."),
     ] = None,
-    product_family: Annotated[str | None, Query(alias="productFamily", max_length=200)] = None,
+    product_family: Annotated[
+        str | None, Query(alias="productFamily", max_length=200, pattern=SINGLE_LINE_PATTERN)
+    ] = None,
     product_id: Annotated[str | None, Query(alias="productId", max_length=200)] = None,
     term_duration: Annotated[str | None, Query(alias="termDuration", max_length=10)] = None,
     billing_cycle: Annotated[str | None, Query(alias="billingCycle", max_length=20)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in the title or SKU title.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=SINGLE_LINE_PATTERN, description="Text in the title or SKU title.")
+    ] = None,
     include_retired: Annotated[
         bool, Query(alias="includeRetired", description="Provider staff only (others never see retired items).")
     ] = False,
@@ -271,6 +277,12 @@ def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: Container
             result = sync.sync(provider.id, country, now=datetime.now(UTC))
         except Throttled as error:
             raise Unavailable("Partner Center is throttling catalog reads; try again shortly") from error
+        except InvalidRequest as error:
+            # Partner Center refused our input (a market it does not sell in): the caller's to fix, not an outage.
+            raise Invalid(
+                f"Partner Center does not sell in the market {country}",
+                [FieldError("country", error.description or "is not a market Partner Center sells in")],
+            ) from error
         except PartnerCenterError as error:
             raise Unavailable(f"Partner Center did not answer the catalog: {type(error).__name__}") from error
         answer: dict[str, Any] = result.to_json()

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.fields import PathId
 from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn, StorefrontPolicyIn
 from functions.http.pricing import CustomerPatchWithPricing, patch_customer_pricing
 from functions.http.schemas import problems
@@ -156,13 +157,13 @@ def list_customers(
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut, responses=problems(401, 403, 404))
-def get_customer(customer_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def get_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     return container.relationships.customer(principal, customer_id).to_json()
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerOut, responses=problems(400, 401, 403, 404, 422))
 def patch_customer(
-    customer_id: str, body: CustomerPatchWithPricing, principal: CurrentPrincipal, container: ContainerDep
+    customer_id: PathId, body: CustomerPatchWithPricing, principal: CurrentPrincipal, container: ContainerDep
 ) -> dict[str, Any]:
     """Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited)."""
     customer = container.relationships.customer(principal, customer_id)
@@ -192,7 +193,7 @@ def patch_customer(
     response_model=CustomerOut,
     responses=problems(401, 403, 404),
 )
-def check_customer(customer_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def check_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     return JSONResponse(
         container.relationships.request_customer_check(principal, customer_id).to_json(), status_code=202
     )
@@ -208,7 +209,7 @@ class SubscriptionsSyncOut(BaseModel):
     response_model=SubscriptionsSyncOut,
     responses=problems(401, 403, 404, 409, 503),
 )
-def sync_customer_subscriptions(customer_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def sync_customer_subscriptions(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """Provider staff and the customer's reseller staff: every subscription of the customer read from Partner
     Center now; one it holds that we had no record of is adopted (flagged and audited)."""
     customer = container.relationships.customer(principal, customer_id)

@@ -11,6 +11,7 @@ import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from functions.http.fields import QueryInt
 from functions.http.problems import ProblemException
 from shared.bootstrap import Container
 from shared.domain.scope import Principal
@@ -56,7 +57,7 @@ class PageParams:
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=500, description="Items per page (1..500).")] = 50,
+    limit: Annotated[QueryInt, Query(ge=1, le=500, description="Items per page (1..500).")] = 50,
     continuation_token: Annotated[
         str | None, Query(alias="continuationToken", max_length=4096, description="From the previous page.")
     ] = None,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep
+from functions.http.fields import PathId
 from functions.http.schemas import problems
 from shared.domain.scope import OrgType, Role
 from shared.services.errors import FieldError, Invalid
@@ -99,13 +100,13 @@ def list_members(
 
 
 @router.patch("/members/{user_id}", response_model=MemberOut, responses=problems(400, 401, 403, 404, 409, 422))
-def change_member(user_id: str, body: MemberPatch, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def change_member(user_id: PathId, body: MemberPatch, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """A new role for a member (audited); the last admin of an organisation keeps its role (409)."""
     return container.member_service.change_role(principal, user_id, body.role).to_json()
 
 
 @router.delete("/members/{user_id}", status_code=204, responses=problems(401, 403, 404, 409))
-def remove_member(user_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Response:
+def remove_member(user_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Response:
     """Offboarding: the member is refused from its next request on (audited); the last admin stays (409)."""
     container.member_service.remove(principal, user_id)
     return Response(status_code=204)

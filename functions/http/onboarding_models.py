@@ -6,11 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from functions.http.fields import Line2, Line20, Line30, Line50, Line100, Line200, Name, StrictFlag
+
 Guid = Annotated[
     str, StringConstraints(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ]
 SecretRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,127}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 PartnerId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{5,10}$")]
 Domain = Annotated[
@@ -72,14 +73,14 @@ class CompanyProfileIn(Strict):
 
 class AddressIn(Strict):
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    addressLine1: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    addressLine2: Annotated[str, StringConstraints(max_length=200)] | None = None
-    postalCode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-    state: Annotated[str, StringConstraints(max_length=2)] | None = None
-    firstName: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-    lastName: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-    phoneNumber: Annotated[str, StringConstraints(max_length=30)] | None = None
+    city: Line100
+    addressLine1: Name
+    addressLine2: Line200 | None = None
+    postalCode: Line20
+    state: Line2 | None = None
+    firstName: Line50
+    lastName: Line50
+    phoneNumber: Line30 | None = None
 
 
 class BillingProfileIn(Strict):
@@ -99,7 +100,7 @@ class StorefrontPolicyIn(Strict):
     allowedCatalogItemIds: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = Field(
         default=None, max_length=1000, description="The items the customer may buy; null: every sellable item."
     )
-    allowSeatDecrease: bool = True
+    allowSeatDecrease: StrictFlag = True
     maxTermDuration: Literal["P1M", "P1Y", "P3Y"] = "P3Y"
     approvalThreshold: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,4})?$")] | None = Field(
         default=None, description="An order whose total (customer price) is above this waits for approval."
@@ -107,5 +108,5 @@ class StorefrontPolicyIn(Strict):
 
 
 class CustomerPatch(Strict):
-    storefrontEnabled: bool | None = None
+    storefrontEnabled: StrictFlag | None = None
     storefrontPolicy: StorefrontPolicyIn | None = None

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.fields import PathId, Quantity, Reason
 from functions.http.schemas import problems
 from shared.services.ordering import LineRequest, tiers_for
 
@@ -23,7 +24,7 @@ ItemId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=
 class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     catalogItemId: ItemId
-    quantity: int = Field(ge=1, le=100_000)
+    quantity: Quantity
     termDuration: Literal["P1M", "P1Y", "P3Y"]
     billingCycle: Literal["monthly", "annual", "triennial"]
 
@@ -36,7 +37,7 @@ class OrderIn(BaseModel):
 
 class RejectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    reason: Reason
 
 
 class OrderLineOut(BaseModel):
@@ -112,7 +113,14 @@ def list_orders(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
-    customer_id: Annotated[str | None, Query(alias="customerId", max_length=128)] = None,
+    customer_id: Annotated[
+        str | None,
+        Query(
+            alias="customerId",
+            max_length=128,
+            description="Required for provider and reseller staff (whose orders); a customer's own members omit it.",
+        ),
+    ] = None,
     status: Annotated[OrderStatusName | None, Query()] = None,
 ) -> dict[str, Any]:
     customer = customer_id or (principal.org.org_id if principal.org.org_type.value == "customer" else None)
@@ -132,18 +140,20 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
-def get_order(order_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def get_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     return container.ordering.get(principal, order_id).to_json(tiers=tiers_for(principal))
 
 
 @router.post("/orders/{order_id}/approve", response_model=OrderOut, responses=problems(401, 403, 404, 409))
-def approve_order(order_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def approve_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     """An order waiting for approval is accepted and provisioning starts; 409 when it is not waiting."""
     return container.ordering.decide(principal, order_id, approve=True).to_json(tiers=tiers_for(principal))
 
 
 @router.post("/orders/{order_id}/reject", response_model=OrderOut, responses=problems(401, 403, 404, 409, 422))
-def reject_order(order_id: str, body: RejectIn, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def reject_order(
+    order_id: PathId, body: RejectIn, principal: CurrentPrincipal, container: ContainerDep
+) -> dict[str, Any]:
     return container.ordering.decide(principal, order_id, approve=False, reason=body.reason).to_json(
         tiers=tiers_for(principal)
     )

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal
+from functions.http.fields import PathId
 from functions.http.onboarding_models import CustomerPatch
 from functions.http.schemas import Problem, problems
 from shared.domain.onboarding import Customer, Provider, Reseller
@@ -140,7 +141,7 @@ IfMatch = Annotated[
 
 @router.get("/resellers/{reseller_id}/pricing", response_model=PricingOut, responses=problems(401, 403, 404))
 def get_reseller_pricing(
-    reseller_id: str, principal: CurrentPrincipal, container: ContainerDep, response: Response
+    reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep, response: Response
 ) -> dict[str, Any]:
     """Provider staff: the reseller's margin over cost and its fixed prices, with the ETag to replace them."""
     reseller = _reseller_priced_by_provider(container, principal, reseller_id)
@@ -149,7 +150,7 @@ def get_reseller_pricing(
 
 @router.put("/resellers/{reseller_id}/pricing", response_model=PricingOut, responses=PRICING_PROBLEMS)
 def put_reseller_pricing(
-    reseller_id: str,
+    reseller_id: PathId,
     body: PricingIn,
     principal: CurrentPrincipal,
     container: ContainerDep,
@@ -169,7 +170,7 @@ def put_reseller_pricing(
 
 @router.get("/customers/{customer_id}/pricing", response_model=PricingOut, responses=problems(401, 403, 404))
 def get_customer_pricing(
-    customer_id: str, principal: CurrentPrincipal, container: ContainerDep, response: Response
+    customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep, response: Response
 ) -> dict[str, Any]:
     """Provider staff or the customer's reseller staff: its margin over the reseller's price and its fixed prices."""
     customer = priced_customer(container, principal, customer_id)
@@ -178,7 +179,7 @@ def get_customer_pricing(
 
 @router.put("/customers/{customer_id}/pricing", response_model=PricingOut, responses=PRICING_PROBLEMS)
 def put_customer_pricing(
-    customer_id: str,
+    customer_id: PathId,
     body: PricingIn,
     principal: CurrentPrincipal,
     container: ContainerDep,
@@ -226,7 +227,7 @@ def _margin(stored: StoredMargin) -> dict[str, Any]:
 
 
 @router.get("/providers/{provider_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404))
-def get_provider_default_margin(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def get_provider_default_margin(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """Provider staff: the margin over cost for resellers without one of their own."""
     provider = _visible_provider(container, principal, provider_id)
     if principal.role not in PROVIDER_STAFF:
@@ -238,7 +239,7 @@ def get_provider_default_margin(provider_id: str, principal: CurrentPrincipal, c
     "/providers/{provider_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404, 409, 422)
 )
 def put_provider_default_margin(
-    provider_id: str, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
+    provider_id: PathId, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
 ) -> Any:
     """Provider admin: the margin over cost every reseller without its own pays (audited)."""
     provider = _visible_provider(container, principal, provider_id)
@@ -248,7 +249,7 @@ def put_provider_default_margin(
 
 
 @router.get("/resellers/{reseller_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404))
-def get_reseller_default_margin(reseller_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def get_reseller_default_margin(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """Provider staff and the reseller's own staff: its margin for customers without one of their own."""
     reseller: Reseller = container.relationships.reseller(principal, reseller_id)
     if principal.role not in PROVIDER_STAFF | RESELLER_STAFF:
@@ -260,7 +261,7 @@ def get_reseller_default_margin(reseller_id: str, principal: CurrentPrincipal, c
     "/resellers/{reseller_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404, 409, 422)
 )
 def put_reseller_default_margin(
-    reseller_id: str, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
+    reseller_id: PathId, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
 ) -> Any:
     """The reseller's admin or provider staff: the reseller's margin for customers without their own (audited)."""
     reseller: Reseller = container.relationships.reseller(principal, reseller_id)

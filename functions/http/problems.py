@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
+from azure.core.exceptions import AzureError, HttpResponseError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,6 +18,7 @@ from shared.services.errors import FieldError, Invalid, ServiceError
 from shared.storage.paging import InvalidContinuationToken
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
 log = logging.getLogger(__name__)
 
 
@@ -80,6 +83,19 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
             instance=request.url.path,
         )
     field_errors = [FieldError(_field_name(tuple(e.get("loc", ()))), str(e.get("msg", "invalid"))) for e in errors]
+    if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
+        # An id no resource can have (empty, or longer than any id): nothing is there to find.
+        return problem_response(
+            404,
+            slug="not-found",
+            title="Not Found",
+            detail="no resource has this id ("
+            + "; ".join(
+                f"{f.field}: {f.message}" for f, e in zip(field_errors, errors, strict=True) if e["loc"][0] == "path"
+            )
+            + ")",
+            instance=request.url.path,
+        )
     in_query = any(tuple(e.get("loc", ()))[:1] == ("query",) for e in errors)
     in_body = any(tuple(e.get("loc", ()))[:1] == ("body",) for e in errors)
     status = 400 if in_query and not in_body else 422
@@ -91,6 +107,35 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
         errors=field_errors,
         instance=request.url.path,
     )
+
+
+def _retry_after(status: int) -> dict[str, str] | None:
+    """A dependency outage says when to come back (RFC 9110 Retry-After)."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API serves at this path, read from its OpenAPI document (which tests keep complete);
+    Starlette's own 405 names only the methods of the first route whose path matched."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(app.state, "allowed_methods", None)
+    if table is None:
+        table = []
+        for path, operations in app.openapi().get("paths", {}).items():
+            regex = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$")
+            served = {m.upper() for m in operations if m.lower() in _HTTP_METHODS}
+            if "GET" in served:
+                served.add("HEAD")
+            table.append((regex, frozenset(served)))
+        app.state.allowed_methods = table
+    found: set[str] = set()
+    for regex, methods in table:
+        if regex.match(request.url.path):
+            found |= methods
+    return sorted(found)
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -107,7 +152,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def on_service_error(request: Request, exc: ServiceError) -> JSONResponse:
         return problem_response(
-            exc.status, slug=exc.slug, title=exc.title, detail=exc.detail, instance=request.url.path
+            exc.status,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            headers=_retry_after(exc.status),
+            instance=request.url.path,
         )
 
     @app.exception_handler(ProblemException)
@@ -134,7 +184,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(KeysUnavailable)
     async def on_keys_unavailable(request: Request, exc: KeysUnavailable) -> JSONResponse:
-        return problem_response(503, slug="unavailable", detail=str(exc), instance=request.url.path)
+        return problem_response(
+            503, slug="unavailable", detail=str(exc), headers=_retry_after(503), instance=request.url.path
+        )
 
     @app.exception_handler(InvalidContinuationToken)
     async def on_bad_continuation(request: Request, exc: InvalidContinuationToken) -> JSONResponse:
@@ -149,10 +201,36 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem_response(
             exc.status_code,
             detail=str(exc.detail) if exc.detail else None,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(AzureError)
+    async def on_storage_error(request: Request, exc: AzureError) -> JSONResponse:
+        status = getattr(exc, "status_code", None)
+        if isinstance(exc, HttpResponseError) and status is not None and 400 <= status < 500:
+            # Storage refused what the request named (a key it cannot hold or look up): the caller's input.
+            log.warning("storage refused %s %s: %s %s", request.method, request.url.path, status, exc.reason)
+            return problem_response(
+                400,
+                slug="unstorable-value",
+                title="Bad Request",
+                detail="the request names a value that cannot be stored or looked up",
+                instance=request.url.path,
+            )
+        log.warning("storage unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return problem_response(
+            503,
+            slug="unavailable",
+            title="Service Unavailable",
+            detail="storage is not answering; nothing was changed, try again shortly",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             instance=request.url.path,
         )
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.fields import PathId
 from functions.http.onboarding_models import ProviderIn
 from functions.http.schemas import problems
 from shared.services.errors import ServiceError
@@ -163,21 +164,21 @@ class ProviderSummaryOut(BaseModel):
     response_model_exclude_none=False,
     responses=problems(401, 403, 404),
 )
-def provider_summary(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def provider_summary(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """The console's dashboard: resellers and customers by status, orders in flight (waiting for approval or
     provisioning), the last billing run with its discrepancy count. The operator and the provider's staff."""
     return container.provider_summary.summary(principal, provider_id)
 
 
 @router.post("/providers/{provider_id}/disable", response_model=ProviderOut, responses=problems(401, 403, 404))
-def disable_provider(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def disable_provider(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """Operator only: stops the provider (nothing synced, billed or sold) and frees its Partner Center tenant and
     app for another enrollment; its webhook registration is removed. Audited; disabling twice changes nothing."""
     return container.enrollment.disable(principal, provider_id).to_json()
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderOut, responses=problems(401, 403, 404))
-def get_provider(provider_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def get_provider(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     provider = container.enrollment.get(principal, provider_id)
     return provider.to_json()
 
@@ -192,7 +193,7 @@ def get_provider(provider_id: str, principal: CurrentPrincipal, container: Conta
         **problems(401, 403, 404),
     },
 )
-def start_consent(provider_id: str, request: Request, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def start_consent(provider_id: PathId, request: Request, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """A partner admin signs in with MFA and consents; the callback completes the enrollment. A front end that
     holds the bearer token asks for JSON (a browser cannot follow a redirect it fetched cross-origin)."""
     url = container.enrollment.consent_url(principal, provider_id)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.fields import PathId
 from functions.http.onboarding_models import ResellerInvitationIn
 from functions.http.schemas import problems
 
@@ -88,7 +89,7 @@ def list_resellers(
 
 
 @router.get("/resellers/{reseller_id}", response_model=ResellerOut, responses=problems(401, 403, 404))
-def get_reseller(reseller_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def get_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     return container.relationships.reseller(principal, reseller_id).to_json()
 
 
@@ -98,7 +99,7 @@ def get_reseller(reseller_id: str, principal: CurrentPrincipal, container: Conta
     response_model=ResellerOut,
     responses=problems(401, 403, 404),
 )
-def check_reseller(reseller_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def check_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """Provider staff: queues a check now."""
     return JSONResponse(
         container.relationships.request_reseller_check(principal, reseller_id).to_json(), status_code=202

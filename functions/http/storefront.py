@@ -8,16 +8,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http.catalog import CatalogPageOut, customer_market
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
 from functions.http.orders import OrderLineIn, OrderOut, OrderPage
 from functions.http.schemas import problems
 from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
 from shared.domain.onboarding import Customer
+from shared.domain.periods import PERIOD_PATTERN
 from shared.domain.scope import OrgType, Principal, Role
 from shared.domain.storefront import StorefrontPolicy
+from shared.domain.text import SINGLE_LINE_PATTERN
 from shared.services.errors import Forbidden, ServiceError
 from shared.services.ordering import LineRequest, tiers_for
 from shared.services.pricing import CatalogViewer
@@ -48,16 +51,9 @@ class StorefrontOrderIn(BaseModel):
     lines: list[OrderLineIn] = Field(min_length=1, max_length=50)
 
 
-class StorefrontChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    quantity: int | None = Field(default=None, ge=1, le=100_000)
-    autoRenew: bool | None = None
-
-    @model_validator(mode="after")
-    def _one_change(self) -> StorefrontChangeIn:
-        if (self.quantity is None) == (self.autoRenew is None):
-            raise ValueError("give exactly one of quantity, autoRenew")
-        return self
+class StorefrontChangeIn(OneChange):
+    quantity: Quantity | None = None
+    autoRenew: StrictFlag | None = None
 
 
 class ChargesOut(BaseModel):
@@ -78,8 +74,8 @@ def storefront_catalog(
         str | None, Query(pattern=r"^[A-Za-z]{2}$", description="The customer's own market (the default); no other")
     ] = None,
     term_duration: Annotated[str | None, Query(alias="termDuration", pattern=r"^P(1M|1Y|3Y)$")] = None,
-    billing_cycle: Annotated[str | None, Query(alias="billingCycle", pattern=r"^[a-z]+$")] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    billing_cycle: Annotated[str | None, Query(alias="billingCycle", max_length=20, pattern=r"^[a-z]+$")] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=SINGLE_LINE_PATTERN)] = None,
 ) -> dict[str, Any]:
     """The customer's own prices (never its reseller's), only the items its policy allows."""
     principal, customer = shopper
@@ -150,7 +146,7 @@ def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging)
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
-def storefront_get_order(order_id: str, shopper: Shopper, container: ContainerDep) -> dict[str, Any]:
+def storefront_get_order(order_id: PathId, shopper: Shopper, container: ContainerDep) -> dict[str, Any]:
     principal, _ = shopper
     return container.ordering.get(principal, order_id).to_json(tiers=tiers_for(principal))
 
@@ -173,7 +169,9 @@ def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: 
     response_model=SubscriptionOut,
     responses=problems(400, 401, 403, 404, 409, 422),
 )
-def storefront_change(subscription_id: str, body: StorefrontChangeIn, shopper: Shopper, container: ContainerDep) -> Any:
+def storefront_change(
+    subscription_id: PathId, body: StorefrontChangeIn, shopper: Shopper, container: ContainerDep
+) -> Any:
     """Add seats; remove seats inside the window when the policy allows it; switch auto-renew."""
     principal, customer = shopper
     policy = StorefrontPolicy.loads(customer.storefront_policy)
@@ -191,7 +189,7 @@ def storefront_change(subscription_id: str, body: StorefrontChangeIn, shopper: S
 def storefront_charges(
     shopper: Shopper,
     container: ContainerDep,
-    period: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")],
+    period: Annotated[str, Query(pattern=PERIOD_PATTERN)],
 ) -> dict[str, Any]:
     """Its own customer-tier charges for the period, from the latest billing run (never another tier)."""
     principal, customer = shopper

@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
+from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
 from functions.http.schemas import problems
 from shared.domain.scope import OrgType
 from shared.services.errors import FieldError, Forbidden, Invalid
@@ -17,18 +18,10 @@ from shared.services.errors import FieldError, Forbidden, Invalid
 router = APIRouter(tags=["subscriptions"])
 
 
-class SubscriptionPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    quantity: int | None = Field(default=None, ge=1, le=100_000)
-    autoRenew: bool | None = None
+class SubscriptionPatch(OneChange):
+    quantity: Quantity | None = None
+    autoRenew: StrictFlag | None = None
     status: Literal["suspended", "active"] | None = None
-
-    @model_validator(mode="after")
-    def _one_change(self) -> SubscriptionPatch:
-        given = [name for name in ("quantity", "autoRenew", "status") if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of quantity, autoRenew, status (one change at a time)")
-        return self
 
 
 class LotOut(BaseModel):
@@ -88,7 +81,14 @@ def list_subscriptions(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
-    customer_id: Annotated[str | None, Query(alias="customerId", max_length=128)] = None,
+    customer_id: Annotated[
+        str | None,
+        Query(
+            alias="customerId",
+            max_length=128,
+            description="Required for provider and reseller staff; a customer's own members omit it.",
+        ),
+    ] = None,
     status: Annotated[str | None, Query(max_length=20, pattern="^[a-z]+$")] = None,
 ) -> dict[str, Any]:
     customer = customer_id or (principal.org.org_id if principal.org.org_type is OrgType.CUSTOMER else None)
@@ -105,7 +105,7 @@ def list_subscriptions(
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=problems(401, 403, 404))
-def get_subscription(subscription_id: str, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def get_subscription(subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
     return container.subscription_service.get(principal, subscription_id).to_json(datetime.now(UTC))
 
 
@@ -116,7 +116,7 @@ def get_subscription(subscription_id: str, principal: CurrentPrincipal, containe
     responses=problems(400, 401, 403, 404, 409, 422),
 )
 def change_subscription(
-    subscription_id: str, body: SubscriptionPatch, principal: CurrentPrincipal, container: ContainerDep
+    subscription_id: PathId, body: SubscriptionPatch, principal: CurrentPrincipal, container: ContainerDep
 ) -> Any:
     """One change at a time, applied through the queue; a decrease outside the window is 409 with the reason."""
     container.subscription_service.get(principal, subscription_id)
@@ -132,7 +132,7 @@ def change_subscription(
     response_model=SubscriptionOut,
     responses=problems(401, 403, 404, 409, 503),
 )
-def sync_subscription(subscription_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def sync_subscription(subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """Provider and reseller staff: the subscription read from Partner Center now (the mirror converges on it)."""
     container.subscription_service.get(principal, subscription_id)
     _staff_only(principal)
@@ -145,7 +145,7 @@ def sync_subscription(subscription_id: str, principal: CurrentPrincipal, contain
     response_model=SubscriptionOut,
     responses=problems(401, 403, 404, 409),
 )
-def cancel_subscription(subscription_id: str, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def cancel_subscription(subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """Only within the 168-hour cancellation window (409 with the reason otherwise)."""
     container.subscription_service.get(principal, subscription_id)
     _staff_only(principal)

@@ -43,7 +43,7 @@ DISCREPANCY_KINDS = (
 )  # fmt: skip
 MAX_PAGE_SIZE = 2000
 MAX_EXTRA_LINES = 5_000_000
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^(2\d{3})-(0[1-9]|1[0-2])$")  # years 2000-2999: real months only
 _CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
 _TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
 # (unconfirmed) how many digits Partner Center gives a prorated effective unit price; the sandbox keeps fourteen.
@@ -537,7 +537,7 @@ class ReconciliationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     providerTenantId: str
-    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-10"])
+    period: str = Field(pattern=r"^2\d{3}-(0[1-9]|1[0-2])$", examples=["2026-10"])
     kind: str = Field(pattern=r"^(billed|unbilled)$")
     extraLines: int = Field(default=0, ge=0, le=MAX_EXTRA_LINES)
     extraLinesMarkets: list[str] | None = Field(

@@ -33,6 +33,7 @@ class TokenValidator:
         issuer: str,
         audience: str,
         jwks_url: str,
+        allowed_tenants: frozenset[str],
         ca_bundle: str | None = None,
         leeway_seconds: int = 60,
         timeout_seconds: float = 10.0,
@@ -44,6 +45,7 @@ class TokenValidator:
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
+        self._allowed_tenants = frozenset(t.lower() for t in allowed_tenants)
 
     def validate(self, token: str) -> TokenIdentity:
         try:
@@ -68,7 +70,7 @@ class TokenValidator:
                 audience=self._audience,
                 issuer=self._issuer,
                 leeway=self._leeway,
-                options={"require": ["exp", "iat", "iss", "aud", "oid"], "verify_nbf": True},
+                options={"require": ["exp", "iat", "iss", "aud", "oid", "tid"], "verify_nbf": True},
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"the token was refused: {type(exc).__name__}") from exc
@@ -76,9 +78,12 @@ class TokenValidator:
         if not isinstance(oid, str) or not oid:
             raise InvalidToken("the token names no user")
         tid = claims.get("tid")
+        if not isinstance(tid, str) or tid.lower() not in self._allowed_tenants:
+            # Signed by the right issuer is not enough: a user of another tenant is not one of ours.
+            raise InvalidToken("the token's tenant is not allowed to sign in here")
         return TokenIdentity(
             user_id=oid,
-            tenant_id=tid if isinstance(tid, str) else None,
+            tenant_id=tid,
             name=claims.get("name") if isinstance(claims.get("name"), str) else None,
             claims=claims,
         )

@@ -10,7 +10,6 @@ under a new run id and then replaces the previous run in one transaction, so not
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -35,6 +34,7 @@ from shared.domain.billing import (
 )
 from shared.domain.catalog import make_catalog_item_id
 from shared.domain.money import format_decimal
+from shared.domain.periods import period_of, period_window
 from shared.domain.scope import OrgType, Principal, Role
 from shared.messaging import QueueMessage, QueueNames
 from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 BILLING_RUN = "billing.run"
 KINDS = ("billed", "unbilled")
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 ACTIVE_STATUSES = ("queued", "running")
 MAX_STORED_DISCREPANCIES = 10_000  # in the table (paged by the API); the blob always holds every one
 LEASE_RENEW_SECONDS = 30.0
@@ -54,17 +53,28 @@ class LeaseLost(Exception):
     """Another attempt took the run over (this one's lease expired): stop without writing anything."""
 
 
+def failure_reason_of(error: BaseException) -> str:
+    """What a failed run tells its readers: the error's own words, never empty."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _reason_for(run: BillingRun, audience: Audience) -> str | None:
+    """Provider staff read Microsoft's exact answer; resellers and customers only that the run failed."""
+    if run.status != "failed":
+        return None
+    if audience.tier == "provider":
+        return run.failure_reason or "the run failed without a recorded reason"
+    return "the billing run failed; the provider has been told why and can run it again"
+
+
 def period_bounds(period: str) -> tuple[datetime, datetime]:
-    match = _PERIOD.match(period or "")
-    if not match:
-        raise Invalid("a period is a month such as 2026-10", [FieldError("period", "must look like 2026-10")])
-    start = datetime(int(match.group(1)), int(match.group(2)), 1, tzinfo=UTC)
-    return start, add_months(start, 1)
-
-
-def period_of(moment: datetime, months_back: int = 0) -> str:
-    start = add_months(datetime(moment.year, moment.month, 1, tzinfo=UTC), -months_back)
-    return f"{start.year:04d}-{start.month:02d}"
+    try:
+        return period_window(period)
+    except ValueError:
+        raise Invalid(
+            "a period is a month such as 2026-10", [FieldError("period", "must be a month from 2000-01 to 2999-12")]
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -222,8 +232,7 @@ class BillingService:
             return self._runs.get(provider_id, run_id)
         except Exception as exc:  # noqa: BLE001 - the run records why it failed
             log.exception("billing run %s failed", run_id)
-            reason = f"{type(exc).__name__}: {exc}"
-            self._discard_attempt(claimed)
+            reason = failure_reason_of(exc)
 
             def fail(run: BillingRun) -> BillingRun | None:
                 if run.attempt != claimed.attempt or run.status != "running":
@@ -231,7 +240,13 @@ class BillingService:
                 return replace(run, status="failed", failure_reason=reason, updated_at=self._clock(),
                                completed_at=self._clock(), lease_until=None)  # fmt: skip
 
-            return self._runs.change(provider_id, run_id, fail)
+            # The reason is recorded first: a cleanup that fails too must not leave a failed run without it.
+            failed = self._runs.change(provider_id, run_id, fail)
+            try:
+                self._discard_attempt(claimed)
+            except Exception:  # noqa: BLE001 - leftovers of a failed attempt are never read (fresh names per attempt)
+                log.exception("cleaning up failed billing run %s attempt %d", run_id, claimed.attempt)
+            return failed
 
     def _discard_attempt(self, run: BillingRun) -> None:
         self._blobs.delete(run.lines_blob)
@@ -478,7 +493,7 @@ class BillingService:
             "createdAt": run.created_at.isoformat(),
             "startedAt": run.started_at.isoformat() if run.started_at else None,
             "completedAt": run.completed_at.isoformat() if run.completed_at else None,
-            "failureReason": run.failure_reason if audience.tier == "provider" else None,
+            "failureReason": _reason_for(run, audience),
         }  # fmt: skip
         if run.status != "completed":
             body["counts"] = {"lines": 0, "discrepancies": 0}

@@ -211,6 +211,13 @@ class RelationshipService:
                 raise NotFound(f"reseller {reseller_id} was not found")
             equals["reseller_id"] = principal.org.org_id
         elif reseller_id:
+            # A filter naming a reseller outside the caller's scope is a 404, never an empty page.
+            if self._resellers.get(partition, reseller_id) is None:
+                raise NotFound(f"reseller {reseller_id} was not found")
+            if principal.org.org_type is OrgType.CUSTOMER:
+                own = self._customers.get(partition, principal.org.org_id)
+                if own is None or own.reseller_id != reseller_id:
+                    raise NotFound(f"reseller {reseller_id} was not found")
             equals["reseller_id"] = reseller_id
         if principal.org.org_type is OrgType.CUSTOMER:
             equals["id"] = principal.org.org_id

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 from fastapi.testclient import TestClient
 
 from functions.http.app import create_app
@@ -49,3 +51,20 @@ def add_member(container: Container) -> Callable[[OrgRef, Role], str]:
         return user_id
 
     return add
+
+
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_clock_put_back(sandbox: Any) -> Iterator[None]:
+    """A test that moves the sandbox's clock puts it back: the next test reads Partner Center at today's date."""
+    yield
+    answer = requests.get(f"{sandbox.http_url}/_sandbox/clock", timeout=30)
+    answer.raise_for_status()
+    now = datetime.fromisoformat(answer.json()["now"].replace("Z", "+00:00"))
+    drift = abs(now - datetime.now(UTC))
+    if drift > CLOCK_TOLERANCE:
+        today = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        requests.post(f"{sandbox.http_url}/_sandbox/clock", json={"set": today}, timeout=30)
+        pytest.fail(f"the test left the sandbox clock {drift} away from now", pytrace=False)

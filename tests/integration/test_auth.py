@@ -134,6 +134,8 @@ def test_hs256_signed_with_the_public_key_is_401(client: TestClient, sandbox: An
         pytest.param({"nbf": int(time.time()) + 3600}, id="not-yet-valid"),
         pytest.param({"exp": None}, id="no-expiry"),
         pytest.param({"oid": None}, id="no-user"),
+        pytest.param({"tid": "0b4c7a2e-1d3f-4e5a-8b6c-9d0e1f2a3b4c"}, id="foreign-tenant"),
+        pytest.param({"tid": None}, id="no-tenant"),
     ],
 )
 def test_token_with_bad_claims_is_401(

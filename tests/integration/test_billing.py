@@ -319,6 +319,9 @@ def test_a_billed_run_without_an_invoice_fails_with_the_reason(
     work_billing(container, lambda: read()["status"] in ("completed", "failed"))
     failed = read()
     assert failed["status"] == "failed" and "no invoice" in failed["failureReason"]
+    as_reseller = client.get(f"/api/billing/runs/{run.id}", headers=billed["auth"](billed["resellerStaff"])).json()
+    assert as_reseller["status"] == "failed" and "failed" in as_reseller["failureReason"]
+    assert "no invoice" not in as_reseller["failureReason"]  # Microsoft's own answer stays with the provider
     assert client.get(f"/api/billing/runs/{billed['current']['id']}", headers=billed["admin"]).json()["current"]
 
 

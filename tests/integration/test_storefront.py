@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from shared.bootstrap import Container
 from shared.domain.scope import OrgRef, OrgType, Role
-from tests.support.commerce import commerce_setup, work_queues
+from shared.messaging import QueueNames
+from tests.support.commerce import commerce_setup, drain_queues, work_queues
 from tests.support.onboarding import Sandbox, new_domain
 from tests.support.platform import member, new_id, user_token
 
@@ -132,7 +133,9 @@ def test_an_order_above_the_threshold_waits_for_the_reseller(
     )
     assert waiting.status_code == 202 and waiting.json()["status"] == "pendingApproval"
     order_id = waiting.json()["id"]
-    work_queues(container, lambda: True)
+    # Everything waiting on the provisioning queue is handled: no message for this order was among it.
+    handled = drain_queues(container, (QueueNames.PROVISIONING,))
+    assert [m for m in handled if m.entity_id == order_id] == []
     after = requests.get(
         f"{store['pc'].url}/_sandbox/purchases", params={"customerTenantId": store["tenantId"]}, timeout=10
     ).json()["items"]

@@ -434,6 +434,7 @@ def test_access_token_passes_the_platform_token_validator(
         audience=PLATFORM_API_AUDIENCE,
         jwks_url=f"{people_sandbox.https_url}/{PLATFORM_TENANT_ID}/discovery/v2.0/keys",
         ca_bundle=str(people_sandbox.ca_cert_path),
+        allowed_tenants=frozenset({PLATFORM_TENANT_ID}),
     )
     identity = validator.validate(answer["access_token"])
     assert identity.user_id == "someone.else_42" and identity.tenant_id == PLATFORM_TENANT_ID

@@ -45,6 +45,7 @@ PRODUCTION_ENVIRONMENT = {
     "AUTH_CLIENT_ID": "7b3c9e21-4d5a-4f8b-a6c2-9e1d3f5b7a80",
     "AUTH_AUTHORITY": f"https://login.microsoftonline.com/{TENANT}",
     "AUTH_API_SCOPE": "",
+    "AUTH_ALLOWED_TENANTS": "",
     "PARTNER_CENTER_URL": "https://api.partnercenter.microsoft.com",
     "PARTNER_CENTER_AUTHORITY_HOST": "https://login.microsoftonline.com",
     "PARTNER_CENTER_SCOPE": "https://api.partnercenter.microsoft.com/.default",
@@ -223,7 +224,7 @@ def test_urls_must_be_https_and_not_loopback_in_production() -> None:
 
 def test_a_url_must_be_absolute_everywhere() -> None:
     problems = settings_problems(production_settings(auth_issuer="login.microsoftonline.com/t"), production=False)
-    assert problems == {"AUTH_ISSUER": "must be an absolute http(s) URL"}
+    assert problems["AUTH_ISSUER"] == "must be an absolute http(s) URL"
 
 
 def test_the_signing_secret_must_be_long_and_unpublished_in_production() -> None:
@@ -333,3 +334,21 @@ def test_outside_the_host_the_first_request_refuses_a_missing_setting_by_name() 
         _, errors = server.communicate(timeout=20)
     assert "SettingsError" in errors
     assert "AUTH_ISSUER: is required" in errors
+
+
+def test_users_of_the_issuers_own_tenant_sign_in_when_no_tenants_are_named() -> None:
+    assert production_settings().auth_allowed_tenant_ids == frozenset({TENANT.lower()})
+
+
+def test_a_multi_tenant_setup_names_its_tenants_and_only_those_sign_in() -> None:
+    other = "0b4c7a2e-1d3f-4e5a-8b6c-9d0e1f2a3b4c"
+    settings = production_settings(auth_allowed_tenants=f" {TENANT.upper()} , {other}")
+    assert settings.auth_allowed_tenant_ids == frozenset({TENANT.lower(), other})
+
+
+def test_an_issuer_naming_no_tenant_needs_the_allowed_tenants_named() -> None:
+    settings = production_settings(auth_issuer="https://login.microsoftonline.com/organizations/v2.0")
+    assert "AUTH_ALLOWED_TENANTS" in settings_problems(settings, production=True)
+    assert "AUTH_ALLOWED_TENANTS" in settings_problems(
+        production_settings(auth_allowed_tenants="not-a-tenant"), production=False
+    )
