@@ -14,7 +14,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 3
 
-.PHONY: install run test test-fast test-web browser web token bench lint clean
+.PHONY: install run test test-fast test-web fuzz browser web token bench lint clean
 
 install: $(PY_STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -57,6 +57,10 @@ test-fast: install
 # The console's component tests (Vitest) and the check that its API types match the OpenAPI document.
 test-web: install
 	cd web && npm run check:api && npm test
+
+# The long schemathesis run over the whole API (about a thousand cases an operation, every role); prints totals.
+fuzz: install
+	FUZZ_EXAMPLES=1000 $(PY) -m pytest tests/integration/test_probe_schemathesis.py -s -q -p no:cacheprovider
 
 # Prints a bearer token for the running local stack: make -s token USER=<oid>
 token:

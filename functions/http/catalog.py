@@ -225,6 +225,8 @@ def list_catalog(
     """Any member: each item with the caller's own buy price (provider: cost; reseller and customer: their own)."""
     viewer = catalog_viewer(container, principal, provider_id)
     if principal.org.org_type is OrgType.CUSTOMER:
+        if customer_id and customer_id != principal.org.org_id:  # a filter outside the caller's scope
+            raise NotFound(f"customer {customer_id} was not found")
         country = customer_market(container.relationships.customer(principal, principal.org.org_id), country)
     elif customer_id:
         if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):

@@ -39,6 +39,21 @@ def test_stack_prints_operator_then_ready_and_answers_the_operator(stack: Runnin
     assert health.status_code == 200 and health.json()["status"] == "ok"
 
 
+def test_a_token_of_another_tenant_is_refused_by_the_running_stack(stack: RunningStack) -> None:
+    """`local.token --tenant` signs a token that is right in every way but its tenant: 401, as for Entra's."""
+    operator = stack.wait_for("operator: ")
+    foreign = subprocess.run(
+        [sys.executable, "-m", "local.token", "--user", operator, "--data-dir", str(stack.data_dir),
+         "--tenant", "0b4c7a2e-1d3f-4e5a-8b6c-9d0e1f2a3b4c"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.strip()  # fmt: skip
+    refused = requests.get(f"{stack.api}/me", headers={"Authorization": f"Bearer {foreign}"}, timeout=10)
+    assert refused.status_code == 401, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    own = requests.get(f"{stack.api}/me", headers={"Authorization": f"Bearer {stack.token(operator)}"}, timeout=10)
+    assert own.status_code == 200
+
+
 def test_the_worker_is_restarted_when_it_dies(stack: RunningStack) -> None:
     stack.wait_for("ready: ")
     worker_pid = _pid_of("local.worker", stack.data_dir)
@@ -194,18 +209,3 @@ def test_a_child_stuck_in_a_handler_still_ends_soon_after_sigterm() -> None:
         if child.poll() is None:
             child.kill()
             child.wait(timeout=30)
-
-
-def test_a_token_of_another_tenant_is_refused_by_the_running_stack(stack: RunningStack) -> None:
-    """`local.token --tenant` signs a token that is right in every way but its tenant: 401, as for Entra's."""
-    operator = stack.wait_for("operator: ")
-    foreign = subprocess.run(
-        [sys.executable, "-m", "local.token", "--user", operator, "--data-dir", str(stack.data_dir),
-         "--tenant", "0b4c7a2e-1d3f-4e5a-8b6c-9d0e1f2a3b4c"],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=60,
-    ).stdout.strip()  # fmt: skip
-    refused = requests.get(f"{stack.api}/me", headers={"Authorization": f"Bearer {foreign}"}, timeout=10)
-    assert refused.status_code == 401, refused.text
-    assert refused.headers["content-type"].startswith("application/problem+json")
-    own = requests.get(f"{stack.api}/me", headers={"Authorization": f"Bearer {stack.token(operator)}"}, timeout=10)
-    assert own.status_code == 200
