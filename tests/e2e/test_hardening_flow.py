@@ -1,0 +1,104 @@
+"""What an outside probe found, tried again through the running stack (`local.run`, over HTTP) as a newcomer
+would: every case is a problem-details 4xx (or the 401 or 503 it should be), never a 500 or a dropped
+connection, and nothing is bought. The last test stops the stack's Azurite: it runs last."""
+
+from __future__ import annotations
+
+import os
+import signal
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import RunningStack, control, start_stack
+from tests.e2e.test_local_stack import _pid_of
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    stack = start_stack(tmp_path_factory.mktemp("hardening-stack"))
+    operator = stack.session(stack.wait_for("operator: "))
+    stack.wait_for("ready: ")
+    app = control(stack, "POST", "providers", {"name": "Probe Distribution"})
+    provider = operator.post(f"{stack.api}/providers", json={"name": "Probe Distribution", "partnerCenter": {
+        "tenantId": app["tenantId"], "clientId": app["clientId"], "clientSecretRef": app["clientSecretRef"],
+        "refreshTokenRef": app["refreshTokenRef"]}}, timeout=60)  # fmt: skip
+    assert provider.status_code == 201, provider.text
+    admin_id = f"probe-admin-{uuid.uuid4()}"
+    added = operator.post(f"{stack.api}/members", json={"userId": admin_id, "orgType": "provider",
+                          "orgId": provider.json()["id"], "role": "provider.admin"}, timeout=30)  # fmt: skip
+    assert added.status_code == 201, added.text
+    yield {"stack": stack, "admin": stack.session(admin_id), "api": stack.api}
+    stack.stop()
+
+
+def problem(answer: requests.Response, *statuses: int) -> dict[str, Any]:
+    assert answer.status_code in statuses, (answer.status_code, answer.text[:300])
+    assert answer.headers["content-type"].startswith("application/problem+json"), answer.headers
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_a_month_that_does_not_exist_is_refused(running: dict[str, Any]) -> None:
+    admin, api = running["admin"], running["api"]
+    problem(admin.get(f"{api}/billing/runs", params={"period": "0000-01"}, timeout=30), 400)
+    problem(admin.post(f"{api}/billing/runs", json={"period": "0000-01", "kind": "billed"}, timeout=30), 422)
+
+
+def test_an_id_of_thirty_thousand_characters_is_a_4xx(running: dict[str, Any]) -> None:
+    admin, api = running["admin"], running["api"]
+    for family in ("customers", "orders", "subscriptions"):
+        answer = admin.get(f"{api}/{family}/{'x' * 30_000}", timeout=30)
+        assert 400 <= answer.status_code < 500, (family, answer.status_code)
+
+
+def test_a_market_partner_center_does_not_sell_in_is_422(running: dict[str, Any]) -> None:
+    refused = problem(running["admin"].post(f"{running['api']}/catalog/sync", json={"country": "AA"}, timeout=60), 422)
+    assert any(error["field"] == "country" for error in refused["errors"]), refused
+
+
+def test_numbers_are_strict_in_bodies_and_queries(running: dict[str, Any]) -> None:
+    admin, api = running["admin"], running["api"]
+    for quantity in ("3", True, 3.0):
+        line = {"catalogItemId": "P:S:A:P1M:monthly", "quantity": quantity, "termDuration": "P1M",
+                "billingCycle": "monthly"}  # fmt: skip
+        refused = problem(admin.post(f"{api}/orders", json={"customerId": "c", "lines": [line]}, timeout=30), 422)
+        assert any(error["field"] == "lines.0.quantity" for error in refused["errors"]), refused
+    problem(admin.get(f"{api}/resellers", params={"limit": "3.0"}, timeout=30), 400)
+
+
+def test_a_filter_naming_someone_outside_the_callers_scope_is_404(running: dict[str, Any]) -> None:
+    problem(running["admin"].get(f"{running['api']}/customers", params={"resellerId": "nobody"}, timeout=30), 404)
+
+
+def test_free_text_with_control_or_bidi_characters_is_422(running: dict[str, Any]) -> None:
+    admin, api = running["admin"], running["api"]
+    for name in ("Fabrikam\u202eTI", "Fabrikam\x00", "Fab\x07rikam"):
+        body = {"partnerId": "1234567", "name": name, "contactEmail": "it@f.example"}
+        problem(admin.post(f"{api}/reseller-invitations", json=body, timeout=30), 422)
+    assert admin.get(f"{api}/resellers", timeout=30).json()["items"] == []  # nothing was created
+
+
+def test_a_wrong_method_names_every_method_of_the_path_and_the_document_says_so(running: dict[str, Any]) -> None:
+    api = running["api"]
+    answer = problem(running["admin"].put(f"{api}/customers/some-id", json={}, timeout=30), 405)
+    assert answer["status"] == 405
+    allowed = {m.strip() for m in running["admin"].put(f"{api}/customers/some-id", timeout=30).headers["Allow"]
+               .split(",")}  # fmt: skip
+    assert {"GET", "PATCH"} <= allowed
+    document = requests.get(f"{api}/openapi.json", timeout=30).json()
+    orders = document["paths"]["/api/orders"]["post"]["responses"]
+    assert {"400", "413", "422"} <= orders.keys()
+    assert list(orders["422"]["content"]) == ["application/problem+json"]
+
+
+def test_with_storage_down_a_request_is_a_fast_503_with_retry_after(running: dict[str, Any]) -> None:
+    stack: RunningStack = running["stack"]
+    os.kill(_pid_of("azurite", stack.data_dir), signal.SIGKILL)
+    answer = running["admin"].get(f"{running['api']}/resellers", timeout=60)  # the SDK's own back-off: minutes
+    problem(answer, 503)
+    assert int(answer.headers["Retry-After"]) > 0
