@@ -24,5 +24,8 @@ export default defineConfig({
     // The machine has 2 cores and is shared: keep the pool small.
     pool: "threads",
     maxWorkers: 2,
+    // Generous deadlines: a test on a busy 2-core machine is slow, not wrong (Testing Library's waits too).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

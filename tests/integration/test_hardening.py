@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from functions.http.app import create_app
 from shared.bootstrap import Container
 from shared.domain.scope import OrgRef, OrgType, Role
-from tests.support.commerce import commerce_setup
+from tests.support.commerce import ready_shop
 from tests.support.onboarding import Sandbox, enroll, new_partner_id
-from tests.support.platform import member, new_id, platform_settings, user_token
+from tests.support.platform import new_id, platform_settings
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -35,18 +35,8 @@ def pc(sandbox: Any) -> Sandbox:
 @pytest.fixture(scope="module")
 def shop(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
     """A provider with a reseller and a customer, and a second provider with a reseller of its own."""
-
-    def auth(oid: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {user_token(sandbox, oid)}"}
-
-    def add_member(org: OrgRef, role: Role) -> str:
-        if org.org_type is not OrgType.OPERATOR:
-            container.organizations.add(org, name="test")
-        user_id = new_id("u-")
-        container.members.add(member(user_id, org, role))
-        return user_id
-
-    world = commerce_setup(client, auth, container, pc, add_member)
+    world = ready_shop(client, container, pc, sandbox)
+    auth, add_member = world["auth"], world["addMember"]
     operator = add_member(OrgRef.operator(), Role.OPERATOR)
     other = enroll(client, auth(operator), pc.new_provider("Elsewhere Distribution"), name="Elsewhere").json()
     other_admin = add_member(OrgRef(OrgType.PROVIDER, other["id"]), Role.PROVIDER_ADMIN)

@@ -1,13 +1,12 @@
-import { Button, Card, MessageBar, MessageBarBody, makeStyles, tokens } from "@fluentui/react-components";
+import { Card, MessageBar, MessageBarBody, makeStyles, tokens } from "@fluentui/react-components";
 import { Details } from "../../../components/Details";
-import { ErrorState } from "../../../components/States";
+import { CheckNow } from "../../../components/CheckNow";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { useCheckCustomer, type Customer } from "../api/customers";
 import { market } from "../market";
 
 const useStyles = makeStyles({
   card: { padding: tokens.spacingHorizontalXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
-  actions: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, alignItems: "flex-start" },
 });
 
 export function CustomerDetails({
@@ -57,19 +56,7 @@ export function CustomerDetails({
           { label: "Next check", value: customer.nextCheckAt },
         ]}
       />
-      {mayCheck ? (
-        <div className={styles.actions}>
-          <Button appearance="primary" disabled={check.isPending} onClick={() => check.mutate()}>
-            {check.isPending ? "Queuing a check…" : "Check relationship now"}
-          </Button>
-          {check.isSuccess ? (
-            <MessageBar intent="success">
-              <MessageBarBody>A relationship check is queued; the status updates when it has run.</MessageBarBody>
-            </MessageBar>
-          ) : null}
-          {check.isError ? <ErrorState error={check.error} /> : null}
-        </div>
-      ) : null}
+      {mayCheck ? <CheckNow check={check} /> : null}
     </Card>
   );
 }

@@ -1,12 +1,11 @@
-import { Button, Card, MessageBar, MessageBarBody, makeStyles, tokens } from "@fluentui/react-components";
+import { Card, makeStyles, tokens } from "@fluentui/react-components";
 import { Details } from "../../../components/Details";
-import { ErrorState } from "../../../components/States";
+import { CheckNow } from "../../../components/CheckNow";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { useCheckReseller, type Reseller } from "../api/resellers";
 
 const useStyles = makeStyles({
   card: { padding: tokens.spacingHorizontalXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
-  actions: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, alignItems: "flex-start" },
 });
 
 export function ResellerDetails({ reseller, mayCheck }: { reseller: Reseller; mayCheck: boolean }) {
@@ -39,19 +38,7 @@ export function ResellerDetails({ reseller, mayCheck }: { reseller: Reseller; ma
           { label: "Next check", value: reseller.nextCheckAt },
         ]}
       />
-      {mayCheck ? (
-        <div className={styles.actions}>
-          <Button appearance="primary" disabled={check.isPending} onClick={() => check.mutate()}>
-            {check.isPending ? "Queuing a check…" : "Check relationship now"}
-          </Button>
-          {check.isSuccess ? (
-            <MessageBar intent="success">
-              <MessageBarBody>A relationship check is queued; the status updates when it has run.</MessageBarBody>
-            </MessageBar>
-          ) : null}
-          {check.isError ? <ErrorState error={check.error} /> : null}
-        </div>
-      ) : null}
+      {mayCheck ? <CheckNow check={check} /> : null}
     </Card>
   );
 }
