@@ -105,7 +105,8 @@ def test_every_operation_answers_as_documented_for_every_role(
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as failure:  # noqa: BLE001 - schemathesis raises groups; every operation still runs
-            failures.append(f"{operation.method.upper()} {operation.path}: {type(failure).__name__}: {str(failure)[:1500]}")
+            where = f"{operation.method.upper()} {operation.path}"
+            failures.append(f"{where}: {type(failure).__name__}: {str(failure)[:1500]}")
     print(f"\nschemathesis: {operations} operations x {len(ROLES)} roles, {sum(cases.values())} requests "
           f"({', '.join(f'{r} {n}' for r, n in cases.items())}), {len(failures)} failing operations")  # fmt: skip
     assert operations > 50
