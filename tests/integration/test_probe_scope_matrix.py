@@ -1,7 +1,8 @@
 """The scope matrix, generated from the OpenAPI document: every operation that names a provider, reseller,
-customer, order or subscription (in its path, its query or its body) x every role of one provider's world x the
-ids of another provider's world. Never a 2xx with the other's data: 404 as if it did not exist (403 for a role
-refused outright). A new route that takes such an id is covered without a new test."""
+customer, order or subscription (in its path, its query or its body) x every role of one provider's world (the
+operator sees every world by design) x the ids of another provider's world. Never a 2xx with the other's data:
+404 as if it did not exist (403 for a role refused outright). A new route that takes such an id is covered
+without a new test."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.probe
 
 KINDS = ("provider", "reseller", "customer", "order", "subscription")
 _NAME = re.compile(r"^(provider|reseller|customer|order|subscription)(_id|Id)$")
-ROLES = ("provider.admin", "reseller.admin", "customer.admin")
+ROLES = ("provider.admin", "provider.staff", "reseller.admin", "reseller.staff", "customer.admin")
 REFUSED = {403, 404}
 
 
@@ -78,6 +79,8 @@ def worlds(client: TestClient, container: Container, sandbox: Any) -> dict[str, 
     provider_id = ours["provider"]["id"]
     people = {
         "provider.admin": ours["providerAdmin"],
+        "provider.staff": add(OrgRef(OrgType.PROVIDER, provider_id), Role.PROVIDER_STAFF),
+        "reseller.staff": ours["resellerStaff"],
         "reseller.admin": add(
             OrgRef(OrgType.RESELLER, ours["resellerId"], provider_id=provider_id), Role.RESELLER_ADMIN
         ),  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msal
@@ -114,9 +115,16 @@ def new_provider(sandbox: RunningSandbox) -> Callable[[str], Provider]:
 
 @pytest.fixture(autouse=True)
 def _no_faults_left_behind(sandbox: RunningSandbox) -> Any:
-    """Every test starts and ends without injected faults."""
+    """Every test starts and ends without injected faults, and leaves the clock where it found it (a test that
+    advances the sandbox's clock would otherwise age every later test's data)."""
+    session = https_session(sandbox)
+    clock = f"{sandbox.https_url}/_sandbox/clock"
+    offset = float(session.get(clock, timeout=30).json()["offsetSeconds"])
     yield
-    https_session(sandbox).put(f"{sandbox.https_url}/_sandbox/faults", json={}, timeout=30)
+    session.put(f"{sandbox.https_url}/_sandbox/faults", json={}, timeout=30)
+    if float(session.get(clock, timeout=30).json()["offsetSeconds"]) != offset:
+        back = (datetime.now(UTC) + timedelta(seconds=offset)).isoformat().replace("+00:00", "Z")
+        session.post(clock, json={"set": back}, timeout=30).raise_for_status()
 
 
 def pytest_configure(config: pytest.Config) -> None:
