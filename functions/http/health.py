@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from functions.http.deps import ContainerDep
+from functions.http.problems import RETRY_AFTER_SECONDS
 
 router = APIRouter(tags=["health"])
 
@@ -30,6 +31,7 @@ class HealthOut(BaseModel):
 def health(container: ContainerDep) -> JSONResponse:
     """No token needed: load balancers and operators call it."""
     report = container.health()
-    return JSONResponse(
-        report.to_json(), status_code=200 if report.healthy else 503, headers={"Cache-Control": "no-store"}
-    )
+    headers = {"Cache-Control": "no-store"}
+    if not report.healthy:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)  # as every 503 of the API says when to come back
+    return JSONResponse(report.to_json(), status_code=200 if report.healthy else 503, headers=headers)

@@ -1,7 +1,10 @@
-"""ASGI middleware: a hard limit on request bodies, enforced before anything parses them."""
+"""ASGI middleware: a request body is read whole before anything parses it: over the limit it is a 413 (sized or
+chunked alike), of a media type other than JSON a 415, and JSON naming one key twice a 422 (never "the last
+wins")."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -9,10 +12,6 @@ import orjson
 from functions.http.problems import PROBLEM_JSON, problem_type
 
 Scope = dict[str, Any]
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 class BodySizeLimit:
@@ -35,29 +34,80 @@ class BodySizeLimit:
             except ValueError:
                 await _too_large(send, limit, detail="the Content-Length header is not a number", status=400)
                 return
-        received = 0
-        started = False
-
-        async def limited_receive() -> dict[str, Any]:
-            nonlocal received
+        body = b""
+        while True:  # the whole body first: a chunked one over the limit is refused like a sized one
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge()
-            return message
-
-        async def tracking_send(message: dict[str, Any]) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                await self.app(scope, _replay(b"", message), send)
+                return
+            body += message.get("body", b"")
+            if len(body) > limit:
                 await _too_large(send, limit)
+                return
+            if not message.get("more_body", False):
+                break
+        if body and scope.get("method") in _WITH_BODY:
+            refusal = _refusal(headers.get(b"content-type", b""), body)
+            if refusal is not None:
+                await _problem(send, *refusal)
+                return
+        await self.app(scope, _replay(body, None), send)
+
+
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _replay(body: bytes, then: dict[str, Any] | None) -> Any:
+    """A receive that hands the app the body already read, then what came after it (a disconnect)."""
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return then if then is not None else {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _refusal(content_type: bytes, body: bytes) -> tuple[int, str, str, str] | None:
+    """(status, slug, title, detail) for a body the API cannot take, None for one it can."""
+    media_type = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        shown = media_type or "none"
+        return 415, "unsupported-media-type", "Unsupported Media Type", (
+            f"the request body must be application/json, not {shown}")  # fmt: skip
+    try:
+        json.loads(body, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as duplicate:
+        return 422, "validation-error", "The request is not valid", (
+            f"the JSON body names the key {str(duplicate)!r} more than once")  # fmt: skip
+    except ValueError:
+        return None  # not JSON at all: the app answers it as every malformed body
+    return None
+
+
+async def _problem(send: Any, status: int, slug: str, title: str, detail: str) -> None:
+    body = orjson.dumps({"type": problem_type(slug), "title": title, "status": status, "detail": detail})
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    if status == 415:
+        headers.append((b"accept", b"application/json"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _too_large(send: Any, limit: int, *, detail: str | None = None, status: int = 413) -> None:

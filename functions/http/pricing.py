@@ -119,8 +119,8 @@ def _visible_provider(container: Any, principal: Principal, provider_id: str) ->
 
 
 def _with_etag(response: Response, stored: StoredPricing) -> dict[str, Any]:
-    if stored.etag:
-        response.headers["ETag"] = stored.etag
+    """From the first read on, the ETag to replace it with (a version even before anything is stored)."""
+    response.headers["ETag"] = stored.version
     return pricing_json(stored)
 
 

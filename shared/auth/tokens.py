@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,41 @@ import jwt
 from jwt import PyJWKClient
 
 ALGORITHMS = ["RS256"]  # pinned: never taken from the token's own header
+
+
+def _numeric_date(value: Any) -> bool:
+    """RFC 7519 NumericDate: a JSON number (not a string that looks like one, not a boolean)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _audience(value: Any) -> bool:
+    return _text(value) or (isinstance(value, list) and bool(value) and all(_text(v) for v in value))
+
+
+# Every claim a token must carry, and the JSON type it must have: one table, a test per row.
+CLAIM_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "iss": (_text, "a string"),
+    "aud": (_audience, "a string or a list of strings"),
+    "exp": (_numeric_date, "a NumericDate (a JSON number)"),
+    "nbf": (_numeric_date, "a NumericDate (a JSON number)"),
+    "iat": (_numeric_date, "a NumericDate (a JSON number)"),
+    "sub": (_text, "a string"),
+    "oid": (_text, "a string (the user's object id)"),
+    "tid": (_text, "a string (the user's tenant id)"),
+}
+
+
+def check_claim_types(claims: dict[str, Any]) -> None:
+    """Refuses a token missing a required claim or carrying one of the wrong JSON type."""
+    for name, (valid, expected) in CLAIM_RULES.items():
+        if name not in claims:
+            raise InvalidToken(f"the token has no {name} claim")
+        if not valid(claims[name]):
+            raise InvalidToken(f"the token's {name} claim must be {expected}")
 
 
 class InvalidToken(Exception):
@@ -63,6 +99,10 @@ class TokenValidator:
         except jwt.PyJWKClientError as exc:
             raise InvalidToken("the token is signed with an unknown key") from exc
         try:
+            check_claim_types(jwt.decode(token, options={"verify_signature": False}))
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"the token was refused: {type(exc).__name__}") from exc
+        try:
             claims = jwt.decode(
                 token,
                 key=key.key,
@@ -70,7 +110,7 @@ class TokenValidator:
                 audience=self._audience,
                 issuer=self._issuer,
                 leeway=self._leeway,
-                options={"require": ["exp", "iat", "iss", "aud", "oid", "tid"], "verify_nbf": True},
+                options={"require": list(CLAIM_RULES), "verify_nbf": True},
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"the token was refused: {type(exc).__name__}") from exc

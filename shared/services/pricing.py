@@ -362,7 +362,7 @@ class PricingService:
     ) -> StoredPricing:
         for _ in range(_WRITE_ATTEMPTS):
             current = read()
-            if if_match is not None and if_match != current.etag:
+            if if_match is not None and if_match != current.version:
                 raise PreconditionFailed(f"{entity_type} of {entity_id} changed since it was read")
             try:
                 stored = write(current)

@@ -35,15 +35,24 @@ class PricingChanged(Exception):
     """Someone else wrote the row since it was read (ETag mismatch, or created meanwhile)."""
 
 
+UNSTORED_ETAG = '"unstored"'
+
+
 @dataclass(frozen=True)
 class StoredPricing:
-    """A buyer's pricing as stored; `etag` None means nothing is stored yet (an empty rule applies)."""
+    """A buyer's pricing as stored; `etag` None means nothing is stored yet (an empty rule applies), which readers
+    see as the version UNSTORED_ETAG, so even a first write can be conditional."""
 
     rule: PriceRule
     etag: str | None = None
     updated_at: datetime | None = None
     updated_by: str | None = None
     reseller_id: str | None = None
+
+    @property
+    def version(self) -> str:
+        """The ETag readers see (UNSTORED_ETAG before the first write)."""
+        return self.etag or UNSTORED_ETAG
 
 
 @dataclass(frozen=True)

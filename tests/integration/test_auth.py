@@ -156,3 +156,45 @@ def test_valid_token_of_someone_who_is_not_a_member_is_403(client: TestClient, s
     response = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
     assert response.json()["type"].endswith("not-a-member")
+
+
+WRONG_TYPE = {
+    "iss": 123,
+    "aud": 42,
+    "exp": str(int(time.time()) + 600),
+    "nbf": str(int(time.time())),
+    "iat": str(int(time.time())),
+    "sub": 7,
+    "oid": ["someone"],
+    "tid": 1,
+}
+
+
+@pytest.mark.parametrize("claim", sorted(WRONG_TYPE))
+def test_each_claim_rule_refuses_a_token_without_the_claim(
+    client: TestClient, sandbox: Any, operator_id: str, claim: str
+) -> None:
+    """One row of CLAIM_RULES each: the claim is required."""
+    from shared.auth.tokens import CLAIM_RULES
+
+    assert claim in CLAIM_RULES
+    token = signed(sandbox, claims_for(sandbox, operator_id, **{claim: None}))
+    assert_unauthorized(client, {"Authorization": f"Bearer {token}"})
+
+
+@pytest.mark.parametrize("claim", sorted(WRONG_TYPE))
+def test_each_claim_rule_refuses_a_claim_of_the_wrong_json_type(
+    client: TestClient, sandbox: Any, operator_id: str, claim: str
+) -> None:
+    """NumericDates are JSON numbers (RFC 7519), not numeric strings; who and where are strings."""
+    key = load_or_create_user_signing_key(Path(sandbox.state_dir))
+    claims = claims_for(sandbox, operator_id, **{claim: WRONG_TYPE[claim]})
+    token = jwt.api_jws.encode(json.dumps(claims).encode(), key.private_key, algorithm="RS256",
+                               headers={"kid": key.kid, "typ": "JWT"})  # fmt: skip
+    assert_unauthorized(client, {"Authorization": f"Bearer {token}"})
+
+
+def test_every_claim_rule_has_its_rows_here() -> None:
+    from shared.auth.tokens import CLAIM_RULES
+
+    assert set(CLAIM_RULES) == set(WRONG_TYPE)

@@ -322,3 +322,27 @@ def test_a_search_with_control_characters_is_400(client: TestClient, shop: dict[
         "/api/catalog", params={"q": "Office\x00", "country": "US"}, headers=shop["auth"](shop["providerAdmin"])
     )
     assert_problem(response, 400)
+
+
+@pytest.mark.parametrize("flag", ["yes", "on", "true", 1, 1.0, 0, "false", None])
+def test_a_boolean_field_takes_true_or_false_only(client: TestClient, shop: dict[str, Any], flag: Any) -> None:
+    staff = shop["auth"](shop["providerAdmin"])
+    before = client.get(f"/api/customers/{shop['customerId']}", headers=staff).json()["storefrontEnabled"]
+    answer = client.patch(f"/api/customers/{shop['customerId']}", json={"storefrontEnabled": flag}, headers=staff)
+    if flag is None:  # null: the field is not being changed
+        assert answer.status_code == 200, answer.text
+    else:
+        assert "storefrontEnabled" in [e["field"] for e in assert_problem(answer, 422)["errors"]]
+    assert client.get(f"/api/customers/{shop['customerId']}", headers=staff).json()["storefrontEnabled"] == before
+
+
+def test_an_integer_written_with_an_exponent_buys_nothing(client: TestClient, shop: dict[str, Any]) -> None:
+    """`1e2` is a JSON number but not an integer: it bought 100 seats once."""
+    item = shop["items"][0]
+    raw = ('{"lines": [{"catalogItemId": "' + item.catalog_item_id + '", "quantity": 1e2, "termDuration": "'
+           + item.term_duration + '", "billingCycle": "' + item.billing_cycle + '"}]}')  # fmt: skip
+    shopper = {**shop["auth"](shop["customerAdmin"]), "Content-Type": "application/json"}
+    before = client.get("/api/storefront/orders", params={"limit": 500}, headers=shopper).json()["items"]
+    answer = client.post("/api/storefront/orders", content=raw.encode(), headers=shopper)
+    assert [e["field"] for e in assert_problem(answer, 422)["errors"]] == ["lines.0.quantity"]
+    assert client.get("/api/storefront/orders", params={"limit": 500}, headers=shopper).json()["items"] == before

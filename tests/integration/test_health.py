@@ -24,6 +24,7 @@ def test_health_is_ok_then_503_when_azurite_stops(tmp_path: Path, sandbox: Any) 
         azurite.stop()
     down = client.get("/api/health")
     assert down.status_code == 503
+    assert int(down.headers["Retry-After"]) > 0  # a 503 says when to come back, here too
     assert down.json()["status"] == "unavailable"
     assert down.json()["checks"]["tables"] != "ok" and down.json()["checks"]["queue"] != "ok"
     assert down.json()["checks"]["partnerCenter"] == "ok"
@@ -34,7 +35,7 @@ def test_health_is_503_when_partner_center_is_unreachable(storage_connection_str
         storage_connection_string, sandbox, partner_center_url=f"https://127.0.0.1:{free_port()}"
     )
     response = TestClient(create_app(Container(settings))).get("/api/health")
-    assert response.status_code == 503
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) > 0
     checks = response.json()["checks"]
     assert checks["tables"] == "ok" and checks["queue"] == "ok" and checks["partnerCenter"] != "ok"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -72,6 +73,56 @@ def test_oversized_body_is_413_and_changes_nothing(
         "padding": "x" * (container.settings.max_body_bytes + 10),
     }
     assert_problem(client.post("/api/members", json=payload, headers=auth(operator)), 413)
+    assert container.members.get(user_id) is None
+
+
+def test_a_chunked_body_over_the_limit_is_413_like_a_sized_one(
+    client: TestClient, auth: Auth, operator: str, container: Any
+) -> None:
+    user_id = new_id("u-")
+    padding = "x" * (container.settings.max_body_bytes + 10)
+    body = orjson.dumps({"userId": user_id, "orgType": "operator", "orgId": "platform", "role": "operator",
+                         "padding": padding})  # fmt: skip
+
+    def chunks() -> Any:  # no Content-Length: the client sends it chunked
+        for start in range(0, len(body), 65536):
+            yield body[start : start + 65536]
+
+    json_type = {"Content-Type": "application/json"}
+    assert_problem(client.post("/api/members", content=chunks(), headers={**auth(operator), **json_type}), 413)
+    assert container.members.get(user_id) is None
+
+
+@pytest.mark.parametrize(
+    ("content_type", "content"),
+    [
+        pytest.param("text/plain", b'{"userId": "u"}', id="text"),
+        pytest.param("application/x-www-form-urlencoded", b"userId=u&role=operator", id="form"),
+        pytest.param("multipart/form-data; boundary=x", b"--x\r\n\r\nu\r\n--x--", id="multipart"),
+        pytest.param("application/xml", b"<member/>", id="xml"),
+        pytest.param(None, b'{"userId": "u"}', id="none"),
+    ],
+)
+def test_a_body_of_another_media_type_is_415_naming_json(
+    client: TestClient, auth: Auth, operator: str, container: Any, content_type: str | None, content: bytes
+) -> None:
+    headers = {**auth(operator), **({"Content-Type": content_type} if content_type else {})}
+    if content_type is None:
+        headers["Content-Type"] = ""
+    answer = client.post("/api/members", content=content, headers=headers)
+    problem = assert_problem(answer, 415)
+    assert "application/json" in problem["detail"] and answer.headers["accept"] == "application/json"
+
+
+def test_a_json_key_named_twice_is_422_and_changes_nothing(
+    client: TestClient, auth: Auth, operator: str, container: Any
+) -> None:
+    user_id = new_id("u-")
+    body = ('{"userId": "' + user_id + '", "orgType": "operator", "orgId": "platform", "role": "customer.admin", '
+            '"role": "operator"}').encode()  # fmt: skip
+    json_type = {"Content-Type": "application/json"}
+    problem = assert_problem(client.post("/api/members", content=body, headers={**auth(operator), **json_type}), 422)
+    assert "'role'" in problem["detail"]
     assert container.members.get(user_id) is None
 
 

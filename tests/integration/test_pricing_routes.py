@@ -57,6 +57,21 @@ def test_replacing_a_resellers_pricing_answers_what_was_stored_with_its_etag(fre
     assert read.headers["ETag"] == answer.headers["ETag"]
 
 
+def test_pricing_never_written_has_an_etag_from_its_first_read_and_the_first_write_can_be_conditional(
+    fresh: World,
+) -> None:
+    world = fresh
+    for path in (reseller_pricing(world), customer_pricing(world)):
+        first = world.get(world.provider_admin, path)
+        assert first.status_code == 200 and first.headers["ETag"], first.headers
+        written = world.put(world.provider_admin, path, {"margin": "0.03"}, **{"If-Match": first.headers["ETag"]})
+        assert written.status_code == 200, written.text
+        assert written.headers["ETag"] != first.headers["ETag"]
+        again = world.put(world.provider_admin, path, {"margin": "0.04"}, **{"If-Match": first.headers["ETag"]})
+        assert again.status_code == 412  # the never-written version is gone once something is stored
+        assert world.get(world.provider_admin, path).json()["margin"] == "0.03"
+
+
 def test_a_stale_if_match_is_412_and_changes_nothing(fresh: World) -> None:
     world = fresh
     first = world.put(world.provider_admin, reseller_pricing(world), {"margin": "0.05"})
