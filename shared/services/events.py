@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus
@@ -14,6 +15,7 @@ from shared.partner_center import PartnerCenterClient, PartnerCenterError
 from shared.partner_center.errors import AuthenticationFailed
 from shared.partner_center.webhooks import InvalidSignature, WebhookEvent, WebhookVerifier
 from shared.services.errors import NotFound
+from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.services.relationships import RelationshipService
 from shared.services.subscriptions import SubscriptionService
 from shared.storage.onboarding import CustomerRepository, ProviderRepository
@@ -30,6 +32,13 @@ SUBSCRIBED_EVENTS = (
     "invoice-ready",
     "test-created",
 )
+
+
+HINT_WINDOW = timedelta(minutes=1)
+
+
+def _is_relationship_acceptance(event_name: str) -> bool:
+    return event_name.lower().endswith("relationship-accepted-by-customer")
 
 
 @dataclass(frozen=True)
@@ -80,9 +89,14 @@ class EventService:
         identity = event_identity(
             event.event_name, event.resource_uri, _str_or_none(event.raw.get("ResourceChangeUtcDate")), event.dedupe_key
         )
-        if self._received.seen(provider.id, identity):
+        claim = self._received.claim(provider.id, identity, event.event_name)
+        if claim == "queued":
             log.info("event %s for provider %s was received before: not queued again", event.event_name, provider.id)
             return Received(event, duplicate=True)
+        if claim == "busy":
+            # Another delivery of the same event is queueing it right now: Partner Center retries this one, and
+            # by then it is a replay (or, should that delivery have died, this one takes the claim over).
+            raise ServiceUnavailable("the same event is being received right now; deliver it again shortly")
         message = QueueMessage(
             type=EVENT,
             entity_id=identity[:40],
@@ -101,13 +115,17 @@ class EventService:
 
     def _check_bound(self, provider: Provider, event: WebhookEvent) -> None:
         """Microsoft signs every partner's events with one certificate, so the signature alone does not say whose
-        event it is: an event about a customer of another provider, posted to this provider's URL, is refused."""
+        event it is. An event about a customer of another provider is refused; one about a tenant this provider
+        does not have is refused too, except a relationship acceptance (the customer may be one this provider
+        invited by domain, whose tenant it learns from the check): that one is only a hint (see `handle`)."""
         tenant = event.customer_id
         if not tenant or self._customers.id_of_tenant(provider.id, tenant):
             return
         for other in self._providers.all():
             if other.id != provider.id and self._customers.id_of_tenant(other.id, tenant):
                 raise InvalidSignature("wrong_provider", "the event is about a customer of another provider")
+        if not _is_relationship_acceptance(event.event_name):
+            raise InvalidSignature("unknown_customer", "the event is about a customer this provider does not have")
 
     def handle(self, payload: dict[str, Any]) -> str:
         """Converges on Partner Center's current state; a replayed event changes nothing."""
@@ -124,7 +142,11 @@ class EventService:
             if not found:
                 return self._sync_customer_by_tenant(provider, str(payload.get("customerId") or ""))
             return "synced"
-        if name.endswith("relationship-accepted-by-customer"):
+        if _is_relationship_acceptance(name):
+            # A hint whose whole effect is a check of this provider's own invited customers in its own Partner
+            # Center: one at most per HINT_WINDOW per provider, however many such events arrive.
+            if not self._received.hint_due(provider.id, "relationship-acceptance", HINT_WINDOW):
+                return "coalesced with a check run moments ago"
             checked = 0
             for customer in self._customers.iter(provider.id, status=RelationshipStatus.INVITED.value):
                 self._relationships.request_customer_check_system(customer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -563,3 +564,92 @@ def test_an_order_partner_center_keeps_failing_is_failed_with_the_reason_and_dea
     failed = client.get(f"/api/orders/{order['id']}", headers=shop["auth"](shop["resellerStaff"])).json()
     assert failed["status"] == "failed"
     assert "gave up after" in failed["failureReason"] and failed["lines"][0]["error"]
+
+
+def test_twenty_parallel_copies_of_one_event_queue_it_exactly_once(
+    webhook_client: TestClient, container: Container, pc: Sandbox, sandbox: Any, shop: dict[str, Any]
+) -> None:
+    """Partner Center may deliver one event several times at once: the claim is an insert-if-absent, so exactly
+    one delivery queues it; the others are replays (200, duplicate) or told to come back (503, Retry-After)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    from shared.messaging import QueueNames
+
+    url = f"/api/webhooks/partner-center?provider={shop['provider']['id']}"
+    tries, copies = 50, 20
+    events = []
+    for n in range(tries):
+        body = orjson.dumps({
+            "EventName": "subscription-updated",
+            "ResourceUri": f"{pc.https_url}/webhooks/v1/customers/{shop['tenantId']}/subscriptions/{uuid.uuid4()}",
+            "ResourceName": "subscription", "AuditUri": None,
+            "ResourceChangeUtcDate": (datetime.now(UTC) + timedelta(milliseconds=n)).isoformat(),
+        })  # fmt: skip
+        events.append((body, sign_event(sandbox, body)))
+    queued_once = 0
+    with ThreadPoolExecutor(max_workers=copies) as pool:
+        for body, headers in events:
+            deliver = partial(webhook_client.post, url, content=body, headers=headers)
+            answers = list(pool.map(lambda _, send=deliver: send(), range(copies)))
+            assert {a.status_code for a in answers} <= {200, 503}, [a.text for a in answers if a.status_code >= 400]
+            assert all(a.headers.get("Retry-After") for a in answers if a.status_code == 503)
+            fresh = [a for a in answers if a.status_code == 200 and a.json()["duplicate"] is False]
+            queued_once += len(fresh) == 1
+            again = webhook_client.post(url, content=body, headers=headers)
+            assert again.status_code == 200 and again.json()["duplicate"] is True
+    handled = drain_queues(container, (QueueNames.PARTNER_CENTER_EVENTS,), timeout=300)
+    per_event = Counter(m.payload.get("resourceUri") for m in handled)
+    resources = [orjson.loads(body)["ResourceUri"] for body, _ in events]
+    print(f"\n{tries} events x {copies} parallel copies: queued exactly once {queued_once} times out of {tries}")
+    assert queued_once == tries
+    assert [per_event[r] for r in resources] == [1] * tries
+
+
+def _signed_post(client: TestClient, sandbox: Any, provider_id: str, event: dict[str, Any]) -> Any:
+    body = orjson.dumps({"ResourceName": "x", "AuditUri": None, "ResourceChangeUtcDate": datetime.now(UTC).isoformat(),
+                         **event})  # fmt: skip
+    return client.post(f"/api/webhooks/partner-center?provider={provider_id}", content=body,
+                       headers=sign_event(sandbox, body))  # fmt: skip
+
+
+def test_each_event_kind_is_bound_to_the_provider_whose_url_received_it(
+    webhook_client: TestClient, container: Container, pc: Sandbox, sandbox: Any, shop: dict[str, Any]
+) -> None:
+    """Microsoft signs every partner's events alike: an event about a tenant the provider does not have is refused,
+    save a relationship acceptance, which is a hint whose only effect is a check of the provider's own invited
+    customers, at most one a minute; an event naming no customer (invoice-ready) has no effect."""
+    from shared.messaging import QueueNames
+    from shared.messaging.storage_queues import StorageQueueReceiver
+
+    provider_id, stranger = shop["provider"]["id"], str(uuid.uuid4())
+    refused = _signed_post(webhook_client, sandbox, provider_id, {"EventName": "subscription-updated",
+        "ResourceUri": f"{pc.https_url}/webhooks/v1/customers/{stranger}/subscriptions/{uuid.uuid4()}"})  # fmt: skip
+    assert refused.status_code == 401 and "does not have" in refused.json()["detail"], refused.text
+
+    invoice = _signed_post(webhook_client, sandbox, provider_id, {"EventName": "invoice-ready",
+                           "ResourceUri": f"{pc.https_url}/webhooks/v1/invoices/D0{uuid.uuid4().hex[:8]}"})  # fmt: skip
+    assert invoice.status_code == 200, invoice.text
+    hints = [
+        _signed_post(
+            webhook_client,
+            sandbox,
+            provider_id,
+            {
+                "EventName": "reseller-relationship-accepted-by-customer",
+                "ResourceUri": f"{pc.https_url}/webhooks/v1/customers/{uuid.uuid4()}",
+            },
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    assert [h.status_code for h in hints] == [200, 200]
+    outcomes: list[str] = []
+    receiver = StorageQueueReceiver(container.settings.storage_connection_string, QueueNames.PARTNER_CENTER_EVENTS,
+                                    max_attempts=8, visibility_timeout=timedelta(seconds=2))  # fmt: skip
+    try:
+        while receiver.receive_batch(lambda d: outcomes.append(container.events.handle(d.message.payload)), 16):
+            pass
+    finally:
+        receiver.close()
+    assert "ignored" in outcomes
+    assert sum(o.startswith("checked") for o in outcomes) == 1 and sum(o.startswith("coalesced") for o in outcomes) == 1
