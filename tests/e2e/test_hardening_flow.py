@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 import requests
 
@@ -94,6 +96,48 @@ def test_a_wrong_method_names_every_method_of_the_path_and_the_document_says_so(
     orders = document["paths"]["/api/orders"]["post"]["responses"]
     assert {"400", "413", "422"} <= orders.keys()
     assert list(orders["422"]["content"]) == ["application/problem+json"]
+
+
+def test_a_body_of_another_media_type_is_415_and_a_key_named_twice_422(running: dict[str, Any]) -> None:
+    admin, api = running["admin"], running["api"]
+    body = '{"partnerId": "1234567", "name": "Fabrikam", "contactEmail": "it@f.example"}'
+    for media_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
+        answer = admin.post(f"{api}/reseller-invitations", data=body, headers={"Content-Type": media_type}, timeout=30)
+        assert "application/json" in problem(answer, 415)["detail"]
+    twice = '{"partnerId": "1234567", "name": "Fabrikam", "name": "Northwind", "contactEmail": "it@f.example"}'
+    problem(admin.post(f"{api}/reseller-invitations", data=twice, headers={"Content-Type": "application/json"},
+                       timeout=30), 422)  # fmt: skip
+    assert admin.get(f"{api}/resellers", timeout=30).json()["items"] == []
+
+
+def test_a_chunked_body_over_the_limit_is_413(running: dict[str, Any]) -> None:
+    padding = "x" * 1_100_000  # over the local MAX_BODY_BYTES (1 MiB)
+    chunks = iter([b'{"partnerId": "1234567", "name": "', padding.encode(), b'", "contactEmail": "it@f.example"}'])
+    answer = running["admin"].post(f"{running['api']}/reseller-invitations", data=chunks,
+                                   headers={"Content-Type": "application/json"}, timeout=60)  # fmt: skip
+    problem(answer, 413)
+
+
+def test_a_token_with_a_claim_of_the_wrong_type_or_missing_is_401(running: dict[str, Any]) -> None:
+    import jwt
+
+    from local.sandbox.keys import load_or_create_user_signing_key
+    from local.settings import effective_values, platform_tenant_id
+
+    stack: RunningStack = running["stack"]
+    values = effective_values(stack.data_dir)
+    key = load_or_create_user_signing_key(stack.data_dir / "sandbox")
+    user = stack.wait_for("operator: ")
+    now = int(time.time())
+    good = {"iss": values["AUTH_ISSUER"], "aud": values["AUTH_AUDIENCE"], "oid": user, "sub": user,
+            "tid": platform_tenant_id(values["AUTH_ISSUER"]), "iat": now, "nbf": now, "exp": now + 600}  # fmt: skip
+    for changed in ({"exp": str(now + 600)}, {"nbf": None}, {"sub": None}):
+        claims = {k: v for k, v in {**good, **changed}.items() if v is not None}
+        token = jwt.api_jws.encode(orjson.dumps(claims), key.private_key, algorithm="RS256", headers={"kid": key.kid})
+        answer = requests.get(f"{running['api']}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        problem(answer, 401)
+    token = jwt.encode(good, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+    assert requests.get(f"{running['api']}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).ok
 
 
 def test_with_storage_down_a_request_is_a_fast_503_with_retry_after(running: dict[str, Any]) -> None:
