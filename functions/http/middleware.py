@@ -38,7 +38,7 @@ class BodySizeLimit:
         while True:  # the whole body first: a chunked one over the limit is refused like a sized one
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay(b"", message), send)
+                await self.app(scope, _replay(b"", message, receive), send)
                 return
             body += message.get("body", b"")
             if len(body) > limit:
@@ -51,24 +51,25 @@ class BodySizeLimit:
             if refusal is not None:
                 await _problem(send, *refusal)
                 return
-        await self.app(scope, _replay(body, None), send)
+        await self.app(scope, _replay(body, None, receive), send)
 
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _replay(body: bytes, then: dict[str, Any] | None) -> Any:
-    """A receive that hands the app the body already read, then what came after it (a disconnect)."""
+def _replay(body: bytes, then: dict[str, Any] | None, receive: Any) -> Any:
+    """A receive that hands the app the body already read (or what arrived instead of it), then waits on the
+    real one: a streaming response listens for the client's disconnect, which must not be made up."""
     sent = False
 
-    async def receive() -> dict[str, Any]:
+    async def replay() -> dict[str, Any]:
         nonlocal sent
         if not sent:
             sent = True
             return then if then is not None else {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
+        return await receive()  # type: ignore[no-any-return]
 
-    return receive
+    return replay
 
 
 class _DuplicateKey(ValueError):

@@ -221,3 +221,24 @@ def test_openapi_is_served_without_a_token(client: TestClient) -> None:
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     assert "/api/members" in response.json()["paths"]
+
+
+def test_a_streamed_answer_to_a_request_with_a_body_is_not_cut_short(
+    client: TestClient, auth: Auth, operator: str
+) -> None:
+    """The body is read before the app sees it; what the app is handed afterwards is the client's real state, not
+    a made-up disconnect that would cut a streaming response (the billing lines) short."""
+    from functions.http.middleware import _replay
+
+    async def client_still_there() -> dict[str, str]:
+        return {"type": "http.request.still-open"}
+
+    import anyio
+
+    async def read_twice() -> list[dict[str, Any]]:
+        replay = _replay(b'{"a": 1}', None, client_still_there)
+        return [await replay(), await replay()]
+
+    first, second = anyio.run(read_twice)
+    assert first == {"type": "http.request", "body": b'{"a": 1}', "more_body": False}
+    assert second == {"type": "http.request.still-open"}
