@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep
@@ -70,7 +70,7 @@ def people(container: ContainerDep) -> dict[str, Any]:
 
 
 @router.post("/token", response_model=DevTokenOut, responses=problems(404, 422))
-def token(body: DevTokenIn, request: Request, container: ContainerDep) -> dict[str, Any]:
+def token(body: DevTokenIn, container: ContainerDep) -> dict[str, Any]:
     """A bearer token for anyone (a non-member gets one too, and then the API's 403): the same token Entra
     would issue, signed with the development key the sandbox publishes."""
     from local.sandbox.tokens import issue_user_token

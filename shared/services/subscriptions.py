@@ -3,6 +3,7 @@ Partner Center stays the source of truth: changes go through the queue, and ever
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -118,24 +119,22 @@ class SubscriptionService:
         )
         term_duration = pc.term_duration or ""
         billing_cycle = (pc.billing_cycle or "").lower()
-        resolved: dict[str, tuple[str | None, bool]] = {}
 
+        @functools.cache
         def origin() -> tuple[str | None, bool]:
             """(catalog item, bought by our order) for a subscription not yet mirrored: read once per call."""
-            if "found" not in resolved:
-                line = self._line_that_bought(customer_id, pc, term_duration, billing_cycle)
-                item = line.catalog_item_id if line else self._market_item(provider_id, customer_id, pc.offer_id,
-                                                                           term_duration, billing_cycle)  # fmt: skip
-                resolved["found"] = (item, line is not None)
-            return resolved["found"]
+            line = self._line_that_bought(customer_id, pc, term_duration, billing_cycle)
+            if line is not None:
+                return line.catalog_item_id, True
+            return self._market_item(provider_id, customer_id, pc.offer_id, term_duration, billing_cycle), False
 
         def build(existing: Subscription | None) -> Subscription | None:
             item = catalog_item_id or (existing.catalog_item_id if existing else None)
             ours = claimed
-            if item is None or (existing is None and adopt and not ours):
-                found_item, ours = origin()
-                ours = ours or claimed
+            if item is None or (existing is None and adopt and not claimed):
+                found_item, bought_by_us = origin()
                 item = item or found_item
+                ours = claimed or bought_by_us
             if existing is None:
                 flag = "adopted" if adopt and not ours else None
             elif claimed and existing.flag == "adopted":

@@ -22,7 +22,8 @@ from functions.http.app import create_app
 from local.sandbox.keys import load_or_create_user_signing_key
 from shared.bootstrap import Container
 from shared.domain.scope import OrgRef, Role
-from tests.support.platform import AUDIENCE, PLATFORM_TENANT, issuer_of, member, new_id
+from tests.integration.test_auth import claims_for, signed
+from tests.support.platform import member, new_id
 
 pytestmark = pytest.mark.probe
 
@@ -35,12 +36,10 @@ def corpus(sandbox: Any, user: str) -> dict[str, str]:
     """Every kind of bad token, each otherwise like a good one for `user`."""
     key = load_or_create_user_signing_key(Path(sandbox.state_dir))
     now = int(time.time())
-    good = {"iss": issuer_of(sandbox), "aud": AUDIENCE, "oid": user, "sub": user, "tid": PLATFORM_TENANT,
-            "iat": now, "nbf": now, "exp": now + 600, "ver": "2.0"}  # fmt: skip
+    good = claims_for(sandbox, user)
 
-    def signed(**changes: Any) -> str:
-        claims = {k: v for k, v in {**good, **changes}.items() if v is not None}
-        return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+    def signed_with(**changes: Any) -> str:
+        return signed(sandbox, claims_for(sandbox, user, **changes))
 
     header_none = _b64(json.dumps({"alg": "none", "typ": "JWT", "kid": key.kid}).encode())
     payload = _b64(json.dumps(good).encode())
@@ -53,11 +52,11 @@ def corpus(sandbox: Any, user: str) -> dict[str, str]:
     return {
         "alg-none": f"{header_none}.{payload}.",
         "hs256-with-the-public-key": f"{header_hs}.{payload}.{_b64(mac)}",
-        "wrong-issuer": signed(iss="https://login.microsoftonline.com/another-tenant/v2.0"),
-        "wrong-audience": signed(aud="api://someone-else"),
-        "wrong-tenant": signed(tid="0b4c7a2e-1d3f-4e5a-8b6c-9d0e1f2a3b4c"),
-        "expired": signed(exp=now - 3600, iat=now - 7200, nbf=now - 7200),
-        "not-yet-valid": signed(nbf=now + 3600),
+        "wrong-issuer": signed_with(iss="https://login.microsoftonline.com/another-tenant/v2.0"),
+        "wrong-audience": signed_with(aud="api://someone-else"),
+        "wrong-tenant": signed_with(tid="0b4c7a2e-1d3f-4e5a-8b6c-9d0e1f2a3b4c"),
+        "expired": signed_with(exp=now - 3600, iat=now - 7200, nbf=now - 7200),
+        "not-yet-valid": signed_with(nbf=now + 3600),
         "unknown-key": jwt.encode(good, stranger, algorithm="RS256", headers={"kid": "not-a-published-key"}),
         "garbage": "this-is-not.a-token",
     }
@@ -93,12 +92,7 @@ def test_every_defective_token_is_401_on_a_route_of_every_family(
             checked += 1
             if answer.status_code != 401 or not answer.headers["content-type"].startswith("application/problem"):
                 accepted.append(f"{family} {method} {path} with {defect}: {answer.status_code} {answer.text[:160]}")
-    good = jwt.encode(
-        {"iss": issuer_of(sandbox), "aud": AUDIENCE, "oid": operator, "sub": operator, "tid": PLATFORM_TENANT,
-         "iat": int(time.time()), "nbf": int(time.time()), "exp": int(time.time()) + 600},
-        load_or_create_user_signing_key(Path(sandbox.state_dir)).private_key, algorithm="RS256",
-        headers={"kid": load_or_create_user_signing_key(Path(sandbox.state_dir)).kid},
-    )  # fmt: skip
+    good = signed(sandbox, claims_for(sandbox, operator))
     method, path = sample["members"]
     assert client.request(method, path, headers={"Authorization": f"Bearer {good}"}).status_code != 401
     print(f"\ntoken corpus: {len(bad_tokens)} defects x {len(sample)} families = {checked} requests, "
