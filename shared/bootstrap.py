@@ -325,6 +325,7 @@ class Container:
             client_for=self.partner_center_for,
             public_base_url=self.settings.public_base_url,
             received=self.received_events,
+            audit=self.audit,
         )
 
     @cached_property

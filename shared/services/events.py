@@ -18,8 +18,9 @@ from shared.services.errors import NotFound
 from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.services.relationships import RelationshipService
 from shared.services.subscriptions import SubscriptionService
+from shared.storage.audit import AuditLog
 from shared.storage.onboarding import CustomerRepository, ProviderRepository
-from shared.storage.webhook_events import ReceivedEvents, event_identity
+from shared.storage.webhook_events import KEPT_FOR, ReceivedEvents, event_identity
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,10 @@ class EventService:
         client_for: Callable[[Provider], PartnerCenterClient],
         public_base_url: str,
         received: ReceivedEvents,
+        audit: AuditLog,
     ) -> None:
         self._received = received
+        self._audit = audit
         self._providers = providers
         self._customers = customers
         self._relationships = relationships
@@ -85,10 +88,14 @@ class EventService:
         provider = self._providers.get(provider_id)
         if provider is None:
             raise NotFound(f"provider {provider_id} was not found")
-        self._check_bound(provider, event)
         identity = event_identity(
             event.event_name, event.resource_uri, _str_or_none(event.raw.get("ResourceChangeUtcDate")), event.dedupe_key
         )
+        try:
+            self._check_bound(provider, event)
+        except InvalidSignature as refused:
+            self._audit_refusal(provider, event, identity, refused)
+            raise
         claim = self._received.claim(provider.id, identity, event.event_name)
         if claim == "queued":
             log.info("event %s for provider %s was received before: not queued again", event.event_name, provider.id)
@@ -126,6 +133,25 @@ class EventService:
                 raise InvalidSignature("wrong_provider", "the event is about a customer of another provider")
         if not _is_relationship_acceptance(event.event_name):
             raise InvalidSignature("unknown_customer", "the event is about a customer this provider does not have")
+
+    def _audit_refusal(self, provider: Provider, event: WebhookEvent, identity: str, refused: InvalidSignature) -> None:
+        """A genuinely signed event refused for its binding is worth a row in the provider's trail: it is someone
+        replaying Microsoft's events at this provider's URL, or a customer moved between providers. (An event whose
+        signature fails is only logged: anyone can post one, and a trail row each would let them fill it.) A replay
+        of the same refused event is not written again within the week its record is kept."""
+        log.warning("event %s refused for provider %s: %s", event.event_name, provider.id, refused)
+        if not self._received.hint_due(provider.id, f"refused|{identity}", KEPT_FOR):
+            return
+        self._audit.record(
+            actor="partner-center-webhook",
+            action="webhook.refused",
+            entity_type="webhookEvent",
+            entity_id=identity,
+            org=provider.org,
+            before=None,
+            after={"eventName": event.event_name, "resourceUri": event.resource_uri,
+                   "customerTenantId": event.customer_id, "reason": refused.reason},
+        )  # fmt: skip
 
     def handle(self, payload: dict[str, Any]) -> str:
         """Converges on Partner Center's current state; a replayed event changes nothing."""

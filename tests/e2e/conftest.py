@@ -173,7 +173,8 @@ def switch_on_market(admin: requests.Session, api: str, country: str) -> int:
             switched += 1
 
 
-def ready_to_sell(stack: RunningStack, name: str) -> Market:
+def ready_to_sell(stack: RunningStack, name: str, *, catalog: bool = True) -> Market:
+    """`catalog=False`: the provider, reseller and customer only, for a test that buys nothing."""
     api = stack.api
     operator = stack.session(stack.wait_for("operator: "))
     app = control(stack, "POST", "providers", {"name": name})
@@ -184,9 +185,10 @@ def ready_to_sell(stack: RunningStack, name: str) -> Market:
     operator.post(f"{api}/members", json={"userId": admin_id, "orgType": "provider", "orgId": provider["id"],
                                           "role": "provider.admin"}).raise_for_status()  # fmt: skip
     admin = stack.session(admin_id)
-    admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}).raise_for_status()
-    assert admin.post(f"{api}/catalog/sync", json={"country": "US"}).status_code == 200
-    switch_on_market(admin, api, "US")
+    if catalog:
+        admin.put(f"{api}/catalog/settings", json={"newItemsSellable": True}).raise_for_status()
+        assert admin.post(f"{api}/catalog/sync", json={"country": "US"}).status_code == 200
+        switch_on_market(admin, api, "US")
     partner_id = str(random.randint(1_000_000, 6_999_999))
     reseller_id = admin.post(
         f"{api}/reseller-invitations",

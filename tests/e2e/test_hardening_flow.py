@@ -4,18 +4,21 @@ connection, and nothing is bought. The last test stops the stack's Azurite: it r
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 import requests
 
-from tests.e2e.conftest import RunningStack, control, start_stack
+from tests.e2e.conftest import Market, RunningStack, control, eventually, ready_to_sell, start_stack
 from tests.e2e.test_local_stack import _pid_of
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +26,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    stack = start_stack(tmp_path_factory.mktemp("hardening-stack"))
+    stack = start_stack(tmp_path_factory.mktemp("hardening-stack"), RELATIONSHIP_CHECK_FIRST_DELAY_SECONDS="1",
+                        RELATIONSHIP_CHECK_MAX_DELAY_SECONDS="3")  # fmt: skip
     operator = stack.session(stack.wait_for("operator: "))
     stack.wait_for("ready: ")
     app = control(stack, "POST", "providers", {"name": "Probe Distribution"})
@@ -35,7 +39,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     added = operator.post(f"{stack.api}/members", json={"userId": admin_id, "orgType": "provider",
                           "orgId": provider.json()["id"], "role": "provider.admin"}, timeout=30)  # fmt: skip
     assert added.status_code == 201, added.text
-    yield {"stack": stack, "admin": stack.session(admin_id), "api": stack.api}
+    yield {"stack": stack, "admin": stack.session(admin_id), "api": stack.api, "provider": provider.json()}
     stack.stop()
 
 
@@ -138,6 +142,100 @@ def test_a_token_with_a_claim_of_the_wrong_type_or_missing_is_401(running: dict[
         problem(answer, 401)
     token = jwt.encode(good, key.private_key, algorithm="RS256", headers={"kid": key.kid})
     assert requests.get(f"{running['api']}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).ok
+
+
+@pytest.fixture(scope="module")
+def seller(running: dict[str, Any]) -> Market:
+    """Another provider on the same stack, with a reseller and an active customer (its events are the ones
+    replayed at the probe provider's URL)."""
+    return ready_to_sell(running["stack"], "Webhook Distribution", catalog=False)
+
+
+def signed_event(stack: RunningStack, event_name: str, resource_uri: str) -> tuple[bytes, dict[str, str]]:
+    """An event signed as the stack's Partner Center signs one: its webhook signing key, its certificate URL."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    body = orjson.dumps({"EventName": event_name, "ResourceUri": resource_uri, "ResourceName": "subscription",
+                         "AuditUri": None, "ResourceChangeUtcDate": datetime.now(UTC).isoformat()})  # fmt: skip
+    key = serialization.load_pem_private_key((stack.data_dir / "sandbox" / "webhook-signing-key.pem").read_bytes(),
+                                             password=None)  # fmt: skip
+    assert isinstance(key, rsa.RSAPrivateKey)
+    signature = base64.b64encode(key.sign(body, padding.PKCS1v15(), hashes.SHA256())).decode()
+    certificate = control(stack, "GET", "webhooks/certificate")["certificateUrl"]
+    return body, {"Authorization": f"Signature {signature}", "X-MS-Certificate-Url": certificate,
+                  "X-MS-Signature-Algorithm": "rsa-sha256", "Content-Type": "application/json"}  # fmt: skip
+
+
+def deliver(stack: RunningStack, provider_id: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+    return requests.post(f"{stack.api}/webhooks/partner-center", params={"provider": provider_id}, data=body,
+                         headers=headers, timeout=60)  # fmt: skip
+
+
+def test_twenty_parallel_copies_of_one_event_queue_it_once(running: dict[str, Any], seller: Market) -> None:
+    stack: RunningStack = running["stack"]
+    pc = control(stack, "GET", "webhooks/certificate")["certificateUrl"].split("/cert/")[0]
+    for _ in range(10):
+        resource = f"{pc}/webhooks/v1/customers/{seller.tenant_id}/subscriptions/{uuid.uuid4()}"
+        body, headers = signed_event(stack, "subscription-updated", resource)
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            copies = [pool.submit(deliver, stack, seller.provider_id, body, headers) for _ in range(20)]
+            answers = [copy.result() for copy in copies]
+        first = [a for a in answers if a.status_code == 200 and a.json()["duplicate"] is False]
+        assert len(first) == 1, [(a.status_code, a.text[:120]) for a in answers]
+        for other in answers:  # every other copy is a replay, or told to come back while the first queues it
+            assert (other.status_code, other.status_code == 503 and "Retry-After" in other.headers) in (
+                (200, False), (503, True)), (other.status_code, other.text[:200])  # fmt: skip
+        again = deliver(stack, seller.provider_id, body, headers)
+        assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
+def test_an_event_is_bound_to_the_provider_whose_url_received_it(running: dict[str, Any], seller: Market) -> None:
+    stack: RunningStack = running["stack"]
+    probe = running["provider"]["id"]
+    pc = control(stack, "GET", "webhooks/certificate")["certificateUrl"].split("/cert/")[0]
+    theirs = signed_event(stack, "subscription-updated",
+                          f"{pc}/webhooks/v1/customers/{seller.tenant_id}/subscriptions/{uuid.uuid4()}")  # fmt: skip
+    for _ in range(3):  # replayed: refused each time, written to the trail once
+        assert "another provider" in problem(deliver(stack, probe, *theirs), 401)["detail"]
+    unknown = signed_event(stack, "subscription-updated",
+                           f"{pc}/webhooks/v1/customers/{uuid.uuid4()}/subscriptions/{uuid.uuid4()}")  # fmt: skip
+    assert "does not have" in problem(deliver(stack, probe, *unknown), 401)["detail"]
+    hint = signed_event(
+        stack, "reseller-relationship-accepted-by-customer", f"{pc}/webhooks/v1/customers/{uuid.uuid4()}"
+    )
+    assert deliver(stack, probe, *hint).status_code == 200  # a hint: one check of the probe's own invitations
+    invoice = signed_event(stack, "invoice-ready", f"{pc}/webhooks/v1/invoices/D0{uuid.uuid4().hex[:8]}")
+    assert deliver(stack, probe, *invoice).status_code == 200  # names no customer: no effect
+    trail = running["admin"].get(f"{stack.api}/audit", params={"actorId": "partner-center-webhook"}, timeout=30)
+    assert trail.status_code == 200, trail.text
+    refusals = sorted((e["action"], e["after"]["reason"]) for e in trail.json()["items"])
+    assert refusals == [("webhook.refused", "unknown_customer"), ("webhook.refused", "wrong_provider")]
+    theirs_trail = seller.admin.get(f"{stack.api}/audit", params={"actorId": "partner-center-webhook"}, timeout=30)
+    assert theirs_trail.status_code == 200 and theirs_trail.json()["items"] == []  # the probe's refusals are its own
+
+
+def test_pricing_has_an_etag_from_its_first_read(seller: Market, running: dict[str, Any]) -> None:
+    url = f"{running['api']}/customers/{seller.customer_id}/pricing"
+    first = seller.admin.get(url, timeout=30)
+    assert first.status_code == 200 and first.headers.get("ETag"), first.headers
+    body = {"margin": "0.10", "overrides": []}
+    stored = seller.admin.put(url, json=body, headers={"If-Match": first.headers["ETag"]}, timeout=30)
+    assert stored.status_code == 200, stored.text
+    assert stored.headers["ETag"] != first.headers["ETag"]
+    problem(seller.admin.put(url, json=body, headers={"If-Match": first.headers["ETag"]}, timeout=30), 412)
+
+
+def test_with_storage_frozen_health_is_503_with_retry_after_until_it_thaws(running: dict[str, Any]) -> None:
+    stack: RunningStack = running["stack"]
+    azurite = _pid_of("azurite", stack.data_dir)
+    os.kill(azurite, signal.SIGSTOP)  # it accepts connections and answers nothing
+    try:
+        health = requests.get(f"{running['api']}/health", timeout=60)
+        assert health.status_code == 503 and int(health.headers["Retry-After"]) > 0, (health.status_code, health.text)
+    finally:
+        os.kill(azurite, signal.SIGCONT)
+    eventually(lambda: requests.get(f"{running['api']}/health", timeout=60).status_code, lambda code: code == 200)
 
 
 def test_with_storage_down_a_request_is_a_fast_503_with_retry_after(running: dict[str, Any]) -> None:

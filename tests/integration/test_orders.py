@@ -499,6 +499,16 @@ def test_an_event_about_another_providers_customer_is_refused(
         f"/api/webhooks/partner-center?provider={other['id']}", content=body, headers=sign_event(sandbox, body)
     )
     assert refused.status_code == 401 and "another provider" in refused.json()["detail"], refused.text
+    replayed = webhook_client.post(
+        f"/api/webhooks/partner-center?provider={other['id']}", content=body, headers=sign_event(sandbox, body)
+    )
+    assert replayed.status_code == 401
+    now = datetime.now(UTC)
+    trail, _ = container.audit.page_feed(other["id"], since=now - timedelta(hours=1), until=now + timedelta(minutes=1),
+                                         limit=50, position=None, actor_id="partner-center-webhook")  # fmt: skip
+    assert [(e.action, e.after["customerTenantId"], e.after["reason"]) for e in trail] == [
+        ("webhook.refused", shop["tenantId"], "wrong_provider")
+    ]  # written once, however often it is replayed
     accepted = webhook_client.post(
         f"/api/webhooks/partner-center?provider={shop['provider']['id']}",
         content=body,
