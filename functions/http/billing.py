@@ -1,4 +1,4 @@
-"""Billing runs: started by provider admins or the timer, read in each caller's scope (api.md)."""
+"""Billing runs: started by provider admins or the timer, read in each caller's scope (docs/api-guide.md#billing)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The catalog at each caller's own buy price, and the provider's switches over it (api.md, catalog routes).
+"""The catalog at each caller's own buy price, and the provider's switches over it (docs/api-guide.md#catalog).
 
 Who sees what follows from the caller's membership alone: provider staff see the provider's cost and every item
 (retired and switched-off ones on request), a reseller's staff only its own price, a customer admin only its own

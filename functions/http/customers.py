@@ -1,4 +1,5 @@
-"""Customers: invitations, new tenants, reads, storefront switch and relationship checks (api.md)."""
+"""Customers: invitations, new tenants, reads, storefront switch and relationship checks
+(docs/api-guide.md#customers)."""
 
 from __future__ import annotations
 

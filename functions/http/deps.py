@@ -79,7 +79,7 @@ def page_body(items: list[dict[str, Any]], continuation_token: str | None) -> di
 
 
 class Idempotency:
-    """Runs a creating POST at most once per caller and Idempotency-Key (api.md, Conventions)."""
+    """Runs a creating POST at most once per caller and Idempotency-Key (docs/api-guide.md#idempotency-key)."""
 
     def __init__(
         self, container: Container, request: Request, principal: Principal, key: str | None, body: bytes

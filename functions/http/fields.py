@@ -17,7 +17,7 @@ PathId = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH)]
 # A catalog item id: product:sku:availability, longer than other ids.
 PathItemId = Annotated[str, Path(min_length=1, max_length=300)]
 
-# A billing period: a real month (domain.md), year 2000 to 2999.
+# A billing period: a real month, year 2000 to 2999.
 Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN), Field(examples=["2026-10"])]
 
 

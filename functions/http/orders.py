@@ -1,4 +1,4 @@
-"""Orders: accepted in milliseconds, provisioned through the queue (api.md)."""
+"""Orders: accepted in milliseconds, provisioned through the queue (docs/api-guide.md#orders)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Pricing: what the provider charges each reseller, what a reseller charges each customer, and the default margins
-(api.md, pricing routes; domain.md "Prices").
+(docs/api-guide.md; the tiers in docs/business.md#the-three-price-tiers).
 
 A buyer's pricing is read and replaced whole (`PUT`), guarded by its ETag (`If-Match`, 412 when stale), validated
 before anything is written (422 with field errors) and audited. Reading a reseller's pricing is for provider staff

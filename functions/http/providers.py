@@ -1,4 +1,4 @@
-"""Providers: enrollment of a Partner Center app and its delegated consent (api.md)."""
+"""Providers: enrollment of a Partner Center app and its delegated consent (docs/api-guide.md#providers)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Resellers: invitations, reads and relationship checks (api.md)."""
+"""Resellers: invitations, reads and relationship checks (docs/api-guide.md#resellers)."""
 
 from __future__ import annotations
 

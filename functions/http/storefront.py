@@ -1,5 +1,6 @@
 """The storefront: a customer's admin buys and manages for itself, at its own prices, within the policy its
-reseller or provider set, and only while the storefront is switched on (api.md, domain.md "Storefront")."""
+reseller or provider set, and only while the storefront is switched on (docs/api-guide.md#storefront,
+docs/business.md#storefront-policy)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Subscriptions: the mirror of Partner Center, and changes under new-commerce rules (api.md)."""
+"""Subscriptions: the mirror of Partner Center, and changes under new-commerce rules
+(docs/api-guide.md#subscriptions)."""
 
 from __future__ import annotations
 

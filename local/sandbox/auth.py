@@ -24,7 +24,7 @@ class Caller:
         return str(self.provider["tenantId"])
 
     def require_app_user(self) -> None:
-        """The app+user-only operations of partner-center-api.md 1.2 refuse app-only tokens this way."""
+        """The app+user-only operations (docs/partner-center.md#tokens) refuse app-only tokens this way."""
         if not self.app_user:
             raise PartnerCenterError(
                 403, 900329, "This resource does not support application-only authentication.",

@@ -1,4 +1,5 @@
-"""Partner Center's catalog, carts, checkout, orders and subscriptions under /v1 (sections 6-8 of the reference)."""
+"""Partner Center's catalog, carts, checkout, orders and subscriptions under /v1
+(docs/partner-center.md#carts-and-checkout)."""
 
 from __future__ import annotations
 

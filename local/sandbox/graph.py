@@ -1,4 +1,5 @@
-"""Microsoft Graph's asynchronous reconciliation export (reference section 9.3) and the blob store it points at."""
+"""Microsoft Graph's asynchronous reconciliation export (docs/partner-center.md#reconciliation) and the blob store it
+points at."""
 
 from __future__ import annotations
 

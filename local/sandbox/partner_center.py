@@ -1,4 +1,4 @@
-"""Partner Center's partner, reseller and customer operations under /v1 (sections 2-5 of the reference)."""
+"""Partner Center's partner, reseller and customer operations under /v1 (docs/partner-center.md#customers)."""
 
 from __future__ import annotations
 

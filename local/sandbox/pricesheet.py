@@ -1,4 +1,5 @@
-"""The new-commerce license price sheet download that api.partner.microsoft.com serves (reference section 6.2)."""
+"""The new-commerce license price sheet download that api.partner.microsoft.com serves
+(docs/partner-center.md#price-sheet)."""
 
 from __future__ import annotations
 

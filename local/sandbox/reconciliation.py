@@ -1,4 +1,5 @@
-"""Invoices and reconciliation line items (reference section 9): generated per provider and period, streamed by index.
+"""Invoices and reconciliation line items (docs/partner-center.md#reconciliation): generated per provider and period,
+streamed by index.
 
 A generated set holds the lines derived from the subscriptions the sandbox holds (few, kept in the state) followed
 by `extraLines` synthetic lines that are computed from a seed and their index, never stored: any page of a
@@ -134,7 +135,7 @@ def charge_line(
     charge_type: str, quantity: int, unit_price: Decimal, fraction: Decimal, credit: bool, charge_start: dt.datetime,
     charge_end: dt.datetime, term_start: dt.datetime, term_end: dt.datetime,
 ) -> dict[str, Any]:  # fmt: skip
-    """One OneTimeInvoiceLineItem as the v1 API spells it (section 9.2), money as Decimal."""
+    """One OneTimeInvoiceLineItem as the v1 API spells it, money as Decimal."""
     product_id, sku_id, availability_id = subscription["offerId"].split(":")
     market = catalog.MARKETS.get(subscription["country"], catalog.MARKETS["NL"])
     sign = Decimal(-1) if credit else Decimal(1)

@@ -1,4 +1,5 @@
-"""Partner Center webhooks (reference section 10): registration API, signed deliveries with retries, validation."""
+"""Partner Center webhooks (docs/partner-center.md#webhooks): registration API, signed deliveries with retries,
+validation."""
 
 from __future__ import annotations
 

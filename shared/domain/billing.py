@@ -1,4 +1,4 @@
-"""Billing reconciliation rules (domain.md, "Money: billing reconciliation"). Pure: no I/O.
+"""Billing reconciliation rules (docs/business.md#billing-runs). Pure: no I/O.
 
 Every Microsoft line is matched to our subscription, customer and reseller, priced at each tier and checked:
 
@@ -38,7 +38,7 @@ _FREQUENCY_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36, "onetime": 1}
 
 
 class DiscrepancyKind(StrEnum):
-    """The kinds api.md names (the sandbox's reconciliation route takes the same names)."""
+    """The kinds the billing API names (the sandbox's reconciliation route takes the same names)."""
 
     UNKNOWN_SUBSCRIPTION = "unknownSubscription"
     QUANTITY_MISMATCH = "quantityMismatch"

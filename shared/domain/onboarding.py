@@ -1,5 +1,5 @@
-"""Providers, resellers and customers, and the rules of their relationships (domain.md, "Before
-anything can be sold"). Pure: no I/O."""
+"""Providers, resellers and customers, and the rules of their relationships (docs/business.md#the-indirect-model).
+Pure: no I/O."""
 
 from __future__ import annotations
 

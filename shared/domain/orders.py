@@ -1,4 +1,4 @@
-"""Orders: accepted fast, provisioned once (domain.md, "Orders"). Pure rules and states."""
+"""Orders: accepted fast, provisioned once (docs/business.md#orders). Pure rules and states."""
 
 from __future__ import annotations
 

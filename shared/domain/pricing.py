@@ -1,7 +1,7 @@
 """The three price tiers: Microsoft's cost to the provider, the provider's price to a reseller, the reseller's price
 to a customer.
 
-Rules (domain.md "Prices"):
+Rules (docs/business.md#the-three-price-tiers):
 - A tier's price is an override for the item (a fixed price in the item's currency) when one exists, otherwise its
   supplier's price times (1 + margin), the margin being the buyer's own or else its supplier's default for it, and
   with neither, the supplier's price as it is (margin 0).

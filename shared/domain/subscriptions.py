@@ -1,4 +1,4 @@
-"""Subscriptions and the new-commerce rules for changing them (domain.md, "Subscriptions"). Pure."""
+"""Subscriptions and the new-commerce rules for changing them (docs/business.md#changing-a-subscription). Pure."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Partner Center REST client: tokens, transport, typed models and errors (partner-center-api.md sections 1-10)."""
+"""Partner Center REST client: tokens, transport, typed models and errors (docs/partner-center.md)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ REFRESH_MARGIN_SECONDS = 300.0
 
 
 class Grant(enum.Enum):
-    """Which token an operation needs (partner-center-api.md 1.2): the flow and the audience together."""
+    """Which token an operation needs (docs/partner-center.md#tokens): the flow and the audience together."""
 
     APP_ONLY = "app_only"  # client credentials for Partner Center
     APP_USER = "app_user"  # the stored refresh token for Partner Center

@@ -79,7 +79,8 @@ def _segment(value: str) -> str:
 
 
 class PartnerCenterClient:
-    """Partner Center for one provider; each operation asks for the token grant Partner Center requires (1.2).
+    """Partner Center for one provider; each operation asks for the token grant Partner Center requires
+    (docs/partner-center.md#tokens).
 
     Every method takes keyword `correlation_id` (one per business operation; new when omitted). Writes that must be
     recognised when retried from another process (checkout, customer creation) take `request_id` too.
@@ -96,7 +97,7 @@ class PartnerCenterClient:
             self._exports = GraphExports(self.transport)
         return self._exports
 
-    # -- plumbing ------------------------------------------------------------------------------------------------
+    # -- plumbing ------------------------------------------------------------------------------------------------------
 
     def _grant(self, required: Grant) -> Grant:
         """App+user when the operation needs it and consent exists; otherwise app-only and Partner Center decides.
@@ -122,7 +123,7 @@ class PartnerCenterClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- profiles (section 2) ---------------------------------------------------------------------------------------
+    # -- profiles ------------------------------------------------------------------------------------------------------
 
     def get_legal_business_profile(self, *, correlation_id: str | None = None) -> LegalBusinessProfile:
         """Readable with app-only: the enrollment check that Partner Center knows the provider's app."""
@@ -145,7 +146,7 @@ class PartnerCenterClient:
         body = self._get("/profiles/organization", Grant.APP_USER, correlation_id=correlation_id)
         return OrganizationProfile.from_wire(body or {})
 
-    # -- relationships (sections 3, 4) ------------------------------------------------------------------------------
+    # -- relationships -------------------------------------------------------------------------------------------------
 
     def list_indirect_resellers(self, *, correlation_id: str | None = None) -> list[PartnerRelationship]:
         """Resellers that accepted the provider's invitation; `id` is the reseller's tenant id."""
@@ -179,7 +180,7 @@ class PartnerCenterClient:
         )
         return relationships_from_wire(body)
 
-    # -- customers (sections 4, 5) ----------------------------------------------------------------------------------
+    # -- customers -----------------------------------------------------------------------------------------------------
 
     def iter_customers(
         self,
@@ -259,7 +260,7 @@ class PartnerCenterClient:
         except PartnerCenterError as error:
             if not (error.retried or isinstance(error, Unavailable)):
                 raise
-            # An earlier attempt may have created the tenant before its answer was lost (1.8): find it by domain.
+            # An earlier attempt may have created the tenant before its answer was lost: find it by domain.
             existing = self.find_customer_by_domain(domain, correlation_id=cid)
             if existing is None:
                 raise
@@ -274,7 +275,7 @@ class PartnerCenterClient:
                 return customer
         return None
 
-    # -- catalog (section 6) ----------------------------------------------------------------------------------------
+    # -- catalog -------------------------------------------------------------------------------------------------------
 
     def iter_products(
         self,
@@ -354,7 +355,7 @@ class PartnerCenterClient:
         )
         return Availability.from_wire(body or {})
 
-    # -- carts and orders (section 7) -------------------------------------------------------------------------------
+    # -- carts and orders ----------------------------------------------------------------------------------------------
 
     def create_cart(
         self,
@@ -433,7 +434,7 @@ class PartnerCenterClient:
         )
         return [Order.from_wire(item) for item in items_of(body)]
 
-    # -- subscriptions (section 8) ----------------------------------------------------------------------------------
+    # -- subscriptions -------------------------------------------------------------------------------------------------
 
     def list_subscriptions(
         self, customer_id: str, *, order_id: str | None = None, correlation_id: str | None = None
@@ -538,7 +539,7 @@ class PartnerCenterClient:
             customer_id, current, status="active", request_id=request_id, correlation_id=correlation_id
         )
 
-    # -- price sheet (section 6.2) ----------------------------------------------------------------------------------
+    # -- price sheet ---------------------------------------------------------------------------------------------------
 
     def iter_price_sheet(
         self, market: str, *, view: str = "updatedlicensebased", correlation_id: str | None = None
@@ -566,7 +567,7 @@ class PartnerCenterClient:
                     correlation_id=sent.correlation_id,
                 ) from exc
 
-    # -- invoices and reconciliation (section 9) --------------------------------------------------------------------
+    # -- invoices and reconciliation -----------------------------------------------------------------------------------
 
     def list_invoices(self, *, correlation_id: str | None = None) -> list[Invoice]:
         body = self._get("/invoices", Grant.APP_ONLY, correlation_id=correlation_id)
@@ -672,7 +673,7 @@ class PartnerCenterClient:
             else:
                 yield from_mapping(record)  # type: ignore[arg-type]
 
-    # -- webhooks (section 10) --------------------------------------------------------------------------------------
+    # -- webhooks ------------------------------------------------------------------------------------------------------
 
     def list_webhook_events(self, *, correlation_id: str | None = None) -> list[str]:
         body = self._get(f"{WEBHOOK_REGISTRATION}/events", Grant.APP_ONLY, correlation_id=correlation_id)

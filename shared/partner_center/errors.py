@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-# Business codes of partner-center-api.md 1.5 and 8.2, grouped by the decision a caller makes on them.
+# Partner Center's business codes (docs/partner-center.md#errors), grouped by the decision a caller makes on them.
 CANCELLATION_WINDOW_CODES = frozenset({900213, 900117})
 SEAT_REDUCTION_WINDOW_CODES = frozenset({900214, 900257})
 STALE_ETAG_CODES = frozenset({2055})
@@ -196,7 +196,7 @@ def normalise_code(code: Any) -> int | str | None:
 
 
 def error_class_for(status: int, code: int | str | None) -> type[PartnerCenterError]:
-    """The most specific error type for a status and business code (partner-center-api.md 1.5)."""
+    """The most specific error type for a status and business code (docs/partner-center.md#errors)."""
     if status == 429:
         return Throttled
     if status >= 500:

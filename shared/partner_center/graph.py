@@ -1,4 +1,5 @@
-"""Reconciliation export v2 through Microsoft Graph (9.3): start, poll, manifest, and gzip JSON-lines blobs.
+"""Reconciliation export v2 through Microsoft Graph (docs/partner-center.md#reconciliation): start, poll, manifest, and
+gzip JSON-lines blobs.
 
 Blobs are fetched with a session of their own that never carries the bearer token (the SAS is the credential), and
 are read, gunzipped and split into lines on a background thread so the caller's thread spends its time parsing.

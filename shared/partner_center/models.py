@@ -223,7 +223,7 @@ class Address:
 
 @dataclass(frozen=True)
 class BillingProfile:
-    """What a new customer tenant is created with (section 5)."""
+    """What a new customer tenant is created with."""
 
     email: str
     culture: str

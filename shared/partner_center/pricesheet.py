@@ -1,4 +1,4 @@
-"""The new-commerce license price sheet (partner-center-api.md 6.2): a CSV download read row by row.
+"""The new-commerce license price sheet (docs/partner-center.md#price-sheet): a CSV download read row by row.
 
 Columns are matched by header name (case, spaces and underscores ignored), never by position: the column set is
 (unconfirmed). A UTF-8 BOM, a gzip body and a zip archive holding the CSV are all accepted.

@@ -1,4 +1,5 @@
-"""Reconciliation line items (partner-center-api.md 9): one typed line for v1 camelCase and v2 PascalCase alike.
+"""Reconciliation line items (docs/partner-center.md#reconciliation): one typed line for v1 camelCase and v2 PascalCase
+alike.
 
 Money is exact. v2 lines are parsed with orjson when that is exact and with `json.loads(parse_float=Decimal)`
 otherwise: a binary double read from a decimal literal of at most 15 significant digits converts back to that
@@ -368,7 +369,7 @@ class LineParser:
 
 @dataclass(frozen=True)
 class Invoice:
-    """An invoice Microsoft issued to the provider (9.1); amounts exact."""
+    """An invoice Microsoft issued to the provider; amounts exact."""
 
     id: str
     invoice_date: datetime | None

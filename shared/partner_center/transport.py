@@ -376,7 +376,8 @@ class Transport:
     ) -> Iterator[Mapping[str, Any]]:
         """Streams a collection page by page, following links.next with its MS-ContinuationToken header.
 
-        Stops when a page has no next link; a 400 code 2000 on a follow-up page is the end of data (1.7).
+        Stops when a page has no next link; a 400 code 2000 on a follow-up page is the end of data
+        (docs/partner-center.md#paging).
         """
         cid = correlation_id or current_correlation_id() or new_id()
         target = path

@@ -1,4 +1,5 @@
-"""Partner Center webhooks: registration models, the callback event, and its signature check (10.1-10.4).
+"""Partner Center webhooks: registration models, the callback event, and its signature check
+(docs/partner-center.md#webhooks).
 
 Settings the platform reads for the verifier: WEBHOOK_TRUSTED_CERT_HOSTS (comma-separated hosts the signing
 certificate may be downloaded from) and WEBHOOK_TRUSTED_ROOTS (path of a PEM bundle: the roots, plus any
@@ -54,7 +55,7 @@ class InvalidWebhookEvent(ValueError):
     """A verified callback whose body is not the event JSON Partner Center documents."""
 
 
-# -- registration (10.1) -----------------------------------------------------------------------------------------------
+# -- registration ------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _timestamp(value: Any) -> datetime | None:
         return None
 
 
-# -- the callback (10.3) -----------------------------------------------------------------------------------------------
+# -- the callback ------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _first(pattern: re.Pattern[str], path: str) -> str | None:
     return match.group(1) if match else None
 
 
-# -- the signature (10.4) ----------------------------------------------------------------------------------------------
+# -- the signature -----------------------------------------------------------------------------------------------------
 
 
 def download_certificate(url: str, *, ca_bundle: str | None = None, timeout: float = 10.0) -> bytes:

@@ -1,4 +1,4 @@
-"""Billing runs (domain.md, "Money: billing reconciliation"): requested, queued, computed from Microsoft's lines,
+"""Billing runs (docs/business.md#billing-runs): requested, queued, computed from Microsoft's lines,
 made current atomically, and read back in each caller's scope.
 
 A run streams the period's lines once: each is priced and checked by `shared.domain.billing.Reconciler`, written to

@@ -1,4 +1,4 @@
-"""Enrolling a provider's Partner Center app (domain.md step 1) and completing its delegated consent."""
+"""Enrolling a provider's Partner Center app (docs/business.md#the-provider) and completing its delegated consent."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Partner Center's events: verified on arrival, queued durably, then handled by reading the current
-state from Partner Center and converging (domain.md, "Events from Partner Center")."""
+state from Partner Center and converging (docs/api-guide.md#partner-center-webhooks)."""
 
 from __future__ import annotations
 

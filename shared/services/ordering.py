@@ -1,5 +1,5 @@
 """Accepting orders: validated against the catalog and the customer, priced at every tier, and stored
-together with the intent to provision them (domain.md, "Orders")."""
+together with the intent to provision them (docs/business.md#orders)."""
 
 from __future__ import annotations
 

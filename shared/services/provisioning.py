@@ -1,4 +1,5 @@
-"""Provisioning an accepted order in Partner Center exactly once (design.md, "Accepted means durable").
+"""Provisioning an accepted order in Partner Center exactly once
+(docs/architecture.md#an-order-from-request-to-partner-center).
 
 Every step records its progress before it calls Partner Center; after an unclear outcome (timeout,
 5xx, lost answer) the next attempt reads Partner Center's state before trying again. Retries are

@@ -1,5 +1,5 @@
 """Resellers and customers: invitations, new tenants, and the queued checks that turn them active
-(domain.md, "Before anything can be sold"). Relationships are checked, not assumed."""
+(docs/business.md#relationship-checks-and-the-sweep). Relationships are checked, not assumed."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ ClientFor = Callable[[Provider], PartnerCenterClient]
 
 @dataclass(frozen=True)
 class NewTenant:
-    """What a new customer tenant is created with (api.md, POST /api/customers)."""
+    """What a new customer tenant is created with (POST /api/customers)."""
 
     company_name: str
     domain_prefix: str

@@ -1,4 +1,4 @@
-"""The subscription mirror and changes under new-commerce rules (domain.md, "Subscriptions").
+"""The subscription mirror and changes under new-commerce rules (docs/business.md#the-subscription-mirror).
 Partner Center stays the source of truth: changes go through the queue, and every read converges."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Partner Center events already received, per provider: a replayed event is answered but not queued again.
 
-Partner Center's event body has no id: its identity is (EventName, ResourceUri, ResourceChangeUtcDate) (10.3).
+Partner Center's event body has no id: its identity is (EventName, ResourceUri, ResourceChangeUtcDate).
 A record is kept for a week (Partner Center's retries and validation attempts span days, not weeks), then purged.
 """
 

@@ -1,4 +1,4 @@
-"""Billing runs over Azurite and the sandbox's Partner Center (domain.md, "Money: billing reconciliation"):
+"""Billing runs over Azurite and the sandbox's Partner Center (docs/business.md#billing-runs):
 subscriptions bought through orders, a generated period with one discrepancy of each kind, totals checked against
 an independent computation, reruns that replace without doubling, and scope."""
 

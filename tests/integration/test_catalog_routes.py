@@ -1,4 +1,4 @@
-"""GET /api/catalog and the provider's catalog switches (api.md), through the app over a real Azurite and the sandbox's
+"""GET /api/catalog and the provider's catalog switches, through the app over a real Azurite and the sandbox's
 Partner Center: each role sees its own buy price and nothing above it, paging and filters hold, sync and switches work
 and are audited."""
 

@@ -1,4 +1,4 @@
-"""The common HTTP behaviour of api.md: problem details, paging, limits, OpenAPI."""
+"""The common HTTP behaviour (docs/api-guide.md#problem-details): problem details, paging, limits, OpenAPI."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Idempotency-Key on creating POSTs (api.md, Conventions)."""
+"""Idempotency-Key on creating POSTs (docs/api-guide.md#idempotency-key)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Members (api.md, Roles): who may add whom, and scope answered as 404."""
+"""Members (docs/api-guide.md#roles): who may add whom, and scope answered as 404."""
 
 from __future__ import annotations
 

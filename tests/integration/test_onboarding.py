@@ -1,4 +1,4 @@
-"""Onboarding (domain.md, "Before anything can be sold"): enrollment, consent, resellers and customers,
+"""Onboarding (docs/business.md#the-indirect-model): enrollment, consent, resellers and customers,
 their queued checks and the sweep, against the sandbox's Partner Center."""
 
 from __future__ import annotations

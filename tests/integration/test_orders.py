@@ -1,4 +1,4 @@
-"""Orders, provisioning and subscriptions (domain.md, "Orders", "Subscriptions"): accepted fast, bought
+"""Orders, provisioning and subscriptions (docs/business.md#orders): accepted fast, bought
 exactly once with the reseller as partner of record, changed under new-commerce rules."""
 
 from __future__ import annotations

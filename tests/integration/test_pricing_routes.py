@@ -1,4 +1,4 @@
-"""The pricing routes (api.md): reseller and customer pricing read and replaced whole with ETags, validated before
+"""The pricing routes: reseller and customer pricing read and replaced whole with ETags, validated before
 anything changes, scoped, audited; default margins; and PATCH /api/customers/{id} carrying pricing fields."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The storefront (domain.md, "Storefront"): a customer's admin buys and manages for itself at its own prices,
+"""The storefront (docs/business.md#storefront-policy): a customer's admin buys and manages for itself at its own
+prices,
 within its policy, only while its reseller has the storefront switched on."""
 
 from __future__ import annotations

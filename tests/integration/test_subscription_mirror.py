@@ -1,5 +1,6 @@
 """Whoever mirrors a subscription first (provisioning, an event from Partner Center, the orphan sweep, a sync), it
-gets its catalog item from the customer's market, and a later writer never erases it (domain.md, "Subscriptions").
+gets its catalog item from the customer's market, and a later writer never erases it
+(docs/business.md#the-subscription-mirror).
 Each test lets another writer reach the mirror before provisioning does, over Azurite and the sandbox."""
 
 from __future__ import annotations

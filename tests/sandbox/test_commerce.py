@@ -1,4 +1,5 @@
-"""Catalog, carts, checkout and orders follow partner-center-api.md sections 6-7."""
+"""Catalog, carts, checkout and orders follow Partner Center's wire format
+(docs/partner-center.md#carts-and-checkout)."""
 
 from __future__ import annotations
 

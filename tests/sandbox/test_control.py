@@ -1,4 +1,4 @@
-"""The /_sandbox/ control routes keep the exact shapes of api.md's local stack contract."""
+"""The /_sandbox/ control routes keep their exact shapes (docs/partner-center.md#control-routes)."""
 
 from __future__ import annotations
 

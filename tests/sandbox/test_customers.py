@@ -1,4 +1,4 @@
-"""Resellers, relationship requests and customers behave as partner-center-api.md sections 3-5 describe."""
+"""Resellers, relationship requests and customers behave as Partner Center's do (docs/partner-center.md#customers)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The v2 reconciliation export through Microsoft Graph and its SAS-protected blobs (9.3, sandbox item 17)."""
+"""The v2 reconciliation export through Microsoft Graph and its SAS-protected blobs
+(docs/partner-center.md#reconciliation)."""
 
 from __future__ import annotations
 

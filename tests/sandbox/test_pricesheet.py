@@ -1,4 +1,4 @@
-"""The price sheet download (partner-center-api.md 6.2) and the catalog-change control route."""
+"""The price sheet download (docs/partner-center.md#price-sheet) and the catalog-change control route."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Invoices and v1 reconciliation line items (partner-center-api.md 9.1-9.2, sandbox item 16)."""
+"""Invoices and v1 reconciliation line items (docs/partner-center.md#reconciliation)."""
 
 from __future__ import annotations
 

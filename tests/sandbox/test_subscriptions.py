@@ -1,4 +1,5 @@
-"""Subscription changes obey the new-commerce windows and Partner Center's PATCH rules (section 8)."""
+"""Subscription changes obey the new-commerce windows and Partner Center's PATCH rules
+(docs/partner-center.md#subscriptions)."""
 
 from __future__ import annotations
 

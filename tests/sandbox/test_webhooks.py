@@ -1,4 +1,4 @@
-"""Webhook registration, signed deliveries and retries (partner-center-api.md 10, sandbox items 18-19)."""
+"""Webhook registration, signed deliveries and retries (docs/partner-center.md#webhooks)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,8 @@ def webhooks_call(provider: Provider, method: str, path: str, **kwargs: Any) -> 
 
 
 def verifier(provider: Provider) -> Callable[[bytes, dict[str, str]], bool]:
-    """partner-center-api.md 10.4's sketch, trusting exactly the sandbox's webhook root and certificate host."""
+    """The receiver's check (docs/partner-center.md#webhooks), trusting exactly the sandbox's webhook root and
+    certificate host."""
     trust = provider.control("GET", "/webhooks/certificate").json()
     root = x509.load_pem_x509_certificate(trust["rootCertificatePem"].encode())
     trusted_hosts = {trust["certificateHost"]}

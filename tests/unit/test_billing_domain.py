@@ -1,4 +1,4 @@
-"""Billing rules (domain.md, "Money: billing reconciliation"): proration, tier pricing per line, rounding once per
+"""Billing rules (docs/business.md#pricing-each-line): proration, tier pricing per line, rounding once per
 line, and each discrepancy kind, on lines parsed by the real reconciliation line parser."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Markets (domain.md): a customer buys in its billing profile's market and is billed in that market's currency."""
+"""Markets (docs/business.md#markets-and-currencies): a customer buys in its billing profile's market and is billed in
+that market's currency."""
 
 from __future__ import annotations
 

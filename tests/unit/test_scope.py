@@ -1,4 +1,5 @@
-"""The scope rules of domain.md ("Who may see what") and api.md (Roles)."""
+"""The scope rules: who may see what, and the roles (docs/business.md#roles-and-scope,
+docs/api-guide.md#roles)."""
 
 from __future__ import annotations
 
