@@ -100,6 +100,7 @@ param keyVaultPurgeProtection bool = true
 param maximumInstanceCount int = 40
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
+@description('Browser origins (https) of front ends on another origin allowed to call the API (CORS_ALLOWED_ORIGINS); empty: none, the console is same-origin.')
 param allowedOrigins array = []
 @description('PUBLIC_BASE_URL (consent redirects come back to it); empty: the Function App\'s own https host name.')
 param publicBaseUrl string = ''
@@ -217,6 +218,7 @@ var appSettings = {
   // Resolved by the platform as the app's identity; the value never appears in the template or the deployment.
   SIGNING_SECRET: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${keyVault.outputs.signingSecretName})'
   MAX_BODY_BYTES: string(maxBodyBytes)
+  CORS_ALLOWED_ORIGINS: join(allowedOrigins, ',')
   IDEMPOTENCY_TTL_HOURS: string(idempotencyTtlHours)
   IDEMPOTENCY_SWEEP_SCHEDULE: idempotencySweepSchedule
   RELATIONSHIP_SWEEP_SCHEDULE: relationshipSweepSchedule
@@ -255,7 +257,6 @@ module api './app/api.bicep' = {
     appSettings: appSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
-    allowedOrigins: allowedOrigins
     publicBaseUrl: publicBaseUrl
   }
   // The app starts resolving Key Vault references and reaching Storage as soon as it exists.

@@ -14,11 +14,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from functions.http.app import operation_id
 from functions.http.deps import ContainerDep
 from functions.http.schemas import problems
 from shared.services.errors import NotFound
 
-router = APIRouter(prefix="/api/dev", tags=["development sign-in"])
+router = APIRouter(prefix="/api/dev", tags=["development sign-in"], generate_unique_id_function=operation_id)
 TOKEN_LIFETIME = timedelta(hours=1)
 
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$")]

@@ -120,6 +120,14 @@ class Settings(BaseSettings):
 
     # HTTP behaviour.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Browser origins (comma-separated, scheme://host[:port]) allowed to call the API from another origin; empty: none,
+    # since the console is served on the API's own origin. "*" is refused: answers carry the caller's credentials.
+    cors_allowed_origins: str = ""
+
+    @property
+    def cors_allowed_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_allowed_origins.split(",") if o.strip()]
+
     idempotency_ttl_hours: int = Field(default=72, ge=72)
 
     # Timer schedules (NCRONTAB, six fields, UTC); the Functions host reads them by %NAME%.
@@ -173,6 +181,7 @@ class Settings(BaseSettings):
 
 
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 def issuer_tenant_id(issuer: str) -> str | None:
@@ -230,6 +239,13 @@ def settings_problems(settings: Settings, *, production: bool) -> dict[str, str]
         problems["AUTH_ALLOWED_TENANTS"] = "name the tenants whose users may sign in (the issuer names none)"
     elif any(not _GUID.match(t) for t in settings.auth_allowed_tenant_ids):
         problems["AUTH_ALLOWED_TENANTS"] = "must be tenant ids (GUIDs), comma-separated"
+    for origin in settings.cors_allowed_origin_list:
+        if not _ORIGIN.match(origin):
+            problems["CORS_ALLOWED_ORIGINS"] = (
+                "must be origins (scheme://host[:port]), comma-separated; * is not allowed"
+            )
+        elif production and not origin.startswith("https://"):
+            problems["CORS_ALLOWED_ORIGINS"] = "origins must be https in Azure"
     for name in URL_SETTINGS:
         value = getattr(settings, name.lower(), None)
         if value:

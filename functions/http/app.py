@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from functions.http import (
     audit,
@@ -47,7 +52,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container if container is not None else _LazyContainer()
     install_problem_handlers(app)
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, generate_unique_id_function=operation_id)
     api.include_router(health.router)
     api.include_router(console_config.router)
     api.include_router(members.router)
@@ -65,9 +70,60 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(api)
 
     app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)
+    app.add_middleware(CorsFromSettings, origins_of=lambda: app.state.container.settings.cors_allowed_origin_list)
     app.add_middleware(CorrelationMiddleware)
     install_openapi(app)
     return app
+
+
+# Route functions whose names do not say the action and the resource on their own.
+_ACTION_NAMES = {
+    "start_run": "startBillingRun", "list_runs": "listBillingRuns", "get_run": "getBillingRun",
+    "get_discrepancies": "listBillingDiscrepancies", "get_lines": "listBillingLines",
+    "put_item_sellable": "putCatalogItemSellable", "console_config": "getConsoleConfig", "health": "getHealth",
+    "me": "getMe", "consent_callback": "completeConsent", "provider_summary": "getProviderSummary",
+    "check_customer": "checkCustomerRelationship", "check_reseller": "checkResellerRelationship",
+    "storefront_catalog": "listStorefrontCatalog", "storefront_charges": "listStorefrontCharges",
+    "storefront_order": "placeStorefrontOrder", "storefront_orders": "listStorefrontOrders",
+    "storefront_get_order": "getStorefrontOrder", "storefront_subscriptions": "listStorefrontSubscriptions",
+    "storefront_change": "changeStorefrontSubscription", "partner_center_webhook": "receivePartnerCenterEvent",
+    "read_audit": "listAuditEntries", "people": "listDevPeople", "token": "createDevToken",
+}  # fmt: skip
+
+
+def operation_id(route: APIRoute) -> str:
+    """A stable operationId named for the action: the route function's name in camelCase (`place_order` is
+    `placeOrder`), so generated clients and integrators keep their names when a path or tag changes."""
+    if route.name in _ACTION_NAMES:
+        return _ACTION_NAMES[route.name]
+    head, *rest = route.name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class CorsFromSettings:
+    """Cross-origin calls from the origins CORS_ALLOWED_ORIGINS names, read on the first request (creating the app
+    reads no setting). Empty, the default: no CORS headers at all, since the console is served on the API's own
+    origin. Credentials (the Authorization header) are allowed only because every origin is named, never `*`."""
+
+    def __init__(self, app: ASGIApp, origins_of: Any) -> None:
+        self.app = app
+        self._origins_of = origins_of
+        self._handler: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._handler is None:
+            origins = list(self._origins_of())
+            self._handler = (
+                CORSMiddleware(self.app, allow_origins=origins, allow_credentials=True,
+                               allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                               allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match",
+                                              "X-Correlation-Id"],
+                               expose_headers=["ETag", "Location", "Retry-After", "Idempotent-Replayed",
+                                               "X-Correlation-Id"], max_age=600)
+                if origins
+                else self.app
+            )  # fmt: skip
+        await self._handler(scope, receive, send)
 
 
 class _LazyContainer:

@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,29 +32,46 @@ class RunIn(BaseModel):
     kind: Kind
 
 
+Amount = Annotated[
+    str,
+    Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", description="A decimal string at the currency's minor unit (JPY: none)."),
+]
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def hidden(description: str) -> Any:
+    """A field some tiers may not read: absent from their answers, never null (docs/api-guide.md#billing)."""
+    return Field(default=None, description=description, json_schema_extra=_drop_default)
+
+
 class ResellerTotal(BaseModel):
     resellerId: str
-    amount: str
+    amount: Amount
     currency: str
 
 
 class CustomerTotal(BaseModel):
     customerId: str
     resellerId: str
-    amount: str
+    amount: Amount
     currency: str
 
 
 class CostTotal(BaseModel):
     currency: str
-    amount: str
+    amount: Amount
 
 
 class CurrencyTotal(BaseModel):
     currency: str
-    customers: str = Field(description="The sum of what customers are invoiced in this currency.")
-    resellers: str | None = Field(default=None, description="The sum of what resellers are invoiced (not customers).")
-    providerCost: str | None = Field(default=None, description="What Microsoft charged in it (provider staff only).")
+    customers: Amount = Field(description="The sum of what customers are invoiced in this currency.")
+    resellers: Amount = hidden("The sum of what resellers are invoiced (absent for customers).")
+    providerCost: Amount | None = hidden(
+        "What Microsoft charged in it (provider staff only; null when no charge in it was read)."
+    )
 
 
 class InvoiceRef(BaseModel):
@@ -65,32 +81,75 @@ class InvoiceRef(BaseModel):
 
 class Totals(BaseModel):
     currency: str | None = Field(description="The run's currency when it has one; each amount names its own.")
-    currencies: list[str] = Field(default_factory=list, description="Every currency the run's totals are in.")
-    resellers: list[ResellerTotal] = Field(description="What the provider invoices each reseller.")
+    currencies: list[str] = Field(description="Every currency the run's totals are in.")
+    resellers: list[ResellerTotal] = hidden("What the provider invoices each reseller (absent for customers).")
     customers: list[CustomerTotal] = Field(description="What each reseller invoices each customer.")
-    providerCost: list[CostTotal] | None = Field(default=None, description="Provider staff only.")
-    byCurrency: list[CurrencyTotal] = Field(default_factory=list, description="Sums per currency, never mixed.")
+    providerCost: list[CostTotal] = hidden("What Microsoft charged per currency (provider staff only).")
+    byCurrency: list[CurrencyTotal] = Field(description="Sums per currency, never mixed.")
 
 
-class RunOut(BaseModel):
+class RunCounts(BaseModel):
+    lines: int = Field(description="The lines the reader may read (provider staff: every line Microsoft billed).")
+    discrepancies: int = hidden("Provider staff only.")
+    billableLines: int = hidden("Lines of subscriptions of ours (provider staff only).")
+    unpricedLines: int = hidden("Lines with no reseller or customer price (provider staff only).")
+    discrepanciesByKind: dict[str, int] = hidden("Provider staff only.")
+
+
+class RunSummaryOut(BaseModel):
+    """A run as lists show it: its totals are read with GET /api/billing/runs/{id}."""
+
     id: str
     period: str
     kind: Kind
     status: Literal["queued", "running", "completed", "failed"]
     attempt: int
     invoiceId: str | None = Field(description="A billed run's (first) invoice; `invoices` lists them all.")
-    invoices: list[InvoiceRef] = Field(default_factory=list, description="A billed run reads one invoice per currency.")
+    invoices: list[InvoiceRef] = Field(description="A billed run reads one invoice per currency.")
     createdAt: str
     startedAt: str | None
     completedAt: str | None
     failureReason: str | None
-    counts: dict[str, Any]
-    totals: Totals | None = None
-    current: bool | None = Field(default=None, description="Provider staff: whether readers resolve to this run.")
+    counts: RunCounts
+    current: bool = hidden("Whether readers resolve to this run (provider staff only).")
+
+
+class RunOut(RunSummaryOut):
+    totals: Totals = Field(description="Empty until the run is completed.")
 
 
 class RunPage(BaseModel):
-    items: list[RunOut]
+    items: list[RunSummaryOut]
+    continuationToken: str | None
+
+
+class LineOut(BaseModel):
+    """One priced line. Fields a tier may not read are absent: reseller staff never read Microsoft's prices or the
+    provider cost, customers read only their own tier. A value that is not known is null."""
+
+    lineItemIds: list[str] = Field(description="Microsoft's line ids behind it.")
+    invoiceNumber: str | None = hidden("Provider staff only.")
+    subscriptionId: str | None
+    customerId: str | None
+    resellerId: str | None = hidden("Absent for customers.")
+    customerTenantId: str | None = hidden("Provider staff only.")
+    catalogItemId: str | None
+    chargeType: str | None = Field(description='As Microsoft spells it: "new", "cycleCharge", "addQuantity", ...')
+    chargeStartDate: str | None
+    chargeEndDate: str | None
+    quantity: int
+    currency: str
+    unitPrice: Amount | None = hidden("Microsoft's unit price (provider staff only).")
+    effectiveUnitPrice: Amount | None = hidden("Microsoft's prorated unit price (provider staff only).")
+    proration: str = Field(description="The share of a full billing period charged, exact (negative for credits).")
+    providerCost: Amount = hidden("What Microsoft charges the provider (provider staff only).")
+    resellerCharge: Amount | None = hidden("What the reseller is invoiced (absent for customers; null: no price).")
+    customerCharge: Amount | None = Field(description="What the customer is invoiced (null: no price).")
+    billable: bool = hidden("Matched to a subscription of ours (provider staff only).")
+
+
+class LinePage(BaseModel):
+    items: list[LineOut]
     continuationToken: str | None
 
 
@@ -99,7 +158,7 @@ class DiscrepancyOut(BaseModel):
     subscriptionId: str | None
     customerId: str | None
     resellerId: str | None
-    amount: str
+    amount: Amount
     currency: str
     detail: str
     lineItemIds: list[str]
@@ -124,7 +183,9 @@ def start_run(body: RunIn, principal: CurrentPrincipal, container: ContainerDep,
     return idempotency.respond(create)
 
 
-@router.get("/billing/runs", response_model=RunPage, responses=problems(400, 401, 403, 422))
+@router.get(
+    "/billing/runs", response_model=RunPage, response_model_exclude_unset=True, responses=problems(400, 401, 403, 422)
+)
 def list_runs(
     principal: CurrentPrincipal,
     container: ContainerDep,
@@ -140,7 +201,7 @@ def list_runs(
 @router.get(
     "/billing/runs/{run_id}",
     response_model=RunOut,
-    response_model_exclude_none=False,
+    response_model_exclude_unset=True,
     responses=problems(401, 403, 404),
 )
 def get_run(run_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
@@ -150,38 +211,39 @@ def get_run(run_id: PathId, principal: CurrentPrincipal, container: ContainerDep
 
 @router.get(
     "/billing/runs/{run_id}/lines",
-    responses={**problems(401, 403, 404, 409), 200: {"content": {"application/json": {}, "text/csv": {}}}},
+    response_model=LinePage,
+    response_model_exclude_unset=True,
+    responses={
+        **problems(400, 401, 403, 404, 409, 422),
+        200: {
+            "description": "A page of lines (JSON), or every line the caller may read (CSV, streamed)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+    },
 )
 def get_lines(
     run_id: PathId,
     principal: CurrentPrincipal,
     container: ContainerDep,
+    paging: Paging,
     reseller_id: Annotated[str | None, Query(alias="resellerId", max_length=128)] = None,
     customer_id: Annotated[str | None, Query(alias="customerId", max_length=128)] = None,
-    format: Annotated[Literal["json", "csv"], Query()] = "json",  # noqa: A002 - the query parameter's name
-) -> StreamingResponse:
-    """Priced lines, streamed; reseller staff get only their lines and never Microsoft's prices or the provider cost."""
-    fields, rows = container.billing.lines(principal, run_id, reseller_id=reseller_id, customer_id=customer_id)
+    format: Annotated[  # noqa: A002 - the query parameter's name
+        Literal["json", "csv"], Query(description="csv: every line in one stream (`limit` and the token unused).")
+    ] = "json",
+) -> Any:
+    """Priced lines: a page as JSON, or all of them as a CSV stream; reseller staff get only their lines and never
+    Microsoft's prices or the provider cost."""
     if format == "csv":
+        fields, rows = container.billing.lines(principal, run_id, reseller_id=reseller_id, customer_id=customer_id)
         return StreamingResponse(_csv(fields, rows), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{run_id}.csv"'})  # fmt: skip
-    return StreamingResponse(_json(rows), media_type="application/json")
-
-
-def _json(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    """`{"items": [...]}` written as the lines are read, never held whole."""
-    yield b'{"items":['
-    first = True
-    batch: list[bytes] = []
-    for row in rows:
-        batch.append(orjson.dumps(row) if first else b"," + orjson.dumps(row))
-        first = False
-        if len(batch) >= 512:
-            yield b"".join(batch)
-            batch = []
-    if batch:
-        yield b"".join(batch)
-    yield b"]}"
+    binding = paging_binding(principal, "billing-lines", run=run_id, resellerId=reseller_id, customerId=customer_id)
+    position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
+    items, following = container.billing.lines_page(principal, run_id, reseller_id=reseller_id,
+                                                    customer_id=customer_id, limit=paging.limit,
+                                                    position=position)  # fmt: skip
+    return page_body(items, container.continuation_tokens.encode(following, binding=binding))
 
 
 def _csv(fields: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
@@ -198,7 +260,10 @@ def _csv(fields: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> Iterator[by
 
 
 @router.get(
-    "/billing/runs/{run_id}/discrepancies", response_model=DiscrepancyPage, responses=problems(400, 401, 403, 404, 422)
+    "/billing/runs/{run_id}/discrepancies",
+    response_model=DiscrepancyPage,
+    response_model_exclude_unset=True,
+    responses=problems(400, 401, 403, 404, 422),
 )
 def get_discrepancies(
     run_id: PathId,

@@ -162,30 +162,33 @@ def get_customer(customer_id: PathId, principal: CurrentPrincipal, container: Co
     return container.relationships.customer(principal, customer_id).to_json()
 
 
-@router.patch("/customers/{customer_id}", response_model=CustomerOut, responses=problems(400, 401, 403, 404, 422))
+@router.patch("/customers/{customer_id}", response_model=CustomerOut, responses=problems(400, 401, 403, 404, 409, 422))
 def patch_customer(
     customer_id: PathId, body: CustomerPatchWithPricing, principal: CurrentPrincipal, container: ContainerDep
 ) -> dict[str, Any]:
-    """Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited)."""
+    """Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited). A
+    policy naming an id that is not a catalog item of the customer's market is 422, and nothing is changed."""
     customer = container.relationships.customer(principal, customer_id)
+    policy = None if body.storefrontPolicy is None else _storefront_policy(body.storefrontPolicy)
+    if policy is not None:  # checked before anything is changed, the pricing fields included
+        container.relationships.check_storefront_policy(principal, customer_id, policy, catalog=container.catalog)
     patch_customer_pricing(container, principal, customer_id, body)
-    if body.storefrontPolicy is not None:
-        policy = body.storefrontPolicy
+    if policy is not None:
         customer = container.relationships.set_storefront_policy(
-            principal,
-            customer_id,
-            StorefrontPolicy(
-                allowed_catalog_item_ids=None
-                if policy.allowedCatalogItemIds is None
-                else tuple(policy.allowedCatalogItemIds),
-                allow_seat_decrease=policy.allowSeatDecrease,
-                max_term_duration=policy.maxTermDuration,
-                approval_threshold=None if policy.approvalThreshold is None else Decimal(policy.approvalThreshold),
-            ),
+            principal, customer_id, policy, catalog=container.catalog
         )
     if body.storefrontEnabled is not None:
         customer = container.relationships.set_storefront(principal, customer_id, body.storefrontEnabled)
     return customer.to_json()
+
+
+def _storefront_policy(policy: StorefrontPolicyIn) -> StorefrontPolicy:
+    return StorefrontPolicy(
+        allowed_catalog_item_ids=None if policy.allowedCatalogItemIds is None else tuple(policy.allowedCatalogItemIds),
+        allow_seat_decrease=policy.allowSeatDecrease,
+        max_term_duration=policy.maxTermDuration,
+        approval_threshold=None if policy.approvalThreshold is None else Decimal(policy.approvalThreshold),
+    )
 
 
 @router.post(

@@ -1,9 +1,9 @@
 """The OpenAPI document, made true to what the app answers on every route, not only what each route declares.
 
-Some answers come from layers a route never sees: the bearer check (401, 403 for non-members), the body limit
-(413, 400 for a bad Content-Length), the validation handler (400 for queries, 422 for bodies), path ids no resource
-can have (404), Idempotency-Key (409 in flight, 422 reused) and storage outages (503 with Retry-After). Every problem
-answer is `application/problem+json` with the Problem schema.
+Some answers come from layers a route never sees: the bearer check (401, 403 for non-members), the body reader
+(413, 415, 400 for a bad Content-Length or a body that is not JSON), the validation handler (422 for queries, headers
+and bodies), path ids no resource can have (404), Idempotency-Key (409 in flight, 422 reused) and storage outages
+(503 with Retry-After). Every problem answer is `application/problem+json` with the Problem schema.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ PUBLIC_PATHS = frozenset(
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _DESCRIPTIONS = {
-    400: "Malformed request: a query parameter, header or body that cannot be read (problem details)",
+    400: "Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details)",
     401: "Missing or invalid bearer token",
     403: "Signed in, but not allowed",
     404: "Not found, or outside the caller's scope",
     409: "Conflict with the current state",
     412: "The ETag in If-Match is stale",
     413: "Request body too large",
+    415: "The body is not application/json",
     422: "Validation failed (problem details with errors)",
     503: "A dependency is unavailable; try again after Retry-After seconds",
 }
@@ -71,7 +72,21 @@ def finish(schema: dict[str, Any]) -> dict[str, Any]:
         schemas["Problem"] = problem
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
+    for model in schemas.values():
+        _name_formats(model)
     return schema
+
+
+def _name_formats(model: dict[str, Any]) -> None:
+    """Every answer writes moments as RFC 3339 (`...At`) and Entra tenants as GUIDs (`tenantId`): the document says
+    so with `format`, from the one naming rule the models follow, so a generated client can parse them."""
+    for name, prop in (model.get("properties") or {}).items():
+        wanted = "date-time" if name.endswith("At") else "uuid" if name == "tenantId" else None
+        if wanted is None:
+            continue
+        for variant in prop.get("anyOf", [prop]):
+            if variant.get("type") == "string" and "format" not in variant and "pattern" not in variant:
+                variant["format"] = wanted
 
 
 def _finish_operation(path: str, operation: dict[str, Any]) -> None:
@@ -84,7 +99,7 @@ def _finish_operation(path: str, operation: dict[str, Any]) -> None:
     if any(p.get("in") == "path" for p in parameters):
         statuses.add(404)
     if "requestBody" in operation:
-        statuses |= {413, 422}
+        statuses |= {413, 415, 422}
     if any(p.get("in") == "header" and p.get("name") == "Idempotency-Key" for p in parameters):
         statuses |= {409, 422}
     for status in statuses:

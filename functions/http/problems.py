@@ -45,7 +45,7 @@ def problem_response(
     if instance:
         body["instance"] = instance
     if errors is not None:
-        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+        body["errors"] = [{"field": _written_one_way(e.field), "message": e.message} for e in errors]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -65,11 +65,96 @@ class ProblemException(Exception):
         self.status, self.detail, self.slug, self.title, self.headers = status, detail, slug, title, headers
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header"}:
-        parts = parts[1:] if len(parts) > 1 else parts
-    return ".".join(parts)
+_LOCATIONS = frozenset({"body", "query", "path", "header"})
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """A field named as the API writes every field: a body field by its path in the body (`lines[0].quantity`,
+    no leading `body`), a query parameter or header by its name; list indexes in brackets."""
+    parts = list(loc)
+    if len(parts) > 1 and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _written_one_way(field: str) -> str:
+    """A service's field path in the API's one form: `lines.0.catalogItemId` becomes `lines[0].catalogItemId`
+    (a segment inside brackets, such as a catalog item id, is left as it is)."""
+    segments: list[str] = []
+    depth, start = 0, 0
+    for at, char in enumerate(field):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "." and depth == 0:
+            segments.append(field[start:at])
+            start = at + 1
+    segments.append(field[start:])
+    path = segments[0]
+    for segment in segments[1:]:
+        path += f"[{segment}]" if segment.isascii() and segment.isdigit() else f".{segment}"
+    return path
+
+
+class _Count(int):
+    """A number in a message that may name its unit: `{max_length:character}` reads "128 characters"."""
+
+    def __format__(self, unit: str) -> str:
+        if not unit:
+            return str(int(self))
+        return f"{int(self)} {unit}{'' if self == 1 else 's'}"
+
+
+# What each kind of validation failure (pydantic's error `type`) says to people; `{name}` is taken from the error's
+# context. A type not listed here keeps pydantic's own message.
+MESSAGES: dict[str, str] = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of this resource",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text",
+    "string_too_short": "must be at least {min_length:character}",
+    "string_too_long": "must be at most {max_length:character}",
+    "string_pattern_mismatch": "is not in the expected format",
+    "literal_error": "must be {expected}",
+    "enum": "must be {expected}",
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "too_short": "must have at least {min_length:item}",
+    "too_long": "must have at most {max_length:item}",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "datetime_type": "must be a date and time, such as 2026-10-01T00:00:00Z",
+    "datetime_from_date_parsing": "must be a date and time, such as 2026-10-01T00:00:00Z",
+    "value_error": "{error}",  # the validator's own words, without pydantic's "Value error, "
+}
+
+
+def field_message(error: dict[str, Any]) -> str:
+    """The message of one validation error, for people (MESSAGES), else pydantic's own."""
+    fallback = str(error.get("msg") or "is not valid")
+    template = MESSAGES.get(str(error.get("type")))
+    if template is None:
+        return fallback
+    context = {
+        key: _Count(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        for key, value in (error.get("ctx") or {}).items()
+    }
+    try:
+        return template.format_map(context)
+    except (KeyError, ValueError, TypeError):
+        return fallback
 
 
 def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -82,7 +167,7 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
             detail="the request body is not valid JSON",
             instance=request.url.path,
         )
-    field_errors = [FieldError(_field_name(tuple(e.get("loc", ()))), str(e.get("msg", "invalid"))) for e in errors]
+    field_errors = [FieldError(field_path(tuple(e.get("loc", ()))), field_message(e)) for e in errors]
     if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
         # An id no resource can have (empty, or longer than any id): nothing is there to find.
         return problem_response(
@@ -96,11 +181,9 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
             + ")",
             instance=request.url.path,
         )
-    in_query = any(tuple(e.get("loc", ()))[:1] == ("query",) for e in errors)
-    in_body = any(tuple(e.get("loc", ()))[:1] == ("body",) for e in errors)
-    status = 400 if in_query and not in_body else 422
+    # A query parameter, header or body field that is missing or malformed: 422 with every field named.
     return problem_response(
-        status,
+        422,
         slug="validation-error",
         title="The request is not valid",
         detail="; ".join(f"{f.field}: {f.message}" for f in field_errors),

@@ -31,13 +31,15 @@ class LotOut(BaseModel):
 
 
 class ChangeOut(BaseModel):
+    """The last change asked for, while it is pending or after Partner Center refused it; null once applied."""
+
     id: str
     kind: str
     value: Any
     requestedBy: str
     requestedAt: str
-    status: Literal["pending", "applied", "failed"]
-    error: str | None
+    status: Literal["pending", "failed"]
+    error: str | None = Field(description="Partner Center's reason when it refused the change.")
 
 
 class SubscriptionOut(BaseModel):
@@ -59,7 +61,9 @@ class SubscriptionOut(BaseModel):
     lots: list[LotOut]
     partnerIdOnRecord: str
     orderId: str | None
-    pendingChange: ChangeOut | None
+    pendingChange: ChangeOut | None = Field(
+        description="The change being applied, or the last one refused; null once Partner Center shows it applied."
+    )
     syncedAt: str | None
     flag: Literal["adopted"] | None = Field(
         default=None,

@@ -19,8 +19,6 @@ param appSettings object
 param maximumInstanceCount int = 40
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
-@description('Browser origins of the front ends allowed to call the API; empty for none.')
-param allowedOrigins array = []
 @description('Where users reach the API (a custom domain or gateway); empty: the site\'s own host name.')
 param publicBaseUrl string = ''
 
@@ -82,8 +80,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
+      // CORS is answered by the app (CORS_ALLOWED_ORIGINS), with credentials; the platform's would override it.
       cors: {
-        allowedOrigins: allowedOrigins
+        allowedOrigins: []
       }
     }
     functionAppConfig: {

@@ -15,6 +15,8 @@ Microsoft charges more than we expect.
 from __future__ import annotations
 
 import calendar
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,6 +35,8 @@ REMOVING_CHARGES = frozenset({"removequantity", "cancel", "refund"})
 CANCELLING_CHARGES = frozenset({"cancel", "refund"})
 _UNKNOWN_SUBSCRIPTION = "Microsoft charged a subscription the platform does not know"
 _UNKNOWN_CUSTOMER = _UNKNOWN_SUBSCRIPTION + " (nor its customer tenant)"
+# Microsoft's own spelling of the charge type in a line as received, however spaced or cased.
+_CHARGE_TYPE_FIELD = re.compile(rb'"chargetype"\s*:\s*"((?:[^"\\]|\\.)*)"', re.IGNORECASE)
 _CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
 _FREQUENCY_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36, "onetime": 1}
 
@@ -174,7 +178,91 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     exponent = _EXPONENTS.get(currency)
     if exponent is None:
         exponent = _EXPONENTS[currency] = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
-    return amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT)
+    rounded = amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT)
+    return rounded if rounded or not rounded.is_signed() else -rounded  # never "-0.00"
+
+
+_PLACES: dict[str, int] = {}
+_ROUNDED: dict[tuple[str, str], str] = {}  # a period's prices repeat: each is rounded once
+_SENT: dict[bytes, tuple[str, str]] = {}  # a charge type as written -> (as written, lower-cased)
+
+
+def amount_text(value: Decimal | str | None, currency: str) -> str | None:
+    """An amount as the API writes it: plain digits at the currency's minor unit ("23.00", JPY "2300"), rounded
+    half up when it has more places; None stays None (not known)."""
+    if value is None:
+        return None
+    places = _PLACES.get(currency)
+    if places is None:
+        places = _PLACES[currency] = MINOR_UNITS.get(currency, 2)
+    text = value if value.__class__ is str else str(value)
+    dot = text.find(".")
+    at_minor_unit = (dot < 0 and places == 0) or (dot >= 0 and len(text) - dot - 1 == places)
+    if at_minor_unit and "E" not in text and "e" not in text and (text[0] != "-" or text.strip("-0.") != ""):
+        return text
+    key = (text, currency)
+    shown = _ROUNDED.get(key)
+    if shown is None:
+        shown = format_decimal(round_money(Decimal(text), currency))
+        if len(_ROUNDED) >= 4096:
+            _ROUNDED.clear()
+        _ROUNDED[key] = shown
+    return shown
+
+
+def whole_quantity(value: Decimal | int | str | None) -> int:
+    """A line's quantity as the API writes it: a whole number of licences (half up, should Microsoft ever send a
+    fraction)."""
+    if value is None:
+        return 0
+    if value.__class__ is int:
+        return value
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    whole = int(number)
+    return whole if whole == number else int(number.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def charge_type_as_sent(line: ChargeLine) -> str | None:
+    """The line's charge type spelled as Microsoft sent it ("cycleCharge", "addQuantity"): the parsed line keeps it
+    lower-cased for comparisons, so it is read back from the line as received (its bytes or its mapping)."""
+    lowered = line.charge_type
+    if lowered is None:
+        return None
+    source = getattr(line, "source", None)
+    if source.__class__ is bytes:
+        start = source.find(b'"ChargeType":"')
+        if start < 0:
+            start = source.find(b'"chargeType":"')
+        if start >= 0:
+            start += 14
+            written = source[start : source.find(b'"', start)]
+            known = _SENT.get(written)
+            if known is None and b"\\" not in written:
+                text = written.decode("utf-8", "replace")
+                if len(_SENT) >= 4096:
+                    _SENT.clear()
+                known = _SENT[written] = (text, text.lower())
+            if known is not None and known[1] == lowered:
+                return known[0]
+        sent: Any = _charge_type_in(source)
+    elif isinstance(source, Mapping):
+        sent = source.get("chargeType", source.get("ChargeType"))
+        if sent is None:
+            sent = next((v for k, v in source.items() if str(k).lower() == "chargetype"), None)
+    else:
+        sent = _charge_type_in(bytes(source)) if isinstance(source, bytearray) else None
+    if sent is not None and str(sent).lower() == lowered:
+        return str(sent)
+    return lowered
+
+
+def _charge_type_in(source: bytes) -> str | None:
+    """The charge type of a line's JSON bytes however it is spaced, cased or escaped."""
+    found = _CHARGE_TYPE_FIELD.search(source)
+    if found is None:
+        return None
+    text = json.loads(b'"' + found.group(1) + b'"')
+    return text if isinstance(text, str) else None
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -262,7 +350,7 @@ class Discrepancy:
             "subscriptionId": self.subscription_id,
             "customerId": self.customer_id,
             "resellerId": self.reseller_id,
-            "amount": _text(self.amount),
+            "amount": amount_text(self.amount, self.currency),
             "currency": self.currency,
             "detail": self.detail,
             "lineItemIds": list(self.line_item_ids),
@@ -307,10 +395,13 @@ class PricedLine:
     reseller_charge: Decimal | None
     customer_charge: Decimal | None
     billable: bool  # matched to our subscription: counted in reseller and customer totals
+    pricing_currency: str | None = None  # the currency of Microsoft's unit prices, when it is not the line's
 
     def to_record(self) -> dict[str, Any]:
-        """Every field as stored in the line blob (money as decimal strings)."""
-        text = _text
+        """Every field as stored in the line blob, as the API answers it: the quantity a whole number, money as
+        decimal strings at the minor unit, the charge type as Microsoft spells it."""
+        currency = self.currency
+        prices_in = self.pricing_currency or currency
         return {
             "lineItemIds": [self.line_item_id],
             "invoiceNumber": self.invoice_number,
@@ -322,14 +413,16 @@ class PricedLine:
             "chargeType": self.charge_type,
             "chargeStartDate": _day_text(self.charge_start),
             "chargeEndDate": _day_text(self.charge_end),
-            "quantity": text(self.quantity),
-            "currency": self.currency,
-            "unitPrice": text(self.unit_price),
-            "effectiveUnitPrice": text(self.effective_unit_price),
-            "proration": text(self.proration),
-            "providerCost": text(self.provider_cost),
-            "resellerCharge": text(self.reseller_charge),
-            "customerCharge": text(self.customer_charge),
+            "quantity": whole_quantity(self.quantity),
+            "currency": currency,
+            "pricingCurrency": prices_in,
+            "unitPrice": amount_text(self.unit_price, prices_in),
+            "effectiveUnitPrice": amount_text(self.effective_unit_price, prices_in),
+            "proration": _text(self.proration),
+            # already rounded once at the minor unit (round_money), so written as they are
+            "providerCost": _text(self.provider_cost),
+            "resellerCharge": _text(self.reseller_charge),
+            "customerCharge": _text(self.customer_charge),
             "billable": self.billable,
         }
 
@@ -340,6 +433,29 @@ def _text(value: Decimal | None) -> str | None:
         return None
     text = str(value)
     return format_decimal(value) if "E" in text else text
+
+
+# Money fields of a line: amounts in the line's currency, and Microsoft's unit prices (in its pricing currency).
+AMOUNT_FIELDS = ("providerCost", "resellerCharge", "customerCharge")
+UNIT_PRICE_FIELDS = ("unitPrice", "effectiveUnitPrice")
+
+
+def shown_line(record: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """A stored line as the API answers it: exactly `fields` (a field the caller may not read is absent; one that is
+    not known is None), the quantity a whole number and money at the minor unit (lines stored before these rules
+    are brought to them here; lines stored since pass through as they are)."""
+    shown = {name: record.get(name) for name in fields}
+    if "quantity" in shown and shown["quantity"].__class__ is not int:
+        shown["quantity"] = whole_quantity(shown["quantity"])
+    currency = str(record.get("currency") or "")
+    for name in AMOUNT_FIELDS:
+        if name in shown:
+            shown[name] = amount_text(shown[name], currency)
+    prices_in = str(record.get("pricingCurrency") or currency)
+    for name in UNIT_PRICE_FIELDS:
+        if name in shown:
+            shown[name] = amount_text(shown[name], prices_in)
+    return shown
 
 
 # Fields each audience may see of a stored line: reseller staff never see Microsoft's prices or the provider cost.
@@ -397,7 +513,9 @@ class Totals:
     lines: int = 0
     billable_lines: int = 0
     unpriced_lines: int = 0
-    reseller_lines: dict[str, int] = field(default_factory=dict)
+    # The lines each reseller and each customer may read (the billable ones), per currency.
+    reseller_lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    customer_lines: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
 
 class Reconciler:
@@ -447,9 +565,9 @@ class Reconciler:
                 found.extend(self._ended(line, customer, None, cost, currency, line_id))
             priced = PricedLine(
                 line_id, line.invoice_number, line.subscription_id, customer_id, reseller_id,
-                line.customer_tenant_id, line.catalog_item_id, line.charge_type, line.charge_start, line.charge_end,
-                quantity, currency, line.unit_price, line.effective_unit_price, ONE, cost, None, None,
-                False)  # fmt: skip
+                line.customer_tenant_id, line.catalog_item_id, charge_type_as_sent(line), line.charge_start,
+                line.charge_end, quantity, currency, line.unit_price, line.effective_unit_price, ONE, cost, None, None,
+                False, line.pricing_currency)  # fmt: skip
             return priced, found
         factor = proration_factor(line)
         prices = self._prices_for(subscription, line)
@@ -486,18 +604,19 @@ class Reconciler:
             found.extend(self._ended(line, customer, subscription.id, cost, currency, line_id))
         self._tally(subscription, line, line_id, quantity, factor, currency)
         totals.billable_lines += 1
-        totals.reseller_lines[subscription.reseller_id] = totals.reseller_lines.get(subscription.reseller_id, 0) + 1
+        key = (subscription.reseller_id, currency)
+        ckey = (subscription.customer_id, subscription.reseller_id, currency)
+        totals.reseller_lines[key] = totals.reseller_lines.get(key, 0) + 1
+        totals.customer_lines[ckey] = totals.customer_lines.get(ckey, 0) + 1
         if reseller_charge is not None:
-            key = (subscription.reseller_id, currency)
             totals.resellers[key] = totals.resellers.get(key, ZERO) + reseller_charge
         if customer_charge is not None:
-            ckey = (subscription.customer_id, subscription.reseller_id, currency)
             totals.customers[ckey] = totals.customers.get(ckey, ZERO) + customer_charge
         priced = PricedLine(
             line_id, line.invoice_number, subscription.id, customer_id, reseller_id, line.customer_tenant_id,
-            prices.catalog_item_id if prices else subscription.catalog_item_id, line.charge_type, line.charge_start,
-            line.charge_end, quantity, currency, line.unit_price, line.effective_unit_price, factor, cost,
-            reseller_charge, customer_charge, True)  # fmt: skip
+            prices.catalog_item_id if prices else subscription.catalog_item_id, charge_type_as_sent(line),
+            line.charge_start, line.charge_end, quantity, currency, line.unit_price, line.effective_unit_price, factor,
+            cost, reseller_charge, customer_charge, True, line.pricing_currency)  # fmt: skip
         return priced, found
 
     def _prices_for(self, subscription: KnownSubscription, line: ChargeLine) -> UnitPrices | None:
@@ -612,6 +731,8 @@ def visible_fields(tier: str) -> tuple[str, ...]:
 
 
 __all__ = [
+    "AMOUNT_FIELDS",
+    "UNIT_PRICE_FIELDS",
     "ChargeLine",
     "Discrepancy",
     "DiscrepancyKind",
@@ -623,10 +744,14 @@ __all__ = [
     "Reconciler",
     "Totals",
     "UnitPrices",
+    "amount_text",
+    "charge_type_as_sent",
     "expects_charge",
     "proration_factor",
     "provider_cost",
     "round_money",
+    "shown_line",
     "tier_charge",
     "visible_fields",
+    "whole_quantity",
 ]

@@ -109,7 +109,10 @@ class Decision(StrEnum):
 def may_add_member(principal: Principal, target: OrgRef, role: Role, *, target_has_admin: bool) -> Decision:
     """Admins add members to their own organisation; a provider admin may add the first admin of
     one of its resellers or customers, a reseller admin the first admin of one of its customers;
-    the operator may add anyone."""
+    the operator may add anyone. The operator's organisation is known to exist: anyone else is refused it (403),
+    not told it is not there."""
+    if target.org_type is OrgType.OPERATOR and not principal.is_operator:
+        return Decision.FORBIDDEN
     if not can_see(principal, target):
         return Decision.NOT_FOUND
     if not role_fits_org(role, target.org_type):

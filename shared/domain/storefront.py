@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,11 @@ class StorefrontPolicy:
     @property
     def allowed(self) -> frozenset[str] | None:
         return None if self.allowed_catalog_item_ids is None else frozenset(self.allowed_catalog_item_ids)
+
+    def items_outside(self, market_items: Collection[str]) -> list[int]:
+        """The positions in `allowed_catalog_item_ids` of the ids that are not catalog items of the customer's
+        market: a policy names only what the customer could buy there."""
+        return [at for at, item_id in enumerate(self.allowed_catalog_item_ids or ()) if item_id not in market_items]
 
     @property
     def max_term_months(self) -> int:

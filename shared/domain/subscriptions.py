@@ -95,7 +95,9 @@ def check_status_change(*, current: str, requested: str) -> None:
 
 @dataclass(frozen=True)
 class PendingChange:
-    """A change accepted by the platform and applied through the queue."""
+    """A change accepted by the platform and applied through the queue. Once Partner Center's state shows it, it is
+    cleared from the subscription (an `applied` one is never shown); a refused one stays `failed` with the reason
+    until the next change."""
 
     id: str
     kind: str  # quantity | autoRenew | status | cancel
@@ -171,7 +173,7 @@ class Subscription:
             "lots": [lot.to_json() for lot in self.lots],
             "partnerIdOnRecord": self.partner_id,
             "orderId": self.order_id,
-            "pendingChange": self.change.to_json() if self.change else None,
+            "pendingChange": self.change.to_json() if self.change and self.change.status != "applied" else None,
             "syncedAt": self.synced_at.isoformat() if self.synced_at else None,
             "flag": self.flag,
         }

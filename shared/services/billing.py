@@ -29,7 +29,9 @@ from shared.domain.billing import (
     Reconciler,
     UnitPrices,
     add_months,
+    amount_text,
     round_money,
+    shown_line,
     visible_fields,
 )
 from shared.domain.catalog import make_catalog_item_id
@@ -328,11 +330,17 @@ class BillingService:
         lines_out.close()
         found_out.close()
         totals = reconciler.totals
-        rows = [TotalRow("reseller", reseller_id, None, currency, format_decimal(amount),
-                         totals.reseller_lines.get(reseller_id, 0))
-                for (reseller_id, currency), amount in sorted(totals.resellers.items())]  # fmt: skip
-        rows += [TotalRow("customer", reseller_id, customer_id, currency, format_decimal(amount))
-                 for (customer_id, reseller_id, currency), amount in sorted(totals.customers.items())]  # fmt: skip
+
+        def text(amount: Decimal | None) -> str | None:
+            return None if amount is None else format_decimal(amount)
+
+        # A row for every reseller and customer with lines to read (its amount None when none was priced for it).
+        rows = [TotalRow("reseller", reseller_id, None, currency, text(totals.resellers.get((reseller_id, currency))),
+                         count)
+                for (reseller_id, currency), count in sorted(totals.reseller_lines.items())]  # fmt: skip
+        rows += [TotalRow("customer", reseller_id, customer_id, currency,
+                          text(totals.customers.get((customer_id, reseller_id, currency))), count)
+                 for (customer_id, reseller_id, currency), count in sorted(totals.customer_lines.items())]  # fmt: skip
         key = data_key(run)
         self._runs.write_totals(key, rows)
         self._runs.write_discrepancies(key, stored)
@@ -486,6 +494,11 @@ class BillingService:
         return [self.run_json(run, audience, with_totals=False) for run in shown], following
 
     def run_json(self, run: BillingRun, audience: Audience, *, with_totals: bool = True) -> dict[str, Any]:
+        """A run as its reader may see it. The shape depends only on the reader's tier, never on the run's state: a
+        field the tier may not read is absent (provider staff alone read `current`, the provider cost and the
+        discrepancy counts; customers read no reseller totals), and a value not known is null. Lists leave the
+        totals out (`with_totals=False`)."""
+        provider = audience.tier == "provider"
         body: dict[str, Any] = {
             "id": run.id, "period": run.period, "kind": run.kind, "status": run.status, "attempt": run.attempt,
             "invoiceId": run.invoice_id,
@@ -495,51 +508,54 @@ class BillingService:
             "completedAt": run.completed_at.isoformat() if run.completed_at else None,
             "failureReason": _reason_for(run, audience),
         }  # fmt: skip
-        if run.status != "completed":
-            body["counts"] = {"lines": 0, "discrepancies": 0}
-            body["totals"] = {"currency": None, "currencies": [], "resellers": [], "customers": [], "byCurrency": []}
-            return body
-        rows = (
-            self._runs.totals(data_key(run), reseller_id=audience.reseller_id, customer_id=audience.customer_id)
-            if with_totals or audience.tier != "provider"
-            else []
-        )
-        resellers = [{"resellerId": r.reseller_id, "amount": r.amount, "currency": r.currency}
-                     for r in rows if r.scope == "reseller"]  # fmt: skip
-        customers = [{"customerId": r.customer_id, "resellerId": r.reseller_id, "amount": r.amount,
-                      "currency": r.currency} for r in rows if r.scope == "customer"]  # fmt: skip
-        if audience.tier == "customer":
-            resellers = []
-        currencies = sorted({r.currency for r in rows} | (set(run.costs) if audience.tier == "provider" else set()))
-        body["totals"] = {"currency": currencies[0] if len(currencies) == 1 else None, "currencies": currencies,
-                          "resellers": resellers, "customers": customers,
-                          "byCurrency": self._by_currency(rows, currencies,
-                                                          run.costs if audience.tier == "provider" else None,
-                                                          resellers=audience.tier != "customer")}  # fmt: skip
-        if audience.tier == "provider":
-            body["counts"] = {"lines": run.counts.get("lines", 0), "discrepancies": run.counts.get("discrepancies", 0),
-                              "billableLines": run.counts.get("billableLines", 0),
-                              "unpricedLines": run.counts.get("unpricedLines", 0),
-                              "discrepanciesByKind": run.counts.get("discrepanciesByKind", {})}  # fmt: skip
-            body["totals"]["providerCost"] = [{"currency": c, "amount": a} for c, a in sorted(run.costs.items())]
-            body["current"] = self._runs.is_current(run)
-        else:
-            lines = sum(r.lines for r in rows if r.scope == "reseller")
-            body["counts"] = {"lines": lines, "discrepancies": 0}
-        if not with_totals and audience.tier == "provider":
-            body.pop("totals")
+        completed = run.status == "completed"
+        if provider:
+            body["current"] = completed and self._runs.is_current(run)
+            counts = run.counts if completed else {}
+            body["counts"] = {"lines": counts.get("lines", 0), "discrepancies": counts.get("discrepancies", 0),
+                              "billableLines": counts.get("billableLines", 0),
+                              "unpricedLines": counts.get("unpricedLines", 0),
+                              "discrepanciesByKind": counts.get("discrepanciesByKind", {})}  # fmt: skip
+        rows: list[TotalRow] = []
+        if completed and (with_totals or not provider):
+            rows = self._runs.totals(data_key(run), reseller_id=audience.reseller_id, customer_id=audience.customer_id)
+        if not provider:
+            # the lines this reader may read: its own reseller's, or its own customer's
+            own = "reseller" if audience.tier == "reseller" else "customer"
+            body["counts"] = {"lines": sum(r.lines for r in rows if r.scope == own)}
+        if with_totals:
+            body["totals"] = self._totals_json(run, audience, [r for r in rows if r.amount is not None])
         return body
+
+    def _totals_json(self, run: BillingRun, audience: Audience, rows: list[TotalRow]) -> dict[str, Any]:
+        provider, customer = audience.tier == "provider", audience.tier == "customer"
+        costs = (run.costs if run.status == "completed" else {}) if provider else None
+        currencies = sorted({r.currency for r in rows} | set(costs or {}))
+        totals: dict[str, Any] = {"currency": currencies[0] if len(currencies) == 1 else None,
+                                  "currencies": currencies}  # fmt: skip
+        if not customer:
+            totals["resellers"] = [{"resellerId": r.reseller_id, "amount": amount_text(r.amount, r.currency),
+                                    "currency": r.currency} for r in rows if r.scope == "reseller"]  # fmt: skip
+        totals["customers"] = [{"customerId": r.customer_id, "resellerId": r.reseller_id,
+                                "amount": amount_text(r.amount, r.currency), "currency": r.currency}
+                               for r in rows if r.scope == "customer"]  # fmt: skip
+        if costs is not None:
+            totals["providerCost"] = [{"currency": c, "amount": amount_text(a, c)} for c, a in sorted(costs.items())]
+        totals["byCurrency"] = self._by_currency(rows, currencies, costs, resellers=not customer)
+        return totals
 
     @staticmethod
     def _by_currency(
-        rows: list[Any], currencies: list[str], costs: dict[str, str] | None, *, resellers: bool
+        rows: list[TotalRow], currencies: list[str], costs: dict[str, str] | None, *, resellers: bool
     ) -> list[dict[str, Any]]:
         """Each currency's sums: what resellers are invoiced, what customers are invoiced, and (provider) the cost."""
         out = []
         for currency in currencies:
-            reseller_sum = sum((Decimal(r.amount) for r in rows if r.scope == "reseller" and r.currency == currency),
+            reseller_sum = sum((Decimal(r.amount) for r in rows
+                                if r.scope == "reseller" and r.currency == currency and r.amount is not None),
                                Decimal(0))  # fmt: skip
-            customer_sum = sum((Decimal(r.amount) for r in rows if r.scope == "customer" and r.currency == currency),
+            customer_sum = sum((Decimal(r.amount) for r in rows
+                                if r.scope == "customer" and r.currency == currency and r.amount is not None),
                                Decimal(0))  # fmt: skip
             entry: dict[str, Any] = {
                 "currency": currency,
@@ -548,14 +564,15 @@ class BillingService:
             if resellers:
                 entry["resellers"] = format_decimal(round_money(reseller_sum, currency))
             if costs is not None:
-                entry["providerCost"] = costs.get(currency)
+                entry["providerCost"] = amount_text(costs.get(currency), currency)  # null: none read in it
             out.append(entry)
         return out
 
-    def lines(
-        self, principal: Principal, run_id: str, *, reseller_id: str | None = None, customer_id: str | None = None
-    ) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
-        """The run's priced lines the caller may see, streamed from the blob, with the fields its tier may read."""
+    def _line_reader(
+        self, principal: Principal, run_id: str, reseller_id: str | None, customer_id: str | None
+    ) -> tuple[BillingRun, tuple[str, ...], Callable[[bytes], dict[str, Any] | None]]:
+        """The run, the line fields the caller's tier may read, and what turns a stored line into the caller's
+        answer (None for a line the caller may not read); scope is checked here, before anything is streamed."""
         audience, run = self._visible_run(principal, run_id)
         if audience.tier != "provider":
             if reseller_id and reseller_id != audience.reseller_id:
@@ -583,25 +600,68 @@ class BillingService:
         restricted = audience.tier != "provider"
         reseller_key = reseller_id.encode() if reseller_id else None
         customer_key = customer_id.encode() if customer_id else None
-        blob = run.lines_blob
+
+        def shown(raw: bytes) -> dict[str, Any] | None:
+            # a cheap byte test first: most lines of a large run belong to someone else
+            if reseller_key is not None and reseller_key not in raw:
+                return None
+            if customer_key is not None and customer_key not in raw:
+                return None
+            record = orjson.loads(raw)
+            if reseller_id and record.get("resellerId") != reseller_id:
+                return None
+            if customer_id and record.get("customerId") != customer_id:
+                return None
+            if restricted and not record.get("billable"):
+                return None
+            return shown_line(record, fields)
+
+        return run, fields, shown
+
+    def lines(
+        self, principal: Principal, run_id: str, *, reseller_id: str | None = None, customer_id: str | None = None
+    ) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
+        """Every priced line of the run the caller may see, streamed from the blob, with the fields its tier may read
+        (the CSV export and the storefront's charges)."""
+        run, fields, shown = self._line_reader(principal, run_id, reseller_id, customer_id)
+        blob = run.lines_blob or ""
 
         def rows() -> Iterator[dict[str, Any]]:
             for raw in self._blobs.iter_lines(blob):
-                # a cheap byte test first: most lines of a large run belong to someone else
-                if reseller_key is not None and reseller_key not in raw:
-                    continue
-                if customer_key is not None and customer_key not in raw:
-                    continue
-                record = orjson.loads(raw)
-                if reseller_id and record.get("resellerId") != reseller_id:
-                    continue
-                if customer_id and record.get("customerId") != customer_id:
-                    continue
-                if restricted and not record.get("billable"):
-                    continue
-                yield {name: record.get(name) for name in fields}
+                line = shown(raw)
+                if line is not None:
+                    yield line
 
         return fields, rows()
+
+    def lines_page(
+        self,
+        principal: Principal,
+        run_id: str,
+        *,
+        reseller_id: str | None = None,
+        customer_id: str | None = None,
+        limit: int,
+        position: dict[str, str] | None,
+    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        """A page of the lines `lines` streams: at most `limit`, and where the next one starts (the gzip member and
+        the line in it), or None when no line the caller may read follows."""
+        run, _, shown = self._line_reader(principal, run_id, reseller_id, customer_id)
+        try:
+            member = int((position or {}).get("member", "0"))
+            skip = int((position or {}).get("skip", "0"))
+        except ValueError:
+            raise Invalid("the continuation token names no position",
+                          [FieldError("continuationToken", "is not valid")]) from None  # fmt: skip
+        items: list[dict[str, Any]] = []
+        for found in self._blobs.read_from(run.lines_blob or "", member, skip):
+            line = shown(found.data)
+            if line is None:
+                continue
+            if len(items) == limit:
+                return items, {"member": str(found.member), "skip": str(found.index)}
+            items.append(line)
+        return items, None
 
     def discrepancies(
         self, principal: Principal, run_id: str, *, kind: str | None, limit: int, position: dict[str, str] | None

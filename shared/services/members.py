@@ -43,6 +43,8 @@ class MemberService:
                 [FieldError("role", f"a {org_type.value} member's role is one of {allowed}")],
             )
         if decision is Decision.FORBIDDEN:
+            if org_type is OrgType.OPERATOR:
+                raise Forbidden("only the operator adds members to the operator's organisation")
             raise Forbidden("you may not add this member to that organisation")
         member = Member(user_id=user_id, org=org, role=role, created_at=datetime.now(UTC), created_by=principal.user_id)
         try:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
+from shared.domain.catalog import CatalogItem
 from shared.domain.markets import market_currency
 from shared.domain.onboarding import (
     PENDING,
@@ -78,6 +79,26 @@ class NewTenant:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class MarketCatalog(Protocol):
+    """The catalog reads a storefront policy is checked with (shared/storage/catalog.py)."""
+
+    def get(self, provider_id: str, country: str, catalog_item_id: str) -> CatalogItem | None: ...
+
+    def iter_market(self, provider_id: str, country: str) -> Iterator[CatalogItem]: ...
+
+
+# Up to this many ids are looked up one by one; more are checked against one read of the whole market.
+_POINT_READS = 20
+
+
+def _market_items(catalog: MarketCatalog, provider_id: str, country: str, named: Collection[str]) -> frozenset[str]:
+    """Which of the named ids are catalog items of the market (retired ones included: they are still its items)."""
+    wanted = frozenset(named)
+    if len(wanted) <= _POINT_READS:
+        return frozenset(i for i in wanted if catalog.get(provider_id, country, i) is not None)
+    return frozenset(item.catalog_item_id for item in catalog.iter_market(provider_id, country)) & wanted
 
 
 def _retryable(error: Exception) -> bool:
@@ -503,8 +524,41 @@ class RelationshipService:
         """A check now, asked by an event rather than a person."""
         return self._check_now(self._customers, CUSTOMER_CHECK, customer)  # type: ignore[return-value]
 
-    def set_storefront_policy(self, principal: Principal, customer_id: str, policy: StorefrontPolicy) -> Customer:
+    def check_storefront_policy(
+        self, principal: Principal, customer_id: str, policy: StorefrontPolicy, *, catalog: MarketCatalog
+    ) -> Customer:
+        """The customer, when the caller may change its storefront policy and the policy names only catalog items
+        of the customer's market: else 422 naming each id that is not (by its index), or 409 while the market is
+        not known yet. Changes nothing."""
         customer = self._changeable_customer(principal, customer_id)
+        named = policy.allowed_catalog_item_ids
+        if not named:
+            return customer
+        if not customer.country:
+            raise Conflict(
+                f"customer {customer.id}'s market is not known yet: its storefront can name catalog items once a "
+                "check has read it"
+            )
+        country = customer.country.upper()
+        outside = policy.items_outside(_market_items(catalog, customer.provider_id, country, named))
+        if outside:
+            raise Invalid(
+                f"the storefront policy names {len(outside)} id(s) that are not catalog items of the customer's "
+                f"market ({country})",
+                [
+                    FieldError(
+                        f"storefrontPolicy.allowedCatalogItemIds[{at}]",
+                        f"{named[at]} is not a catalog item of the customer's market ({country})",
+                    )
+                    for at in outside
+                ],
+            )
+        return customer
+
+    def set_storefront_policy(
+        self, principal: Principal, customer_id: str, policy: StorefrontPolicy, *, catalog: MarketCatalog
+    ) -> Customer:
+        customer = self.check_storefront_policy(principal, customer_id, policy, catalog=catalog)
         return self._change_customer(principal, customer, "customer.storefrontPolicy",
                                      storefront_policy=policy.dumps())  # fmt: skip
 

@@ -102,8 +102,12 @@ class SubscriptionService:
         catalog_item_id: str | None = None,
         adopt: bool = False,
         claimed: bool = False,
+        applied: PendingChange | None = None,
     ) -> Subscription:
-        """Writes Partner Center's state of one subscription into the mirror, keeping a pending change.
+        """Writes Partner Center's state of one subscription into the mirror, keeping a pending change until the
+        state reflects it: `applied` is the change Partner Center has just accepted, and any pending change that
+        the state already shows is done too; either is cleared in the same write (`pendingChange` turns null) and
+        audited as `subscription.change.applied`.
 
         Whichever writer comes first (provisioning, an event, a sync), the subscription gets its catalog item: the
         caller's (the order line's), else the one already mirrored, else the line of our order that bought it,
@@ -161,17 +165,29 @@ class SubscriptionService:
                 partner_id=pc.partner_id or "",
                 order_id=pc.order_id,
                 lots=lots,
-                change=existing.change if existing else None,
+                change=None if existing is None or _done(existing.change, pc, applied) else existing.change,
                 updated_at=now,
                 synced_at=now,
                 flag=flag,
             )
             if existing is not None and _same_state(existing, mirrored):
-                return replace(existing, synced_at=now)
+                return replace(existing, synced_at=now, change=mirrored.change)
             return mirrored
 
         existing, mirrored = self._subscriptions.write(customer_id, pc.id, build)
         assert mirrored is not None
+        pending = existing.change if existing is not None else None
+        if pending is not None and pending.status == "pending" and mirrored.change is None:
+            done = replace(pending, status="applied", error=None)
+            self._audit.record(
+                actor=SYSTEM,
+                action="subscription.change.applied",
+                entity_type="subscription",
+                entity_id=pc.id,
+                org=_org(mirrored),
+                before={"change": pending.to_json()},
+                after={**_state(mirrored), "change": done.to_json()},
+            )
         if existing is not None and _same_state(existing, mirrored):
             return mirrored
         if existing is None and mirrored.flag == "adopted":
@@ -465,14 +481,15 @@ class SubscriptionService:
             return self._settle_change(
                 refreshed, "failed", f"Partner Center refused ({error.code}): {error.description}"
             )
-        self.mirror(
+        # Partner Center's answer into the mirror, and the change cleared in the same write.
+        return self.mirror(
             provider_id=sub.provider_id,
             reseller_id=sub.reseller_id,
             customer_id=sub.customer_id,
             customer_tenant_id=sub.customer_tenant_id,
             pc=pc,
+            applied=change,
         )
-        return self._settle_change(self._subscriptions.get(customer_id, subscription_id) or sub, "applied", None)
 
     def _reread(self, client: PartnerCenterClient, sub: Subscription) -> Subscription | None:
         """Partner Center's current state into the mirror (None when it could not be read just now)."""
@@ -540,6 +557,18 @@ class SubscriptionService:
             after={**_state(updated), "change": done.to_json()},
         )
         return updated
+
+
+def _done(change: PendingChange | None, pc: Any, applied: PendingChange | None) -> bool:
+    """Whether the mirrored change is over once Partner Center's state is written: the one just applied, or a
+    pending one that state already shows (a failed one stays, with its reason, until the next change)."""
+    if change is None or change.status == "failed":
+        return False
+    if change.status == "applied":  # written before applied changes were cleared
+        return True
+    if applied is not None and applied.id == change.id:
+        return True
+    return _already_applied(pc, change)
 
 
 def _already_applied(pc: Any, change: PendingChange) -> bool:

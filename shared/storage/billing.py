@@ -34,7 +34,8 @@ DISCREPANCIES = "BillingDiscrepancies"
 RUN_PREFIX = "run|"
 CURRENT_PREFIX = "current|"
 BLOCK_BYTES = 4 * 1024 * 1024
-RAW_BATCH_BYTES = 256 * 1024
+RAW_BATCH_BYTES = 256 * 1024  # one gzip member: where a page of lines can start reading
+READ_WINDOW_BYTES = 256 * 1024  # the first range a page reads; each further one is twice as large, up to a block
 DISCREPANCY_ROW_CHARS = 30_000  # a string property holds at most 32K characters
 
 
@@ -153,8 +154,8 @@ class TotalRow:
     reseller_id: str
     customer_id: str | None
     currency: str
-    amount: str
-    lines: int = 0
+    amount: str | None  # None: lines to read, but none priced at this tier (billed to nobody)
+    lines: int = 0  # the lines of the run this reseller (or customer) may read, in this currency
 
 
 class BillingRunRepository:
@@ -300,9 +301,10 @@ class BillingRunRepository:
 
         def entity(row: TotalRow) -> dict[str, Any]:
             who = row.reseller_id if row.scope == "reseller" else f"{row.customer_id}"
-            return {"PartitionKey": run_id, "RowKey": safe_key(f"{row.scope[0]}|{who}|{row.currency}"),
-                    "scope": row.scope, "resellerId": row.reseller_id, "customerId": row.customer_id,
-                    "currency": row.currency, "amount": row.amount, "lines": row.lines}  # fmt: skip
+            entity = {"PartitionKey": run_id, "RowKey": safe_key(f"{row.scope[0]}|{who}|{row.currency}"),
+                      "scope": row.scope, "resellerId": row.reseller_id, "customerId": row.customer_id,
+                      "currency": row.currency, "amount": row.amount, "lines": row.lines}  # fmt: skip
+            return {k: v for k, v in entity.items() if v is not None}
 
         written = 0
         for batch in chunks((("upsert", entity(row)) for row in rows), 100):
@@ -315,7 +317,7 @@ class BillingRunRepository:
         if reseller_id:
             query += f" and resellerId eq {odata_quote(reseller_id)}"
         rows = [TotalRow(str(r["scope"]), str(r["resellerId"]), r.get("customerId"), str(r["currency"]),
-                         str(r["amount"]), int(r.get("lines") or 0))
+                         None if r.get("amount") is None else str(r["amount"]), int(r.get("lines") or 0))
                 for r in iter_query(self._totals, query_filter=query)]  # fmt: skip
         if customer_id:
             rows = [r for r in rows if r.scope == "customer" and r.customer_id == customer_id]
@@ -367,8 +369,20 @@ class BillingRunRepository:
         return found, None
 
 
+@dataclass(frozen=True)
+class BlobLine:
+    """A stored line and where it is: the compressed offset of its gzip member and its index in that member."""
+
+    member: int
+    index: int
+    data: bytes
+
+
 class BillingBlobs:
-    """Line detail as gzip JSON lines in one container, written in staged blocks (memory stays flat)."""
+    """Line detail as gzip JSON lines in one container, written in staged blocks (memory stays flat).
+
+    A blob is a series of gzip members (a valid gzip file), each holding whole lines: a reader can start at any
+    member's offset, so a page of lines is read from where the previous one stopped, never from the start."""
 
     def __init__(self, service: Any, container: str = "billing") -> None:
         self._service = service
@@ -393,15 +407,37 @@ class BillingBlobs:
             downloader = self.container.get_blob_client(name).download_blob()
         except ResourceNotFoundError:
             return
-        inflate = zlib.decompressobj(wbits=31)
-        rest = b""
-        for chunk in downloader.chunks():
-            data = rest + inflate.decompress(chunk)
-            lines = data.split(b"\n")
-            rest = lines.pop()
-            yield from (line for line in lines if line)
-        data = rest + inflate.flush()
-        yield from (line for line in data.split(b"\n") if line)
+        for found in _inflate(downloader.chunks(), 0):
+            yield found.data
+
+    def read_from(self, name: str, member: int = 0, skip: int = 0) -> Iterator[BlobLine]:
+        """The stored lines from the gzip member at compressed offset `member` on, its first `skip` lines left out,
+        each with where it is; read in growing ranges, so a short page downloads little of a large blob."""
+        blob = self.container.get_blob_client(name)
+
+        def ranges() -> Iterator[bytes]:
+            offset, window, size = member, READ_WINDOW_BYTES, None
+            while size is None or offset < size:
+                try:
+                    downloader = blob.download_blob(offset=offset, length=window)
+                except ResourceNotFoundError:
+                    return
+                except HttpResponseError as exc:
+                    if exc.status_code == 416:  # the offset is the blob's end
+                        return
+                    raise
+                data = downloader.readall()
+                if size is None:
+                    size = _total_size(downloader.properties.content_range) or offset + len(data)
+                if not data:
+                    return
+                yield data
+                offset += len(data)
+                window = min(window * 2, BLOCK_BYTES)
+
+        for found in _inflate(ranges(), member):
+            if found.member != member or found.index >= skip:
+                yield found
 
     def delete(self, name: str | None) -> None:
         if not name:
@@ -410,12 +446,56 @@ class BillingBlobs:
             self.container.delete_blob(name)
 
 
+def _total_size(content_range: str | None) -> int | None:
+    """The blob's size from a range answer's `Content-Range: bytes a-b/size`."""
+    if not content_range or "/" not in content_range:
+        return None
+    total = content_range.rsplit("/", 1)[1]
+    return int(total) if total.isdigit() else None
+
+
+def _inflate(chunks: Iterable[bytes], start: int) -> Iterator[BlobLine]:
+    """Gunzips a series of gzip members read from compressed offset `start`, line by line, each line named by the
+    offset of the member it is in and its index there (a member ends with a whole line)."""
+    member, consumed, index = start, 0, 0
+    inflate = zlib.decompressobj(wbits=31)
+    rest = b""
+    for chunk in chunks:
+        data = chunk
+        while data:
+            text = rest + inflate.decompress(data)
+            lines = text.split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                if line:
+                    yield BlobLine(member, index, line)
+                    index += 1
+            if not inflate.eof:
+                consumed += len(data)
+                break
+            used = len(data) - len(inflate.unused_data)
+            data = inflate.unused_data
+            if rest:
+                yield BlobLine(member, index, rest)
+                rest = b""
+            member, consumed, index = member + consumed + used, 0, 0
+            inflate = zlib.decompressobj(wbits=31)
+    text = rest + inflate.flush()
+    for line in text.split(b"\n"):
+        if line:
+            yield BlobLine(member, index, line)
+            index += 1
+
+
 class GzipBlobWriter:
-    """Appends records, gzips them and stages a block every few MiB; `close()` commits the blob."""
+    """Appends records, gzips them and stages a block every few MiB; `close()` commits the blob.
+
+    Each batch of records is a gzip member of its own, so a reader can start at any batch (`BillingBlobs.read_from`).
+    """
 
     def __init__(self, blob: Any, *, level: int = 1) -> None:
         self._blob = blob
-        self._deflate = zlib.compressobj(level, zlib.DEFLATED, 31)
+        self._level = level
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._blocks: list[str] = []
@@ -432,7 +512,10 @@ class GzipBlobWriter:
             self._compress()
 
     def _compress(self) -> None:
-        compressed = self._deflate.compress(b"".join(self._raw))
+        if not self._raw:
+            return
+        deflate = zlib.compressobj(self._level, zlib.DEFLATED, 31)
+        compressed = deflate.compress(b"".join(self._raw)) + deflate.flush()
         self._raw, self._raw_bytes = [], 0
         if compressed:
             self._pending.append(compressed)
@@ -452,9 +535,6 @@ class GzipBlobWriter:
         from azure.storage.blob import BlobBlock, ContentSettings
 
         self._compress()
-        tail = self._deflate.flush()
-        if tail:
-            self._pending.append(tail)
         self._stage()
         # a gzip file, not a gzip-encoded text: readers stream the compressed bytes and inflate them themselves
         self._blob.commit_block_list([BlobBlock(block_id=b) for b in self._blocks],
@@ -475,6 +555,7 @@ def blob_service_from(settings: Any, credential_factory: Callable[[], Any]) -> A
 
 __all__ = [
     "BillingBlobs",
+    "BlobLine",
     "BillingRun",
     "BillingRunRepository",
     "GzipBlobWriter",

@@ -182,8 +182,12 @@ def test_a_billing_run_reconciles_a_period_of_orders_with_every_discrepancy_kind
     assert admin.get(f"{api}/billing/runs/{first['id']}").status_code == 404
 
     # scope: reseller staff see their own lines without the provider's cost, and 404 for another reseller's
-    own = ok(staff.get(f"{api}/billing/runs/{second['id']}/lines"))["items"]
+    page = ok(staff.get(f"{api}/billing/runs/{second['id']}/lines", params={"limit": 500}))
+    own = page["items"]
     assert own and all(line["resellerId"] == reseller_id and "providerCost" not in line for line in own)
+    # one page holds them all, each with a whole quantity; the reseller's run counts exactly these lines
+    assert page["continuationToken"] is None and all(type(line["quantity"]) is int for line in own)
+    assert ok(staff.get(f"{api}/billing/runs/{second['id']}"))["counts"] == {"lines": len(own)}
     assert staff.get(f"{api}/billing/runs/{second['id']}/lines", params={"resellerId": other_id}).status_code == 404
     assert other_staff.get(f"{api}/billing/runs/{second['id']}/lines",
                            params={"resellerId": reseller_id}).status_code == 404  # fmt: skip

@@ -4,7 +4,10 @@ an independent computation, reruns that replace without doubling, and scope."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -154,6 +157,32 @@ def first_run(client: TestClient, container: Container, billed: dict[str, Any]) 
     return run_to_completion(client, container, billed)
 
 
+@pytest.fixture(scope="module")
+def customer_admin(container: Container, billed: dict[str, Any]) -> dict[str, str]:
+    """The headers of an admin of the reseller's first customer."""
+    from tests.support.platform import member, new_id
+
+    org = OrgRef(OrgType.CUSTOMER, billed["customerId"], provider_id=billed["provider"]["id"],
+                 reseller_id=billed["resellerId"])  # fmt: skip
+    user = new_id("u-")
+    container.members.add(member(user, org, Role.CUSTOMER_ADMIN))
+    return billed["auth"](user)  # type: ignore[no-any-return]
+
+
+def all_lines(client: TestClient, run_id: str, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+    """Every JSON line the caller may read, page after page."""
+    items: list[dict[str, Any]] = []
+    token = None
+    while True:
+        query = {**params, **({"continuationToken": token} if token else {})}
+        page = client.get(f"/api/billing/runs/{run_id}/lines", headers=headers, params=query)
+        assert page.status_code == 200, page.text
+        items += page.json()["items"]
+        token = page.json()["continuationToken"]
+        if token is None:
+            return items
+
+
 def cost_of(billed: dict[str, Any], subscription_id: str) -> tuple[Decimal, int]:
     sub = billed["subscriptions"][subscription_id]
     item = next(i for i in billed["items"] if i.catalog_item_id == sub.catalog_item_id)
@@ -244,7 +273,7 @@ def test_lines_export_as_csv_and_trace_back_to_microsofts_line_ids(
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = answer.text.strip().splitlines()
     assert rows[0].startswith("lineItemIds,") and "providerCost" in rows[0]
-    priced = client.get(f"/api/billing/runs/{run_id}/lines", headers=billed["admin"]).json()["items"]
+    priced = all_lines(client, run_id, billed["admin"], limit=500)
     assert len(priced) == len(billed["lines"])
     assert all(len(p["lineItemIds"]) == 1 and p["lineItemIds"][0].endswith(f":{n}") for n, p in enumerate(priced))
     total = sum((Decimal(p["providerCost"]) for p in priced), Decimal(0))
@@ -358,18 +387,12 @@ def test_discrepancies_page_through_packed_rows_in_order_and_filter_by_kind(cont
 
 
 def test_a_customer_admin_sees_only_its_own_customer_tier_amounts(
-    client: TestClient, container: Container, first_run: dict[str, Any], billed: dict[str, Any]
+    client: TestClient, first_run: dict[str, Any], billed: dict[str, Any], customer_admin: dict[str, str]
 ) -> None:
-    from tests.support.platform import member, new_id
-
-    org = OrgRef(OrgType.CUSTOMER, billed["customerId"], provider_id=billed["provider"]["id"],
-                 reseller_id=billed["resellerId"])  # fmt: skip
-    user = new_id("u-")
-    container.members.add(member(user, org, Role.CUSTOMER_ADMIN))
-    headers = billed["auth"](user)
+    headers = customer_admin
     run_id = billed.get("current", first_run)["id"]
     run = client.get(f"/api/billing/runs/{run_id}", headers=headers).json()
-    assert run["totals"]["resellers"] == []
+    assert "resellers" not in run["totals"]
     assert [c["customerId"] for c in run["totals"]["customers"]] == [billed["customerId"]]
     lines = client.get(f"/api/billing/runs/{run_id}/lines", headers=headers).json()["items"]
     assert lines and all(set(line) == {"lineItemIds", "subscriptionId", "customerId", "catalogItemId", "chargeType",
@@ -433,3 +456,151 @@ def test_an_unbilled_run_reads_the_open_period_and_prices_it_like_a_billed_one(
                                            Decimal("0.10"), Decimal("0.20"))  # fmt: skip
     assert {(t["resellerId"], t["currency"]): Decimal(t["amount"]) for t in run["totals"]["resellers"]} == resellers
     assert {(t["customerId"], t["currency"]): Decimal(t["amount"]) for t in run["totals"]["customers"]} == customers
+
+
+MONEY = {"unitPrice", "effectiveUnitPrice", "providerCost", "resellerCharge", "customerCharge"}
+CENTS = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
+
+
+def test_lines_carry_whole_quantities_amounts_in_cents_and_microsofts_charge_types(
+    client: TestClient, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    """JSON and CSV alike: the quantity a whole number, every amount at the euro's two places ("6.00", never
+    "6.0"), the charge type spelled as Microsoft wrote it on the line ("cycleCharge", not "cyclecharge")."""
+    run_id = billed.get("current", first_run)["id"]
+    priced = all_lines(client, run_id, billed["admin"], limit=500)
+    assert [p["chargeType"] for p in priced] == [line["chargeType"] for line in billed["lines"]]
+    assert any(p["chargeType"] != p["chargeType"].lower() for p in priced)  # "cycleCharge" among them
+    for line in priced:
+        assert type(line["quantity"]) is int and line["quantity"] > 0, line
+        for name in MONEY:
+            assert line[name] is None or CENTS.match(line[name]), (name, line)
+        assert line["providerCost"] is not None and line["unitPrice"] is not None
+    exported = client.get(f"/api/billing/runs/{run_id}/lines", headers=billed["admin"], params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [r["chargeType"] for r in rows] == [p["chargeType"] for p in priced]
+    assert [int(r["quantity"]) for r in rows] == [p["quantity"] for p in priced]
+    assert all(r["quantity"].isdigit() for r in rows)
+    for row, line in zip(rows, priced, strict=True):
+        assert {name: row[name] or None for name in MONEY} == {name: line[name] for name in MONEY}
+
+
+def test_a_field_hidden_from_a_tier_is_absent_and_a_value_not_known_is_null(
+    client: TestClient,
+    container: Container,
+    first_run: dict[str, Any],
+    billed: dict[str, Any],
+    customer_admin: dict[str, str],
+) -> None:
+    """Each tier gets one shape in every answer (the run, the list, a run not computed yet, its lines): what it may
+    not read is left out, never null; what is not known is null."""
+    from shared.services.billing import period_of
+
+    run_id = billed.get("current", first_run)["id"]
+    readers = {"provider": billed["admin"], "reseller": billed["staff"], "customer": customer_admin}
+    runs = {tier: client.get(f"/api/billing/runs/{run_id}", headers=h).json() for tier, h in readers.items()}
+    provider, reseller, customer = runs["provider"], runs["reseller"], runs["customer"]
+    assert provider["current"] is True and "current" not in reseller and "current" not in customer
+    assert set(provider["counts"]) == {"lines", "discrepancies", "billableLines", "unpricedLines",
+                                       "discrepanciesByKind"}  # fmt: skip
+    assert set(reseller["counts"]) == set(customer["counts"]) == {"lines"}
+    assert provider["totals"]["providerCost"] and all("providerCost" in e for e in provider["totals"]["byCurrency"])
+    for run in (reseller, customer):
+        assert "providerCost" not in run["totals"]
+        assert all("providerCost" not in e for e in run["totals"]["byCurrency"])
+    assert "resellers" not in customer["totals"] and all("resellers" not in e for e in customer["totals"]["byCurrency"])
+    assert isinstance(reseller["totals"]["resellers"], list)
+    for tier, headers in readers.items():
+        listed = client.get("/api/billing/runs", headers=headers, params={"period": billed["period"]}).json()["items"]
+        [item] = [r for r in listed if r["id"] == run_id]
+        assert "totals" not in item and set(item) == set(runs[tier]) - {"totals"}, tier
+        assert item["counts"] == runs[tier]["counts"], tier
+    # A run not computed yet has the shape of a completed one; the answer that queues it too.
+    period = period_of(datetime.now(UTC), 5)
+    started = client.post("/api/billing/runs", headers=billed["admin"], json={"period": period, "kind": "billed"})
+    assert started.status_code == 202, started.text
+    queued = client.get(f"/api/billing/runs/{started.json()['id']}", headers=billed["admin"]).json()
+    for answer in (started.json(), queued):
+        assert answer["status"] == "queued" and answer["current"] is False and answer["startedAt"] is None
+        assert set(answer) == set(provider) and set(answer["counts"]) == set(provider["counts"])
+        assert answer["totals"] == {"currency": None, "currencies": [], "resellers": [], "customers": [],
+                                    "providerCost": [], "byCurrency": []}  # fmt: skip
+    as_reseller = client.get(f"/api/billing/runs/{started.json()['id']}", headers=billed["staff"]).json()
+    assert set(as_reseller) == set(reseller) and as_reseller["counts"] == {"lines": 0}
+    assert set(as_reseller["totals"]) == set(reseller["totals"])
+    container.billing.execute(billed["provider"]["id"], started.json()["id"])  # no invoice: it fails, out of the way
+    found = client.get(f"/api/billing/runs/{run_id}/discrepancies", headers=billed["admin"],
+                       params={"limit": 500}).json()["items"]  # fmt: skip
+    assert found and all(set(d) == set(found[0]) for d in found)
+    assert all(CENTS.match(d["amount"]) for d in found)
+    for tier, headers in readers.items():
+        lines = all_lines(client, run_id, headers, limit=500)
+        assert lines and all(set(line) == set(lines[0]) for line in lines), tier
+    assert "providerCost" not in lines[0] and "resellerCharge" not in lines[0]  # the customer's
+
+
+def test_a_reseller_and_a_customer_admin_count_the_lines_they_can_read(
+    client: TestClient, first_run: dict[str, Any], billed: dict[str, Any], customer_admin: dict[str, str]
+) -> None:
+    run_id = billed.get("current", first_run)["id"]
+    everything = client.get(f"/api/billing/runs/{run_id}", headers=billed["admin"]).json()["counts"]["lines"]
+    for headers in (billed["staff"], customer_admin):
+        mine = all_lines(client, run_id, headers, limit=500)
+        run = client.get(f"/api/billing/runs/{run_id}", headers=headers).json()
+        assert run["counts"]["lines"] == len(mine) > 0
+        assert len(mine) < everything
+    other = client.get(f"/api/billing/runs/{run_id}", headers=billed["otherStaff"]).json()
+    assert other["counts"] == {"lines": 0}
+
+
+def test_json_lines_come_in_pages_under_signed_tokens_and_csv_streams_them_all(
+    client: TestClient, first_run: dict[str, Any], billed: dict[str, Any]
+) -> None:
+    run_id = billed.get("current", first_run)["id"]
+    url = f"/api/billing/runs/{run_id}/lines"
+    whole = all_lines(client, run_id, billed["admin"], limit=500)
+    first = client.get(url, headers=billed["admin"], params={"limit": 4}).json()
+    assert len(first["items"]) == 4 and first["continuationToken"]
+    assert all_lines(client, run_id, billed["admin"], limit=4) == whole
+    assert client.get(url, headers=billed["admin"]).json()["items"] == whole[:50]  # the default limit
+    token = first["continuationToken"]
+    second = client.get(url, headers=billed["admin"], params={"limit": 4, "continuationToken": token}).json()
+    assert second["items"] == whole[4:8]
+    assert all_lines(client, run_id, billed["staff"], limit=3) == all_lines(client, run_id, billed["staff"], limit=500)
+    refused = [
+        (billed["staff"], {"continuationToken": token}),  # another caller
+        (billed["admin"], {"continuationToken": token, "customerId": billed["customerId"]}),  # another filter
+        (billed["admin"], {"continuationToken": token[:-2] + ("AA" if not token.endswith("AA") else "BB")}),
+    ]
+    for headers, params in refused:
+        answer = client.get(url, headers=headers, params=params)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["type"] == "urn:csp-platform:problem:invalid-continuation-token"
+    assert client.get(url, headers=billed["admin"], params={"limit": 0}).status_code == 422
+    exported = client.get(url, headers=billed["admin"], params={"format": "csv", "limit": 4})
+    assert len(list(csv.DictReader(io.StringIO(exported.text)))) == len(whole)  # a stream of every line
+
+
+def test_stored_lines_are_read_from_any_gzip_member_on(container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blob of many gzip members (a batch of lines each), read in small growing ranges: reading on from any
+    line's member and index gives exactly the lines after it."""
+    import shared.storage.billing as storage
+    from tests.support.platform import new_id
+
+    monkeypatch.setattr(storage, "RAW_BATCH_BYTES", 700)
+    monkeypatch.setattr(storage, "READ_WINDOW_BYTES", 97)
+    name = f"test/{new_id('blob-')}/lines.jsonl.gz"
+    records = [json.dumps({"n": n, "pad": "x" * (n % 37)}).encode() for n in range(600)]
+    writer = container.billing_blobs.writer(name)
+    for record in records:
+        writer.write(record + b"\n")
+    writer.close()
+    assert list(container.billing_blobs.iter_lines(name)) == records
+    found = list(container.billing_blobs.read_from(name))
+    assert [f.data for f in found] == records
+    members = sorted({f.member for f in found})
+    assert len(members) > 20 and members[0] == 0
+    for at in (1, 77, 333, 599):
+        rest = container.billing_blobs.read_from(name, found[at].member, found[at].index)
+        assert [f.data for f in rest] == records[at:]
+    assert list(container.billing_blobs.read_from(name, found[-1].member, found[-1].index + 1)) == []

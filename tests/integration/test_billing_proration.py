@@ -69,8 +69,7 @@ def prorated(client: TestClient, container: Container, pc: Sandbox, sandbox: Any
     assert client.patch(f"/api/subscriptions/{grown}", headers=staff, json={"quantity": 15}).status_code == 202
     assert client.post(f"/api/subscriptions/{cancelled}/cancel", headers=staff).status_code == 202
     sub = lambda s: client.get(f"/api/subscriptions/{s}", headers=staff).json()  # noqa: E731
-    work_queues(container, lambda: all((sub(s)["pendingChange"] or {}).get("status") == "applied"
-                                       for s in (grown, cancelled)))  # fmt: skip
+    work_queues(container, lambda: all(sub(s)["pendingChange"] is None for s in (grown, cancelled)))
     period = f"{moment.year:04d}-{moment.month:02d}"
     generated = requests.post(
         f"{pc.url}/_sandbox/reconciliation",
@@ -109,8 +108,7 @@ def test_seats_added_mid_cycle_are_charged_for_the_rest_of_the_cycle_at_each_tie
 ) -> None:
     microsoft = next(line for line in prorated["lines"] if line["chargeType"] == "addQuantity")
     assert 0 < microsoft["effectiveUnitPrice"] < microsoft["unitPrice"]  # a part of the cycle
-    # charge types are compared lower-cased (Microsoft's capitalisation varies)
-    [ours] = [p for p in priced_lines(client, prorated) if p["chargeType"] == "addquantity"]
+    [ours] = [p for p in priced_lines(client, prorated) if p["chargeType"] == "addQuantity"]  # Microsoft's spelling
     assert Decimal(ours["resellerCharge"]) == expected(prorated, microsoft, Decimal("1.15"))
     assert Decimal(ours["customerCharge"]) == expected(prorated, microsoft, Decimal("1.15") * Decimal("1.25"))
     assert Decimal(ours["providerCost"]) == microsoft["subtotal"] and ours["currency"] == "EUR"

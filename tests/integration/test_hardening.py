@@ -75,10 +75,10 @@ def test_a_period_that_is_no_real_month_is_refused_everywhere(
     client: TestClient, shop: dict[str, Any], period: str
 ) -> None:
     admin = shop["auth"](shop["providerAdmin"])
-    assert_problem(client.get("/api/billing/runs", params={"period": period}, headers=admin), 400)
+    assert_problem(client.get("/api/billing/runs", params={"period": period}, headers=admin), 422)
     assert_problem(client.post("/api/billing/runs", json={"period": period, "kind": "billed"}, headers=admin), 422)
     shopper = shop["auth"](shop["customerAdmin"])
-    assert_problem(client.get("/api/storefront/charges", params={"period": period}, headers=shopper), 400)
+    assert_problem(client.get("/api/storefront/charges", params={"period": period}, headers=shopper), 422)
     # the connection (and the app) answer the next request as usual
     assert client.get("/api/billing/runs", params={"period": "2026-12"}, headers=admin).status_code == 200
 
@@ -163,9 +163,11 @@ def test_syncing_a_market_partner_center_does_not_sell_in_is_422(client: TestCli
 
 
 @pytest.mark.parametrize("limit", ["3.0", "true", "+3", "3e0", " 3"])
-def test_a_limit_not_written_in_digits_is_400(client: TestClient, shop: dict[str, Any], limit: str) -> None:
+def test_a_limit_not_written_in_digits_is_422(client: TestClient, shop: dict[str, Any], limit: str) -> None:
     response = client.get("/api/resellers", params={"limit": limit}, headers=shop["auth"](shop["providerAdmin"]))
-    assert [e["field"] for e in assert_problem(response, 400)["errors"]] == ["limit"]
+    assert assert_problem(response, 422)["errors"] == [
+        {"field": "limit", "message": "must be a whole number written in digits"}
+    ]
 
 
 @pytest.mark.parametrize("quantity", ["3", True, 3.0])
@@ -182,7 +184,7 @@ def test_a_quantity_that_is_not_an_integer_buys_nothing(
     shopper = shop["auth"](shop["customerAdmin"])
     before = client.get("/api/storefront/orders", params={"limit": 500}, headers=shopper).json()["items"]
     response = client.post("/api/storefront/orders", json={"lines": [line]}, headers=shopper)
-    assert [e["field"] for e in assert_problem(response, 422)["errors"]] == ["lines.0.quantity"]
+    assert [e["field"] for e in assert_problem(response, 422)["errors"]] == ["lines[0].quantity"]
     assert client.get("/api/storefront/orders", params={"limit": 500}, headers=shopper).json()["items"] == before
 
 
@@ -201,6 +203,36 @@ def test_a_subscription_change_names_exactly_one_field_with_a_value(client: Test
     headers = shop["auth"](shop["resellerStaff"])
     for body in ({}, {"quantity": 3, "autoRenew": True}, {"quantity": None}, {"quantity": 3, "status": None}):
         assert_problem(client.patch(f"/api/subscriptions/{new_id()}", json=body, headers=headers), 422)
+
+
+def test_a_missing_required_query_parameter_is_422_everywhere(client: TestClient, shop: dict[str, Any]) -> None:
+    auth = shop["auth"]
+    admin, operator, shopper = auth(shop["providerAdmin"]), auth(shop["operator"]), auth(shop["customerAdmin"])
+    cases: list[tuple[str, str, dict[str, str], dict[str, str], str]] = [
+        ("GET", "/api/storefront/charges", shopper, {}, "period"),
+        ("GET", "/api/providers/consent/callback", {}, {"code": "x"}, "state"),
+        ("POST", "/api/webhooks/partner-center", {}, {}, "provider"),
+        ("GET", "/api/catalog", admin, {}, "country"),
+        ("GET", "/api/catalog", operator, {"country": "US"}, "providerId"),
+        ("GET", "/api/orders", admin, {}, "customerId"),
+        ("GET", "/api/subscriptions", admin, {}, "customerId"),
+        ("GET", "/api/resellers", operator, {}, "providerId"),
+    ]
+    for method, path, headers, params, name in cases:
+        answer = client.request(method, path, params=params, headers=headers, json={} if method == "POST" else None)
+        problem = assert_problem(answer, 422)
+        assert problem["type"] == "urn:csp-platform:problem:validation-error", (path, problem)
+        assert [e["field"] for e in problem["errors"]] == [name], (path, problem)
+        assert problem["errors"][0]["message"] == "is required", (path, problem)
+    document = create_app().openapi()
+    required = {
+        (method.upper(), path, parameter["name"])
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and parameter.get("required")
+    }
+    assert required <= {(method, path, name) for method, path, _, _, name in cases}
 
 
 # 7. Storage down: a fast 503 with Retry-After, nothing half done ----------------------------------------------------
@@ -273,6 +305,8 @@ def test_every_operation_documents_the_answers_every_layer_gives() -> None:
                 assert {"401", "403"} <= responses.keys(), where
             if "requestBody" in operation:
                 assert {"413", "422"} <= responses.keys(), where
+            if any(p["in"] in ("query", "header") for p in operation.get("parameters", [])):
+                assert "422" in responses, where  # a query parameter or header that is not valid
             if "{" in path:
                 assert "404" in responses, where
             for code, response in responses.items():
@@ -317,11 +351,11 @@ def test_a_reason_may_hold_lines_but_no_control_characters(client: TestClient, s
     assert_problem(response, 404)  # valid text: refused only because there is no such order
 
 
-def test_a_search_with_control_characters_is_400(client: TestClient, shop: dict[str, Any]) -> None:
+def test_a_search_with_control_characters_is_422(client: TestClient, shop: dict[str, Any]) -> None:
     response = client.get(
         "/api/catalog", params={"q": "Office\x00", "country": "US"}, headers=shop["auth"](shop["providerAdmin"])
     )
-    assert_problem(response, 400)
+    assert [e["field"] for e in assert_problem(response, 422)["errors"]] == ["q"]
 
 
 @pytest.mark.parametrize("flag", ["yes", "on", "true", 1, 1.0, 0, "false", None])
@@ -344,5 +378,5 @@ def test_an_integer_written_with_an_exponent_buys_nothing(client: TestClient, sh
     shopper = {**shop["auth"](shop["customerAdmin"]), "Content-Type": "application/json"}
     before = client.get("/api/storefront/orders", params={"limit": 500}, headers=shopper).json()["items"]
     answer = client.post("/api/storefront/orders", content=raw.encode(), headers=shopper)
-    assert [e["field"] for e in assert_problem(answer, 422)["errors"]] == ["lines.0.quantity"]
+    assert [e["field"] for e in assert_problem(answer, 422)["errors"]] == ["lines[0].quantity"]
     assert client.get("/api/storefront/orders", params={"limit": 500}, headers=shopper).json()["items"] == before

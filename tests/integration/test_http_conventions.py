@@ -114,6 +114,24 @@ def test_a_body_of_another_media_type_is_415_naming_json(
     assert "application/json" in problem["detail"] and answer.headers["accept"] == "application/json"
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/members"), ("PATCH", "/api/customers/{id}"), ("PUT", "/api/resellers/{id}/pricing")],
+)
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_415_on_a_post_a_patch_and_a_put(
+    client: TestClient, auth: Auth, operator: str, container: Any, method: str, path: str, content_type: str
+) -> None:
+    user_id = new_id("u-")
+    content = orjson.dumps({"userId": user_id, "orgType": "operator", "orgId": "platform", "role": "operator"})
+    headers = {**auth(operator), "Content-Type": content_type}
+    answer = client.request(method, path.replace("{id}", new_id()), content=content, headers=headers)
+    problem = assert_problem(answer, 415)
+    assert problem["type"] == "urn:csp-platform:problem:unsupported-media-type"
+    assert "application/json" in problem["detail"] and answer.headers["accept"] == "application/json"
+    assert container.members.get(user_id) is None
+
+
 def test_a_json_key_named_twice_is_422_and_changes_nothing(
     client: TestClient, auth: Auth, operator: str, container: Any
 ) -> None:
@@ -126,10 +144,19 @@ def test_a_json_key_named_twice_is_422_and_changes_nothing(
     assert container.members.get(user_id) is None
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=501", "limit=ten", "limit=-1"])
-def test_bad_paging_parameters_are_400(client: TestClient, auth: Auth, operator: str, query: str) -> None:
-    problem = assert_problem(client.get(f"/api/audit?entityId=x&{query}", headers=auth(operator)), 400)
-    assert problem["errors"][0]["field"] == "limit"
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("limit=0", "must be at least 1"),
+        ("limit=501", "must be at most 500"),
+        ("limit=ten", "must be a whole number written in digits"),
+        ("limit=-1", "must be a whole number written in digits"),
+    ],
+)
+def test_bad_paging_parameters_are_422(client: TestClient, auth: Auth, operator: str, query: str, message: str) -> None:
+    problem = assert_problem(client.get(f"/api/audit?entityId=x&{query}", headers=auth(operator)), 422)
+    assert problem["type"] == "urn:csp-platform:problem:validation-error"
+    assert problem["errors"] == [{"field": "limit", "message": message}]
 
 
 def test_pages_follow_the_continuation_token(

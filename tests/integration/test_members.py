@@ -101,6 +101,23 @@ def test_customer_admin_adds_to_itself_only(client: TestClient, auth: Auth, add_
     assert client.post("/api/members", json=body(other, Role.CUSTOMER_ADMIN), headers=auth(admin)).status_code == 404
 
 
+def test_a_provider_admin_adding_to_the_operators_organisation_is_403_not_404(
+    client: TestClient, auth: Auth, add_member: AddMember, container: Any
+) -> None:
+    admin = add_member(provider_org(), Role.PROVIDER_ADMIN)
+    target = body(OrgRef.operator(), Role.OPERATOR)
+    response = client.post("/api/members", json=target, headers=auth(admin))
+    assert response.status_code == 403, response.text
+    assert response.json()["type"] == "urn:csp-platform:problem:forbidden"
+    assert container.members.get(target["userId"]) is None
+    # an organisation outside the caller's scope that is not the operator's stays 404
+    elsewhere = reseller_org(provider_org())
+    container.organizations.add(elsewhere, name="Elsewhere")
+    assert (
+        client.post("/api/members", json=body(elsewhere, Role.RESELLER_ADMIN), headers=auth(admin)).status_code == 404
+    )
+
+
 def test_unknown_organisation_is_404(client: TestClient, auth: Auth, add_member: AddMember) -> None:
     operator = add_member(OrgRef.operator(), Role.OPERATOR)
     response = client.post("/api/members", json=body(provider_org(), Role.PROVIDER_ADMIN), headers=auth(operator))

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from shared.bootstrap import Container
 from shared.domain.scope import OrgRef, OrgType, Role
+from shared.messaging import QueueNames
 from tests.support.commerce import drain_queues, ready_shop, work_queues
 from tests.support.onboarding import Sandbox
 
@@ -117,14 +118,14 @@ def test_provider_staff_see_every_tier(client: TestClient, shop: dict[str, Any])
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"catalogItemId": "NOPE:0001:NOPE:P1Y:monthly"}, "lines.0.catalogItemId"),
-        ({"quantity": 0}, "lines.0.quantity"),
-        ({"quantity": 100_001}, "lines.0.quantity"),
-        pytest.param({"quantity": "3"}, "lines.0.quantity", id="quantity-as-text"),
-        pytest.param({"quantity": True}, "lines.0.quantity", id="quantity-as-true"),
-        pytest.param({"quantity": 3.0}, "lines.0.quantity", id="quantity-as-float"),
-        ({"termDuration": "P2Y"}, "lines.0.termDuration"),
-        ({"billingCycle": "weekly"}, "lines.0.billingCycle"),
+        ({"catalogItemId": "NOPE:0001:NOPE:P1Y:monthly"}, "lines[0].catalogItemId"),
+        ({"quantity": 0}, "lines[0].quantity"),
+        ({"quantity": 100_001}, "lines[0].quantity"),
+        pytest.param({"quantity": "3"}, "lines[0].quantity", id="quantity-as-text"),
+        pytest.param({"quantity": True}, "lines[0].quantity", id="quantity-as-true"),
+        pytest.param({"quantity": 3.0}, "lines[0].quantity", id="quantity-as-float"),
+        ({"termDuration": "P2Y"}, "lines[0].termDuration"),
+        ({"billingCycle": "weekly"}, "lines[0].billingCycle"),
     ],
 )
 def test_bad_lines_are_422_and_create_nothing(
@@ -143,7 +144,7 @@ def test_quantity_beyond_the_skus_maximum_is_422(client: TestClient, shop: dict[
     capped = next(i for i in shop["items"] if i.max_quantity and i.max_quantity < 100_000)
     response = place(client, shop, [line(capped, capped.max_quantity + 1)])
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "lines.0.quantity"
+    assert response.json()["errors"][0]["field"] == "lines[0].quantity"
 
 
 def test_a_term_the_item_does_not_offer_is_422(client: TestClient, shop: dict[str, Any]) -> None:
@@ -302,7 +303,7 @@ def test_seats_are_added_then_removed_inside_the_window(
     added = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 7}, headers=headers)
     assert added.status_code == 202 and added.json()["pendingChange"]["status"] == "pending"
     after_add = wait_change(client, container, shop, sub_id)
-    assert after_add["quantity"] == 7 and after_add["pendingChange"]["status"] == "applied"
+    assert after_add["quantity"] == 7 and after_add["pendingChange"] is None  # applied: nothing pending any more
     assert [lot["quantity"] for lot in after_add["lots"]] == [5, 2]  # the added seats form their own lot
     removed = client.patch(f"/api/subscriptions/{sub_id}", json={"quantity": 6}, headers=headers)
     assert removed.status_code == 202
@@ -313,6 +314,31 @@ def test_seats_are_added_then_removed_inside_the_window(
     assert next(s for s in in_pc if s["id"] == sub_id)["quantity"] == 6
     trail = client.get("/api/audit", params={"entityId": sub_id}, headers=shop["auth"](shop["providerAdmin"])).json()
     assert "subscription.change.quantity" in [e["action"] for e in trail["items"]]
+
+
+def test_a_pending_change_is_cleared_once_the_mirror_shows_it_and_its_message_then_does_nothing(
+    client: TestClient, container: Container, pc: Sandbox, shop: dict[str, Any]
+) -> None:
+    """Whichever writer brings Partner Center's state first (here a re-read, before the queued change is worked),
+    the change it already shows is no longer pending; its message, worked afterwards, changes nothing."""
+    sub_id = subscription_for(client, container, shop, quantity=3)
+    headers = shop["auth"](shop["resellerStaff"])
+    asked = client.patch(f"/api/subscriptions/{sub_id}", json={"autoRenew": False}, headers=headers)
+    assert asked.status_code == 202 and asked.json()["pendingChange"]["status"] == "pending"
+    requests.post(
+        f"{pc.url}/_sandbox/subscriptions/{sub_id}/change", json={"autoRenewEnabled": False}, timeout=10
+    ).raise_for_status()
+    synced = client.post(f"/api/subscriptions/{sub_id}/sync", headers=headers)
+    assert synced.status_code == 200, synced.text
+    assert synced.json()["autoRenew"] is False and synced.json()["pendingChange"] is None
+    drain_queues(container, (QueueNames.SUBSCRIPTION_CHANGES,))
+    read = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
+    assert read["autoRenew"] is False and read["pendingChange"] is None
+    listed = client.get("/api/subscriptions", params={"customerId": shop["customerId"], "limit": 500},
+                        headers=headers).json()["items"]  # fmt: skip
+    assert next(s for s in listed if s["id"] == sub_id)["pendingChange"] is None
+    trail = client.get("/api/audit", params={"entityId": sub_id}, headers=shop["auth"](shop["providerAdmin"])).json()
+    assert [e["action"] for e in trail["items"]].count("subscription.change.applied") == 1
 
 
 def test_a_decrease_or_cancel_outside_the_window_is_409(

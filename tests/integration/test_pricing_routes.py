@@ -99,7 +99,7 @@ def test_if_match_star_replaces_whatever_is_there(fresh: World) -> None:
         ({"margin": 0.12}, "margin"),
         ({"overrides": [{"catalogItemId": "{item}", "price": "-1.00"}]}, "overrides[0].price"),
         ({"overrides": [{"catalogItemId": "{item}", "price": "1.005"}]}, "overrides[0].price"),
-        ({"overrides": [{"catalogItemId": "{item}", "price": 7.5}]}, "overrides.0.price"),
+        ({"overrides": [{"catalogItemId": "{item}", "price": 7.5}]}, "overrides[0].price"),
         ({"overrides": [{"catalogItemId": "no:such:item:P1M:monthly", "price": "1.00"}]}, "overrides[0].catalogItemId"),
         ({"overrides": [{"catalogItemId": "{item}", "price": "1.00", "currency": "EUR"}]}, "overrides[0].currency"),
         ({"margin": "0.1", "surprise": True}, "surprise"),

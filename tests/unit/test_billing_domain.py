@@ -302,3 +302,48 @@ def test_each_charge_is_priced_with_the_pricing_in_force_on_its_date() -> None:
 def test_without_recorded_changes_the_current_prices_apply() -> None:
     _, [line], _ = reconcile(lookups(), wire())
     assert line.reseller_charge == D("66.00")
+
+
+def test_amounts_are_written_at_the_currencys_minor_unit_and_quantities_whole() -> None:
+    from shared.domain.billing import amount_text, whole_quantity
+
+    assert [amount_text(v, "EUR") for v in (D("23.0"), D("23"), D("23.00"), D("7.745"), D("-0.001"))] == [
+        "23.00", "23.00", "23.00", "7.75", "0.00"]  # fmt: skip
+    assert [amount_text(v, "JPY") for v in (D("2300"), D("2300.0"), D("2300.5"), D("2.3E+3"))] == [
+        "2300", "2300", "2301", "2300"]  # fmt: skip
+    assert amount_text("1.5", "KWD") == "1.500" and amount_text(None, "EUR") is None
+    assert [whole_quantity(v) for v in (D("10"), D("10.0"), "10", 10, None)] == [10, 10, 10, 10, 0]
+
+
+def test_the_charge_type_keeps_microsofts_spelling_from_either_wire_format() -> None:
+    from shared.domain.billing import charge_type_as_sent
+
+    parser = LineParser()
+    v1 = parser.from_mapping(wire(chargeType="cycleCharge"))
+    v2 = parser.from_bytes(b'{"SubscriptionId":"s","ChargeType":"addQuantity","Quantity":5}')
+    spaced = parser.from_bytes(b'{"SubscriptionId": "s", "chargeType" : "Remove\\u0051uantity"}')
+    assert (v1.charge_type, v2.charge_type, spaced.charge_type) == ("cyclecharge", "addquantity", "removequantity")
+    assert [charge_type_as_sent(line) for line in (v1, v2, spaced)] == ["cycleCharge", "addQuantity", "RemoveQuantity"]
+    _, [priced], _ = reconcile(lookups(), wire(chargeType="cycleCharge"))
+    record = priced.to_record()
+    assert record["chargeType"] == "cycleCharge" and record["quantity"] == 10
+    assert (record["unitPrice"], record["providerCost"], record["customerCharge"]) == ("6.00", "60.00", "72.60")
+
+
+def test_a_line_stored_before_the_answer_rules_is_answered_by_them() -> None:
+    from shared.domain.billing import shown_line, visible_fields
+
+    stored = {"lineItemIds": ["a:0"], "quantity": "10", "currency": "JPY", "unitPrice": "2300.0",
+              "providerCost": "23000", "resellerCharge": "25300.0", "customerCharge": None,
+              "chargeType": "new"}  # fmt: skip
+    shown = shown_line(stored, visible_fields("reseller"))
+    assert set(shown) == set(visible_fields("reseller")) and "unitPrice" not in shown
+    assert (shown["quantity"], shown["resellerCharge"], shown["customerCharge"]) == (10, "25300", None)
+    assert shown_line(stored, visible_fields("provider"))["unitPrice"] == "2300"
+
+
+def test_each_reseller_and_customer_counts_the_lines_it_may_read_per_currency() -> None:
+    unknown = wire(subscriptionId="9d2bbf5e-05a3-4c8b-a5a2-2f4f3f1b8f70", customerId="org:someone-else")
+    reconciler, _, _ = reconcile(lookups(), wire(), wire(chargeType="addQuantity", quantity=2), unknown)
+    assert reconciler.totals.reseller_lines == {("res-1", "USD"): 2}
+    assert reconciler.totals.customer_lines == {("cust-1", "res-1", "USD"): 2}

@@ -77,6 +77,20 @@ def test_adding_to_an_organisation_outside_scope_is_not_found() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "caller",
+    [
+        who(PROVIDER_A, Role.PROVIDER_ADMIN),
+        who(PROVIDER_A, Role.PROVIDER_STAFF),
+        who(RESELLER_A1, Role.RESELLER_ADMIN),
+        who(CUSTOMER_A1, Role.CUSTOMER_ADMIN),
+    ],
+)
+def test_only_the_operator_adds_to_the_operators_organisation_which_is_known_to_exist(caller: Principal) -> None:
+    for role in (Role.OPERATOR, Role.PROVIDER_ADMIN):
+        assert may_add_member(caller, OrgRef.operator(), role, target_has_admin=True) is Decision.FORBIDDEN
+
+
 def test_a_role_of_another_kind_of_organisation_is_invalid() -> None:
     assert may_add_member(OPERATOR, PROVIDER_A, Role.RESELLER_ADMIN, target_has_admin=False) is Decision.INVALID
     assert may_add_member(OPERATOR, CUSTOMER_A1, Role.OPERATOR, target_has_admin=False) is Decision.INVALID

@@ -60,6 +60,7 @@ PRODUCTION_ENVIRONMENT = {
     "KEY_VAULT_URL": "https://kv-abc123.vault.azure.net/",
     "SIGNING_SECRET": "9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d1f",
     "MAX_BODY_BYTES": "1048576",
+    "CORS_ALLOWED_ORIGINS": "",
     "IDEMPOTENCY_TTL_HOURS": "72",
     "IDEMPOTENCY_SWEEP_SCHEDULE": "0 15 3 * * *",
     "RELATIONSHIP_SWEEP_SCHEDULE": "0 */30 * * * *",

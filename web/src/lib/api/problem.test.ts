@@ -6,11 +6,28 @@ const base: Problem = { type: "about:blank", title: "The request is not valid", 
 describe("viewProblem", () => {
   it("puts each field error under its field path", () => {
     const view = viewProblem(
-      { ...base, errors: [{ field: "billingProfile.defaultAddress.city", message: "Field required" }] },
+      { ...base, errors: [{ field: "billingProfile.defaultAddress.city", message: "is required" }] },
       ["billingProfile.defaultAddress.city", "resellerId"],
     );
-    expect(view?.fields).toEqual({ "billingProfile.defaultAddress.city": "Field required" });
+    expect(view?.fields).toEqual({ "billingProfile.defaultAddress.city": "is required" });
     expect(view?.general).toBeNull();
+  });
+
+  it("matches a list item's field by its path with the index in brackets, as the API writes it", () => {
+    const view = viewProblem(
+      {
+        ...base,
+        errors: [
+          { field: "lines[0].quantity", message: "must be a whole number" },
+          { field: "storefrontPolicy.allowedCatalogItemIds[2]", message: "X is not a catalog item of the customer's market (US)" },
+        ],
+      },
+      ["lines[0].quantity", "lines[1].quantity"],
+    );
+    expect(view?.fields).toEqual({ "lines[0].quantity": "must be a whole number" });
+    expect(view?.general).toBe(
+      "storefrontPolicy.allowedCatalogItemIds[2]: X is not a catalog item of the customer's market (US)",
+    );
   });
 
   it("joins two errors of the same field", () => {

@@ -58,7 +58,8 @@ export function isApiError(error: unknown, status?: number): error is ApiError {
 }
 
 export interface ProblemView {
-  /** Messages for the form's own fields, by field path (e.g. `billingProfile.defaultAddress.city`). */
+  /** Messages for the form's own fields, by field path as the API writes it: names joined by dots, list indexes in
+   * brackets (`billingProfile.defaultAddress.city`, `lines[0].quantity`). */
   fields: Record<string, string>;
   /** What goes in a MessageBar: the detail when no error matches a field, else the unmatched messages. */
   general: string | null;

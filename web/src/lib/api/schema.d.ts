@@ -17,7 +17,7 @@ export interface paths {
          *     between `from` and `to` (at most 92 days), optionally by one actor. Entries outside the caller's scope are
          *     never shown; an entity with none visible is a 404.
          */
-        get: operations["read_audit_api_audit_get"];
+        get: operations["listAuditEntries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -34,13 +34,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Runs */
-        get: operations["list_runs_api_billing_runs_get"];
+        get: operations["listBillingRuns"];
         put?: never;
         /**
          * Start Run
          * @description Provider admins: queues a run for the period (one already queued or running for it is answered instead).
          */
-        post: operations["start_run_api_billing_runs_post"];
+        post: operations["startBillingRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -58,7 +58,7 @@ export interface paths {
          * Get Run
          * @description Provider staff see every total; reseller staff their own and their customers'; customers their own.
          */
-        get: operations["get_run_api_billing_runs__run_id__get"];
+        get: operations["getBillingRun"];
         put?: never;
         post?: never;
         delete?: never;
@@ -78,7 +78,7 @@ export interface paths {
          * Get Discrepancies
          * @description Provider staff: what did not reconcile, with the money at stake and Microsoft's line ids behind it.
          */
-        get: operations["get_discrepancies_api_billing_runs__run_id__discrepancies_get"];
+        get: operations["listBillingDiscrepancies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -96,9 +96,10 @@ export interface paths {
         };
         /**
          * Get Lines
-         * @description Priced lines, streamed; reseller staff get only their lines and never Microsoft's prices or the provider cost.
+         * @description Priced lines: a page as JSON, or all of them as a CSV stream; reseller staff get only their lines and never
+         *     Microsoft's prices or the provider cost.
          */
-        get: operations["get_lines_api_billing_runs__run_id__lines_get"];
+        get: operations["listBillingLines"];
         put?: never;
         post?: never;
         delete?: never;
@@ -118,7 +119,7 @@ export interface paths {
          * List Catalog
          * @description Any member: each item with the caller's own buy price (provider: cost; reseller and customer: their own).
          */
-        get: operations["list_catalog_api_catalog_get"];
+        get: operations["listCatalog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -139,7 +140,7 @@ export interface paths {
          * Put Item Sellable
          * @description Provider admin: switches one item on or off for resellers and their customers (audited).
          */
-        put: operations["put_item_sellable_api_catalog_items__catalog_item_id__sellable_put"];
+        put: operations["putCatalogItemSellable"];
         post?: never;
         delete?: never;
         options?: never;
@@ -158,12 +159,12 @@ export interface paths {
          * Get Catalog Settings
          * @description Provider staff: whether items first seen in a sync may be sold at once.
          */
-        get: operations["get_catalog_settings_api_catalog_settings_get"];
+        get: operations["getCatalogSettings"];
         /**
          * Put Catalog Settings
          * @description Provider admin: what resellers may sell of what a sync brings in is a business decision (audited).
          */
-        put: operations["put_catalog_settings_api_catalog_settings_put"];
+        put: operations["putCatalogSettings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -184,7 +185,7 @@ export interface paths {
          * Sync Catalog
          * @description Provider staff: reads the market from Partner Center now (as the timer does) and answers what changed.
          */
-        post: operations["sync_catalog_api_catalog_sync_post"];
+        post: operations["syncCatalog"];
         delete?: never;
         options?: never;
         head?: never;
@@ -202,7 +203,7 @@ export interface paths {
          * Console Config
          * @description No token needed: the console reads it to sign people in.
          */
-        get: operations["console_config_api_config_get"];
+        get: operations["getConsoleConfig"];
         put?: never;
         post?: never;
         delete?: never;
@@ -224,7 +225,7 @@ export interface paths {
          * Invite Customer
          * @description Provider staff, or the reseller's own staff: a relationship request link naming the reseller.
          */
-        post: operations["invite_customer_api_customer_invitations_post"];
+        post: operations["inviteCustomer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -239,13 +240,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Customers */
-        get: operations["list_customers_api_customers_get"];
+        get: operations["listCustomers"];
         put?: never;
         /**
          * Create Customer
          * @description A new tenant in Partner Center for the reseller: 202 creating, then active or failed with the reason.
          */
-        post: operations["create_customer_api_customers_post"];
+        post: operations["createCustomer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -260,7 +261,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Customer */
-        get: operations["get_customer_api_customers__customer_id__get"];
+        get: operations["getCustomer"];
         put?: never;
         post?: never;
         delete?: never;
@@ -268,9 +269,10 @@ export interface paths {
         head?: never;
         /**
          * Patch Customer
-         * @description Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited).
+         * @description Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited). A
+         *     policy naming an id that is not a catalog item of the customer's market is 422, and nothing is changed.
          */
-        patch: operations["patch_customer_api_customers__customer_id__patch"];
+        patch: operations["patchCustomer"];
         trace?: never;
     };
     "/api/customers/{customer_id}/pricing": {
@@ -284,12 +286,12 @@ export interface paths {
          * Get Customer Pricing
          * @description Provider staff or the customer's reseller staff: its margin over the reseller's price and its fixed prices.
          */
-        get: operations["get_customer_pricing_api_customers__customer_id__pricing_get"];
+        get: operations["getCustomerPricing"];
         /**
          * Put Customer Pricing
          * @description Provider staff or the customer's reseller staff: replaces what the reseller charges it (validated, audited).
          */
-        put: operations["put_customer_pricing_api_customers__customer_id__pricing_put"];
+        put: operations["putCustomerPricing"];
         post?: never;
         delete?: never;
         options?: never;
@@ -307,7 +309,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Check Customer */
-        post: operations["check_customer_api_customers__customer_id__relationship_check_post"];
+        post: operations["checkCustomerRelationship"];
         delete?: never;
         options?: never;
         head?: never;
@@ -328,7 +330,7 @@ export interface paths {
          * @description Provider staff and the customer's reseller staff: every subscription of the customer read from Partner
          *     Center now; one it holds that we had no record of is adopted (flagged and audited).
          */
-        post: operations["sync_customer_subscriptions_api_customers__customer_id__subscriptions_sync_post"];
+        post: operations["syncCustomerSubscriptions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -346,7 +348,7 @@ export interface paths {
          * People
          * @description The members one may act as (the operator first), with their organisation's name.
          */
-        get: operations["people_api_dev_people_get"];
+        get: operations["listDevPeople"];
         put?: never;
         post?: never;
         delete?: never;
@@ -369,7 +371,7 @@ export interface paths {
          * @description A bearer token for anyone (a non-member gets one too, and then the API's 403): the same token Entra
          *     would issue, signed with the development key the sandbox publishes.
          */
-        post: operations["token_api_dev_token_post"];
+        post: operations["createDevToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -387,7 +389,7 @@ export interface paths {
          * Health
          * @description No token needed: load balancers and operators call it.
          */
-        get: operations["health_api_health_get"];
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -407,7 +409,7 @@ export interface paths {
          * Me
          * @description Who the caller is on this platform.
          */
-        get: operations["me_api_me_get"];
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -428,14 +430,14 @@ export interface paths {
          * @description An organisation's members: its own members read them; those who may manage them (its admins, the admins
          *     above it, the operator) too.
          */
-        get: operations["list_members_api_members_get"];
+        get: operations["listMembers"];
         put?: never;
         /**
          * Add Member
          * @description Admins add members to their own organisation; a provider admin may add the first admin of
          *     one of its resellers or customers; the operator may add anyone.
          */
-        post: operations["add_member_api_members_post"];
+        post: operations["addMember"];
         delete?: never;
         options?: never;
         head?: never;
@@ -456,14 +458,14 @@ export interface paths {
          * Remove Member
          * @description Offboarding: the member is refused from its next request on (audited); the last admin stays (409).
          */
-        delete: operations["remove_member_api_members__user_id__delete"];
+        delete: operations["removeMember"];
         options?: never;
         head?: never;
         /**
          * Change Member
          * @description A new role for a member (audited); the last admin of an organisation keeps its role (409).
          */
-        patch: operations["change_member_api_members__user_id__patch"];
+        patch: operations["changeMember"];
         trace?: never;
     };
     "/api/orders": {
@@ -474,13 +476,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Orders */
-        get: operations["list_orders_api_orders_get"];
+        get: operations["listOrders"];
         put?: never;
         /**
          * Place Order
          * @description Provider staff, or reseller staff for their own customers: accepted now, provisioned asynchronously.
          */
-        post: operations["place_order_api_orders_post"];
+        post: operations["placeOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -495,7 +497,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Order */
-        get: operations["get_order_api_orders__order_id__get"];
+        get: operations["getOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -517,7 +519,7 @@ export interface paths {
          * Approve Order
          * @description An order waiting for approval is accepted and provisioning starts; 409 when it is not waiting.
          */
-        post: operations["approve_order_api_orders__order_id__approve_post"];
+        post: operations["approveOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -534,7 +536,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Reject Order */
-        post: operations["reject_order_api_orders__order_id__reject_post"];
+        post: operations["rejectOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -552,13 +554,13 @@ export interface paths {
          * List Providers
          * @description The operator sees every provider; provider staff their own.
          */
-        get: operations["list_providers_api_providers_get"];
+        get: operations["listProviders"];
         put?: never;
         /**
          * Enroll Provider
          * @description Operator only. Verifies the app with Partner Center; a refused app is a 422 and nothing is kept.
          */
-        post: operations["enroll_provider_api_providers_post"];
+        post: operations["enrollProvider"];
         delete?: never;
         options?: never;
         head?: never;
@@ -577,7 +579,7 @@ export interface paths {
          * @description The authority's redirect after a partner admin consented: no bearer token, the signed state is the proof.
          *     A browser is sent back to the console's page of the provider with what happened; an API client gets JSON.
          */
-        get: operations["consent_callback_api_providers_consent_callback_get"];
+        get: operations["completeConsent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -594,7 +596,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Provider */
-        get: operations["get_provider_api_providers__provider_id__get"];
+        get: operations["getProvider"];
         put?: never;
         post?: never;
         delete?: never;
@@ -615,7 +617,7 @@ export interface paths {
          * @description A partner admin signs in with MFA and consents; the callback completes the enrollment. A front end that
          *     holds the bearer token asks for JSON (a browser cannot follow a redirect it fetched cross-origin).
          */
-        get: operations["start_consent_api_providers__provider_id__consent_get"];
+        get: operations["startConsent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -635,12 +637,12 @@ export interface paths {
          * Get Provider Default Margin
          * @description Provider staff: the margin over cost for resellers without one of their own.
          */
-        get: operations["get_provider_default_margin_api_providers__provider_id__default_margin_get"];
+        get: operations["getProviderDefaultMargin"];
         /**
          * Put Provider Default Margin
          * @description Provider admin: the margin over cost every reseller without its own pays (audited).
          */
-        put: operations["put_provider_default_margin_api_providers__provider_id__default_margin_put"];
+        put: operations["putProviderDefaultMargin"];
         post?: never;
         delete?: never;
         options?: never;
@@ -662,7 +664,7 @@ export interface paths {
          * @description Operator only: stops the provider (nothing synced, billed or sold) and frees its Partner Center tenant and
          *     app for another enrollment; its webhook registration is removed. Audited; disabling twice changes nothing.
          */
-        post: operations["disable_provider_api_providers__provider_id__disable_post"];
+        post: operations["disableProvider"];
         delete?: never;
         options?: never;
         head?: never;
@@ -681,7 +683,7 @@ export interface paths {
          * @description The console's dashboard: resellers and customers by status, orders in flight (waiting for approval or
          *     provisioning), the last billing run with its discrepancy count. The operator and the provider's staff.
          */
-        get: operations["provider_summary_api_providers__provider_id__summary_get"];
+        get: operations["getProviderSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -703,7 +705,7 @@ export interface paths {
          * Invite Reseller
          * @description Provider staff. The reseller is invited until Partner Center lists it; a check is queued.
          */
-        post: operations["invite_reseller_api_reseller_invitations_post"];
+        post: operations["inviteReseller"];
         delete?: never;
         options?: never;
         head?: never;
@@ -718,7 +720,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Resellers */
-        get: operations["list_resellers_api_resellers_get"];
+        get: operations["listResellers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -735,7 +737,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Reseller */
-        get: operations["get_reseller_api_resellers__reseller_id__get"];
+        get: operations["getReseller"];
         put?: never;
         post?: never;
         delete?: never;
@@ -755,12 +757,12 @@ export interface paths {
          * Get Reseller Default Margin
          * @description Provider staff and the reseller's own staff: its margin for customers without one of their own.
          */
-        get: operations["get_reseller_default_margin_api_resellers__reseller_id__default_margin_get"];
+        get: operations["getResellerDefaultMargin"];
         /**
          * Put Reseller Default Margin
          * @description The reseller's admin or provider staff: the reseller's margin for customers without their own (audited).
          */
-        put: operations["put_reseller_default_margin_api_resellers__reseller_id__default_margin_put"];
+        put: operations["putResellerDefaultMargin"];
         post?: never;
         delete?: never;
         options?: never;
@@ -779,12 +781,12 @@ export interface paths {
          * Get Reseller Pricing
          * @description Provider staff: the reseller's margin over cost and its fixed prices, with the ETag to replace them.
          */
-        get: operations["get_reseller_pricing_api_resellers__reseller_id__pricing_get"];
+        get: operations["getResellerPricing"];
         /**
          * Put Reseller Pricing
          * @description Provider staff: replaces what the provider charges the reseller (validated, audited).
          */
-        put: operations["put_reseller_pricing_api_resellers__reseller_id__pricing_put"];
+        put: operations["putResellerPricing"];
         post?: never;
         delete?: never;
         options?: never;
@@ -805,7 +807,7 @@ export interface paths {
          * Check Reseller
          * @description Provider staff: queues a check now.
          */
-        post: operations["check_reseller_api_resellers__reseller_id__relationship_check_post"];
+        post: operations["checkResellerRelationship"];
         delete?: never;
         options?: never;
         head?: never;
@@ -823,7 +825,7 @@ export interface paths {
          * Storefront Catalog
          * @description The customer's own prices (never its reseller's), only the items its policy allows.
          */
-        get: operations["storefront_catalog_api_storefront_catalog_get"];
+        get: operations["listStorefrontCatalog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -843,7 +845,7 @@ export interface paths {
          * Storefront Charges
          * @description Its own customer-tier charges for the period, from the latest billing run (never another tier).
          */
-        get: operations["storefront_charges_api_storefront_charges_get"];
+        get: operations["listStorefrontCharges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -860,14 +862,14 @@ export interface paths {
             cookie?: never;
         };
         /** Storefront Orders */
-        get: operations["storefront_orders_api_storefront_orders_get"];
+        get: operations["listStorefrontOrders"];
         put?: never;
         /**
          * Storefront Order
          * @description For its own tenant only, with its reseller as partner of record; above the approval threshold the
          *     order waits (`pendingApproval`) and nothing is bought before approval.
          */
-        post: operations["storefront_order_api_storefront_orders_post"];
+        post: operations["placeStorefrontOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -882,7 +884,7 @@ export interface paths {
             cookie?: never;
         };
         /** Storefront Get Order */
-        get: operations["storefront_get_order_api_storefront_orders__order_id__get"];
+        get: operations["getStorefrontOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -899,7 +901,7 @@ export interface paths {
             cookie?: never;
         };
         /** Storefront Subscriptions */
-        get: operations["storefront_subscriptions_api_storefront_subscriptions_get"];
+        get: operations["listStorefrontSubscriptions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -925,7 +927,7 @@ export interface paths {
          * Storefront Change
          * @description Add seats; remove seats inside the window when the policy allows it; switch auto-renew.
          */
-        patch: operations["storefront_change_api_storefront_subscriptions__subscription_id__patch"];
+        patch: operations["changeStorefrontSubscription"];
         trace?: never;
     };
     "/api/subscriptions": {
@@ -936,7 +938,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Subscriptions */
-        get: operations["list_subscriptions_api_subscriptions_get"];
+        get: operations["listSubscriptions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -953,7 +955,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Subscription */
-        get: operations["get_subscription_api_subscriptions__subscription_id__get"];
+        get: operations["getSubscription"];
         put?: never;
         post?: never;
         delete?: never;
@@ -963,7 +965,7 @@ export interface paths {
          * Change Subscription
          * @description One change at a time, applied through the queue; a decrease outside the window is 409 with the reason.
          */
-        patch: operations["change_subscription_api_subscriptions__subscription_id__patch"];
+        patch: operations["changeSubscription"];
         trace?: never;
     };
     "/api/subscriptions/{subscription_id}/cancel": {
@@ -979,7 +981,7 @@ export interface paths {
          * Cancel Subscription
          * @description Only within the 168-hour cancellation window (409 with the reason otherwise).
          */
-        post: operations["cancel_subscription_api_subscriptions__subscription_id__cancel_post"];
+        post: operations["cancelSubscription"];
         delete?: never;
         options?: never;
         head?: never;
@@ -999,7 +1001,7 @@ export interface paths {
          * Sync Subscription
          * @description Provider and reseller staff: the subscription read from Partner Center now (the mirror converges on it).
          */
-        post: operations["sync_subscription_api_subscriptions__subscription_id__sync_post"];
+        post: operations["syncSubscription"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1020,7 +1022,7 @@ export interface paths {
          * @description No bearer token: the signature (RSA-SHA256 over the raw body, certificate from an allowed host
          *     chaining to a trusted root) is the proof. Unsigned or wrongly signed: 401.
          */
-        post: operations["partner_center_webhook_api_webhooks_partner_center_post"];
+        post: operations["receivePartnerCenterEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1193,15 +1195,24 @@ export interface components {
             /** Newitemssellable */
             newItemsSellable: boolean;
         };
-        /** ChangeOut */
+        /**
+         * ChangeOut
+         * @description The last change asked for, while it is pending or after Partner Center refused it; null once applied.
+         */
         ChangeOut: {
-            /** Error */
+            /**
+             * Error
+             * @description Partner Center's reason when it refused the change.
+             */
             error: string | null;
             /** Id */
             id: string;
             /** Kind */
             kind: string;
-            /** Requestedat */
+            /**
+             * Requestedat
+             * Format: date-time
+             */
             requestedAt: string;
             /** Requestedby */
             requestedBy: string;
@@ -1209,7 +1220,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "pending" | "applied" | "failed";
+            status: "pending" | "failed";
             /** Value */
             value: unknown;
         };
@@ -1279,7 +1290,10 @@ export interface components {
         };
         /** CostTotal */
         CostTotal: {
-            /** Amount */
+            /**
+             * Amount
+             * @description A decimal string at the currency's minor unit (JPY: none).
+             */
             amount: string;
             /** Currency */
             currency: string;
@@ -1295,14 +1309,14 @@ export interface components {
             customers: string;
             /**
              * Providercost
-             * @description What Microsoft charged in it (provider staff only).
+             * @description What Microsoft charged in it (provider staff only; null when no charge in it was read).
              */
             providerCost?: string | null;
             /**
              * Resellers
-             * @description The sum of what resellers are invoiced (not customers).
+             * @description The sum of what resellers are invoiced (absent for customers).
              */
-            resellers?: string | null;
+            resellers?: string;
         };
         /** CustomerCounts */
         CustomerCounts: {
@@ -1341,7 +1355,10 @@ export interface components {
             domain: string | null;
             /** Endedat */
             endedAt: string | null;
-            /** Expiresat */
+            /**
+             * Expiresat
+             * Format: date-time
+             */
             expiresAt: string;
             /** Failurereason */
             failureReason: string | null;
@@ -1351,7 +1368,10 @@ export interface components {
             id: string;
             /** Invitationurl */
             invitationUrl: string | null;
-            /** Invitedat */
+            /**
+             * Invitedat
+             * Format: date-time
+             */
             invitedAt: string;
             /**
              * Lastcheckresult
@@ -1388,7 +1408,10 @@ export interface components {
             storefrontPolicy: components["schemas"]["StorefrontPolicyIn"];
             /** Tenantid */
             tenantId: string | null;
-            /** Updatedat */
+            /**
+             * Updatedat
+             * Format: date-time
+             */
             updatedAt: string;
         };
         /** CustomerInvitationIn */
@@ -1430,7 +1453,10 @@ export interface components {
             domain: string | null;
             /** Endedat */
             endedAt: string | null;
-            /** Expiresat */
+            /**
+             * Expiresat
+             * Format: date-time
+             */
             expiresAt: string;
             /** Failurereason */
             failureReason: string | null;
@@ -1440,7 +1466,10 @@ export interface components {
             id: string;
             /** Invitationurl */
             invitationUrl: string | null;
-            /** Invitedat */
+            /**
+             * Invitedat
+             * Format: date-time
+             */
             invitedAt: string;
             /**
              * Lastcheckresult
@@ -1477,7 +1506,10 @@ export interface components {
             storefrontPolicy: components["schemas"]["StorefrontPolicyIn"];
             /** Tenantid */
             tenantId: string | null;
-            /** Updatedat */
+            /**
+             * Updatedat
+             * Format: date-time
+             */
             updatedAt: string;
         };
         /** CustomerPage */
@@ -1505,7 +1537,10 @@ export interface components {
         };
         /** CustomerTotal */
         CustomerTotal: {
-            /** Amount */
+            /**
+             * Amount
+             * @description A decimal string at the currency's minor unit (JPY: none).
+             */
             amount: string;
             /** Currency */
             currency: string;
@@ -1533,7 +1568,10 @@ export interface components {
         };
         /** DiscrepancyOut */
         DiscrepancyOut: {
-            /** Amount */
+            /**
+             * Amount
+             * @description A decimal string at the currency's minor unit (JPY: none).
+             */
             amount: string;
             /** Currency */
             currency: string;
@@ -1559,6 +1597,20 @@ export interface components {
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["DiscrepancyOut"][];
+        };
+        /** EventReceivedOut */
+        EventReceivedOut: {
+            /**
+             * Duplicate
+             * @description Received before within a week: answered again, not queued again.
+             */
+            duplicate: boolean;
+            /**
+             * Received
+             * @description The event's name, as Partner Center sent it.
+             * @example subscription-updated
+             */
+            received: string;
         };
         /** FieldErrorOut */
         FieldErrorOut: {
@@ -1610,11 +1662,102 @@ export interface components {
             /** Status */
             status: string;
         };
+        /**
+         * LineOut
+         * @description One priced line. Fields a tier may not read are absent: reseller staff never read Microsoft's prices or the
+         *     provider cost, customers read only their own tier. A value that is not known is null.
+         */
+        LineOut: {
+            /**
+             * Billable
+             * @description Matched to a subscription of ours (provider staff only).
+             */
+            billable?: boolean;
+            /** Catalogitemid */
+            catalogItemId: string | null;
+            /** Chargeenddate */
+            chargeEndDate: string | null;
+            /** Chargestartdate */
+            chargeStartDate: string | null;
+            /**
+             * Chargetype
+             * @description As Microsoft spells it: "new", "cycleCharge", "addQuantity", ...
+             */
+            chargeType: string | null;
+            /** Currency */
+            currency: string;
+            /**
+             * Customercharge
+             * @description What the customer is invoiced (null: no price).
+             */
+            customerCharge: string | null;
+            /** Customerid */
+            customerId: string | null;
+            /**
+             * Customertenantid
+             * @description Provider staff only.
+             */
+            customerTenantId?: string | null;
+            /**
+             * Effectiveunitprice
+             * @description Microsoft's prorated unit price (provider staff only).
+             */
+            effectiveUnitPrice?: string | null;
+            /**
+             * Invoicenumber
+             * @description Provider staff only.
+             */
+            invoiceNumber?: string | null;
+            /**
+             * Lineitemids
+             * @description Microsoft's line ids behind it.
+             */
+            lineItemIds: string[];
+            /**
+             * Proration
+             * @description The share of a full billing period charged, exact (negative for credits).
+             */
+            proration: string;
+            /**
+             * Providercost
+             * @description What Microsoft charges the provider (provider staff only).
+             */
+            providerCost?: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Resellercharge
+             * @description What the reseller is invoiced (absent for customers; null: no price).
+             */
+            resellerCharge?: string | null;
+            /**
+             * Resellerid
+             * @description Absent for customers.
+             */
+            resellerId?: string | null;
+            /** Subscriptionid */
+            subscriptionId: string | null;
+            /**
+             * Unitprice
+             * @description Microsoft's unit price (provider staff only).
+             */
+            unitPrice?: string | null;
+        };
+        /** LinePage */
+        LinePage: {
+            /** Continuationtoken */
+            continuationToken: string | null;
+            /** Items */
+            items: components["schemas"]["LineOut"][];
+        };
         /** LotOut */
         LotOut: {
             /** Quantity */
             quantity: number;
-            /** Windowendsat */
+            /**
+             * Windowendsat
+             * Format: date-time
+             */
             windowEndsAt: string;
         };
         /** MarginIn */
@@ -1682,7 +1825,10 @@ export interface components {
         };
         /** MemberOut */
         MemberOut: {
-            /** Createdat */
+            /**
+             * Createdat
+             * Format: date-time
+             */
             createdAt: string;
             /** Createdby */
             createdBy: string;
@@ -1791,7 +1937,10 @@ export interface components {
         };
         /** OrderOut */
         OrderOut: {
-            /** Createdat */
+            /**
+             * Createdat
+             * Format: date-time
+             */
             createdAt: string;
             /** Createdby */
             createdBy: string;
@@ -1818,7 +1967,10 @@ export interface components {
              */
             status: "pendingApproval" | "rejected" | "accepted" | "provisioning" | "completed" | "partiallyCompleted" | "failed";
             totals: components["schemas"]["OrderTotals"];
-            /** Updatedat */
+            /**
+             * Updatedat
+             * Format: date-time
+             */
             updatedAt: string;
         };
         /** OrderPage */
@@ -1978,7 +2130,10 @@ export interface components {
             consentGranted: boolean;
             /** Consenturl */
             consentUrl?: string | null;
-            /** Createdat */
+            /**
+             * Createdat
+             * Format: date-time
+             */
             createdAt: string;
             /** Id */
             id: string;
@@ -1988,9 +2143,15 @@ export interface components {
             partnerId: string | null;
             /** Status */
             status: string;
-            /** Tenantid */
+            /**
+             * Tenantid
+             * Format: uuid
+             */
             tenantId: string;
-            /** Updatedat */
+            /**
+             * Updatedat
+             * Format: date-time
+             */
             updatedAt: string;
         };
         /** ProviderPage */
@@ -2046,13 +2207,19 @@ export interface components {
             contactEmail: string;
             /** Endedat */
             endedAt: string | null;
-            /** Expiresat */
+            /**
+             * Expiresat
+             * Format: date-time
+             */
             expiresAt: string;
             /** Id */
             id: string;
             /** Invitationurl */
             invitationUrl: string;
-            /** Invitedat */
+            /**
+             * Invitedat
+             * Format: date-time
+             */
             invitedAt: string;
             /**
              * Lastcheckresult
@@ -2078,7 +2245,10 @@ export interface components {
             status: "invited" | "active" | "ended" | "expired";
             /** Tenantid */
             tenantId: string | null;
-            /** Updatedat */
+            /**
+             * Updatedat
+             * Format: date-time
+             */
             updatedAt: string;
         };
         /** ResellerOut */
@@ -2089,13 +2259,19 @@ export interface components {
             contactEmail: string;
             /** Endedat */
             endedAt: string | null;
-            /** Expiresat */
+            /**
+             * Expiresat
+             * Format: date-time
+             */
             expiresAt: string;
             /** Id */
             id: string;
             /** Invitationurl */
             invitationUrl: string;
-            /** Invitedat */
+            /**
+             * Invitedat
+             * Format: date-time
+             */
             invitedAt: string;
             /**
              * Lastcheckresult
@@ -2119,7 +2295,10 @@ export interface components {
             status: "invited" | "active" | "ended" | "expired";
             /** Tenantid */
             tenantId: string | null;
-            /** Updatedat */
+            /**
+             * Updatedat
+             * Format: date-time
+             */
             updatedAt: string;
         };
         /** ResellerPage */
@@ -2131,7 +2310,10 @@ export interface components {
         };
         /** ResellerTotal */
         ResellerTotal: {
-            /** Amount */
+            /**
+             * Amount
+             * @description A decimal string at the currency's minor unit (JPY: none).
+             */
             amount: string;
             /** Currency */
             currency: string;
@@ -2143,6 +2325,36 @@ export interface components {
          * @enum {string}
          */
         Role: "operator" | "provider.admin" | "provider.staff" | "reseller.admin" | "reseller.staff" | "customer.admin";
+        /** RunCounts */
+        RunCounts: {
+            /**
+             * Billablelines
+             * @description Lines of subscriptions of ours (provider staff only).
+             */
+            billableLines?: number;
+            /**
+             * Discrepancies
+             * @description Provider staff only.
+             */
+            discrepancies?: number;
+            /**
+             * Discrepanciesbykind
+             * @description Provider staff only.
+             */
+            discrepanciesByKind?: {
+                [key: string]: number;
+            };
+            /**
+             * Lines
+             * @description The lines the reader may read (provider staff: every line Microsoft billed).
+             */
+            lines: number;
+            /**
+             * Unpricedlines
+             * @description Lines with no reseller or customer price (provider staff only).
+             */
+            unpricedLines?: number;
+        };
         /** RunIn */
         RunIn: {
             /**
@@ -2162,17 +2374,17 @@ export interface components {
             attempt: number;
             /** Completedat */
             completedAt: string | null;
-            /** Counts */
-            counts: {
-                [key: string]: unknown;
-            };
-            /** Createdat */
+            counts: components["schemas"]["RunCounts"];
+            /**
+             * Createdat
+             * Format: date-time
+             */
             createdAt: string;
             /**
              * Current
-             * @description Provider staff: whether readers resolve to this run.
+             * @description Whether readers resolve to this run (provider staff only).
              */
-            current?: boolean | null;
+            current?: boolean;
             /** Failurereason */
             failureReason: string | null;
             /** Id */
@@ -2186,7 +2398,7 @@ export interface components {
              * Invoices
              * @description A billed run reads one invoice per currency.
              */
-            invoices?: components["schemas"]["InvoiceRef"][];
+            invoices: components["schemas"]["InvoiceRef"][];
             /**
              * Kind
              * @enum {string}
@@ -2201,14 +2413,64 @@ export interface components {
              * @enum {string}
              */
             status: "queued" | "running" | "completed" | "failed";
-            totals?: components["schemas"]["Totals"] | null;
+            /** @description Empty until the run is completed. */
+            totals: components["schemas"]["Totals"];
         };
         /** RunPage */
         RunPage: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
-            items: components["schemas"]["RunOut"][];
+            items: components["schemas"]["RunSummaryOut"][];
+        };
+        /**
+         * RunSummaryOut
+         * @description A run as lists show it: its totals are read with GET /api/billing/runs/{id}.
+         */
+        RunSummaryOut: {
+            /** Attempt */
+            attempt: number;
+            /** Completedat */
+            completedAt: string | null;
+            counts: components["schemas"]["RunCounts"];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Current
+             * @description Whether readers resolve to this run (provider staff only).
+             */
+            current?: boolean;
+            /** Failurereason */
+            failureReason: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Invoiceid
+             * @description A billed run's (first) invoice; `invoices` lists them all.
+             */
+            invoiceId: string | null;
+            /**
+             * Invoices
+             * @description A billed run reads one invoice per currency.
+             */
+            invoices: components["schemas"]["InvoiceRef"][];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "billed" | "unbilled";
+            /** Period */
+            period: string;
+            /** Startedat */
+            startedAt: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed";
         };
         /** SellableIn */
         SellableIn: {
@@ -2301,6 +2563,7 @@ export interface components {
             orderId: string | null;
             /** Partneridonrecord */
             partnerIdOnRecord: string;
+            /** @description The change being applied, or the last one refused; null once Partner Center shows it applied. */
             pendingChange: components["schemas"]["ChangeOut"] | null;
             /** Quantity */
             quantity: number;
@@ -2393,12 +2656,12 @@ export interface components {
              * Bycurrency
              * @description Sums per currency, never mixed.
              */
-            byCurrency?: components["schemas"]["CurrencyTotal"][];
+            byCurrency: components["schemas"]["CurrencyTotal"][];
             /**
              * Currencies
              * @description Every currency the run's totals are in.
              */
-            currencies?: string[];
+            currencies: string[];
             /**
              * Currency
              * @description The run's currency when it has one; each amount names its own.
@@ -2411,14 +2674,14 @@ export interface components {
             customers: components["schemas"]["CustomerTotal"][];
             /**
              * Providercost
-             * @description Provider staff only.
+             * @description What Microsoft charged per currency (provider staff only).
              */
-            providerCost?: components["schemas"]["CostTotal"][] | null;
+            providerCost?: components["schemas"]["CostTotal"][];
             /**
              * Resellers
-             * @description What the provider invoices each reseller.
+             * @description What the provider invoices each reseller (absent for customers).
              */
-            resellers: components["schemas"]["ResellerTotal"][];
+            resellers?: components["schemas"]["ResellerTotal"][];
         };
     };
     responses: never;
@@ -2429,7 +2692,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    read_audit_api_audit_get: {
+    listAuditEntries: {
         parameters: {
             query?: {
                 /** @description One entity's trail. */
@@ -2521,7 +2784,7 @@ export interface operations {
             };
         };
     };
-    list_runs_api_billing_runs_get: {
+    listBillingRuns: {
         parameters: {
             query?: {
                 period?: string | null;
@@ -2596,7 +2859,7 @@ export interface operations {
             };
         };
     };
-    start_run_api_billing_runs_post: {
+    startBillingRun: {
         parameters: {
             query?: never;
             header?: {
@@ -2668,6 +2931,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -2690,7 +2962,7 @@ export interface operations {
             };
         };
     };
-    get_run_api_billing_runs__run_id__get: {
+    getBillingRun: {
         parameters: {
             query?: never;
             header?: never;
@@ -2710,7 +2982,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2770,7 +3042,7 @@ export interface operations {
             };
         };
     };
-    get_discrepancies_api_billing_runs__run_id__discrepancies_get: {
+    listBillingDiscrepancies: {
         parameters: {
             query?: {
                 kind?: ("unknownSubscription" | "quantityMismatch" | "priceMismatch" | "missingCharge" | "endedRelationship" | "partnerOfRecordMismatch" | "unpricedCharge") | null;
@@ -2856,12 +3128,17 @@ export interface operations {
             };
         };
     };
-    get_lines_api_billing_runs__run_id__lines_get: {
+    listBillingLines: {
         parameters: {
             query?: {
                 resellerId?: string | null;
                 customerId?: string | null;
+                /** @description csv: every line in one stream (`limit` and the token unused). */
                 format?: "json" | "csv";
+                /** @description Items per page (1..500). */
+                limit?: number;
+                /** @description From the previous page. */
+                continuationToken?: string | null;
             };
             header?: never;
             path: {
@@ -2871,17 +3148,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of lines (JSON), or every line the caller may read (CSV, streamed) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/csv": unknown;
+                    "application/json": components["schemas"]["LinePage"];
+                    "text/csv": string;
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2928,7 +3205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2950,7 +3227,7 @@ export interface operations {
             };
         };
     };
-    list_catalog_api_catalog_get: {
+    listCatalog: {
         parameters: {
             query?: {
                 /** @description The market, a two-letter country code; by default the customer's (customer admins, or `customerId` named), required otherwise. */
@@ -3058,7 +3335,7 @@ export interface operations {
             };
         };
     };
-    put_item_sellable_api_catalog_items__catalog_item_id__sellable_put: {
+    putCatalogItemSellable: {
         parameters: {
             query?: never;
             header?: never;
@@ -3082,7 +3359,7 @@ export interface operations {
                     "application/json": components["schemas"]["SellableOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3129,6 +3406,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -3151,7 +3437,7 @@ export interface operations {
             };
         };
     };
-    get_catalog_settings_api_catalog_settings_get: {
+    getCatalogSettings: {
         parameters: {
             query?: never;
             header?: never;
@@ -3169,7 +3455,7 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogSettingsOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3229,7 +3515,7 @@ export interface operations {
             };
         };
     };
-    put_catalog_settings_api_catalog_settings_put: {
+    putCatalogSettings: {
         parameters: {
             query?: never;
             header?: never;
@@ -3251,7 +3537,7 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogSettingsOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3291,6 +3577,15 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3320,7 +3615,7 @@ export interface operations {
             };
         };
     };
-    sync_catalog_api_catalog_sync_post: {
+    syncCatalog: {
         parameters: {
             query?: never;
             header?: never;
@@ -3342,7 +3637,7 @@ export interface operations {
                     "application/json": components["schemas"]["SyncOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3382,6 +3677,15 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3411,7 +3715,7 @@ export interface operations {
             };
         };
     };
-    console_config_api_config_get: {
+    getConsoleConfig: {
         parameters: {
             query?: never;
             header?: never;
@@ -3429,7 +3733,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleConfig"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3451,7 +3755,7 @@ export interface operations {
             };
         };
     };
-    invite_customer_api_customer_invitations_post: {
+    inviteCustomer: {
         parameters: {
             query?: never;
             header?: {
@@ -3532,6 +3836,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -3554,7 +3867,7 @@ export interface operations {
             };
         };
     };
-    list_customers_api_customers_get: {
+    listCustomers: {
         parameters: {
             query?: {
                 resellerId?: string | null;
@@ -3641,7 +3954,7 @@ export interface operations {
             };
         };
     };
-    create_customer_api_customers_post: {
+    createCustomer: {
         parameters: {
             query?: never;
             header?: {
@@ -3722,6 +4035,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -3744,7 +4066,7 @@ export interface operations {
             };
         };
     };
-    get_customer_api_customers__customer_id__get: {
+    getCustomer: {
         parameters: {
             query?: never;
             header?: never;
@@ -3764,7 +4086,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3824,7 +4146,7 @@ export interface operations {
             };
         };
     };
-    patch_customer_api_customers__customer_id__patch: {
+    patchCustomer: {
         parameters: {
             query?: never;
             header?: never;
@@ -3886,8 +4208,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3917,7 +4257,7 @@ export interface operations {
             };
         };
     };
-    get_customer_pricing_api_customers__customer_id__pricing_get: {
+    getCustomerPricing: {
         parameters: {
             query?: never;
             header?: never;
@@ -3937,7 +4277,7 @@ export interface operations {
                     "application/json": components["schemas"]["PricingOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3997,7 +4337,7 @@ export interface operations {
             };
         };
     };
-    put_customer_pricing_api_customers__customer_id__pricing_put: {
+    putCustomerPricing: {
         parameters: {
             query?: never;
             header?: {
@@ -4089,6 +4429,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -4111,7 +4460,7 @@ export interface operations {
             };
         };
     };
-    check_customer_api_customers__customer_id__relationship_check_post: {
+    checkCustomerRelationship: {
         parameters: {
             query?: never;
             header?: never;
@@ -4131,7 +4480,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4191,7 +4540,7 @@ export interface operations {
             };
         };
     };
-    sync_customer_subscriptions_api_customers__customer_id__subscriptions_sync_post: {
+    syncCustomerSubscriptions: {
         parameters: {
             query?: never;
             header?: never;
@@ -4211,7 +4560,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionsSyncOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4280,7 +4629,7 @@ export interface operations {
             };
         };
     };
-    people_api_dev_people_get: {
+    listDevPeople: {
         parameters: {
             query?: never;
             header?: never;
@@ -4298,7 +4647,7 @@ export interface operations {
                     "application/json": components["schemas"]["PeopleOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4329,7 +4678,7 @@ export interface operations {
             };
         };
     };
-    token_api_dev_token_post: {
+    createDevToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -4351,7 +4700,7 @@ export interface operations {
                     "application/json": components["schemas"]["DevTokenOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4371,6 +4720,15 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4400,7 +4758,7 @@ export interface operations {
             };
         };
     };
-    health_api_health_get: {
+    getHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -4418,7 +4776,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4440,7 +4798,7 @@ export interface operations {
             };
         };
     };
-    me_api_me_get: {
+    getMe: {
         parameters: {
             query?: never;
             header?: never;
@@ -4458,7 +4816,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4509,7 +4867,7 @@ export interface operations {
             };
         };
     };
-    list_members_api_members_get: {
+    listMembers: {
         parameters: {
             query?: {
                 /** @description Default: the caller's own. */
@@ -4592,7 +4950,7 @@ export interface operations {
             };
         };
     };
-    add_member_api_members_post: {
+    addMember: {
         parameters: {
             query?: never;
             header?: {
@@ -4673,6 +5031,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -4695,7 +5062,7 @@ export interface operations {
             };
         };
     };
-    remove_member_api_members__user_id__delete: {
+    removeMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -4713,7 +5080,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4782,7 +5149,7 @@ export interface operations {
             };
         };
     };
-    change_member_api_members__user_id__patch: {
+    changeMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -4862,6 +5229,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -4884,7 +5260,7 @@ export interface operations {
             };
         };
     };
-    list_orders_api_orders_get: {
+    listOrders: {
         parameters: {
             query?: {
                 /** @description Required for provider and reseller staff (whose orders); a customer's own members omit it. */
@@ -4970,7 +5346,7 @@ export interface operations {
             };
         };
     };
-    place_order_api_orders_post: {
+    placeOrder: {
         parameters: {
             query?: never;
             header?: {
@@ -5051,6 +5427,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -5073,7 +5458,7 @@ export interface operations {
             };
         };
     };
-    get_order_api_orders__order_id__get: {
+    getOrder: {
         parameters: {
             query?: never;
             header?: never;
@@ -5093,7 +5478,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5153,7 +5538,7 @@ export interface operations {
             };
         };
     };
-    approve_order_api_orders__order_id__approve_post: {
+    approveOrder: {
         parameters: {
             query?: never;
             header?: never;
@@ -5173,7 +5558,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5242,7 +5627,7 @@ export interface operations {
             };
         };
     };
-    reject_order_api_orders__order_id__reject_post: {
+    rejectOrder: {
         parameters: {
             query?: never;
             header?: never;
@@ -5266,7 +5651,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5322,6 +5707,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -5344,7 +5738,7 @@ export interface operations {
             };
         };
     };
-    list_providers_api_providers_get: {
+    listProviders: {
         parameters: {
             query?: {
                 /** @description Items per page (1..500). */
@@ -5418,7 +5812,7 @@ export interface operations {
             };
         };
     };
-    enroll_provider_api_providers_post: {
+    enrollProvider: {
         parameters: {
             query?: never;
             header?: {
@@ -5490,6 +5884,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -5512,7 +5915,7 @@ export interface operations {
             };
         };
     };
-    consent_callback_api_providers_consent_callback_get: {
+    completeConsent: {
         parameters: {
             query: {
                 state: string;
@@ -5573,7 +5976,7 @@ export interface operations {
             };
         };
     };
-    get_provider_api_providers__provider_id__get: {
+    getProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -5593,7 +5996,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5653,7 +6056,7 @@ export interface operations {
             };
         };
     };
-    start_consent_api_providers__provider_id__consent_get: {
+    startConsent: {
         parameters: {
             query?: never;
             header?: never;
@@ -5680,7 +6083,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5740,7 +6143,7 @@ export interface operations {
             };
         };
     };
-    get_provider_default_margin_api_providers__provider_id__default_margin_get: {
+    getProviderDefaultMargin: {
         parameters: {
             query?: never;
             header?: never;
@@ -5760,7 +6163,7 @@ export interface operations {
                     "application/json": components["schemas"]["MarginOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5820,7 +6223,7 @@ export interface operations {
             };
         };
     };
-    put_provider_default_margin_api_providers__provider_id__default_margin_put: {
+    putProviderDefaultMargin: {
         parameters: {
             query?: never;
             header?: never;
@@ -5844,7 +6247,7 @@ export interface operations {
                     "application/json": components["schemas"]["MarginOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5900,6 +6303,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -5922,7 +6334,7 @@ export interface operations {
             };
         };
     };
-    disable_provider_api_providers__provider_id__disable_post: {
+    disableProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -5942,7 +6354,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6002,7 +6414,7 @@ export interface operations {
             };
         };
     };
-    provider_summary_api_providers__provider_id__summary_get: {
+    getProviderSummary: {
         parameters: {
             query?: never;
             header?: never;
@@ -6022,7 +6434,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderSummaryOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6082,7 +6494,7 @@ export interface operations {
             };
         };
     };
-    invite_reseller_api_reseller_invitations_post: {
+    inviteReseller: {
         parameters: {
             query?: never;
             header?: {
@@ -6154,6 +6566,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -6176,7 +6597,7 @@ export interface operations {
             };
         };
     };
-    list_resellers_api_resellers_get: {
+    listResellers: {
         parameters: {
             query?: {
                 status?: ("invited" | "active" | "ended" | "expired") | null;
@@ -6262,7 +6683,7 @@ export interface operations {
             };
         };
     };
-    get_reseller_api_resellers__reseller_id__get: {
+    getReseller: {
         parameters: {
             query?: never;
             header?: never;
@@ -6282,7 +6703,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResellerOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6342,7 +6763,7 @@ export interface operations {
             };
         };
     };
-    get_reseller_default_margin_api_resellers__reseller_id__default_margin_get: {
+    getResellerDefaultMargin: {
         parameters: {
             query?: never;
             header?: never;
@@ -6362,7 +6783,7 @@ export interface operations {
                     "application/json": components["schemas"]["MarginOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6422,7 +6843,7 @@ export interface operations {
             };
         };
     };
-    put_reseller_default_margin_api_resellers__reseller_id__default_margin_put: {
+    putResellerDefaultMargin: {
         parameters: {
             query?: never;
             header?: never;
@@ -6446,7 +6867,7 @@ export interface operations {
                     "application/json": components["schemas"]["MarginOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6502,6 +6923,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -6524,7 +6954,7 @@ export interface operations {
             };
         };
     };
-    get_reseller_pricing_api_resellers__reseller_id__pricing_get: {
+    getResellerPricing: {
         parameters: {
             query?: never;
             header?: never;
@@ -6544,7 +6974,7 @@ export interface operations {
                     "application/json": components["schemas"]["PricingOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6604,7 +7034,7 @@ export interface operations {
             };
         };
     };
-    put_reseller_pricing_api_resellers__reseller_id__pricing_put: {
+    putResellerPricing: {
         parameters: {
             query?: never;
             header?: {
@@ -6696,6 +7126,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -6718,7 +7157,7 @@ export interface operations {
             };
         };
     };
-    check_reseller_api_resellers__reseller_id__relationship_check_post: {
+    checkResellerRelationship: {
         parameters: {
             query?: never;
             header?: never;
@@ -6738,7 +7177,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResellerOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6798,7 +7237,7 @@ export interface operations {
             };
         };
     };
-    storefront_catalog_api_storefront_catalog_get: {
+    listStorefrontCatalog: {
         parameters: {
             query?: {
                 /** @description The customer's own market (the default); no other */
@@ -6886,7 +7325,7 @@ export interface operations {
             };
         };
     };
-    storefront_charges_api_storefront_charges_get: {
+    listStorefrontCharges: {
         parameters: {
             query: {
                 period: string;
@@ -6957,7 +7396,7 @@ export interface operations {
             };
         };
     };
-    storefront_orders_api_storefront_orders_get: {
+    listStorefrontOrders: {
         parameters: {
             query?: {
                 /** @description Items per page (1..500). */
@@ -7031,7 +7470,7 @@ export interface operations {
             };
         };
     };
-    storefront_order_api_storefront_orders_post: {
+    placeStorefrontOrder: {
         parameters: {
             query?: never;
             header?: {
@@ -7103,6 +7542,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -7125,7 +7573,7 @@ export interface operations {
             };
         };
     };
-    storefront_get_order_api_storefront_orders__order_id__get: {
+    getStorefrontOrder: {
         parameters: {
             query?: never;
             header?: never;
@@ -7145,7 +7593,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7205,7 +7653,7 @@ export interface operations {
             };
         };
     };
-    storefront_subscriptions_api_storefront_subscriptions_get: {
+    listStorefrontSubscriptions: {
         parameters: {
             query?: {
                 /** @description Items per page (1..500). */
@@ -7279,7 +7727,7 @@ export interface operations {
             };
         };
     };
-    storefront_change_api_storefront_subscriptions__subscription_id__patch: {
+    changeStorefrontSubscription: {
         parameters: {
             query?: never;
             header?: never;
@@ -7359,6 +7807,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -7381,7 +7838,7 @@ export interface operations {
             };
         };
     };
-    list_subscriptions_api_subscriptions_get: {
+    listSubscriptions: {
         parameters: {
             query?: {
                 /** @description Required for provider and reseller staff; a customer's own members omit it. */
@@ -7467,7 +7924,7 @@ export interface operations {
             };
         };
     };
-    get_subscription_api_subscriptions__subscription_id__get: {
+    getSubscription: {
         parameters: {
             query?: never;
             header?: never;
@@ -7487,7 +7944,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,7 +8004,7 @@ export interface operations {
             };
         };
     };
-    change_subscription_api_subscriptions__subscription_id__patch: {
+    changeSubscription: {
         parameters: {
             query?: never;
             header?: never;
@@ -7627,6 +8084,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Validation failed (problem details with errors) */
             422: {
                 headers: {
@@ -7649,7 +8115,7 @@ export interface operations {
             };
         };
     };
-    cancel_subscription_api_subscriptions__subscription_id__cancel_post: {
+    cancelSubscription: {
         parameters: {
             query?: never;
             header?: never;
@@ -7669,7 +8135,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7738,7 +8204,7 @@ export interface operations {
             };
         };
     };
-    sync_subscription_api_subscriptions__subscription_id__sync_post: {
+    syncSubscription: {
         parameters: {
             query?: never;
             header?: never;
@@ -7758,7 +8224,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
-            /** @description Malformed request: a query parameter, header or body that cannot be read (problem details) */
+            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7827,7 +8293,7 @@ export interface operations {
             };
         };
     };
-    partner_center_webhook_api_webhooks_partner_center_post: {
+    receivePartnerCenterEvent: {
         parameters: {
             query: {
                 /** @description The provider the registration is for. */
@@ -7845,7 +8311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["EventReceivedOut"];
                 };
             };
             /** @description Malformed request (problem details) */

@@ -9,9 +9,9 @@ describe("Create a new tenant", () => {
   it("shows a field error from the API next to the field it names, and the rest in a message bar", async () => {
     const api = fakeApi({
       "POST /api/customers": () =>
-        problem(422, "billingProfile.defaultAddress.city: Field required; extra: not allowed", [
-          { field: "billingProfile.defaultAddress.city", message: "Field required" },
-          { field: "extra", message: "not allowed" },
+        problem(422, "billingProfile.defaultAddress.city: is required; extra: is not a field of this resource", [
+          { field: "billingProfile.defaultAddress.city", message: "is required" },
+          { field: "extra", message: "is not a field of this resource" },
         ]),
     });
     const user = userEvent.setup();
@@ -27,10 +27,10 @@ describe("Create a new tenant", () => {
     await user.type(within(form).getByLabelText(/^Company name/), "Contoso");
     await user.click(within(form).getByRole("button", { name: "Create tenant" }));
 
-    const city = await within(form).findByRole("textbox", { name: /^City/, description: "Field required" });
+    const city = await within(form).findByRole("textbox", { name: /^City/, description: "is required" });
     expect(city).toHaveAttribute("aria-invalid", "true");
     expect(within(form).getByRole("textbox", { name: /^Company name/ })).not.toHaveAttribute("aria-invalid", "true");
-    expect(within(form).getByText("extra: not allowed")).toBeInTheDocument();
+    expect(within(form).getByText("extra: is not a field of this resource")).toBeInTheDocument();
 
     const [sent] = api.calls("POST /api/customers");
     expect(sent?.headers.get("Idempotency-Key")).toMatch(/^[0-9a-f-]{20,}$/);
