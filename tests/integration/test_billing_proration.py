@@ -13,11 +13,9 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 
-from local.sandbox.clock import add_months, parse_timestamp
 from shared.bootstrap import Container
-from shared.domain.scope import OrgRef, OrgType, Role
 from tests.integration.test_billing import work_billing
-from tests.support.commerce import commerce_setup, work_queues
+from tests.support.commerce import priced_shop_next_month, work_queues
 from tests.support.onboarding import Sandbox
 
 CENT = Decimal("0.01")
@@ -34,28 +32,8 @@ def pc(sandbox: Any) -> Iterator[Sandbox]:
 def prorated(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
     """On the 10th of next month (sandbox clock): two subscriptions bought; three days later one gets 5 more seats
     and the other is cancelled; then that month is invoiced."""
-    from tests.support.platform import member, new_id, user_token
-
-    def auth(oid: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {user_token(sandbox, oid)}"}
-
-    def add_member(org: OrgRef, role: Role) -> str:
-        if org.org_type is not OrgType.OPERATOR:
-            container.organizations.add(org, name="test")
-        user_id = new_id("u-")
-        container.members.add(member(user_id, org, role))
-        return user_id
-
-    shop = commerce_setup(client, auth, container, pc, add_member, country="NL")
-    admin, staff = auth(shop["providerAdmin"]), auth(shop["resellerStaff"])
-    assert client.put(f"/api/resellers/{shop['resellerId']}/pricing", headers=admin,
-                      json={"margin": "0.15", "overrides": []}).status_code == 200  # fmt: skip
-    assert client.put(f"/api/customers/{shop['customerId']}/pricing", headers=staff,
-                      json={"margin": "0.25", "overrides": []}).status_code == 200  # fmt: skip
-    now = parse_timestamp(requests.get(f"{pc.url}/_sandbox/clock", timeout=10).json()["now"])
-    moment = add_months(dt.datetime(now.year, now.month, 1, tzinfo=dt.UTC), 1) + dt.timedelta(days=9, hours=10)
-    requests.post(f"{pc.url}/_sandbox/clock", json={"set": moment.strftime("%Y-%m-%dT%H:%M:%SZ")},
-                  timeout=10).raise_for_status()  # fmt: skip
+    shop = priced_shop_next_month(client, container, pc, sandbox, country="NL")
+    admin, staff, moment = shop["admin"], shop["staff"], shop["moment"]
     annual = next(i for i in shop["items"] if i.term_duration == "P1Y" and i.billing_cycle == "monthly")
     monthly = next(i for i in shop["items"] if i.term_duration == "P1M" and i.billing_cycle == "monthly")
     order = client.post("/api/orders", headers=staff, json={"customerId": shop["customerId"], "lines": [

@@ -15,11 +15,10 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 
-from local.sandbox.clock import add_months, parse_timestamp
 from shared.bootstrap import Container
 from shared.domain.scope import OrgRef, OrgType, Role
 from tests.integration.test_billing import all_lines, work_billing
-from tests.support.commerce import commerce_setup, work_queues
+from tests.support.commerce import priced_shop_next_month, work_queues
 from tests.support.onboarding import Sandbox
 
 YEN = re.compile(r"^-?[0-9]+$")
@@ -37,28 +36,9 @@ def pc(sandbox: Any) -> Iterator[Sandbox]:
 def yen(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
     """On the 10th of next month (sandbox clock) a Japanese customer buys 10 seats; three days later 5 more are
     added; then that month is invoiced and billed."""
-    from tests.support.platform import member, new_id, user_token
-
-    def auth(oid: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {user_token(sandbox, oid)}"}
-
-    def add_member(org: OrgRef, role: Role) -> str:
-        if org.org_type is not OrgType.OPERATOR:
-            container.organizations.add(org, name="test")
-        user_id = new_id("u-")
-        container.members.add(member(user_id, org, role))
-        return user_id
-
-    shop = commerce_setup(client, auth, container, pc, add_member, country="JP")
-    admin, staff = auth(shop["providerAdmin"]), auth(shop["resellerStaff"])
-    assert client.put(f"/api/resellers/{shop['resellerId']}/pricing", headers=admin,
-                      json={"margin": "0.15", "overrides": []}).status_code == 200  # fmt: skip
-    assert client.put(f"/api/customers/{shop['customerId']}/pricing", headers=staff,
-                      json={"margin": "0.25", "overrides": []}).status_code == 200  # fmt: skip
-    now = parse_timestamp(requests.get(f"{pc.url}/_sandbox/clock", timeout=10).json()["now"])
-    moment = add_months(dt.datetime(now.year, now.month, 1, tzinfo=dt.UTC), 1) + dt.timedelta(days=9, hours=10)
-    requests.post(f"{pc.url}/_sandbox/clock", json={"set": moment.strftime("%Y-%m-%dT%H:%M:%SZ")},
-                  timeout=10).raise_for_status()  # fmt: skip
+    shop = priced_shop_next_month(client, container, pc, sandbox, country="JP")
+    auth, add_member = shop["auth"], shop["addMember"]
+    admin, staff, moment = shop["admin"], shop["staff"], shop["moment"]
     item = next(i for i in shop["items"] if i.term_duration == "P1Y" and i.billing_cycle == "monthly")
     order = client.post("/api/orders", headers=staff, json={"customerId": shop["customerId"], "lines": [
         {"catalogItemId": item.catalog_item_id, "quantity": 10, "termDuration": "P1Y", "billingCycle": "monthly"},

@@ -141,7 +141,9 @@ def commerce_setup(
     }
 
 
-def ready_shop(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> dict[str, Any]:
+def ready_shop(
+    client: TestClient, container: Container, pc: Sandbox, sandbox: Any, *, country: str = "US"
+) -> dict[str, Any]:
     """`commerce_setup` with members added straight to storage and an `auth` helper (integration tests)."""
     from tests.support.platform import member, new_id, user_token
 
@@ -155,4 +157,28 @@ def ready_shop(client: TestClient, container: Container, pc: Sandbox, sandbox: A
         container.members.add(member(user_id, org, role))
         return user_id
 
-    return {**commerce_setup(client, auth, container, pc, add_member), "auth": auth, "addMember": add_member}
+    shop = commerce_setup(client, auth, container, pc, add_member, country=country)
+    return {**shop, "auth": auth, "addMember": add_member}
+
+
+def priced_shop_next_month(client: TestClient, container: Container, pc: Sandbox, sandbox: Any, *, country: str
+                           ) -> dict[str, Any]:  # fmt: skip
+    """A shop of `country` with a reseller margin of 15% and a customer margin of 25%, the sandbox clock set to the
+    10th of next month at 10:00 (so purchases, seat changes and that month's invoice fall in one period)."""
+    import datetime as dt
+
+    import requests
+
+    from local.sandbox.clock import add_months, parse_timestamp
+
+    shop = ready_shop(client, container, pc, sandbox, country=country)
+    admin, staff = shop["auth"](shop["providerAdmin"]), shop["auth"](shop["resellerStaff"])
+    assert client.put(f"/api/resellers/{shop['resellerId']}/pricing", headers=admin,
+                      json={"margin": "0.15", "overrides": []}).status_code == 200  # fmt: skip
+    assert client.put(f"/api/customers/{shop['customerId']}/pricing", headers=staff,
+                      json={"margin": "0.25", "overrides": []}).status_code == 200  # fmt: skip
+    now = parse_timestamp(requests.get(f"{pc.url}/_sandbox/clock", timeout=10).json()["now"])
+    moment = add_months(dt.datetime(now.year, now.month, 1, tzinfo=dt.UTC), 1) + dt.timedelta(days=9, hours=10)
+    requests.post(f"{pc.url}/_sandbox/clock", json={"set": moment.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                  timeout=10).raise_for_status()  # fmt: skip
+    return {**shop, "admin": admin, "staff": staff, "moment": moment}
