@@ -190,7 +190,7 @@ def get_provider(provider_id: PathId, principal: CurrentPrincipal, container: Co
     responses={
         302: {"description": "To the authority's authorize URL"},
         200: {"model": ConsentUrlOut, "description": "With Accept: application/json, the URL to send the browser to"},
-        **problems(401, 403, 404),
+        **problems(401, 403, 404, 409),
     },
 )
 def start_consent(provider_id: PathId, request: Request, principal: CurrentPrincipal, container: ContainerDep) -> Any:

@@ -268,6 +268,8 @@ class EnrollmentService:
             or (principal.role is Role.PROVIDER_ADMIN and principal.org.org_id == provider.id)
         ):
             raise Forbidden("only the operator or the provider's admins start the consent")
+        if provider.status is ProviderStatus.DISABLED:
+            raise Conflict("the provider is disabled: its consent cannot be given again")
         nonce = secrets.token_urlsafe(24)
         ttl = self._consent_ttl.total_seconds()
         self._consent_states.create(nonce, provider.id, datetime.now(UTC) + self._consent_ttl)
@@ -313,6 +315,9 @@ class EnrollmentService:
         provider = self._providers.get(provider_id)
         if provider is None:
             raise BadConsentState("the provider of this consent no longer exists")
+        if provider.status is ProviderStatus.DISABLED:
+            # A consent started before the operator disabled the provider must not bring it back.
+            raise Conflict("the provider is disabled: its consent cannot be given again")
         if error or not code:
             raise Invalid(f"consent was not given: {error_description or error or 'no authorization code'}")
         credentials = PartnerCenterCredentials(provider.tenant_id, provider.client_id, provider.client_secret_ref)
@@ -336,6 +341,8 @@ class EnrollmentService:
         before = provider.to_json()
 
         def enroll(current: Provider) -> Provider:
+            if current.status is ProviderStatus.DISABLED:
+                raise Conflict("the provider was disabled while its consent was given")
             return replace(
                 current,
                 refresh_token_ref=reference,

@@ -157,6 +157,25 @@ def test_without_a_refresh_token_consent_completes_the_enrollment(
     assert client.get(callback_path(back)).status_code == 400  # a replayed state is refused
 
 
+def test_a_disabled_provider_cannot_be_brought_back_by_its_consent(
+    client: TestClient, auth: Auth, operator: str, pc: Sandbox, container: Container
+) -> None:
+    """Disabling is the operator's: neither a consent started afterwards nor one started before it and completed
+    afterwards enrols the provider again."""
+    created = enroll(client, auth(operator), pc.new_provider("Disabled Later B.V."), with_refresh_token=False).json()
+    start = client.get(f"/api/providers/{created['id']}/consent", headers=auth(operator), follow_redirects=False)
+    assert start.status_code == 302
+    back = pc.follow_authorize(start.headers["location"])  # consented, but not yet back at the callback
+    assert client.post(f"/api/providers/{created['id']}/disable", headers=auth(operator)).status_code == 200
+
+    late = client.get(callback_path(back))
+    assert late.status_code == 409 and "disabled" in late.json()["detail"], late.text
+    again = client.get(f"/api/providers/{created['id']}/consent", headers=auth(operator), follow_redirects=False)
+    assert again.status_code == 409 and "disabled" in again.json()["detail"], again.text
+    stored = container.providers.get(created["id"])
+    assert stored is not None and stored.status.value == "disabled" and stored.refresh_token_ref is None
+
+
 def test_a_forged_consent_state_is_400(client: TestClient) -> None:
     assert client.get("/api/providers/consent/callback", params={"state": "abc.def", "code": "x"}).status_code == 400
 
