@@ -15,13 +15,12 @@ Microsoft charges more than we expect.
 from __future__ import annotations
 
 import calendar
-import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Protocol
 
 from shared.domain.money import EXACT, MINOR_UNITS, format_decimal
@@ -35,8 +34,6 @@ REMOVING_CHARGES = frozenset({"removequantity", "cancel", "refund"})
 CANCELLING_CHARGES = frozenset({"cancel", "refund"})
 _UNKNOWN_SUBSCRIPTION = "Microsoft charged a subscription the platform does not know"
 _UNKNOWN_CUSTOMER = _UNKNOWN_SUBSCRIPTION + " (nor its customer tenant)"
-# Microsoft's own spelling of the charge type in a line as received, however spaced or cased.
-_CHARGE_TYPE_FIELD = re.compile(rb'"chargetype"\s*:\s*"((?:[^"\\]|\\.)*)"', re.IGNORECASE)
 _CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
 _FREQUENCY_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36, "onetime": 1}
 
@@ -71,7 +68,8 @@ class ChargeLine(Protocol):
     sku_id: str | None
     availability_id: str | None
     catalog_item_id: str | None
-    charge_type: str | None
+    charge_type: str | None  # lower-cased
+    charge_type_as_sent: str | None  # as Microsoft spells it
     currency: str | None
     pricing_currency: str | None
     billing_frequency: str | None
@@ -182,32 +180,24 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return rounded if rounded or not rounded.is_signed() else -rounded  # never "-0.00"
 
 
-_PLACES: dict[str, int] = {}
-_ROUNDED: dict[tuple[str, str], str] = {}  # a period's prices repeat: each is rounded once
-_SENT: dict[bytes, tuple[str, str]] = {}  # a charge type as written -> (as written, lower-cased)
-
-
 def amount_text(value: Decimal | str | None, currency: str) -> str | None:
     """An amount as the API writes it: plain digits at the currency's minor unit ("23.00", JPY "2300"), rounded
     half up when it has more places; None stays None (not known)."""
     if value is None:
         return None
-    places = _PLACES.get(currency)
-    if places is None:
-        places = _PLACES[currency] = MINOR_UNITS.get(currency, 2)
+    places = MINOR_UNITS.get(currency, 2)
     text = value if value.__class__ is str else str(value)
     dot = text.find(".")
     at_minor_unit = (dot < 0 and places == 0) or (dot >= 0 and len(text) - dot - 1 == places)
     if at_minor_unit and "E" not in text and "e" not in text and (text[0] != "-" or text.strip("-0.") != ""):
         return text
-    key = (text, currency)
-    shown = _ROUNDED.get(key)
-    if shown is None:
-        shown = format_decimal(round_money(Decimal(text), currency))
-        if len(_ROUNDED) >= 4096:
-            _ROUNDED.clear()
-        _ROUNDED[key] = shown
-    return shown
+    return _rounded_text(text, currency)
+
+
+@lru_cache(maxsize=4096)
+def _rounded_text(text: str, currency: str) -> str:
+    """A period's prices repeat: each is rounded once."""
+    return format_decimal(round_money(Decimal(text), currency))
 
 
 def whole_quantity(value: Decimal | int | str | None) -> int:
@@ -220,49 +210,6 @@ def whole_quantity(value: Decimal | int | str | None) -> int:
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     whole = int(number)
     return whole if whole == number else int(number.to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def charge_type_as_sent(line: ChargeLine) -> str | None:
-    """The line's charge type spelled as Microsoft sent it ("cycleCharge", "addQuantity"): the parsed line keeps it
-    lower-cased for comparisons, so it is read back from the line as received (its bytes or its mapping)."""
-    lowered = line.charge_type
-    if lowered is None:
-        return None
-    source = getattr(line, "source", None)
-    if source.__class__ is bytes:
-        start = source.find(b'"ChargeType":"')
-        if start < 0:
-            start = source.find(b'"chargeType":"')
-        if start >= 0:
-            start += 14
-            written = source[start : source.find(b'"', start)]
-            known = _SENT.get(written)
-            if known is None and b"\\" not in written:
-                text = written.decode("utf-8", "replace")
-                if len(_SENT) >= 4096:
-                    _SENT.clear()
-                known = _SENT[written] = (text, text.lower())
-            if known is not None and known[1] == lowered:
-                return known[0]
-        sent: Any = _charge_type_in(source)
-    elif isinstance(source, Mapping):
-        sent = source.get("chargeType", source.get("ChargeType"))
-        if sent is None:
-            sent = next((v for k, v in source.items() if str(k).lower() == "chargetype"), None)
-    else:
-        sent = _charge_type_in(bytes(source)) if isinstance(source, bytearray) else None
-    if sent is not None and str(sent).lower() == lowered:
-        return str(sent)
-    return lowered
-
-
-def _charge_type_in(source: bytes) -> str | None:
-    """The charge type of a line's JSON bytes however it is spaced, cased or escaped."""
-    found = _CHARGE_TYPE_FIELD.search(source)
-    if found is None:
-        return None
-    text = json.loads(b'"' + found.group(1) + b'"')
-    return text if isinstance(text, str) else None
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -565,7 +512,7 @@ class Reconciler:
                 found.extend(self._ended(line, customer, None, cost, currency, line_id))
             priced = PricedLine(
                 line_id, line.invoice_number, line.subscription_id, customer_id, reseller_id,
-                line.customer_tenant_id, line.catalog_item_id, charge_type_as_sent(line), line.charge_start,
+                line.customer_tenant_id, line.catalog_item_id, line.charge_type_as_sent, line.charge_start,
                 line.charge_end, quantity, currency, line.unit_price, line.effective_unit_price, ONE, cost, None, None,
                 False, line.pricing_currency)  # fmt: skip
             return priced, found
@@ -614,7 +561,7 @@ class Reconciler:
             totals.customers[ckey] = totals.customers.get(ckey, ZERO) + customer_charge
         priced = PricedLine(
             line_id, line.invoice_number, subscription.id, customer_id, reseller_id, line.customer_tenant_id,
-            prices.catalog_item_id if prices else subscription.catalog_item_id, charge_type_as_sent(line),
+            prices.catalog_item_id if prices else subscription.catalog_item_id, line.charge_type_as_sent,
             line.charge_start, line.charge_end, quantity, currency, line.unit_price, line.effective_unit_price, factor,
             cost, reseller_charge, customer_charge, True, line.pricing_currency)  # fmt: skip
         return priced, found
@@ -745,7 +692,6 @@ __all__ = [
     "Totals",
     "UnitPrices",
     "amount_text",
-    "charge_type_as_sent",
     "expects_charge",
     "proration_factor",
     "provider_cost",

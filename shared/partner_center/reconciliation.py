@@ -39,6 +39,7 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "availability_id": ("availabilityid",),
     "catalog_item_id": ("catalogitemid",),
     "charge_type": ("chargetype",),
+    "charge_type_as_sent": ("chargetype",),
     "currency": ("currency", "billingcurrency"),
     "pricing_currency": ("pricingcurrency",),
     "term_and_billing_cycle": ("termandbillingcycle",),
@@ -90,7 +91,8 @@ class ReconciliationLine:
     sku_id: str | None
     availability_id: str | None
     catalog_item_id: str | None
-    charge_type: str | None
+    charge_type: str | None  # lower-cased, for comparisons and the line id
+    charge_type_as_sent: str | None  # Microsoft's own spelling ("cycleCharge"), for what the API shows
     currency: str | None
     pricing_currency: str | None
     term_and_billing_cycle: str | None

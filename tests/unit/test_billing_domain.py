@@ -316,14 +316,12 @@ def test_amounts_are_written_at_the_currencys_minor_unit_and_quantities_whole() 
 
 
 def test_the_charge_type_keeps_microsofts_spelling_from_either_wire_format() -> None:
-    from shared.domain.billing import charge_type_as_sent
-
     parser = LineParser()
     v1 = parser.from_mapping(wire(chargeType="cycleCharge"))
     v2 = parser.from_bytes(b'{"SubscriptionId":"s","ChargeType":"addQuantity","Quantity":5}')
     spaced = parser.from_bytes(b'{"SubscriptionId": "s", "chargeType" : "Remove\\u0051uantity"}')
     assert (v1.charge_type, v2.charge_type, spaced.charge_type) == ("cyclecharge", "addquantity", "removequantity")
-    assert [charge_type_as_sent(line) for line in (v1, v2, spaced)] == ["cycleCharge", "addQuantity", "RemoveQuantity"]
+    assert [line.charge_type_as_sent for line in (v1, v2, spaced)] == ["cycleCharge", "addQuantity", "RemoveQuantity"]
     _, [priced], _ = reconcile(lookups(), wire(chargeType="cycleCharge"))
     record = priced.to_record()
     assert record["chargeType"] == "cycleCharge" and record["quantity"] == 10
