@@ -11,15 +11,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.app import operation_id
 from functions.http.deps import ContainerDep
+from functions.http.responses import resource_router
 from functions.http.schemas import problems
 from shared.services.errors import NotFound
 
-router = APIRouter(prefix="/api/dev", tags=["development sign-in"], generate_unique_id_function=operation_id)
+router = resource_router(prefix="/api/dev", tags=["development sign-in"], generate_unique_id_function=operation_id)
 TOKEN_LIFETIME = timedelta(hours=1)
 
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -56,7 +56,7 @@ def _key_dir(container: Any) -> Path:
 
 
 @router.get("/people", response_model=PeopleOut, responses=problems(404))
-def people(container: ContainerDep) -> dict[str, Any]:
+def people(container: ContainerDep) -> PeopleOut:
     """The members one may act as (the operator first), with their organisation's name."""
     _key_dir(container)
     names: dict[tuple[str, str], str | None] = {}
@@ -65,13 +65,13 @@ def people(container: ContainerDep) -> dict[str, Any]:
         key = (member.org.org_type.value, member.org.org_id)
         if key not in names:
             names[key] = container.organizations.name_of(member.org.org_type, member.org.org_id)
-        items.append({"userId": member.user_id, "orgType": key[0], "orgId": key[1], "orgName": names[key],
-                      "role": member.role.value})  # fmt: skip
-    return {"items": items}
+        items.append(Person(userId=member.user_id, orgType=key[0], orgId=key[1], orgName=names[key],
+                            role=member.role.value))  # fmt: skip
+    return PeopleOut(items=items)
 
 
 @router.post("/token", response_model=DevTokenOut, responses=problems(404, 422))
-def token(body: DevTokenIn, container: ContainerDep) -> dict[str, Any]:
+def token(body: DevTokenIn, container: ContainerDep) -> DevTokenOut:
     """A bearer token for anyone (a non-member gets one too, and then the API's 403): the same token Entra
     would issue, signed with the development key the sandbox publishes."""
     from local.sandbox.tokens import issue_user_token
@@ -88,4 +88,4 @@ def token(body: DevTokenIn, container: ContainerDep) -> dict[str, Any]:
         tid=platform_tenant_id(settings.auth_issuer),
         lifetime_seconds=int(TOKEN_LIFETIME.total_seconds()),
     )
-    return {"accessToken": access_token, "expiresOn": expires.isoformat(), "userId": body.userId}
+    return DevTokenOut(accessToken=access_token, expiresOn=expires.isoformat(), userId=body.userId)

@@ -10,6 +10,8 @@ import pytest
 
 from local.azurite import AzuriteProcess, free_port, start_azurite
 
+pytest_plugins = ["tests.support.statuses"]
+
 
 @pytest.fixture(scope="session")
 def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzuriteProcess]:

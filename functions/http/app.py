@@ -25,7 +25,7 @@ from functions.http import (
     subscriptions,
     webhooks,
 )
-from functions.http.middleware import BodySizeLimit
+from functions.http.middleware import BodySizeLimit, HeadAsGet
 from functions.http.openapi import install_openapi
 from functions.http.problems import install_problem_handlers
 from shared.bootstrap import Container, get_container
@@ -70,6 +70,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(api)
 
     app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(CorsFromSettings, origins_of=lambda: app.state.container.settings.cors_allowed_origin_list)
     app.add_middleware(CorrelationMiddleware)
     install_openapi(app)

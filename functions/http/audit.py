@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import Query
+from pydantic import BaseModel, Field
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, paging_binding
+from functions.http.orders import TIER_FIELDS
+from functions.http.responses import JsonValue, resource_router
 from functions.http.schemas import problems
-from shared.domain.scope import Decision, OrgType, may_read_audit
+from shared.domain.audit import AuditEntry
+from shared.domain.scope import Decision, OrgType, Principal, may_read_audit
 from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
+from shared.services.ordering import tiers_for
 
-router = APIRouter(tags=["audit"])
+router = resource_router(tags=["audit"])
 
 
 class AuditEntryOut(BaseModel):
@@ -26,13 +30,38 @@ class AuditEntryOut(BaseModel):
     entityId: str
     orgType: str
     orgId: str
-    before: Any = None
-    after: Any = None
+    before: JsonValue = Field(description="The entity before the change (null when it was created), as recorded.")
+    after: JsonValue = Field(description="The entity after the change (null when it was removed), as recorded.")
+
+    @classmethod
+    def of(cls, entry: AuditEntry, reader: Principal) -> AuditEntryOut:
+        """The entry as its reader may see it: prices of a tier above the reader's are left out of the snapshots."""
+        hidden = _hidden_price_fields(reader)
+        return cls(id=entry.entry_id, at=entry.at.isoformat(), actorId=entry.actor_id, actorOrg=entry.actor_org,
+                   action=entry.action, entityType=entry.entity_type, entityId=entry.entity_id,
+                   orgType=entry.org.org_type.value, orgId=entry.org.org_id,
+                   before=_without(entry.before, hidden), after=_without(entry.after, hidden))  # fmt: skip
 
 
 class AuditPage(BaseModel):
     items: list[AuditEntryOut]
     continuationToken: str | None
+
+
+def _hidden_price_fields(reader: Principal) -> frozenset[str]:
+    hidden = [TIER_FIELDS[tier] for tier in TIER_FIELDS if tier not in tiers_for(reader)]
+    return frozenset(hidden + [name + "Total" for name in hidden])
+
+
+def _without(value: Any, hidden: frozenset[str]) -> Any:
+    """The snapshot without the keys named, at any depth."""
+    if not hidden:
+        return value
+    if isinstance(value, dict):
+        return {key: _without(item, hidden) for key, item in value.items() if key not in hidden}
+    if isinstance(value, list):
+        return [_without(item, hidden) for item in value]
+    return value
 
 
 @router.get("/audit", response_model=AuditPage, responses=problems(400, 401, 403, 404, 422))
@@ -53,7 +82,7 @@ def read_audit(
     provider_id: Annotated[
         str | None, Query(alias="providerId", max_length=128, description="Operator: whose feed (else the platform's).")
     ] = None,
-) -> dict[str, Any]:
+) -> AuditPage:
     """Admins, newest first: one entity's trail (`entityId`), or the feed of everything in the caller's scope
     between `from` and `to` (at most 92 days), optionally by one actor. Entries outside the caller's scope are
     never shown; an entity with none visible is a 404."""
@@ -63,16 +92,17 @@ def read_audit(
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     entries, next_position = container.audit.page_for_entity(entity_id, limit=paging.limit, position=position)
     # An entity's entries all carry that entity's organisation, so one decision covers the page.
-    decision = may_read_audit(principal, entries[0].org) if entries else Decision.NOT_FOUND
+    decision = may_read_audit(principal, entries[0].org, entries[0].entity_type) if entries else Decision.NOT_FOUND
     if decision is Decision.NOT_FOUND:
         raise NotFound(f"no audit entries for {entity_id}")
     if decision is Decision.FORBIDDEN:
         raise Forbidden("only admins read the audit trail")
-    visible = [e for e in entries if may_read_audit(principal, e.org) is Decision.ALLOWED]
+    visible = [e for e in entries if may_read_audit(principal, e.org, e.entity_type) is Decision.ALLOWED]
     if actor_id:
         visible = [e for e in visible if e.actor_id == actor_id]
-    return page_body(
-        [e.to_json() for e in visible], container.continuation_tokens.encode(next_position, binding=binding)
+    return AuditPage(
+        items=[AuditEntryOut.of(e, principal) for e in visible],
+        continuationToken=container.continuation_tokens.encode(next_position, binding=binding),
     )
 
 
@@ -87,7 +117,7 @@ def _feed(
     until: datetime | None,
     actor_id: str | None,
     provider_id: str | None,
-) -> dict[str, Any]:
+) -> AuditPage:
     if not principal.is_admin:
         raise Forbidden("only admins read the audit trail")
     end = _aware(until) or datetime.now(UTC)
@@ -112,9 +142,10 @@ def _feed(
     entries, next_position = container.audit.page_feed(
         scope, since=start, until=end, limit=paging.limit, position=position, actor_id=actor_id, **narrow
     )
-    visible = [e for e in entries if may_read_audit(principal, e.org) is Decision.ALLOWED]
-    return page_body(
-        [e.to_json() for e in visible], container.continuation_tokens.encode(next_position, binding=binding)
+    visible = [e for e in entries if may_read_audit(principal, e.org, e.entity_type) is Decision.ALLOWED]
+    return AuditPage(
+        items=[AuditEntryOut.of(e, principal) for e in visible],
+        continuationToken=container.continuation_tokens.encode(next_position, binding=binding),
     )
 
 

@@ -5,18 +5,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId, Period
+from functions.http.responses import answer, hidden, moment, resource_router
 from functions.http.schemas import problems
+from shared.domain.billing import amount_text, round_money
+from shared.domain.money import format_decimal
 from shared.domain.periods import PERIOD_PATTERN
+from shared.services.billing import Audience, RunView
+from shared.storage.billing import TotalRow
 
-router = APIRouter(tags=["billing"])
+router = resource_router(tags=["billing"])
 
 Kind = Literal["billed", "unbilled"]
 DiscrepancyKindName = Literal[
@@ -36,15 +42,6 @@ Amount = Annotated[
     str,
     Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", description="A decimal string at the currency's minor unit (JPY: none)."),
 ]
-
-
-def _drop_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def hidden(description: str) -> Any:
-    """A field some tiers may not read: absent from their answers, never null (docs/api-guide.md#billing)."""
-    return Field(default=None, description=description, json_schema_extra=_drop_default)
 
 
 class ResellerTotal(BaseModel):
@@ -73,6 +70,21 @@ class CurrencyTotal(BaseModel):
         "What Microsoft charged in it (provider staff only; null when no charge in it was read)."
     )
 
+    @classmethod
+    def of(cls, rows: list[TotalRow], currency: str, costs: dict[str, str] | None, tier: str) -> CurrencyTotal:
+        """One currency's sums: what resellers are invoiced, what customers are invoiced, and (provider) the cost."""
+
+        def total(scope: str) -> str:
+            amounts = (Decimal(r.amount) for r in rows if r.scope == scope and r.currency == currency and r.amount)
+            return format_decimal(round_money(sum(amounts, Decimal(0)), currency))
+
+        hidden_by_tier: dict[str, Any] = {}
+        if tier != "customer":
+            hidden_by_tier["resellers"] = total("reseller")
+        if costs is not None:
+            hidden_by_tier["providerCost"] = amount_text(costs.get(currency), currency)  # null: none read in it
+        return cls(currency=currency, customers=total("customer"), **hidden_by_tier)
+
 
 class InvoiceRef(BaseModel):
     invoiceId: str
@@ -86,6 +98,33 @@ class Totals(BaseModel):
     customers: list[CustomerTotal] = Field(description="What each reseller invoices each customer.")
     providerCost: list[CostTotal] = hidden("What Microsoft charged per currency (provider staff only).")
     byCurrency: list[CurrencyTotal] = Field(description="Sums per currency, never mixed.")
+
+    @classmethod
+    def of(cls, view: RunView) -> Totals:
+        """The reader's totals, each amount in its own currency: customers never read reseller totals, only provider
+        staff read the provider cost."""
+        run, tier = view.run, view.audience.tier
+        rows = [row for row in view.rows if row.amount is not None]
+        costs = (run.costs if run.status == "completed" else {}) if tier == "provider" else None
+        currencies = sorted({row.currency for row in rows} | set(costs or {}))
+        hidden_by_tier: dict[str, Any] = {}
+        if tier != "customer":
+            hidden_by_tier["resellers"] = [
+                ResellerTotal(resellerId=r.reseller_id, amount=_amount(r.amount, r.currency), currency=r.currency)
+                for r in rows if r.scope == "reseller"
+            ]  # fmt: skip
+        if costs is not None:
+            hidden_by_tier["providerCost"] = [
+                CostTotal(currency=c, amount=_amount(a, c)) for c, a in sorted(costs.items())
+            ]
+        customers = [
+            CustomerTotal(customerId=r.customer_id or "", resellerId=r.reseller_id,
+                          amount=_amount(r.amount, r.currency), currency=r.currency)
+            for r in rows if r.scope == "customer"
+        ]  # fmt: skip
+        return cls(currency=currencies[0] if len(currencies) == 1 else None, currencies=currencies,
+                   customers=customers, byCurrency=[CurrencyTotal.of(rows, c, costs, tier) for c in currencies],
+                   **hidden_by_tier)  # fmt: skip
 
 
 class RunCounts(BaseModel):
@@ -113,9 +152,44 @@ class RunSummaryOut(BaseModel):
     counts: RunCounts
     current: bool = hidden("Whether readers resolve to this run (provider staff only).")
 
+    @classmethod
+    def fields_of(cls, view: RunView) -> dict[str, Any]:
+        """The shape depends only on the reader's tier, never on the run's state: a field the tier may not read is
+        absent, a value not known is null."""
+        run = view.run
+        fields: dict[str, Any] = dict(
+            id=run.id, period=run.period, kind=run.kind, status=run.status, attempt=run.attempt,
+            invoiceId=run.invoice_id,
+            invoices=[InvoiceRef(invoiceId=i, currency=c or None) for i, c in sorted(run.invoices.items())],
+            createdAt=run.created_at.isoformat(), startedAt=moment(run.started_at),
+            completedAt=moment(run.completed_at), failureReason=view.failure_reason,
+        )  # fmt: skip
+        if view.audience.tier == "provider":
+            counts = run.counts if run.status == "completed" else {}
+            fields["current"] = bool(view.current)
+            fields["counts"] = RunCounts(lines=counts.get("lines", 0), discrepancies=counts.get("discrepancies", 0),
+                                         billableLines=counts.get("billableLines", 0),
+                                         unpricedLines=counts.get("unpricedLines", 0),
+                                         discrepanciesByKind=counts.get("discrepanciesByKind", {}))  # fmt: skip
+        else:
+            fields["counts"] = RunCounts(lines=view.own_lines)
+        return fields
+
+    @classmethod
+    def of(cls, view: RunView) -> RunSummaryOut:
+        return cls(**cls.fields_of(view))
+
 
 class RunOut(RunSummaryOut):
     totals: Totals = Field(description="Empty until the run is completed.")
+
+    @classmethod
+    def of(cls, view: RunView) -> RunOut:
+        return cls(**cls.fields_of(view), totals=Totals.of(view))
+
+
+def _amount(value: str | None, currency: str) -> str:
+    return amount_text(value, currency) or "0"
 
 
 class RunPage(BaseModel):
@@ -174,45 +248,42 @@ def start_run(body: RunIn, principal: CurrentPrincipal, container: ContainerDep,
     """Provider admins: queues a run for the period (one already queued or running for it is answered instead)."""
 
     def create() -> JSONResponse:
-        from shared.services.billing import Audience
-
         run = container.billing.request_run(principal, body.period, body.kind)
-        return JSONResponse(container.billing.run_json(run, Audience.of(principal)), status_code=202,
-                            headers={"Location": f"/api/billing/runs/{run.id}"})  # fmt: skip
+        return answer(RunOut.of(container.billing.view(run, Audience.of(principal))), status_code=202,
+                      headers={"Location": f"/api/billing/runs/{run.id}"})  # fmt: skip
 
     return idempotency.respond(create)
 
 
-@router.get(
-    "/billing/runs", response_model=RunPage, response_model_exclude_unset=True, responses=problems(400, 401, 403, 422)
-)
+@router.get("/billing/runs", response_model=RunPage, responses=problems(400, 401, 403, 422))
 def list_runs(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
-) -> dict[str, Any]:
+) -> RunPage:
     binding = paging_binding(principal, "billing-runs", period=period)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.billing.list_runs(principal, period=period, limit=paging.limit, position=position)
-    return page_body(items, container.continuation_tokens.encode(following, binding=binding))
+    views, following = container.billing.list_runs(principal, period=period, limit=paging.limit, position=position)
+    return RunPage(
+        items=[RunSummaryOut.of(view) for view in views],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
+    )
 
 
 @router.get(
     "/billing/runs/{run_id}",
     response_model=RunOut,
-    response_model_exclude_unset=True,
     responses=problems(401, 403, 404),
 )
-def get_run(run_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def get_run(run_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> RunOut:
     """Provider staff see every total; reseller staff their own and their customers'; customers their own."""
-    return container.billing.get_run(principal, run_id)  # type: ignore[no-any-return]
+    return RunOut.of(container.billing.get_run(principal, run_id))
 
 
 @router.get(
     "/billing/runs/{run_id}/lines",
     response_model=LinePage,
-    response_model_exclude_unset=True,
     responses={
         **problems(400, 401, 403, 404, 409, 422),
         200: {
@@ -243,7 +314,10 @@ def get_lines(
     items, following = container.billing.lines_page(principal, run_id, reseller_id=reseller_id,
                                                     customer_id=customer_id, limit=paging.limit,
                                                     position=position)  # fmt: skip
-    return page_body(items, container.continuation_tokens.encode(following, binding=binding))
+    return LinePage(
+        items=[LineOut(**line) for line in items],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
+    )
 
 
 def _csv(fields: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
@@ -262,7 +336,6 @@ def _csv(fields: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> Iterator[by
 @router.get(
     "/billing/runs/{run_id}/discrepancies",
     response_model=DiscrepancyPage,
-    response_model_exclude_unset=True,
     responses=problems(400, 401, 403, 404, 422),
 )
 def get_discrepancies(
@@ -271,10 +344,13 @@ def get_discrepancies(
     container: ContainerDep,
     paging: Paging,
     kind: Annotated[DiscrepancyKindName | None, Query()] = None,
-) -> dict[str, Any]:
+) -> DiscrepancyPage:
     """Provider staff: what did not reconcile, with the money at stake and Microsoft's line ids behind it."""
     binding = paging_binding(principal, "billing-discrepancies", run=run_id, kind=kind)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     items, following = container.billing.discrepancies(principal, run_id, kind=kind, limit=paging.limit,
                                                        position=position)  # fmt: skip
-    return page_body(items, container.continuation_tokens.encode(following, binding=binding))
+    return DiscrepancyPage(
+        items=[DiscrepancyOut(**item) for item in items],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
+    )

@@ -10,24 +10,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, paging_binding
 from functions.http.fields import StrictFlag
+from functions.http.responses import hidden, resource_router
 from functions.http.schemas import problems
+from shared.domain.catalog import CatalogItem
+from shared.domain.money import format_decimal, monthly_equivalent
 from shared.domain.onboarding import Provider
+from shared.domain.pricing import Tier
 from shared.domain.scope import OrgRef, OrgType, Principal, Role
 from shared.domain.text import SINGLE_LINE_PATTERN
 from shared.partner_center.errors import InvalidRequest, PartnerCenterError, Throttled
+from shared.services.catalog import SyncResult
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
-from shared.services.pricing import CatalogViewer
+from shared.services.pricing import CatalogViewer, PricedItem
 from shared.storage.catalog import CatalogFilter, CatalogSettings
 
-router = APIRouter(tags=["catalog"])
+router = resource_router(tags=["catalog"])
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 ItemId = Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -37,7 +42,6 @@ PROVIDER_STAFF = frozenset({Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF})
 class CatalogItemOut(BaseModel):
     """One sellable item at the caller's own price; the fields under "provider staff only" appear for them alone."""
 
-    model_config = ConfigDict(extra="allow")
     catalogItemId: str
     offerId: str
     productId: str
@@ -55,14 +59,34 @@ class CatalogItemOut(BaseModel):
     maxQuantity: int | None
     isAddon: bool
     cancellationWindow: str | None
-    status: str
+    status: Literal["active", "retired"]
     price: str | None = Field(description="The caller's own buy price, rounded to the currency's minor unit.")
-    monthlyEquivalent: str | None
-    cost: str | None = Field(default=None, description="Provider staff only: Microsoft's price to the provider.")
-    sellable: bool | None = Field(default=None, description="Provider staff only.")
-    firstSeen: str | None = Field(default=None, description="Provider staff only.")
-    lastSeen: str | None = Field(default=None, description="Provider staff only.")
-    retiredAt: str | None = Field(default=None, description="Provider staff only.")
+    monthlyEquivalent: str | None = Field(description="The price spread over the term's months, for comparing.")
+    cost: str | None = hidden("Provider staff only: Microsoft's price to the provider (null: not priced).")
+    sellable: bool = hidden("Provider staff only: resellers and customers may buy it.")
+    firstSeen: str = hidden("Provider staff only: when the catalog first listed it.")
+    lastSeen: str = hidden("Provider staff only: when the catalog last listed it.")
+    retiredAt: str | None = hidden("Provider staff only: when the catalog stopped listing it (null: listed).")
+
+    @classmethod
+    def of(cls, priced: PricedItem) -> CatalogItemOut:
+        """The item at the viewer's own price; the provider's cost and switches for the provider alone."""
+        item, price = priced.item, priced.price
+        shown, money = price.shown(), price.money
+        provider_only: dict[str, Any] = {}
+        if price.tier is Tier.COST:
+            provider_only = dict(cost=None if item.cost is None else format_decimal(item.cost), sellable=item.sellable,
+                                 firstSeen=item.first_seen.isoformat(), lastSeen=item.last_seen.isoformat(),
+                                 retiredAt=item.retired_at.isoformat() if item.retired_at else None)  # fmt: skip
+        monthly = None if money is None else monthly_equivalent(money, item.term_duration, item.billing_cycle)
+        return cls(catalogItemId=item.catalog_item_id, offerId=item.offer_id, productId=item.product_id,
+                   skuId=item.sku_id, availabilityId=item.availability_id, title=item.title, skuTitle=item.sku_title,
+                   productFamily=item.product_family, productType=item.product_type, country=item.country,
+                   currency=item.currency, termDuration=item.term_duration, billingCycle=item.billing_cycle,
+                   minQuantity=item.min_quantity, maxQuantity=item.max_quantity, isAddon=item.is_addon,
+                   cancellationWindow=item.cancellation_window, status=item.status.value,  # type: ignore[arg-type]
+                   price=None if shown is None else shown.shown(),
+                   monthlyEquivalent=None if monthly is None else monthly.shown(), **provider_only)  # fmt: skip
 
 
 class CatalogPageOut(BaseModel):
@@ -94,10 +118,31 @@ class SyncFigures(BaseModel):
 class MarketSyncOut(SyncFigures):
     country: str
 
+    @classmethod
+    def of(cls, result: SyncResult) -> MarketSyncOut:
+        return cls(country=result.country, added=result.added, updated=result.updated, retired=result.retired,
+                   unchanged=result.unchanged, reactivated=result.reactivated, priced=result.priced,
+                   priceSheet=result.price_sheet.value, priceSheetError=result.price_sheet_error,
+                   retirementSkipped=result.retirement_skipped)  # fmt: skip
+
 
 class SyncOut(SyncFigures):
     country: str | None = Field(description="The market synced, or null when several were.")
     markets: list[MarketSyncOut] = Field(description="Each market the sync covered, with its own figures.")
+
+    @classmethod
+    def of(cls, markets: list[MarketSyncOut]) -> SyncOut:
+        """One market's figures as they are; several markets' summed, each kept under `markets`."""
+        if len(markets) == 1:
+            return cls(**markets[0].model_dump(), markets=markets)
+        sheets = [m.priceSheet for m in markets]
+        errors = [f"{m.country}: {m.priceSheetError}" for m in markets if m.priceSheetError]
+        return cls(country=None, added=sum(m.added for m in markets), updated=sum(m.updated for m in markets),
+                   retired=sum(m.retired for m in markets), unchanged=sum(m.unchanged for m in markets),
+                   reactivated=sum(m.reactivated for m in markets), priced=sum(m.priced for m in markets),
+                   priceSheet=next((sheet for sheet in sheets if sheet != "loaded"), "loaded"),
+                   priceSheetError="; ".join(errors) or None,
+                   retirementSkipped=any(m.retirementSkipped for m in markets), markets=markets)  # fmt: skip
 
 
 class CatalogSettingsIn(BaseModel):
@@ -107,6 +152,10 @@ class CatalogSettingsIn(BaseModel):
 
 class CatalogSettingsOut(BaseModel):
     newItemsSellable: bool
+
+    @classmethod
+    def of(cls, settings: CatalogSettings) -> CatalogSettingsOut:
+        return cls(newItemsSellable=settings.new_items_sellable)
 
 
 class SellableIn(BaseModel):
@@ -119,7 +168,12 @@ class SellableItemOut(BaseModel):
     catalogItemId: str
     country: str
     sellable: bool
-    status: str
+    status: Literal["active", "retired"]
+
+    @classmethod
+    def of(cls, item: CatalogItem) -> SellableItemOut:
+        return cls(catalogItemId=item.catalog_item_id, country=item.country, sellable=item.sellable,
+                   status=item.status.value)  # type: ignore[arg-type]  # fmt: skip
 
 
 class SellableOut(BaseModel):
@@ -221,7 +275,7 @@ def list_catalog(
     provider_id: Annotated[
         str | None, Query(alias="providerId", max_length=128, description="Operator only: whose catalog.")
     ] = None,
-) -> dict[str, Any]:
+) -> CatalogPageOut:
     """Any member: each item with the caller's own buy price (provider: cost; reseller and customer: their own)."""
     viewer = catalog_viewer(container, principal, provider_id)
     if principal.org.org_type is OrgType.CUSTOMER:
@@ -261,19 +315,19 @@ def list_catalog(
     )
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     page = container.pricing.catalog_for(viewer, country, filters=filters, limit=paging.limit, position=position)
-    return page_body(
-        [item.to_json() for item in page.items],
-        container.continuation_tokens.encode(page.next_position, binding=binding),
+    return CatalogPageOut(
+        items=[CatalogItemOut.of(item) for item in page.items],
+        continuationToken=container.continuation_tokens.encode(page.next_position, binding=binding),
     )
 
 
 @router.post("/catalog/sync", response_model=SyncOut, responses=problems(401, 403, 404, 422, 503))
-def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: ContainerDep) -> SyncOut:
     """Provider staff: reads the market from Partner Center now (as the timer does) and answers what changed."""
     provider = own_provider(container, principal)
     countries = [body.country.upper()] if body.country else container.markets_of(provider.id)
     sync = container.catalog_sync_for(provider)
-    markets: list[dict[str, Any]] = []
+    markets: list[MarketSyncOut] = []
     for country in countries:
         try:
             result = sync.sync(provider.id, country, now=datetime.now(UTC))
@@ -287,7 +341,6 @@ def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: Container
             ) from error
         except PartnerCenterError as error:
             raise Unavailable(f"Partner Center did not answer the catalog: {type(error).__name__}") from error
-        answer: dict[str, Any] = result.to_json()
         container.audit.record(
             actor=principal,
             action="catalog.synced",
@@ -295,47 +348,27 @@ def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: Container
             entity_id=f"{provider.id}|{result.country}",
             org=OrgRef(OrgType.PROVIDER, provider.id),
             before=None,
-            after=answer,
+            after=result,
         )
-        markets.append(answer)
-    return combined_sync(markets)
-
-
-def combined_sync(markets: list[dict[str, Any]]) -> dict[str, Any]:
-    """One market's figures as they are; several markets' summed, each kept under `markets`."""
-    if len(markets) == 1:
-        return {**markets[0], "markets": markets}
-    counted = ("added", "updated", "retired", "unchanged", "reactivated", "priced")
-    sheets = [m["priceSheet"] for m in markets]
-    errors = [f"{m['country']}: {m['priceSheetError']}" for m in markets if m["priceSheetError"]]
-    return {
-        "country": None,
-        **{name: sum(m[name] for m in markets) for name in counted},
-        "priceSheet": next((sheet for sheet in sheets if sheet != "loaded"), "loaded"),
-        "priceSheetError": "; ".join(errors) or None,
-        "retirementSkipped": any(m["retirementSkipped"] for m in markets),
-        "markets": markets,
-    }
-
-
-def _settings_json(settings: CatalogSettings) -> dict[str, Any]:
-    return {"newItemsSellable": settings.new_items_sellable}
+        markets.append(MarketSyncOut.of(result))
+    return SyncOut.of(markets)
 
 
 @router.get("/catalog/settings", response_model=CatalogSettingsOut, responses=problems(401, 403, 404))
-def get_catalog_settings(principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def get_catalog_settings(principal: CurrentPrincipal, container: ContainerDep) -> CatalogSettingsOut:
     """Provider staff: whether items first seen in a sync may be sold at once."""
     provider = own_provider(container, principal)
-    return _settings_json(container.catalog_admin.settings(provider.id))
+    return CatalogSettingsOut.of(container.catalog_admin.settings(provider.id))
 
 
 @router.put("/catalog/settings", response_model=CatalogSettingsOut, responses=problems(401, 403, 404, 422))
 def put_catalog_settings(
     body: CatalogSettingsIn, principal: CurrentPrincipal, container: ContainerDep
-) -> dict[str, Any]:
+) -> CatalogSettingsOut:
     """Provider admin: what resellers may sell of what a sync brings in is a business decision (audited)."""
     provider = own_provider(container, principal, admin_only=True)
-    return _settings_json(container.catalog_admin.set_new_items_sellable(principal, provider.id, body.newItemsSellable))
+    settings = container.catalog_admin.set_new_items_sellable(principal, provider.id, body.newItemsSellable)
+    return CatalogSettingsOut.of(settings)
 
 
 @router.put(
@@ -343,23 +376,13 @@ def put_catalog_settings(
 )
 def put_item_sellable(
     catalog_item_id: ItemId, body: SellableIn, principal: CurrentPrincipal, container: ContainerDep
-) -> dict[str, Any]:
+) -> SellableOut:
     """Provider admin: switches one item on or off for resellers and their customers (audited)."""
     provider = own_provider(container, principal, admin_only=True)
     items = container.catalog_admin.set_sellable(
         principal, provider.id, catalog_item_id, body.sellable, country=body.country.upper() if body.country else None
     )
-    return {
-        "items": [
-            {
-                "catalogItemId": item.catalog_item_id,
-                "country": item.country,
-                "sellable": item.sellable,
-                "status": item.status.value,
-            }
-            for item in items
-        ]
-    }
+    return SellableOut(items=[SellableItemOut.of(item) for item in items])
 
 
 __all__ = ["ProviderCatalogFilter", "catalog_viewer", "own_provider", "router"]

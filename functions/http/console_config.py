@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep
+from functions.http.responses import answer, resource_router
 
-router = APIRouter(tags=["config"])
+router = resource_router(tags=["config"])
 
 
 class ConsoleAuth(BaseModel):
@@ -38,4 +38,4 @@ def console_config(container: ContainerDep) -> JSONResponse:
         ),
         devSignIn=bool(settings.dev_sign_in_key_dir),
     )
-    return JSONResponse(body.model_dump(), headers={"Cache-Control": "no-store"})
+    return answer(body, headers={"Cache-Control": "no-store"})

@@ -6,24 +6,47 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId
 from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn, StorefrontPolicyIn
 from functions.http.pricing import CustomerPatchWithPricing, patch_customer_pricing
+from functions.http.resellers import check_fields
+from functions.http.responses import answer, moment, resource_router
 from functions.http.schemas import problems
+from shared.domain.money import format_decimal
+from shared.domain.onboarding import Customer
 from shared.domain.scope import OrgType
 from shared.domain.storefront import StorefrontPolicy
 from shared.partner_center import Address, BillingProfile
 from shared.services.errors import Conflict, Forbidden
 from shared.services.relationships import NewTenant
 
-router = APIRouter(tags=["customers"])
+router = resource_router(tags=["customers"])
 
 CustomerStatus = Literal["invited", "creating", "active", "ended", "expired", "failed"]
+
+
+class StorefrontPolicyOut(BaseModel):
+    allowedCatalogItemIds: list[str] | None = Field(
+        description="The items the customer may buy; null: every sellable item."
+    )
+    allowSeatDecrease: bool
+    maxTermDuration: Literal["P1M", "P1Y", "P3Y"]
+    approvalThreshold: str | None = Field(
+        description="An order whose total (customer price) is above this waits for approval; null: none does."
+    )
+
+    @classmethod
+    def of(cls, policy: StorefrontPolicy) -> StorefrontPolicyOut:
+        ids = policy.allowed_catalog_item_ids
+        threshold = policy.approval_threshold
+        return cls(allowedCatalogItemIds=None if ids is None else list(ids),
+                   allowSeatDecrease=policy.allow_seat_decrease, maxTermDuration=policy.max_term_duration,  # type: ignore[arg-type]
+                   approvalThreshold=None if threshold is None else format_decimal(threshold))  # fmt: skip
 
 
 class CustomerOut(BaseModel):
@@ -38,7 +61,7 @@ class CustomerOut(BaseModel):
     origin: Literal["invitation", "created"]
     invitationUrl: str | None
     storefrontEnabled: bool
-    storefrontPolicy: StorefrontPolicyIn
+    storefrontPolicy: StorefrontPolicyOut
     country: str | None = Field(description="The market: the billing profile's country in Partner Center.")
     currency: str | None = Field(description="The currency the customer's market is billed in.")
     marketReadAt: str | None = Field(description="When the market was last read from Partner Center.")
@@ -49,13 +72,36 @@ class CustomerOut(BaseModel):
     failureReason: str | None
     flag: str | None
     lastCheckedAt: str | None
-    lastCheckResult: str | None = Field(default=None, description='What the last check found (e.g. "still active").')
-    nextCheckAt: str | None
+    lastCheckResult: str | None = Field(description='What the last check found (e.g. "still active").')
+    nextCheckAt: str | None = Field(description="When the relationship is looked for next, while it is pending.")
     updatedAt: str
+
+    @classmethod
+    def fields_of(cls, customer: Customer) -> dict[str, Any]:
+        return dict(
+            id=customer.id, providerId=customer.provider_id, resellerId=customer.reseller_id, name=customer.name,
+            domain=customer.domain, tenantId=customer.tenant_id, contactEmail=customer.contact_email,
+            status=customer.status.value, origin=customer.origin, invitationUrl=customer.invitation_url,
+            storefrontEnabled=customer.storefront_enabled,
+            storefrontPolicy=StorefrontPolicyOut.of(customer.storefront_policy), country=customer.country,
+            currency=customer.currency, marketReadAt=moment(customer.market_read_at),
+            invitedAt=customer.invited_at.isoformat(), expiresAt=customer.expires_at.isoformat(),
+            activatedAt=moment(customer.activated_at), endedAt=moment(customer.ended_at),
+            failureReason=customer.failure_reason, flag=customer.flag, updatedAt=customer.updated_at.isoformat(),
+            **check_fields(customer),
+        )  # fmt: skip
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerOut:
+        return cls(**cls.fields_of(customer))
 
 
 class CustomerCreatedOut(CustomerOut):
     customerId: str
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerCreatedOut:
+        return cls(customerId=customer.id, **cls.fields_of(customer))
 
 
 class CustomerPage(BaseModel):
@@ -83,8 +129,8 @@ def invite_customer(
             tenant_id=body.tenantId,
             contact_email=body.contactEmail,
         )
-        return JSONResponse(
-            {"customerId": customer.id, **customer.to_json()},
+        return answer(
+            CustomerCreatedOut.of(customer),
             status_code=201,
             headers={"Location": f"/api/customers/{customer.id}"},
         )
@@ -124,8 +170,8 @@ def create_customer(
             ),
         )
         customer = container.relationships.create_customer(principal, reseller_id=body.resellerId, tenant=tenant)
-        return JSONResponse(
-            {"customerId": customer.id, **customer.to_json()},
+        return answer(
+            CustomerCreatedOut.of(customer),
             status_code=202,
             headers={"Location": f"/api/customers/{customer.id}"},
         )
@@ -143,7 +189,7 @@ def list_customers(
     provider_id: Annotated[
         str | None, Query(alias="providerId", max_length=128, description="Operator only: whose customers.")
     ] = None,
-) -> dict[str, Any]:
+) -> CustomerPage:
     binding = paging_binding(principal, "customers", resellerId=reseller_id, status=status, providerId=provider_id)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     items, following = container.relationships.list_customers(
@@ -154,18 +200,21 @@ def list_customers(
         limit=paging.limit,
         position=position,
     )
-    return page_body([c.to_json() for c in items], container.continuation_tokens.encode(following, binding=binding))
+    return CustomerPage(
+        items=[CustomerOut.of(c) for c in items],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
+    )
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut, responses=problems(401, 403, 404))
-def get_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    return container.relationships.customer(principal, customer_id).to_json()
+def get_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> CustomerOut:
+    return CustomerOut.of(container.relationships.customer(principal, customer_id))
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerOut, responses=problems(400, 401, 403, 404, 409, 422))
 def patch_customer(
     customer_id: PathId, body: CustomerPatchWithPricing, principal: CurrentPrincipal, container: ContainerDep
-) -> dict[str, Any]:
+) -> CustomerOut:
     """Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited). A
     policy naming an id that is not a catalog item of the customer's market is 422, and nothing is changed."""
     customer = container.relationships.customer(principal, customer_id)
@@ -179,7 +228,7 @@ def patch_customer(
         )
     if body.storefrontEnabled is not None:
         customer = container.relationships.set_storefront(principal, customer_id, body.storefrontEnabled)
-    return customer.to_json()
+    return CustomerOut.of(customer)
 
 
 def _storefront_policy(policy: StorefrontPolicyIn) -> StorefrontPolicy:
@@ -197,10 +246,8 @@ def _storefront_policy(policy: StorefrontPolicyIn) -> StorefrontPolicy:
     response_model=CustomerOut,
     responses=problems(401, 403, 404),
 )
-def check_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
-    return JSONResponse(
-        container.relationships.request_customer_check(principal, customer_id).to_json(), status_code=202
-    )
+def check_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> CustomerOut:
+    return CustomerOut.of(container.relationships.request_customer_check(principal, customer_id))
 
 
 class SubscriptionsSyncOut(BaseModel):
@@ -213,7 +260,9 @@ class SubscriptionsSyncOut(BaseModel):
     response_model=SubscriptionsSyncOut,
     responses=problems(401, 403, 404, 409, 503),
 )
-def sync_customer_subscriptions(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def sync_customer_subscriptions(
+    customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep
+) -> SubscriptionsSyncOut:
     """Provider staff and the customer's reseller staff: every subscription of the customer read from Partner
     Center now; one it holds that we had no record of is adopted (flagged and audited)."""
     customer = container.relationships.customer(principal, customer_id)
@@ -223,4 +272,4 @@ def sync_customer_subscriptions(customer_id: PathId, principal: CurrentPrincipal
         raise Conflict(f"customer {customer_id} is {customer.status.value}: only an active relationship is synced")
     provider = container.relationships.selling_provider(customer.provider_id)
     synced = container.subscription_service.resync_customer(provider, customer.id)
-    return {"customerId": customer.id, "synced": synced}
+    return SubscriptionsSyncOut(customerId=customer.id, synced=synced)

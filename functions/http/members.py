@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep
 from functions.http.fields import PathId
+from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
+from shared.domain.members import Member
 from shared.domain.scope import OrgType, Role
 from shared.services.errors import FieldError, Invalid
 
-router = APIRouter(tags=["members"])
+router = resource_router(tags=["members"])
 
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
 
@@ -43,6 +45,11 @@ class MemberOut(BaseModel):
     createdAt: str
     createdBy: str
 
+    @classmethod
+    def of(cls, member: Member) -> MemberOut:
+        return cls(userId=member.user_id, orgType=member.org.org_type, orgId=member.org.org_id, role=member.role,
+                   createdAt=member.created_at.isoformat(), createdBy=member.created_by)  # fmt: skip
+
 
 @router.get("/me", response_model=MeOut, responses=problems(401, 403))
 def me(principal: CurrentPrincipal) -> MeOut:
@@ -67,7 +74,7 @@ def add_member(
         member = container.member_service.add_member(
             principal, user_id=body.userId, org_type=body.orgType, org_id=body.orgId, role=body.role
         )
-        return JSONResponse(member.to_json(), status_code=201)
+        return answer(MemberOut.of(member), status_code=201)
 
     return idempotency.respond(create)
 
@@ -89,20 +96,22 @@ def list_members(
     org_id: Annotated[
         str | None, Query(alias="orgId", max_length=128, description="Default: the caller's own.")
     ] = None,
-) -> dict[str, Any]:
+) -> MemberPage:
     """An organisation's members: its own members read them; those who may manage them (its admins, the admins
     above it, the operator) too."""
     if (org_type is None) != (org_id is None):
         raise Invalid("name both orgType and orgId, or neither", [FieldError("orgId", "goes with orgType")])
     kind, identifier = (org_type, org_id) if org_type and org_id else (principal.org.org_type, principal.org.org_id)
     members = container.member_service.list_members(principal, kind, identifier)
-    return {"items": [member.to_json() for member in members]}
+    return MemberPage(items=[MemberOut.of(member) for member in members])
 
 
 @router.patch("/members/{user_id}", response_model=MemberOut, responses=problems(400, 401, 403, 404, 409, 422))
-def change_member(user_id: PathId, body: MemberPatch, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def change_member(
+    user_id: PathId, body: MemberPatch, principal: CurrentPrincipal, container: ContainerDep
+) -> MemberOut:
     """A new role for a member (audited); the last admin of an organisation keeps its role (409)."""
-    return container.member_service.change_role(principal, user_id, body.role).to_json()
+    return MemberOut.of(container.member_service.change_role(principal, user_id, body.role))
 
 
 @router.delete("/members/{user_id}", status_code=204, responses=problems(401, 403, 404, 409))

@@ -1,6 +1,6 @@
 """ASGI middleware: a request body is read whole before anything parses it: over the limit it is a 413 (sized or
-chunked alike), of a media type other than JSON a 415, and JSON naming one key twice a 422 (never "the last
-wins")."""
+chunked alike), of a media type other than JSON or not parsing as JSON a 415, and JSON naming one key twice a 422
+(never "the last wins"). A HEAD is answered wherever a GET is: the GET's status and headers, without the body."""
 
 from __future__ import annotations
 
@@ -97,9 +97,38 @@ def _refusal(content_type: bytes, body: bytes) -> tuple[int, str, str, str] | No
     except _DuplicateKey as duplicate:
         return 422, "validation-error", "The request is not valid", (
             f"the JSON body names the key {str(duplicate)!r} more than once")  # fmt: skip
-    except ValueError:
-        return None  # not JSON at all: the app answers it as every malformed body
+    except ValueError:  # not JSON at all: refused before any route reads it, as a body of another type is
+        return 415, "malformed-json", "Malformed JSON", "the request body is not valid JSON"
     return None
+
+
+class HeadAsGet:
+    """HEAD wherever GET is served (RFC 9110 9.3.2): a HEAD runs as the GET of its path and is answered with the
+    GET's status and headers (Content-Length included) and an empty body. A path that serves no GET answers it as
+    it answers a GET: 405, with the same Allow."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        ended = False
+
+        async def without_body(message: dict[str, Any]) -> None:
+            nonlocal ended
+            kind = message["type"]
+            if kind == "http.response.start":
+                await send(message)
+            elif kind in ("http.response.body", "http.response.pathsend"):
+                if not ended and not (kind == "http.response.body" and message.get("more_body", False)):
+                    ended = True
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+            elif not ended:
+                await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 async def _problem(send: Any, status: int, slug: str, title: str, detail: str) -> None:

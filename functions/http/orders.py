@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId, Quantity, Reason
+from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
+from shared.domain.money import Money
+from shared.domain.orders import Order, OrderLine, line_total
+from shared.services.errors import FieldError, Invalid
 from shared.services.ordering import LineRequest, tiers_for
 
-router = APIRouter(tags=["orders"])
+router = resource_router(tags=["orders"])
+
+# The price tiers by the name each has in an answer.
+TIER_FIELDS = {"provider_cost": "providerCost", "reseller_price": "resellerPrice", "customer_price": "customerPrice"}
 
 OrderStatusName = Literal[
     "pendingApproval", "rejected", "accepted", "provisioning", "completed", "partiallyCompleted", "failed"
@@ -59,6 +67,21 @@ class OrderLineOut(BaseModel):
     resellerPriceTotal: str | None = Field(default=None, description="resellerPrice (as shown) x quantity.")
     customerPriceTotal: str | None = Field(default=None, description="customerPrice (as shown) x quantity.")
 
+    @classmethod
+    def of(cls, line: OrderLine, tiers: Iterable[str]) -> OrderLineOut:
+        """The line with the unit price and total of each tier the caller may see, rounded as shown and billed."""
+        currency = line.prices.currency
+        prices: dict[str, str | None] = {}
+        for tier in tiers:
+            unit = getattr(line.prices, tier)
+            total = line_total(line, tier)
+            prices[TIER_FIELDS[tier]] = None if unit is None else Money(unit, currency).shown()
+            prices[TIER_FIELDS[tier] + "Total"] = None if total is None else Money(total, currency).shown()
+        return cls(lineNumber=line.number, catalogItemId=line.catalog_item_id, offerId=line.offer_id,
+                   title=line.title, quantity=line.quantity, termDuration=line.term_duration,
+                   billingCycle=line.billing_cycle, status=line.status.value, subscriptionId=line.subscription_id,
+                   error=line.error, currency=currency, **prices)  # fmt: skip
+
 
 class OrderTotals(BaseModel):
     currency: str | None = Field(description="The order's currency: its customer's market's.")
@@ -67,6 +90,17 @@ class OrderTotals(BaseModel):
     customerPrice: str | None = Field(
         default=None, description="The sum of the lines' customerPriceTotal; storefront approval thresholds judge it."
     )
+
+    @classmethod
+    def of(cls, order: Order, tiers: Iterable[str]) -> OrderTotals:
+        """The total of each tier the caller may see, in the order's one currency (its customer's market)."""
+        currencies = sorted({line.prices.currency for line in order.lines})
+        currency = currencies[0] if len(currencies) == 1 else None
+        totals: dict[str, str | None] = {}
+        for tier in tiers:
+            total = order.total(tier) if currency else None
+            totals[TIER_FIELDS[tier]] = None if total is None or currency is None else Money(total, currency).shown()
+        return cls(currency=currency, **totals)
 
 
 class OrderOut(BaseModel):
@@ -82,6 +116,17 @@ class OrderOut(BaseModel):
     updatedAt: str
     failureReason: str | None
     rejectionReason: str | None
+
+    @classmethod
+    def of(cls, order: Order, tiers: Iterable[str]) -> OrderOut:
+        """The order as a caller may see it: only the price tiers it is allowed to see."""
+        shown = tuple(tiers)
+        return cls(id=order.id, customerId=order.customer_id, resellerId=order.reseller_id,
+                   status=order.status.value, source=order.source,  # type: ignore[arg-type]
+                   lines=[OrderLineOut.of(line, shown) for line in order.lines], totals=OrderTotals.of(order, shown),
+                   createdBy=order.created_by, createdAt=order.created_at.isoformat(),
+                   updatedAt=order.updated_at.isoformat(), failureReason=order.failure_reason,
+                   rejectionReason=order.rejection_reason)  # fmt: skip
 
 
 class OrderPage(BaseModel):
@@ -101,8 +146,8 @@ def place_order(
 
     def create() -> JSONResponse:
         order = container.ordering.place(principal, body.customerId, lines_of(body))
-        return JSONResponse(
-            order.to_json(tiers=tiers_for(principal)), status_code=202, headers={"Location": f"/api/orders/{order.id}"}
+        return answer(
+            OrderOut.of(order, tiers_for(principal)), status_code=202, headers={"Location": f"/api/orders/{order.id}"}
         )
 
     return idempotency.respond(create)
@@ -122,11 +167,9 @@ def list_orders(
         ),
     ] = None,
     status: Annotated[OrderStatusName | None, Query()] = None,
-) -> dict[str, Any]:
+) -> OrderPage:
     customer = customer_id or (principal.org.org_id if principal.org.org_type.value == "customer" else None)
     if customer is None:
-        from shared.services.errors import FieldError, Invalid
-
         raise Invalid("name the customer", [FieldError("customerId", "is required")])
     binding = paging_binding(principal, "orders", customerId=customer, status=status)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
@@ -134,26 +177,24 @@ def list_orders(
         principal, customer, status=status, limit=paging.limit, position=position
     )
     tiers = tiers_for(principal)
-    return page_body(
-        [o.to_json(tiers=tiers) for o in items], container.continuation_tokens.encode(following, binding=binding)
+    return OrderPage(
+        items=[OrderOut.of(o, tiers) for o in items],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
     )
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
-def get_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    return container.ordering.get(principal, order_id).to_json(tiers=tiers_for(principal))
+def get_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
+    return OrderOut.of(container.ordering.get(principal, order_id), tiers_for(principal))
 
 
 @router.post("/orders/{order_id}/approve", response_model=OrderOut, responses=problems(401, 403, 404, 409))
-def approve_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
+def approve_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
     """An order waiting for approval is accepted and provisioning starts; 409 when it is not waiting."""
-    return container.ordering.decide(principal, order_id, approve=True).to_json(tiers=tiers_for(principal))
+    return OrderOut.of(container.ordering.decide(principal, order_id, approve=True), tiers_for(principal))
 
 
 @router.post("/orders/{order_id}/reject", response_model=OrderOut, responses=problems(401, 403, 404, 409, 422))
-def reject_order(
-    order_id: PathId, body: RejectIn, principal: CurrentPrincipal, container: ContainerDep
-) -> dict[str, Any]:
-    return container.ordering.decide(principal, order_id, approve=False, reason=body.reason).to_json(
-        tiers=tiers_for(principal)
-    )
+def reject_order(order_id: PathId, body: RejectIn, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
+    decided = container.ordering.decide(principal, order_id, approve=False, reason=body.reason)
+    return OrderOut.of(decided, tiers_for(principal))

@@ -9,23 +9,25 @@ only: its margin over cost would tell the reseller the provider's cost. Margins 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import Header, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal
 from functions.http.fields import PathId
 from functions.http.onboarding_models import CustomerPatch
+from functions.http.responses import moment, resource_router
 from functions.http.schemas import Problem, problems
+from shared.domain.money import format_decimal
 from shared.domain.onboarding import Customer, Provider, Reseller
 from shared.domain.pricing import MAX_OVERRIDES
 from shared.domain.scope import OrgRef, OrgType, Principal, Role, can_see
 from shared.services.errors import Forbidden, NotFound
-from shared.services.pricing import margin_json, pricing_json
 from shared.storage.pricing import StoredMargin, StoredPricing
 
-router = APIRouter(tags=["pricing"])
+router = resource_router(tags=["pricing"])
 
 PROVIDER_STAFF = frozenset({Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF})
 RESELLER_STAFF = frozenset({Role.RESELLER_ADMIN, Role.RESELLER_STAFF})
@@ -65,9 +67,17 @@ class OverrideOut(BaseModel):
 
 class PricingOut(BaseModel):
     margin: str | None
-    overrides: list[OverrideOut]
+    overrides: list[OverrideOut] = Field(description="Sorted by catalog item and currency.")
     updatedAt: str | None
     updatedBy: str | None
+
+    @classmethod
+    def of(cls, stored: StoredPricing) -> PricingOut:
+        rule = stored.rule
+        overrides = [OverrideOut(catalogItemId=key.catalog_item_id, currency=key.currency, price=format_decimal(price))
+                     for key, price in sorted(rule.overrides.items())]  # fmt: skip
+        return cls(margin=_decimal(rule.margin), overrides=overrides, updatedAt=moment(stored.updated_at),
+                   updatedBy=stored.updated_by)  # fmt: skip
 
 
 class MarginIn(BaseModel):
@@ -79,6 +89,14 @@ class MarginOut(BaseModel):
     margin: str | None
     updatedAt: str | None
     updatedBy: str | None
+
+    @classmethod
+    def of(cls, stored: StoredMargin) -> MarginOut:
+        return cls(margin=_decimal(stored.margin), updatedAt=moment(stored.updated_at), updatedBy=stored.updated_by)
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else format_decimal(value)
 
 
 class CustomerPatchWithPricing(CustomerPatch):
@@ -118,10 +136,10 @@ def _visible_provider(container: Any, principal: Principal, provider_id: str) ->
     return provider
 
 
-def _with_etag(response: Response, stored: StoredPricing) -> dict[str, Any]:
+def _with_etag(response: Response, stored: StoredPricing) -> PricingOut:
     """From the first read on, the ETag to replace it with (a version even before anything is stored)."""
     response.headers["ETag"] = stored.version
-    return pricing_json(stored)
+    return PricingOut.of(stored)
 
 
 def _precondition(if_match: str | None) -> str | None:
@@ -142,7 +160,7 @@ IfMatch = Annotated[
 @router.get("/resellers/{reseller_id}/pricing", response_model=PricingOut, responses=problems(401, 403, 404))
 def get_reseller_pricing(
     reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep, response: Response
-) -> dict[str, Any]:
+) -> PricingOut:
     """Provider staff: the reseller's margin over cost and its fixed prices, with the ETag to replace them."""
     reseller = _reseller_priced_by_provider(container, principal, reseller_id)
     return _with_etag(response, container.pricing.get_reseller_pricing(reseller.provider_id, reseller.id))
@@ -156,7 +174,7 @@ def put_reseller_pricing(
     container: ContainerDep,
     response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> PricingOut:
     """Provider staff: replaces what the provider charges the reseller (validated, audited)."""
     reseller = _reseller_priced_by_provider(container, principal, reseller_id)
     stored = container.pricing.set_reseller_pricing(
@@ -171,7 +189,7 @@ def put_reseller_pricing(
 @router.get("/customers/{customer_id}/pricing", response_model=PricingOut, responses=problems(401, 403, 404))
 def get_customer_pricing(
     customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep, response: Response
-) -> dict[str, Any]:
+) -> PricingOut:
     """Provider staff or the customer's reseller staff: its margin over the reseller's price and its fixed prices."""
     customer = priced_customer(container, principal, customer_id)
     return _with_etag(response, container.pricing.get_customer_pricing(customer.provider_id, customer.id))
@@ -185,7 +203,7 @@ def put_customer_pricing(
     container: ContainerDep,
     response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> PricingOut:
     """Provider staff or the customer's reseller staff: replaces what the reseller charges it (validated, audited)."""
     customer = priced_customer(container, principal, customer_id)
     stored = container.pricing.set_customer_pricing(
@@ -208,7 +226,7 @@ def patch_customer_pricing(
         return None
     customer = priced_customer(container, principal, customer_id)
     current: StoredPricing = container.pricing.get_customer_pricing(customer.provider_id, customer.id)
-    replacement: dict[str, Any] = current.rule.to_json()
+    replacement: dict[str, Any] = PricingOut.of(current).model_dump(include={"margin", "overrides"})
     if "margin" in sent:
         replacement["margin"] = body.margin
     if "overrides" in sent:
@@ -222,17 +240,13 @@ def patch_customer_pricing(
 # -- default margins -------------------------------------------------------------------------------------------------
 
 
-def _margin(stored: StoredMargin) -> dict[str, Any]:
-    return margin_json(stored)
-
-
 @router.get("/providers/{provider_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404))
-def get_provider_default_margin(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def get_provider_default_margin(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> MarginOut:
     """Provider staff: the margin over cost for resellers without one of their own."""
     provider = _visible_provider(container, principal, provider_id)
     if principal.role not in PROVIDER_STAFF:
         raise Forbidden("only the provider's staff see its default margin")
-    return _margin(container.pricing.get_provider_default_margin(provider.id))
+    return MarginOut.of(container.pricing.get_provider_default_margin(provider.id))
 
 
 @router.put(
@@ -240,21 +254,21 @@ def get_provider_default_margin(provider_id: PathId, principal: CurrentPrincipal
 )
 def put_provider_default_margin(
     provider_id: PathId, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
-) -> Any:
+) -> MarginOut:
     """Provider admin: the margin over cost every reseller without its own pays (audited)."""
     provider = _visible_provider(container, principal, provider_id)
     if principal.role is not Role.PROVIDER_ADMIN:
         raise Forbidden("only the provider's admins set its default margin")
-    return _margin(container.pricing.set_provider_default_margin(principal, provider.id, body.margin))
+    return MarginOut.of(container.pricing.set_provider_default_margin(principal, provider.id, body.margin))
 
 
 @router.get("/resellers/{reseller_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404))
-def get_reseller_default_margin(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def get_reseller_default_margin(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> MarginOut:
     """Provider staff and the reseller's own staff: its margin for customers without one of their own."""
     reseller: Reseller = container.relationships.reseller(principal, reseller_id)
     if principal.role not in PROVIDER_STAFF | RESELLER_STAFF:
         raise Forbidden("only the provider's or the reseller's staff see the reseller's default margin")
-    return _margin(container.pricing.get_reseller_default_margin(reseller.provider_id, reseller.id))
+    return MarginOut.of(container.pricing.get_reseller_default_margin(reseller.provider_id, reseller.id))
 
 
 @router.put(
@@ -262,12 +276,12 @@ def get_reseller_default_margin(reseller_id: PathId, principal: CurrentPrincipal
 )
 def put_reseller_default_margin(
     reseller_id: PathId, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
-) -> Any:
+) -> MarginOut:
     """The reseller's admin or provider staff: the reseller's margin for customers without their own (audited)."""
     reseller: Reseller = container.relationships.reseller(principal, reseller_id)
     if principal.role not in PROVIDER_STAFF | {Role.RESELLER_ADMIN}:
         raise Forbidden("only the reseller's admins or the provider's staff set the reseller's default margin")
-    return _margin(
+    return MarginOut.of(
         container.pricing.set_reseller_default_margin(principal, reseller.provider_id, reseller.id, body.margin)
     )
 

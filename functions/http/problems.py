@@ -160,11 +160,13 @@ def field_message(error: dict[str, Any]) -> str:
 def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
+        # The body check (middleware.BodySizeLimit) refuses these first; a body it let through is refused alike.
         return problem_response(
-            400,
+            415,
             slug="malformed-json",
             title="Malformed JSON",
             detail="the request body is not valid JSON",
+            headers={"Accept": "application/json"},
             instance=request.url.path,
         )
     field_errors = [FieldError(field_path(tuple(e.get("loc", ()))), field_message(e)) for e in errors]

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId
 from functions.http.onboarding_models import ProviderIn
+from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
+from shared.domain.onboarding import Provider
+from shared.services.dashboard import Summary
 from shared.services.errors import ServiceError
+from shared.storage.billing import BillingRun
 
-router = APIRouter(tags=["providers"])
+router = resource_router(tags=["providers"])
 log = logging.getLogger(__name__)
 
 
@@ -32,14 +36,24 @@ class ProviderOut(BaseModel):
     id: str
     name: str
     partnerId: str | None
-    status: str
-    consentUrl: str | None = None
+    status: Literal["consentRequired", "enrolled", "disabled"]
+    consentUrl: str | None = Field(
+        default=None, description="Only in the enrollment's answer, when a partner admin's consent is still needed."
+    )
     tenantId: str
     clientId: str
-    companyName: str | None = None
+    companyName: str | None
     consentGranted: bool
     createdAt: str
     updatedAt: str
+
+    @classmethod
+    def of(cls, provider: Provider, *, consent_url: str | None = None) -> ProviderOut:
+        extra = {} if consent_url is None else {"consentUrl": consent_url}
+        return cls(id=provider.id, name=provider.name, partnerId=provider.partner_id, status=provider.status.value,
+                   tenantId=provider.tenant_id, clientId=provider.client_id, companyName=provider.company_name,
+                   consentGranted=provider.refresh_token_ref is not None, createdAt=provider.created_at.isoformat(),
+                   updatedAt=provider.updated_at.isoformat(), **extra)  # fmt: skip
 
 
 class ProviderPage(BaseModel):
@@ -63,18 +77,19 @@ def enroll_provider(
             client_secret_ref=app.clientSecretRef,
             refresh_token_ref=app.refreshTokenRef,
         )
-        answer = provider.to_json()
         if provider.status.value == "enrolled":
             register_webhook(container, provider)
+        consent_url = None
         if provider.status.value == "consentRequired":
-            answer["consentUrl"] = container.enrollment.consent_url(principal, provider.id)
-        return JSONResponse(answer, status_code=201, headers={"Location": f"/api/providers/{provider.id}"})
+            consent_url = container.enrollment.consent_url(principal, provider.id)
+        return answer(ProviderOut.of(provider, consent_url=consent_url), status_code=201,
+                      headers={"Location": f"/api/providers/{provider.id}"})  # fmt: skip
 
     return idempotency.respond(create)
 
 
 @router.get("/providers", response_model=ProviderPage, responses=problems(400, 401, 403))
-def list_providers(principal: CurrentPrincipal, container: ContainerDep, paging: Paging) -> dict[str, Any]:
+def list_providers(principal: CurrentPrincipal, container: ContainerDep, paging: Paging) -> ProviderPage:
     """The operator sees every provider; provider staff their own."""
     binding = paging_binding(principal, "providers")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding) or {}
@@ -82,7 +97,10 @@ def list_providers(principal: CurrentPrincipal, container: ContainerDep, paging:
     providers = sorted(container.enrollment.list(principal), key=lambda p: (p.created_at, p.id))
     window = providers[start : start + paging.limit]
     following = {"offset": str(start + paging.limit)} if start + paging.limit < len(providers) else None
-    return page_body([p.to_json() for p in window], container.continuation_tokens.encode(following, binding=binding))
+    return ProviderPage(
+        items=[ProviderOut.of(p) for p in window],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
+    )
 
 
 @router.get(
@@ -107,7 +125,7 @@ def consent_callback(
         provider = container.enrollment.complete_consent(
             state=state, code=code, error=error, error_description=error_description
         )
-        return provider.to_json()
+        return ProviderOut.of(provider)
     provider_id = container.enrollment.provider_of_consent_state(state)
     page = f"/providers/{quote(provider_id, safe='')}" if provider_id else "/providers"
     try:
@@ -146,8 +164,15 @@ class LastBillingRun(BaseModel):
     period: str
     kind: str
     status: str
-    discrepancies: int
+    discrepancies: int = Field(description="Found by the run once it completed; 0 before.")
     completedAt: str | None
+
+    @classmethod
+    def of(cls, run: BillingRun) -> LastBillingRun:
+        completed = run.status == "completed"
+        return cls(id=run.id, period=run.period, kind=run.kind, status=run.status,
+                   discrepancies=int(run.counts.get("discrepancies", 0)) if completed else 0,
+                   completedAt=run.completed_at.isoformat() if run.completed_at else None)  # fmt: skip
 
 
 class ProviderSummaryOut(BaseModel):
@@ -157,30 +182,35 @@ class ProviderSummaryOut(BaseModel):
     ordersInFlight: int
     lastBillingRun: LastBillingRun | None
 
+    @classmethod
+    def of(cls, summary: Summary) -> ProviderSummaryOut:
+        last = summary.last_billing_run
+        return cls(providerId=summary.provider_id, resellers=ResellerCounts(**summary.resellers),
+                   customers=CustomerCounts(**summary.customers), ordersInFlight=summary.orders_in_flight,
+                   lastBillingRun=None if last is None else LastBillingRun.of(last))  # fmt: skip
+
 
 @router.get(
     "/providers/{provider_id}/summary",
     response_model=ProviderSummaryOut,
-    response_model_exclude_none=False,
     responses=problems(401, 403, 404),
 )
-def provider_summary(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def provider_summary(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ProviderSummaryOut:
     """The console's dashboard: resellers and customers by status, orders in flight (waiting for approval or
     provisioning), the last billing run with its discrepancy count. The operator and the provider's staff."""
-    return container.provider_summary.summary(principal, provider_id)
+    return ProviderSummaryOut.of(container.provider_summary.summary(principal, provider_id))
 
 
 @router.post("/providers/{provider_id}/disable", response_model=ProviderOut, responses=problems(401, 403, 404))
-def disable_provider(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def disable_provider(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ProviderOut:
     """Operator only: stops the provider (nothing synced, billed or sold) and frees its Partner Center tenant and
     app for another enrollment; its webhook registration is removed. Audited; disabling twice changes nothing."""
-    return container.enrollment.disable(principal, provider_id).to_json()
+    return ProviderOut.of(container.enrollment.disable(principal, provider_id))
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderOut, responses=problems(401, 403, 404))
-def get_provider(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    provider = container.enrollment.get(principal, provider_id)
-    return provider.to_json()
+def get_provider(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ProviderOut:
+    return ProviderOut.of(container.enrollment.get(principal, provider_id))
 
 
 @router.get(
@@ -198,5 +228,5 @@ def start_consent(provider_id: PathId, request: Request, principal: CurrentPrinc
     holds the bearer token asks for JSON (a browser cannot follow a redirect it fetched cross-origin)."""
     url = container.enrollment.consent_url(principal, provider_id)
     if request.headers.get("accept", "").split(",")[0].strip().startswith("application/json"):
-        return JSONResponse(ConsentUrlOut(consentUrl=url).model_dump(), headers={"Cache-Control": "no-store"})
+        return answer(ConsentUrlOut(consentUrl=url), headers={"Cache-Control": "no-store"})
     return RedirectResponse(url, status_code=302)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId
 from functions.http.onboarding_models import ResellerInvitationIn
+from functions.http.responses import answer, moment, resource_router
 from functions.http.schemas import problems
+from shared.domain.onboarding import PENDING, Customer, Reseller
 
-router = APIRouter(tags=["resellers"])
+router = resource_router(tags=["resellers"])
 
 ResellerStatus = Literal["invited", "active", "ended", "expired"]
 
@@ -32,13 +34,38 @@ class ResellerOut(BaseModel):
     activatedAt: str | None
     endedAt: str | None
     lastCheckedAt: str | None
-    lastCheckResult: str | None = Field(default=None, description='What the last check found (e.g. "still active").')
-    nextCheckAt: str | None
+    lastCheckResult: str | None = Field(description='What the last check found (e.g. "still active").')
+    nextCheckAt: str | None = Field(description="When the relationship is looked for next, while it is pending.")
     updatedAt: str
+
+    @classmethod
+    def fields_of(cls, reseller: Reseller) -> dict[str, Any]:
+        return dict(
+            id=reseller.id, providerId=reseller.provider_id, name=reseller.name, partnerId=reseller.partner_id,
+            tenantId=reseller.tenant_id, contactEmail=reseller.contact_email, status=reseller.status.value,
+            invitationUrl=reseller.invitation_url, invitedAt=reseller.invited_at.isoformat(),
+            expiresAt=reseller.expires_at.isoformat(), activatedAt=moment(reseller.activated_at),
+            endedAt=moment(reseller.ended_at), updatedAt=reseller.updated_at.isoformat(), **check_fields(reseller),
+        )  # fmt: skip
+
+    @classmethod
+    def of(cls, reseller: Reseller) -> ResellerOut:
+        return cls(**cls.fields_of(reseller))
+
+
+def check_fields(relationship: Reseller | Customer) -> dict[str, str | None]:
+    """Where looking for a relationship in Partner Center stands; the next look only while it is pending."""
+    check = relationship.check
+    return dict(lastCheckedAt=moment(check.last_at), lastCheckResult=check.last_result,
+                nextCheckAt=moment(check.next_at) if relationship.status in PENDING else None)  # fmt: skip
 
 
 class ResellerInvitationOut(ResellerOut):
     resellerId: str
+
+    @classmethod
+    def of(cls, reseller: Reseller) -> ResellerInvitationOut:
+        return cls(resellerId=reseller.id, **cls.fields_of(reseller))
 
 
 class ResellerPage(BaseModel):
@@ -61,8 +88,8 @@ def invite_reseller(
         reseller = container.relationships.invite_reseller(
             principal, partner_id=body.partnerId, name=body.name, contact_email=body.contactEmail
         )
-        return JSONResponse(
-            {"resellerId": reseller.id, **reseller.to_json()},
+        return answer(
+            ResellerInvitationOut.of(reseller),
             status_code=201,
             headers={"Location": f"/api/resellers/{reseller.id}"},
         )
@@ -79,18 +106,21 @@ def list_resellers(
     provider_id: Annotated[
         str | None, Query(alias="providerId", max_length=128, description="Operator only: whose resellers.")
     ] = None,
-) -> dict[str, Any]:
+) -> ResellerPage:
     binding = paging_binding(principal, "resellers", status=status, providerId=provider_id)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     items, following = container.relationships.list_resellers(
         principal, provider_id=provider_id, status=status, limit=paging.limit, position=position
     )
-    return page_body([r.to_json() for r in items], container.continuation_tokens.encode(following, binding=binding))
+    return ResellerPage(
+        items=[ResellerOut.of(r) for r in items],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
+    )
 
 
 @router.get("/resellers/{reseller_id}", response_model=ResellerOut, responses=problems(401, 403, 404))
-def get_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    return container.relationships.reseller(principal, reseller_id).to_json()
+def get_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ResellerOut:
+    return ResellerOut.of(container.relationships.reseller(principal, reseller_id))
 
 
 @router.post(
@@ -99,8 +129,6 @@ def get_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: Co
     response_model=ResellerOut,
     responses=problems(401, 403, 404),
 )
-def check_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def check_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ResellerOut:
     """Provider staff: queues a check now."""
-    return JSONResponse(
-        container.relationships.request_reseller_check(principal, reseller_id).to_json(), status_code=202
-    )
+    return ResellerOut.of(container.relationships.request_reseller_check(principal, reseller_id))

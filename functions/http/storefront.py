@@ -5,29 +5,30 @@ docs/business.md#storefront-policy)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http.catalog import CatalogPageOut, customer_market
-from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, page_body, paging_binding
+from functions.http.billing import LineOut, Totals
+from functions.http.catalog import CatalogItemOut, CatalogPageOut, customer_market
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
 from functions.http.orders import OrderLineIn, OrderOut, OrderPage
+from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
 from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
 from shared.domain.onboarding import Customer
 from shared.domain.periods import PERIOD_PATTERN
 from shared.domain.scope import OrgType, Principal, Role
-from shared.domain.storefront import StorefrontPolicy
 from shared.domain.text import SINGLE_LINE_PATTERN
 from shared.services.errors import Forbidden, ServiceError
 from shared.services.ordering import LineRequest, tiers_for
 from shared.services.pricing import CatalogViewer
 from shared.storage.catalog import CatalogFilter
 
-router = APIRouter(prefix="/storefront", tags=["storefront"])
+router = resource_router(prefix="/storefront", tags=["storefront"])
 
 
 class StorefrontClosed(ServiceError):
@@ -59,11 +60,11 @@ class StorefrontChangeIn(OneChange):
 
 class ChargesOut(BaseModel):
     period: str
-    runId: str | None
-    kind: str | None
-    currency: str | None
-    total: str | None
-    items: list[dict[str, Any]]
+    runId: str | None = Field(description="The billing run the charges are read from; null before any run.")
+    kind: Literal["billed", "unbilled"] | None
+    currency: str | None = Field(description="The customer's billing currency in that run; null: no charge.")
+    total: str | None = Field(description="The sum of its charges at the currency's minor unit; null: no charge.")
+    items: list[LineOut] = Field(description="Its own lines at the customer tier.")
 
 
 @router.get("/catalog", response_model=CatalogPageOut, responses=problems(400, 401, 403, 409, 422))
@@ -77,11 +78,11 @@ def storefront_catalog(
     term_duration: Annotated[str | None, Query(alias="termDuration", pattern=r"^P(1M|1Y|3Y)$")] = None,
     billing_cycle: Annotated[str | None, Query(alias="billingCycle", max_length=20, pattern=r"^[a-z]+$")] = None,
     q: Annotated[str | None, Query(max_length=100, pattern=SINGLE_LINE_PATTERN)] = None,
-) -> dict[str, Any]:
+) -> CatalogPageOut:
     """The customer's own prices (never its reseller's), only the items its policy allows."""
     principal, customer = shopper
     country = customer_market(customer, country)
-    policy = StorefrontPolicy.loads(customer.storefront_policy)
+    policy = customer.storefront_policy
     viewer = CatalogViewer(customer.provider_id, reseller_id=customer.reseller_id, customer_id=customer.id)
     binding = paging_binding(
         principal, "storefront-catalog", country=country, termDuration=term_duration, billingCycle=billing_cycle, q=q
@@ -93,12 +94,14 @@ def storefront_catalog(
     )
     allowed = policy.allowed
     items = [
-        item.to_json()
+        CatalogItemOut.of(item)
         for item in page.items
         if (allowed is None or item.item.catalog_item_id in allowed)
         and policy.max_term_months >= {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(item.item.term_duration, 99)
     ]
-    return page_body(items, container.continuation_tokens.encode(page.next_position, binding=binding))
+    return CatalogPageOut(
+        items=items, continuationToken=container.continuation_tokens.encode(page.next_position, binding=binding)
+    )
 
 
 @router.post("/orders", status_code=202, response_model=OrderOut, responses=problems(400, 401, 403, 409, 422))
@@ -108,7 +111,7 @@ def storefront_order(
     """For its own tenant only, with its reseller as partner of record; above the approval threshold the
     order waits (`pendingApproval`) and nothing is bought before approval."""
     principal, customer = shopper
-    policy = StorefrontPolicy.loads(customer.storefront_policy)
+    policy = customer.storefront_policy
 
     def create() -> JSONResponse:
         order = container.ordering.place(
@@ -123,8 +126,8 @@ def storefront_order(
             allowed_items=policy.allowed,
             max_term_months=policy.max_term_months,
         )
-        return JSONResponse(
-            order.to_json(tiers=tiers_for(principal)),
+        return answer(
+            OrderOut.of(order, tiers_for(principal)),
             status_code=202,
             headers={"Location": f"/api/storefront/orders/{order.id}"},
         )
@@ -133,27 +136,27 @@ def storefront_order(
 
 
 @router.get("/orders", response_model=OrderPage, responses=problems(400, 401, 403))
-def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging) -> dict[str, Any]:
+def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging) -> OrderPage:
     principal, customer = shopper
     binding = paging_binding(principal, "storefront-orders")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     items, following = container.ordering.page(
         principal, customer.id, status=None, limit=paging.limit, position=position
     )
-    return page_body(
-        [o.to_json(tiers=tiers_for(principal)) for o in items],
-        container.continuation_tokens.encode(following, binding=binding),
+    return OrderPage(
+        items=[OrderOut.of(o, tiers_for(principal)) for o in items],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
     )
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
-def storefront_get_order(order_id: PathId, shopper: Shopper, container: ContainerDep) -> dict[str, Any]:
+def storefront_get_order(order_id: PathId, shopper: Shopper, container: ContainerDep) -> OrderOut:
     principal, _ = shopper
-    return container.ordering.get(principal, order_id).to_json(tiers=tiers_for(principal))
+    return OrderOut.of(container.ordering.get(principal, order_id), tiers_for(principal))
 
 
 @router.get("/subscriptions", response_model=SubscriptionPage, responses=problems(400, 401, 403))
-def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: Paging) -> dict[str, Any]:
+def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: Paging) -> SubscriptionPage:
     principal, customer = shopper
     binding = paging_binding(principal, "storefront-subscriptions")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
@@ -161,7 +164,10 @@ def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: 
         principal, customer.org, status=None, limit=paging.limit, position=position
     )
     now = datetime.now(UTC)
-    return page_body([s.to_json(now) for s in items], container.continuation_tokens.encode(following, binding=binding))
+    return SubscriptionPage(
+        items=[SubscriptionOut.of(s, now) for s in items],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
+    )
 
 
 @router.patch(
@@ -172,10 +178,10 @@ def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: 
 )
 def storefront_change(
     subscription_id: PathId, body: StorefrontChangeIn, shopper: Shopper, container: ContainerDep
-) -> Any:
+) -> SubscriptionOut:
     """Add seats; remove seats inside the window when the policy allows it; switch auto-renew."""
     principal, customer = shopper
-    policy = StorefrontPolicy.loads(customer.storefront_policy)
+    policy = customer.storefront_policy
     sub = container.subscription_service.request_change(
         principal,
         subscription_id,
@@ -183,7 +189,7 @@ def storefront_change(
         auto_renew=body.autoRenew,
         allow_decrease=policy.allow_seat_decrease,
     )
-    return JSONResponse(sub.to_json(datetime.now(UTC)), status_code=202)
+    return SubscriptionOut.of(sub, datetime.now(UTC))
 
 
 @router.get("/charges", response_model=ChargesOut, responses=problems(400, 401, 403))
@@ -191,7 +197,7 @@ def storefront_charges(
     shopper: Shopper,
     container: ContainerDep,
     period: Annotated[str, Query(pattern=PERIOD_PATTERN)],
-) -> dict[str, Any]:
+) -> ChargesOut:
     """Its own customer-tier charges for the period, from the latest billing run (never another tier)."""
     principal, customer = shopper
     for kind in ("billed", "unbilled"):
@@ -199,15 +205,10 @@ def storefront_charges(
         if run_id:
             break
     else:
-        return {"period": period, "runId": None, "kind": None, "currency": None, "total": None, "items": []}
-    run = container.billing.get_run(principal, run_id)
+        return ChargesOut(period=period, runId=None, kind=None, currency=None, total=None, items=[])
+    totals = Totals.of(container.billing.get_run(principal, run_id))
     _, rows = container.billing.lines(principal, run_id)
-    mine = [c for c in run["totals"]["customers"] if c["customerId"] == customer.id]
-    return {
-        "period": period,
-        "runId": run_id,
-        "kind": kind,
-        "currency": mine[0]["currency"] if mine else None,
-        "total": mine[0]["amount"] if mine else None,
-        "items": list(rows),
-    }
+    mine = [c for c in totals.customers if c.customerId == customer.id]
+    return ChargesOut(period=period, runId=run_id, kind=kind,  # type: ignore[arg-type]
+                      currency=mine[0].currency if mine else None, total=mine[0].amount if mine else None,
+                      items=[LineOut(**row) for row in rows])  # fmt: skip

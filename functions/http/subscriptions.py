@@ -6,17 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import Query
 from pydantic import BaseModel, Field
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, page_body, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, paging_binding
 from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
+from functions.http.responses import moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.scope import OrgType
+from shared.domain.subscriptions import PendingChange, SeatLot, Subscription, removable_seats
 from shared.services.errors import FieldError, Forbidden, Invalid
 
-router = APIRouter(tags=["subscriptions"])
+router = resource_router(tags=["subscriptions"])
 
 
 class SubscriptionPatch(OneChange):
@@ -29,17 +30,28 @@ class LotOut(BaseModel):
     quantity: int
     windowEndsAt: str
 
+    @classmethod
+    def of(cls, lot: SeatLot) -> LotOut:
+        return cls(quantity=lot.quantity, windowEndsAt=lot.allowed_until.isoformat())
+
 
 class ChangeOut(BaseModel):
     """The last change asked for, while it is pending or after Partner Center refused it; null once applied."""
 
     id: str
-    kind: str
-    value: Any
+    kind: Literal["quantity", "autoRenew", "status", "cancel"]
+    value: int | bool | str = Field(
+        description="The quantity, the autoRenew flag, the status asked for (active or suspended); cancel: true."
+    )
     requestedBy: str
     requestedAt: str
     status: Literal["pending", "failed"]
     error: str | None = Field(description="Partner Center's reason when it refused the change.")
+
+    @classmethod
+    def of(cls, change: PendingChange) -> ChangeOut:
+        return cls(id=change.id, kind=change.kind, value=change.value, requestedBy=change.requested_by,  # type: ignore[arg-type]
+                   requestedAt=change.requested_at.isoformat(), status=change.status, error=change.error)  # type: ignore[arg-type]  # fmt: skip
 
 
 class SubscriptionOut(BaseModel):
@@ -66,9 +78,23 @@ class SubscriptionOut(BaseModel):
     )
     syncedAt: str | None
     flag: Literal["adopted"] | None = Field(
-        default=None,
         description='"adopted": found in Partner Center without an order of ours and taken into the mirror (audited).',
     )
+
+    @classmethod
+    def of(cls, sub: Subscription, now: datetime) -> SubscriptionOut:
+        """The mirror as of `now`: the seats still removable, the change in flight (an applied one is not shown)."""
+        change = sub.change if sub.change and sub.change.status != "applied" else None
+        return cls(id=sub.id, customerId=sub.customer_id, resellerId=sub.reseller_id,
+                   catalogItemId=sub.catalog_item_id, offerId=sub.offer_id, name=sub.name, quantity=sub.quantity,
+                   status=sub.status, autoRenew=sub.auto_renew, termDuration=sub.term_duration,
+                   billingCycle=sub.billing_cycle, termStartDate=moment(sub.term_start_date),
+                   termEndDate=moment(sub.term_end_date),
+                   cancellationWindowEndsAt=moment(sub.cancellation_window_ends_at),
+                   removableQuantity=removable_seats(sub.lots, now), lots=[LotOut.of(lot) for lot in sub.lots],
+                   partnerIdOnRecord=sub.partner_id, orderId=sub.order_id,
+                   pendingChange=None if change is None else ChangeOut.of(change), syncedAt=moment(sub.synced_at),
+                   flag=sub.flag)  # type: ignore[arg-type]  # fmt: skip
 
 
 class SubscriptionPage(BaseModel):
@@ -95,7 +121,7 @@ def list_subscriptions(
         ),
     ] = None,
     status: Annotated[str | None, Query(max_length=20, pattern="^[a-z]+$")] = None,
-) -> dict[str, Any]:
+) -> SubscriptionPage:
     customer = customer_id or (principal.org.org_id if principal.org.org_type is OrgType.CUSTOMER else None)
     if customer is None:
         raise Invalid("name the customer", [FieldError("customerId", "is required")])
@@ -106,12 +132,15 @@ def list_subscriptions(
         principal, org, status=status, limit=paging.limit, position=position
     )
     now = datetime.now(UTC)
-    return page_body([s.to_json(now) for s in items], container.continuation_tokens.encode(following, binding=binding))
+    return SubscriptionPage(
+        items=[SubscriptionOut.of(s, now) for s in items],
+        continuationToken=container.continuation_tokens.encode(following, binding=binding),
+    )
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=problems(401, 403, 404))
-def get_subscription(subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> dict[str, Any]:
-    return container.subscription_service.get(principal, subscription_id).to_json(datetime.now(UTC))
+def get_subscription(subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> SubscriptionOut:
+    return SubscriptionOut.of(container.subscription_service.get(principal, subscription_id), datetime.now(UTC))
 
 
 @router.patch(
@@ -122,14 +151,14 @@ def get_subscription(subscription_id: PathId, principal: CurrentPrincipal, conta
 )
 def change_subscription(
     subscription_id: PathId, body: SubscriptionPatch, principal: CurrentPrincipal, container: ContainerDep
-) -> Any:
+) -> SubscriptionOut:
     """One change at a time, applied through the queue; a decrease outside the window is 409 with the reason."""
     container.subscription_service.get(principal, subscription_id)
     _staff_only(principal)
     sub = container.subscription_service.request_change(
         principal, subscription_id, quantity=body.quantity, auto_renew=body.autoRenew, status=body.status
     )
-    return JSONResponse(sub.to_json(datetime.now(UTC)), status_code=202)
+    return SubscriptionOut.of(sub, datetime.now(UTC))
 
 
 @router.post(
@@ -137,11 +166,11 @@ def change_subscription(
     response_model=SubscriptionOut,
     responses=problems(401, 403, 404, 409, 503),
 )
-def sync_subscription(subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def sync_subscription(subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> SubscriptionOut:
     """Provider and reseller staff: the subscription read from Partner Center now (the mirror converges on it)."""
     container.subscription_service.get(principal, subscription_id)
     _staff_only(principal)
-    return container.subscription_service.resync(principal, subscription_id).to_json(datetime.now(UTC))
+    return SubscriptionOut.of(container.subscription_service.resync(principal, subscription_id), datetime.now(UTC))
 
 
 @router.post(
@@ -150,9 +179,11 @@ def sync_subscription(subscription_id: PathId, principal: CurrentPrincipal, cont
     response_model=SubscriptionOut,
     responses=problems(401, 403, 404, 409),
 )
-def cancel_subscription(subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> Any:
+def cancel_subscription(
+    subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep
+) -> SubscriptionOut:
     """Only within the 168-hour cancellation window (409 with the reason otherwise)."""
     container.subscription_service.get(principal, subscription_id)
     _staff_only(principal)
     sub = container.subscription_service.request_change(principal, subscription_id, cancel=True)
-    return JSONResponse(sub.to_json(datetime.now(UTC)), status_code=202)
+    return SubscriptionOut.of(sub, datetime.now(UTC))

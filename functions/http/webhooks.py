@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from functions.http.deps import ContainerDep
 from functions.http.problems import problem_response
+from functions.http.responses import resource_router
 from functions.http.schemas import problems
 from shared.partner_center.webhooks import InvalidSignature, InvalidWebhookEvent
 
-router = APIRouter(tags=["webhooks"])
+router = resource_router(tags=["webhooks"])
 
 
 class EventReceivedOut(BaseModel):
@@ -22,10 +23,25 @@ class EventReceivedOut(BaseModel):
     duplicate: bool = Field(description="Received before within a week: answered again, not queued again.")
 
 
+# Every refusal it gives (besides 405 and an unexpected 500), from the route or the body check before it (middleware).
+_REFUSALS = {
+    400: "The signed body is not a Partner Center event, or Content-Length is not a number",
+    401: "The signature is missing or refused, or the event is not this provider's (WWW-Authenticate: Signature)",
+    404: "No provider has this id",
+    413: "Request body too large",
+    415: "The body is not JSON (its Content-Type or its content)",
+    422: "The provider query parameter is missing or not valid, or the JSON body names a key twice",
+    503: "Storage did not answer, or the same event is being received right now; try again after Retry-After",
+}
+
+
 @router.post(
     "/webhooks/partner-center",
     response_model=EventReceivedOut,
-    responses={200: {"description": "The event is durably queued"}, **problems(400, 401, 404)},
+    responses={
+        200: {"description": "The event is durably queued"},
+        **{status: {**problems(status)[status], "description": said} for status, said in _REFUSALS.items()},
+    },
 )
 async def partner_center_webhook(
     request: Request,

@@ -23,18 +23,3 @@ class AuditEntry:
     org: OrgRef
     before: Any
     after: Any
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.entry_id,
-            "at": self.at.isoformat(),
-            "actorId": self.actor_id,
-            "actorOrg": self.actor_org,
-            "action": self.action,
-            "entityType": self.entity_type,
-            "entityId": self.entity_id,
-            "orgType": self.org.org_type.value,
-            "orgId": self.org.org_id,
-            "before": self.before,
-            "after": self.after,
-        }

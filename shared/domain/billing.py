@@ -291,18 +291,6 @@ class Discrepancy:
     detail: str
     line_item_ids: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "subscriptionId": self.subscription_id,
-            "customerId": self.customer_id,
-            "resellerId": self.reseller_id,
-            "amount": amount_text(self.amount, self.currency),
-            "currency": self.currency,
-            "detail": self.detail,
-            "lineItemIds": list(self.line_item_ids),
-        }
-
 
 _DAYS: dict[datetime, str] = {}
 

@@ -18,13 +18,3 @@ class Member:
 
     def principal(self, tenant_id: str | None) -> Principal:
         return Principal(user_id=self.user_id, tenant_id=tenant_id, org=self.org, role=self.role)
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "userId": self.user_id,
-            "orgType": self.org.org_type.value,
-            "orgId": self.org.org_id,
-            "role": self.role.value,
-            "createdAt": self.created_at.isoformat(),
-            "createdBy": self.created_by,
-        }

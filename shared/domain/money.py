@@ -165,8 +165,8 @@ class Money:
         exponent = Decimal(1).scaleb(-minor_unit(self.currency))
         return Money(self.amount.quantize(exponent, rounding=ROUND_HALF_UP, context=EXACT), self.currency)
 
-    def to_json(self) -> str:
-        """The shown amount as JSON carries money: a decimal string rounded to the minor unit ("12.50")."""
+    def shown(self) -> str:
+        """The amount as shown and billed: a decimal string rounded to the minor unit ("12.50")."""
         return format_decimal(self.rounded().amount)
 
     def exact_str(self) -> str:
@@ -174,7 +174,7 @@ class Money:
         return format_decimal(self.amount)
 
     def __str__(self) -> str:
-        return f"{self.to_json()} {self.currency}"
+        return f"{self.shown()} {self.currency}"
 
 
 def term_months(term_duration: str) -> int:

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from shared.domain.scope import OrgRef, OrgType
+from shared.domain.storefront import StorefrontPolicy
 
 
 class ProviderStatus(StrEnum):
@@ -49,20 +49,6 @@ class Provider:
     def org(self) -> OrgRef:
         return OrgRef(OrgType.PROVIDER, self.id)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "partnerId": self.partner_id,
-            "status": self.status.value,
-            "tenantId": self.tenant_id,
-            "clientId": self.client_id,
-            "companyName": self.company_name,
-            "consentGranted": self.refresh_token_ref is not None,
-            "createdAt": self.created_at.isoformat(),
-            "updatedAt": self.updated_at.isoformat(),
-        }
-
 
 @dataclass(frozen=True)
 class RelationshipCheck:
@@ -95,26 +81,6 @@ class Reseller:
     def org(self) -> OrgRef:
         return OrgRef(OrgType.RESELLER, self.id, provider_id=self.provider_id)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "providerId": self.provider_id,
-            "name": self.name,
-            "partnerId": self.partner_id,
-            "tenantId": self.tenant_id,
-            "contactEmail": self.contact_email,
-            "status": self.status.value,
-            "invitationUrl": self.invitation_url,
-            "invitedAt": self.invited_at.isoformat(),
-            "expiresAt": self.expires_at.isoformat(),
-            "activatedAt": _iso(self.activated_at),
-            "endedAt": _iso(self.ended_at),
-            "lastCheckedAt": _iso(self.check.last_at),
-            "lastCheckResult": self.check.last_result,
-            "nextCheckAt": _iso(self.check.next_at) if self.status in PENDING else None,
-            "updatedAt": self.updated_at.isoformat(),
-        }
-
 
 @dataclass(frozen=True)
 class Customer:
@@ -138,7 +104,7 @@ class Customer:
     flag: str | None = None  # e.g. the customer accepted for a different reseller: flagged, not activated
     creation_request_id: str | None = None
     creation_profile: str | None = None  # the billing profile (JSON) a new tenant is created with
-    storefront_policy: str | None = None  # StorefrontPolicy as JSON; None: the defaults
+    storefront_policy: StorefrontPolicy = field(default_factory=StorefrontPolicy)
     # The market: the billing profile's country in Partner Center and the currency it is billed in.
     country: str | None = None
     currency: str | None = None
@@ -148,45 +114,6 @@ class Customer:
     @property
     def org(self) -> OrgRef:
         return OrgRef(OrgType.CUSTOMER, self.id, provider_id=self.provider_id, reseller_id=self.reseller_id)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "providerId": self.provider_id,
-            "resellerId": self.reseller_id,
-            "name": self.name,
-            "domain": self.domain,
-            "tenantId": self.tenant_id,
-            "contactEmail": self.contact_email,
-            "status": self.status.value,
-            "origin": self.origin,
-            "invitationUrl": self.invitation_url,
-            "storefrontEnabled": self.storefront_enabled,
-            "storefrontPolicy": _policy_json(self.storefront_policy),
-            "country": self.country,
-            "currency": self.currency,
-            "marketReadAt": _iso(self.market_read_at),
-            "invitedAt": self.invited_at.isoformat(),
-            "expiresAt": self.expires_at.isoformat(),
-            "activatedAt": _iso(self.activated_at),
-            "endedAt": _iso(self.ended_at),
-            "failureReason": self.failure_reason,
-            "flag": self.flag,
-            "lastCheckedAt": _iso(self.check.last_at),
-            "lastCheckResult": self.check.last_result,
-            "nextCheckAt": _iso(self.check.next_at) if self.status in PENDING else None,
-            "updatedAt": self.updated_at.isoformat(),
-        }
-
-
-def _policy_json(text: str | None) -> dict[str, Any]:
-    from shared.domain.storefront import StorefrontPolicy
-
-    return StorefrontPolicy.loads(text).to_json()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 @dataclass(frozen=True)

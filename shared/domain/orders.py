@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 
 class OrderStatus(StrEnum):
@@ -95,67 +94,6 @@ class Order:
         if any(t is None for t in totals):
             return None
         return sum((t for t in totals if t is not None), Decimal(0))
-
-    def _totals_json(self, tiers: list[str]) -> dict[str, Any]:
-        """The order's total per tier the caller may see, in the order's one currency (its customer's market)."""
-        from shared.domain.money import Money
-
-        currencies = sorted({line.prices.currency for line in self.lines})
-        body: dict[str, Any] = {"currency": currencies[0] if len(currencies) == 1 else None}
-        for tier in tiers:
-            total = self.total(tier) if len(currencies) == 1 else None
-            body[_tier_key(tier)] = None if total is None else Money(total, currencies[0]).to_json()
-        return body
-
-    def to_json(self, *, tiers: Iterable[str]) -> dict[str, Any]:
-        """The order as a caller may see it: only the price tiers it is allowed to see."""
-        shown = list(tiers)
-        from shared.domain.money import Money
-
-        def line_json(line: OrderLine) -> dict[str, Any]:
-            body: dict[str, Any] = {
-                "lineNumber": line.number,
-                "catalogItemId": line.catalog_item_id,
-                "offerId": line.offer_id,
-                "title": line.title,
-                "quantity": line.quantity,
-                "termDuration": line.term_duration,
-                "billingCycle": line.billing_cycle,
-                "status": line.status.value,
-                "subscriptionId": line.subscription_id,
-                "error": line.error,
-                "currency": line.prices.currency,
-            }
-            for tier in shown:
-                value = getattr(line.prices, tier)
-                key = {
-                    "provider_cost": "providerCost",
-                    "reseller_price": "resellerPrice",
-                    "customer_price": "customerPrice",
-                }[tier]
-                body[key] = Money(value, line.prices.currency).rounded().to_json() if value is not None else None
-                total = line_total(line, tier)
-                body[key + "Total"] = None if total is None else Money(total, line.prices.currency).to_json()
-            return body
-
-        return {
-            "id": self.id,
-            "customerId": self.customer_id,
-            "resellerId": self.reseller_id,
-            "status": self.status.value,
-            "source": self.source,
-            "lines": [line_json(line) for line in self.lines],
-            "totals": self._totals_json(shown),
-            "createdBy": self.created_by,
-            "createdAt": self.created_at.isoformat(),
-            "updatedAt": self.updated_at.isoformat(),
-            "failureReason": self.failure_reason,
-            "rejectionReason": self.rejection_reason,
-        }
-
-
-def _tier_key(tier: str) -> str:
-    return {"provider_cost": "providerCost", "reseller_price": "resellerPrice", "customer_price": "customerPrice"}[tier]
 
 
 def line_total(line: OrderLine, tier: str) -> Decimal | None:

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from shared.domain.catalog import CatalogItem
-from shared.domain.money import EXACT, Money, MoneyError, format_decimal, is_known_currency, minor_unit
+from shared.domain.money import EXACT, Money, MoneyError, is_known_currency, minor_unit
 from shared.domain.money import parse_money_string as _parse_decimal
 from shared.services.errors import FieldError, Invalid
 
@@ -93,16 +93,6 @@ class PriceRule:
 
     def override_for(self, catalog_item_id: str, currency: str) -> Decimal | None:
         return self.overrides.get(OverrideKey(catalog_item_id, currency))
-
-    def to_json(self) -> dict[str, Any]:
-        """As the API answers it: margin and prices as decimal strings, overrides sorted by item."""
-        return {
-            "margin": None if self.margin is None else format_decimal(self.margin),
-            "overrides": [
-                {"catalogItemId": key.catalog_item_id, "currency": key.currency, "price": format_decimal(price)}
-                for key, price in sorted(self.overrides.items())
-            ],
-        }
 
 
 EMPTY_RULE = PriceRule()

@@ -163,8 +163,16 @@ def may_list_members(principal: Principal, target: OrgRef) -> Decision:
     return may_manage_members(principal, target)
 
 
-def may_read_audit(principal: Principal, org: OrgRef) -> Decision:
-    """Admins read the audit trail of what they can see."""
+# Entities whose state only the organisations above the priced one read (what the provider charges a reseller,
+# what a reseller charges its customer): their audit entries are not shown to the priced organisation either.
+PRICED_BY_ABOVE = {"resellerPricing": OrgType.RESELLER, "customerPricing": OrgType.CUSTOMER}
+
+
+def may_read_audit(principal: Principal, org: OrgRef, entity_type: str | None = None) -> Decision:
+    """Admins read the audit trail of what they can see, except the prices set for their own organisation by the
+    one above it (docs/business.md#roles-and-scope)."""
     if not can_see(principal, org):
+        return Decision.NOT_FOUND
+    if entity_type is not None and PRICED_BY_ABOVE.get(entity_type) is principal.org.org_type:
         return Decision.NOT_FOUND
     return Decision.ALLOWED if principal.is_admin else Decision.FORBIDDEN

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import orjson
 
 TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
 
@@ -31,30 +28,3 @@ class StorefrontPolicy:
     @property
     def max_term_months(self) -> int:
         return TERM_MONTHS[self.max_term_duration]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "allowedCatalogItemIds": list(self.allowed_catalog_item_ids)
-            if self.allowed_catalog_item_ids is not None
-            else None,
-            "allowSeatDecrease": self.allow_seat_decrease,
-            "maxTermDuration": self.max_term_duration,
-            "approvalThreshold": None if self.approval_threshold is None else str(self.approval_threshold),
-        }
-
-    def dumps(self) -> str:
-        return orjson.dumps(self.to_json()).decode()
-
-    @classmethod
-    def loads(cls, text: str | None) -> StorefrontPolicy:
-        if not text:
-            return cls()
-        data = orjson.loads(text)
-        allowed = data.get("allowedCatalogItemIds")
-        threshold = data.get("approvalThreshold")
-        return cls(
-            allowed_catalog_item_ids=None if allowed is None else tuple(allowed),
-            allow_seat_decrease=bool(data.get("allowSeatDecrease", True)),
-            max_term_duration=data.get("maxTermDuration") or "P3Y",
-            approval_threshold=None if threshold is None else Decimal(threshold),
-        )

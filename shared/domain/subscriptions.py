@@ -30,9 +30,6 @@ class SeatLot:
     def open_at(self, now: datetime) -> bool:
         return now < self.allowed_until
 
-    def to_json(self) -> dict[str, Any]:
-        return {"quantity": self.quantity, "windowEndsAt": self.allowed_until.isoformat()}
-
 
 class ChangeRefused(Exception):
     """A change new commerce does not allow now; `reason` says why (answered 409)."""
@@ -108,17 +105,6 @@ class PendingChange:
     error: str | None = None
     attempt: int = 1
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "value": self.value,
-            "requestedBy": self.requested_by,
-            "requestedAt": self.requested_at.isoformat(),
-            "status": self.status,
-            "error": self.error,
-        }
-
 
 @dataclass(frozen=True)
 class Subscription:
@@ -150,30 +136,3 @@ class Subscription:
     # record was lost after checkout) and taken into the mirror under its customer.
     flag: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self, now: datetime) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "customerId": self.customer_id,
-            "resellerId": self.reseller_id,
-            "catalogItemId": self.catalog_item_id,
-            "offerId": self.offer_id,
-            "name": self.name,
-            "quantity": self.quantity,
-            "status": self.status,
-            "autoRenew": self.auto_renew,
-            "termDuration": self.term_duration,
-            "billingCycle": self.billing_cycle,
-            "termStartDate": self.term_start_date.isoformat() if self.term_start_date else None,
-            "termEndDate": self.term_end_date.isoformat() if self.term_end_date else None,
-            "cancellationWindowEndsAt": (
-                self.cancellation_window_ends_at.isoformat() if self.cancellation_window_ends_at else None
-            ),
-            "removableQuantity": removable_seats(self.lots, now),
-            "lots": [lot.to_json() for lot in self.lots],
-            "partnerIdOnRecord": self.partner_id,
-            "orderId": self.order_id,
-            "pendingChange": self.change.to_json() if self.change and self.change.status != "applied" else None,
-            "syncedAt": self.synced_at.isoformat() if self.synced_at else None,
-            "flag": self.flag,
-        }

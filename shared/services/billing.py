@@ -29,8 +29,6 @@ from shared.domain.billing import (
     Reconciler,
     UnitPrices,
     add_months,
-    amount_text,
-    round_money,
     shown_line,
     visible_fields,
 )
@@ -40,7 +38,15 @@ from shared.domain.periods import period_of, period_window
 from shared.domain.scope import OrgType, Principal, Role
 from shared.messaging import QueueMessage, QueueNames
 from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
-from shared.storage.billing import BillingBlobs, BillingRun, BillingRunRepository, RunChanged, TotalRow, new_run_id
+from shared.storage.billing import (
+    BillingBlobs,
+    BillingRun,
+    BillingRunRepository,
+    RunChanged,
+    TotalRow,
+    discrepancy_record,
+    new_run_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +104,25 @@ class Audience:
         if org.org_type is OrgType.CUSTOMER and org.provider_id and org.reseller_id:
             return cls(org.provider_id, "customer", reseller_id=org.reseller_id, customer_id=org.org_id)
         raise Forbidden("billing runs belong to a provider: sign in as a member of one")
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What one reader may read of a run: its failure as told to that reader, whether it is current (provider staff
+    only, else None), and the totals rows of the reader's scope (every row for provider staff)."""
+
+    run: BillingRun
+    audience: Audience
+    failure_reason: str | None
+    current: bool | None
+    rows: list[TotalRow]
+    with_totals: bool
+
+    @property
+    def own_lines(self) -> int:
+        """The lines a reseller or customer may read: its own rows' counts."""
+        own = "reseller" if self.audience.tier == "reseller" else "customer"
+        return sum(row.lines for row in self.rows if row.scope == own)
 
 
 class BillingService:
@@ -310,7 +335,7 @@ class BillingService:
 
         def record(found: list[Discrepancy]) -> None:
             for discrepancy in found:
-                item = discrepancy.to_json()
+                item = discrepancy_record(discrepancy)
                 counts_by_kind[item["kind"]] = counts_by_kind.get(item["kind"], 0) + 1
                 found_out.write(dumps(item) + b"\n")
                 if len(stored) < self._max_stored:
@@ -475,13 +500,13 @@ class BillingService:
             raise NotFound(f"billing run {run_id} was replaced by a newer run of {run.period}")
         return audience, run
 
-    def get_run(self, principal: Principal, run_id: str) -> dict[str, Any]:
+    def get_run(self, principal: Principal, run_id: str) -> RunView:
         audience, run = self._visible_run(principal, run_id)
-        return self.run_json(run, audience)
+        return self.view(run, audience)
 
     def list_runs(
         self, principal: Principal, *, period: str | None, limit: int, position: dict[str, str] | None
-    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+    ) -> tuple[list[RunView], dict[str, str] | None]:
         audience = Audience.of(principal)
         if period:
             period_bounds(period)
@@ -491,82 +516,25 @@ class BillingService:
             if run.status == "completed" and (run.period, run.kind) not in current:
                 current[(run.period, run.kind)] = self._runs.current_run_id(run.provider_id, run.period, run.kind)
         shown = [run for run in runs if run.status != "completed" or current[(run.period, run.kind)] == run.id]
-        return [self.run_json(run, audience, with_totals=False) for run in shown], following
+        return [self.view(run, audience, with_totals=False) for run in shown], following
 
-    def run_json(self, run: BillingRun, audience: Audience, *, with_totals: bool = True) -> dict[str, Any]:
-        """A run as its reader may see it. The shape depends only on the reader's tier, never on the run's state: a
-        field the tier may not read is absent (provider staff alone read `current`, the provider cost and the
-        discrepancy counts; customers read no reseller totals), and a value not known is null. Lists leave the
-        totals out (`with_totals=False`)."""
+    def view(self, run: BillingRun, audience: Audience, *, with_totals: bool = True) -> RunView:
+        """A run as its reader may see it (docs/api-guide.md#billing): provider staff alone read whether it is
+        current and its counts; the others read the totals rows of their own reseller or customer. Lists leave the
+        totals out (`with_totals=False`), but a reseller's or customer's list still counts its own lines."""
         provider = audience.tier == "provider"
-        body: dict[str, Any] = {
-            "id": run.id, "period": run.period, "kind": run.kind, "status": run.status, "attempt": run.attempt,
-            "invoiceId": run.invoice_id,
-            "invoices": [{"invoiceId": i, "currency": c or None} for i, c in sorted(run.invoices.items())],
-            "createdAt": run.created_at.isoformat(),
-            "startedAt": run.started_at.isoformat() if run.started_at else None,
-            "completedAt": run.completed_at.isoformat() if run.completed_at else None,
-            "failureReason": _reason_for(run, audience),
-        }  # fmt: skip
         completed = run.status == "completed"
-        if provider:
-            body["current"] = completed and self._runs.is_current(run)
-            counts = run.counts if completed else {}
-            body["counts"] = {"lines": counts.get("lines", 0), "discrepancies": counts.get("discrepancies", 0),
-                              "billableLines": counts.get("billableLines", 0),
-                              "unpricedLines": counts.get("unpricedLines", 0),
-                              "discrepanciesByKind": counts.get("discrepanciesByKind", {})}  # fmt: skip
         rows: list[TotalRow] = []
         if completed and (with_totals or not provider):
             rows = self._runs.totals(data_key(run), reseller_id=audience.reseller_id, customer_id=audience.customer_id)
-        if not provider:
-            # the lines this reader may read: its own reseller's, or its own customer's
-            own = "reseller" if audience.tier == "reseller" else "customer"
-            body["counts"] = {"lines": sum(r.lines for r in rows if r.scope == own)}
-        if with_totals:
-            body["totals"] = self._totals_json(run, audience, [r for r in rows if r.amount is not None])
-        return body
-
-    def _totals_json(self, run: BillingRun, audience: Audience, rows: list[TotalRow]) -> dict[str, Any]:
-        provider, customer = audience.tier == "provider", audience.tier == "customer"
-        costs = (run.costs if run.status == "completed" else {}) if provider else None
-        currencies = sorted({r.currency for r in rows} | set(costs or {}))
-        totals: dict[str, Any] = {"currency": currencies[0] if len(currencies) == 1 else None,
-                                  "currencies": currencies}  # fmt: skip
-        if not customer:
-            totals["resellers"] = [{"resellerId": r.reseller_id, "amount": amount_text(r.amount, r.currency),
-                                    "currency": r.currency} for r in rows if r.scope == "reseller"]  # fmt: skip
-        totals["customers"] = [{"customerId": r.customer_id, "resellerId": r.reseller_id,
-                                "amount": amount_text(r.amount, r.currency), "currency": r.currency}
-                               for r in rows if r.scope == "customer"]  # fmt: skip
-        if costs is not None:
-            totals["providerCost"] = [{"currency": c, "amount": amount_text(a, c)} for c, a in sorted(costs.items())]
-        totals["byCurrency"] = self._by_currency(rows, currencies, costs, resellers=not customer)
-        return totals
-
-    @staticmethod
-    def _by_currency(
-        rows: list[TotalRow], currencies: list[str], costs: dict[str, str] | None, *, resellers: bool
-    ) -> list[dict[str, Any]]:
-        """Each currency's sums: what resellers are invoiced, what customers are invoiced, and (provider) the cost."""
-        out = []
-        for currency in currencies:
-            reseller_sum = sum((Decimal(r.amount) for r in rows
-                                if r.scope == "reseller" and r.currency == currency and r.amount is not None),
-                               Decimal(0))  # fmt: skip
-            customer_sum = sum((Decimal(r.amount) for r in rows
-                                if r.scope == "customer" and r.currency == currency and r.amount is not None),
-                               Decimal(0))  # fmt: skip
-            entry: dict[str, Any] = {
-                "currency": currency,
-                "customers": format_decimal(round_money(customer_sum, currency)),
-            }
-            if resellers:
-                entry["resellers"] = format_decimal(round_money(reseller_sum, currency))
-            if costs is not None:
-                entry["providerCost"] = amount_text(costs.get(currency), currency)  # null: none read in it
-            out.append(entry)
-        return out
+        return RunView(
+            run=run,
+            audience=audience,
+            failure_reason=_reason_for(run, audience),
+            current=(completed and self._runs.is_current(run)) if provider else None,
+            rows=rows,
+            with_totals=with_totals,
+        )
 
     def _line_reader(
         self, principal: Principal, run_id: str, reseller_id: str | None, customer_id: str | None
@@ -686,4 +654,6 @@ def data_key(run: BillingRun) -> str:
     return f"{run.id}.{run.attempt}"
 
 
-__all__ = ["BILLING_RUN", "Audience", "BillingService", "LeaseLost", "data_key", "period_bounds", "period_of"]
+__all__ = [
+    "BILLING_RUN", "Audience", "BillingService", "LeaseLost", "RunView", "data_key", "period_bounds", "period_of",
+]  # fmt: skip

@@ -18,7 +18,6 @@ from shared.domain.catalog import (
     items_from_availability,
     refreshed,
 )
-from shared.domain.money import format_decimal
 from shared.domain.scope import OrgRef, OrgType, Principal
 from shared.partner_center.errors import NotFound as PartnerCenterNotFound
 from shared.partner_center.errors import PartnerCenterError
@@ -83,20 +82,6 @@ class SyncResult:
     @property
     def seen(self) -> int:
         return self.added + self.updated + self.unchanged
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "country": self.country,
-            "added": self.added,
-            "updated": self.updated,
-            "retired": self.retired,
-            "unchanged": self.unchanged,
-            "reactivated": self.reactivated,
-            "priced": self.priced,
-            "priceSheet": self.price_sheet.value,
-            "priceSheetError": self.price_sheet_error,
-            "retirementSkipped": self.retirement_skipped,
-        }
 
 
 class CatalogSync:
@@ -238,37 +223,6 @@ class CatalogSync:
         return self._segment is None or not segment or segment.strip().lower() == self._segment
 
 
-def item_json(item: CatalogItem, *, with_cost: bool) -> dict[str, Any]:
-    """An item as the API shows it; the provider's cost only when the caller is the provider."""
-    data: dict[str, Any] = {
-        "catalogItemId": item.catalog_item_id,
-        "offerId": item.offer_id,
-        "productId": item.product_id,
-        "skuId": item.sku_id,
-        "availabilityId": item.availability_id,
-        "title": item.title,
-        "skuTitle": item.sku_title,
-        "productFamily": item.product_family,
-        "productType": item.product_type,
-        "country": item.country,
-        "currency": item.currency,
-        "termDuration": item.term_duration,
-        "billingCycle": item.billing_cycle,
-        "minQuantity": item.min_quantity,
-        "maxQuantity": item.max_quantity,
-        "isAddon": item.is_addon,
-        "cancellationWindow": item.cancellation_window,
-        "status": item.status.value,
-    }
-    if with_cost:
-        data["cost"] = None if item.cost is None else format_decimal(item.cost)
-        data["sellable"] = item.sellable
-        data["firstSeen"] = item.first_seen.isoformat()
-        data["lastSeen"] = item.last_seen.isoformat()
-        data["retiredAt"] = item.retired_at.isoformat() if item.retired_at else None
-    return data
-
-
 class CatalogAdmin:
     """The provider's switches over its catalog, each change audited."""
 
@@ -331,5 +285,4 @@ __all__ = [
     "NCE_TARGET_VIEW",
     "PriceSheet",
     "SyncResult",
-    "item_json",
 ]

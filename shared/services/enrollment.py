@@ -176,7 +176,7 @@ class EnrollmentService:
             entity_id=provider.id,
             org=provider.org,
             before=None,
-            after=provider.to_json(),
+            after=provider,
         )
         if provider.status is ProviderStatus.ENROLLED:
             self._on_enrolled(provider)
@@ -214,7 +214,7 @@ class EnrollmentService:
             raise NotFound(f"provider {provider_id} was not found")
         if provider.status is ProviderStatus.DISABLED:
             return provider
-        before = provider.to_json()
+        before = provider
         disabled = self._providers.update(
             provider_id, lambda p: replace(p, status=ProviderStatus.DISABLED, updated_at=datetime.now(UTC))
         )
@@ -232,7 +232,7 @@ class EnrollmentService:
             finally:
                 client.close()
         self._audit.record(actor=principal, action="provider.disabled", entity_type="provider", entity_id=provider.id,
-                           org=provider.org, before=before, after=disabled.to_json())  # fmt: skip
+                           org=provider.org, before=before, after=disabled)  # fmt: skip
         return disabled
 
     @staticmethod
@@ -338,7 +338,7 @@ class EnrollmentService:
             raise Invalid(f"app+user access could not be verified: {refusal_reason(err)}") from err
         finally:
             client.close()
-        before = provider.to_json()
+        before = provider
 
         def enroll(current: Provider) -> Provider:
             if current.status is ProviderStatus.DISABLED:
@@ -359,7 +359,7 @@ class EnrollmentService:
             entity_id=provider.id,
             org=updated.org,
             before=before,
-            after=updated.to_json(),
+            after=updated,
         )
         self._on_enrolled(updated)
         return updated

@@ -19,9 +19,6 @@ class HealthReport:
     def healthy(self) -> bool:
         return all(value == "ok" for value in self.checks.values())
 
-    def to_json(self) -> dict[str, object]:
-        return {"status": "ok" if self.healthy else "unavailable", "checks": self.checks}
-
 
 def run_checks(checks: dict[str, Check], *, timeout_seconds: float = 5.0) -> HealthReport:
     """Runs every check at once, each bounded in time; a check that raises or hangs is down."""

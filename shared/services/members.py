@@ -58,7 +58,7 @@ class MemberService:
             entity_id=user_id,
             org=org,
             before=None,
-            after=member.to_json(),
+            after=member,
         )
         return member
 
@@ -81,7 +81,7 @@ class MemberService:
         self._keep_an_admin(member)
         changed = self._members.change_role(member, role)
         self._audit.record(actor=principal, action="member.roleChanged", entity_type="member", entity_id=user_id,
-                           org=member.org, before=member.to_json(), after=changed.to_json())  # fmt: skip
+                           org=member.org, before=member, after=changed)  # fmt: skip
         return changed
 
     def remove(self, principal: Principal, user_id: str) -> None:
@@ -89,7 +89,7 @@ class MemberService:
         self._keep_an_admin(member)
         self._members.remove(member)
         self._audit.record(actor=principal, action="member.removed", entity_type="member", entity_id=user_id,
-                           org=member.org, before=member.to_json(), after=None)  # fmt: skip
+                           org=member.org, before=member, after=None)  # fmt: skip
 
     def _managed(self, principal: Principal, user_id: str) -> Member:
         member = self._members.get(user_id)

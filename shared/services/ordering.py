@@ -230,7 +230,7 @@ class OrderingService:
             entity_id=order.id,
             org=customer.org,
             before=None,
-            after=order.to_json(tiers=ALL_TIERS),
+            after=order,
         )
         if outbox is not None:
             self._provisioning.send_accepted(order, outbox)
@@ -261,7 +261,7 @@ class OrderingService:
         if order.status is not OrderStatus.PENDING_APPROVAL:
             raise Conflict(f"order {order_id} is {order.status.value}, not waiting for approval")
         now = datetime.now(UTC)
-        before = order.to_json(tiers=ALL_TIERS)
+        before = order
         if approve:
             approved = replace(order, status=OrderStatus.ACCEPTED, decided_by=principal.user_id, updated_at=now)
             outbox = provision_outbox(approved)
@@ -277,7 +277,7 @@ class OrderingService:
                 entity_id=order.id,
                 org=_org(order),
                 before=before,
-                after=updated.to_json(tiers=ALL_TIERS),
+                after=updated,
             )
             self._provisioning.send_accepted(updated, outbox)
             return updated
@@ -294,7 +294,7 @@ class OrderingService:
             entity_id=order.id,
             org=_org(order),
             before=before,
-            after=updated.to_json(tiers=ALL_TIERS),
+            after=updated,
         )
         return updated
 

@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from shared.domain.catalog import CatalogItem
-from shared.domain.money import format_decimal, monthly_equivalent
 from shared.domain.pricing import (
     Price,
     PriceRule,
@@ -26,7 +25,6 @@ from shared.domain.pricing import (
     reseller_price,
 )
 from shared.domain.scope import OrgRef, OrgType, Principal
-from shared.services.catalog import item_json
 from shared.services.errors import Conflict, FieldError, Invalid, ServiceError
 from shared.storage.audit import AuditLog
 from shared.storage.catalog import CatalogFilter, CatalogRepository, check_country
@@ -89,20 +87,6 @@ class PricedItem:
     item: CatalogItem
     price: Price
 
-    def to_json(self) -> dict[str, Any]:
-        """What the viewer may see: the provider gets its cost and switches, the others only their own price."""
-        data = item_json(self.item, with_cost=self.price.tier is Tier.COST)
-        shown = self.price.shown()
-        money = self.price.money
-        data["price"] = None if shown is None else shown.to_json()
-        data["monthlyEquivalent"] = (
-            None
-            if money is None
-            else monthly_equivalent(money, self.item.term_duration, self.item.billing_cycle).to_json()
-        )
-        data["currency"] = self.item.currency
-        return data
-
 
 @dataclass(frozen=True)
 class PricedPage:
@@ -136,23 +120,6 @@ def _cost_at(costs: list[tuple[datetime, Decimal]], moment: datetime | None, cur
         return costs[0][1]
     in_force = [cost for effective, cost in costs if effective <= moment]
     return in_force[-1] if in_force else costs[0][1]
-
-
-def pricing_json(stored: StoredPricing) -> dict[str, Any]:
-    """A buyer's stored pricing as the API answers it."""
-    return {
-        **stored.rule.to_json(),
-        "updatedAt": stored.updated_at.isoformat() if stored.updated_at else None,
-        "updatedBy": stored.updated_by,
-    }
-
-
-def margin_json(stored: StoredMargin) -> dict[str, Any]:
-    return {
-        "margin": None if stored.margin is None else format_decimal(stored.margin),
-        "updatedAt": stored.updated_at.isoformat() if stored.updated_at else None,
-        "updatedBy": stored.updated_by,
-    }
 
 
 class PricingService:
@@ -376,8 +343,8 @@ class PricingService:
                 entity_type=entity_type,
                 entity_id=entity_id,
                 org=org,
-                before=pricing_json(current) if current.etag else None,
-                after=pricing_json(stored),
+                before=current.rule if current.etag else None,
+                after=stored.rule,
                 at=stored.updated_at,
             )
             return stored
@@ -440,8 +407,8 @@ class PricingService:
                 entity_type=entity_type,
                 entity_id=entity_id,
                 org=org,
-                before=margin_json(current) if current.etag else None,
-                after=margin_json(stored),
+                before={"margin": current.margin} if current.etag else None,
+                after={"margin": stored.margin},
                 at=stored.updated_at,
             )
             return stored
@@ -466,6 +433,4 @@ __all__ = [
     "PricedPage",
     "PricingService",
     "TierPrices",
-    "margin_json",
-    "pricing_json",
 ]

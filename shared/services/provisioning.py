@@ -317,7 +317,7 @@ class ProvisioningService:
                 entity_id=order.id,
                 org=_org(order),
                 before={"status": before_status.value},
-                after=updated.to_json(tiers=("provider_cost", "reseller_price", "customer_price")),
+                after=updated,
             )
         return updated
 

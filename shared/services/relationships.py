@@ -278,7 +278,7 @@ class RelationshipService:
             entity_id=reseller.id,
             org=reseller.org,
             before=None,
-            after=reseller.to_json(),
+            after=reseller,
         )
         self._send_check(RESELLER_CHECK, reseller.id, provider.id, 1)
         return reseller
@@ -386,7 +386,7 @@ class RelationshipService:
     def _settle(
         self, repository: Any, entity_type: str, entity: Any, status: RelationshipStatus, now: datetime, **changes: Any
     ) -> Any:
-        before = entity.to_json()
+        before = entity
         stamps: dict[str, Any] = {}
         if status is RelationshipStatus.ACTIVE:
             stamps["activated_at"] = now
@@ -400,7 +400,7 @@ class RelationshipService:
             return replace(current, status=status, updated_at=now, check=check, **stamps, **changes)
 
         updated = repository.update(entity.provider_id, entity.id, settle)
-        if updated.status is status and before["status"] != status.value:
+        if updated.status is status and before.status is not status:
             self._audit.record(
                 actor=SYSTEM,
                 action=f"{entity_type}.{status.value}",
@@ -408,7 +408,7 @@ class RelationshipService:
                 entity_id=entity.id,
                 org=entity.org,
                 before=before,
-                after=updated.to_json(),
+                after=updated,
             )
         return updated
 
@@ -505,7 +505,7 @@ class RelationshipService:
             entity_id=customer.id,
             org=customer.org,
             before=None,
-            after=customer.to_json(),
+            after=customer,
         )
         message = QueueMessage(
             type=message_type, entity_id=customer.id, attempt=1, payload={"providerId": customer.provider_id}
@@ -560,7 +560,7 @@ class RelationshipService:
     ) -> Customer:
         customer = self.check_storefront_policy(principal, customer_id, policy, catalog=catalog)
         return self._change_customer(principal, customer, "customer.storefrontPolicy",
-                                     storefront_policy=policy.dumps())  # fmt: skip
+                                     storefront_policy=policy)  # fmt: skip
 
     def set_storefront(self, principal: Principal, customer_id: str, enabled: bool) -> Customer:
         customer = self._changeable_customer(principal, customer_id)
@@ -575,20 +575,20 @@ class RelationshipService:
 
     def _change_customer(self, actor: Principal | str, customer: Customer, action: str, **fields: Any) -> Customer:
         """Sets fields on the stored customer (ETag-guarded); audited only when something actually changed."""
-        before: dict[str, Any] | None = None
+        before: Customer | None = None
 
         def change(current: Customer) -> Customer | None:
             nonlocal before
             before = None
             if all(getattr(current, name) == value for name, value in fields.items()):
                 return None
-            before = current.to_json()
+            before = current
             return replace(current, updated_at=_now(), **fields)
 
         updated: Customer = self._customers.update(customer.provider_id, customer.id, change)
         if before is not None:
             self._audit.record(actor=actor, action=action, entity_type="customer", entity_id=customer.id,
-                               org=customer.org, before=before, after=updated.to_json())  # fmt: skip
+                               org=customer.org, before=before, after=updated)  # fmt: skip
         return updated
 
     def check_customer(self, provider_id: str, customer_id: str, attempt: int) -> Customer | None:

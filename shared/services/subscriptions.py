@@ -185,8 +185,8 @@ class SubscriptionService:
                 entity_type="subscription",
                 entity_id=pc.id,
                 org=_org(mirrored),
-                before={"change": pending.to_json()},
-                after={**_state(mirrored), "change": done.to_json()},
+                before={"change": pending},
+                after={**_state(mirrored), "change": done},
             )
         if existing is not None and _same_state(existing, mirrored):
             return mirrored
@@ -430,7 +430,7 @@ class SubscriptionService:
             entity_id=sub.id,
             org=_org(sub),
             before=before,
-            after={**_state(updated), "change": change.to_json()},
+            after={**_state(updated), "change": change},
         )
         self._send_change(updated, change)
         return updated
@@ -553,8 +553,8 @@ class SubscriptionService:
             entity_type="subscription",
             entity_id=sub.id,
             org=_org(sub),
-            before={"change": sub.change.to_json()},
-            after={**_state(updated), "change": done.to_json()},
+            before={"change": sub.change},
+            after={**_state(updated), "change": done},
         )
         return updated
 

@@ -10,6 +10,7 @@ import orjson
 
 from shared.domain.audit import AuditEntry
 from shared.domain.scope import OrgRef, OrgType, Principal
+from shared.storage.snapshot import snapshot
 from shared.storage.tables import Page, TableStorage, odata_quote, query_page, safe_key
 
 TABLE = "audit"
@@ -19,7 +20,7 @@ _FAR_FUTURE_MS = 10**13
 
 
 def _snapshot(value: Any) -> str:
-    text = orjson.dumps(value, default=str).decode()
+    text = orjson.dumps(snapshot(value)).decode()
     if len(text) > _MAX_SNAPSHOT_CHARS:
         return orjson.dumps({"truncated": True, "head": text[:_MAX_SNAPSHOT_CHARS]}).decode()
     return text
@@ -61,7 +62,8 @@ class AuditLog:
         after: Any,
         at: datetime | None = None,
     ) -> AuditEntry:
-        """Appends one entry; `actor` is the member who acted, or a system process's name."""
+        """Appends one entry; `actor` is the member who acted, or a system process's name. `before` and `after`
+        are domain values (or mappings of them), recorded as `snapshot` writes them."""
         when = at or datetime.now(UTC)
         row_key = f"{_FAR_FUTURE_MS - int(when.timestamp() * 1000):013d}-{uuid.uuid4().hex[:12]}"
         actor_id = actor if isinstance(actor, str) else actor.user_id

@@ -26,6 +26,7 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import UpdateMode
 
+from shared.domain.billing import Discrepancy, amount_text
 from shared.storage.tables import TableStorage, chunks, iter_query, odata_quote, query_page, safe_key
 
 RUNS = "BillingRuns"
@@ -565,3 +566,18 @@ __all__ = [
     "new_run_id",
     "pointer_key",
 ]
+
+
+def discrepancy_record(discrepancy: Discrepancy) -> dict[str, Any]:
+    """A discrepancy as a run stores it (its blob and table) and the API answers it: the amount at the currency's
+    minor unit."""
+    return {
+        "kind": discrepancy.kind.value,
+        "subscriptionId": discrepancy.subscription_id,
+        "customerId": discrepancy.customer_id,
+        "resellerId": discrepancy.reseller_id,
+        "amount": amount_text(discrepancy.amount, discrepancy.currency),
+        "currency": discrepancy.currency,
+        "detail": discrepancy.detail,
+        "lineItemIds": list(discrepancy.line_item_ids),
+    }

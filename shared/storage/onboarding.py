@@ -6,9 +6,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
+import orjson
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableTransactionError
 
@@ -20,6 +22,8 @@ from shared.domain.onboarding import (
     RelationshipStatus,
     Reseller,
 )
+from shared.domain.storefront import StorefrontPolicy
+from shared.storage.snapshot import snapshot
 from shared.storage.tables import Page, TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
 
 PROVIDERS = "providers"
@@ -40,6 +44,9 @@ def _to_row(entity: Any) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for f in dataclasses.fields(entity):
         value = getattr(entity, f.name)
+        if isinstance(value, StorefrontPolicy):
+            row[f.name] = orjson.dumps(snapshot(value)).decode()
+            continue
         if isinstance(value, RelationshipCheck):
             for cf in dataclasses.fields(value):
                 row[f"check_{cf.name}"] = getattr(value, cf.name)
@@ -67,7 +74,24 @@ def _from_row(cls: type[E], row: dict[str, Any]) -> E:
                 values[f.name] = None
     if cls is not Provider:
         values["check"] = RelationshipCheck(**check)
+    if cls is Customer:
+        values["storefront_policy"] = _policy(values.get("storefront_policy"))
     return cls(**values)
+
+
+def _policy(text: str | None) -> StorefrontPolicy:
+    """A customer's storefront policy from its row (written by `snapshot`); none stored: the defaults."""
+    if not text:
+        return StorefrontPolicy()
+    data = orjson.loads(text)
+    allowed = data.get("allowedCatalogItemIds")
+    threshold = data.get("approvalThreshold")
+    return StorefrontPolicy(
+        allowed_catalog_item_ids=None if allowed is None else tuple(allowed),
+        allow_seat_decrease=bool(data.get("allowSeatDecrease", True)),
+        max_term_duration=data.get("maxTermDuration") or "P3Y",
+        approval_threshold=None if threshold is None else Decimal(threshold),
+    )
 
 
 class ProviderRepository:

@@ -12,6 +12,7 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 from azure.data.tables import UpdateMode
 
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription
+from shared.storage.snapshot import snapshot
 from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
 
 TABLE = "subscriptions"
@@ -48,9 +49,7 @@ def _to_row(sub: Subscription) -> dict[str, Any]:
         "lots": orjson.dumps(
             [{"quantity": lot.quantity, "allowedUntil": lot.allowed_until.isoformat()} for lot in sub.lots]
         ).decode(),
-        "change": orjson.dumps({**sub.change.to_json(), "attempt": sub.change.attempt}).decode()
-        if sub.change
-        else None,
+        "change": orjson.dumps(snapshot(sub.change)).decode() if sub.change else None,
         "updatedAt": sub.updated_at,
         "syncedAt": sub.synced_at,
         "flag": sub.flag,

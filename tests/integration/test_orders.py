@@ -8,15 +8,11 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 import pytest
 import requests
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from fastapi.testclient import TestClient
 
 from shared.bootstrap import Container
@@ -24,6 +20,7 @@ from shared.domain.scope import OrgRef, OrgType, Role
 from shared.messaging import QueueNames
 from tests.support.commerce import drain_queues, ready_shop, work_queues
 from tests.support.onboarding import Sandbox
+from tests.support.webhooks import sign_event, trusting_the_sandbox
 
 Auth = Callable[[str], dict[str, str]]
 AddMember = Callable[[OrgRef, Role], str]
@@ -425,20 +422,6 @@ def test_customer_admins_use_the_storefront_not_staff_routes(client: TestClient,
     assert response.status_code == 403
 
 
-def sign_event(sandbox: Any, body: bytes) -> dict[str, str]:
-    """Signs as the sandbox's Partner Center does, with its webhook signing key and certificate URL."""
-    state = Path(sandbox.state_dir)
-    key = serialization.load_pem_private_key((state / "webhook-signing-key.pem").read_bytes(), password=None)
-    signature = key.sign(body, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
-    certificate = requests.get(f"{sandbox.http_url}/_sandbox/webhooks/certificate", timeout=10).json()
-    return {
-        "Authorization": f"Signature {base64.b64encode(signature).decode()}",
-        "X-MS-Certificate-Url": certificate["certificateUrl"],
-        "X-MS-Signature-Algorithm": "rsa-sha256",
-        "Content-Type": "application/json",
-    }
-
-
 @pytest.fixture(scope="module")
 def webhook_client(container: Container, sandbox: Any) -> Iterator[TestClient]:
     """The app trusting exactly the sandbox's webhook root and host."""
@@ -447,12 +430,7 @@ def webhook_client(container: Container, sandbox: Any) -> Iterator[TestClient]:
     from functions.http.app import create_app
     from tests.support.platform import platform_settings
 
-    settings = platform_settings(
-        container.settings.storage_connection_string,
-        sandbox,
-        webhook_trusted_cert_hosts=urlsplit(sandbox.https_url).netloc,  # the sandbox serves it on its own port
-        webhook_trusted_roots=str(Path(sandbox.state_dir) / "webhook-root-ca.pem"),
-    )
+    settings = platform_settings(container.settings.storage_connection_string, sandbox, **trusting_the_sandbox(sandbox))
     with TestClient(create_app(Container(settings)), raise_server_exceptions=False) as test_client:
         yield test_client
 
@@ -689,3 +667,48 @@ def test_each_event_kind_is_bound_to_the_provider_whose_url_received_it(
         receiver.close()
     assert "ignored" in outcomes
     assert sum(o.startswith("checked") for o in outcomes) == 1 and sum(o.startswith("coalesced") for o in outcomes) == 1
+
+
+PRICE_KEYS = {
+    "providerCost", "providerCostTotal", "resellerPrice", "resellerPriceTotal", "customerPrice", "customerPriceTotal",
+}  # fmt: skip
+
+
+def price_keys(order: dict[str, Any]) -> set[str]:
+    """Every price field an order's answer carries, in its lines and its totals."""
+    found = {key for shown in order["lines"] for key in shown if key in PRICE_KEYS}
+    return found | {key for key in order["totals"] if key in PRICE_KEYS}
+
+
+def test_an_order_has_one_shape_in_every_answer_and_hides_the_tiers_above_the_caller(
+    client: TestClient, container: Container, shop: dict[str, Any]
+) -> None:
+    """docs/api-guide.md#answers: the placing answer, the read, the list and an Idempotency-Key replay carry the same
+    fields; a tier above the caller's is absent (never null), one the caller may read is present (null if unknown)."""
+    auth, add = shop["auth"], shop["addMember"]
+    reseller_admin = add(OrgRef(OrgType.RESELLER, shop["resellerId"], provider_id=shop["provider"]["id"]),
+                         Role.RESELLER_ADMIN)  # fmt: skip
+    headers = {**auth(shop["resellerStaff"]), "Idempotency-Key": str(uuid.uuid4())}
+    body = {"customerId": shop["customerId"], "lines": [line(item(shop), 2)]}
+    placed = client.post("/api/orders", headers=headers, json=body)
+    replayed = client.post("/api/orders", headers=headers, json=body)
+    assert placed.status_code == replayed.status_code == 202, placed.text
+    order_id = placed.json()["id"]
+    read = client.get(f"/api/orders/{order_id}", headers=auth(shop["resellerStaff"])).json()
+    listed = client.get("/api/orders", params={"customerId": shop["customerId"], "limit": 500},
+                        headers=auth(shop["resellerStaff"])).json()["items"]  # fmt: skip
+    in_list = next(o for o in listed if o["id"] == order_id)
+    seen_by_reseller = {"resellerPrice", "resellerPriceTotal", "customerPrice", "customerPriceTotal"}
+    for answer in (placed.json(), replayed.json(), read, in_list):
+        assert price_keys(answer) == seen_by_reseller
+        assert set(answer) == set(read) and set(answer["lines"][0]) == set(read["lines"][0])
+    by_provider = client.get(f"/api/orders/{order_id}", headers=auth(shop["providerAdmin"])).json()
+    assert price_keys(by_provider) == PRICE_KEYS  # the provider reads every tier
+    assert set(by_provider) == set(read)
+    trail = client.get("/api/audit", params={"entityId": order_id}, headers=auth(reseller_admin))
+    assert trail.status_code == 200, trail.text
+    recorded = str(trail.json()["items"])
+    assert "providerCost" not in recorded and "resellerPrice" in recorded  # its own tier, never the one above
+    full = client.get("/api/audit", params={"entityId": order_id}, headers=auth(shop["providerAdmin"])).json()
+    assert "providerCost" in str(full["items"])
+    settle(client, container, shop, order_id)

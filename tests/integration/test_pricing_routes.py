@@ -301,3 +301,22 @@ def test_of_two_writers_holding_the_same_etag_only_one_wins(fresh: World) -> Non
     assert statuses == [200, 412, 412, 412]
     stored = world.get(world.provider_admin, customer_pricing(world)).json()["margin"]
     assert stored in {"0.02", "0.03", "0.04", "0.05"}
+
+
+def test_the_audit_trail_keeps_prices_from_the_organisation_they_were_set_for(fresh: World) -> None:
+    """docs/api-guide.md#answers: what the provider charges a reseller is not in the reseller's audit trail, nor
+    what the reseller charges a customer in the customer's; both stay readable above them."""
+    world = fresh
+    assert world.put(world.provider_staff, reseller_pricing(world), {"margin": "0.07"}).status_code == 200
+    assert world.put(world.reseller_staff, customer_pricing(world), {"margin": "0.15"}).status_code == 200
+
+    def actions(who: str, entity_id: str) -> list[str]:
+        answer = world.get(who, "/api/audit", entityId=entity_id)
+        return [e["action"] for e in answer.json()["items"]] if answer.status_code == 200 else [str(answer.status_code)]
+
+    assert "resellerPricing.replaced" in actions(world.provider_admin, world.reseller_id)
+    assert "resellerPricing.replaced" not in actions(world.reseller_admin, world.reseller_id)
+    assert "customerPricing.replaced" in actions(world.reseller_admin, world.customer_id)
+    assert "customerPricing.replaced" not in actions(world.customer_admin, world.customer_id)
+    feed = world.get(world.reseller_admin, "/api/audit").json()["items"]
+    assert all(e["entityType"] != "resellerPricing" for e in feed)

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from functions.http.catalog import CatalogItemOut
 from shared.domain.catalog import CatalogItem, ItemStatus
 from shared.domain.pricing import InvalidPricing, OverrideKey, PriceRule
 from shared.services.errors import Invalid
-from shared.services.pricing import CatalogViewer, PreconditionFailed, PricingService
+from shared.services.pricing import CatalogViewer, PreconditionFailed, PricedItem, PricingService
 from shared.storage.audit import AuditLog
 from shared.storage.catalog import CatalogRepository
 from shared.storage.pricing import PricingChanged, PricingRepository
@@ -26,6 +27,11 @@ BASIC = "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:annual"
 STANDARD = "CFQ7TTC0LDPB:0001:CFQ7TTC0K5QW:P1M:monthly"
 HIDDEN = "CFQ7TTC0LF8Q:0001:CFQ7TTC0K8P1:P1Y:monthly"
 GONE = "CFQ7TTC0LH16:0001:CFQ7TTC0K97F:P1Y:annual"
+
+
+def shown(priced: PricedItem) -> dict[str, Any]:
+    """The item as the API answers it to the viewer."""
+    return CatalogItemOut.of(priced).model_dump(exclude_unset=True)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +92,7 @@ def provider(catalog: CatalogRepository) -> str:
 
 
 def by_id(page: Any) -> dict[str, dict[str, Any]]:
-    return {priced.item.catalog_item_id: priced.to_json() for priced in page.items}
+    return {priced.item.catalog_item_id: shown(priced) for priced in page.items}
 
 
 # -- the repository ----------------------------------------------------------------------------------------------------
@@ -192,7 +198,7 @@ def test_a_customers_price_follows_its_resellers_price_not_the_cost(service: Pri
     service.set_reseller_pricing("u-prov", provider, "res-c", {"margin": "0.50"})
     after = service.quote(viewer, "NL", BASIC)
     assert before is not None and after is not None
-    assert (before.to_json()["price"], after.to_json()["price"]) == ("132.00", "198.00")
+    assert (shown(before)["price"], shown(after)["price"]) == ("132.00", "198.00")
 
 
 def test_an_override_applies_in_its_own_currency_only(service: PricingService, provider: str) -> None:
@@ -201,13 +207,13 @@ def test_an_override_applies_in_its_own_currency_only(service: PricingService, p
     nl = service.quote(CatalogViewer(provider, "res-d"), "NL", BASIC)
     us = service.quote(CatalogViewer(provider, "res-d"), "US", BASIC)
     assert nl is not None and us is not None
-    assert (nl.to_json()["price"], us.to_json()["price"], us.to_json()["currency"]) == ("120.00", "100.00", "USD")
+    assert (shown(nl)["price"], shown(us)["price"], shown(us)["currency"]) == ("120.00", "100.00", "USD")
 
 
 def test_reseller_default_margin_prices_customers_without_their_own(service: PricingService, provider: str) -> None:
     service.set_reseller_default_margin("u-res", provider, "res-e", "0.25")
     quoted = service.quote(CatalogViewer(provider, "res-e", "cus-e"), "NL", BASIC)
-    assert quoted is not None and quoted.to_json()["price"] == "150.00"
+    assert quoted is not None and shown(quoted)["price"] == "150.00"
 
 
 def test_tier_prices_give_every_tier_unrounded(
@@ -300,7 +306,7 @@ def test_an_item_without_a_known_currency_is_shown_unpriced(
     provider_id = unique_id("prov-")
     catalog.write_seen(provider_id, [item(BASIC, "120.00", currency="XXZ")], [])
     [priced] = service.catalog_for(CatalogViewer(provider_id, "res-a", "cus-a"), "NL").items
-    assert priced.to_json()["price"] is None and priced.to_json()["monthlyEquivalent"] is None
+    assert shown(priced)["price"] is None and shown(priced)["monthlyEquivalent"] is None
 
 
 # -- pricing over time (billing prices each charge with the rules of its date) ---------------------------------------

@@ -46,6 +46,19 @@ def platform_settings(azurite_connection: str, sandbox: Any, **overrides: Any) -
     return Settings(**values)
 
 
+def dead_storage_connection() -> str:
+    """A connection string to Azurite's well-known account on a port nothing listens on: storage that is down."""
+    from local.azurite import free_port
+
+    dead = f"127.0.0.1:{free_port()}"
+    return (
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        f"BlobEndpoint=http://{dead}/devstoreaccount1;QueueEndpoint=http://{dead}/devstoreaccount1;"
+        f"TableEndpoint=http://{dead}/devstoreaccount1;"
+    )
+
+
 def user_token(sandbox: Any, oid: str, **claims: Any) -> str:
     """A valid token for `oid`, as Entra would issue it to a user of the platform."""
     if not claims:

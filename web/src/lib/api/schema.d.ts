@@ -1033,7 +1033,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AddressIn */
+        /**
+         * AddressIn
+         * @example {
+         *       "addressLine1": "Oudegracht 100",
+         *       "city": "Utrecht",
+         *       "country": "NL",
+         *       "firstName": "Sanne",
+         *       "lastName": "de Vries",
+         *       "phoneNumber": "+31 30 123 4567",
+         *       "postalCode": "3511 AX"
+         *     }
+         */
         AddressIn: {
             /** Addressline1 */
             addressLine1: string;
@@ -1054,7 +1065,44 @@ export interface components {
             /** State */
             state?: string | null;
         };
-        /** AuditEntryOut */
+        /**
+         * AuditEntryOut
+         * @example {
+         *       "action": "resellerPricing.replaced",
+         *       "actorId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+         *       "actorOrg": "provider:d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "after": {
+         *         "margin": "0.12",
+         *         "overrides": [
+         *           {
+         *             "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *             "currency": "EUR",
+         *             "price": "6.10"
+         *           }
+         *         ],
+         *         "updatedAt": "2026-10-01T09:30:00+00:00",
+         *         "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *       },
+         *       "at": "2026-10-01T09:30:00+00:00",
+         *       "before": {
+         *         "margin": "0.10",
+         *         "overrides": [
+         *           {
+         *             "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *             "currency": "EUR",
+         *             "price": "6.10"
+         *           }
+         *         ],
+         *         "updatedAt": "2026-09-02T11:00:00+00:00",
+         *         "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *       },
+         *       "entityId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "entityType": "resellerPricing",
+         *       "id": "8209153000000-3f9a1c5e7b2d",
+         *       "orgId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "orgType": "reseller"
+         *     }
+         */
         AuditEntryOut: {
             /** Action */
             action: string;
@@ -1062,12 +1110,12 @@ export interface components {
             actorId: string;
             /** Actororg */
             actorOrg: string;
-            /** After */
-            after?: unknown;
+            /** @description The entity after the change (null when it was removed), as recorded. */
+            after: components["schemas"]["JsonValue"];
             /** At */
             at: string;
-            /** Before */
-            before?: unknown;
+            /** @description The entity before the change (null when it was created), as recorded. */
+            before: components["schemas"]["JsonValue"];
             /** Entityid */
             entityId: string;
             /** Entitytype */
@@ -1079,14 +1127,72 @@ export interface components {
             /** Orgtype */
             orgType: string;
         };
-        /** AuditPage */
+        /**
+         * AuditPage
+         * @example {
+         *       "continuationToken": "eyJwayI6ImZlZWR8cHJvdmlkZXJ8MjAyNi0xMC0wMSIsInJrIjoiODIwOTE1MzAwMDAwMC0zZjlhMWM1ZTdiMmQifQ.xcwZEbNeIjT8s-ta_4GWBQ",
+         *       "items": [
+         *         {
+         *           "action": "resellerPricing.replaced",
+         *           "actorId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+         *           "actorOrg": "provider:d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *           "after": {
+         *             "margin": "0.12",
+         *             "overrides": [
+         *               {
+         *                 "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *                 "currency": "EUR",
+         *                 "price": "6.10"
+         *               }
+         *             ],
+         *             "updatedAt": "2026-10-01T09:30:00+00:00",
+         *             "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *           },
+         *           "at": "2026-10-01T09:30:00+00:00",
+         *           "before": {
+         *             "margin": "0.10",
+         *             "overrides": [
+         *               {
+         *                 "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *                 "currency": "EUR",
+         *                 "price": "6.10"
+         *               }
+         *             ],
+         *             "updatedAt": "2026-09-02T11:00:00+00:00",
+         *             "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *           },
+         *           "entityId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "entityType": "resellerPricing",
+         *           "id": "8209153000000-3f9a1c5e7b2d",
+         *           "orgId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "orgType": "reseller"
+         *         }
+         *       ]
+         *     }
+         */
         AuditPage: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["AuditEntryOut"][];
         };
-        /** BillingProfileIn */
+        /**
+         * BillingProfileIn
+         * @example {
+         *       "culture": "nl-NL",
+         *       "defaultAddress": {
+         *         "addressLine1": "Oudegracht 100",
+         *         "city": "Utrecht",
+         *         "country": "NL",
+         *         "firstName": "Sanne",
+         *         "lastName": "de Vries",
+         *         "phoneNumber": "+31 30 123 4567",
+         *         "postalCode": "3511 AX"
+         *       },
+         *       "email": "finance@wingtiptoys.example",
+         *       "language": "nl"
+         *     }
+         */
         BillingProfileIn: {
             /**
              * Culture
@@ -1105,6 +1211,33 @@ export interface components {
         /**
          * CatalogItemOut
          * @description One sellable item at the caller's own price; the fields under "provider staff only" appear for them alone.
+         * @example {
+         *       "availabilityId": "CFQ7TTC0K971",
+         *       "billingCycle": "monthly",
+         *       "cancellationWindow": "P7D",
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "cost": "5.60",
+         *       "country": "NL",
+         *       "currency": "EUR",
+         *       "firstSeen": "2026-09-01T08:05:02+00:00",
+         *       "isAddon": false,
+         *       "lastSeen": "2026-10-01T02:00:09+00:00",
+         *       "maxQuantity": 300,
+         *       "minQuantity": 1,
+         *       "monthlyEquivalent": "5.60",
+         *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *       "price": "5.60",
+         *       "productFamily": "OnlineServicesNCE",
+         *       "productId": "CFQ7TTC0LH18",
+         *       "productType": "OnlineServicesNCE",
+         *       "retiredAt": null,
+         *       "sellable": true,
+         *       "skuId": "0001",
+         *       "skuTitle": "Microsoft 365 Business Basic",
+         *       "status": "active",
+         *       "termDuration": "P1Y",
+         *       "title": "Microsoft 365 Business Basic"
+         *     }
          */
         CatalogItemOut: {
             /** Availabilityid */
@@ -1117,7 +1250,7 @@ export interface components {
             catalogItemId: string;
             /**
              * Cost
-             * @description Provider staff only: Microsoft's price to the provider.
+             * @description Provider staff only: Microsoft's price to the provider (null: not priced).
              */
             cost?: string | null;
             /** Country */
@@ -1126,21 +1259,26 @@ export interface components {
             currency: string;
             /**
              * Firstseen
-             * @description Provider staff only.
+             * Format: date-time
+             * @description Provider staff only: when the catalog first listed it.
              */
-            firstSeen?: string | null;
+            firstSeen?: string;
             /** Isaddon */
             isAddon: boolean;
             /**
              * Lastseen
-             * @description Provider staff only.
+             * Format: date-time
+             * @description Provider staff only: when the catalog last listed it.
              */
-            lastSeen?: string | null;
+            lastSeen?: string;
             /** Maxquantity */
             maxQuantity: number | null;
             /** Minquantity */
             minQuantity: number | null;
-            /** Monthlyequivalent */
+            /**
+             * Monthlyequivalent
+             * @description The price spread over the term's months, for comparing.
+             */
             monthlyEquivalent: string | null;
             /** Offerid */
             offerId: string;
@@ -1157,40 +1295,85 @@ export interface components {
             productType: string;
             /**
              * Retiredat
-             * @description Provider staff only.
+             * @description Provider staff only: when the catalog stopped listing it (null: listed).
              */
             retiredAt?: string | null;
             /**
              * Sellable
-             * @description Provider staff only.
+             * @description Provider staff only: resellers and customers may buy it.
              */
-            sellable?: boolean | null;
+            sellable?: boolean;
             /** Skuid */
             skuId: string;
             /** Skutitle */
             skuTitle: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "retired";
             /** Termduration */
             termDuration: string;
             /** Title */
             title: string;
-        } & {
-            [key: string]: unknown;
         };
-        /** CatalogPageOut */
+        /**
+         * CatalogPageOut
+         * @example {
+         *       "continuationToken": "eyJwayI6ImQ0NjQxNTE2LTNiN2UtNGMyYS05ZjE4LTZlMGQ1YTJjN2I5NHxOTCIsInJrIjoiQ0ZRN1RUQzBMSDE4OjAwMDE6Q0ZRN1RUQzBLOTcxOlAxWTptb250aGx5In0.bQoWh2MMCN7njPhWN8hbKA",
+         *       "items": [
+         *         {
+         *           "availabilityId": "CFQ7TTC0K971",
+         *           "billingCycle": "monthly",
+         *           "cancellationWindow": "P7D",
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "cost": "5.60",
+         *           "country": "NL",
+         *           "currency": "EUR",
+         *           "firstSeen": "2026-09-01T08:05:02+00:00",
+         *           "isAddon": false,
+         *           "lastSeen": "2026-10-01T02:00:09+00:00",
+         *           "maxQuantity": 300,
+         *           "minQuantity": 1,
+         *           "monthlyEquivalent": "5.60",
+         *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *           "price": "5.60",
+         *           "productFamily": "OnlineServicesNCE",
+         *           "productId": "CFQ7TTC0LH18",
+         *           "productType": "OnlineServicesNCE",
+         *           "retiredAt": null,
+         *           "sellable": true,
+         *           "skuId": "0001",
+         *           "skuTitle": "Microsoft 365 Business Basic",
+         *           "status": "active",
+         *           "termDuration": "P1Y",
+         *           "title": "Microsoft 365 Business Basic"
+         *         }
+         *       ]
+         *     }
+         */
         CatalogPageOut: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["CatalogItemOut"][];
         };
-        /** CatalogSettingsIn */
+        /**
+         * CatalogSettingsIn
+         * @example {
+         *       "newItemsSellable": false
+         *     }
+         */
         CatalogSettingsIn: {
             /** Newitemssellable */
             newItemsSellable: boolean;
         };
-        /** CatalogSettingsOut */
+        /**
+         * CatalogSettingsOut
+         * @example {
+         *       "newItemsSellable": false
+         *     }
+         */
         CatalogSettingsOut: {
             /** Newitemssellable */
             newItemsSellable: boolean;
@@ -1198,6 +1381,15 @@ export interface components {
         /**
          * ChangeOut
          * @description The last change asked for, while it is pending or after Partner Center refused it; null once applied.
+         * @example {
+         *       "error": null,
+         *       "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+         *       "kind": "quantity",
+         *       "requestedAt": "2026-10-02T15:12:40+00:00",
+         *       "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+         *       "status": "pending",
+         *       "value": 12
+         *     }
          */
         ChangeOut: {
             /**
@@ -1207,8 +1399,11 @@ export interface components {
             error: string | null;
             /** Id */
             id: string;
-            /** Kind */
-            kind: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "quantity" | "autoRenew" | "status" | "cancel";
             /**
              * Requestedat
              * Format: date-time
@@ -1221,27 +1416,72 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "failed";
-            /** Value */
-            value: unknown;
+            /**
+             * Value
+             * @description The quantity, the autoRenew flag, the status asked for (active or suspended); cancel: true.
+             */
+            value: number | boolean | string;
         };
-        /** ChargesOut */
+        /**
+         * ChargesOut
+         * @example {
+         *       "currency": "EUR",
+         *       "items": [
+         *         {
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "chargeEndDate": "2026-10-31",
+         *           "chargeStartDate": "2026-10-01",
+         *           "chargeType": "new",
+         *           "currency": "EUR",
+         *           "customerCharge": "72.10",
+         *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "lineItemIds": [
+         *             "9f2c4e1a7b3d5e60:0"
+         *           ],
+         *           "proration": "1",
+         *           "quantity": 10,
+         *           "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24"
+         *         }
+         *       ],
+         *       "kind": "billed",
+         *       "period": "2026-10",
+         *       "runId": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+         *       "total": "72.10"
+         *     }
+         */
         ChargesOut: {
-            /** Currency */
+            /**
+             * Currency
+             * @description The customer's billing currency in that run; null: no charge.
+             */
             currency: string | null;
-            /** Items */
-            items: {
-                [key: string]: unknown;
-            }[];
+            /**
+             * Items
+             * @description Its own lines at the customer tier.
+             */
+            items: components["schemas"]["LineOut"][];
             /** Kind */
-            kind: string | null;
+            kind: ("billed" | "unbilled") | null;
             /** Period */
             period: string;
-            /** Runid */
+            /**
+             * Runid
+             * @description The billing run the charges are read from; null before any run.
+             */
             runId: string | null;
-            /** Total */
+            /**
+             * Total
+             * @description The sum of its charges at the currency's minor unit; null: no charge.
+             */
             total: string | null;
         };
-        /** CompanyProfileIn */
+        /**
+         * CompanyProfileIn
+         * @example {
+         *       "companyName": "Wingtip Toys",
+         *       "domainPrefix": "wingtiptoys"
+         *     }
+         */
         CompanyProfileIn: {
             /** Companyname */
             companyName: string;
@@ -1251,12 +1491,29 @@ export interface components {
              */
             domainPrefix: string;
         };
-        /** ConsentUrlOut */
+        /**
+         * ConsentUrlOut
+         * @example {
+         *       "consentUrl": "https://login.microsoftonline.com/3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10/oauth2/v2.0/authorize?client_id=8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64&response_type=code&redirect_uri=https%3A%2F%2Fcsp.contoso.example%2Fapi%2Fproviders%2Fconsent%2Fcallback&response_mode=query&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2Fuser_impersonation+offline_access+openid+profile&state=eyJuIjoiVjJ4dGJGWjRZVzVrWlhJIiwicCI6ImQ0NjQxNTE2In0.kQ3vZ8Jr2mTn5cXw&prompt=consent"
+         *     }
+         */
         ConsentUrlOut: {
             /** Consenturl */
             consentUrl: string;
         };
-        /** ConsoleAuth */
+        /**
+         * ConsoleAuth
+         * @example {
+         *       "authority": "https://login.microsoftonline.com/c2a7e0d4-5b1f-4e8a-9f36-7d0b1a2c3e45",
+         *       "clientId": "7b3c9e21-4d5a-4f8b-a6c2-9e1d3f5b7a80",
+         *       "knownAuthorities": [
+         *         "login.microsoftonline.com"
+         *       ],
+         *       "scopes": [
+         *         "api://csp-platform/access_as_user"
+         *       ]
+         *     }
+         */
         ConsoleAuth: {
             /**
              * Authority
@@ -1279,7 +1536,22 @@ export interface components {
              */
             scopes: string[];
         };
-        /** ConsoleConfig */
+        /**
+         * ConsoleConfig
+         * @example {
+         *       "auth": {
+         *         "authority": "https://login.microsoftonline.com/c2a7e0d4-5b1f-4e8a-9f36-7d0b1a2c3e45",
+         *         "clientId": "7b3c9e21-4d5a-4f8b-a6c2-9e1d3f5b7a80",
+         *         "knownAuthorities": [
+         *           "login.microsoftonline.com"
+         *         ],
+         *         "scopes": [
+         *           "api://csp-platform/access_as_user"
+         *         ]
+         *       },
+         *       "devSignIn": false
+         *     }
+         */
         ConsoleConfig: {
             auth: components["schemas"]["ConsoleAuth"];
             /**
@@ -1288,7 +1560,13 @@ export interface components {
              */
             devSignIn: boolean;
         };
-        /** CostTotal */
+        /**
+         * CostTotal
+         * @example {
+         *       "amount": "688.60",
+         *       "currency": "EUR"
+         *     }
+         */
         CostTotal: {
             /**
              * Amount
@@ -1298,7 +1576,15 @@ export interface components {
             /** Currency */
             currency: string;
         };
-        /** CurrencyTotal */
+        /**
+         * CurrencyTotal
+         * @example {
+         *       "currency": "EUR",
+         *       "customers": "857.10",
+         *       "providerCost": "688.60",
+         *       "resellers": "745.20"
+         *     }
+         */
         CurrencyTotal: {
             /** Currency */
             currency: string;
@@ -1318,7 +1604,17 @@ export interface components {
              */
             resellers?: string;
         };
-        /** CustomerCounts */
+        /**
+         * CustomerCounts
+         * @example {
+         *       "active": 14,
+         *       "creating": 0,
+         *       "ended": 1,
+         *       "expired": 0,
+         *       "failed": 0,
+         *       "invited": 2
+         *     }
+         */
         CustomerCounts: {
             /** Active */
             active: number;
@@ -1333,7 +1629,42 @@ export interface components {
             /** Invited */
             invited: number;
         };
-        /** CustomerCreatedOut */
+        /**
+         * CustomerCreatedOut
+         * @example {
+         *       "activatedAt": null,
+         *       "contactEmail": "it@northwindtraders.example",
+         *       "country": null,
+         *       "currency": null,
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "domain": "northwindtraders.onmicrosoft.com",
+         *       "endedAt": null,
+         *       "expiresAt": "2026-10-03T13:40:00+00:00",
+         *       "failureReason": null,
+         *       "flag": null,
+         *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+         *       "invitedAt": "2026-09-03T13:40:00+00:00",
+         *       "lastCheckResult": null,
+         *       "lastCheckedAt": null,
+         *       "marketReadAt": null,
+         *       "name": "Northwind Traders",
+         *       "nextCheckAt": "2026-09-03T13:40:00+00:00",
+         *       "origin": "invitation",
+         *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "status": "invited",
+         *       "storefrontEnabled": false,
+         *       "storefrontPolicy": {
+         *         "allowSeatDecrease": true,
+         *         "allowedCatalogItemIds": null,
+         *         "approvalThreshold": null,
+         *         "maxTermDuration": "P3Y"
+         *       },
+         *       "tenantId": null,
+         *       "updatedAt": "2026-09-03T13:40:00+00:00"
+         *     }
+         */
         CustomerCreatedOut: {
             /** Activatedat */
             activatedAt: string | null;
@@ -1377,7 +1708,7 @@ export interface components {
              * Lastcheckresult
              * @description What the last check found (e.g. "still active").
              */
-            lastCheckResult?: string | null;
+            lastCheckResult: string | null;
             /** Lastcheckedat */
             lastCheckedAt: string | null;
             /**
@@ -1387,7 +1718,10 @@ export interface components {
             marketReadAt: string | null;
             /** Name */
             name: string;
-            /** Nextcheckat */
+            /**
+             * Nextcheckat
+             * @description When the relationship is looked for next, while it is pending.
+             */
             nextCheckAt: string | null;
             /**
              * Origin
@@ -1405,7 +1739,7 @@ export interface components {
             status: "invited" | "creating" | "active" | "ended" | "expired" | "failed";
             /** Storefrontenabled */
             storefrontEnabled: boolean;
-            storefrontPolicy: components["schemas"]["StorefrontPolicyIn"];
+            storefrontPolicy: components["schemas"]["StorefrontPolicyOut"];
             /** Tenantid */
             tenantId: string | null;
             /**
@@ -1414,7 +1748,15 @@ export interface components {
              */
             updatedAt: string;
         };
-        /** CustomerInvitationIn */
+        /**
+         * CustomerInvitationIn
+         * @example {
+         *       "contactEmail": "it@northwindtraders.example",
+         *       "domain": "northwindtraders.onmicrosoft.com",
+         *       "name": "Northwind Traders",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+         *     }
+         */
         CustomerInvitationIn: {
             /** Contactemail */
             contactEmail: string;
@@ -1433,7 +1775,43 @@ export interface components {
              */
             tenantId?: string | null;
         };
-        /** CustomerOut */
+        /**
+         * CustomerOut
+         * @example {
+         *       "activatedAt": "2026-09-03T14:02:45+00:00",
+         *       "contactEmail": "it@northwindtraders.example",
+         *       "country": "NL",
+         *       "currency": "EUR",
+         *       "domain": "northwindtraders.onmicrosoft.com",
+         *       "endedAt": null,
+         *       "expiresAt": "2026-10-03T13:40:00+00:00",
+         *       "failureReason": null,
+         *       "flag": null,
+         *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+         *       "invitedAt": "2026-09-03T13:40:00+00:00",
+         *       "lastCheckResult": "still active",
+         *       "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+         *       "marketReadAt": "2026-09-03T14:02:45+00:00",
+         *       "name": "Northwind Traders",
+         *       "nextCheckAt": null,
+         *       "origin": "invitation",
+         *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "status": "active",
+         *       "storefrontEnabled": true,
+         *       "storefrontPolicy": {
+         *         "allowSeatDecrease": true,
+         *         "allowedCatalogItemIds": [
+         *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+         *         ],
+         *         "approvalThreshold": "500.00",
+         *         "maxTermDuration": "P1Y"
+         *       },
+         *       "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+         *       "updatedAt": "2026-09-30T06:00:12+00:00"
+         *     }
+         */
         CustomerOut: {
             /** Activatedat */
             activatedAt: string | null;
@@ -1475,7 +1853,7 @@ export interface components {
              * Lastcheckresult
              * @description What the last check found (e.g. "still active").
              */
-            lastCheckResult?: string | null;
+            lastCheckResult: string | null;
             /** Lastcheckedat */
             lastCheckedAt: string | null;
             /**
@@ -1485,7 +1863,10 @@ export interface components {
             marketReadAt: string | null;
             /** Name */
             name: string;
-            /** Nextcheckat */
+            /**
+             * Nextcheckat
+             * @description When the relationship is looked for next, while it is pending.
+             */
             nextCheckAt: string | null;
             /**
              * Origin
@@ -1503,7 +1884,7 @@ export interface components {
             status: "invited" | "creating" | "active" | "ended" | "expired" | "failed";
             /** Storefrontenabled */
             storefrontEnabled: boolean;
-            storefrontPolicy: components["schemas"]["StorefrontPolicyIn"];
+            storefrontPolicy: components["schemas"]["StorefrontPolicyOut"];
             /** Tenantid */
             tenantId: string | null;
             /**
@@ -1512,7 +1893,48 @@ export interface components {
              */
             updatedAt: string;
         };
-        /** CustomerPage */
+        /**
+         * CustomerPage
+         * @example {
+         *       "continuationToken": null,
+         *       "items": [
+         *         {
+         *           "activatedAt": "2026-09-03T14:02:45+00:00",
+         *           "contactEmail": "it@northwindtraders.example",
+         *           "country": "NL",
+         *           "currency": "EUR",
+         *           "domain": "northwindtraders.onmicrosoft.com",
+         *           "endedAt": null,
+         *           "expiresAt": "2026-10-03T13:40:00+00:00",
+         *           "failureReason": null,
+         *           "flag": null,
+         *           "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+         *           "invitedAt": "2026-09-03T13:40:00+00:00",
+         *           "lastCheckResult": "still active",
+         *           "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+         *           "marketReadAt": "2026-09-03T14:02:45+00:00",
+         *           "name": "Northwind Traders",
+         *           "nextCheckAt": null,
+         *           "origin": "invitation",
+         *           "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "status": "active",
+         *           "storefrontEnabled": true,
+         *           "storefrontPolicy": {
+         *             "allowSeatDecrease": true,
+         *             "allowedCatalogItemIds": [
+         *               "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+         *             ],
+         *             "approvalThreshold": "500.00",
+         *             "maxTermDuration": "P1Y"
+         *           },
+         *           "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+         *           "updatedAt": "2026-09-30T06:00:12+00:00"
+         *         }
+         *       ]
+         *     }
+         */
         CustomerPage: {
             /** Continuationtoken */
             continuationToken: string | null;
@@ -1522,6 +1944,18 @@ export interface components {
         /**
          * CustomerPatchWithPricing
          * @description PATCH /api/customers/{id}: the customer's settings and, when sent, its pricing (margin, overrides).
+         * @example {
+         *       "margin": "0.15",
+         *       "storefrontEnabled": true,
+         *       "storefrontPolicy": {
+         *         "allowSeatDecrease": true,
+         *         "allowedCatalogItemIds": [
+         *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+         *         ],
+         *         "approvalThreshold": "500.00",
+         *         "maxTermDuration": "P1Y"
+         *       }
+         *     }
          */
         CustomerPatchWithPricing: {
             /**
@@ -1535,7 +1969,15 @@ export interface components {
             storefrontEnabled?: boolean | null;
             storefrontPolicy?: components["schemas"]["StorefrontPolicyIn"] | null;
         };
-        /** CustomerTotal */
+        /**
+         * CustomerTotal
+         * @example {
+         *       "amount": "857.10",
+         *       "currency": "EUR",
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+         *     }
+         */
         CustomerTotal: {
             /**
              * Amount
@@ -1549,7 +1991,12 @@ export interface components {
             /** Resellerid */
             resellerId: string;
         };
-        /** DevTokenIn */
+        /**
+         * DevTokenIn
+         * @example {
+         *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *     }
+         */
         DevTokenIn: {
             /**
              * Userid
@@ -1557,16 +2004,40 @@ export interface components {
              */
             userId: string;
         };
-        /** DevTokenOut */
+        /**
+         * DevTokenOut
+         * @example {
+         *       "accessToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6InNhbmRib3gtdXNlci0xIiwidHlwIjoiSldUIn0.eyJhdWQiOiJhcGk6Ly9jc3AtcGxhdGZvcm0iLCJvaWQiOiIwYjdkM2Y1YS0yYzRlLTRhNmItOGQ5Zi0xZTNhNWM3YjlkMjAiLCJ0aWQiOiJjMmE3ZTBkNC01YjFmLTRlOGEtOWYzNi03ZDBiMWEyYzNlNDUiLCJleHAiOjE3OTA4NTA2MDB9.O7Eu2jwpjbXeJVl_VNkk8uF-eKJq2JU-2CGO5oLwu76QIeLzAJ0VLJEb8fJexoOpAnFBZnZ6-9jlvQ-wEk7Lig",
+         *       "expiresOn": "2026-10-01T10:30:00+00:00",
+         *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *     }
+         */
         DevTokenOut: {
             /** Accesstoken */
             accessToken: string;
-            /** Expireson */
+            /**
+             * Expireson
+             * Format: date-time
+             */
             expiresOn: string;
             /** Userid */
             userId: string;
         };
-        /** DiscrepancyOut */
+        /**
+         * DiscrepancyOut
+         * @example {
+         *       "amount": "23.00",
+         *       "currency": "EUR",
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "detail": "Microsoft charged a subscription the platform does not know",
+         *       "kind": "unknownSubscription",
+         *       "lineItemIds": [
+         *         "41d7b0e9c2a6f385:7"
+         *       ],
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "subscriptionId": "f7a9c1e3-5b2d-4f8a-9e0c-6b8d0f2a4c37"
+         *     }
+         */
         DiscrepancyOut: {
             /**
              * Amount
@@ -1591,14 +2062,39 @@ export interface components {
             /** Subscriptionid */
             subscriptionId: string | null;
         };
-        /** DiscrepancyPage */
+        /**
+         * DiscrepancyPage
+         * @example {
+         *       "continuationToken": null,
+         *       "items": [
+         *         {
+         *           "amount": "23.00",
+         *           "currency": "EUR",
+         *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "detail": "Microsoft charged a subscription the platform does not know",
+         *           "kind": "unknownSubscription",
+         *           "lineItemIds": [
+         *             "41d7b0e9c2a6f385:7"
+         *           ],
+         *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "subscriptionId": "f7a9c1e3-5b2d-4f8a-9e0c-6b8d0f2a4c37"
+         *         }
+         *       ]
+         *     }
+         */
         DiscrepancyPage: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["DiscrepancyOut"][];
         };
-        /** EventReceivedOut */
+        /**
+         * EventReceivedOut
+         * @example {
+         *       "duplicate": false,
+         *       "received": "subscription-updated"
+         *     }
+         */
         EventReceivedOut: {
             /**
              * Duplicate
@@ -1612,23 +2108,55 @@ export interface components {
              */
             received: string;
         };
-        /** FieldErrorOut */
+        /**
+         * FieldErrorOut
+         * @example {
+         *       "field": "lines[0].quantity",
+         *       "message": "must be a whole number"
+         *     }
+         */
         FieldErrorOut: {
             /** Field */
             field: string;
             /** Message */
             message: string;
         };
-        /** HealthChecks */
+        /**
+         * HealthChecks
+         * @example {
+         *       "partnerCenter": "ok",
+         *       "queue": "ok",
+         *       "tables": "ok"
+         *     }
+         */
         HealthChecks: {
-            /** Partnercenter */
+            /**
+             * Partnercenter
+             * @description "ok", "timeout", or "down: <what failed>".
+             */
             partnerCenter: string;
-            /** Queue */
+            /**
+             * Queue
+             * @description "ok", "timeout", or "down: <what failed>".
+             */
             queue: string;
-            /** Tables */
+            /**
+             * Tables
+             * @description "ok", "timeout", or "down: <what failed>".
+             */
             tables: string;
         };
-        /** HealthOut */
+        /**
+         * HealthOut
+         * @example {
+         *       "checks": {
+         *         "partnerCenter": "ok",
+         *         "queue": "ok",
+         *         "tables": "ok"
+         *       },
+         *       "status": "ok"
+         *     }
+         */
         HealthOut: {
             checks: components["schemas"]["HealthChecks"];
             /**
@@ -1637,7 +2165,13 @@ export interface components {
              */
             status: "ok" | "unavailable";
         };
-        /** InvoiceRef */
+        /**
+         * InvoiceRef
+         * @example {
+         *       "currency": "EUR",
+         *       "invoiceId": "G000000123"
+         *     }
+         */
         InvoiceRef: {
             /**
              * Currency
@@ -1647,11 +2181,33 @@ export interface components {
             /** Invoiceid */
             invoiceId: string;
         };
-        /** LastBillingRun */
+        /**
+         * @example {
+         *       "margin": "0.12",
+         *       "overrides": []
+         *     }
+         */
+        JsonValue: string | number | boolean | components["schemas"]["JsonValue"][] | {
+            [key: string]: components["schemas"]["JsonValue"];
+        } | null;
+        /**
+         * LastBillingRun
+         * @example {
+         *       "completedAt": "2026-11-06T03:01:47+00:00",
+         *       "discrepancies": 1,
+         *       "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+         *       "kind": "billed",
+         *       "period": "2026-10",
+         *       "status": "completed"
+         *     }
+         */
         LastBillingRun: {
             /** Completedat */
             completedAt: string | null;
-            /** Discrepancies */
+            /**
+             * Discrepancies
+             * @description Found by the run once it completed; 0 before.
+             */
             discrepancies: number;
             /** Id */
             id: string;
@@ -1666,6 +2222,29 @@ export interface components {
          * LineOut
          * @description One priced line. Fields a tier may not read are absent: reseller staff never read Microsoft's prices or the
          *     provider cost, customers read only their own tier. A value that is not known is null.
+         * @example {
+         *       "billable": true,
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "chargeEndDate": "2026-10-31",
+         *       "chargeStartDate": "2026-10-01",
+         *       "chargeType": "new",
+         *       "currency": "EUR",
+         *       "customerCharge": "72.10",
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "customerTenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+         *       "effectiveUnitPrice": "5.60",
+         *       "invoiceNumber": "G000000123",
+         *       "lineItemIds": [
+         *         "9f2c4e1a7b3d5e60:0"
+         *       ],
+         *       "proration": "1",
+         *       "providerCost": "56.00",
+         *       "quantity": 10,
+         *       "resellerCharge": "62.70",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *       "unitPrice": "5.60"
+         *     }
          */
         LineOut: {
             /**
@@ -1743,14 +2322,50 @@ export interface components {
              */
             unitPrice?: string | null;
         };
-        /** LinePage */
+        /**
+         * LinePage
+         * @example {
+         *       "continuationToken": "eyJtZW1iZXIiOiIwIiwic2tpcCI6IjUwIn0.Kjz2vwiB0Mht9lGpgHCiFA",
+         *       "items": [
+         *         {
+         *           "billable": true,
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "chargeEndDate": "2026-10-31",
+         *           "chargeStartDate": "2026-10-01",
+         *           "chargeType": "new",
+         *           "currency": "EUR",
+         *           "customerCharge": "72.10",
+         *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "customerTenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+         *           "effectiveUnitPrice": "5.60",
+         *           "invoiceNumber": "G000000123",
+         *           "lineItemIds": [
+         *             "9f2c4e1a7b3d5e60:0"
+         *           ],
+         *           "proration": "1",
+         *           "providerCost": "56.00",
+         *           "quantity": 10,
+         *           "resellerCharge": "62.70",
+         *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *           "unitPrice": "5.60"
+         *         }
+         *       ]
+         *     }
+         */
         LinePage: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["LineOut"][];
         };
-        /** LotOut */
+        /**
+         * LotOut
+         * @example {
+         *       "quantity": 10,
+         *       "windowEndsAt": "2026-10-08T09:31:12+00:00"
+         *     }
+         */
         LotOut: {
             /** Quantity */
             quantity: number;
@@ -1760,7 +2375,12 @@ export interface components {
              */
             windowEndsAt: string;
         };
-        /** MarginIn */
+        /**
+         * MarginIn
+         * @example {
+         *       "margin": "0.12"
+         *     }
+         */
         MarginIn: {
             /**
              * Margin
@@ -1768,7 +2388,14 @@ export interface components {
              */
             margin: string | null;
         };
-        /** MarginOut */
+        /**
+         * MarginOut
+         * @example {
+         *       "margin": "0.12",
+         *       "updatedAt": "2026-09-01T08:30:00+00:00",
+         *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *     }
+         */
         MarginOut: {
             /** Margin */
             margin: string | null;
@@ -1777,7 +2404,21 @@ export interface components {
             /** Updatedby */
             updatedBy: string | null;
         };
-        /** MarketSyncOut */
+        /**
+         * MarketSyncOut
+         * @example {
+         *       "added": 2,
+         *       "country": "NL",
+         *       "priceSheet": "loaded",
+         *       "priceSheetError": null,
+         *       "priced": 55,
+         *       "reactivated": 0,
+         *       "retired": 0,
+         *       "retirementSkipped": false,
+         *       "unchanged": 52,
+         *       "updated": 1
+         *     }
+         */
         MarketSyncOut: {
             /** Added */
             added: number;
@@ -1800,7 +2441,16 @@ export interface components {
             /** Updated */
             updated: number;
         };
-        /** MeOut */
+        /**
+         * MeOut
+         * @example {
+         *       "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "orgType": "provider",
+         *       "role": "provider.admin",
+         *       "tenantId": "c2a7e0d4-5b1f-4e8a-9f36-7d0b1a2c3e45",
+         *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *     }
+         */
         MeOut: {
             /** Orgid */
             orgId: string;
@@ -1811,7 +2461,15 @@ export interface components {
             /** Userid */
             userId: string;
         };
-        /** MemberIn */
+        /**
+         * MemberIn
+         * @example {
+         *       "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "orgType": "provider",
+         *       "role": "provider.admin",
+         *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *     }
+         */
         MemberIn: {
             /** Orgid */
             orgId: string;
@@ -1823,7 +2481,17 @@ export interface components {
              */
             userId: string;
         };
-        /** MemberOut */
+        /**
+         * MemberOut
+         * @example {
+         *       "createdAt": "2026-09-01T08:10:00+00:00",
+         *       "createdBy": "4f1e8d2c-6a3b-4c5d-9e7f-0a1b2c3d4e5f",
+         *       "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "orgType": "provider",
+         *       "role": "provider.admin",
+         *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *     }
+         */
         MemberOut: {
             /**
              * Createdat
@@ -1839,31 +2507,94 @@ export interface components {
             /** Userid */
             userId: string;
         };
-        /** MemberPage */
+        /**
+         * MemberPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "createdAt": "2026-09-01T08:10:00+00:00",
+         *           "createdBy": "4f1e8d2c-6a3b-4c5d-9e7f-0a1b2c3d4e5f",
+         *           "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *           "orgType": "provider",
+         *           "role": "provider.admin",
+         *           "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *         }
+         *       ]
+         *     }
+         */
         MemberPage: {
             /** Items */
             items: components["schemas"]["MemberOut"][];
         };
-        /** MemberPatch */
+        /**
+         * MemberPatch
+         * @example {
+         *       "role": "provider.staff"
+         *     }
+         */
         MemberPatch: {
             /** @description A role of the member's own kind of organisation. */
             role: components["schemas"]["Role"];
         };
-        /** NewCustomerIn */
+        /**
+         * NewCustomerIn
+         * @example {
+         *       "billingProfile": {
+         *         "culture": "nl-NL",
+         *         "defaultAddress": {
+         *           "addressLine1": "Oudegracht 100",
+         *           "city": "Utrecht",
+         *           "country": "NL",
+         *           "firstName": "Sanne",
+         *           "lastName": "de Vries",
+         *           "phoneNumber": "+31 30 123 4567",
+         *           "postalCode": "3511 AX"
+         *         },
+         *         "email": "finance@wingtiptoys.example",
+         *         "language": "nl"
+         *       },
+         *       "companyProfile": {
+         *         "companyName": "Wingtip Toys",
+         *         "domainPrefix": "wingtiptoys"
+         *       },
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+         *     }
+         */
         NewCustomerIn: {
             billingProfile: components["schemas"]["BillingProfileIn"];
             companyProfile: components["schemas"]["CompanyProfileIn"];
             /** Resellerid */
             resellerId: string;
         };
-        /** OrderIn */
+        /**
+         * OrderIn
+         * @example {
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "lines": [
+         *         {
+         *           "billingCycle": "monthly",
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "quantity": 10,
+         *           "termDuration": "P1Y"
+         *         }
+         *       ]
+         *     }
+         */
         OrderIn: {
             /** Customerid */
             customerId: string;
             /** Lines */
             lines: components["schemas"]["OrderLineIn"][];
         };
-        /** OrderLineIn */
+        /**
+         * OrderLineIn
+         * @example {
+         *       "billingCycle": "monthly",
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "quantity": 10,
+         *       "termDuration": "P1Y"
+         *     }
+         */
         OrderLineIn: {
             /**
              * Billingcycle
@@ -1880,7 +2611,28 @@ export interface components {
              */
             termDuration: "P1M" | "P1Y" | "P3Y";
         };
-        /** OrderLineOut */
+        /**
+         * OrderLineOut
+         * @example {
+         *       "billingCycle": "monthly",
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "currency": "EUR",
+         *       "customerPrice": "7.21",
+         *       "customerPriceTotal": "72.10",
+         *       "error": null,
+         *       "lineNumber": 1,
+         *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *       "providerCost": "5.60",
+         *       "providerCostTotal": "56.00",
+         *       "quantity": 10,
+         *       "resellerPrice": "6.27",
+         *       "resellerPriceTotal": "62.70",
+         *       "status": "pending",
+         *       "subscriptionId": null,
+         *       "termDuration": "P1Y",
+         *       "title": "Microsoft 365 Business Basic"
+         *     }
+         */
         OrderLineOut: {
             /** Billingcycle */
             billingCycle: string;
@@ -1935,7 +2687,48 @@ export interface components {
             /** Title */
             title: string;
         };
-        /** OrderOut */
+        /**
+         * OrderOut
+         * @example {
+         *       "createdAt": "2026-10-01T09:30:00+00:00",
+         *       "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "failureReason": null,
+         *       "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+         *       "lines": [
+         *         {
+         *           "billingCycle": "monthly",
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "currency": "EUR",
+         *           "customerPrice": "7.21",
+         *           "customerPriceTotal": "72.10",
+         *           "error": null,
+         *           "lineNumber": 1,
+         *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *           "providerCost": "5.60",
+         *           "providerCostTotal": "56.00",
+         *           "quantity": 10,
+         *           "resellerPrice": "6.27",
+         *           "resellerPriceTotal": "62.70",
+         *           "status": "pending",
+         *           "subscriptionId": null,
+         *           "termDuration": "P1Y",
+         *           "title": "Microsoft 365 Business Basic"
+         *         }
+         *       ],
+         *       "rejectionReason": null,
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "source": "staff",
+         *       "status": "accepted",
+         *       "totals": {
+         *         "currency": "EUR",
+         *         "customerPrice": "72.10",
+         *         "providerCost": "56.00",
+         *         "resellerPrice": "62.70"
+         *       },
+         *       "updatedAt": "2026-10-01T09:30:00+00:00"
+         *     }
+         */
         OrderOut: {
             /**
              * Createdat
@@ -1973,14 +2766,68 @@ export interface components {
              */
             updatedAt: string;
         };
-        /** OrderPage */
+        /**
+         * OrderPage
+         * @example {
+         *       "continuationToken": "eyJwayI6ImIyZjRkNmU4LTFhM2MtNGU1Zi04YTdiLTljMGQxZTJmM2E0YiIsInJrIjoib3JkLTViOGUyZDdhOWMxZjRlM2I4YTZkMGMyZTRmNmE4YjFkIn0.QYtnpvd_mKCCPJ6GazrcQg",
+         *       "items": [
+         *         {
+         *           "createdAt": "2026-10-01T09:30:00+00:00",
+         *           "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+         *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "failureReason": null,
+         *           "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+         *           "lines": [
+         *             {
+         *               "billingCycle": "monthly",
+         *               "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *               "currency": "EUR",
+         *               "customerPrice": "7.21",
+         *               "customerPriceTotal": "72.10",
+         *               "error": null,
+         *               "lineNumber": 1,
+         *               "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *               "providerCost": "5.60",
+         *               "providerCostTotal": "56.00",
+         *               "quantity": 10,
+         *               "resellerPrice": "6.27",
+         *               "resellerPriceTotal": "62.70",
+         *               "status": "pending",
+         *               "subscriptionId": null,
+         *               "termDuration": "P1Y",
+         *               "title": "Microsoft 365 Business Basic"
+         *             }
+         *           ],
+         *           "rejectionReason": null,
+         *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "source": "staff",
+         *           "status": "accepted",
+         *           "totals": {
+         *             "currency": "EUR",
+         *             "customerPrice": "72.10",
+         *             "providerCost": "56.00",
+         *             "resellerPrice": "62.70"
+         *           },
+         *           "updatedAt": "2026-10-01T09:30:00+00:00"
+         *         }
+         *       ]
+         *     }
+         */
         OrderPage: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["OrderOut"][];
         };
-        /** OrderTotals */
+        /**
+         * OrderTotals
+         * @example {
+         *       "currency": "EUR",
+         *       "customerPrice": "72.10",
+         *       "providerCost": "56.00",
+         *       "resellerPrice": "62.70"
+         *     }
+         */
         OrderTotals: {
             /**
              * Currency
@@ -2005,10 +2852,17 @@ export interface components {
         };
         /**
          * OrgType
+         * @example provider
          * @enum {string}
          */
         OrgType: "operator" | "provider" | "reseller" | "customer";
-        /** OverrideIn */
+        /**
+         * OverrideIn
+         * @example {
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "price": "6.10"
+         *     }
+         */
         OverrideIn: {
             /** Catalogitemid */
             catalogItemId: string;
@@ -2023,7 +2877,14 @@ export interface components {
              */
             price: string;
         };
-        /** OverrideOut */
+        /**
+         * OverrideOut
+         * @example {
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "currency": "EUR",
+         *       "price": "6.10"
+         *     }
+         */
         OverrideOut: {
             /** Catalogitemid */
             catalogItemId: string;
@@ -2032,7 +2893,15 @@ export interface components {
             /** Price */
             price: string;
         };
-        /** PartnerCenterApp */
+        /**
+         * PartnerCenterApp
+         * @example {
+         *       "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+         *       "clientSecretRef": "pc-dev-client-secret",
+         *       "refreshTokenRef": "pc-dev-refresh-token",
+         *       "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10"
+         *     }
+         */
         PartnerCenterApp: {
             /**
              * Clientid
@@ -2055,12 +2924,41 @@ export interface components {
              */
             tenantId: string;
         };
-        /** PeopleOut */
+        /**
+         * PeopleOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "orgId": "platform",
+         *           "orgName": "Platform operator",
+         *           "orgType": "operator",
+         *           "role": "operator",
+         *           "userId": "4f1e8d2c-6a3b-4c5d-9e7f-0a1b2c3d4e5f"
+         *         },
+         *         {
+         *           "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *           "orgName": "Contoso Distribution",
+         *           "orgType": "provider",
+         *           "role": "provider.admin",
+         *           "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *         }
+         *       ]
+         *     }
+         */
         PeopleOut: {
             /** Items */
             items: components["schemas"]["Person"][];
         };
-        /** Person */
+        /**
+         * Person
+         * @example {
+         *       "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "orgName": "Contoso Distribution",
+         *       "orgType": "provider",
+         *       "role": "provider.admin",
+         *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *     }
+         */
         Person: {
             /** Orgid */
             orgId: string;
@@ -2073,7 +2971,18 @@ export interface components {
             /** Userid */
             userId: string;
         };
-        /** PricingIn */
+        /**
+         * PricingIn
+         * @example {
+         *       "margin": "0.12",
+         *       "overrides": [
+         *         {
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "price": "6.10"
+         *         }
+         *       ]
+         *     }
+         */
         PricingIn: {
             /**
              * Margin
@@ -2083,11 +2992,28 @@ export interface components {
             /** Overrides */
             overrides?: components["schemas"]["OverrideIn"][];
         };
-        /** PricingOut */
+        /**
+         * PricingOut
+         * @example {
+         *       "margin": "0.12",
+         *       "overrides": [
+         *         {
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "currency": "EUR",
+         *           "price": "6.10"
+         *         }
+         *       ],
+         *       "updatedAt": "2026-09-02T11:00:00+00:00",
+         *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+         *     }
+         */
         PricingOut: {
             /** Margin */
             margin: string | null;
-            /** Overrides */
+            /**
+             * Overrides
+             * @description Sorted by catalog item and currency.
+             */
             overrides: components["schemas"]["OverrideOut"][];
             /** Updatedat */
             updatedAt: string | null;
@@ -2096,39 +3022,94 @@ export interface components {
         };
         /**
          * Problem
-         * @description RFC 9457 problem details.
+         * @description RFC 9457 problem details (docs/api-guide.md#problem-details).
+         * @example {
+         *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+         *       "errors": [
+         *         {
+         *           "field": "name",
+         *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+         *         },
+         *         {
+         *           "field": "contactEmail",
+         *           "message": "is required"
+         *         }
+         *       ],
+         *       "instance": "/api/reseller-invitations",
+         *       "status": 422,
+         *       "title": "The request is not valid",
+         *       "type": "urn:csp-platform:problem:validation-error"
+         *     }
          */
         Problem: {
-            /** Detail */
+            /**
+             * Detail
+             * @description What went wrong, written for people.
+             */
             detail: string;
-            /** Errors */
-            errors?: components["schemas"]["FieldErrorOut"][] | null;
-            /** Instance */
-            instance?: string | null;
+            /**
+             * Errors
+             * @description Each field that failed, on validation failures and a bad continuation token.
+             */
+            errors?: components["schemas"]["FieldErrorOut"][];
+            /**
+             * Instance
+             * @description The path asked for (absent on the body check's and the webhook's refusals).
+             */
+            instance?: string;
             /** Status */
             status: number;
             /** Title */
             title: string;
-            /** Type */
+            /**
+             * Type
+             * @description urn:csp-platform:problem:<slug>, or about:blank for the framework's own answers.
+             */
             type: string;
-        } & {
-            [key: string]: unknown;
         };
-        /** ProviderIn */
+        /**
+         * ProviderIn
+         * @example {
+         *       "name": "Contoso Distribution",
+         *       "partnerCenter": {
+         *         "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+         *         "clientSecretRef": "pc-dev-client-secret",
+         *         "refreshTokenRef": "pc-dev-refresh-token",
+         *         "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10"
+         *       }
+         *     }
+         */
         ProviderIn: {
             /** Name */
             name: string;
             partnerCenter: components["schemas"]["PartnerCenterApp"];
         };
-        /** ProviderOut */
+        /**
+         * ProviderOut
+         * @example {
+         *       "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+         *       "companyName": "Contoso Distribution",
+         *       "consentGranted": true,
+         *       "createdAt": "2026-09-01T08:00:00+00:00",
+         *       "id": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "name": "Contoso Distribution",
+         *       "partnerId": "6543210",
+         *       "status": "enrolled",
+         *       "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10",
+         *       "updatedAt": "2026-09-01T08:04:17+00:00"
+         *     }
+         */
         ProviderOut: {
             /** Clientid */
             clientId: string;
             /** Companyname */
-            companyName?: string | null;
+            companyName: string | null;
             /** Consentgranted */
             consentGranted: boolean;
-            /** Consenturl */
+            /**
+             * Consenturl
+             * @description Only in the enrollment's answer, when a partner admin's consent is still needed.
+             */
             consentUrl?: string | null;
             /**
              * Createdat
@@ -2141,8 +3122,11 @@ export interface components {
             name: string;
             /** Partnerid */
             partnerId: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "consentRequired" | "enrolled" | "disabled";
             /**
              * Tenantid
              * Format: uuid
@@ -2154,14 +3138,61 @@ export interface components {
              */
             updatedAt: string;
         };
-        /** ProviderPage */
+        /**
+         * ProviderPage
+         * @example {
+         *       "continuationToken": null,
+         *       "items": [
+         *         {
+         *           "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+         *           "companyName": "Contoso Distribution",
+         *           "consentGranted": true,
+         *           "createdAt": "2026-09-01T08:00:00+00:00",
+         *           "id": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *           "name": "Contoso Distribution",
+         *           "partnerId": "6543210",
+         *           "status": "enrolled",
+         *           "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10",
+         *           "updatedAt": "2026-09-01T08:04:17+00:00"
+         *         }
+         *       ]
+         *     }
+         */
         ProviderPage: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["ProviderOut"][];
         };
-        /** ProviderSummaryOut */
+        /**
+         * ProviderSummaryOut
+         * @example {
+         *       "customers": {
+         *         "active": 14,
+         *         "creating": 0,
+         *         "ended": 1,
+         *         "expired": 0,
+         *         "failed": 0,
+         *         "invited": 2
+         *       },
+         *       "lastBillingRun": {
+         *         "completedAt": "2026-11-06T03:01:47+00:00",
+         *         "discrepancies": 1,
+         *         "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+         *         "kind": "billed",
+         *         "period": "2026-10",
+         *         "status": "completed"
+         *       },
+         *       "ordersInFlight": 2,
+         *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "resellers": {
+         *         "active": 3,
+         *         "ended": 0,
+         *         "expired": 0,
+         *         "invited": 1
+         *       }
+         *     }
+         */
         ProviderSummaryOut: {
             customers: components["schemas"]["CustomerCounts"];
             lastBillingRun: components["schemas"]["LastBillingRun"] | null;
@@ -2171,12 +3202,25 @@ export interface components {
             providerId: string;
             resellers: components["schemas"]["ResellerCounts"];
         };
-        /** RejectIn */
+        /**
+         * RejectIn
+         * @example {
+         *       "reason": "The customer asked for Business Standard instead; please order it again."
+         *     }
+         */
         RejectIn: {
             /** Reason */
             reason: string;
         };
-        /** ResellerCounts */
+        /**
+         * ResellerCounts
+         * @example {
+         *       "active": 3,
+         *       "ended": 0,
+         *       "expired": 0,
+         *       "invited": 1
+         *     }
+         */
         ResellerCounts: {
             /** Active */
             active: number;
@@ -2187,7 +3231,14 @@ export interface components {
             /** Invited */
             invited: number;
         };
-        /** ResellerInvitationIn */
+        /**
+         * ResellerInvitationIn
+         * @example {
+         *       "contactEmail": "ops@fabrikam.example",
+         *       "name": "Fabrikam",
+         *       "partnerId": "1234567"
+         *     }
+         */
         ResellerInvitationIn: {
             /** Contactemail */
             contactEmail: string;
@@ -2199,7 +3250,28 @@ export interface components {
              */
             partnerId: string;
         };
-        /** ResellerInvitationOut */
+        /**
+         * ResellerInvitationOut
+         * @example {
+         *       "activatedAt": null,
+         *       "contactEmail": "ops@fabrikam.example",
+         *       "endedAt": null,
+         *       "expiresAt": "2026-10-02T10:15:00+00:00",
+         *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+         *       "invitedAt": "2026-09-02T10:15:00+00:00",
+         *       "lastCheckResult": null,
+         *       "lastCheckedAt": null,
+         *       "name": "Fabrikam",
+         *       "nextCheckAt": "2026-09-02T10:15:00+00:00",
+         *       "partnerId": "1234567",
+         *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "status": "invited",
+         *       "tenantId": null,
+         *       "updatedAt": "2026-09-02T10:15:00+00:00"
+         *     }
+         */
         ResellerInvitationOut: {
             /** Activatedat */
             activatedAt: string | null;
@@ -2225,12 +3297,15 @@ export interface components {
              * Lastcheckresult
              * @description What the last check found (e.g. "still active").
              */
-            lastCheckResult?: string | null;
+            lastCheckResult: string | null;
             /** Lastcheckedat */
             lastCheckedAt: string | null;
             /** Name */
             name: string;
-            /** Nextcheckat */
+            /**
+             * Nextcheckat
+             * @description When the relationship is looked for next, while it is pending.
+             */
             nextCheckAt: string | null;
             /** Partnerid */
             partnerId: string;
@@ -2251,7 +3326,27 @@ export interface components {
              */
             updatedAt: string;
         };
-        /** ResellerOut */
+        /**
+         * ResellerOut
+         * @example {
+         *       "activatedAt": "2026-09-02T10:20:31+00:00",
+         *       "contactEmail": "ops@fabrikam.example",
+         *       "endedAt": null,
+         *       "expiresAt": "2026-10-02T10:15:00+00:00",
+         *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+         *       "invitedAt": "2026-09-02T10:15:00+00:00",
+         *       "lastCheckResult": "active",
+         *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
+         *       "name": "Fabrikam",
+         *       "nextCheckAt": null,
+         *       "partnerId": "1234567",
+         *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "status": "active",
+         *       "tenantId": "5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68",
+         *       "updatedAt": "2026-09-02T10:20:31+00:00"
+         *     }
+         */
         ResellerOut: {
             /** Activatedat */
             activatedAt: string | null;
@@ -2277,12 +3372,15 @@ export interface components {
              * Lastcheckresult
              * @description What the last check found (e.g. "still active").
              */
-            lastCheckResult?: string | null;
+            lastCheckResult: string | null;
             /** Lastcheckedat */
             lastCheckedAt: string | null;
             /** Name */
             name: string;
-            /** Nextcheckat */
+            /**
+             * Nextcheckat
+             * @description When the relationship is looked for next, while it is pending.
+             */
             nextCheckAt: string | null;
             /** Partnerid */
             partnerId: string;
@@ -2301,14 +3399,46 @@ export interface components {
              */
             updatedAt: string;
         };
-        /** ResellerPage */
+        /**
+         * ResellerPage
+         * @example {
+         *       "continuationToken": "eyJwayI6ImQ0NjQxNTE2LTNiN2UtNGMyYS05ZjE4LTZlMGQ1YTJjN2I5NCIsInJrIjoiN2M5ZTJiMTQtM2E1ZC00ZjYwLThlMWItMmQ0YzZhOGYwYjM1In0.1erSQPsQOWo66j8Pnx20XQ",
+         *       "items": [
+         *         {
+         *           "activatedAt": "2026-09-02T10:20:31+00:00",
+         *           "contactEmail": "ops@fabrikam.example",
+         *           "endedAt": null,
+         *           "expiresAt": "2026-10-02T10:15:00+00:00",
+         *           "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+         *           "invitedAt": "2026-09-02T10:15:00+00:00",
+         *           "lastCheckResult": "active",
+         *           "lastCheckedAt": "2026-09-02T10:20:31+00:00",
+         *           "name": "Fabrikam",
+         *           "nextCheckAt": null,
+         *           "partnerId": "1234567",
+         *           "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *           "status": "active",
+         *           "tenantId": "5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68",
+         *           "updatedAt": "2026-09-02T10:20:31+00:00"
+         *         }
+         *       ]
+         *     }
+         */
         ResellerPage: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["ResellerOut"][];
         };
-        /** ResellerTotal */
+        /**
+         * ResellerTotal
+         * @example {
+         *       "amount": "745.20",
+         *       "currency": "EUR",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+         *     }
+         */
         ResellerTotal: {
             /**
              * Amount
@@ -2322,10 +3452,22 @@ export interface components {
         };
         /**
          * Role
+         * @example provider.admin
          * @enum {string}
          */
         Role: "operator" | "provider.admin" | "provider.staff" | "reseller.admin" | "reseller.staff" | "customer.admin";
-        /** RunCounts */
+        /**
+         * RunCounts
+         * @example {
+         *       "billableLines": 11,
+         *       "discrepancies": 1,
+         *       "discrepanciesByKind": {
+         *         "unknownSubscription": 1
+         *       },
+         *       "lines": 12,
+         *       "unpricedLines": 0
+         *     }
+         */
         RunCounts: {
             /**
              * Billablelines
@@ -2355,7 +3497,13 @@ export interface components {
              */
             unpricedLines?: number;
         };
-        /** RunIn */
+        /**
+         * RunIn
+         * @example {
+         *       "kind": "billed",
+         *       "period": "2026-10"
+         *     }
+         */
         RunIn: {
             /**
              * Kind
@@ -2368,7 +3516,72 @@ export interface components {
              */
             period: string;
         };
-        /** RunOut */
+        /**
+         * RunOut
+         * @example {
+         *       "attempt": 1,
+         *       "completedAt": "2026-11-06T03:01:47+00:00",
+         *       "counts": {
+         *         "billableLines": 11,
+         *         "discrepancies": 1,
+         *         "discrepanciesByKind": {
+         *           "unknownSubscription": 1
+         *         },
+         *         "lines": 12,
+         *         "unpricedLines": 0
+         *       },
+         *       "createdAt": "2026-11-06T03:00:00+00:00",
+         *       "current": true,
+         *       "failureReason": null,
+         *       "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+         *       "invoiceId": "G000000123",
+         *       "invoices": [
+         *         {
+         *           "currency": "EUR",
+         *           "invoiceId": "G000000123"
+         *         }
+         *       ],
+         *       "kind": "billed",
+         *       "period": "2026-10",
+         *       "startedAt": "2026-11-06T03:00:02+00:00",
+         *       "status": "completed",
+         *       "totals": {
+         *         "byCurrency": [
+         *           {
+         *             "currency": "EUR",
+         *             "customers": "857.10",
+         *             "providerCost": "688.60",
+         *             "resellers": "745.20"
+         *           }
+         *         ],
+         *         "currencies": [
+         *           "EUR"
+         *         ],
+         *         "currency": "EUR",
+         *         "customers": [
+         *           {
+         *             "amount": "857.10",
+         *             "currency": "EUR",
+         *             "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *             "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+         *           }
+         *         ],
+         *         "providerCost": [
+         *           {
+         *             "amount": "688.60",
+         *             "currency": "EUR"
+         *           }
+         *         ],
+         *         "resellers": [
+         *           {
+         *             "amount": "745.20",
+         *             "currency": "EUR",
+         *             "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
         RunOut: {
             /** Attempt */
             attempt: number;
@@ -2416,7 +3629,42 @@ export interface components {
             /** @description Empty until the run is completed. */
             totals: components["schemas"]["Totals"];
         };
-        /** RunPage */
+        /**
+         * RunPage
+         * @example {
+         *       "continuationToken": "eyJwayI6ImQ0NjQxNTE2LTNiN2UtNGMyYS05ZjE4LTZlMGQ1YTJjN2I5NCIsInJrIjoiYnItM2Y5YTFjNWU3YjJkNGY2MGE4YzFlM2I1ZDdmOWEyYzQifQ.u3ck72iy94tOKloLncRXig",
+         *       "items": [
+         *         {
+         *           "attempt": 1,
+         *           "completedAt": "2026-11-06T03:01:47+00:00",
+         *           "counts": {
+         *             "billableLines": 11,
+         *             "discrepancies": 1,
+         *             "discrepanciesByKind": {
+         *               "unknownSubscription": 1
+         *             },
+         *             "lines": 12,
+         *             "unpricedLines": 0
+         *           },
+         *           "createdAt": "2026-11-06T03:00:00+00:00",
+         *           "current": true,
+         *           "failureReason": null,
+         *           "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+         *           "invoiceId": "G000000123",
+         *           "invoices": [
+         *             {
+         *               "currency": "EUR",
+         *               "invoiceId": "G000000123"
+         *             }
+         *           ],
+         *           "kind": "billed",
+         *           "period": "2026-10",
+         *           "startedAt": "2026-11-06T03:00:02+00:00",
+         *           "status": "completed"
+         *         }
+         *       ]
+         *     }
+         */
         RunPage: {
             /** Continuationtoken */
             continuationToken: string | null;
@@ -2426,6 +3674,34 @@ export interface components {
         /**
          * RunSummaryOut
          * @description A run as lists show it: its totals are read with GET /api/billing/runs/{id}.
+         * @example {
+         *       "attempt": 1,
+         *       "completedAt": "2026-11-06T03:01:47+00:00",
+         *       "counts": {
+         *         "billableLines": 11,
+         *         "discrepancies": 1,
+         *         "discrepanciesByKind": {
+         *           "unknownSubscription": 1
+         *         },
+         *         "lines": 12,
+         *         "unpricedLines": 0
+         *       },
+         *       "createdAt": "2026-11-06T03:00:00+00:00",
+         *       "current": true,
+         *       "failureReason": null,
+         *       "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+         *       "invoiceId": "G000000123",
+         *       "invoices": [
+         *         {
+         *           "currency": "EUR",
+         *           "invoiceId": "G000000123"
+         *         }
+         *       ],
+         *       "kind": "billed",
+         *       "period": "2026-10",
+         *       "startedAt": "2026-11-06T03:00:02+00:00",
+         *       "status": "completed"
+         *     }
          */
         RunSummaryOut: {
             /** Attempt */
@@ -2472,7 +3748,13 @@ export interface components {
              */
             status: "queued" | "running" | "completed" | "failed";
         };
-        /** SellableIn */
+        /**
+         * SellableIn
+         * @example {
+         *       "country": "NL",
+         *       "sellable": false
+         *     }
+         */
         SellableIn: {
             /**
              * Country
@@ -2482,7 +3764,15 @@ export interface components {
             /** Sellable */
             sellable: boolean;
         };
-        /** SellableItemOut */
+        /**
+         * SellableItemOut
+         * @example {
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "country": "NL",
+         *       "sellable": false,
+         *       "status": "active"
+         *     }
+         */
         SellableItemOut: {
             /** Catalogitemid */
             catalogItemId: string;
@@ -2490,27 +3780,69 @@ export interface components {
             country: string;
             /** Sellable */
             sellable: boolean;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "retired";
         };
-        /** SellableOut */
+        /**
+         * SellableOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "country": "NL",
+         *           "sellable": false,
+         *           "status": "active"
+         *         }
+         *       ]
+         *     }
+         */
         SellableOut: {
             /** Items */
             items: components["schemas"]["SellableItemOut"][];
         };
-        /** StorefrontChangeIn */
+        /**
+         * StorefrontChangeIn
+         * @example {
+         *       "autoRenew": false
+         *     }
+         */
         StorefrontChangeIn: {
             /** Autorenew */
             autoRenew?: boolean;
             /** Quantity */
             quantity?: number;
         };
-        /** StorefrontOrderIn */
+        /**
+         * StorefrontOrderIn
+         * @example {
+         *       "lines": [
+         *         {
+         *           "billingCycle": "monthly",
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "quantity": 10,
+         *           "termDuration": "P1Y"
+         *         }
+         *       ]
+         *     }
+         */
         StorefrontOrderIn: {
             /** Lines */
             lines: components["schemas"]["OrderLineIn"][];
         };
-        /** StorefrontPolicyIn */
+        /**
+         * StorefrontPolicyIn
+         * @example {
+         *       "allowSeatDecrease": true,
+         *       "allowedCatalogItemIds": [
+         *         "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+         *       ],
+         *       "approvalThreshold": "500.00",
+         *       "maxTermDuration": "P1Y"
+         *     }
+         */
         StorefrontPolicyIn: {
             /**
              * Allowseatdecrease
@@ -2534,7 +3866,75 @@ export interface components {
              */
             maxTermDuration: "P1M" | "P1Y" | "P3Y";
         };
-        /** SubscriptionOut */
+        /**
+         * StorefrontPolicyOut
+         * @example {
+         *       "allowSeatDecrease": true,
+         *       "allowedCatalogItemIds": [
+         *         "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+         *       ],
+         *       "approvalThreshold": "500.00",
+         *       "maxTermDuration": "P1Y"
+         *     }
+         */
+        StorefrontPolicyOut: {
+            /** Allowseatdecrease */
+            allowSeatDecrease: boolean;
+            /**
+             * Allowedcatalogitemids
+             * @description The items the customer may buy; null: every sellable item.
+             */
+            allowedCatalogItemIds: string[] | null;
+            /**
+             * Approvalthreshold
+             * @description An order whose total (customer price) is above this waits for approval; null: none does.
+             */
+            approvalThreshold: string | null;
+            /**
+             * Maxtermduration
+             * @enum {string}
+             */
+            maxTermDuration: "P1M" | "P1Y" | "P3Y";
+        };
+        /**
+         * SubscriptionOut
+         * @example {
+         *       "autoRenew": true,
+         *       "billingCycle": "monthly",
+         *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "flag": null,
+         *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *       "lots": [
+         *         {
+         *           "quantity": 10,
+         *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+         *         }
+         *       ],
+         *       "name": "Microsoft 365 Business Basic",
+         *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+         *       "partnerIdOnRecord": "1234567",
+         *       "pendingChange": {
+         *         "error": null,
+         *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+         *         "kind": "quantity",
+         *         "requestedAt": "2026-10-02T15:12:40+00:00",
+         *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+         *         "status": "pending",
+         *         "value": 12
+         *       },
+         *       "quantity": 10,
+         *       "removableQuantity": 10,
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "status": "active",
+         *       "syncedAt": "2026-10-02T15:00:03+00:00",
+         *       "termDuration": "P1Y",
+         *       "termEndDate": "2027-09-30T00:00:00+00:00",
+         *       "termStartDate": "2026-10-01T00:00:00+00:00"
+         *     }
+         */
         SubscriptionOut: {
             /** Autorenew */
             autoRenew: boolean;
@@ -2550,7 +3950,7 @@ export interface components {
              * Flag
              * @description "adopted": found in Partner Center without an order of ours and taken into the mirror (audited).
              */
-            flag?: "adopted" | null;
+            flag: "adopted" | null;
             /** Id */
             id: string;
             /** Lots */
@@ -2582,14 +3982,62 @@ export interface components {
             /** Termstartdate */
             termStartDate: string | null;
         };
-        /** SubscriptionPage */
+        /**
+         * SubscriptionPage
+         * @example {
+         *       "continuationToken": null,
+         *       "items": [
+         *         {
+         *           "autoRenew": true,
+         *           "billingCycle": "monthly",
+         *           "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "flag": null,
+         *           "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *           "lots": [
+         *             {
+         *               "quantity": 10,
+         *               "windowEndsAt": "2026-10-08T09:31:12+00:00"
+         *             }
+         *           ],
+         *           "name": "Microsoft 365 Business Basic",
+         *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *           "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+         *           "partnerIdOnRecord": "1234567",
+         *           "pendingChange": {
+         *             "error": null,
+         *             "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+         *             "kind": "quantity",
+         *             "requestedAt": "2026-10-02T15:12:40+00:00",
+         *             "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+         *             "status": "pending",
+         *             "value": 12
+         *           },
+         *           "quantity": 10,
+         *           "removableQuantity": 10,
+         *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "status": "active",
+         *           "syncedAt": "2026-10-02T15:00:03+00:00",
+         *           "termDuration": "P1Y",
+         *           "termEndDate": "2027-09-30T00:00:00+00:00",
+         *           "termStartDate": "2026-10-01T00:00:00+00:00"
+         *         }
+         *       ]
+         *     }
+         */
         SubscriptionPage: {
             /** Continuationtoken */
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["SubscriptionOut"][];
         };
-        /** SubscriptionPatch */
+        /**
+         * SubscriptionPatch
+         * @example {
+         *       "quantity": 12
+         *     }
+         */
         SubscriptionPatch: {
             /** Autorenew */
             autoRenew?: boolean;
@@ -2601,7 +4049,13 @@ export interface components {
              */
             status?: "suspended" | "active";
         };
-        /** SubscriptionsSyncOut */
+        /**
+         * SubscriptionsSyncOut
+         * @example {
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "synced": 3
+         *     }
+         */
         SubscriptionsSyncOut: {
             /** Customerid */
             customerId: string;
@@ -2611,7 +4065,12 @@ export interface components {
              */
             synced: number;
         };
-        /** SyncIn */
+        /**
+         * SyncIn
+         * @example {
+         *       "country": "NL"
+         *     }
+         */
         SyncIn: {
             /**
              * Country
@@ -2619,7 +4078,35 @@ export interface components {
              */
             country?: string | null;
         };
-        /** SyncOut */
+        /**
+         * SyncOut
+         * @example {
+         *       "added": 2,
+         *       "country": "NL",
+         *       "markets": [
+         *         {
+         *           "added": 2,
+         *           "country": "NL",
+         *           "priceSheet": "loaded",
+         *           "priceSheetError": null,
+         *           "priced": 55,
+         *           "reactivated": 0,
+         *           "retired": 0,
+         *           "retirementSkipped": false,
+         *           "unchanged": 52,
+         *           "updated": 1
+         *         }
+         *       ],
+         *       "priceSheet": "loaded",
+         *       "priceSheetError": null,
+         *       "priced": 55,
+         *       "reactivated": 0,
+         *       "retired": 0,
+         *       "retirementSkipped": false,
+         *       "unchanged": 52,
+         *       "updated": 1
+         *     }
+         */
         SyncOut: {
             /** Added */
             added: number;
@@ -2650,7 +4137,44 @@ export interface components {
             /** Updated */
             updated: number;
         };
-        /** Totals */
+        /**
+         * Totals
+         * @example {
+         *       "byCurrency": [
+         *         {
+         *           "currency": "EUR",
+         *           "customers": "857.10",
+         *           "providerCost": "688.60",
+         *           "resellers": "745.20"
+         *         }
+         *       ],
+         *       "currencies": [
+         *         "EUR"
+         *       ],
+         *       "currency": "EUR",
+         *       "customers": [
+         *         {
+         *           "amount": "857.10",
+         *           "currency": "EUR",
+         *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+         *         }
+         *       ],
+         *       "providerCost": [
+         *         {
+         *           "amount": "688.60",
+         *           "currency": "EUR"
+         *         }
+         *       ],
+         *       "resellers": [
+         *         {
+         *           "amount": "745.20",
+         *           "currency": "EUR",
+         *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+         *         }
+         *       ]
+         *     }
+         */
         Totals: {
             /**
              * Bycurrency
@@ -2721,6 +4245,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": "eyJwayI6ImZlZWR8cHJvdmlkZXJ8MjAyNi0xMC0wMSIsInJrIjoiODIwOTE1MzAwMDAwMC0zZjlhMWM1ZTdiMmQifQ.xcwZEbNeIjT8s-ta_4GWBQ",
+                     *       "items": [
+                     *         {
+                     *           "action": "resellerPricing.replaced",
+                     *           "actorId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *           "actorOrg": "provider:d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *           "after": {
+                     *             "margin": "0.12",
+                     *             "overrides": [
+                     *               {
+                     *                 "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *                 "currency": "EUR",
+                     *                 "price": "6.10"
+                     *               }
+                     *             ],
+                     *             "updatedAt": "2026-10-01T09:30:00+00:00",
+                     *             "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *           },
+                     *           "at": "2026-10-01T09:30:00+00:00",
+                     *           "before": {
+                     *             "margin": "0.10",
+                     *             "overrides": [
+                     *               {
+                     *                 "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *                 "currency": "EUR",
+                     *                 "price": "6.10"
+                     *               }
+                     *             ],
+                     *             "updatedAt": "2026-09-02T11:00:00+00:00",
+                     *             "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *           },
+                     *           "entityId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "entityType": "resellerPricing",
+                     *           "id": "8209153000000-3f9a1c5e7b2d",
+                     *           "orgId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "orgType": "reseller"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
@@ -2730,6 +4296,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2741,6 +4322,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2750,6 +4340,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2759,6 +4358,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2768,6 +4376,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2779,6 +4406,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2805,6 +4441,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": "eyJwayI6ImQ0NjQxNTE2LTNiN2UtNGMyYS05ZjE4LTZlMGQ1YTJjN2I5NCIsInJrIjoiYnItM2Y5YTFjNWU3YjJkNGY2MGE4YzFlM2I1ZDdmOWEyYzQifQ.u3ck72iy94tOKloLncRXig",
+                     *       "items": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "completedAt": "2026-11-06T03:01:47+00:00",
+                     *           "counts": {
+                     *             "billableLines": 11,
+                     *             "discrepancies": 1,
+                     *             "discrepanciesByKind": {
+                     *               "unknownSubscription": 1
+                     *             },
+                     *             "lines": 12,
+                     *             "unpricedLines": 0
+                     *           },
+                     *           "createdAt": "2026-11-06T03:00:00+00:00",
+                     *           "current": true,
+                     *           "failureReason": null,
+                     *           "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+                     *           "invoiceId": "G000000123",
+                     *           "invoices": [
+                     *             {
+                     *               "currency": "EUR",
+                     *               "invoiceId": "G000000123"
+                     *             }
+                     *           ],
+                     *           "kind": "billed",
+                     *           "period": "2026-10",
+                     *           "startedAt": "2026-11-06T03:00:02+00:00",
+                     *           "status": "completed"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RunPage"];
                 };
             };
@@ -2814,6 +4485,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2825,6 +4511,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2834,6 +4529,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2843,6 +4547,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2854,6 +4577,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2871,6 +4603,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "billed",
+                 *       "period": "2026-10"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RunIn"];
             };
         };
@@ -2881,6 +4619,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "attempt": 1,
+                     *       "completedAt": "2026-11-06T03:01:47+00:00",
+                     *       "counts": {
+                     *         "billableLines": 11,
+                     *         "discrepancies": 1,
+                     *         "discrepanciesByKind": {
+                     *           "unknownSubscription": 1
+                     *         },
+                     *         "lines": 12,
+                     *         "unpricedLines": 0
+                     *       },
+                     *       "createdAt": "2026-11-06T03:00:00+00:00",
+                     *       "current": true,
+                     *       "failureReason": null,
+                     *       "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+                     *       "invoiceId": "G000000123",
+                     *       "invoices": [
+                     *         {
+                     *           "currency": "EUR",
+                     *           "invoiceId": "G000000123"
+                     *         }
+                     *       ],
+                     *       "kind": "billed",
+                     *       "period": "2026-10",
+                     *       "startedAt": "2026-11-06T03:00:02+00:00",
+                     *       "status": "completed",
+                     *       "totals": {
+                     *         "byCurrency": [
+                     *           {
+                     *             "currency": "EUR",
+                     *             "customers": "857.10",
+                     *             "providerCost": "688.60",
+                     *             "resellers": "745.20"
+                     *           }
+                     *         ],
+                     *         "currencies": [
+                     *           "EUR"
+                     *         ],
+                     *         "currency": "EUR",
+                     *         "customers": [
+                     *           {
+                     *             "amount": "857.10",
+                     *             "currency": "EUR",
+                     *             "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *             "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+                     *           }
+                     *         ],
+                     *         "providerCost": [
+                     *           {
+                     *             "amount": "688.60",
+                     *             "currency": "EUR"
+                     *           }
+                     *         ],
+                     *         "resellers": [
+                     *           {
+                     *             "amount": "745.20",
+                     *             "currency": "EUR",
+                     *             "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["RunOut"];
                 };
             };
@@ -2890,6 +4693,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2901,6 +4719,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2910,6 +4737,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2919,6 +4755,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2928,15 +4773,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2946,6 +4807,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2957,6 +4837,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2979,15 +4868,95 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "attempt": 1,
+                     *       "completedAt": "2026-11-06T03:01:47+00:00",
+                     *       "counts": {
+                     *         "billableLines": 11,
+                     *         "discrepancies": 1,
+                     *         "discrepanciesByKind": {
+                     *           "unknownSubscription": 1
+                     *         },
+                     *         "lines": 12,
+                     *         "unpricedLines": 0
+                     *       },
+                     *       "createdAt": "2026-11-06T03:00:00+00:00",
+                     *       "current": true,
+                     *       "failureReason": null,
+                     *       "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+                     *       "invoiceId": "G000000123",
+                     *       "invoices": [
+                     *         {
+                     *           "currency": "EUR",
+                     *           "invoiceId": "G000000123"
+                     *         }
+                     *       ],
+                     *       "kind": "billed",
+                     *       "period": "2026-10",
+                     *       "startedAt": "2026-11-06T03:00:02+00:00",
+                     *       "status": "completed",
+                     *       "totals": {
+                     *         "byCurrency": [
+                     *           {
+                     *             "currency": "EUR",
+                     *             "customers": "857.10",
+                     *             "providerCost": "688.60",
+                     *             "resellers": "745.20"
+                     *           }
+                     *         ],
+                     *         "currencies": [
+                     *           "EUR"
+                     *         ],
+                     *         "currency": "EUR",
+                     *         "customers": [
+                     *           {
+                     *             "amount": "857.10",
+                     *             "currency": "EUR",
+                     *             "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *             "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+                     *           }
+                     *         ],
+                     *         "providerCost": [
+                     *           {
+                     *             "amount": "688.60",
+                     *             "currency": "EUR"
+                     *           }
+                     *         ],
+                     *         "resellers": [
+                     *           {
+                     *             "amount": "745.20",
+                     *             "currency": "EUR",
+                     *             "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["RunOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -2999,6 +4968,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3008,6 +4986,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3017,15 +5004,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3037,6 +5024,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3065,6 +5061,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": null,
+                     *       "items": [
+                     *         {
+                     *           "amount": "23.00",
+                     *           "currency": "EUR",
+                     *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "detail": "Microsoft charged a subscription the platform does not know",
+                     *           "kind": "unknownSubscription",
+                     *           "lineItemIds": [
+                     *             "41d7b0e9c2a6f385:7"
+                     *           ],
+                     *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "subscriptionId": "f7a9c1e3-5b2d-4f8a-9e0c-6b8d0f2a4c37"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DiscrepancyPage"];
                 };
             };
@@ -3074,6 +5089,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3085,6 +5115,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3094,6 +5133,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3103,6 +5151,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3112,6 +5169,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3123,6 +5199,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3154,7 +5239,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": "eyJtZW1iZXIiOiIwIiwic2tpcCI6IjUwIn0.Kjz2vwiB0Mht9lGpgHCiFA",
+                     *       "items": [
+                     *         {
+                     *           "billable": true,
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "chargeEndDate": "2026-10-31",
+                     *           "chargeStartDate": "2026-10-01",
+                     *           "chargeType": "new",
+                     *           "currency": "EUR",
+                     *           "customerCharge": "72.10",
+                     *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "customerTenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+                     *           "effectiveUnitPrice": "5.60",
+                     *           "invoiceNumber": "G000000123",
+                     *           "lineItemIds": [
+                     *             "9f2c4e1a7b3d5e60:0"
+                     *           ],
+                     *           "proration": "1",
+                     *           "providerCost": "56.00",
+                     *           "quantity": 10,
+                     *           "resellerCharge": "62.70",
+                     *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *           "unitPrice": "5.60"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["LinePage"];
+                    /**
+                     * @example lineItemIds,invoiceNumber,subscriptionId,customerId,resellerId,customerTenantId,catalogItemId,chargeType,chargeStartDate,chargeEndDate,quantity,currency,unitPrice,effectiveUnitPrice,proration,providerCost,resellerCharge,customerCharge,billable
+                     *     9f2c4e1a7b3d5e60:0,G000000123,e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24,b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b,7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35,9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13,CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly,new,2026-10-01,2026-10-31,10,EUR,5.60,5.60,1,56.00,62.70,72.10,True
+                     */
                     "text/csv": string;
                 };
             };
@@ -3164,6 +5283,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3175,6 +5309,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3184,6 +5327,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3193,6 +5345,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3202,6 +5363,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3211,6 +5381,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3222,6 +5411,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3263,6 +5461,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": "eyJwayI6ImQ0NjQxNTE2LTNiN2UtNGMyYS05ZjE4LTZlMGQ1YTJjN2I5NHxOTCIsInJrIjoiQ0ZRN1RUQzBMSDE4OjAwMDE6Q0ZRN1RUQzBLOTcxOlAxWTptb250aGx5In0.bQoWh2MMCN7njPhWN8hbKA",
+                     *       "items": [
+                     *         {
+                     *           "availabilityId": "CFQ7TTC0K971",
+                     *           "billingCycle": "monthly",
+                     *           "cancellationWindow": "P7D",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "cost": "5.60",
+                     *           "country": "NL",
+                     *           "currency": "EUR",
+                     *           "firstSeen": "2026-09-01T08:05:02+00:00",
+                     *           "isAddon": false,
+                     *           "lastSeen": "2026-10-01T02:00:09+00:00",
+                     *           "maxQuantity": 300,
+                     *           "minQuantity": 1,
+                     *           "monthlyEquivalent": "5.60",
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "price": "5.60",
+                     *           "productFamily": "OnlineServicesNCE",
+                     *           "productId": "CFQ7TTC0LH18",
+                     *           "productType": "OnlineServicesNCE",
+                     *           "retiredAt": null,
+                     *           "sellable": true,
+                     *           "skuId": "0001",
+                     *           "skuTitle": "Microsoft 365 Business Basic",
+                     *           "status": "active",
+                     *           "termDuration": "P1Y",
+                     *           "title": "Microsoft 365 Business Basic"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CatalogPageOut"];
                 };
             };
@@ -3272,6 +5504,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3283,6 +5530,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3292,6 +5548,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3301,6 +5566,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3310,6 +5584,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3319,6 +5602,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3330,6 +5632,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3346,6 +5657,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "country": "NL",
+                 *       "sellable": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["SellableIn"];
             };
         };
@@ -3356,15 +5673,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "country": "NL",
+                     *           "sellable": false,
+                     *           "status": "active"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SellableOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3376,6 +5720,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3385,6 +5738,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3394,6 +5756,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3403,15 +5774,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3421,6 +5808,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3432,6 +5838,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3452,15 +5867,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "newItemsSellable": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["CatalogSettingsOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3472,6 +5907,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3481,6 +5925,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3490,15 +5943,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3510,6 +5963,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3524,6 +5986,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "newItemsSellable": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["CatalogSettingsIn"];
             };
         };
@@ -3534,15 +6001,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "newItemsSellable": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["CatalogSettingsOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3554,6 +6041,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3563,6 +6059,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3572,6 +6077,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3581,15 +6095,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3599,6 +6129,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3610,6 +6159,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3624,6 +6182,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "country": "NL"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SyncIn"];
             };
         };
@@ -3634,15 +6197,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "added": 2,
+                     *       "country": "NL",
+                     *       "markets": [
+                     *         {
+                     *           "added": 2,
+                     *           "country": "NL",
+                     *           "priceSheet": "loaded",
+                     *           "priceSheetError": null,
+                     *           "priced": 55,
+                     *           "reactivated": 0,
+                     *           "retired": 0,
+                     *           "retirementSkipped": false,
+                     *           "unchanged": 52,
+                     *           "updated": 1
+                     *         }
+                     *       ],
+                     *       "priceSheet": "loaded",
+                     *       "priceSheetError": null,
+                     *       "priced": 55,
+                     *       "reactivated": 0,
+                     *       "retired": 0,
+                     *       "retirementSkipped": false,
+                     *       "unchanged": 52,
+                     *       "updated": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["SyncOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3654,6 +6260,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3663,6 +6278,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3672,6 +6296,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3681,15 +6314,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3699,6 +6348,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3710,6 +6378,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3730,26 +6407,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "auth": {
+                     *         "authority": "https://login.microsoftonline.com/c2a7e0d4-5b1f-4e8a-9f36-7d0b1a2c3e45",
+                     *         "clientId": "7b3c9e21-4d5a-4f8b-a6c2-9e1d3f5b7a80",
+                     *         "knownAuthorities": [
+                     *           "login.microsoftonline.com"
+                     *         ],
+                     *         "scopes": [
+                     *           "api://csp-platform/access_as_user"
+                     *         ]
+                     *       },
+                     *       "devSignIn": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsoleConfig"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable; try again after Retry-After seconds */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3767,6 +6463,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contactEmail": "it@northwindtraders.example",
+                 *       "domain": "northwindtraders.onmicrosoft.com",
+                 *       "name": "Northwind Traders",
+                 *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CustomerInvitationIn"];
             };
         };
@@ -3777,6 +6481,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": null,
+                     *       "contactEmail": "it@northwindtraders.example",
+                     *       "country": null,
+                     *       "currency": null,
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "domain": "northwindtraders.onmicrosoft.com",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *       "failureReason": null,
+                     *       "flag": null,
+                     *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *       "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *       "lastCheckResult": null,
+                     *       "lastCheckedAt": null,
+                     *       "marketReadAt": null,
+                     *       "name": "Northwind Traders",
+                     *       "nextCheckAt": "2026-09-03T13:40:00+00:00",
+                     *       "origin": "invitation",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "invited",
+                     *       "storefrontEnabled": false,
+                     *       "storefrontPolicy": {
+                     *         "allowSeatDecrease": true,
+                     *         "allowedCatalogItemIds": null,
+                     *         "approvalThreshold": null,
+                     *         "maxTermDuration": "P3Y"
+                     *       },
+                     *       "tenantId": null,
+                     *       "updatedAt": "2026-09-03T13:40:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CustomerCreatedOut"];
                 };
             };
@@ -3786,6 +6525,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3797,6 +6551,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3806,6 +6569,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3815,6 +6587,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3824,6 +6605,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3833,15 +6623,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3851,6 +6657,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3862,6 +6687,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3891,6 +6725,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": null,
+                     *       "items": [
+                     *         {
+                     *           "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *           "contactEmail": "it@northwindtraders.example",
+                     *           "country": "NL",
+                     *           "currency": "EUR",
+                     *           "domain": "northwindtraders.onmicrosoft.com",
+                     *           "endedAt": null,
+                     *           "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *           "failureReason": null,
+                     *           "flag": null,
+                     *           "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *           "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *           "lastCheckResult": "still active",
+                     *           "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+                     *           "marketReadAt": "2026-09-03T14:02:45+00:00",
+                     *           "name": "Northwind Traders",
+                     *           "nextCheckAt": null,
+                     *           "origin": "invitation",
+                     *           "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "status": "active",
+                     *           "storefrontEnabled": true,
+                     *           "storefrontPolicy": {
+                     *             "allowSeatDecrease": true,
+                     *             "allowedCatalogItemIds": [
+                     *               "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+                     *             ],
+                     *             "approvalThreshold": "500.00",
+                     *             "maxTermDuration": "P1Y"
+                     *           },
+                     *           "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+                     *           "updatedAt": "2026-09-30T06:00:12+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CustomerPage"];
                 };
             };
@@ -3900,6 +6775,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3911,6 +6801,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3920,6 +6819,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3929,6 +6837,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3938,6 +6855,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3949,6 +6885,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3966,6 +6911,29 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "billingProfile": {
+                 *         "culture": "nl-NL",
+                 *         "defaultAddress": {
+                 *           "addressLine1": "Oudegracht 100",
+                 *           "city": "Utrecht",
+                 *           "country": "NL",
+                 *           "firstName": "Sanne",
+                 *           "lastName": "de Vries",
+                 *           "phoneNumber": "+31 30 123 4567",
+                 *           "postalCode": "3511 AX"
+                 *         },
+                 *         "email": "finance@wingtiptoys.example",
+                 *         "language": "nl"
+                 *       },
+                 *       "companyProfile": {
+                 *         "companyName": "Wingtip Toys",
+                 *         "domainPrefix": "wingtiptoys"
+                 *       },
+                 *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewCustomerIn"];
             };
         };
@@ -3976,6 +6944,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": null,
+                     *       "contactEmail": "it@northwindtraders.example",
+                     *       "country": null,
+                     *       "currency": null,
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "domain": "northwindtraders.onmicrosoft.com",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *       "failureReason": null,
+                     *       "flag": null,
+                     *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *       "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *       "lastCheckResult": null,
+                     *       "lastCheckedAt": null,
+                     *       "marketReadAt": null,
+                     *       "name": "Northwind Traders",
+                     *       "nextCheckAt": "2026-09-03T13:40:00+00:00",
+                     *       "origin": "invitation",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "invited",
+                     *       "storefrontEnabled": false,
+                     *       "storefrontPolicy": {
+                     *         "allowSeatDecrease": true,
+                     *         "allowedCatalogItemIds": null,
+                     *         "approvalThreshold": null,
+                     *         "maxTermDuration": "P3Y"
+                     *       },
+                     *       "tenantId": null,
+                     *       "updatedAt": "2026-09-03T13:40:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CustomerCreatedOut"];
                 };
             };
@@ -3985,6 +6988,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3996,6 +7014,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4005,6 +7032,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4014,6 +7050,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4023,6 +7068,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4032,15 +7086,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4050,6 +7120,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4061,6 +7150,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4083,15 +7181,66 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "contactEmail": "it@northwindtraders.example",
+                     *       "country": "NL",
+                     *       "currency": "EUR",
+                     *       "domain": "northwindtraders.onmicrosoft.com",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *       "failureReason": null,
+                     *       "flag": null,
+                     *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *       "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *       "lastCheckResult": "still active",
+                     *       "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+                     *       "marketReadAt": "2026-09-03T14:02:45+00:00",
+                     *       "name": "Northwind Traders",
+                     *       "nextCheckAt": null,
+                     *       "origin": "invitation",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "storefrontEnabled": true,
+                     *       "storefrontPolicy": {
+                     *         "allowSeatDecrease": true,
+                     *         "allowedCatalogItemIds": [
+                     *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+                     *         ],
+                     *         "approvalThreshold": "500.00",
+                     *         "maxTermDuration": "P1Y"
+                     *       },
+                     *       "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+                     *       "updatedAt": "2026-09-30T06:00:12+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CustomerOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4103,6 +7252,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4112,6 +7270,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4121,15 +7288,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4141,6 +7308,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4157,6 +7333,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "margin": "0.15",
+                 *       "storefrontEnabled": true,
+                 *       "storefrontPolicy": {
+                 *         "allowSeatDecrease": true,
+                 *         "allowedCatalogItemIds": [
+                 *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+                 *         ],
+                 *         "approvalThreshold": "500.00",
+                 *         "maxTermDuration": "P1Y"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["CustomerPatchWithPricing"];
             };
         };
@@ -4167,6 +7357,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "contactEmail": "it@northwindtraders.example",
+                     *       "country": "NL",
+                     *       "currency": "EUR",
+                     *       "domain": "northwindtraders.onmicrosoft.com",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *       "failureReason": null,
+                     *       "flag": null,
+                     *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *       "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *       "lastCheckResult": "still active",
+                     *       "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+                     *       "marketReadAt": "2026-09-03T14:02:45+00:00",
+                     *       "name": "Northwind Traders",
+                     *       "nextCheckAt": null,
+                     *       "origin": "invitation",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "storefrontEnabled": true,
+                     *       "storefrontPolicy": {
+                     *         "allowSeatDecrease": true,
+                     *         "allowedCatalogItemIds": [
+                     *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+                     *         ],
+                     *         "approvalThreshold": "500.00",
+                     *         "maxTermDuration": "P1Y"
+                     *       },
+                     *       "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+                     *       "updatedAt": "2026-09-30T06:00:12+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CustomerOut"];
                 };
             };
@@ -4176,6 +7402,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4187,6 +7428,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4196,6 +7446,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4205,6 +7464,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4214,6 +7482,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4223,15 +7500,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4241,6 +7534,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4252,6 +7564,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4274,15 +7595,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "margin": "0.12",
+                     *       "overrides": [
+                     *         {
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "price": "6.10"
+                     *         }
+                     *       ],
+                     *       "updatedAt": "2026-09-02T11:00:00+00:00",
+                     *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PricingOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4294,6 +7644,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4303,6 +7662,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4312,15 +7680,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4332,6 +7700,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4351,6 +7728,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "margin": "0.12",
+                 *       "overrides": [
+                 *         {
+                 *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                 *           "price": "6.10"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["PricingIn"];
             };
         };
@@ -4361,6 +7749,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "margin": "0.12",
+                     *       "overrides": [
+                     *         {
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "price": "6.10"
+                     *         }
+                     *       ],
+                     *       "updatedAt": "2026-09-02T11:00:00+00:00",
+                     *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PricingOut"];
                 };
             };
@@ -4370,6 +7772,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4381,6 +7798,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4390,6 +7816,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4399,6 +7834,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4408,6 +7852,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4417,6 +7870,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "resellerPricing of 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 changed since it was read",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 412,
+                     *       "title": "The resource changed since it was read",
+                     *       "type": "urn:csp-platform:problem:precondition-failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4426,15 +7888,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4444,6 +7922,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4455,6 +7952,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4477,15 +7983,66 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "contactEmail": "it@northwindtraders.example",
+                     *       "country": "NL",
+                     *       "currency": "EUR",
+                     *       "domain": "northwindtraders.onmicrosoft.com",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *       "failureReason": null,
+                     *       "flag": null,
+                     *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *       "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *       "lastCheckResult": "still active",
+                     *       "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+                     *       "marketReadAt": "2026-09-03T14:02:45+00:00",
+                     *       "name": "Northwind Traders",
+                     *       "nextCheckAt": null,
+                     *       "origin": "invitation",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "storefrontEnabled": true,
+                     *       "storefrontPolicy": {
+                     *         "allowSeatDecrease": true,
+                     *         "allowedCatalogItemIds": [
+                     *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+                     *         ],
+                     *         "approvalThreshold": "500.00",
+                     *         "maxTermDuration": "P1Y"
+                     *       },
+                     *       "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+                     *       "updatedAt": "2026-09-30T06:00:12+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CustomerOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4497,6 +8054,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4506,6 +8072,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4515,15 +8090,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4535,6 +8110,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4557,15 +8141,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "synced": 3
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionsSyncOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4577,6 +8182,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4586,6 +8200,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4595,6 +8218,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4604,15 +8236,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4624,6 +8256,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4644,15 +8285,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "orgId": "platform",
+                     *           "orgName": "Platform operator",
+                     *           "orgType": "operator",
+                     *           "role": "operator",
+                     *           "userId": "4f1e8d2c-6a3b-4c5d-9e7f-0a1b2c3d4e5f"
+                     *         },
+                     *         {
+                     *           "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *           "orgName": "Contoso Distribution",
+                     *           "orgType": "provider",
+                     *           "role": "provider.admin",
+                     *           "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["PeopleOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4662,6 +8338,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4673,6 +8358,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4687,6 +8381,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DevTokenIn"];
             };
         };
@@ -4697,15 +8396,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6InNhbmRib3gtdXNlci0xIiwidHlwIjoiSldUIn0.eyJhdWQiOiJhcGk6Ly9jc3AtcGxhdGZvcm0iLCJvaWQiOiIwYjdkM2Y1YS0yYzRlLTRhNmItOGQ5Zi0xZTNhNWM3YjlkMjAiLCJ0aWQiOiJjMmE3ZTBkNC01YjFmLTRlOGEtOWYzNi03ZDBiMWEyYzNlNDUiLCJleHAiOjE3OTA4NTA2MDB9.O7Eu2jwpjbXeJVl_VNkk8uF-eKJq2JU-2CGO5oLwu76QIeLzAJ0VLJEb8fJexoOpAnFBZnZ6-9jlvQ-wEk7Lig",
+                     *       "expiresOn": "2026-10-01T10:30:00+00:00",
+                     *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DevTokenOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4715,6 +8436,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4724,15 +8454,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4742,17 +8488,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable; try again after Retry-After seconds */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4773,19 +8527,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "checks": {
+                     *         "partnerCenter": "ok",
+                     *         "queue": "ok",
+                     *         "tables": "ok"
+                     *       },
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["HealthOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is down */
+            /** @description A dependency is down: the same report, with Retry-After */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4793,7 +8572,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    /**
+                     * @example {
+                     *       "checks": {
+                     *         "partnerCenter": "ok",
+                     *         "queue": "timeout",
+                     *         "tables": "ok"
+                     *       },
+                     *       "status": "unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthOut"];
                 };
             };
         };
@@ -4813,15 +8602,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "orgType": "provider",
+                     *       "role": "provider.admin",
+                     *       "tenantId": "c2a7e0d4-5b1f-4e8a-9f36-7d0b1a2c3e45",
+                     *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4833,6 +8646,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4842,15 +8664,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4862,6 +8684,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4887,6 +8718,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "createdAt": "2026-09-01T08:10:00+00:00",
+                     *           "createdBy": "4f1e8d2c-6a3b-4c5d-9e7f-0a1b2c3d4e5f",
+                     *           "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *           "orgType": "provider",
+                     *           "role": "provider.admin",
+                     *           "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberPage"];
                 };
             };
@@ -4896,6 +8741,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4907,6 +8767,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4916,6 +8785,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4925,6 +8803,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4934,6 +8821,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4945,6 +8851,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4962,6 +8877,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                 *       "orgType": "provider",
+                 *       "role": "provider.admin",
+                 *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MemberIn"];
             };
         };
@@ -4972,6 +8895,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-09-01T08:10:00+00:00",
+                     *       "createdBy": "4f1e8d2c-6a3b-4c5d-9e7f-0a1b2c3d4e5f",
+                     *       "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "orgType": "provider",
+                     *       "role": "provider.admin",
+                     *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberOut"];
                 };
             };
@@ -4981,6 +8914,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4992,6 +8940,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5001,6 +8958,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5010,6 +8976,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5019,6 +8994,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5028,15 +9012,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5046,6 +9046,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5057,6 +9076,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5080,12 +9108,27 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5097,6 +9140,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5106,6 +9158,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5115,6 +9176,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5124,15 +9194,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5144,6 +9214,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5160,6 +9239,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "provider.staff"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MemberPatch"];
             };
         };
@@ -5170,6 +9254,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-09-01T08:10:00+00:00",
+                     *       "createdBy": "4f1e8d2c-6a3b-4c5d-9e7f-0a1b2c3d4e5f",
+                     *       "orgId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "orgType": "provider",
+                     *       "role": "provider.admin",
+                     *       "userId": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MemberOut"];
                 };
             };
@@ -5179,6 +9273,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5190,6 +9299,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5199,6 +9317,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5208,6 +9335,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5217,6 +9353,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5226,15 +9371,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5244,6 +9405,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5255,6 +9435,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5283,6 +9472,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": "eyJwayI6ImIyZjRkNmU4LTFhM2MtNGU1Zi04YTdiLTljMGQxZTJmM2E0YiIsInJrIjoib3JkLTViOGUyZDdhOWMxZjRlM2I4YTZkMGMyZTRmNmE4YjFkIn0.QYtnpvd_mKCCPJ6GazrcQg",
+                     *       "items": [
+                     *         {
+                     *           "createdAt": "2026-10-01T09:30:00+00:00",
+                     *           "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "failureReason": null,
+                     *           "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *           "lines": [
+                     *             {
+                     *               "billingCycle": "monthly",
+                     *               "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *               "currency": "EUR",
+                     *               "customerPrice": "7.21",
+                     *               "customerPriceTotal": "72.10",
+                     *               "error": null,
+                     *               "lineNumber": 1,
+                     *               "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *               "providerCost": "5.60",
+                     *               "providerCostTotal": "56.00",
+                     *               "quantity": 10,
+                     *               "resellerPrice": "6.27",
+                     *               "resellerPriceTotal": "62.70",
+                     *               "status": "pending",
+                     *               "subscriptionId": null,
+                     *               "termDuration": "P1Y",
+                     *               "title": "Microsoft 365 Business Basic"
+                     *             }
+                     *           ],
+                     *           "rejectionReason": null,
+                     *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "source": "staff",
+                     *           "status": "accepted",
+                     *           "totals": {
+                     *             "currency": "EUR",
+                     *             "customerPrice": "72.10",
+                     *             "providerCost": "56.00",
+                     *             "resellerPrice": "62.70"
+                     *           },
+                     *           "updatedAt": "2026-10-01T09:30:00+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
@@ -5292,6 +9527,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5303,6 +9553,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5312,6 +9571,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5321,6 +9589,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5330,6 +9607,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5341,6 +9637,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5358,6 +9663,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                 *       "lines": [
+                 *         {
+                 *           "billingCycle": "monthly",
+                 *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                 *           "quantity": 10,
+                 *           "termDuration": "P1Y"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrderIn"];
             };
         };
@@ -5368,6 +9686,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:30:00+00:00",
+                     *       "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "failureReason": null,
+                     *       "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "lines": [
+                     *         {
+                     *           "billingCycle": "monthly",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "customerPrice": "7.21",
+                     *           "customerPriceTotal": "72.10",
+                     *           "error": null,
+                     *           "lineNumber": 1,
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "providerCost": "5.60",
+                     *           "providerCostTotal": "56.00",
+                     *           "quantity": 10,
+                     *           "resellerPrice": "6.27",
+                     *           "resellerPriceTotal": "62.70",
+                     *           "status": "pending",
+                     *           "subscriptionId": null,
+                     *           "termDuration": "P1Y",
+                     *           "title": "Microsoft 365 Business Basic"
+                     *         }
+                     *       ],
+                     *       "rejectionReason": null,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "source": "staff",
+                     *       "status": "accepted",
+                     *       "totals": {
+                     *         "currency": "EUR",
+                     *         "customerPrice": "72.10",
+                     *         "providerCost": "56.00",
+                     *         "resellerPrice": "62.70"
+                     *       },
+                     *       "updatedAt": "2026-10-01T09:30:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -5377,6 +9736,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5388,6 +9762,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5397,6 +9780,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5406,6 +9798,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5415,6 +9816,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5424,15 +9834,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5442,6 +9868,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5453,6 +9898,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5475,15 +9929,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:30:00+00:00",
+                     *       "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "failureReason": null,
+                     *       "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "lines": [
+                     *         {
+                     *           "billingCycle": "monthly",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "customerPrice": "7.21",
+                     *           "customerPriceTotal": "72.10",
+                     *           "error": null,
+                     *           "lineNumber": 1,
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "providerCost": "5.60",
+                     *           "providerCostTotal": "56.00",
+                     *           "quantity": 10,
+                     *           "resellerPrice": "6.27",
+                     *           "resellerPriceTotal": "62.70",
+                     *           "status": "pending",
+                     *           "subscriptionId": null,
+                     *           "termDuration": "P1Y",
+                     *           "title": "Microsoft 365 Business Basic"
+                     *         }
+                     *       ],
+                     *       "rejectionReason": null,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "source": "staff",
+                     *       "status": "accepted",
+                     *       "totals": {
+                     *         "currency": "EUR",
+                     *         "customerPrice": "72.10",
+                     *         "providerCost": "56.00",
+                     *         "resellerPrice": "62.70"
+                     *       },
+                     *       "updatedAt": "2026-10-01T09:30:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5495,6 +10005,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5504,6 +10023,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5513,15 +10041,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5533,6 +10061,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5555,15 +10092,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:30:00+00:00",
+                     *       "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "failureReason": null,
+                     *       "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "lines": [
+                     *         {
+                     *           "billingCycle": "monthly",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "customerPrice": "7.21",
+                     *           "customerPriceTotal": "72.10",
+                     *           "error": null,
+                     *           "lineNumber": 1,
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "providerCost": "5.60",
+                     *           "providerCostTotal": "56.00",
+                     *           "quantity": 10,
+                     *           "resellerPrice": "6.27",
+                     *           "resellerPriceTotal": "62.70",
+                     *           "status": "pending",
+                     *           "subscriptionId": null,
+                     *           "termDuration": "P1Y",
+                     *           "title": "Microsoft 365 Business Basic"
+                     *         }
+                     *       ],
+                     *       "rejectionReason": null,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "source": "staff",
+                     *       "status": "accepted",
+                     *       "totals": {
+                     *         "currency": "EUR",
+                     *         "customerPrice": "72.10",
+                     *         "providerCost": "56.00",
+                     *         "resellerPrice": "62.70"
+                     *       },
+                     *       "updatedAt": "2026-10-01T09:30:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5575,6 +10168,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5584,6 +10186,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5593,6 +10204,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5602,15 +10222,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5622,6 +10242,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5638,6 +10267,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The customer asked for Business Standard instead; please order it again."
+                 *     }
+                 */
                 "application/json": components["schemas"]["RejectIn"];
             };
         };
@@ -5648,15 +10282,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:30:00+00:00",
+                     *       "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "failureReason": null,
+                     *       "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "lines": [
+                     *         {
+                     *           "billingCycle": "monthly",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "customerPrice": "7.21",
+                     *           "customerPriceTotal": "72.10",
+                     *           "error": null,
+                     *           "lineNumber": 1,
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "providerCost": "5.60",
+                     *           "providerCostTotal": "56.00",
+                     *           "quantity": 10,
+                     *           "resellerPrice": "6.27",
+                     *           "resellerPriceTotal": "62.70",
+                     *           "status": "pending",
+                     *           "subscriptionId": null,
+                     *           "termDuration": "P1Y",
+                     *           "title": "Microsoft 365 Business Basic"
+                     *         }
+                     *       ],
+                     *       "rejectionReason": null,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "source": "staff",
+                     *       "status": "accepted",
+                     *       "totals": {
+                     *         "currency": "EUR",
+                     *         "customerPrice": "72.10",
+                     *         "providerCost": "56.00",
+                     *         "resellerPrice": "62.70"
+                     *       },
+                     *       "updatedAt": "2026-10-01T09:30:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5668,6 +10358,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5677,6 +10376,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5686,6 +10394,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5695,6 +10412,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5704,15 +10430,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5722,6 +10464,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5733,6 +10494,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5758,6 +10528,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": null,
+                     *       "items": [
+                     *         {
+                     *           "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+                     *           "companyName": "Contoso Distribution",
+                     *           "consentGranted": true,
+                     *           "createdAt": "2026-09-01T08:00:00+00:00",
+                     *           "id": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *           "name": "Contoso Distribution",
+                     *           "partnerId": "6543210",
+                     *           "status": "enrolled",
+                     *           "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10",
+                     *           "updatedAt": "2026-09-01T08:04:17+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProviderPage"];
                 };
             };
@@ -5767,6 +10556,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5778,6 +10582,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5787,6 +10600,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5796,6 +10618,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5807,6 +10648,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5824,6 +10674,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Contoso Distribution",
+                 *       "partnerCenter": {
+                 *         "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+                 *         "clientSecretRef": "pc-dev-client-secret",
+                 *         "refreshTokenRef": "pc-dev-refresh-token",
+                 *         "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProviderIn"];
             };
         };
@@ -5834,6 +10695,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+                     *       "companyName": "Contoso Distribution",
+                     *       "consentGranted": true,
+                     *       "createdAt": "2026-09-01T08:00:00+00:00",
+                     *       "id": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "name": "Contoso Distribution",
+                     *       "partnerId": "6543210",
+                     *       "status": "enrolled",
+                     *       "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10",
+                     *       "updatedAt": "2026-09-01T08:04:17+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProviderOut"];
                 };
             };
@@ -5843,6 +10718,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5854,6 +10744,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5863,6 +10762,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5872,6 +10780,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5881,15 +10798,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5899,6 +10832,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5910,6 +10862,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5935,6 +10896,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+                     *       "companyName": "Contoso Distribution",
+                     *       "consentGranted": true,
+                     *       "createdAt": "2026-09-01T08:00:00+00:00",
+                     *       "id": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "name": "Contoso Distribution",
+                     *       "partnerId": "6543210",
+                     *       "status": "enrolled",
+                     *       "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10",
+                     *       "updatedAt": "2026-09-01T08:04:17+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProviderOut"];
                 };
             };
@@ -5951,6 +10926,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "this consent state was already used or is unknown",
+                     *       "instance": "/api/providers/consent/callback",
+                     *       "status": 400,
+                     *       "title": "Invalid consent state",
+                     *       "type": "urn:csp-platform:problem:invalid-consent-state"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5960,6 +10944,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5971,6 +10974,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5993,15 +11005,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+                     *       "companyName": "Contoso Distribution",
+                     *       "consentGranted": true,
+                     *       "createdAt": "2026-09-01T08:00:00+00:00",
+                     *       "id": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "name": "Contoso Distribution",
+                     *       "partnerId": "6543210",
+                     *       "status": "enrolled",
+                     *       "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10",
+                     *       "updatedAt": "2026-09-01T08:04:17+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProviderOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6013,6 +11054,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6022,6 +11072,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6031,15 +11090,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6051,6 +11110,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6073,6 +11141,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "consentUrl": "https://login.microsoftonline.com/3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10/oauth2/v2.0/authorize?client_id=8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64&response_type=code&redirect_uri=https%3A%2F%2Fcsp.contoso.example%2Fapi%2Fproviders%2Fconsent%2Fcallback&response_mode=query&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2Fuser_impersonation+offline_access+openid+profile&state=eyJuIjoiVjJ4dGJGWjRZVzVrWlhJIiwicCI6ImQ0NjQxNTE2In0.kQ3vZ8Jr2mTn5cXw&prompt=consent"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsentUrlOut"];
                 };
             };
@@ -6083,12 +11156,27 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6100,6 +11188,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6109,6 +11206,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6118,6 +11224,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6127,15 +11242,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6147,6 +11262,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6169,15 +11293,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "margin": "0.12",
+                     *       "updatedAt": "2026-09-01T08:30:00+00:00",
+                     *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MarginOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6189,6 +11335,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6198,6 +11353,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6207,15 +11371,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6227,6 +11391,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6243,6 +11416,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "margin": "0.12"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MarginIn"];
             };
         };
@@ -6253,15 +11431,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "margin": "0.12",
+                     *       "updatedAt": "2026-09-01T08:30:00+00:00",
+                     *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MarginOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6273,6 +11473,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6282,6 +11491,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6291,6 +11509,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6300,6 +11527,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6309,15 +11545,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6327,6 +11579,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6338,6 +11609,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6360,15 +11640,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "clientId": "8a1d5c3e-6f2b-4e7a-9d0c-5b3e7f1a2c64",
+                     *       "companyName": "Contoso Distribution",
+                     *       "consentGranted": true,
+                     *       "createdAt": "2026-09-01T08:00:00+00:00",
+                     *       "id": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "name": "Contoso Distribution",
+                     *       "partnerId": "6543210",
+                     *       "status": "enrolled",
+                     *       "tenantId": "3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10",
+                     *       "updatedAt": "2026-09-01T08:04:17+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProviderOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6380,6 +11689,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6389,6 +11707,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6398,15 +11725,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6418,6 +11745,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6440,15 +11776,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "customers": {
+                     *         "active": 14,
+                     *         "creating": 0,
+                     *         "ended": 1,
+                     *         "expired": 0,
+                     *         "failed": 0,
+                     *         "invited": 2
+                     *       },
+                     *       "lastBillingRun": {
+                     *         "completedAt": "2026-11-06T03:01:47+00:00",
+                     *         "discrepancies": 1,
+                     *         "id": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+                     *         "kind": "billed",
+                     *         "period": "2026-10",
+                     *         "status": "completed"
+                     *       },
+                     *       "ordersInFlight": 2,
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellers": {
+                     *         "active": 3,
+                     *         "ended": 0,
+                     *         "expired": 0,
+                     *         "invited": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProviderSummaryOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6460,6 +11839,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6469,6 +11857,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6478,15 +11875,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6498,6 +11895,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6515,6 +11921,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contactEmail": "ops@fabrikam.example",
+                 *       "name": "Fabrikam",
+                 *       "partnerId": "1234567"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ResellerInvitationIn"];
             };
         };
@@ -6525,6 +11938,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": null,
+                     *       "contactEmail": "ops@fabrikam.example",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+                     *       "invitedAt": "2026-09-02T10:15:00+00:00",
+                     *       "lastCheckResult": null,
+                     *       "lastCheckedAt": null,
+                     *       "name": "Fabrikam",
+                     *       "nextCheckAt": "2026-09-02T10:15:00+00:00",
+                     *       "partnerId": "1234567",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "invited",
+                     *       "tenantId": null,
+                     *       "updatedAt": "2026-09-02T10:15:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ResellerInvitationOut"];
                 };
             };
@@ -6534,6 +11968,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6545,6 +11994,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6554,6 +12012,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6563,6 +12030,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6572,15 +12048,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6590,6 +12082,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6601,6 +12112,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6629,6 +12149,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": "eyJwayI6ImQ0NjQxNTE2LTNiN2UtNGMyYS05ZjE4LTZlMGQ1YTJjN2I5NCIsInJrIjoiN2M5ZTJiMTQtM2E1ZC00ZjYwLThlMWItMmQ0YzZhOGYwYjM1In0.1erSQPsQOWo66j8Pnx20XQ",
+                     *       "items": [
+                     *         {
+                     *           "activatedAt": "2026-09-02T10:20:31+00:00",
+                     *           "contactEmail": "ops@fabrikam.example",
+                     *           "endedAt": null,
+                     *           "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *           "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+                     *           "invitedAt": "2026-09-02T10:15:00+00:00",
+                     *           "lastCheckResult": "active",
+                     *           "lastCheckedAt": "2026-09-02T10:20:31+00:00",
+                     *           "name": "Fabrikam",
+                     *           "nextCheckAt": null,
+                     *           "partnerId": "1234567",
+                     *           "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *           "status": "active",
+                     *           "tenantId": "5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68",
+                     *           "updatedAt": "2026-09-02T10:20:31+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ResellerPage"];
                 };
             };
@@ -6638,6 +12183,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6649,6 +12209,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6658,6 +12227,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6667,6 +12245,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6676,6 +12263,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6687,6 +12293,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6709,15 +12324,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-02T10:20:31+00:00",
+                     *       "contactEmail": "ops@fabrikam.example",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+                     *       "invitedAt": "2026-09-02T10:15:00+00:00",
+                     *       "lastCheckResult": "active",
+                     *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
+                     *       "name": "Fabrikam",
+                     *       "nextCheckAt": null,
+                     *       "partnerId": "1234567",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "status": "active",
+                     *       "tenantId": "5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68",
+                     *       "updatedAt": "2026-09-02T10:20:31+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ResellerOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6729,6 +12379,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6738,6 +12397,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6747,15 +12415,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6767,6 +12435,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6789,15 +12466,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "margin": "0.12",
+                     *       "updatedAt": "2026-09-01T08:30:00+00:00",
+                     *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MarginOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6809,6 +12508,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6818,6 +12526,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6827,15 +12544,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6847,6 +12564,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6863,6 +12589,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "margin": "0.12"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MarginIn"];
             };
         };
@@ -6873,15 +12604,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "margin": "0.12",
+                     *       "updatedAt": "2026-09-01T08:30:00+00:00",
+                     *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MarginOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6893,6 +12646,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6902,6 +12664,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6911,6 +12682,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6920,6 +12700,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6929,15 +12718,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6947,6 +12752,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6958,6 +12782,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6980,15 +12813,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "margin": "0.12",
+                     *       "overrides": [
+                     *         {
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "price": "6.10"
+                     *         }
+                     *       ],
+                     *       "updatedAt": "2026-09-02T11:00:00+00:00",
+                     *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PricingOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7000,6 +12862,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7009,6 +12880,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7018,15 +12898,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7038,6 +12918,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7057,6 +12946,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "margin": "0.12",
+                 *       "overrides": [
+                 *         {
+                 *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                 *           "price": "6.10"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["PricingIn"];
             };
         };
@@ -7067,6 +12967,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "margin": "0.12",
+                     *       "overrides": [
+                     *         {
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "price": "6.10"
+                     *         }
+                     *       ],
+                     *       "updatedAt": "2026-09-02T11:00:00+00:00",
+                     *       "updatedBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PricingOut"];
                 };
             };
@@ -7076,6 +12990,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7087,6 +13016,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7096,6 +13034,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7105,6 +13052,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7114,6 +13070,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7123,6 +13088,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "resellerPricing of 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 changed since it was read",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 412,
+                     *       "title": "The resource changed since it was read",
+                     *       "type": "urn:csp-platform:problem:precondition-failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7132,15 +13106,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7150,6 +13140,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7161,6 +13170,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7183,15 +13201,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-02T10:20:31+00:00",
+                     *       "contactEmail": "ops@fabrikam.example",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+                     *       "invitedAt": "2026-09-02T10:15:00+00:00",
+                     *       "lastCheckResult": "active",
+                     *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
+                     *       "name": "Fabrikam",
+                     *       "nextCheckAt": null,
+                     *       "partnerId": "1234567",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "status": "active",
+                     *       "tenantId": "5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68",
+                     *       "updatedAt": "2026-09-02T10:20:31+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ResellerOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7203,6 +13256,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7212,6 +13274,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7221,15 +13292,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7241,6 +13312,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7271,6 +13351,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": "eyJwayI6ImQ0NjQxNTE2LTNiN2UtNGMyYS05ZjE4LTZlMGQ1YTJjN2I5NHxOTCIsInJrIjoiQ0ZRN1RUQzBMSDE4OjAwMDE6Q0ZRN1RUQzBLOTcxOlAxWTptb250aGx5In0.bQoWh2MMCN7njPhWN8hbKA",
+                     *       "items": [
+                     *         {
+                     *           "availabilityId": "CFQ7TTC0K971",
+                     *           "billingCycle": "monthly",
+                     *           "cancellationWindow": "P7D",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "cost": "5.60",
+                     *           "country": "NL",
+                     *           "currency": "EUR",
+                     *           "firstSeen": "2026-09-01T08:05:02+00:00",
+                     *           "isAddon": false,
+                     *           "lastSeen": "2026-10-01T02:00:09+00:00",
+                     *           "maxQuantity": 300,
+                     *           "minQuantity": 1,
+                     *           "monthlyEquivalent": "5.60",
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "price": "5.60",
+                     *           "productFamily": "OnlineServicesNCE",
+                     *           "productId": "CFQ7TTC0LH18",
+                     *           "productType": "OnlineServicesNCE",
+                     *           "retiredAt": null,
+                     *           "sellable": true,
+                     *           "skuId": "0001",
+                     *           "skuTitle": "Microsoft 365 Business Basic",
+                     *           "status": "active",
+                     *           "termDuration": "P1Y",
+                     *           "title": "Microsoft 365 Business Basic"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CatalogPageOut"];
                 };
             };
@@ -7280,6 +13394,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7291,6 +13420,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7300,6 +13438,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7309,6 +13456,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7318,6 +13474,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7329,6 +13504,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7351,6 +13535,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "currency": "EUR",
+                     *       "items": [
+                     *         {
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "chargeEndDate": "2026-10-31",
+                     *           "chargeStartDate": "2026-10-01",
+                     *           "chargeType": "new",
+                     *           "currency": "EUR",
+                     *           "customerCharge": "72.10",
+                     *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "lineItemIds": [
+                     *             "9f2c4e1a7b3d5e60:0"
+                     *           ],
+                     *           "proration": "1",
+                     *           "quantity": 10,
+                     *           "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24"
+                     *         }
+                     *       ],
+                     *       "kind": "billed",
+                     *       "period": "2026-10",
+                     *       "runId": "br-3f9a1c5e7b2d4f60a8c1e3b5d7f9a2c4",
+                     *       "total": "72.10"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargesOut"];
                 };
             };
@@ -7360,6 +13570,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7371,6 +13596,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7380,6 +13614,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7389,6 +13632,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7400,6 +13662,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7425,6 +13696,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": "eyJwayI6ImIyZjRkNmU4LTFhM2MtNGU1Zi04YTdiLTljMGQxZTJmM2E0YiIsInJrIjoib3JkLTViOGUyZDdhOWMxZjRlM2I4YTZkMGMyZTRmNmE4YjFkIn0.QYtnpvd_mKCCPJ6GazrcQg",
+                     *       "items": [
+                     *         {
+                     *           "createdAt": "2026-10-01T09:30:00+00:00",
+                     *           "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "failureReason": null,
+                     *           "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *           "lines": [
+                     *             {
+                     *               "billingCycle": "monthly",
+                     *               "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *               "currency": "EUR",
+                     *               "customerPrice": "7.21",
+                     *               "customerPriceTotal": "72.10",
+                     *               "error": null,
+                     *               "lineNumber": 1,
+                     *               "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *               "providerCost": "5.60",
+                     *               "providerCostTotal": "56.00",
+                     *               "quantity": 10,
+                     *               "resellerPrice": "6.27",
+                     *               "resellerPriceTotal": "62.70",
+                     *               "status": "pending",
+                     *               "subscriptionId": null,
+                     *               "termDuration": "P1Y",
+                     *               "title": "Microsoft 365 Business Basic"
+                     *             }
+                     *           ],
+                     *           "rejectionReason": null,
+                     *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "source": "staff",
+                     *           "status": "accepted",
+                     *           "totals": {
+                     *             "currency": "EUR",
+                     *             "customerPrice": "72.10",
+                     *             "providerCost": "56.00",
+                     *             "resellerPrice": "62.70"
+                     *           },
+                     *           "updatedAt": "2026-10-01T09:30:00+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
@@ -7434,6 +13751,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7445,6 +13777,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7454,6 +13795,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7463,6 +13813,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7474,6 +13843,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7491,6 +13869,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "lines": [
+                 *         {
+                 *           "billingCycle": "monthly",
+                 *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                 *           "quantity": 10,
+                 *           "termDuration": "P1Y"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["StorefrontOrderIn"];
             };
         };
@@ -7501,6 +13891,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:30:00+00:00",
+                     *       "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "failureReason": null,
+                     *       "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "lines": [
+                     *         {
+                     *           "billingCycle": "monthly",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "customerPrice": "7.21",
+                     *           "customerPriceTotal": "72.10",
+                     *           "error": null,
+                     *           "lineNumber": 1,
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "providerCost": "5.60",
+                     *           "providerCostTotal": "56.00",
+                     *           "quantity": 10,
+                     *           "resellerPrice": "6.27",
+                     *           "resellerPriceTotal": "62.70",
+                     *           "status": "pending",
+                     *           "subscriptionId": null,
+                     *           "termDuration": "P1Y",
+                     *           "title": "Microsoft 365 Business Basic"
+                     *         }
+                     *       ],
+                     *       "rejectionReason": null,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "source": "staff",
+                     *       "status": "accepted",
+                     *       "totals": {
+                     *         "currency": "EUR",
+                     *         "customerPrice": "72.10",
+                     *         "providerCost": "56.00",
+                     *         "resellerPrice": "62.70"
+                     *       },
+                     *       "updatedAt": "2026-10-01T09:30:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
@@ -7510,6 +13941,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7521,6 +13967,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7530,6 +13985,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7539,6 +14003,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7548,15 +14021,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7566,6 +14055,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7577,6 +14085,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7599,15 +14116,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:30:00+00:00",
+                     *       "createdBy": "0b7d3f5a-2c4e-4a6b-8d9f-1e3a5c7b9d20",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "failureReason": null,
+                     *       "id": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "lines": [
+                     *         {
+                     *           "billingCycle": "monthly",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "currency": "EUR",
+                     *           "customerPrice": "7.21",
+                     *           "customerPriceTotal": "72.10",
+                     *           "error": null,
+                     *           "lineNumber": 1,
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "providerCost": "5.60",
+                     *           "providerCostTotal": "56.00",
+                     *           "quantity": 10,
+                     *           "resellerPrice": "6.27",
+                     *           "resellerPriceTotal": "62.70",
+                     *           "status": "pending",
+                     *           "subscriptionId": null,
+                     *           "termDuration": "P1Y",
+                     *           "title": "Microsoft 365 Business Basic"
+                     *         }
+                     *       ],
+                     *       "rejectionReason": null,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "source": "staff",
+                     *       "status": "accepted",
+                     *       "totals": {
+                     *         "currency": "EUR",
+                     *         "customerPrice": "72.10",
+                     *         "providerCost": "56.00",
+                     *         "resellerPrice": "62.70"
+                     *       },
+                     *       "updatedAt": "2026-10-01T09:30:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7619,6 +14192,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7628,6 +14210,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7637,15 +14228,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7657,6 +14248,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7682,6 +14282,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": null,
+                     *       "items": [
+                     *         {
+                     *           "autoRenew": true,
+                     *           "billingCycle": "monthly",
+                     *           "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "flag": null,
+                     *           "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *           "lots": [
+                     *             {
+                     *               "quantity": 10,
+                     *               "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *             }
+                     *           ],
+                     *           "name": "Microsoft 365 Business Basic",
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *           "partnerIdOnRecord": "1234567",
+                     *           "pendingChange": {
+                     *             "error": null,
+                     *             "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *             "kind": "quantity",
+                     *             "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *             "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *             "status": "pending",
+                     *             "value": 12
+                     *           },
+                     *           "quantity": 10,
+                     *           "removableQuantity": 10,
+                     *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "status": "active",
+                     *           "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *           "termDuration": "P1Y",
+                     *           "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *           "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionPage"];
                 };
             };
@@ -7691,6 +14334,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7702,6 +14360,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7711,6 +14378,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7720,6 +14396,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7731,6 +14426,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7747,6 +14451,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "autoRenew": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["StorefrontChangeIn"];
             };
         };
@@ -7757,6 +14466,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
@@ -7766,6 +14513,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7777,6 +14539,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7786,6 +14557,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7795,6 +14575,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7804,6 +14593,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7813,15 +14611,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7831,6 +14645,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7842,6 +14675,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7870,6 +14712,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": null,
+                     *       "items": [
+                     *         {
+                     *           "autoRenew": true,
+                     *           "billingCycle": "monthly",
+                     *           "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "flag": null,
+                     *           "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *           "lots": [
+                     *             {
+                     *               "quantity": 10,
+                     *               "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *             }
+                     *           ],
+                     *           "name": "Microsoft 365 Business Basic",
+                     *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *           "partnerIdOnRecord": "1234567",
+                     *           "pendingChange": {
+                     *             "error": null,
+                     *             "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *             "kind": "quantity",
+                     *             "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *             "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *             "status": "pending",
+                     *             "value": 12
+                     *           },
+                     *           "quantity": 10,
+                     *           "removableQuantity": 10,
+                     *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "status": "active",
+                     *           "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *           "termDuration": "P1Y",
+                     *           "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *           "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionPage"];
                 };
             };
@@ -7879,6 +14764,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7890,6 +14790,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7899,6 +14808,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7908,6 +14826,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7917,6 +14844,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7928,6 +14874,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7950,15 +14905,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7970,6 +14978,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7979,6 +14996,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7988,15 +15014,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8008,6 +15034,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8024,6 +15059,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "quantity": 12
+                 *     }
+                 */
                 "application/json": components["schemas"]["SubscriptionPatch"];
             };
         };
@@ -8034,6 +15074,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
@@ -8043,6 +15121,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8054,6 +15147,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8063,6 +15165,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8072,6 +15183,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8081,6 +15201,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8090,15 +15219,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not application/json */
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8108,6 +15253,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8119,6 +15283,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8141,15 +15314,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8161,6 +15387,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8170,6 +15405,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8179,6 +15423,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8188,15 +15441,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8208,6 +15461,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8230,15 +15492,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
-            /** @description Malformed request: a body that is not JSON, a continuation token not issued for this query (problem details) */
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8250,6 +15565,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8259,6 +15583,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8268,6 +15601,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8277,15 +15619,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8297,6 +15639,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -8320,48 +15671,132 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "duplicate": false,
+                     *       "received": "subscription-updated"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventReceivedOut"];
                 };
             };
-            /** @description Malformed request (problem details) */
+            /** @description The signed body is not a Partner Center event, or Content-Length is not a number */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the event body names no EventName",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "urn:csp-platform:problem:invalid-event"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing or invalid bearer token */
+            /** @description The signature is missing or refused, or the event is not this provider's (WWW-Authenticate: Signature) */
             401: {
                 headers: {
-                    /** @description Bearer error details */
+                    /** @description Signature: the event's signature is missing or refused */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "the event's signature was refused: bad_signature: the signature does not match the body",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:invalid-signature"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not found, or outside the caller's scope */
+            /** @description No provider has this id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "provider no-such-provider was not found",
+                     *       "instance": "/api/webhooks/partner-center",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (its Content-Type or its content) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider query parameter is missing or not valid, or the JSON body names a key twice */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            /** @description Storage did not answer, or the same event is being received right now; try again after Retry-After */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8369,6 +15804,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

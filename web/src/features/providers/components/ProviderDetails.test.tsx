@@ -14,6 +14,7 @@ const provider: Provider = {
   status: "consentRequired",
   tenantId: "aaaaaaaa-0000-4000-8000-000000000000",
   clientId: "bbbbbbbb-0000-4000-8000-000000000000",
+  companyName: null,
   consentGranted: false,
   createdAt: "2026-12-01T00:00:00Z",
   updatedAt: "2026-12-01T00:00:00Z",
