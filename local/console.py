@@ -4,6 +4,7 @@ index.html never."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -14,7 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from local.settings import REPO_ROOT
 
-DIST = REPO_ROOT / "web" / "dist"
+# CONSOLE_DIST serves another build (a second local stack beside the first, each with its own build).
+DIST = Path(os.environ.get("CONSOLE_DIST") or REPO_ROOT / "web" / "dist")
 API_PREFIX = "/api"
 _NOT_BUILT = (
     "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Console not built</title></head>"

@@ -22,6 +22,12 @@ const ResellersRoute = lazy(() => import("./routes/resellers"));
 const ResellerRoute = lazy(() => import("./routes/reseller"));
 const CustomersRoute = lazy(() => import("./routes/customers"));
 const CustomerRoute = lazy(() => import("./routes/customer"));
+const CatalogRoute = lazy(() => import("./routes/catalog"));
+const OrderRoute = lazy(() => import("./routes/order"));
+const SubscriptionRoute = lazy(() => import("./routes/subscription"));
+const BillingRoute = lazy(() => import("./routes/billing"));
+const BillingRunRoute = lazy(() => import("./routes/billing-run"));
+const AuditRoute = lazy(() => import("./routes/audit"));
 
 function RedirectToSignIn() {
   const location = useLocation();
@@ -82,6 +88,12 @@ function SignedIn({ userId }: { userId: string }) {
             <Route path="/resellers/:id" element={<RequirePage page="reseller"><ResellerRoute /></RequirePage>} />
             <Route path="/customers" element={<RequirePage page="customers"><CustomersRoute /></RequirePage>} />
             <Route path="/customers/:id" element={<RequirePage page="customer"><CustomerRoute /></RequirePage>} />
+            <Route path="/catalog" element={<RequirePage page="catalog"><CatalogRoute /></RequirePage>} />
+            <Route path="/orders/:id" element={<RequirePage page="order"><OrderRoute /></RequirePage>} />
+            <Route path="/subscriptions/:id" element={<RequirePage page="subscription"><SubscriptionRoute /></RequirePage>} />
+            <Route path="/billing" element={<RequirePage page="billing"><BillingRoute /></RequirePage>} />
+            <Route path="/billing/:id" element={<RequirePage page="billingRun"><BillingRunRoute /></RequirePage>} />
+            <Route path="/audit" element={<RequirePage page="audit"><AuditRoute /></RequirePage>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

@@ -11,27 +11,55 @@ describe("the menu for each role", () => {
     ]);
   });
 
-  it.each(["provider.admin", "provider.staff"] as const)("gives %s the dashboard, resellers, customers, its enrollment", (role) => {
-    expect(labels({ role, orgType: "provider", orgId: "p 1" })).toEqual([
+  it("gives a provider admin the business, its audit trail, its members and its enrollment", () => {
+    expect(labels({ role: "provider.admin", orgType: "provider", orgId: "p 1" })).toEqual([
       "Dashboard /",
       "Resellers /resellers",
       "Customers /customers",
+      "Catalog /catalog",
+      "Billing /billing",
+      "Audit /audit",
+      "Members /members",
       "Enrollment /providers/p%201",
     ]);
   });
 
-  it.each(["reseller.admin", "reseller.staff"] as const)("gives %s its customers only", (role) => {
-    expect(labels({ role, orgType: "reseller", orgId: "r1" })).toEqual(["Customers /customers"]);
+  it("gives provider staff the business without the audit trail and the members", () => {
+    expect(labels({ role: "provider.staff", orgType: "provider", orgId: "p1" })).toEqual([
+      "Dashboard /",
+      "Resellers /resellers",
+      "Customers /customers",
+      "Catalog /catalog",
+      "Billing /billing",
+      "Enrollment /providers/p1",
+    ]);
   });
 
-  it("gives a customer admin a placeholder home", () => {
-    expect(labels({ role: "customer.admin", orgType: "customer", orgId: "c1" })).toEqual(["Home /"]);
+  it("gives reseller staff their customers, catalog and billing; admins the audit trail and members too", () => {
+    const business = ["Customers /customers", "Catalog /catalog", "Billing /billing"];
+    expect(labels({ role: "reseller.staff", orgType: "reseller", orgId: "r1" })).toEqual(business);
+    expect(labels({ role: "reseller.admin", orgType: "reseller", orgId: "r1" })).toEqual([
+      ...business,
+      "Audit /audit",
+      "Members /members",
+    ]);
+  });
+
+  it("gives a customer admin a home, its audit trail and its members", () => {
+    expect(labels({ role: "customer.admin", orgType: "customer", orgId: "c1" })).toEqual([
+      "Home /",
+      "Audit /audit",
+      "Members /members",
+    ]);
   });
 
   it("opens the operator's pages to the operator only", () => {
     expect(mayOpen("operator", "providers")).toBe(true);
     expect(mayOpen("provider.admin", "providers")).toBe(false);
     expect(mayOpen("reseller.staff", "members")).toBe(false);
+    expect(mayOpen("reseller.admin", "members")).toBe(true);
+    expect(mayOpen("reseller.staff", "audit")).toBe(false);
+    expect(mayOpen("customer.admin", "catalog")).toBe(false);
     expect(mayOpen("reseller.staff", "resellers")).toBe(false);
     expect(mayOpen("reseller.staff", "customers")).toBe(true);
     expect(mayOpen("customer.admin", "customers")).toBe(false);

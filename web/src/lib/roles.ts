@@ -15,7 +15,13 @@ export type PageName =
   | "resellers"
   | "reseller"
   | "customers"
-  | "customer";
+  | "customer"
+  | "catalog"
+  | "order"
+  | "subscription"
+  | "billing"
+  | "billingRun"
+  | "audit";
 
 export interface MenuEntry {
   label: string;
@@ -32,6 +38,7 @@ const PROVIDER: Role[] = ["provider.admin", "provider.staff"];
 const RESELLER: Role[] = ["reseller.admin", "reseller.staff"];
 
 export const isOperator = (role: Role) => role === "operator";
+export const isAdmin = (role: Role) => role === "operator" || role.endsWith(".admin");
 export const isProviderStaff = (role: Role) => PROVIDER.includes(role);
 export const isResellerStaff = (role: Role) => RESELLER.includes(role);
 
@@ -43,29 +50,44 @@ export function menuFor(member: Member): MenuEntry[] {
       { label: "Members", to: "/members" },
     ];
   }
+  const admin = isAdmin(role) ? [{ label: "Audit", to: "/audit" }, { label: "Members", to: "/members" }] : [];
   if (isProviderStaff(role)) {
     return [
       { label: "Dashboard", to: "/" },
       { label: "Resellers", to: "/resellers" },
       { label: "Customers", to: "/customers" },
+      { label: "Catalog", to: "/catalog" },
+      { label: "Billing", to: "/billing" },
+      ...admin,
       { label: "Enrollment", to: `/providers/${encodeURIComponent(member.orgId)}` },
     ];
   }
   if (isResellerStaff(role)) {
-    return [{ label: "Customers", to: "/customers" }];
+    return [
+      { label: "Customers", to: "/customers" },
+      { label: "Catalog", to: "/catalog" },
+      { label: "Billing", to: "/billing" },
+      ...admin,
+    ];
   }
-  return [{ label: "Home", to: "/" }];
+  return [{ label: "Home", to: "/" }, ...admin];
 }
 
 const PAGES: Record<PageName, (role: Role) => boolean> = {
   home: () => true,
   providers: isOperator,
   provider: (role) => isOperator(role) || isProviderStaff(role),
-  members: isOperator,
+  members: isAdmin,
   resellers: isProviderStaff,
   reseller: (role) => isProviderStaff(role) || isResellerStaff(role),
   customers: (role) => isProviderStaff(role) || isResellerStaff(role),
   customer: (role) => isProviderStaff(role) || isResellerStaff(role),
+  catalog: (role) => isProviderStaff(role) || isResellerStaff(role),
+  order: (role) => isProviderStaff(role) || isResellerStaff(role),
+  subscription: (role) => isProviderStaff(role) || isResellerStaff(role),
+  billing: (role) => isProviderStaff(role) || isResellerStaff(role),
+  billingRun: (role) => isProviderStaff(role) || isResellerStaff(role),
+  audit: isAdmin,
 };
 
 export function mayOpen(role: Role, page: PageName): boolean {

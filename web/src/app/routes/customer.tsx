@@ -1,12 +1,17 @@
-/** /customers/:id: a customer's relationship, market and status; check the relationship now. */
+/** /customers/:id: a customer's relationship, market and status, its pricing, orders and subscriptions, and its
+audit trail; check the relationship now. */
 import { useParams } from "react-router";
 import { ResourceError } from "../../components/ErrorPages";
 import { Page } from "../../components/Page";
 import { Loading } from "../../components/States";
+import { EntityAuditSection } from "../../features/audit";
 import { CustomerDetails, useCustomer } from "../../features/customers";
+import { CustomerOrdersSection } from "../../features/orders";
+import { CustomerPricingSection } from "../../features/pricing";
+import { CustomerSubscriptionsSection } from "../../features/subscriptions";
 import { useReseller } from "../../features/resellers";
 import { useMe } from "../../lib/auth/me";
-import { mayManageCustomers } from "../../lib/roles";
+import { isAdmin, mayManageCustomers } from "../../lib/roles";
 
 export default function CustomerRoute() {
   const { id = "" } = useParams();
@@ -28,6 +33,10 @@ export default function CustomerRoute() {
         resellerName={reseller.data?.name ?? null}
         mayCheck={mayManageCustomers(me.role)}
       />
+      <CustomerPricingSection customer={customer.data} />
+      <CustomerOrdersSection customer={customer.data} />
+      <CustomerSubscriptionsSection customer={customer.data} />
+      {isAdmin(me.role) ? <EntityAuditSection entityId={customer.data.id} /> : null}
     </Page>
   );
 }

@@ -1,11 +1,13 @@
-/** /resellers/:id: a reseller's relationship with the provider; check it now. */
+/** /resellers/:id: a reseller's relationship with the provider, its pricing and its audit trail; check it now. */
 import { useParams } from "react-router";
 import { ResourceError } from "../../components/ErrorPages";
 import { Page } from "../../components/Page";
 import { Loading } from "../../components/States";
+import { EntityAuditSection } from "../../features/audit";
+import { ResellerPricingSection } from "../../features/pricing";
 import { ResellerDetails, useReseller } from "../../features/resellers";
 import { useMe } from "../../lib/auth/me";
-import { mayManageResellers } from "../../lib/roles";
+import { isAdmin, mayManageResellers } from "../../lib/roles";
 
 export default function ResellerRoute() {
   const { id = "" } = useParams();
@@ -22,6 +24,8 @@ export default function ResellerRoute() {
   return (
     <Page title={reseller.data.name}>
       <ResellerDetails reseller={reseller.data} mayCheck={mayManageResellers(me.role)} />
+      <ResellerPricingSection reseller={reseller.data} />
+      {isAdmin(me.role) ? <EntityAuditSection entityId={reseller.data.id} /> : null}
     </Page>
   );
 }

@@ -1,0 +1,1 @@
+export { EntityAuditSection } from "./components/EntityAuditSection";

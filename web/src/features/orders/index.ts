@@ -1,0 +1,1 @@
+export { CustomerOrdersSection } from "./components/CustomerOrdersSection";

@@ -1,0 +1,1 @@
+export { CustomerPricingSection, ResellerPricingSection } from "./components/PricingSections";

@@ -1,0 +1,1 @@
+export { CustomerSubscriptionsSection } from "./components/CustomerSubscriptionsSection";
