@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from functions.http.problems import PROBLEM_JSON, problem_type
+from functions.http.problems import GET_WITH_EFFECTS, PROBLEM_JSON, problem_type
 
 Scope = dict[str, Any]
 
@@ -105,13 +105,13 @@ def _refusal(content_type: bytes, body: bytes) -> tuple[int, str, str, str] | No
 class HeadAsGet:
     """HEAD wherever GET is served (RFC 9110 9.3.2): a HEAD runs as the GET of its path and is answered with the
     GET's status and headers (Content-Length included) and an empty body. A path that serves no GET answers it as
-    it answers a GET: 405, with the same Allow."""
+    it answers a GET: 405, with the same Allow; so does a GET that changes something (GET_WITH_EFFECTS)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") != "HEAD":
+        if scope["type"] != "http" or scope.get("method") != "HEAD" or scope.get("path") in GET_WITH_EFFECTS:
             await self.app(scope, receive, send)
             return
         ended = False

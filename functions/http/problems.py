@@ -199,6 +199,10 @@ def _retry_after(status: int) -> dict[str, str] | None:
     return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
 
 
+# A GET that changes something (redeeming a consent code): a HEAD of it, such as a link checker sends, is 405.
+GET_WITH_EFFECTS = frozenset({"/api/providers/consent/callback"})
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API serves at this path, read from its OpenAPI document (which tests keep complete);
     Starlette's own 405 names only the methods of the first route whose path matched."""
@@ -209,7 +213,7 @@ def allowed_methods(request: Request) -> list[str]:
         for path, operations in app.openapi().get("paths", {}).items():
             regex = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$")
             served = {m.upper() for m in operations if m.lower() in _HTTP_METHODS}
-            if "GET" in served:
+            if "GET" in served and path not in GET_WITH_EFFECTS:
                 served.add("HEAD")
             table.append((regex, frozenset(served)))
         app.state.allowed_methods = table

@@ -318,6 +318,12 @@ def test_head_on_a_path_without_get_is_405_with_its_allow(
     assert head.headers["allow"] == client.delete(path, headers=auth(operator)).headers["allow"]
 
 
+def test_a_head_of_the_consent_callback_redeems_nothing(client: TestClient) -> None:
+    """A link checker's HEAD must not spend a consent state: the callback serves GET alone."""
+    head = client.head("/api/providers/consent/callback", params={"state": "s", "code": "c"})
+    assert head.status_code == 405 and head.headers["allow"] == "GET"
+
+
 def test_head_is_in_the_allow_of_every_path_that_serves_get(client: TestClient) -> None:
     answer = client.delete("/api/health")
     assert_problem(answer, 405)
