@@ -37,7 +37,17 @@ def console_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
 
 
 def test_every_browser_test_file_is_collected() -> None:
-    assert {"operator.test.mjs", "provider.test.mjs", "scope.test.mjs", "msal.test.mjs"} <= set(SPECS)
+    assert {
+        "operator.test.mjs",
+        "provider.test.mjs",
+        "scope.test.mjs",
+        "msal.test.mjs",
+        "catalog.test.mjs",
+        "orders.test.mjs",
+        "subscriptions.test.mjs",
+        "billing.test.mjs",
+        "audit.test.mjs",
+    } <= set(SPECS)
 
 
 @pytest.mark.parametrize("spec", SPECS)

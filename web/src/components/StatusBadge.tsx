@@ -13,6 +13,15 @@ const COLORS: Record<string, BadgeProps["color"]> = {
   ended: "subtle",
   disabled: "subtle",
   failed: "danger",
+  rejected: "danger",
+  pendingApproval: "warning",
+  provisioned: "success",
+  pending: "informative",
+  accepted: "informative",
+  provisioning: "informative",
+  partiallyCompleted: "warning",
+  suspended: "warning",
+  deleted: "subtle",
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -41,7 +41,7 @@ export function formatMoney(amount: string | null | undefined, currency: string 
   const units = toMinor(amount, currency);
   if (units === null) return `${amount} ${currency}`;
   const text = fromMinor(units, currency);
-  const [whole, fraction] = text.replace("-", "").split(".");
+  const [whole = "", fraction] = text.replace("-", "").split(".");
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${text.startsWith("-") ? "-" : ""}${grouped}${fraction ? `.${fraction}` : ""} ${currency}`;
 }

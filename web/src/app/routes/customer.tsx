@@ -1,6 +1,6 @@
 /** /customers/:id: a customer's relationship, market and status, its pricing, orders and subscriptions, and its
 audit trail; check the relationship now. */
-import { useParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { ResourceError } from "../../components/ErrorPages";
 import { Page } from "../../components/Page";
 import { Loading } from "../../components/States";
@@ -27,7 +27,14 @@ export default function CustomerRoute() {
     );
   }
   return (
-    <Page title={customer.data.name}>
+    <Page
+      title={customer.data.name}
+      actions={
+        me.role === "provider.admin" || me.role === "reseller.admin" ? (
+          <Link to={`/members?orgType=customer&orgId=${encodeURIComponent(customer.data.id)}`}>Members</Link>
+        ) : undefined
+      }
+    >
       <CustomerDetails
         customer={customer.data}
         resellerName={reseller.data?.name ?? null}

@@ -1,18 +1,31 @@
-/** /members (operator): pick an organisation, list its members, add one, change a role, remove one. */
+/** /members: the operator picks any organisation; an organisation's admins see their own organisation's members,
+ * and a provider's admins (a reseller's for its customers) those of one they manage
+ * (`?orgType=reseller&orgId=...`); add a member, change a role, remove one. */
 import { useSearchParams } from "react-router";
 import { Page, Section } from "../../components/Page";
-import { AddMemberForm, MembersTable, OrgPicker, type OrgChoice, type OrgType } from "../../features/members";
+import {
+  AddMemberForm,
+  MembersTable,
+  OrganisationMembers,
+  OrgPicker,
+  type OrgChoice,
+  type OrgType,
+} from "../../features/members";
 import { useProviderOptions } from "../../features/providers";
 import { useMe } from "../../lib/auth/me";
-import { ORG_TYPES } from "../../lib/roles";
+import { ORG_TYPES, isOperator } from "../../lib/roles";
 
-export default function MembersRoute() {
+function orgTypeParam(params: URLSearchParams): OrgType | null {
+  const raw = params.get("orgType") as OrgType | null;
+  return raw && ORG_TYPES.includes(raw) ? raw : null;
+}
+
+function OperatorMembers() {
   const me = useMe();
   const [params, setParams] = useSearchParams();
   const providers = useProviderOptions();
   const providerOptions = providers.data ?? [];
-  const typeParam = params.get("orgType") as OrgType | null;
-  const orgType: OrgType = typeParam && ORG_TYPES.includes(typeParam) ? typeParam : "operator";
+  const orgType: OrgType = orgTypeParam(params) ?? "operator";
   let orgId = params.get("orgId") ?? "";
   if (orgType === "operator") orgId = orgId || me.orgId;
   if (orgType === "provider" && !orgId) orgId = providerOptions[0]?.value ?? "";
@@ -22,7 +35,7 @@ export default function MembersRoute() {
   const choose = (next: OrgChoice) => setParams({ orgType: next.orgType, orgId: next.orgId }, { replace: true });
 
   return (
-    <Page title="Members">
+    <>
       <OrgPicker value={choice} onChange={choose} providers={providerOptions} operatorOrgId={me.orgId} />
       {orgId ? (
         <>
@@ -34,6 +47,24 @@ export default function MembersRoute() {
           </Section>
         </>
       ) : null}
-    </Page>
+    </>
   );
+}
+
+function AdminMembers() {
+  const [params, setParams] = useSearchParams();
+  const orgType = orgTypeParam(params);
+  const orgId = params.get("orgId") ?? "";
+  const target = orgType && orgId ? { orgType, orgId } : null;
+  return (
+    <OrganisationMembers
+      target={target}
+      onTarget={(next) => setParams(next ? { orgType: next.orgType, orgId: next.orgId } : {}, { replace: true })}
+    />
+  );
+}
+
+export default function MembersRoute() {
+  const me = useMe();
+  return <Page title="Members">{isOperator(me.role) ? <OperatorMembers /> : <AdminMembers />}</Page>;
 }

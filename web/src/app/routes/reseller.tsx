@@ -1,5 +1,5 @@
 /** /resellers/:id: a reseller's relationship with the provider, its pricing and its audit trail; check it now. */
-import { useParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { ResourceError } from "../../components/ErrorPages";
 import { Page } from "../../components/Page";
 import { Loading } from "../../components/States";
@@ -22,7 +22,14 @@ export default function ResellerRoute() {
     );
   }
   return (
-    <Page title={reseller.data.name}>
+    <Page
+      title={reseller.data.name}
+      actions={
+        me.role === "provider.admin" ? (
+          <Link to={`/members?orgType=reseller&orgId=${encodeURIComponent(reseller.data.id)}`}>Members</Link>
+        ) : undefined
+      }
+    >
       <ResellerDetails reseller={reseller.data} mayCheck={mayManageResellers(me.role)} />
       <ResellerPricingSection reseller={reseller.data} />
       {isAdmin(me.role) ? <EntityAuditSection entityId={reseller.data.id} /> : null}

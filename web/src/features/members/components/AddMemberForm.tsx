@@ -1,4 +1,4 @@
-import { Button, MessageBar, MessageBarBody, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, MessageBar, MessageBarBody, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useRef, type FormEvent } from "react";
 import { ProblemBar } from "../../../components/ProblemBar";
 import { SelectField, TextField } from "../../../components/form";
@@ -14,9 +14,21 @@ const useStyles = makeStyles({
   row: { display: "flex", gap: tokens.spacingHorizontalL, alignItems: "flex-start", flexWrap: "wrap" },
 });
 
-export function AddMemberForm({ orgType, orgId }: { orgType: OrgType; orgId: string }) {
+/** Adds a member to one organisation; `roles` narrows the roles offered (by default every role of its kind). */
+export function AddMemberForm({
+  orgType,
+  orgId,
+  roles: offered,
+  note,
+}: {
+  orgType: OrgType;
+  orgId: string;
+  roles?: Role[];
+  /** What the form is for, above it. */
+  note?: string;
+}) {
   const styles = useStyles();
-  const roles = rolesFor(orgType);
+  const roles = offered ?? rolesFor(orgType);
   const form = useFormValues({ userId: "", role: "" });
   const add = useAddMember();
   const inFlight = useRef(false);
@@ -40,6 +52,7 @@ export function AddMemberForm({ orgType, orgId }: { orgType: OrgType; orgId: str
 
   return (
     <form className={styles.form} onSubmit={submit} noValidate aria-label="Add a member">
+      {note ? <Text>{note}</Text> : null}
       <ProblemBar view={view} />
       {view?.fields["orgId"] || view?.fields["orgType"] ? (
         <MessageBar intent="error">

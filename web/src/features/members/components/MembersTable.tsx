@@ -6,19 +6,48 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
+  MessageBar,
+  MessageBarBody,
   Select,
 } from "@fluentui/react-components";
 import { useState } from "react";
 import { PagedTable, type Column } from "../../../components/PagedTable";
 import { ErrorState } from "../../../components/States";
+import { formatMoment } from "../../../lib/moment";
 import { rolesFor } from "../../../lib/roles";
-import { membersQuery, useChangeRole, useRemoveMember, type MemberRow, type OrgType } from "../api/members";
+import { membersQuery, useChangeRole, useRemoveMember, type MemberRow, type OrgType, type Role } from "../api/members";
 
+const added = (at: string) => <time dateTime={at}>{formatMoment(at)}</time>;
+
+/** An organisation's members: change a role in place, remove one after a confirmation; the outcome of each (the
+ * API's refusal too, such as the last admin's 409) is shown above the table. */
 export function MembersTable({ orgType, orgId }: { orgType: OrgType; orgId: string }) {
   const change = useChangeRole();
   const remove = useRemoveMember();
   const [removing, setRemoving] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   const roles = rolesFor(orgType);
+
+  const changeRole = (userId: string, role: Role) => {
+    setDone(null);
+    remove.reset();
+    change.mutate({ userId, role }, { onSuccess: (member) => setDone(`${member.userId} is now ${member.role}.`) });
+  };
+  const openRemove = (userId: string) => {
+    remove.reset();
+    setRemoving(userId);
+  };
+  const confirmRemove = () => {
+    if (!removing) return;
+    const userId = removing;
+    remove.mutate(userId, {
+      onSuccess: () => {
+        change.reset();
+        setDone(`${userId} is no longer a member.`);
+        setRemoving(null);
+      },
+    });
+  };
 
   const columns: Column<MemberRow>[] = [
     { key: "userId", header: "User id", cell: (m) => m.userId },
@@ -30,7 +59,7 @@ export function MembersTable({ orgType, orgId }: { orgType: OrgType; orgId: stri
           aria-label={`Role of ${m.userId}`}
           value={m.role}
           disabled={change.isPending || roles.length < 2}
-          onChange={(_, data) => change.mutate({ userId: m.userId, role: data.value as MemberRow["role"] })}
+          onChange={(_, data) => changeRole(m.userId, data.value as Role)}
         >
           {roles.map((role) => (
             <option key={role} value={role}>
@@ -40,13 +69,13 @@ export function MembersTable({ orgType, orgId }: { orgType: OrgType; orgId: stri
         </Select>
       ),
     },
-    { key: "createdAt", header: "Added", cell: (m) => m.createdAt },
+    { key: "createdAt", header: "Added", cell: (m) => added(m.createdAt) },
     { key: "createdBy", header: "Added by", cell: (m) => m.createdBy },
     {
       key: "actions",
       header: "Actions",
       cell: (m) => (
-        <Button aria-label={`Remove ${m.userId}`} onClick={() => setRemoving(m.userId)}>
+        <Button aria-label={`Remove ${m.userId}`} onClick={() => openRemove(m.userId)}>
           Remove
         </Button>
       ),
@@ -55,6 +84,13 @@ export function MembersTable({ orgType, orgId }: { orgType: OrgType; orgId: stri
 
   return (
     <>
+      <div aria-live="polite">
+        {done ? (
+          <MessageBar intent="success">
+            <MessageBarBody>{done}</MessageBarBody>
+          </MessageBar>
+        ) : null}
+      </div>
       {change.isError ? <ErrorState error={change.error} /> : null}
       <PagedTable
         label="Members"
@@ -67,10 +103,7 @@ export function MembersTable({ orgType, orgId }: { orgType: OrgType; orgId: stri
       <Dialog
         open={removing !== null}
         onOpenChange={(_, data) => {
-          if (!data.open) {
-            setRemoving(null);
-            remove.reset();
-          }
+          if (!data.open) setRemoving(null);
         }}
       >
         <DialogSurface>
@@ -82,16 +115,7 @@ export function MembersTable({ orgType, orgId }: { orgType: OrgType; orgId: stri
             </DialogContent>
             <DialogActions>
               <Button onClick={() => setRemoving(null)}>Cancel</Button>
-              <Button
-                appearance="primary"
-                disabled={remove.isPending}
-                onClick={() =>
-                  removing &&
-                  remove.mutate(removing, {
-                    onSuccess: () => setRemoving(null),
-                  })
-                }
-              >
+              <Button appearance="primary" disabled={remove.isPending} onClick={confirmRemove}>
                 Remove
               </Button>
             </DialogActions>

@@ -1,0 +1,201 @@
+// A reseller's staff sell from a customer's page: an order of two lines built from the customer's market, its
+// total seen before sending, then followed on its page until it completes, each line linking its subscription;
+// storefront orders above the customer's approval threshold wait, one approved and provisioned, one rejected with
+// a reason. The reseller's staff never see the provider's cost.
+import assert from "node:assert/strict";
+import {
+  api, browserTest, control, domain, enrolledProvider, newId, operatorId, partnerId, signInAs, visited, WAIT,
+} from "./support.mjs";
+
+async function eventually(read, accept, timeout = 120_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`did not converge: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Cents of a USD decimal string, exactly. */
+function cents(amount) {
+  const [whole, fraction = ""] = amount.split(".");
+  return BigInt(whole) * 100n + BigInt((fraction + "00").slice(0, 2));
+}
+
+/** As the console writes money: "1,234.50 USD". */
+function usd(units) {
+  const whole = (units / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${whole}.${(units % 100n).toString().padStart(2, "0")} USD`;
+}
+
+const itemName = (item) => (item.skuTitle && item.skuTitle !== item.title ? `${item.title} (${item.skuTitle})` : item.title);
+
+/** A provider with the US catalog, an active reseller with a staff member, an active US customer under it. */
+async function readyToSell() {
+  const operator = await operatorId();
+  const { app, admin } = await enrolledProvider(operator, `Orders ${newId("o").slice(2, 10)}`);
+  await api(admin, "PUT", "/catalog/settings", { newItemsSellable: true });
+  await api(admin, "POST", "/catalog/sync", { country: "US" });
+
+  // Two one-year monthly items whose names a search finds among few others, switched on for resellers.
+  const all = (await api(admin, "GET", "/catalog?country=US&termDuration=P1Y&billingCycle=monthly&limit=500")).items;
+  const wide = (await api(admin, "GET", "/catalog?country=US&limit=500")).items;
+  const rare = all.filter((item) => {
+    const word = item.title.toLowerCase();
+    const alike = wide.filter((other) => `${other.title} ${other.skuTitle}`.toLowerCase().includes(word));
+    return item.price !== null && cents(item.price) >= 100n && !item.isAddon && alike.length <= 12 && (item.maxQuantity ?? 99) >= 5;
+  });
+  const picked = [];
+  for (const item of rare) if (!picked.some((p) => p.title === item.title)) picked.push(item);
+  assert.ok(picked.length >= 2, `two distinct one-year monthly items in the US catalog (found ${picked.length})`);
+  const items = picked.slice(0, 2);
+  for (const item of items) {
+    await api(admin, "PUT", `/catalog/items/${encodeURIComponent(item.catalogItemId)}/sellable`, { sellable: true, country: "US" });
+  }
+
+  const resellerPartnerId = partnerId();
+  const { resellerId } = await api(admin, "POST", "/reseller-invitations", {
+    partnerId: resellerPartnerId, name: `Reseller ${resellerPartnerId}`, contactEmail: "it@reseller.example",
+  });
+  await control("POST", "resellers/accept", { providerTenantId: app.tenantId, partnerId: resellerPartnerId });
+  await api(admin, "POST", `/resellers/${resellerId}/relationship-check`);
+  await eventually(() => api(admin, "GET", `/resellers/${resellerId}`), (r) => r.status === "active");
+
+  const name = `Wingtip ${newId("c").slice(2, 8)}`;
+  const customerDomain = domain("wingtip");
+  const { customerId } = await api(admin, "POST", "/customer-invitations", {
+    resellerId, name, domain: customerDomain, contactEmail: "it@wingtip.example",
+  });
+  await control("POST", "customers/accept", {
+    providerTenantId: app.tenantId, resellerPartnerId, domain: customerDomain, country: "US",
+  });
+  await api(admin, "POST", `/customers/${customerId}/relationship-check`);
+  await eventually(() => api(admin, "GET", `/customers/${customerId}`), (c) => c.status === "active" && c.currency === "USD");
+
+  // The provider's admin adds the reseller's first admin, who adds its staff.
+  const resellerAdmin = newId("reseller-admin");
+  await api(admin, "POST", "/members", { userId: resellerAdmin, orgType: "reseller", orgId: resellerId, role: "reseller.admin" });
+  const staff = newId("reseller-staff");
+  await api(resellerAdmin, "POST", "/members", { userId: staff, orgType: "reseller", orgId: resellerId, role: "reseller.staff" });
+  return { admin, staff, customerId, name, items };
+}
+
+/** Nothing on the page speaks of the provider's cost, and the API gave none of it. */
+async function noProviderCost(page, staff, orderId) {
+  const main = page.getByRole("main");
+  assert.equal(await main.getByText(/cost/i).count(), 0, "the page names no cost");
+  assert.equal(await main.getByRole("columnheader", { name: /cost/i }).count(), 0, "no cost column");
+  const order = await api(staff, "GET", `/orders/${orderId}`);
+  assert.ok(!("providerCost" in order.totals), "no providerCost in the totals");
+  for (const line of order.lines) assert.ok(!("providerCost" in line) && !("providerCostTotal" in line), "no providerCost on a line");
+  return order;
+}
+
+/** The order's own status, as its page shows it (not a line's). */
+const orderStatus = (page, status) => page.getByRole("status").getByText(status, { exact: true });
+
+browserTest("reseller staff place an order, follow it to completed, and approve and reject storefront orders", async ({ page }) => {
+  const { admin, staff, customerId, name, items } = await readyToSell();
+  const prices = new Map(
+    (await api(staff, "GET", `/catalog?customerId=${customerId}&termDuration=P1Y&billingCycle=monthly&limit=500`)).items
+      .map((item) => [item.catalogItemId, item]),
+  );
+  const [first, second] = items.map((item) => prices.get(item.catalogItemId));
+  assert.ok(first && second, "both items are sold to the reseller");
+  assert.ok(!("cost" in first), "the reseller's catalog has no cost");
+
+  // The customer's page: its orders, none yet, and "Place an order".
+  await signInAs(page, staff, `/customers/${customerId}`);
+  await page.getByRole("heading", { name, level: 1 }).waitFor();
+  const orders = page.getByRole("region", { name: "Orders" });
+  await orders.getByText("No order yet").waitFor();
+  await visited(page, "orders-customer-none");
+
+  await orders.getByRole("button", { name: "Place an order" }).click();
+  const dialog = page.getByRole("dialog");
+  const quantities = [3, 2];
+  for (const [index, item] of [first, second].entries()) {
+    await dialog.getByRole("searchbox", { name: /Search the customer's market/ }).fill(item.title);
+    await dialog.getByRole("button", { name: `Add ${itemName(item)}, 1 year, monthly`, exact: true }).click();
+    const quantity = dialog.getByRole("spinbutton", { name: `Quantity of ${itemName(item)}` });
+    await quantity.fill(String(quantities[index]));
+  }
+  const expected = cents(first.price) * 3n + cents(second.price) * 2n;
+  await dialog.getByRole("group", { name: "Order total" })
+    .getByText(`Reseller price total (reseller price × quantity): ${usd(expected)}`).waitFor();
+  assert.equal(await dialog.getByText(/cost/i).count(), 0, "the dialog names no cost");
+  await visited(page, "orders-place-dialog");
+  await dialog.getByRole("button", { name: "Place order" }).click();
+
+  // The order's page follows it, without a reload, until it completes.
+  await page.waitForURL(/\/orders\/ord-/, WAIT);
+  const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+  await page.getByRole("heading", { name: `Order for ${name}`, level: 1 }).waitFor();
+  await page.evaluate(() => { window.__notReloaded = true; });
+  await orderStatus(page, "completed").waitFor();
+  assert.equal(await page.evaluate(() => window.__notReloaded), true, "the page followed the order without a reload");
+  const completed = await noProviderCost(page, staff, orderId);
+  assert.equal(completed.status, "completed");
+  assert.equal(completed.totals.resellerPrice, usd(expected).replace(" USD", "").replace(/,/g, ""));
+  const lines = page.getByRole("table", { name: "Order lines" });
+  for (const line of completed.lines) {
+    assert.ok(line.subscriptionId, "each line has its subscription");
+    const link = lines.getByRole("link", { name: line.subscriptionId });
+    assert.equal(await link.getAttribute("href"), `/subscriptions/${encodeURIComponent(line.subscriptionId)}`);
+  }
+  assert.equal(await lines.getByRole("link").count(), 2);
+  await page.getByText(usd(expected)).first().waitFor(); // the reseller price total, as the API priced it
+  await visited(page, "orders-order-completed");
+
+  // The storefront: above the customer's approval threshold, its admin's orders wait.
+  await api(staff, "PATCH", `/customers/${customerId}`, {
+    storefrontEnabled: true, storefrontPolicy: { approvalThreshold: "1.00", allowSeatDecrease: true, maxTermDuration: "P1Y" },
+  });
+  const customerAdmin = newId("customer-admin");
+  await api(admin, "POST", "/members", { userId: customerAdmin, orgType: "customer", orgId: customerId, role: "customer.admin" });
+  const line = { catalogItemId: first.catalogItemId, quantity: 2, termDuration: "P1Y", billingCycle: "monthly" };
+  const toApprove = await api(customerAdmin, "POST", "/storefront/orders", { lines: [line] });
+  const toReject = await api(customerAdmin, "POST", "/storefront/orders", { lines: [{ ...line, quantity: 3 }] });
+  assert.equal(toApprove.status, "pendingApproval");
+  assert.equal(toReject.status, "pendingApproval");
+
+  // Found under "waiting for approval" on the customer's page, approved, then followed to completed.
+  await page.getByRole("link", { name: `Back to ${name}` }).click();
+  await page.getByRole("heading", { name, level: 1 }).waitFor();
+  await orders.getByLabel("Show").selectOption({ label: "Waiting for approval" });
+  const approveLink = orders.locator(`a[href="/orders/${toApprove.id}"]`);
+  await approveLink.waitFor();
+  await orders.locator(`a[href="/orders/${toReject.id}"]`).waitFor();
+  assert.equal(await orders.locator(`a[href="/orders/${orderId}"]`).count(), 0, "a completed order is not waiting");
+  await visited(page, "orders-waiting-for-approval");
+  await approveLink.click();
+  await page.getByRole("heading", { name: `Order for ${name}`, level: 1 }).waitFor();
+  await orderStatus(page, "pendingApproval").waitFor();
+  await visited(page, "orders-pending-approval");
+  await page.getByRole("button", { name: "Approve order" }).click();
+  await page.getByText(/^Approved/).waitFor();
+  await orderStatus(page, "completed").waitFor();
+  const approved = await noProviderCost(page, staff, toApprove.id);
+  assert.equal(approved.status, "completed");
+  await page.getByRole("table", { name: "Order lines" }).getByRole("link", { name: approved.lines[0].subscriptionId }).waitFor();
+  await visited(page, "orders-approved-completed");
+
+  // The other one rejected with a reason, which its page then shows.
+  await page.getByRole("link", { name: `Back to ${name}` }).click();
+  await orders.getByLabel("Show").selectOption({ label: "Waiting for approval" });
+  await orders.locator(`a[href="/orders/${toReject.id}"]`).click();
+  await orderStatus(page, "pendingApproval").waitFor();
+  await page.getByRole("button", { name: "Reject order" }).click();
+  const reject = page.getByRole("dialog");
+  const reason = "Three seats are one too many: the customer asked for two.";
+  await reject.getByRole("textbox", { name: /Reason/ }).fill(reason);
+  await visited(page, "orders-reject-dialog");
+  await reject.getByRole("button", { name: "Reject order" }).click();
+  await orderStatus(page, "rejected").waitFor();
+  await page.getByText(reason).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Approve order" }).count(), 0, "a rejected order is decided");
+  const rejected = await noProviderCost(page, staff, toReject.id);
+  assert.equal(rejected.rejectionReason, reason);
+  await visited(page, "orders-rejected");
+});

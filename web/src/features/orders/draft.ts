@@ -1,0 +1,88 @@
+/** An order being built: lines from the catalog, each with its quantity, and what they come to at the caller's
+ * own buy price, summed exactly per currency. */
+import { sumMoney, timesQuantity } from "../../lib/money";
+import type { CatalogItem, OrderLineIn } from "./api/orders";
+
+export const MAX_LINES = 50;
+
+export interface DraftLine {
+  item: CatalogItem;
+  /** As typed; a whole number in digits once valid. */
+  quantity: string;
+}
+
+/** The quantity as a whole number, or null when it is not one. */
+export function quantityOf(line: DraftLine): number | null {
+  const text = line.quantity.trim();
+  return /^\d{1,6}$/.test(text) ? Number.parseInt(text, 10) : null;
+}
+
+/** The item as people name it: its product and, when it differs, its SKU. */
+export const itemName = (item: CatalogItem) =>
+  item.skuTitle && item.skuTitle !== item.title ? `${item.title} (${item.skuTitle})` : item.title;
+
+export const minOf = (item: CatalogItem) => item.minQuantity ?? 1;
+
+/** Why the quantity cannot be sent, in the API's words, or null when it can. */
+export function quantityProblem(line: DraftLine): string | null {
+  const quantity = quantityOf(line);
+  if (quantity === null) return "must be a whole number";
+  const low = minOf(line.item);
+  const high = line.item.maxQuantity;
+  if (quantity < low || (high !== null && high !== undefined && quantity > high)) {
+    return high !== null && high !== undefined ? `must be between ${low} and ${high}` : `must be at least ${low}`;
+  }
+  return null;
+}
+
+/** The line at the caller's own buy price: unit price × quantity, exactly (null when either is not known). */
+export function lineTotal(line: DraftLine): string | null {
+  const quantity = quantityOf(line);
+  return quantity === null ? null : timesQuantity(line.item.price, quantity, line.item.currency);
+}
+
+export interface CurrencySum {
+  currency: string;
+  /** null: a line in it has no price or no valid quantity yet. */
+  amount: string | null;
+}
+
+/** The lines' totals at the caller's own buy price, one per currency (never summed across currencies). */
+export function draftTotals(lines: DraftLine[]): CurrencySum[] {
+  const byCurrency = new Map<string, (string | null)[]>();
+  for (const line of lines) {
+    const amounts = byCurrency.get(line.item.currency) ?? [];
+    amounts.push(lineTotal(line));
+    byCurrency.set(line.item.currency, amounts);
+  }
+  return [...byCurrency].map(([currency, amounts]) => ({ currency, amount: sumMoney(amounts, currency) }));
+}
+
+/** What POST /api/orders takes for the lines: the item's own term and cycle (one item is one term and cycle). */
+export function linesIn(lines: DraftLine[]): OrderLineIn[] {
+  return lines.map((line) => ({
+    catalogItemId: line.item.catalogItemId,
+    quantity: quantityOf(line) ?? 0,
+    termDuration: line.item.termDuration as OrderLineIn["termDuration"],
+    billingCycle: line.item.billingCycle as OrderLineIn["billingCycle"],
+  }));
+}
+
+/** The field paths the API may name for these lines (`lines[0].quantity`, ...). */
+export function lineFields(count: number): string[] {
+  const fields = ["lines"];
+  for (let index = 0; index < count; index += 1) {
+    for (const name of ["catalogItemId", "quantity", "termDuration", "billingCycle"]) fields.push(`lines[${index}].${name}`);
+    fields.push(`lines[${index}]`);
+  }
+  return fields;
+}
+
+/** Human words for a term and a billing cycle. */
+export function termLabel(term: string): string {
+  return { P1M: "1 month", P1Y: "1 year", P3Y: "3 years" }[term.toUpperCase()] ?? term;
+}
+
+export function cycleLabel(cycle: string): string {
+  return { monthly: "monthly", annual: "annual", triennial: "triennial", onetime: "one time" }[cycle.toLowerCase()] ?? cycle;
+}

@@ -1,0 +1,1 @@
+export { formatMoment } from "../../lib/moment";

@@ -1,0 +1,46 @@
+/** How a subscription's terms, moments and changes read on screen. */
+import { formatMoment } from "../../lib/moment";
+import type { PendingChange, Subscription } from "./api/subscriptions";
+
+const UNITS: Record<string, [string, string]> = { Y: ["year", "years"], M: ["month", "months"], D: ["day", "days"] };
+
+/** ISO 8601 durations as Partner Center writes terms: "P1Y" → "1 year", "P3Y" → "3 years", "P1M" → "1 month". */
+export function termText(duration: string): string {
+  const match = /^P(\d+)([YMD])$/.exec(duration);
+  if (!match) return duration || "—";
+  const n = Number(match[1]);
+  const [one, many] = UNITS[match[2] ?? ""] ?? ["", ""];
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+const CYCLES: Record<string, string> = { monthly: "monthly", annual: "annually", triennial: "every 3 years" };
+
+/** "1 year, billed monthly", "3 years, billed annually". */
+export function termAndCycle(sub: Pick<Subscription, "termDuration" | "billingCycle">): string {
+  if (!sub.billingCycle) return termText(sub.termDuration);
+  return `${termText(sub.termDuration)}, billed ${CYCLES[sub.billingCycle] ?? sub.billingCycle}`;
+}
+
+/** The calendar day of a moment, as the API wrote it ("2027-09-30"). */
+export function dayOf(moment: string | null | undefined): string | null {
+  return moment ? moment.slice(0, 10) : null;
+}
+
+/** A moment in UTC to the minute ("2026-10-08 09:31 UTC"); null when there is none. */
+export function momentText(moment: string | null | undefined): string | null {
+  return moment ? formatMoment(moment) : null;
+}
+
+/** What a change asks for: "seats to 12", "auto-renew off", "suspension", "reactivation", "cancellation". */
+export function changeText(change: Pick<PendingChange, "kind" | "value">): string {
+  switch (change.kind) {
+    case "quantity":
+      return `seats to ${String(change.value)}`;
+    case "autoRenew":
+      return change.value === true ? "auto-renew on" : "auto-renew off";
+    case "status":
+      return change.value === "suspended" ? "suspension" : "reactivation";
+    case "cancel":
+      return "cancellation";
+  }
+}
