@@ -321,6 +321,29 @@ def list_catalog(
     )
 
 
+class MarketsOut(BaseModel):
+    items: list[str] = Field(
+        description="Two-letter markets: those of CATALOG_MARKETS, then those the provider's customers brought (what "
+        "a sync covers); a customer admin's is its own market alone (empty until it is known)."
+    )
+
+
+@router.get("/catalog/markets", response_model=MarketsOut, responses=problems(400, 401, 403, 404, 422))
+def list_markets(
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    provider_id: Annotated[
+        str | None, Query(alias="providerId", max_length=128, description="The operator names the provider.")
+    ] = None,
+) -> MarketsOut:
+    """The markets whose catalog the caller can read: the market picker of the catalog and the pricing pages."""
+    viewer = catalog_viewer(container, principal, provider_id)
+    if viewer.customer_id is not None:
+        customer = container.relationships.customer(principal, viewer.customer_id)
+        return MarketsOut(items=[customer.country.upper()] if customer.country else [])
+    return MarketsOut(items=container.markets_of(viewer.provider_id))
+
+
 @router.post("/catalog/sync", response_model=SyncOut, responses=problems(401, 403, 404, 422, 503))
 def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: ContainerDep) -> SyncOut:
     """Provider staff: reads the market from Partner Center now (as the timer does) and answers what changed."""

@@ -636,6 +636,7 @@ SCHEMA_EXAMPLES: dict[str, Any] = {
     "CatalogPageOut": page(CATALOG_ITEM_OUT, {"pk": f"{PROVIDER_ID}|{COUNTRY}", "rk": CATALOG_ITEM_ID}),
     "CatalogSettingsIn": {"newItemsSellable": False},
     "CatalogSettingsOut": {"newItemsSellable": False},
+    "MarketsOut": {"items": ["US", "NL", "DE"]},
     "SellableIn": {"sellable": False, "country": COUNTRY},
     "SellableItemOut": {"catalogItemId": CATALOG_ITEM_ID, "country": COUNTRY, "sellable": False, "status": "active"},
     "SellableOut": {

@@ -477,3 +477,19 @@ def test_retired_items_are_shown_to_provider_staff_on_request_and_a_sync_brings_
     ).json()
     assert synced["reactivated"] == 1 and synced["country"] == COUNTRY
     assert item_id in {i["catalogItemId"] for i in world.catalog(world.reseller_staff)}
+
+
+def test_the_markets_a_caller_can_read_are_listed(world: World) -> None:
+    """The market picker: the provider's markets (CATALOG_MARKETS, then its customers'), a customer admin's own
+    market alone; the operator names the provider."""
+    expected = world.container.markets_of(world.provider_id)
+    assert COUNTRY in expected
+    for who in (world.provider_admin, world.provider_staff, world.reseller_staff):
+        answer = world.get(who, "/api/catalog/markets")
+        assert answer.status_code == 200 and answer.json() == {"items": expected}, answer.text
+    own = world.container.customers.get(world.provider_id, world.customer_id).country
+    assert world.get(world.customer_admin, "/api/catalog/markets").json() == {"items": [own.upper()]}
+    assert world.get(world.operator, "/api/catalog/markets", providerId=world.provider_id).json()["items"] == expected
+    assert world.get(world.operator, "/api/catalog/markets").status_code == 422
+    assert world.get(world.operator, "/api/catalog/markets", providerId="p-nobody").status_code == 404
+    assert world.get(world.reseller_staff, "/api/catalog/markets", providerId="p-nobody").status_code == 404

@@ -12,7 +12,7 @@ import {
   SyncButton,
   SyncOutcome,
   isCountry,
-  useCustomerMarkets,
+  useMarkets,
   useSetSellable,
   useSyncCatalog,
   type DraftFilters,
@@ -52,7 +52,7 @@ export default function CatalogRoute() {
   const providerStaff = isProviderStaff(me.role);
   const providerAdmin = me.role === "provider.admin";
   const [params, setParams] = useSearchParams();
-  const markets = useCustomerMarkets();
+  const markets = useMarkets();
   const sync = useSyncCatalog();
   const setSellable = useSetSellable();
   const suggestions = markets.data ?? [];

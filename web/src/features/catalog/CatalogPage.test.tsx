@@ -27,6 +27,7 @@ describe("the catalog page", () => {
   it("shows reseller staff their own price, without cost, sellable switch, sync or settings", async () => {
     const api = fakeApi({
       "GET /api/customers": customers,
+      "GET /api/catalog/markets": () => json({ items: ["US", "NL"] }),
       "GET /api/catalog": () => json({ items: [item(false)], continuationToken: null }),
     });
     renderWith(<CatalogRoute />, { route: "/catalog", me: members.resellerStaff });
@@ -47,6 +48,7 @@ describe("the catalog page", () => {
     let sellable = true;
     const api = fakeApi({
       "GET /api/customers": customers,
+      "GET /api/catalog/markets": () => json({ items: ["US", "NL"] }),
       "GET /api/catalog": () => json({ items: [item(true, sellable)], continuationToken: null }),
       "GET /api/catalog/settings": () => json({ newItemsSellable: false }),
       "GET /api/providers/prov-1/default-margin": () => json({ margin: "0.05", updatedAt: null, updatedBy: null }),

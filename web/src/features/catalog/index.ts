@@ -4,6 +4,7 @@ export {
   catalogPageQuery,
   useCatalogSettings,
   useCustomerMarkets,
+  useMarkets,
   useMarketItems,
   useSetSellable,
   useSyncCatalog,

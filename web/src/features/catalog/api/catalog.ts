@@ -26,6 +26,7 @@ export const catalogKeys = {
   market: (where: MarketOf) => ["catalog", "market", where] as const,
   settings: () => ["catalog", "settings"] as const,
   customerMarkets: (resellerId: string | null) => ["catalog", "customer-markets", resellerId] as const,
+  markets: () => ["catalog", "markets"] as const,
 };
 
 export const catalogPageQuery = (filters: CatalogFilters) => (token: string | null) =>
@@ -76,8 +77,18 @@ export function useMarketItems(where: MarketOf | null) {
   });
 }
 
-/** The markets of the caller's customers (one reseller's, when named), most common first: suggestions for a market
- * field. The API keeps no list of the markets a provider's catalog is synced for. */
+/** The markets whose catalog the caller can read (the provider's: those synced, then its customers'). */
+export function useMarkets() {
+  return useQuery({
+    queryKey: catalogKeys.markets(),
+    staleTime: 60 * 1000,
+    queryFn: () => unwrap(api.GET("/api/catalog/markets")),
+    select: (answer) => answer.items,
+  });
+}
+
+/** The markets of the caller's customers (one reseller's, when named), most common first: the ones to offer first
+ * in a market field. */
 export function useCustomerMarkets(resellerId: string | null = null) {
   return useQuery({
     queryKey: catalogKeys.customerMarkets(resellerId),

@@ -1,4 +1,4 @@
-/** A market: a two-letter country code, with the markets of the caller's customers offered as suggestions. */
+/** A market: a two-letter country code, with the markets the caller can read offered as suggestions. */
 import { Field, Input } from "@fluentui/react-components";
 import { useId } from "react";
 import { isCountry } from "../format";
@@ -20,7 +20,7 @@ export function MarketField({
   const invalid = value !== "" && !isCountry(value);
   const message = error ?? (invalid ? "Two letters, such as US or NL." : undefined);
   const hint = suggestions.length
-    ? `Two-letter country code. Your customers' markets: ${suggestions.join(", ")}.`
+    ? `Two-letter country code. Markets: ${suggestions.join(", ")}.`
     : "Two-letter country code, such as US or NL.";
   return (
     <>

@@ -8,7 +8,7 @@ import type { Schemas } from "../../../lib/api/client";
 import { isApiError } from "../../../lib/api/problem";
 import { useMe } from "../../../lib/auth/me";
 import { isProviderStaff, isResellerStaff } from "../../../lib/roles";
-import { MARKET_ITEMS_LIMIT, MarketField, isCountry, useCustomerMarkets, useMarketItems, type CatalogItem } from "../../catalog";
+import { MARKET_ITEMS_LIMIT, MarketField, isCountry, useCustomerMarkets, useMarkets, useMarketItems, type CatalogItem } from "../../catalog";
 import { useDefaultMargin, usePricing, useSavePricing, type Buyer, type Pricing, type PricingSave, type Versioned } from "../api/pricing";
 import { changedAt, describeMargin } from "../margin";
 import { ruleOf, tierPrice } from "../rules";
@@ -98,7 +98,7 @@ export function ResellerPricingSection({ reseller }: { reseller: Schemas["Resell
 function ResellerPricing({ reseller }: { reseller: Schemas["ResellerOut"] }) {
   const styles = useStyles();
   const own = useCustomerMarkets(reseller.id);
-  const all = useCustomerMarkets(null);
+  const all = useMarkets();
   const providerDefault = useDefaultMargin({ kind: "provider", id: reseller.providerId });
   const suggestions = [...new Set([...(own.data ?? []), ...(all.data ?? [])])];
   const [typed, setTyped] = useState<string | null>(null);
