@@ -1,15 +1,8 @@
 /** How catalog terms read to a person: "P1Y" is "1 year", "monthly" billing is "Monthly". */
+import { termLabel } from "../../lib/terms";
 import type { CatalogItem } from "./api/catalog";
 
-const TERM = /^P(\d+)([MY])$/i;
-
-export function termLabel(term: string): string {
-  const match = TERM.exec(term);
-  if (!match) return term;
-  const count = Number(match[1]);
-  const unit = match[2]!.toUpperCase() === "Y" ? "year" : "month";
-  return `${count} ${unit}${count === 1 ? "" : "s"}`;
-}
+export { termLabel };
 
 export function cycleLabel(cycle: string): string {
   if (!cycle) return "—";

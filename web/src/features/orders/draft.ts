@@ -79,9 +79,7 @@ export function lineFields(count: number): string[] {
 }
 
 /** Human words for a term and a billing cycle. */
-export function termLabel(term: string): string {
-  return { P1M: "1 month", P1Y: "1 year", P3Y: "3 years" }[term.toUpperCase()] ?? term;
-}
+export { termLabel } from "../../lib/terms";
 
 export function cycleLabel(cycle: string): string {
   return { monthly: "monthly", annual: "annual", triennial: "triennial", onetime: "one time" }[cycle.toLowerCase()] ?? cycle;

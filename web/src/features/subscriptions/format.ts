@@ -1,24 +1,14 @@
 /** How a subscription's terms, moments and changes read on screen. */
 import { formatMoment } from "../../lib/moment";
+import { termLabel } from "../../lib/terms";
 import type { PendingChange, Subscription } from "./api/subscriptions";
-
-const UNITS: Record<string, [string, string]> = { Y: ["year", "years"], M: ["month", "months"], D: ["day", "days"] };
-
-/** ISO 8601 durations as Partner Center writes terms: "P1Y" → "1 year", "P3Y" → "3 years", "P1M" → "1 month". */
-export function termText(duration: string): string {
-  const match = /^P(\d+)([YMD])$/.exec(duration);
-  if (!match) return duration || "—";
-  const n = Number(match[1]);
-  const [one, many] = UNITS[match[2] ?? ""] ?? ["", ""];
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 const CYCLES: Record<string, string> = { monthly: "monthly", annual: "annually", triennial: "every 3 years" };
 
 /** "1 year, billed monthly", "3 years, billed annually". */
 export function termAndCycle(sub: Pick<Subscription, "termDuration" | "billingCycle">): string {
-  if (!sub.billingCycle) return termText(sub.termDuration);
-  return `${termText(sub.termDuration)}, billed ${CYCLES[sub.billingCycle] ?? sub.billingCycle}`;
+  if (!sub.billingCycle) return termLabel(sub.termDuration);
+  return `${termLabel(sub.termDuration)}, billed ${CYCLES[sub.billingCycle] ?? sub.billingCycle}`;
 }
 
 /** The calendar day of a moment, as the API wrote it ("2027-09-30"). */

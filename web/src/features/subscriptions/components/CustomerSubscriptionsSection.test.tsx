@@ -5,36 +5,15 @@ import type { Schemas } from "../../../lib/api/client";
 import { fakeApi, json } from "../../../testing/fetch";
 import { members, renderWith } from "../../../testing/render";
 import type { Subscription } from "../api/subscriptions";
+import { aSubscription } from "../testing";
 import { CustomerSubscriptionsSection } from "./CustomerSubscriptionsSection";
 
 afterEach(() => vi.unstubAllGlobals());
 
 const customer = { id: "cus-1", name: "Wingtip" } as Schemas["CustomerOut"];
 
-const sub = (overrides: Partial<Subscription>): Subscription => ({
-  id: "sub-1",
-  customerId: "cus-1",
-  resellerId: "res-1",
-  catalogItemId: null,
-  offerId: "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
-  name: "Microsoft 365 Business Basic",
-  quantity: 10,
-  status: "active",
-  autoRenew: true,
-  termDuration: "P1Y",
-  billingCycle: "monthly",
-  termStartDate: "2026-10-01T00:00:00+00:00",
-  termEndDate: "2027-09-30T00:00:00+00:00",
-  cancellationWindowEndsAt: null,
-  removableQuantity: 0,
-  lots: [],
-  partnerIdOnRecord: "1234567",
-  orderId: null,
-  pendingChange: null,
-  syncedAt: null,
-  flag: null,
-  ...overrides,
-});
+const sub = (overrides: Partial<Subscription>): Subscription =>
+  aSubscription({ catalogItemId: null, orderId: null, syncedAt: null, ...overrides });
 
 describe("a customer's subscriptions", () => {
   it("lists each with its term and its refused change, and says how many a sync read", async () => {

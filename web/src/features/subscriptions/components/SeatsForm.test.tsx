@@ -3,34 +3,16 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, json } from "../../../testing/fetch";
 import { members, renderWith } from "../../../testing/render";
-import type { Subscription } from "../api/subscriptions";
+import { aSubscription } from "../testing";
 import { SeatsForm } from "./SeatsForm";
 
 afterEach(() => vi.unstubAllGlobals());
 
-const subscription: Subscription = {
-  id: "sub-1",
-  customerId: "cus-1",
-  resellerId: "res-1",
-  catalogItemId: "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
-  offerId: "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
-  name: "Microsoft 365 Business Basic",
-  quantity: 10,
-  status: "active",
-  autoRenew: true,
-  termDuration: "P1Y",
-  billingCycle: "monthly",
-  termStartDate: "2026-10-01T00:00:00+00:00",
-  termEndDate: "2027-09-30T00:00:00+00:00",
+const subscription = aSubscription({
   cancellationWindowEndsAt: "2026-10-08T09:31:12+00:00",
   removableQuantity: 2,
   lots: [{ quantity: 2, windowEndsAt: "2026-10-08T09:31:12+00:00" }],
-  partnerIdOnRecord: "1234567",
-  orderId: "ord-1",
-  pendingChange: null,
-  syncedAt: "2026-10-02T15:00:03+00:00",
-  flag: null,
-};
+});
 
 const conflict = (detail: string) =>
   json({ type: "urn:csp-platform:problem:conflict", title: "Conflict", status: 409, detail }, 409);

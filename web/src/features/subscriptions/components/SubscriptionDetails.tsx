@@ -3,7 +3,8 @@ import { Link } from "react-router";
 import { Details } from "../../../components/Details";
 import { StatusBadge } from "../../../components/StatusBadge";
 import type { Subscription } from "../api/subscriptions";
-import { dayOf, momentText, termText } from "../format";
+import { termLabel } from "../../../lib/terms";
+import { dayOf, momentText } from "../format";
 import { windowLeft } from "../window";
 
 export function SubscriptionDetails({ sub, now }: { sub: Subscription; now: Date }) {
@@ -24,7 +25,7 @@ export function SubscriptionDetails({ sub, now }: { sub: Subscription; now: Date
         },
         { label: "Seats", value: String(sub.quantity) },
         { label: "Removable now", value: String(sub.removableQuantity) },
-        { label: "Term", value: termText(sub.termDuration) },
+        { label: "Term", value: termLabel(sub.termDuration) },
         { label: "Term starts", value: dayOf(sub.termStartDate) },
         { label: "Term ends", value: dayOf(sub.termEndDate) },
         { label: "Billing cycle", value: sub.billingCycle },

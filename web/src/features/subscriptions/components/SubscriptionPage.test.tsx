@@ -5,6 +5,7 @@ import SubscriptionRoute from "../../../app/routes/subscription";
 import { fakeApi, json } from "../../../testing/fetch";
 import { members, renderWith } from "../../../testing/render";
 import type { PendingChange, Subscription } from "../api/subscriptions";
+import { aSubscription } from "../testing";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -12,30 +13,13 @@ const HOUR = 3_600_000;
 const inHours = (hours: number) => new Date(Date.now() + hours * HOUR).toISOString();
 
 function subscription(overrides: Partial<Subscription> = {}): Subscription {
-  return {
-    id: "sub-1",
-    customerId: "cus-1",
-    resellerId: "res-1",
-    catalogItemId: "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
-    offerId: "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
-    name: "Microsoft 365 Business Basic",
-    quantity: 10,
-    status: "active",
-    autoRenew: true,
-    termDuration: "P1Y",
-    billingCycle: "monthly",
-    termStartDate: "2026-10-01T00:00:00+00:00",
-    termEndDate: "2027-09-30T00:00:00+00:00",
-    cancellationWindowEndsAt: inHours(52.5),
+  const window = inHours(52.5);
+  return aSubscription({
+    cancellationWindowEndsAt: window,
     removableQuantity: 10,
-    lots: [{ quantity: 10, windowEndsAt: inHours(52.5) }],
-    partnerIdOnRecord: "1234567",
-    orderId: "ord-1",
-    pendingChange: null,
-    syncedAt: "2026-10-02T15:00:03+00:00",
-    flag: null,
+    lots: [{ quantity: 10, windowEndsAt: window }],
     ...overrides,
-  };
+  });
 }
 
 const change = (status: "pending" | "failed", error: string | null = null): PendingChange => ({
