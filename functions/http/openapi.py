@@ -46,19 +46,20 @@ _DESCRIPTIONS = {
     422: "Validation failed (problem details with errors)",
     503: "A dependency is unavailable; try again after Retry-After seconds",
 }
+_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "Bearer error details", "schema": {"type": "string"}}},
+    503: {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}},
+}
+# A signed route refuses with its own challenge (the webhook: `WWW-Authenticate: Signature`), the rest as every route.
 _SIGNED_PATHS = frozenset({"/api/webhooks/partner-center"})
 _SIGNATURE_HEADERS = {
+    **_HEADERS,
     401: {
         "WWW-Authenticate": {
             "description": "Signature: the event's signature is missing or refused",
             "schema": {"type": "string"},
         }
     },  # fmt: skip
-    503: {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}},
-}
-_HEADERS = {
-    401: {"WWW-Authenticate": {"description": "Bearer error details", "schema": {"type": "string"}}},
-    503: {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}},
 }
 
 

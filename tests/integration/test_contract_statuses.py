@@ -111,12 +111,9 @@ def caller_id(path: str, operator_id: str, shop: dict[str, Any]) -> str:
     return operator_id
 
 
-def caller(path: str, operator: dict[str, str], shop: dict[str, Any]) -> dict[str, str]:
-    if path.startswith("/api/storefront"):
-        return shop["customerAdmin"]
-    if path.startswith(("/api/billing", "/api/catalog")):
-        return shop["providerAdminHeaders"]
-    return {} if path in PUBLIC_PATHS else operator
+def caller(path: str, operator_id: str, shop: dict[str, Any]) -> dict[str, str]:
+    """The bearer token of `caller_id` (none on a public route)."""
+    return {} if path in PUBLIC_PATHS else shop["auth"](caller_id(path, operator_id, shop))
 
 
 def call(client: TestClient, method: str, path: str, operation: dict[str, Any], **kwargs: Any) -> Any:
@@ -164,10 +161,10 @@ WITH_IDS = [(m, p, o) for m, p, o in documenting(404) if "{" in p]
 
 @pytest.mark.parametrize(("method", "path", "operation"), WITH_IDS, ids=ids(WITH_IDS))
 def test_an_id_no_resource_has_is_404(
-    local_client: TestClient, operator: dict[str, str], shop: dict[str, Any], method: str, path: str,
+    local_client: TestClient, operator_id: str, shop: dict[str, Any], method: str, path: str,
     operation: dict[str, Any],
 ) -> None:  # fmt: skip
-    headers = caller(path, operator, shop)
+    headers = caller(path, operator_id, shop)
     response = call(local_client, method, path, operation, json=example_body(operation), headers=headers)
     assert_status(response, 404)
 
@@ -177,10 +174,10 @@ WITH_BODIES = [(m, p, o) for m, p, o in OPERATIONS if "requestBody" in o]
 
 @pytest.mark.parametrize(("method", "path", "operation"), WITH_BODIES, ids=ids(WITH_BODIES))
 def test_a_body_it_cannot_take_is_413_415_or_422(
-    local_client: TestClient, container: Container, operator: dict[str, str], shop: dict[str, Any], method: str,
+    local_client: TestClient, container: Container, operator_id: str, shop: dict[str, Any], method: str,
     path: str, operation: dict[str, Any],
 ) -> None:  # fmt: skip
-    headers = caller(path, operator, shop)
+    headers = caller(path, operator_id, shop)
     limit = container.settings.max_body_bytes
     too_large = call(local_client, method, path, operation, content=b"{" + b" " * limit + b"}",
                      headers={**headers, "Content-Type": "application/json"})  # fmt: skip
@@ -203,12 +200,12 @@ WITH_QUERIES = [
 
 @pytest.mark.parametrize(("method", "path", "operation"), WITH_QUERIES, ids=ids(WITH_QUERIES))
 def test_a_query_parameter_that_is_not_valid_is_422(
-    local_client: TestClient, operator: dict[str, str], shop: dict[str, Any], method: str, path: str,
+    local_client: TestClient, operator_id: str, shop: dict[str, Any], method: str, path: str,
     operation: dict[str, Any],
 ) -> None:  # fmt: skip
     names = [q["name"] for q in operation["parameters"] if q.get("in") == "query"]
     name = "limit" if "limit" in names else names[0]
-    headers = caller(path, operator, shop)
+    headers = caller(path, operator_id, shop)
     response = call(local_client, method, path, operation, params={name: "\x00" * 5000}, headers=headers)
     assert_status(response, 422)
     assert response.json()["errors"][0]["field"] == name
@@ -259,14 +256,14 @@ IDEMPOTENT = [
 
 @pytest.mark.parametrize(("method", "path", "operation"), IDEMPOTENT, ids=ids(IDEMPOTENT))
 def test_an_idempotency_key_in_flight_is_409_and_one_reused_with_another_body_is_422(
-    local_client: TestClient, container: Container, operator: dict[str, str], operator_id: str,
+    local_client: TestClient, container: Container, operator_id: str,
     shop: dict[str, Any], method: str, path: str, operation: dict[str, Any],
 ) -> None:  # fmt: skip
     """docs/api-guide.md#idempotency-key: a first request still running holds its key."""
     from functions.http.deps import _fingerprint
 
     body = orjson.dumps(example_body(operation))
-    headers = {**caller(path, operator, shop), "Content-Type": "application/json"}
+    headers = {**caller(path, operator_id, shop), "Content-Type": "application/json"}
     user_id = caller_id(path, operator_id, shop)
     in_flight, reused = str(uuid.uuid4()), str(uuid.uuid4())
     container.idempotency.claim(user_id, method.upper(), concrete(path), in_flight, _fingerprint(body))
