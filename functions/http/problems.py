@@ -203,6 +203,11 @@ def _retry_after(status: int) -> dict[str, str] | None:
 GET_WITH_EFFECTS = frozenset({"/api/providers/consent/callback"})
 
 
+def path_pattern(path: str) -> re.Pattern[str]:
+    """What request paths a documented path (`/api/orders/{order_id}`) stands for: each parameter one segment."""
+    return re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$")
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API serves at this path, read from its OpenAPI document (which tests keep complete);
     Starlette's own 405 names only the methods of the first route whose path matched."""
@@ -211,7 +216,7 @@ def allowed_methods(request: Request) -> list[str]:
     if table is None:
         table = []
         for path, operations in app.openapi().get("paths", {}).items():
-            regex = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$")
+            regex = path_pattern(path)
             served = {m.upper() for m in operations if m.lower() in _HTTP_METHODS}
             if "GET" in served and path not in GET_WITH_EFFECTS:
                 served.add("HEAD")

@@ -36,7 +36,9 @@ def _templates() -> list[tuple[re.Pattern[str], str]]:
     """Documented paths as patterns, the most literal first (`/api/providers/consent/callback` before
     `/api/providers/{provider_id}/...`)."""
     paths = sorted(document()["paths"], key=lambda p: (p.count("{"), -len(p)))
-    return [(re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(p)) + "$"), p) for p in paths]
+    from functions.http.problems import path_pattern
+
+    return [(path_pattern(p), p) for p in paths]
 
 
 def documented_path(path: str) -> str | None:
