@@ -30,9 +30,25 @@ export async function launch() {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
   context.setDefaultTimeout(WAIT.timeout);
   const page = await context.newPage();
+  countRequests(page);
   const errors = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   return { browser, context, page, errors };
+}
+
+/** Keeps count of the page's requests still on their way (`page.requestsInFlight()`), so a check can wait for the
+ * page to settle rather than for a fixed time. */
+function countRequests(page) {
+  let inFlight = 0;
+  const settled = () => {
+    inFlight = Math.max(0, inFlight - 1);
+  };
+  page.on("request", () => {
+    inFlight += 1;
+  });
+  page.on("requestfinished", settled);
+  page.on("requestfailed", settled);
+  page.requestsInFlight = () => inFlight;
 }
 
 /** A test with its own browser: a screenshot of where it stood when it failed, and the browser always closed. */
@@ -124,7 +140,16 @@ export async function signInWithId(page, userId) {
 
 /** No serious or critical accessibility violation (Fluent's focus-trap markers are hidden on purpose). */
 export async function checkAccessibility(page, name) {
-  // A dialog still fading in has no contrast to speak of: check the page at rest.
+  // Check the page at rest: a dialog still fading in, or a button turning from its disabled grey back to its colour
+  // as the request it started comes back, has no contrast to speak of. So the page's requests settle first, the
+  // pointer leaves the content, and then no animation or transition is running.
+  if (page.requestsInFlight) {
+    const deadline = Date.now() + WAIT.timeout;
+    while (page.requestsInFlight() > 0 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 50));
+  }
+  await page.mouse.move(0, 0);
+  // two frames: what the last answer changes is rendered, and its transitions have started, before they are awaited
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
   const results = await new AxeBuilder({ page }).exclude("[data-tabster-dummy]").analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
