@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, paging_binding
 from functions.http.orders import TIER_FIELDS
-from functions.http.responses import JsonValue, resource_router
+from functions.http.responses import JsonValue, aware, resource_router
 from functions.http.schemas import problems
 from shared.domain.audit import AuditEntry
 from shared.domain.scope import Decision, OrgType, Principal, may_read_audit
@@ -120,8 +120,8 @@ def _feed(
 ) -> AuditPage:
     if not principal.is_admin:
         raise Forbidden("only admins read the audit trail")
-    end = _aware(until) or datetime.now(UTC)
-    start = _aware(since) or end - timedelta(days=7)
+    end = aware(until) or datetime.now(UTC)
+    start = aware(since) or end - timedelta(days=7)
     if start >= end or end - start > MAX_FEED_SPAN:
         raise Invalid("from must be before to, at most 92 days apart", [FieldError("from", "a range of up to 92 days")])
     own = principal.org
@@ -147,9 +147,3 @@ def _feed(
         items=[AuditEntryOut.of(e, principal) for e in visible],
         continuationToken=container.continuation_tokens.encode(next_position, binding=binding),
     )
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -8,7 +8,7 @@ may see (to `null` when it is not known) and leaves out the fields its role may 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Union  # noqa: F401 (Union: JsonValue's definition)
 
 from fastapi import APIRouter
@@ -33,6 +33,13 @@ def resource_router(**kwargs: Any) -> APIRouter:
 def moment(value: datetime | None) -> str | None:
     """A moment as every answer writes it (ISO 8601 with its offset), or None when there is none."""
     return None if value is None else value.isoformat()
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A moment from a query: one given without a zone is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def hidden(description: str) -> Any:

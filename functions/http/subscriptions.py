@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, paging_binding
 from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
-from functions.http.responses import moment, resource_router
+from functions.http.responses import aware, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.scope import OrgType
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription, removable_seats
-from shared.services.errors import FieldError, Forbidden, Invalid
+from shared.services.errors import Forbidden
+from shared.services.listings import list_partition_for
 
 router = resource_router(tags=["subscriptions"])
 
@@ -107,29 +108,74 @@ def _staff_only(principal: Any) -> None:
         raise Forbidden("only provider and reseller staff change subscriptions here; customers use the storefront")
 
 
+SubscriptionStatusName = Literal["active", "suspended", "deleted", "expired", "pending", "disabled"]
+
+
 @router.get("/subscriptions", response_model=SubscriptionPage, responses=problems(400, 401, 403, 404))
 def list_subscriptions(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
     customer_id: Annotated[
+        str | None, Query(alias="customerId", max_length=128, description="One customer's subscriptions.")
+    ] = None,
+    reseller_id: Annotated[
+        str | None,
+        Query(alias="resellerId", max_length=128, description="The subscriptions of one reseller's customers."),
+    ] = None,
+    provider_id: Annotated[
+        str | None,
+        Query(alias="providerId", max_length=128, description="Operator only (and required for it): whose."),
+    ] = None,
+    status: Annotated[
+        list[SubscriptionStatusName] | None,
+        Query(max_length=6, description="Subscriptions in any of these statuses (repeat it): e.g. suspended."),
+    ] = None,
+    product_id: Annotated[
         str | None,
         Query(
-            alias="customerId",
-            max_length=128,
-            description="Required for provider and reseller staff; a customer's own members omit it.",
+            alias="productId",
+            max_length=64,
+            pattern=r"^[A-Za-z0-9._-]+$",
+            description="Partner Center's product id (the first part of offerId).",
         ),
     ] = None,
-    status: Annotated[str | None, Query(max_length=20, pattern="^[a-z]+$")] = None,
+    term_ends_from: Annotated[
+        datetime | None, Query(alias="termEndsFrom", description="Terms ending (renewing) at or after this moment.")
+    ] = None,
+    term_ends_before: Annotated[
+        datetime | None,
+        Query(alias="termEndsBefore", description="Terms ending before this moment: e.g. within the next 30 days."),
+    ] = None,
+    auto_renew: Annotated[
+        bool | None, Query(alias="autoRenew", description="Only those that renew (true) or end (false).")
+    ] = None,
 ) -> SubscriptionPage:
-    customer = customer_id or (principal.org.org_id if principal.org.org_type is OrgType.CUSTOMER else None)
-    if customer is None:
-        raise Invalid("name the customer", [FieldError("customerId", "is required")])
-    org = container.relationships.customer(principal, customer).org
-    binding = paging_binding(principal, "subscriptions", customerId=customer, status=status)
+    """Every subscription in the caller's scope, by the end of its term (soonest first), across its customers unless
+    it names a reseller or a customer (outside its scope: 404). Read from the caller's list partition."""
+    partition = list_partition_for(
+        principal,
+        container.relationships,
+        container.providers,
+        provider_id=provider_id,
+        reseller_id=reseller_id,
+        customer_id=customer_id,
+    )
+    statuses = tuple(sorted(set(status or ())))
+    start, end = aware(term_ends_from), aware(term_ends_before)
+    binding = paging_binding(principal, "subscriptions", partition=partition, status=",".join(statuses),
+                             productId=product_id, termEndsFrom=moment(start), termEndsBefore=moment(end),
+                             autoRenew=None if auto_renew is None else str(auto_renew))  # fmt: skip
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.subscription_service.page(
-        principal, org, status=status, limit=paging.limit, position=position
+    items, following = container.subscription_service.listed(
+        partition,
+        statuses=statuses,
+        product_id=product_id,
+        term_ends_from=start,
+        term_ends_before=end,
+        auto_renew=auto_renew,
+        limit=paging.limit,
+        position=position,
     )
     now = datetime.now(UTC)
     return SubscriptionPage(

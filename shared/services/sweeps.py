@@ -35,9 +35,19 @@ def sweep_provisioning(container: Container) -> dict[str, int]:
         "stalledOrders": container.provisioning.resend_stalled(),
         "stalledChanges": container.subscription_service.resend_stalled_changes(),
         "adopted": adopt_recent_orphans(container),
+        "listed": repair_lists(container),
     }
     log.info("provisioning sweep: %s", counts)
     return counts
+
+
+def repair_lists(container: Container) -> int:
+    """Orders and subscriptions whose writer stopped before listing them are listed now (shared/storage/listings.py);
+    on a deployment that had none, every existing one is listed once."""
+    count = 0
+    for lists in (container.orders.lists, container.subscriptions.lists):
+        count += lists.repair() + lists.backfill()
+    return count
 
 
 ORPHAN_LOOKBACK = timedelta(hours=2)

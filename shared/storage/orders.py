@@ -11,12 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+from azure.core import MatchConditions
 from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableTransactionError, UpdateMode
 
+from shared.domain.listings import list_partitions, order_ranges, order_row_keys
 from shared.domain.orders import LinePrices, LineStatus, Order, OrderLine, OrderStatus, Provisioning
-from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
+from shared.storage.listings import ListedKind, Listings, entity_etag, is_conflict, version_of
+from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key
 
 TABLE = "orders"
+LIST_TABLE = "orderlists"
 _ORDER = "o|"
 _OUTBOX = "outbox|"
 
@@ -155,20 +160,33 @@ def outbox_row(order: Order, queue: str, message_type: str, attempt: int) -> dic
     }
 
 
+ORDER_LISTS = ListedKind(
+    entity_table=TABLE,
+    list_table=LIST_TABLE,
+    marker_prefix="listing|",
+    entity_rows="RowKey ge 'o|' and RowKey lt 'o}'",
+    partitions=lambda row: list_partitions(row["providerId"], row["resellerId"], row["customerId"]),
+    row_keys=lambda row: order_row_keys(row["id"], row["status"], row["createdAt"]),
+)
+
+
 class OrderRepository:
     def __init__(self, storage: TableStorage) -> None:
         self._storage = storage
+        self.lists = Listings(storage, ORDER_LISTS)
 
     @property
     def _table(self) -> Any:
         return self._storage.table(TABLE)
 
     def add(self, order: Order, *, outbox: dict[str, Any] | None) -> Order:
-        """The order and (when it is to be provisioned) its outbox row, atomically."""
-        operations: list[tuple[str, dict[str, Any]]] = [("create", _to_row(order))]
+        """The order, its list marker and (when it is to be provisioned) its outbox row, atomically."""
+        row = {**_to_row(order), "version": 1}
+        operations: list[Any] = [("create", row), ("upsert", self.lists.marker(row))]
         if outbox is not None:
             operations.append(("upsert", outbox))
-        self._table.submit_transaction(operations)
+        results = self._table.submit_transaction(operations)
+        self.lists.listed(row, entity_etag(results, 1))
         return order
 
     def get(self, customer_id: str, order_id: str) -> Order | None:
@@ -180,43 +198,45 @@ class OrderRepository:
     def update(
         self, order: Order, change: Callable[[Order], Order | None], *, outbox: dict[str, Any] | None = None
     ) -> Order:
-        """ETag-guarded; with `outbox`, the outbox row is written in the same transaction."""
-        if outbox is None:
-
-            def apply(row: dict[str, Any]) -> dict[str, Any] | None:
-                changed = change(_from_row(row))
-                return None if changed is None else _to_row(changed)
-
-            return _from_row(
-                update_with_etag(self._table, safe_key(order.customer_id), _ORDER + safe_key(order.id), apply) or {}
-            )
-        from azure.core import MatchConditions
-        from azure.data.tables import TableTransactionError, UpdateMode
-
+        """ETag-guarded, with its list marker (and `outbox`, when given) in the same transaction."""
         for _ in range(10):
-            row = self._table.get_entity(safe_key(order.customer_id), _ORDER + safe_key(order.id))
-            changed = change(_from_row(dict(row)))
+            current = self._table.get_entity(safe_key(order.customer_id), _ORDER + safe_key(order.id))
+            changed = change(_from_row(dict(current)))
             if changed is None:
-                return _from_row(dict(row))
+                return _from_row(dict(current))
+            row = {**_to_row(changed), "version": version_of(current) + 1}
+            guard = {
+                "mode": UpdateMode.REPLACE,
+                "etag": current.metadata["etag"],
+                "match_condition": MatchConditions.IfNotModified,
+            }
+            operations: list[Any] = [("update", row, guard), ("upsert", self.lists.marker(row))]
+            if outbox is not None:
+                operations.append(("upsert", outbox))
             try:
-                self._table.submit_transaction(
-                    [
-                        (
-                            "update",
-                            _to_row(changed),
-                            {
-                                "mode": UpdateMode.REPLACE,
-                                "etag": row.metadata["etag"],
-                                "match_condition": MatchConditions.IfNotModified,
-                            },
-                        ),
-                        ("upsert", outbox),
-                    ]
-                )
-                return changed
-            except TableTransactionError:
-                continue
+                results = self._table.submit_transaction(operations)
+            except TableTransactionError as error:
+                if is_conflict(error):
+                    continue
+                raise
+            self.lists.listed(row, entity_etag(results, 1))
+            return changed
         raise RuntimeError(f"order {order.id} kept changing under us")
+
+    def listed(
+        self,
+        partition: str,
+        *,
+        statuses: tuple[str, ...],
+        created_from: datetime | None,
+        created_before: datetime | None,
+        limit: int,
+        position: dict[str, str] | None,
+    ) -> tuple[list[Order], dict[str, str] | None]:
+        """One page of an organisation's list of orders (shared/domain/listings.py), newest first."""
+        ranges = order_ranges(statuses, created_from=created_from, created_before=created_before)
+        page = self.lists.page(partition, ranges, limit=limit, position=position)
+        return [_from_row(row) for row in page.rows], page.next_position
 
     def page(
         self, customer_id: str, *, limit: int, position: dict[str, str] | None, status: str | None = None

@@ -8,15 +8,19 @@ from typing import Any
 
 import orjson
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import UpdateMode
+from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+from azure.data.tables import TableTransactionError, UpdateMode
 
+from shared.domain.listings import list_partitions, subscription_ranges, subscription_row_keys
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription
+from shared.storage.listings import ListedKind, Listings, entity_etag, is_conflict, version_of, without_markers
 from shared.storage.snapshot import snapshot
-from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
+from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key
 
 TABLE = "subscriptions"
 INDEX = "subscriptionindex"
+LIST_TABLE = "subscriptionlists"
+_MARKER = "~listing|"
 _INDEX_ROW = "s"
 
 
@@ -100,9 +104,20 @@ def _from_row(row: dict[str, Any]) -> Subscription:
     )
 
 
+SUBSCRIPTION_LISTS = ListedKind(
+    entity_table=TABLE,
+    list_table=LIST_TABLE,
+    marker_prefix=_MARKER,  # after every subscription id: a scan of a customer's subscriptions stops before it
+    entity_rows=f"RowKey lt {odata_quote(_MARKER)}",
+    partitions=lambda row: list_partitions(row["providerId"], row["resellerId"], row["customerId"]),
+    row_keys=lambda row: subscription_row_keys(row["id"], row["status"], row["offerId"], row.get("termEndDate")),
+)
+
+
 class SubscriptionRepository:
     def __init__(self, storage: TableStorage) -> None:
         self._storage = storage
+        self.lists = Listings(storage, SUBSCRIPTION_LISTS)
 
     @property
     def _table(self) -> Any:
@@ -144,19 +159,24 @@ class SubscriptionRepository:
             after = build(before)
             if after is None:
                 return before, before
+            row = {**_to_row(after), "version": version_of(entity) + 1}
+            if entity is None:
+                self._write_index(after)
+                operation: Any = ("create", row)
+            else:
+                guard = {
+                    "mode": UpdateMode.REPLACE,
+                    "etag": entity.metadata["etag"],
+                    "match_condition": MatchConditions.IfNotModified,
+                }
+                operation = ("update", row, guard)
             try:
-                if entity is None:
-                    self._write_index(after)
-                    self._table.create_entity(_to_row(after))
-                else:
-                    self._table.update_entity(
-                        _to_row(after),
-                        mode=UpdateMode.REPLACE,
-                        etag=entity.metadata["etag"],
-                        match_condition=MatchConditions.IfNotModified,
-                    )
-            except (ResourceExistsError, ResourceModifiedError):
-                continue
+                results = self._table.submit_transaction([operation, ("upsert", self.lists.marker(row))])
+            except TableTransactionError as error:
+                if is_conflict(error):
+                    continue
+                raise
+            self.lists.listed(row, entity_etag(results, 1))
             return before, after
         raise ResourceModifiedError(f"gave up after {attempts} concurrent writes of subscription {subscription_id}")
 
@@ -174,32 +194,64 @@ class SubscriptionRepository:
     def update(
         self, customer_id: str, subscription_id: str, change: Callable[[Subscription], Subscription | None]
     ) -> Subscription:
-        def apply(row: dict[str, Any]) -> dict[str, Any] | None:
-            changed = change(_from_row(row))
-            return None if changed is None else _to_row(changed)
+        """Changes a stored subscription (ResourceNotFoundError when there is none)."""
 
-        return _from_row(update_with_etag(self._table, safe_key(customer_id), safe_key(subscription_id), apply) or {})
+        def build(before: Subscription | None) -> Subscription | None:
+            if before is None:
+                raise ResourceNotFoundError(f"subscription {subscription_id} is not mirrored")
+            return change(before)
+
+        before, after = self.write(customer_id, subscription_id, build)
+        return after or before  # type: ignore[return-value]  # build raised when there was nothing
+
+    def listed(
+        self,
+        partition: str,
+        *,
+        statuses: tuple[str, ...],
+        product_id: str | None,
+        term_ends_from: datetime | None,
+        term_ends_before: datetime | None,
+        auto_renew: bool | None,
+        limit: int,
+        position: dict[str, str] | None,
+    ) -> tuple[list[Subscription], dict[str, str] | None]:
+        """One page of an organisation's list of subscriptions (shared/domain/listings.py), by term end."""
+        ranges, filtered = subscription_ranges(
+            statuses, product_id=product_id, term_ends_from=term_ends_from, term_ends_before=term_ends_before
+        )
+        where = [" or ".join(f"status eq {odata_quote(status)}" for status in filtered)] if filtered else []
+        if auto_renew is not None:
+            where.append(f"autoRenew eq {'true' if auto_renew else 'false'}")
+        page = self.lists.page(
+            partition,
+            ranges,
+            limit=limit,
+            position=position,
+            where=" and ".join(f"({part})" for part in where) or None,
+        )
+        return [_from_row(row) for row in page.rows], page.next_position
 
     def page(
         self, customer_id: str, *, limit: int, position: dict[str, str] | None, status: str | None = None
     ) -> tuple[list[Subscription], dict[str, str] | None]:
-        query = f"PartitionKey eq {odata_quote(safe_key(customer_id))}"
+        query = f"PartitionKey eq {odata_quote(safe_key(customer_id))} and RowKey lt {odata_quote(_MARKER)}"
         if status:
             query += f" and status eq {odata_quote(status)}"
         result = query_page(self._table, query_filter=query, limit=limit, position=position)
         return [_from_row(row) for row in result.items], result.next_position
 
     def for_customer(self, customer_id: str) -> Iterator[Subscription]:
-        for row in iter_query(self._table, query_filter=f"PartitionKey eq {odata_quote(safe_key(customer_id))}"):
-            yield _from_row(row)
+        rows = iter_query(self._table, query_filter=f"PartitionKey eq {odata_quote(safe_key(customer_id))}")
+        yield from (_from_row(row) for row in without_markers(rows, self.lists))
 
     def for_provider(self, provider_id: str) -> Iterator[Subscription]:
         """Every mirrored subscription of a provider (billing and the sync read this)."""
-        for row in iter_query(self._table, query_filter=f"providerId eq {odata_quote(provider_id)}"):
-            yield _from_row(row)
+        rows = iter_query(self._table, query_filter=f"providerId eq {odata_quote(provider_id)}")
+        yield from (_from_row(row) for row in without_markers(rows, self.lists))
 
     def with_pending_changes(self) -> Iterator[Subscription]:
-        for row in iter_query(self._table, query_filter="change ne ''"):
+        for row in without_markers(iter_query(self._table, query_filter="change ne ''"), self.lists):
             sub = _from_row(row)
             if sub.change and sub.change.status == "pending":
                 yield sub

@@ -215,8 +215,8 @@ def test_a_missing_required_query_parameter_is_422_everywhere(client: TestClient
         ("POST", "/api/webhooks/partner-center", {}, {}, "provider"),
         ("GET", "/api/catalog", admin, {}, "country"),
         ("GET", "/api/catalog", operator, {"country": "US"}, "providerId"),
-        ("GET", "/api/orders", admin, {}, "customerId"),
-        ("GET", "/api/subscriptions", admin, {}, "customerId"),
+        ("GET", "/api/orders", operator, {}, "providerId"),
+        ("GET", "/api/subscriptions", operator, {}, "providerId"),
         ("GET", "/api/resellers", operator, {}, "providerId"),
     ]
     for method, path, headers, params, name in cases:
@@ -312,11 +312,13 @@ def test_every_operation_documents_the_answers_every_layer_gives() -> None:
     assert "HTTPValidationError" not in document["components"]["schemas"]
 
 
-def test_the_document_says_staff_name_the_customer_and_a_change_is_one_field() -> None:
+def test_the_document_says_lists_span_the_callers_scope_and_a_change_is_one_field() -> None:
     document = create_app().openapi()
     for path in ("/api/orders", "/api/subscriptions"):
-        customer = next(p for p in document["paths"][path]["get"]["parameters"] if p["name"] == "customerId")
-        assert "Required for provider and reseller staff" in customer["description"]
+        operation = document["paths"][path]["get"]
+        provider = next(p for p in operation["parameters"] if p["name"] == "providerId")
+        assert "Operator only (and required for it)" in provider["description"]
+        assert "across its customers" in operation["description"]
     patch = document["components"]["schemas"]["SubscriptionPatch"]
     assert patch["minProperties"] == 1 and patch["maxProperties"] == 1
 

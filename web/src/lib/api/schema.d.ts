@@ -495,7 +495,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Orders */
+        /**
+         * List Orders
+         * @description Every order in the caller's scope, newest first: across its customers unless it names a reseller or a
+         *     customer (outside its scope: 404). Read from the caller's list partition, never by scanning customers.
+         */
         get: operations["listOrders"];
         put?: never;
         /**
@@ -957,7 +961,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Subscriptions */
+        /**
+         * List Subscriptions
+         * @description Every subscription in the caller's scope, by the end of its term (soonest first), across its customers unless
+         *     it names a reseller or a customer (outside its scope: 404). Read from the caller's list partition.
+         */
         get: operations["listSubscriptions"];
         put?: never;
         post?: never;
@@ -9649,9 +9657,18 @@ export interface operations {
     listOrders: {
         parameters: {
             query?: {
-                /** @description Required for provider and reseller staff (whose orders); a customer's own members omit it. */
+                /** @description One customer's orders. */
                 customerId?: string | null;
-                status?: ("pendingApproval" | "rejected" | "accepted" | "provisioning" | "completed" | "partiallyCompleted" | "failed") | null;
+                /** @description The orders of one reseller's customers. */
+                resellerId?: string | null;
+                /** @description Operator only (and required for it): whose orders. */
+                providerId?: string | null;
+                /** @description Orders in any of these statuses (repeat it): e.g. the approval queue. */
+                status?: ("pendingApproval" | "rejected" | "accepted" | "provisioning" | "completed" | "partiallyCompleted" | "failed")[] | null;
+                /** @description Orders placed at or after this moment. */
+                createdFrom?: string | null;
+                /** @description Orders placed before this moment. */
+                createdBefore?: string | null;
                 /** @description Items per page (1..500). */
                 limit?: number;
                 /** @description From the previous page. */
@@ -14889,9 +14906,22 @@ export interface operations {
     listSubscriptions: {
         parameters: {
             query?: {
-                /** @description Required for provider and reseller staff; a customer's own members omit it. */
+                /** @description One customer's subscriptions. */
                 customerId?: string | null;
-                status?: string | null;
+                /** @description The subscriptions of one reseller's customers. */
+                resellerId?: string | null;
+                /** @description Operator only (and required for it): whose. */
+                providerId?: string | null;
+                /** @description Subscriptions in any of these statuses (repeat it): e.g. suspended. */
+                status?: ("active" | "suspended" | "deleted" | "expired" | "pending" | "disabled")[] | null;
+                /** @description Partner Center's product id (the first part of offerId). */
+                productId?: string | null;
+                /** @description Terms ending (renewing) at or after this moment. */
+                termEndsFrom?: string | null;
+                /** @description Terms ending before this moment: e.g. within the next 30 days. */
+                termEndsBefore?: string | null;
+                /** @description Only those that renew (true) or end (false). */
+                autoRenew?: boolean | null;
                 /** @description Items per page (1..500). */
                 limit?: number;
                 /** @description From the previous page. */

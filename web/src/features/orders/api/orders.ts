@@ -41,7 +41,7 @@ export const customerOrdersPageQuery = (customerId: string, status: OrderStatus 
       unwrap(
         api.GET("/api/orders", {
           params: {
-            query: { customerId, status: status ?? undefined, limit: 20, continuationToken: token ?? undefined },
+            query: { customerId, status: status ? [status] : undefined, limit: 20, continuationToken: token ?? undefined },
           },
         }),
       ),

@@ -1,5 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient, type Query } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../../../lib/api/client";
+import type { paths } from "../../../lib/api/schema";
 
 export type Subscription = Schemas["SubscriptionOut"];
 export type SubscriptionPage = Schemas["SubscriptionPage"];
@@ -8,7 +9,18 @@ export type PendingChange = Schemas["ChangeOut"];
 export type SeatLot = Schemas["LotOut"];
 
 /** The states Partner Center gives a subscription ("deleted" is a cancelled one). */
-export const SUBSCRIPTION_STATUSES: readonly string[] = ["active", "suspended", "pending", "deleted", "expired", "disabled"];
+export const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = [
+  "active",
+  "suspended",
+  "pending",
+  "deleted",
+  "expired",
+  "disabled",
+];
+
+/** Whether a value (from a filter's select) is one of the statuses a list can be narrowed to. */
+export const isSubscriptionStatus = (value: string): value is SubscriptionStatus =>
+  (SUBSCRIPTION_STATUSES as readonly string[]).includes(value);
 
 /** How often a change being applied is looked at again, until it is applied or refused. */
 export const FOLLOW_INTERVAL_MS = 1500;
@@ -23,14 +35,19 @@ export const subscriptionKeys = {
 
 export const isPending = (sub: Subscription) => sub.pendingChange?.status === "pending";
 
-export const subscriptionsPageQuery = (customerId: string, status: string | null) => (token: string | null) =>
+/** The statuses a list can be narrowed to (the API's `status` filter). */
+export type SubscriptionStatus = NonNullable<
+  NonNullable<paths["/api/subscriptions"]["get"]["parameters"]["query"]>["status"]
+>[number];
+
+export const subscriptionsPageQuery = (customerId: string, status: SubscriptionStatus | null) => (token: string | null) =>
   queryOptions({
     queryKey: subscriptionKeys.list(customerId, status, token),
     queryFn: () =>
       unwrap(
         api.GET("/api/subscriptions", {
           params: {
-            query: { customerId, status: status ?? undefined, limit: 50, continuationToken: token ?? undefined },
+            query: { customerId, status: status ? [status] : undefined, limit: 50, continuationToken: token ?? undefined },
           },
         }),
       ),

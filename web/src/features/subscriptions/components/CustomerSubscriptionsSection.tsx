@@ -12,6 +12,7 @@ import { useMe } from "../../../lib/auth/me";
 import { isProviderStaff, isResellerStaff } from "../../../lib/roles";
 import {
   SUBSCRIPTION_STATUSES,
+  isSubscriptionStatus,
   subscriptionsPageQuery,
   useSyncCustomerSubscriptions,
   type Subscription,
@@ -69,7 +70,7 @@ export function CustomerSubscriptionsSection({ customer }: { customer: Schemas["
         label="Subscriptions"
         columns={columns}
         rowKey={(s) => s.id}
-        page={subscriptionsPageQuery(customer.id, status || null)}
+        page={subscriptionsPageQuery(customer.id, isSubscriptionStatus(status) ? status : null)}
         resetKey={status}
         toolbar={
           <StatusFilter label="Subscription status" statuses={SUBSCRIPTION_STATUSES} value={status} onValue={setStatus} />

@@ -1,0 +1,49 @@
+"""Which list partition a caller's list reads (shared/domain/listings.py): the narrowest organisation it names,
+checked against its scope, or its own organisation's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.domain.listings import list_partition
+from shared.domain.scope import OrgType, Principal
+from shared.services.errors import FieldError, Invalid, NotFound
+
+
+def list_partition_for(
+    principal: Principal,
+    relationships: Any,
+    providers: Any,
+    *,
+    provider_id: str | None,
+    reseller_id: str | None,
+    customer_id: str | None,
+) -> str:
+    """A customer or reseller outside the caller's scope is a 404, never an empty list; a customer named with a
+    reseller or provider it does not belong to is one too. The operator names at least the provider."""
+    if customer_id:
+        customer = relationships.customer(principal, customer_id)
+        if (reseller_id and customer.reseller_id != reseller_id) or (
+            provider_id and customer.provider_id != provider_id
+        ):
+            raise NotFound(f"customer {customer_id} was not found")
+        return list_partition(OrgType.CUSTOMER, customer.id)
+    if reseller_id:
+        reseller = relationships.reseller(principal, reseller_id)
+        if provider_id and reseller.provider_id != provider_id:
+            raise NotFound(f"reseller {reseller_id} was not found")
+        return list_partition(OrgType.RESELLER, reseller.id)
+    own = principal.org
+    if own.org_type is OrgType.OPERATOR:
+        if not provider_id:
+            raise Invalid(
+                "the operator names the provider, reseller or customer whose list it reads",
+                [FieldError("providerId", "is required")],
+            )
+        if providers.get(provider_id) is None:
+            raise NotFound(f"provider {provider_id} was not found")
+        return list_partition(OrgType.PROVIDER, provider_id)
+    own_provider = own.org_id if own.org_type is OrgType.PROVIDER else own.provider_id
+    if provider_id and provider_id != own_provider:
+        raise NotFound(f"provider {provider_id} was not found")
+    return list_partition(own.org_type, own.org_id)
