@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_ke
 log = logging.getLogger(__name__)
 
 _POINTER = "id|"
+_COPIERS = ThreadPoolExecutor(max_workers=6, thread_name_prefix="listing")  # the clients are thread-safe
 _STATE_PARTITION = "state"
 _CONFLICTS = {"UpdateConditionNotSatisfied", "EntityAlreadyExists", "ResourceNotFound", "EntityNotFound"}
 
@@ -104,19 +106,23 @@ class Listings:
             log.warning("listing %s/%s left to the sweep", row.get("PartitionKey"), row.get("RowKey"), exc_info=True)
 
     def project(self, row: dict[str, Any]) -> None:
-        for partition in self._kind.partitions(row):
-            self._project_into(safe_key(partition), row)
+        """Copies the row into each of its list partitions, the partitions side by side (each its own transaction)."""
+        futures = [_COPIERS.submit(self._project_into, safe_key(p), row) for p in self._kind.partitions(row)]
+        for future in futures:
+            future.result()
 
     def _project_into(self, partition: str, row: dict[str, Any], attempts: int = 10) -> None:
         version = version_of(row)
         pointer_key = _POINTER + row["RowKey"]
         keys = [safe_key(key) for key in self._kind.row_keys(row)]
         copy = {k: v for k, v in row.items() if k not in ("PartitionKey", "RowKey")}
-        for _ in range(attempts):
-            try:
-                pointer: Any = self._lists.get_entity(partition, pointer_key)
-            except ResourceNotFoundError:
-                pointer = None
+        for attempt in range(attempts):
+            pointer: Any = None
+            if version > 1 or attempt > 0:  # a first version has no pointer yet: one read saved per new record
+                try:
+                    pointer = self._lists.get_entity(partition, pointer_key)
+                except ResourceNotFoundError:
+                    pointer = None
             if pointer is not None and version_of(pointer) >= version:
                 return  # this version, or a newer one, is listed already
             old = [str(k) for k in orjson.loads(pointer["keys"])] if pointer is not None else []

@@ -15,8 +15,9 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableTransactionError, UpdateMode
 
-from shared.domain.listings import list_partitions, order_ranges, order_row_keys
+from shared.domain.listings import list_partition, list_partitions, order_ranges, order_row_keys
 from shared.domain.orders import LinePrices, LineStatus, Order, OrderLine, OrderStatus, Provisioning
+from shared.domain.scope import OrgType
 from shared.storage.listings import ListedKind, Listings, entity_etag, is_conflict, version_of
 from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key
 
@@ -271,11 +272,17 @@ class OrderRepository:
                 yield _from_row(row)
 
     def in_flight(self, provider_id: str) -> Iterator[Order]:
-        """A provider's orders waiting for approval or still provisioning (the dashboard's count)."""
-        statuses = " or ".join(f"status eq '{s}'" for s in ("pendingApproval", "accepted", "provisioning"))
-        query = f"RowKey ge 'o|' and RowKey lt 'o}}' and providerId eq {odata_quote(provider_id)} and ({statuses})"
-        for row in iter_query(self._table, query_filter=query):
-            yield _from_row(row)
+        """A provider's orders waiting for approval or still provisioning (the dashboard's count), from its list
+        partition rather than every customer's."""
+        partition = list_partition(OrgType.PROVIDER, provider_id)
+        statuses = (OrderStatus.PENDING_APPROVAL.value, OrderStatus.ACCEPTED.value, OrderStatus.PROVISIONING.value)
+        position: dict[str, str] | None = None
+        while True:
+            orders, position = self.listed(partition, statuses=statuses, created_from=None, created_before=None,
+                                           limit=1000, position=position)  # fmt: skip
+            yield from orders
+            if position is None:
+                return
 
     def updated_since(self, since: datetime) -> Iterator[Order]:
         """Orders written since a moment, across customers (the sweep's look for orphans of recent purchases)."""

@@ -424,3 +424,16 @@ def test_lists_read_one_partition(container: Container, world: dict[str, Any], o
         f"reseller|{orders[0].reseller_id}",
         f"customer|{orders[0].customer_id}",
     }
+
+
+def test_the_dashboard_counts_the_orders_waiting_or_in_flight_from_the_providers_list(
+    client: TestClient, world: dict[str, Any], orders: list[Order]
+) -> None:
+    open_orders = listed(client, world, "providerAdmin", "/api/orders",
+                         status=["pendingApproval", "accepted", "provisioning"])  # fmt: skip
+    assert set(ids(orders, lambda o: o.status in ("pendingApproval", "accepted", "provisioning"))) <= {
+        o["id"] for o in open_orders
+    }
+    summary = client.get(f"/api/providers/{world['provider']['id']}/summary",
+                         headers=world["auth"](world["providerAdmin"])).json()  # fmt: skip
+    assert summary["ordersInFlight"] == len(open_orders) >= 5
