@@ -11,7 +11,8 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableTransactionError, UpdateMode
 
-from shared.domain.listings import list_partitions, subscription_ranges, subscription_row_keys
+from shared.domain.listings import list_partition, list_partitions, subscription_ranges, subscription_row_keys
+from shared.domain.scope import OrgType
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription
 from shared.storage.listings import ListedKind, Listings, entity_etag, is_conflict, version_of, without_markers
 from shared.storage.snapshot import snapshot
@@ -240,6 +241,19 @@ class SubscriptionRepository:
             query += f" and status eq {odata_quote(status)}"
         result = query_page(self._table, query_filter=query, limit=limit, position=position)
         return [_from_row(row) for row in result.items], result.next_position
+
+    def ending_between(self, provider_id: str, start: datetime, end: datetime) -> Iterator[Subscription]:
+        """A provider's active subscriptions whose term ends in [start, end) and will not renew, from its list
+        partition (the 'expiring' notice reads this instead of every subscription)."""
+        partition = list_partition(OrgType.PROVIDER, provider_id)
+        position: dict[str, str] | None = None
+        while True:
+            subs, position = self.listed(partition, statuses=("active",), product_id=None, term_ends_from=start,
+                                         term_ends_before=end, auto_renew=False, limit=1000,
+                                         position=position)  # fmt: skip
+            yield from subs
+            if position is None:
+                return
 
     def for_customer(self, customer_id: str) -> Iterator[Subscription]:
         rows = iter_query(self._table, query_filter=f"PartitionKey eq {odata_quote(safe_key(customer_id))}")

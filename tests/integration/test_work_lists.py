@@ -437,3 +437,13 @@ def test_the_dashboard_counts_the_orders_waiting_or_in_flight_from_the_providers
     summary = client.get(f"/api/providers/{world['provider']['id']}/summary",
                          headers=world["auth"](world["providerAdmin"])).json()  # fmt: skip
     assert summary["ordersInFlight"] == len(open_orders) >= 5
+
+
+def test_the_subscriptions_ending_without_renewal_are_read_from_the_providers_list(
+    container: Container, world: dict[str, Any], subscriptions: list[Subscription]
+) -> None:
+    ending = list(container.subscriptions.ending_between(world["provider"]["id"], NOW, NOW + timedelta(days=45)))
+    expected = ids(subscriptions, lambda s: s.status == "active" and not s.auto_renew
+                   and s.term_end_date < NOW + timedelta(days=45))  # fmt: skip
+    assert set(expected) <= {s.id for s in ending} and expected
+    assert all(not s.auto_renew and s.status == "active" for s in ending)
