@@ -19,6 +19,7 @@ from functions.http.orders import OrderLineIn, OrderOut, OrderPage
 from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
 from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
+from shared.domain.listings import list_partition
 from shared.domain.onboarding import Customer
 from shared.domain.periods import PERIOD_PATTERN
 from shared.domain.scope import OrgType, Principal, Role
@@ -138,11 +139,12 @@ def storefront_order(
 @router.get("/orders", response_model=OrderPage, responses=problems(400, 401, 403))
 def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging) -> OrderPage:
     principal, customer = shopper
-    binding = paging_binding(principal, "storefront-orders")
+    binding = paging_binding(principal, "storefront-orders", order="newest")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.ordering.page(
-        principal, customer.id, status=None, limit=paging.limit, position=position
-    )
+    items, following = container.ordering.listed(
+        list_partition(OrgType.CUSTOMER, customer.id), statuses=(), created_from=None, created_before=None,
+        limit=paging.limit, position=position,
+    )  # fmt: skip
     return OrderPage(
         items=[OrderOut.of(o, tiers_for(principal)) for o in items],
         continuationToken=container.continuation_tokens.encode(following, binding=binding),
@@ -158,11 +160,12 @@ def storefront_get_order(order_id: PathId, shopper: Shopper, container: Containe
 @router.get("/subscriptions", response_model=SubscriptionPage, responses=problems(400, 401, 403))
 def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: Paging) -> SubscriptionPage:
     principal, customer = shopper
-    binding = paging_binding(principal, "storefront-subscriptions")
+    binding = paging_binding(principal, "storefront-subscriptions", order="termEnd")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.subscription_service.page(
-        principal, customer.org, status=None, limit=paging.limit, position=position
-    )
+    items, following = container.subscription_service.listed(
+        list_partition(OrgType.CUSTOMER, customer.id), statuses=(), product_id=None, term_ends_from=None,
+        term_ends_before=None, auto_renew=None, limit=paging.limit, position=position,
+    )  # fmt: skip
     now = datetime.now(UTC)
     return SubscriptionPage(
         items=[SubscriptionOut.of(s, now) for s in items],

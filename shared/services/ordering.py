@@ -245,12 +245,6 @@ class OrderingService:
             raise NotFound(f"order {order_id} was not found")
         return order
 
-    def page(
-        self, principal: Principal, customer_id: str, *, status: str | None, limit: int, position: dict[str, str] | None
-    ) -> tuple[list[Order], dict[str, str] | None]:
-        customer = self._relationships.customer(principal, customer_id)
-        return self._orders.page(customer.id, limit=limit, position=position, status=status)
-
     def listed(
         self,
         partition: str,

@@ -351,19 +351,6 @@ class SubscriptionService:
             raise NotFound(f"subscription {subscription_id} was not found")
         return sub
 
-    def page(
-        self,
-        principal: Principal,
-        customer_org: OrgRef,
-        *,
-        status: str | None,
-        limit: int,
-        position: dict[str, str] | None,
-    ) -> tuple[list[Subscription], dict[str, str] | None]:
-        if not can_see(principal, customer_org):
-            raise NotFound(f"customer {customer_org.org_id} was not found")
-        return self._subscriptions.page(customer_org.org_id, limit=limit, position=position, status=status)
-
     def listed(
         self,
         partition: str,

@@ -19,7 +19,7 @@ from shared.domain.listings import list_partition, list_partitions, order_ranges
 from shared.domain.orders import LinePrices, LineStatus, Order, OrderLine, OrderStatus, Provisioning
 from shared.domain.scope import OrgType
 from shared.storage.listings import ListedKind, Listings, entity_etag, is_conflict, version_of
-from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key
+from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key
 
 TABLE = "orders"
 LIST_TABLE = "orderlists"
@@ -238,15 +238,6 @@ class OrderRepository:
         ranges = order_ranges(statuses, created_from=created_from, created_before=created_before)
         page = self.lists.page(partition, ranges, limit=limit, position=position)
         return [_from_row(row) for row in page.rows], page.next_position
-
-    def page(
-        self, customer_id: str, *, limit: int, position: dict[str, str] | None, status: str | None = None
-    ) -> tuple[list[Order], dict[str, str] | None]:
-        query = f"PartitionKey eq {odata_quote(safe_key(customer_id))} and RowKey ge 'o|' and RowKey lt 'o}}'"
-        if status:
-            query += f" and status eq {odata_quote(status)}"
-        result = query_page(self._table, query_filter=query, limit=limit, position=position)
-        return [_from_row(row) for row in result.items], result.next_position
 
     def for_customer(self, customer_id: str) -> Iterator[Order]:
         """Every order of one customer (one partition)."""

@@ -16,7 +16,7 @@ from shared.domain.scope import OrgType
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription
 from shared.storage.listings import ListedKind, Listings, entity_etag, is_conflict, version_of, without_markers
 from shared.storage.snapshot import snapshot
-from shared.storage.tables import TableStorage, iter_query, odata_quote, query_page, safe_key
+from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key
 
 TABLE = "subscriptions"
 INDEX = "subscriptionindex"
@@ -232,15 +232,6 @@ class SubscriptionRepository:
             where=" and ".join(f"({part})" for part in where) or None,
         )
         return [_from_row(row) for row in page.rows], page.next_position
-
-    def page(
-        self, customer_id: str, *, limit: int, position: dict[str, str] | None, status: str | None = None
-    ) -> tuple[list[Subscription], dict[str, str] | None]:
-        query = f"PartitionKey eq {odata_quote(safe_key(customer_id))} and RowKey lt {odata_quote(_MARKER)}"
-        if status:
-            query += f" and status eq {odata_quote(status)}"
-        result = query_page(self._table, query_filter=query, limit=limit, position=position)
-        return [_from_row(row) for row in result.items], result.next_position
 
     def ending_between(self, provider_id: str, start: datetime, end: datetime) -> Iterator[Subscription]:
         """A provider's active subscriptions whose term ends in [start, end) and will not renew, from its list
