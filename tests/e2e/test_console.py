@@ -47,6 +47,7 @@ def test_every_browser_test_file_is_collected() -> None:
         "subscriptions.test.mjs",
         "billing.test.mjs",
         "audit.test.mjs",
+        "worklists.test.mjs",
     } <= set(SPECS)
 
 

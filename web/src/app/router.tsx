@@ -23,7 +23,9 @@ const ResellerRoute = lazy(() => import("./routes/reseller"));
 const CustomersRoute = lazy(() => import("./routes/customers"));
 const CustomerRoute = lazy(() => import("./routes/customer"));
 const CatalogRoute = lazy(() => import("./routes/catalog"));
+const OrdersRoute = lazy(() => import("./routes/orders"));
 const OrderRoute = lazy(() => import("./routes/order"));
+const SubscriptionsRoute = lazy(() => import("./routes/subscriptions"));
 const SubscriptionRoute = lazy(() => import("./routes/subscription"));
 const BillingRoute = lazy(() => import("./routes/billing"));
 const BillingRunRoute = lazy(() => import("./routes/billing-run"));
@@ -89,7 +91,9 @@ function SignedIn({ userId }: { userId: string }) {
             <Route path="/customers" element={<RequirePage page="customers"><CustomersRoute /></RequirePage>} />
             <Route path="/customers/:id" element={<RequirePage page="customer"><CustomerRoute /></RequirePage>} />
             <Route path="/catalog" element={<RequirePage page="catalog"><CatalogRoute /></RequirePage>} />
+            <Route path="/orders" element={<RequirePage page="orders"><OrdersRoute /></RequirePage>} />
             <Route path="/orders/:id" element={<RequirePage page="order"><OrderRoute /></RequirePage>} />
+            <Route path="/subscriptions" element={<RequirePage page="subscriptions"><SubscriptionsRoute /></RequirePage>} />
             <Route path="/subscriptions/:id" element={<RequirePage page="subscription"><SubscriptionRoute /></RequirePage>} />
             <Route path="/billing" element={<RequirePage page="billing"><BillingRoute /></RequirePage>} />
             <Route path="/billing/:id" element={<RequirePage page="billingRun"><BillingRunRoute /></RequirePage>} />

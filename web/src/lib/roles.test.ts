@@ -16,6 +16,8 @@ describe("the menu for each role", () => {
       "Dashboard /",
       "Resellers /resellers",
       "Customers /customers",
+      "Orders /orders",
+      "Subscriptions /subscriptions",
       "Catalog /catalog",
       "Billing /billing",
       "Audit /audit",
@@ -29,6 +31,8 @@ describe("the menu for each role", () => {
       "Dashboard /",
       "Resellers /resellers",
       "Customers /customers",
+      "Orders /orders",
+      "Subscriptions /subscriptions",
       "Catalog /catalog",
       "Billing /billing",
       "Enrollment /providers/p1",
@@ -36,7 +40,7 @@ describe("the menu for each role", () => {
   });
 
   it("gives reseller staff their customers, catalog and billing; admins the audit trail and members too", () => {
-    const business = ["Customers /customers", "Catalog /catalog", "Billing /billing"];
+    const business = ["Customers /customers", "Orders /orders", "Subscriptions /subscriptions", "Catalog /catalog", "Billing /billing"];
     expect(labels({ role: "reseller.staff", orgType: "reseller", orgId: "r1" })).toEqual(business);
     expect(labels({ role: "reseller.admin", orgType: "reseller", orgId: "r1" })).toEqual([
       ...business,

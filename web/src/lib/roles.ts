@@ -17,7 +17,9 @@ export type PageName =
   | "customers"
   | "customer"
   | "catalog"
+  | "orders"
   | "order"
+  | "subscriptions"
   | "subscription"
   | "billing"
   | "billingRun"
@@ -56,6 +58,8 @@ export function menuFor(member: Member): MenuEntry[] {
       { label: "Dashboard", to: "/" },
       { label: "Resellers", to: "/resellers" },
       { label: "Customers", to: "/customers" },
+      { label: "Orders", to: "/orders" },
+      { label: "Subscriptions", to: "/subscriptions" },
       { label: "Catalog", to: "/catalog" },
       { label: "Billing", to: "/billing" },
       ...admin,
@@ -65,6 +69,8 @@ export function menuFor(member: Member): MenuEntry[] {
   if (isResellerStaff(role)) {
     return [
       { label: "Customers", to: "/customers" },
+      { label: "Orders", to: "/orders" },
+      { label: "Subscriptions", to: "/subscriptions" },
       { label: "Catalog", to: "/catalog" },
       { label: "Billing", to: "/billing" },
       ...admin,
@@ -83,7 +89,9 @@ const PAGES: Record<PageName, (role: Role) => boolean> = {
   customers: (role) => isProviderStaff(role) || isResellerStaff(role),
   customer: (role) => isProviderStaff(role) || isResellerStaff(role),
   catalog: (role) => isProviderStaff(role) || isResellerStaff(role),
+  orders: (role) => isProviderStaff(role) || isResellerStaff(role),
   order: (role) => isProviderStaff(role) || isResellerStaff(role),
+  subscriptions: (role) => isProviderStaff(role) || isResellerStaff(role),
   subscription: (role) => isProviderStaff(role) || isResellerStaff(role),
   billing: (role) => isProviderStaff(role) || isResellerStaff(role),
   billingRun: (role) => isProviderStaff(role) || isResellerStaff(role),

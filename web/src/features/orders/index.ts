@@ -1,6 +1,18 @@
 export { CustomerOrdersSection } from "./components/CustomerOrdersSection";
 export { OrderDetails } from "./components/OrderDetails";
 export { OrderLinesTable } from "./components/OrderLinesTable";
-export { OrderDecision } from "./components/OrderDecision";
+export { OrderDecision, RejectOrderForm } from "./components/OrderDecision";
+export { orderColumns } from "./components/orderColumns";
 export { PlaceOrderForm, PlaceOrderDialog } from "./components/PlaceOrderForm";
-export { useOrder, orderKeys, orderQuery, type Order, type OrderLine, type OrderStatus } from "./api/orders";
+export {
+  inFlight,
+  orderKeys,
+  orderQuery,
+  useApproveOrder,
+  useOrder,
+  useRefreshOrder,
+  useShowOrder,
+  type Order,
+  type OrderLine,
+  type OrderStatus,
+} from "./api/orders";

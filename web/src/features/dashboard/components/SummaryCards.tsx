@@ -53,7 +53,10 @@ export function SummaryCards({ summary }: { summary: ProviderSummary }) {
       </SummaryCard>
       <SummaryCard title="Orders in flight">
         <Text className={styles.big}>{summary.ordersInFlight}</Text>
-        <Text>waiting for approval or being provisioned</Text>
+        <Text>
+          <Link to="/orders?queue=approval">waiting for approval</Link> or{" "}
+          <Link to="/orders?queue=inflight">being provisioned</Link>
+        </Text>
       </SummaryCard>
       <SummaryCard title="Last billing run">
         {run ? (
