@@ -65,3 +65,11 @@ def billing_runs(message: func.ServiceBusMessage) -> None:
 )
 def catalog_syncs(message: func.ServiceBusMessage) -> None:
     handle(QueueNames.CATALOG_SYNCS, message)
+
+
+@bp.function_name("notifications")
+@bp.service_bus_queue_trigger(
+    arg_name="message", queue_name=QueueNames.NOTIFICATIONS, connection=SERVICE_BUS_CONNECTION
+)
+def notifications(message: func.ServiceBusMessage) -> None:
+    handle(QueueNames.NOTIFICATIONS, message)

@@ -68,3 +68,12 @@ def billing_billed(timer: func.TimerRequest) -> None:
     from shared.services.sweeps import run_billed_billing
 
     run_billed_billing(get_container())
+
+
+@bp.function_name("notification_sweep")
+@bp.timer_trigger(arg_name="timer", schedule="%NOTIFICATION_SWEEP_SCHEDULE%", run_on_startup=False, use_monitor=True)
+def notification_sweep(timer: func.TimerRequest) -> None:
+    from shared.bootstrap import get_container
+    from shared.services.sweeps import sweep_notifications
+
+    sweep_notifications(get_container())

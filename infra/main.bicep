@@ -75,6 +75,8 @@ param catalogSyncSchedule string = '0 0 2 * * *'
 param billingUnbilledSchedule string = '0 0 5 * * *'
 @description('NCRONTAB, six fields, UTC: last month\'s billed run, once its invoice is out.')
 param billingBilledSchedule string = '0 30 5 * * *'
+@description('NCRONTAB, six fields, UTC: lost webhook deliveries re-queued, expiring subscriptions announced.')
+param notificationSweepSchedule string = '0 */5 * * * *'
 @description('Markets (countries) whose catalog and prices are synced, comma-separated.')
 param catalogMarkets string = 'US,NL,DE'
 
@@ -125,6 +127,7 @@ var queueNames = [
   'subscription-changes'
   'billing-runs'
   'catalog-syncs'
+  'notifications'
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
@@ -228,6 +231,7 @@ var appSettings = {
   CATALOG_MARKETS: catalogMarkets
   BILLING_UNBILLED_SCHEDULE: billingUnbilledSchedule
   BILLING_BILLED_SCHEDULE: billingBilledSchedule
+  NOTIFICATION_SWEEP_SCHEDULE: notificationSweepSchedule
   PROVISIONING_RETRY_FIRST_DELAY_SECONDS: string(provisioningRetryFirstDelaySeconds)
   PROVISIONING_RETRY_MAX_DELAY_SECONDS: string(provisioningRetryMaxDelaySeconds)
   PROVISIONING_MAX_ATTEMPTS: string(provisioningMaxAttempts)

@@ -297,6 +297,7 @@ class Container:
             pricing=self.pricing,
             audit=self.audit,
             provisioning=self.provisioning,
+            notify=self.notifications.publish,
         )
 
     @cached_property
@@ -333,6 +334,24 @@ class Container:
         from shared.storage.webhook_events import ReceivedEvents
 
         return ReceivedEvents(self.tables)
+
+    @cached_property
+    def notifications(self) -> Any:
+        """Outbound events: webhook endpoints, fan-out and signed deliveries (shared/services/notifications.py)."""
+        from shared.services.notifications import NotificationService
+        from shared.storage.notifications import DeliveryRepository, EndpointRepository, Marks
+
+        s = self.settings
+        return NotificationService(
+            endpoints=EndpointRepository(self.tables),
+            deliveries=DeliveryRepository(self.tables),
+            marks=Marks(self.tables),
+            audit=self.audit,
+            publisher=self.publisher,
+            secret_store=self.secret_store,
+            allow_loopback=s.event_webhooks_allow_loopback,
+            own_base_urls=[s.public_base_url],
+        )
 
     @cached_property
     def publisher(self) -> Any:

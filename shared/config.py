@@ -29,6 +29,7 @@ LOCAL_ONLY_SETTINGS: Final = frozenset(
         "LOCAL_OPERATOR_ID",
         "DEV_SIGN_IN_KEY_DIR",
         "PARTNER_CENTER_CONSENT_SIGN_IN_HOST",
+        "EVENT_WEBHOOKS_ALLOW_LOOPBACK",
     }
 )
 # Settings holding URLs the platform calls or trusts: https (and not loopback) in production.
@@ -138,6 +139,8 @@ class Settings(BaseSettings):
     catalog_sync_schedule: str = "0 0 2 * * *"
     billing_unbilled_schedule: str = "0 0 5 * * *"  # the current period's unbilled run, daily
     billing_billed_schedule: str = "0 30 5 * * *"  # last month's billed run, once its invoice is out
+    # Outbound events: lost webhook deliveries re-queued, expiring subscriptions announced.
+    notification_sweep_schedule: str = "0 */5 * * * *"
     catalog_markets: str = "US,NL,DE"  # the markets (countries) whose catalog and prices are synced
 
     @property
@@ -167,6 +170,10 @@ class Settings(BaseSettings):
         "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller"
         "?providerPartnerId={providerPartnerId}&resellerPartnerId={resellerPartnerId}"
     )
+
+    # Outbound event webhooks go to https URLs on public addresses only; the local stack allows http to loopback
+    # (its sandbox receivers). Local only: refused in Azure.
+    event_webhooks_allow_loopback: bool = False
 
     # Telemetry: logs and traces go to Application Insights when a connection string is set.
     applicationinsights_connection_string: str | None = None
@@ -269,6 +276,8 @@ def settings_problems(settings: Settings, *, production: bool) -> dict[str, str]
             problems["DEV_SIGN_IN_KEY_DIR"] = "is local-only: in Azure people sign in with Entra ID alone"
         if settings.partner_center_consent_sign_in_host:
             problems["PARTNER_CENTER_CONSENT_SIGN_IN_HOST"] = "is local-only: in Azure consent happens at the authority"
+        if settings.event_webhooks_allow_loopback:
+            problems["EVENT_WEBHOOKS_ALLOW_LOOPBACK"] = "is local-only: in Azure webhooks go to public https URLs"
     return problems
 
 

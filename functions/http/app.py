@@ -17,6 +17,7 @@ from functions.http import (
     customers,
     health,
     members,
+    notifications,
     orders,
     pricing,
     providers,
@@ -67,6 +68,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     api.include_router(billing.router)
     api.include_router(storefront.router)
     api.include_router(webhooks.router)
+    api.include_router(notifications.router)
     app.include_router(api)
 
     app.add_middleware(BodySizeLimit, max_bytes_of=lambda: app.state.container.settings.max_body_bytes)

@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId
-from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn, StorefrontPolicyIn
+from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn, OffboardIn, StorefrontPolicyIn
 from functions.http.pricing import CustomerPatchWithPricing, patch_customer_pricing
-from functions.http.resellers import check_fields
+from functions.http.resellers import OFFBOARDED_FILTER, StrictQueryFlag, check_fields, offboarding_fields, query_flag
 from functions.http.responses import answer, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.money import format_decimal
@@ -74,6 +74,11 @@ class CustomerOut(BaseModel):
     lastCheckedAt: str | None
     lastCheckResult: str | None = Field(description='What the last check found (e.g. "still active").')
     nextCheckAt: str | None = Field(description="When the relationship is looked for next, while it is pending.")
+    offboardedAt: str | None = Field(
+        default=None, description="When it was offboarded (no new orders); null: in business."
+    )
+    offboardedBy: str | None = Field(default=None, description="The member who offboarded it.")
+    offboardingReason: str | None = Field(default=None, description="Why, as given when it was offboarded.")
     updatedAt: str
 
     @classmethod
@@ -88,7 +93,7 @@ class CustomerOut(BaseModel):
             invitedAt=customer.invited_at.isoformat(), expiresAt=customer.expires_at.isoformat(),
             activatedAt=moment(customer.activated_at), endedAt=moment(customer.ended_at),
             failureReason=customer.failure_reason, flag=customer.flag, updatedAt=customer.updated_at.isoformat(),
-            **check_fields(customer),
+            **check_fields(customer), **offboarding_fields(customer),
         )  # fmt: skip
 
     @classmethod
@@ -189,8 +194,10 @@ def list_customers(
     provider_id: Annotated[
         str | None, Query(alias="providerId", max_length=128, description="Operator only: whose customers.")
     ] = None,
+    offboarded: Annotated[StrictQueryFlag | None, Query(description=OFFBOARDED_FILTER)] = None,
 ) -> CustomerPage:
-    binding = paging_binding(principal, "customers", resellerId=reseller_id, status=status, providerId=provider_id)
+    binding = paging_binding(principal, "customers", resellerId=reseller_id, status=status, providerId=provider_id,
+                             offboarded=offboarded)  # fmt: skip
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     items, following = container.relationships.list_customers(
         principal,
@@ -199,6 +206,7 @@ def list_customers(
         status=status,
         limit=paging.limit,
         position=position,
+        offboarded=query_flag(offboarded),
     )
     return CustomerPage(
         items=[CustomerOut.of(c) for c in items],
@@ -215,13 +223,18 @@ def get_customer(customer_id: PathId, principal: CurrentPrincipal, container: Co
 def patch_customer(
     customer_id: PathId, body: CustomerPatchWithPricing, principal: CurrentPrincipal, container: ContainerDep
 ) -> CustomerOut:
-    """Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited). A
-    policy naming an id that is not a catalog item of the customer's market is 422, and nothing is changed."""
+    """Provider staff or the customer's reseller staff: its name and contact e-mail, the storefront switch and
+    pricing settings (each audited). A policy naming an id that is not a catalog item of the customer's market is
+    422, and nothing is changed."""
     customer = container.relationships.customer(principal, customer_id)
     policy = None if body.storefrontPolicy is None else _storefront_policy(body.storefrontPolicy)
     if policy is not None:  # checked before anything is changed, the pricing fields included
         container.relationships.check_storefront_policy(principal, customer_id, policy, catalog=container.catalog)
     patch_customer_pricing(container, principal, customer_id, body)
+    if body.name is not None or body.contactEmail is not None:
+        customer = container.relationships.edit_customer(
+            principal, customer_id, name=body.name, contact_email=body.contactEmail
+        )
     if policy is not None:
         customer = container.relationships.set_storefront_policy(
             principal, customer_id, policy, catalog=container.catalog
@@ -238,6 +251,25 @@ def _storefront_policy(policy: StorefrontPolicyIn) -> StorefrontPolicy:
         max_term_duration=policy.maxTermDuration,
         approval_threshold=None if policy.approvalThreshold is None else Decimal(policy.approvalThreshold),
     )
+
+
+@router.post(
+    "/customers/{customer_id}/offboard", response_model=CustomerOut, responses=problems(400, 401, 403, 404, 409, 422)
+)
+def offboard_customer(
+    customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep, body: OffboardIn | None = None
+) -> CustomerOut:
+    """Provider staff or the reseller's admins: no new orders or seats from now on; its subscriptions stay as they
+    are in Partner Center, its record, orders, charges and billing stay readable (409 when already offboarded)."""
+    reason = body.reason if body else None
+    return CustomerOut.of(container.relationships.offboard_customer(principal, customer_id, reason=reason))
+
+
+@router.post("/customers/{customer_id}/restore", response_model=CustomerOut, responses=problems(401, 403, 404, 409))
+def restore_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> CustomerOut:
+    """Provider staff or the reseller's admins: back in business; 409 when it is not offboarded, or while its
+    reseller is (restore the reseller first)."""
+    return CustomerOut.of(container.relationships.restore_customer(principal, customer_id))
 
 
 @router.post(

@@ -129,6 +129,9 @@ RESELLER_OUT: dict[str, Any] = {
     "lastCheckedAt": _moment("09-02", "10:20:31"),
     "lastCheckResult": "active",
     "nextCheckAt": None,
+    "offboardedAt": None,
+    "offboardedBy": None,
+    "offboardingReason": None,
     "updatedAt": _moment("09-02", "10:20:31"),
 }
 # Just invited: no tenant yet, the first check queued.
@@ -180,6 +183,9 @@ CUSTOMER_OUT: dict[str, Any] = {
     "lastCheckedAt": _moment("09-30", "06:00:12"),
     "lastCheckResult": "still active",
     "nextCheckAt": None,
+    "offboardedAt": None,
+    "offboardedBy": None,
+    "offboardingReason": None,
     "updatedAt": _moment("09-30", "06:00:12"),
 }
 # Just invited by its domain: its tenant and market are learnt when the check finds it.
@@ -625,6 +631,8 @@ SCHEMA_EXAMPLES: dict[str, Any] = {
     "CustomerCreatedOut": CUSTOMER_CREATED_OUT,
     "CustomerPage": page(CUSTOMER_OUT),
     "CustomerPatchWithPricing": {"storefrontEnabled": True, "storefrontPolicy": STOREFRONT_POLICY, "margin": "0.15"},
+    "ResellerPatch": {"name": "Fabrikam Cloud Services", "contactEmail": "partners@fabrikam.example"},
+    "OffboardIn": {"reason": "Contract ended on 30 September; subscriptions run to their term end."},
     "SubscriptionsSyncOut": {"customerId": CUSTOMER_ID, "synced": 3},
     # pricing
     "OverrideIn": {"catalogItemId": CATALOG_ITEM_ID, "price": "6.10"},
@@ -726,5 +734,65 @@ SCHEMA_EXAMPLES["ProviderSummaryOut"] = {
     "ordersInFlight": 2,
     "lastBillingRun": SCHEMA_EXAMPLES["LastBillingRun"],
 }
+
+# -- event subscriptions (outbound webhooks) ------------------------------------------------------------------------
+
+ENDPOINT_ID = "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9"
+DELIVERY_ID = "dl-4b6d8f0a2c4e46a8b0d2f4a6c8e0b2d4"
+SIGNING_SECRET_EXAMPLE = "whsec_3q2-7wHk9yT0bVx4mZcR1sLp8uNfAe6DgJiKoWq5YtE"
+EVENT_SUBSCRIPTION_OUT: dict[str, Any] = {
+    "id": ENDPOINT_ID,
+    "url": "https://hooks.fabrikam.example/csp-events",
+    "events": ["order.failed", "order.pendingApproval"],
+    "description": "Fabrikam's service desk",
+    "enabled": True,
+    "ownerType": "reseller",
+    "ownerId": RESELLER_ID,
+    "createdAt": _moment("10-01", "09:00:00"),
+    "createdBy": BOB_ID,
+    "updatedAt": _moment("10-01", "09:00:00"),
+    "secretRotatedAt": None,
+}
+EVENT_OUT: dict[str, Any] = {
+    "id": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+    "type": "order.pendingApproval",
+    "occurredAt": _moment("10-02", "14:05:10"),
+    "providerId": PROVIDER_ID,
+    "resellerId": RESELLER_ID,
+    "customerId": CUSTOMER_ID,
+    "data": {"orderId": ORDER_ID, "status": "pendingApproval", "source": "storefront",
+             "customerPriceTotal": "72.10", "currency": CURRENCY},
+}  # fmt: skip
+ATTEMPT_OUT: dict[str, Any] = {
+    "number": 1,
+    "at": _moment("10-02", "14:05:11"),
+    "statusCode": 200,
+    "error": None,
+    "durationMs": 182,
+    "round": 0,
+}
+DELIVERY_OUT: dict[str, Any] = {
+    "id": DELIVERY_ID,
+    "eventId": EVENT_OUT["id"],
+    "eventType": EVENT_OUT["type"],
+    "status": "delivered",
+    "createdAt": _moment("10-02", "14:05:10"),
+    "nextAttemptAt": None,
+    "round": 0,
+    "attempts": [ATTEMPT_OUT],
+    "event": EVENT_OUT,
+}
+SCHEMA_EXAMPLES.update({
+    "EventSubscriptionIn": {"url": EVENT_SUBSCRIPTION_OUT["url"], "events": ["order.pendingApproval", "order.failed"],
+                            "description": "Fabrikam's service desk"},
+    "EventSubscriptionPatch": {"enabled": False},
+    "EventSubscriptionOut": EVENT_SUBSCRIPTION_OUT,
+    "EventSubscriptionSecretOut": {**EVENT_SUBSCRIPTION_OUT, "secret": SIGNING_SECRET_EXAMPLE},
+    "EventSubscriptionPage": page(EVENT_SUBSCRIPTION_OUT),
+    "AttemptOut": ATTEMPT_OUT,
+    "EventOut": EVENT_OUT,
+    "DeliveryOut": DELIVERY_OUT,
+    "DeliveryPage": page(DELIVERY_OUT),
+})  # fmt: skip
 
 __all__ = ["MEDIA_EXAMPLES", "OPERATION_PROBLEM_EXAMPLES", "PROBLEM_EXAMPLES", "SCHEMA_EXAMPLES", "continuation_token"]

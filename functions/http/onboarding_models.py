@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from functions.http.fields import Line2, Line20, Line30, Line50, Line100, Line200, Name, StrictFlag
+from functions.http.fields import Line2, Line20, Line30, Line50, Line100, Line200, Name, Reason, StrictFlag
 
 Guid = Annotated[
     str, StringConstraints(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -108,5 +108,18 @@ class StorefrontPolicyIn(Strict):
 
 
 class CustomerPatch(Strict):
+    name: Name | None = Field(default=None, description="The customer's name as the platform shows it.")
+    contactEmail: Email | None = Field(default=None, description="Who the reseller and provider reach there.")
     storefrontEnabled: StrictFlag | None = None
     storefrontPolicy: StorefrontPolicyIn | None = None
+
+
+class ResellerPatch(Strict):
+    """PATCH /api/resellers/{id}: fields not sent are kept."""
+
+    name: Name | None = Field(default=None, description="Provider staff only: how the provider knows the reseller.")
+    contactEmail: Email | None = Field(default=None, description="The reseller's contact for the provider.")
+
+
+class OffboardIn(Strict):
+    reason: Reason | None = Field(default=None, description="Why, for the record (shown with the offboarded badge).")

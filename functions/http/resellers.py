@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId
-from functions.http.onboarding_models import ResellerInvitationIn
+from functions.http.onboarding_models import OffboardIn, ResellerInvitationIn, ResellerPatch
 from functions.http.responses import answer, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.onboarding import PENDING, Customer, Reseller
@@ -18,6 +18,14 @@ from shared.domain.onboarding import PENDING, Customer, Reseller
 router = resource_router(tags=["resellers"])
 
 ResellerStatus = Literal["invited", "active", "ended", "expired"]
+# A list filter written true or false (not 1, yes or on): the continuation token is bound to the same spelling.
+StrictQueryFlag = Literal["true", "false"]
+OFFBOARDED_FILTER = "true: only offboarded records; false: only those in business; not given: both."
+
+
+def query_flag(value: StrictQueryFlag | None) -> bool | None:
+    """The filter as the service takes it: None when not given."""
+    return None if value is None else value == "true"
 
 
 class ResellerOut(BaseModel):
@@ -36,6 +44,9 @@ class ResellerOut(BaseModel):
     lastCheckedAt: str | None
     lastCheckResult: str | None = Field(description='What the last check found (e.g. "still active").')
     nextCheckAt: str | None = Field(description="When the relationship is looked for next, while it is pending.")
+    offboardedAt: str | None = Field(default=None, description="When the provider offboarded it; null: in business.")
+    offboardedBy: str | None = Field(default=None, description="The member who offboarded it.")
+    offboardingReason: str | None = Field(default=None, description="Why, as given when it was offboarded.")
     updatedAt: str
 
     @classmethod
@@ -46,6 +57,7 @@ class ResellerOut(BaseModel):
             invitationUrl=reseller.invitation_url, invitedAt=reseller.invited_at.isoformat(),
             expiresAt=reseller.expires_at.isoformat(), activatedAt=moment(reseller.activated_at),
             endedAt=moment(reseller.ended_at), updatedAt=reseller.updated_at.isoformat(), **check_fields(reseller),
+            **offboarding_fields(reseller),
         )  # fmt: skip
 
     @classmethod
@@ -58,6 +70,13 @@ def check_fields(relationship: Reseller | Customer) -> dict[str, str | None]:
     check = relationship.check
     return dict(lastCheckedAt=moment(check.last_at), lastCheckResult=check.last_result,
                 nextCheckAt=moment(check.next_at) if relationship.status in PENDING else None)  # fmt: skip
+
+
+def offboarding_fields(record: Reseller | Customer) -> dict[str, str | None]:
+    """Whether the provider offboarded it, when, by whom and why (docs/business.md#offboarding)."""
+    done = record.offboarding
+    return dict(offboardedAt=moment(done.at) if done else None, offboardedBy=done.by if done else None,
+                offboardingReason=done.reason if done else None)  # fmt: skip
 
 
 class ResellerInvitationOut(ResellerOut):
@@ -106,11 +125,17 @@ def list_resellers(
     provider_id: Annotated[
         str | None, Query(alias="providerId", max_length=128, description="Operator only: whose resellers.")
     ] = None,
+    offboarded: Annotated[StrictQueryFlag | None, Query(description=OFFBOARDED_FILTER)] = None,
 ) -> ResellerPage:
-    binding = paging_binding(principal, "resellers", status=status, providerId=provider_id)
+    binding = paging_binding(principal, "resellers", status=status, providerId=provider_id, offboarded=offboarded)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     items, following = container.relationships.list_resellers(
-        principal, provider_id=provider_id, status=status, limit=paging.limit, position=position
+        principal,
+        provider_id=provider_id,
+        status=status,
+        limit=paging.limit,
+        position=position,
+        offboarded=query_flag(offboarded),
     )
     return ResellerPage(
         items=[ResellerOut.of(r) for r in items],
@@ -121,6 +146,36 @@ def list_resellers(
 @router.get("/resellers/{reseller_id}", response_model=ResellerOut, responses=problems(401, 403, 404))
 def get_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ResellerOut:
     return ResellerOut.of(container.relationships.reseller(principal, reseller_id))
+
+
+@router.patch("/resellers/{reseller_id}", response_model=ResellerOut, responses=problems(400, 401, 403, 404, 422))
+def patch_reseller(
+    reseller_id: PathId, body: ResellerPatch, principal: CurrentPrincipal, container: ContainerDep
+) -> ResellerOut:
+    """Provider staff: its name and contact e-mail; the reseller's own admins: its contact e-mail only (audited)."""
+    return ResellerOut.of(
+        container.relationships.edit_reseller(principal, reseller_id, name=body.name, contact_email=body.contactEmail)
+    )
+
+
+@router.post(
+    "/resellers/{reseller_id}/offboard",
+    response_model=ResellerOut,
+    responses=problems(400, 401, 403, 404, 409, 422),
+)
+def offboard_reseller(
+    reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep, body: OffboardIn | None = None
+) -> ResellerOut:
+    """Provider staff, once none of its customers is still on (409 naming how many are): no new customers under it;
+    its record and billing history stay readable (audited)."""
+    reason = body.reason if body else None
+    return ResellerOut.of(container.relationships.offboard_reseller(principal, reseller_id, reason=reason))
+
+
+@router.post("/resellers/{reseller_id}/restore", response_model=ResellerOut, responses=problems(401, 403, 404, 409))
+def restore_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ResellerOut:
+    """Provider staff: back in business (409 when it is not offboarded); its customers are restored one by one."""
+    return ResellerOut.of(container.relationships.restore_reseller(principal, reseller_id))
 
 
 @router.post(

@@ -41,9 +41,18 @@ def storefront_customer(principal: CurrentPrincipal, container: ContainerDep) ->
     if principal.role is not Role.CUSTOMER_ADMIN or principal.org.org_type is not OrgType.CUSTOMER:
         raise Forbidden("the storefront is for customer admins")
     customer = container.relationships.customer(principal, principal.org.org_id)
+    if customer.offboarded or container.relationships.has_offboarded_reseller(customer):
+        raise CustomerOffboarded(
+            "your organisation has been offboarded: nothing new can be bought here; your subscriptions stay as they "
+            "are, and your reseller can still tell you about them and your charges"
+        )
     if not customer.storefront_enabled:
         raise StorefrontClosed("your reseller has not enabled the storefront for you (or switched it off)")
     return principal, customer
+
+
+class CustomerOffboarded(ServiceError):
+    status, slug, title = 403, "customer-offboarded", "The customer is offboarded"
 
 
 Shopper = Annotated[tuple[Principal, Customer], Depends(storefront_customer)]

@@ -18,6 +18,7 @@ from local.sandbox import (
     parties,
     partner_center,
     pricesheet,
+    receivers,
     reconciliation,
     webhooks,
 )
@@ -100,6 +101,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
 
     app.include_router(control.router)
     app.include_router(parties.router)
+    app.include_router(receivers.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

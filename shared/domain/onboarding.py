@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from shared.domain.scope import OrgRef, OrgType
 from shared.domain.storefront import StorefrontPolicy
@@ -61,6 +62,17 @@ class RelationshipCheck:
 
 
 @dataclass(frozen=True)
+class Offboarding:
+    """The provider's decision to stop doing business with a reseller or customer (docs/business.md#offboarding).
+    Separate from the relationship's status, which is what Partner Center shows: an offboarded customer's
+    relationship and subscriptions stay as they are there until someone ends them."""
+
+    at: datetime
+    by: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Reseller:
     id: str
     provider_id: str
@@ -76,10 +88,15 @@ class Reseller:
     activated_at: datetime | None = None
     ended_at: datetime | None = None
     check: RelationshipCheck = field(default_factory=RelationshipCheck)
+    offboarding: Offboarding | None = None
 
     @property
     def org(self) -> OrgRef:
         return OrgRef(OrgType.RESELLER, self.id, provider_id=self.provider_id)
+
+    @property
+    def offboarded(self) -> bool:
+        return self.offboarding is not None
 
 
 @dataclass(frozen=True)
@@ -110,10 +127,15 @@ class Customer:
     currency: str | None = None
     market_read_at: datetime | None = None
     check: RelationshipCheck = field(default_factory=RelationshipCheck)
+    offboarding: Offboarding | None = None
 
     @property
     def org(self) -> OrgRef:
         return OrgRef(OrgType.CUSTOMER, self.id, provider_id=self.provider_id, reseller_id=self.reseller_id)
+
+    @property
+    def offboarded(self) -> bool:
+        return self.offboarding is not None
 
 
 @dataclass(frozen=True)
@@ -172,6 +194,103 @@ def schedule_next_check(check: RelationshipCheck, now: datetime, policy: CheckPo
     """The follow-up of a check that did not settle the relationship yet."""
     attempt = check.attempt + 1
     return replace(check, attempt=attempt, next_at=now + policy.delay_after(attempt), last_at=now, last_result=result)
+
+
+# Offboarding ---------------------------------------------------------------------------------------------------
+
+# A customer in one of these states never came on board (its invitation lapsed, its tenant was never made): it does
+# not hold its reseller's offboarding back.
+NEVER_ON_BOARD = frozenset({RelationshipStatus.EXPIRED, RelationshipStatus.FAILED})
+
+
+Business = TypeVar("Business", "Reseller", "Customer")
+
+
+class OffboardingRefused(Exception):
+    """Why a record cannot be offboarded or restored now (answered 409 with this reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def offboarded(entity: Business, *, by: str, at: datetime, reason: str | None) -> Business:
+    """The record marked offboarded; one already offboarded is refused (its first decision stands)."""
+    kind = "reseller" if isinstance(entity, Reseller) else "customer"
+    if entity.offboarding is not None:
+        raise OffboardingRefused(
+            f"{kind} {entity.id} is already offboarded (since {entity.offboarding.at.isoformat()})"
+        )
+    return replace(entity, offboarding=Offboarding(at=at, by=by, reason=reason), updated_at=at)
+
+
+def restored(entity: Business, *, at: datetime) -> Business:
+    """The record back in business; one that is not offboarded is refused."""
+    kind = "reseller" if isinstance(entity, Reseller) else "customer"
+    if entity.offboarding is None:
+        raise OffboardingRefused(f"{kind} {entity.id} is not offboarded")
+    return replace(entity, offboarding=None, updated_at=at)
+
+
+def customers_still_on(reseller: Reseller, customers: Iterable[Customer]) -> list[Customer]:
+    """The reseller's customers that keep it from being offboarded: every one not offboarded that came on board
+    (or may still: invited, creating), ended ones included since a check may find them related again."""
+    return [
+        c for c in customers if c.reseller_id == reseller.id and not c.offboarded and c.status not in NEVER_ON_BOARD
+    ]
+
+
+def check_reseller_offboarding(reseller: Reseller, customers: Iterable[Customer]) -> None:
+    """A reseller is offboarded only once none of its customers is still on: moved or offboarded first."""
+    if reseller.offboarding is not None:
+        raise OffboardingRefused(
+            f"reseller {reseller.id} is already offboarded (since {reseller.offboarding.at.isoformat()})"
+        )
+    remaining = customers_still_on(reseller, customers)
+    if remaining:
+        count = len(remaining)
+        raise OffboardingRefused(
+            f"reseller {reseller.id} still has {count} customer{'s' if count != 1 else ''} not offboarded: "
+            "offboard them first"
+        )
+
+
+def check_customer_restore(customer: Customer, reseller: Reseller | None) -> None:
+    """A customer comes back only under a reseller that is in business: restore the reseller first."""
+    if customer.offboarding is None:
+        raise OffboardingRefused(f"customer {customer.id} is not offboarded")
+    if reseller is not None and reseller.offboarding is not None:
+        raise OffboardingRefused(
+            f"customer {customer.id}'s reseller {reseller.id} is offboarded: restore the reseller first"
+        )
+
+
+def check_buying(customer: Customer, reseller: Reseller | None) -> None:
+    """No new purchase for an offboarded customer, nor for a customer of an offboarded reseller."""
+    if customer.offboarding is not None:
+        raise OffboardingRefused(
+            f"customer {customer.id} is offboarded: no new orders or seats (its subscriptions are left as they are)"
+        )
+    if reseller is not None and reseller.offboarding is not None:
+        raise OffboardingRefused(f"customer {customer.id}'s reseller is offboarded: no new orders")
+
+
+def check_new_customer(reseller: Reseller) -> None:
+    """No customer is brought in under an offboarded reseller."""
+    if reseller.offboarding is not None:
+        raise OffboardingRefused(f"reseller {reseller.id} is offboarded: no new customers are brought in under it")
+
+
+def is_purchase(kind: str, value: object, current_quantity: int) -> bool:
+    """Whether a subscription change buys more: more seats, reactivating a suspended one, or renewing again.
+    Fewer seats, suspending, cancelling and switching renewal off wind a customer down and stay allowed."""
+    if kind == "quantity":
+        return isinstance(value, int) and value > current_quantity
+    if kind == "status":
+        return value == "active"
+    if kind == "autoRenew":
+        return value is True
+    return False
 
 
 def customer_domain(domain_prefix: str) -> str:

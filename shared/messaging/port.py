@@ -26,9 +26,11 @@ class QueueNames:
     SUBSCRIPTION_CHANGES: Final = "subscription-changes"
     BILLING_RUNS: Final = "billing-runs"
     CATALOG_SYNCS: Final = "catalog-syncs"
+    NOTIFICATIONS: Final = "notifications"  # outbound events: fan-out and webhook deliveries
 
     ALL: Final = (
         PROVISIONING, RELATIONSHIP_CHECKS, PARTNER_CENTER_EVENTS, SUBSCRIPTION_CHANGES, BILLING_RUNS, CATALOG_SYNCS,
+        NOTIFICATIONS,
     )  # fmt: skip
 
 

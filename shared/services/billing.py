@@ -38,6 +38,7 @@ from shared.domain.periods import period_of, period_window
 from shared.domain.scope import OrgType, Principal, Role
 from shared.messaging import QueueMessage, QueueNames
 from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
+from shared.services.notifications import publish_event, run_completed_event
 from shared.storage.billing import (
     BillingBlobs,
     BillingRun,
@@ -252,7 +253,10 @@ class BillingService:
         if claimed is None or claimed.status != "running" or claimed.started_at != now:
             return claimed
         try:
-            return self._compute(claimed)
+            completed = self._compute(claimed)
+            if completed.id == run_id and completed.status == "completed":
+                publish_event(self._publisher, run_completed_event(completed))
+            return completed
         except LeaseLost:
             log.warning("billing run %s attempt %d was taken over", run_id, claimed.attempt)
             self._discard_attempt(claimed)

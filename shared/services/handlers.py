@@ -9,6 +9,8 @@ from shared.services.billing import BILLING_RUN
 from shared.services.catalog import CATALOG_SYNC
 from shared.services.dispatch import dispatcher
 from shared.services.events import EVENT as PARTNER_CENTER_EVENT
+from shared.services.notifications import DELIVER as WEBHOOK_DELIVERY
+from shared.services.notifications import FAN_OUT as EVENT_FAN_OUT
 from shared.services.provisioning import PROVISION
 from shared.services.relationships import CUSTOMER_CHECK, CUSTOMER_CREATE, RESELLER_CHECK
 from shared.services.subscriptions import CHANGE as SUBSCRIPTION_CHANGE
@@ -71,6 +73,17 @@ def catalog_sync(container: Container, delivery: Delivery) -> None:
 def billing_run(container: Container, delivery: Delivery) -> None:
     message = delivery.message
     container.billing.execute(str(message.payload["providerId"]), message.entity_id, message.attempt)
+
+
+@dispatcher.register(QueueNames.NOTIFICATIONS, EVENT_FAN_OUT)
+def fan_out_event(container: Container, delivery: Delivery) -> None:
+    """An outbound event: one delivery per endpoint it reaches, each written, then queued."""
+    container.notifications.handle_fan_out(dict(delivery.message.payload))
+
+
+@dispatcher.register(QueueNames.NOTIFICATIONS, WEBHOOK_DELIVERY)
+def deliver_webhook(container: Container, delivery: Delivery) -> None:
+    container.notifications.handle_deliver(delivery.message)
 
 
 __all__ = ["dispatcher"]

@@ -4,6 +4,7 @@ together with the intent to provision them (docs/business.md#orders)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,7 +14,8 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from shared.domain.catalog import CatalogItem, ItemStatus
 from shared.domain.markets import item_market_error
-from shared.domain.onboarding import Customer, RelationshipStatus
+from shared.domain.notifications import Event, order_pending_approval
+from shared.domain.onboarding import Customer, OffboardingRefused, RelationshipStatus, check_buying
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
 from shared.domain.scope import OrgType, Principal, can_see
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -84,6 +86,7 @@ class OrderingService:
         pricing: PricingService,
         audit: AuditLog,
         provisioning: ProvisioningService,
+        notify: Callable[[Event], object] = lambda event: None,
     ) -> None:
         self._orders = orders
         self._index = index
@@ -93,6 +96,7 @@ class OrderingService:
         self._pricing = pricing
         self._audit = audit
         self._provisioning = provisioning
+        self._notify = notify  # outbound events (shared/services/notifications.py); never raises
 
     # Placing -----------------------------------------------------------------------------------------------
 
@@ -104,6 +108,7 @@ class OrderingService:
         reseller = self._resellers.get(customer.provider_id, customer.reseller_id)
         if reseller is None or reseller.status is not RelationshipStatus.ACTIVE:
             raise Conflict("the customer's reseller relationship is not active: orders need an active relationship")
+        _refuse_offboarded(customer, reseller)  # no new orders (docs/business.md#offboarding)
         return customer
 
     def _item(self, customer: Customer, catalog_item_id: str) -> tuple[CatalogItem | None, str | None]:
@@ -234,6 +239,8 @@ class OrderingService:
         )
         if outbox is not None:
             self._provisioning.send_accepted(order, outbox)
+        else:
+            self._notify(order_pending_approval(order, now))
         return order
 
     # Reading -----------------------------------------------------------------------------------------------
@@ -277,6 +284,8 @@ class OrderingService:
         now = datetime.now(UTC)
         before = order
         if approve:
+            customer = self._relationships.customer(principal, order.customer_id)
+            _refuse_offboarded(customer, self._resellers.get(customer.provider_id, customer.reseller_id))
             approved = replace(order, status=OrderStatus.ACCEPTED, decided_by=principal.user_id, updated_at=now)
             outbox = provision_outbox(approved)
             updated = self._orders.update(
@@ -311,6 +320,14 @@ class OrderingService:
             after=updated,
         )
         return updated
+
+
+def _refuse_offboarded(customer: Customer, reseller: Any) -> None:
+    """An offboarded customer, or one of an offboarded reseller, buys nothing new: 409 with the reason."""
+    try:
+        check_buying(customer, reseller)
+    except OffboardingRefused as refused:
+        raise Conflict(refused.reason) from refused
 
 
 def _months(term: str) -> int:

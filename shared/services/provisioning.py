@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from shared.domain.notifications import order_failed
 from shared.domain.onboarding import Provider
 from shared.domain.orders import (
     TERMINAL,
@@ -37,6 +38,7 @@ from shared.partner_center import (
     Unavailable,
 )
 from shared.partner_center.errors import AuthenticationFailed
+from shared.services.notifications import publish_event
 from shared.storage.audit import AuditLog
 from shared.storage.onboarding import ProviderRepository
 from shared.storage.orders import OrderRepository, outbox_row, with_provisioning
@@ -319,6 +321,7 @@ class ProvisioningService:
                 before={"status": before_status.value},
                 after=updated,
             )
+            publish_event(self._publisher, order_failed(updated, _now()))  # failed or partly: staff must act
         return updated
 
 

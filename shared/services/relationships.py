@@ -15,20 +15,27 @@ import orjson
 
 from shared.domain.catalog import CatalogItem
 from shared.domain.markets import market_currency
+from shared.domain.notifications import relationship_ended
 from shared.domain.onboarding import (
     PENDING,
     CheckOutcome,
     CheckPolicy,
     Customer,
     ListedReseller,
+    OffboardingRefused,
     Provider,
     ProviderStatus,
     RelationshipCheck,
     RelationshipStatus,
     Reseller,
+    check_customer_restore,
+    check_new_customer,
+    check_reseller_offboarding,
     customer_domain,
     customer_outcome,
     find_reseller,
+    offboarded,
+    restored,
     schedule_next_check,
 )
 from shared.domain.scope import OrgRef, OrgType, Principal, Role, can_see
@@ -54,6 +61,7 @@ from shared.partner_center.errors import AuthenticationFailed
 from shared.partner_center.errors import Conflict as PartnerCenterConflict
 from shared.secrets.port import SecretStore
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
+from shared.services.notifications import publish_event
 from shared.storage.audit import AuditLog
 from shared.storage.onboarding import AlreadyExists, CustomerRepository, ProviderRepository, ResellerRepository
 from shared.storage.organizations import OrganizationRepository
@@ -204,6 +212,7 @@ class RelationshipService:
         status: str | None,
         limit: int,
         position: dict[str, str] | None,
+        offboarded: bool | None = None,
     ) -> tuple[list[Reseller], dict[str, str] | None]:
         if principal.org.org_type is OrgType.CUSTOMER:
             raise Forbidden("customers do not list resellers")
@@ -211,7 +220,9 @@ class RelationshipService:
         equals = {"status": status} if status else {}
         if principal.org.org_type is OrgType.RESELLER:
             equals["id"] = principal.org.org_id
-        return self._resellers.page(partition, limit=limit, position=position, equals=equals)  # type: ignore[no-any-return]
+        return self._resellers.page(  # type: ignore[no-any-return]
+            partition, limit=limit, position=position, equals=equals, offboarded=offboarded
+        )
 
     def list_customers(
         self,
@@ -222,6 +233,7 @@ class RelationshipService:
         status: str | None,
         limit: int,
         position: dict[str, str] | None,
+        offboarded: bool | None = None,
     ) -> tuple[list[Customer], dict[str, str] | None]:
         partition = self._provider_scope(principal, provider_id)
         equals: dict[str, str] = {}
@@ -242,7 +254,9 @@ class RelationshipService:
             equals["reseller_id"] = reseller_id
         if principal.org.org_type is OrgType.CUSTOMER:
             equals["id"] = principal.org.org_id
-        return self._customers.page(partition, limit=limit, position=position, equals=equals)  # type: ignore[no-any-return]
+        return self._customers.page(  # type: ignore[no-any-return]
+            partition, limit=limit, position=position, equals=equals, offboarded=offboarded
+        )
 
     # Resellers -----------------------------------------------------------------------------------------
 
@@ -410,6 +424,143 @@ class RelationshipService:
                 before=before,
                 after=updated,
             )
+            if status is RelationshipStatus.ENDED:
+                publish_event(self._publisher, relationship_ended(updated.org, updated.name, updated.ended_at or now))
+        return updated
+
+    # Editing and offboarding (docs/business.md#offboarding) ------------------------------------------------
+
+    def edit_customer(
+        self, principal: Principal, customer_id: str, *, name: str | None = None, contact_email: str | None = None
+    ) -> Customer:
+        """Its name or contact e-mail: the provider's staff or its reseller's (audited with before and after)."""
+        customer = self._changeable_customer(principal, customer_id)
+        fields = {k: v for k, v in (("name", name), ("contact_email", contact_email)) if v is not None}
+        if not fields:
+            return customer
+        edited = self._change_customer(principal, customer, "customer.edited", **fields)
+        if name is not None:
+            self._organizations.rename(OrgType.CUSTOMER, customer_id, edited.name)
+        return edited
+
+    def edit_reseller(
+        self, principal: Principal, reseller_id: str, *, name: str | None = None, contact_email: str | None = None
+    ) -> Reseller:
+        """Provider staff edit a reseller's name and contact; the reseller's own admin keeps its contact e-mail
+        current but does not rename itself (the name is how the provider knows it)."""
+        reseller = self.reseller(principal, reseller_id)
+        if principal.role not in (Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF):
+            if principal.role is not Role.RESELLER_ADMIN:
+                raise Forbidden("only the provider's staff and the reseller's admins edit a reseller")
+            if name is not None:
+                raise Forbidden("only the provider's staff rename a reseller; its admins change its contact e-mail")
+        fields = {k: v for k, v in (("name", name), ("contact_email", contact_email)) if v is not None}
+        if not fields:
+            return reseller
+        edited = self._change_reseller(principal, reseller, "reseller.edited", lambda r: replace(r, **fields))  # type: ignore[arg-type]
+        if name is not None:
+            self._organizations.rename(OrgType.RESELLER, reseller_id, edited.name)
+        return edited
+
+    def has_offboarded_reseller(self, customer: Customer) -> bool:
+        """Whether the customer's reseller is offboarded (its customers buy nothing new)."""
+        reseller = self._resellers.get(customer.provider_id, customer.reseller_id)
+        return reseller is not None and reseller.offboarded
+
+    def offboard_customer(self, principal: Principal, customer_id: str, *, reason: str | None) -> Customer:
+        """No new orders from now on; its subscriptions, orders and billing are left as they are (409 when it
+        already is offboarded)."""
+        customer = self._offboarding_customer(principal, customer_id)
+        now = _now()
+        return self._change_customer_by(
+            principal, customer, "customer.offboarded",
+            lambda c: offboarded(c, by=principal.user_id, at=now, reason=reason),
+        )  # fmt: skip
+
+    def restore_customer(self, principal: Principal, customer_id: str) -> Customer:
+        """Back in business; under an offboarded reseller it is 409 (restore the reseller first)."""
+        customer = self._offboarding_customer(principal, customer_id)
+        now = _now()
+
+        def restore(current: Customer) -> Customer:
+            check_customer_restore(current, self._resellers.get(current.provider_id, current.reseller_id))
+            return restored(current, at=now)
+
+        return self._change_customer_by(principal, customer, "customer.restored", restore)
+
+    def offboard_reseller(self, principal: Principal, reseller_id: str, *, reason: str | None) -> Reseller:
+        """Only once none of its customers is still on (409 naming how many are)."""
+        reseller = self._offboarding_reseller(principal, reseller_id)
+        now = _now()
+
+        def offboard(current: Reseller) -> Reseller:
+            customers = self._customers.iter(current.provider_id, equals={"reseller_id": current.id})
+            check_reseller_offboarding(current, customers)
+            return offboarded(current, by=principal.user_id, at=now, reason=reason)
+
+        return self._change_reseller(principal, reseller, "reseller.offboarded", offboard)
+
+    def restore_reseller(self, principal: Principal, reseller_id: str) -> Reseller:
+        """Back in business: customers may be brought in under it and restored again (each on its own)."""
+        reseller = self._offboarding_reseller(principal, reseller_id)
+        now = _now()
+        return self._change_reseller(principal, reseller, "reseller.restored", lambda r: restored(r, at=now))
+
+    def _offboarding_customer(self, principal: Principal, customer_id: str) -> Customer:
+        """The customer, if the caller may offboard or restore it: the provider's staff, or its reseller's admins
+        (404 outside scope, 403 for anyone else in it)."""
+        customer = self.customer(principal, customer_id)
+        if principal.role not in (Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF, Role.RESELLER_ADMIN):
+            raise Forbidden("only the provider's staff and the reseller's admins offboard or restore a customer")
+        return customer
+
+    def _offboarding_reseller(self, principal: Principal, reseller_id: str) -> Reseller:
+        reseller = self.reseller(principal, reseller_id)
+        if principal.role not in (Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF):
+            raise Forbidden("only the provider's staff offboard or restore a reseller")
+        return reseller
+
+    def _change_customer_by(
+        self, actor: Principal | str, customer: Customer, action: str, change: Callable[[Customer], Customer]
+    ) -> Customer:
+        """A change decided on the stored record (ETag-guarded; a refusal is 409 and changes nothing); audited."""
+        before: Customer | None = None
+
+        def apply(current: Customer) -> Customer:
+            nonlocal before
+            before = current
+            try:
+                return change(current)
+            except OffboardingRefused as refused:
+                raise Conflict(refused.reason) from refused
+
+        updated: Customer = self._customers.update(customer.provider_id, customer.id, apply)
+        self._audit.record(actor=actor, action=action, entity_type="customer", entity_id=customer.id,
+                           org=customer.org, before=before, after=updated)  # fmt: skip
+        return updated
+
+    def _change_reseller(
+        self, actor: Principal | str, reseller: Reseller, action: str, change: Callable[[Reseller], Reseller]
+    ) -> Reseller:
+        """As `_change_customer_by`, for a reseller; an edit that changes nothing is not written or audited."""
+        before: Reseller | None = None
+
+        def apply(current: Reseller) -> Reseller | None:
+            nonlocal before
+            try:
+                changed = change(current)
+            except OffboardingRefused as refused:
+                raise Conflict(refused.reason) from refused
+            if replace(changed, updated_at=current.updated_at) == current:
+                before = None
+                return None
+            before = current
+            return replace(changed, updated_at=_now())
+
+        updated: Reseller = self._resellers.update(reseller.provider_id, reseller.id, apply)
+        if before is not None:
+            self._audit.record(actor=actor, action=action, entity_type="reseller", entity_id=reseller.id,
+                               org=reseller.org, before=before, after=updated)  # fmt: skip
         return updated
 
     # Customers -----------------------------------------------------------------------------------------
@@ -426,6 +577,10 @@ class RelationshipService:
             raise Conflict(
                 f"reseller {reseller_id} is {reseller.status.value}: customers can be added once it is active"
             )
+        try:
+            check_new_customer(reseller)
+        except OffboardingRefused as refused:
+            raise Conflict(refused.reason) from refused
         return provider, reseller
 
     def invite_customer(

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.domain.catalog import catalog_item_id_of_offer
-from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus
+from shared.domain.notifications import subscription_change_failed
+from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus, is_purchase
 from shared.domain.orders import Order, OrderLine, line_that_bought
 from shared.domain.scope import OrgRef, OrgType, Principal, can_see
 from shared.domain.subscriptions import (
@@ -38,6 +39,7 @@ from shared.partner_center import (
 from shared.partner_center.errors import AuthenticationFailed
 from shared.services.errors import Conflict, Forbidden, NotFound
 from shared.services.errors import Unavailable as ServiceUnavailable
+from shared.services.notifications import publish_event
 from shared.storage.audit import AuditLog
 from shared.storage.catalog import CatalogRepository
 from shared.storage.onboarding import CustomerRepository, ProviderRepository
@@ -423,6 +425,8 @@ class SubscriptionService:
                 raise ChangeRefused("nothing to change")
         except ChangeRefused as refused:
             raise Conflict(refused.reason) from refused
+        if is_purchase(kind, value, sub.quantity):
+            self._refuse_offboarded(sub)  # an offboarded customer is wound down, not sold more
         change = PendingChange(
             id=str(uuid.uuid4()), kind=kind, value=value, requested_by=principal.user_id, requested_at=now
         )
@@ -445,6 +449,14 @@ class SubscriptionService:
         )
         self._send_change(updated, change)
         return updated
+
+    def _refuse_offboarded(self, sub: Subscription) -> None:
+        customer = self._customers.get(sub.provider_id, sub.customer_id)
+        if customer is not None and customer.offboarded:
+            raise Conflict(
+                f"customer {customer.id} is offboarded: seats can be removed, subscriptions suspended or cancelled, "
+                "and renewal switched off, but nothing more is bought"
+            )
 
     def _send_change(self, sub: Subscription, change: PendingChange, delay: timedelta | None = None) -> None:
         message = QueueMessage(
@@ -567,6 +579,8 @@ class SubscriptionService:
             before={"change": sub.change},
             after={**_state(updated), "change": done},
         )
+        if status == "failed":
+            publish_event(self._publisher, subscription_change_failed(updated, done, _now()))
         return updated
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from shared.bootstrap import Container
@@ -16,7 +16,9 @@ def purge_expired_idempotency_keys(container: Container) -> int:
     """Idempotency records are kept at least IDEMPOTENCY_TTL_HOURS (>= 72), then removed."""
     removed = container.idempotency.purge_expired()
     events = container.received_events.purge_expired()
-    log.info("purged %d expired idempotency records and %d received-event records", removed, events)
+    deliveries = container.notifications.purge_settled()
+    log.info("purged %d expired idempotency records, %d received-event records and %d settled event deliveries",
+             removed, events, deliveries)  # fmt: skip
     return removed
 
 
@@ -101,6 +103,27 @@ def run_billed_billing(container: Container) -> dict[str, int]:
     return counts
 
 
+def sweep_notifications(container: Container) -> dict[str, int]:
+    """Webhook deliveries whose message was lost are queued again; subscriptions ending within 7 days without
+    renewing are announced (once per term end)."""
+    from shared.domain.notifications import EXPIRY_NOTICE
+    from shared.domain.onboarding import ProviderStatus
+
+    enrolled = [p.id for p in container.providers.all() if p.status is ProviderStatus.ENROLLED]
+    now = datetime.now(UTC)
+
+    def ending_soon(provider_id: str) -> Any:
+        """From the provider's list partition: only what ends within the notice, not every subscription."""
+        return container.subscriptions.ending_between(provider_id, now, now + EXPIRY_NOTICE)
+
+    counts = {
+        "requeued": container.notifications.requeue_due(),
+        "expiring": container.notifications.announce_expiring(enrolled, ending_soon),
+    }
+    log.info("notification sweep: %s", counts)
+    return counts
+
+
 # Every timer: its name, the setting holding its NCRONTAB schedule, and what it runs.
 TIMERS = {
     "idempotency_sweep": ("IDEMPOTENCY_SWEEP_SCHEDULE", purge_expired_idempotency_keys),
@@ -110,4 +133,5 @@ TIMERS = {
     "catalog_sync": ("CATALOG_SYNC_SCHEDULE", sync_catalogs),
     "billing_unbilled": ("BILLING_UNBILLED_SCHEDULE", run_unbilled_billing),
     "billing_billed": ("BILLING_BILLED_SCHEDULE", run_billed_billing),
+    "notification_sweep": ("NOTIFICATION_SWEEP_SCHEDULE", sweep_notifications),
 }

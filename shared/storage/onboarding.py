@@ -16,6 +16,7 @@ from azure.data.tables import TableTransactionError
 
 from shared.domain.onboarding import (
     Customer,
+    Offboarding,
     Provider,
     ProviderStatus,
     RelationshipCheck,
@@ -51,6 +52,10 @@ def _to_row(entity: Any) -> dict[str, Any]:
             for cf in dataclasses.fields(value):
                 row[f"check_{cf.name}"] = getattr(value, cf.name)
             continue
+        if isinstance(value, Offboarding):
+            # Flat columns; `offboarded` is written only on offboarded rows, so a list filters them server-side.
+            row.update(offboarded=True, offboarded_at=value.at, offboarded_by=value.by, offboarding_reason=value.reason)
+            continue
         row[f.name] = value.value if isinstance(value, Enum) else value
     return {k: v for k, v in row.items() if v is not None}
 
@@ -58,7 +63,7 @@ def _to_row(entity: Any) -> dict[str, Any]:
 def _from_row(cls: type[E], row: dict[str, Any]) -> E:
     values: dict[str, Any] = {}
     check: dict[str, Any] = {}
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = {f.name for f in dataclasses.fields(cls)} - {"offboarding"}
     for key, value in row.items():
         if key.startswith("check_"):
             check[key.removeprefix("check_")] = value
@@ -76,7 +81,16 @@ def _from_row(cls: type[E], row: dict[str, Any]) -> E:
         values["check"] = RelationshipCheck(**check)
     if cls is Customer:
         values["storefront_policy"] = _policy(values.get("storefront_policy"))
+    if cls is not Provider:
+        values["offboarding"] = _offboarding(row)
     return cls(**values)
+
+
+def _offboarding(row: dict[str, Any]) -> Offboarding | None:
+    at = row.get("offboarded_at")
+    if not row.get("offboarded") or at is None:
+        return None
+    return Offboarding(at=at, by=str(row.get("offboarded_by") or ""), reason=row.get("offboarding_reason") or None)
 
 
 def _policy(text: str | None) -> StorefrontPolicy:
@@ -215,18 +229,40 @@ class _PartitionedRepository:
         return _from_row(self.entity_type, row or {})
 
     def page(
-        self, provider_id: str, *, limit: int, position: dict[str, str] | None, equals: dict[str, str] | None = None
+        self,
+        provider_id: str,
+        *,
+        limit: int,
+        position: dict[str, str] | None,
+        equals: dict[str, str] | None = None,
+        offboarded: bool | None = None,
     ) -> tuple[list[Any], dict[str, str] | None]:
+        """One page; `offboarded` True: only offboarded records, False: only the others, None: both."""
         clauses = [
             f"PartitionKey eq {odata_quote(safe_key(provider_id))}",
             f"RowKey ge '{_ENTITY_PREFIX}'",
             "RowKey lt 'e}'",
         ]
         clauses += [f"{name} eq {odata_quote(value)}" for name, value in (equals or {}).items()]
-        result: Page = query_page(self._table, query_filter=" and ".join(clauses), limit=limit, position=position)
-        return [_from_row(self.entity_type, row) for row in result.items], result.next_position
+        if offboarded:
+            clauses.append("offboarded eq true")
+        query_filter = " and ".join(clauses)
+        if offboarded is not False:
+            result: Page = query_page(self._table, query_filter=query_filter, limit=limit, position=position)
+            return [_from_row(self.entity_type, row) for row in result.items], result.next_position
+        # Rows that are not offboarded carry no `offboarded` column, which a filter cannot ask for: the offboarded
+        # ones are dropped here and the page filled up from the rows after them.
+        items: list[Any] = []
+        while True:
+            result = query_page(self._table, query_filter=query_filter, limit=limit - len(items), position=position)
+            items += [_from_row(self.entity_type, row) for row in result.items if not row.get("offboarded")]
+            position = result.next_position
+            if position is None or len(items) >= limit:
+                return items, position
 
-    def iter(self, provider_id: str, *, status: str | None = None) -> Iterator[Any]:
+    def iter(
+        self, provider_id: str, *, status: str | None = None, equals: dict[str, str] | None = None
+    ) -> Iterator[Any]:
         clauses = [
             f"PartitionKey eq {odata_quote(safe_key(provider_id))}",
             f"RowKey ge '{_ENTITY_PREFIX}'",
@@ -234,6 +270,7 @@ class _PartitionedRepository:
         ]
         if status:
             clauses.append(f"status eq {odata_quote(status)}")
+        clauses += [f"{name} eq {odata_quote(value)}" for name, value in (equals or {}).items()]
         for row in iter_query(self._table, query_filter=" and ".join(clauses)):
             yield _from_row(self.entity_type, row)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.data.tables import UpdateMode
 
 from shared.domain.scope import OrgRef, OrgType
 from shared.storage.tables import TableStorage, safe_key
@@ -65,3 +67,12 @@ class OrganizationRepository:
             if existing != org:
                 raise
         return org
+
+    def rename(self, org_type: OrgType, org_id: str, name: str) -> None:
+        """Keeps the registry's name (the development sign-in's list, the audit's readers) the one staff edited."""
+        if org_type is OrgType.OPERATOR:
+            return
+        with contextlib.suppress(ResourceNotFoundError):  # not registered (yet): it is written with the name then
+            self._storage.table(TABLE).update_entity(
+                {"PartitionKey": org_type.value, "RowKey": safe_key(org_id), "name": name}, mode=UpdateMode.MERGE
+            )

@@ -48,6 +48,8 @@ def test_every_browser_test_file_is_collected() -> None:
         "billing.test.mjs",
         "audit.test.mjs",
         "worklists.test.mjs",
+        "notifications.test.mjs",
+        "offboarding.test.mjs",
     } <= set(SPECS)
 
 

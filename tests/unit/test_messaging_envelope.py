@@ -184,6 +184,7 @@ def test_every_platform_queue_name_and_its_poison_queue_are_valid() -> None:
         "subscription-changes",
         "billing-runs",
         "catalog-syncs",
+        "notifications",
     }
     for name in QueueNames.ALL:
         assert validate_queue_name(name) == name

@@ -21,7 +21,8 @@ OPERATIONS = [
     if method in ("get", "put", "post", "patch", "delete")
 ]
 VERBS = {"get", "list", "put", "patch", "change", "create", "place", "invite", "enroll", "start", "complete", "sync",
-         "check", "approve", "reject", "disable", "add", "remove", "cancel", "receive"}  # fmt: skip
+         "check", "approve", "reject", "disable", "add", "remove", "cancel", "receive", "offboard",
+         "restore"}  # fmt: skip
 
 
 def test_every_route_is_in_the_document() -> None:

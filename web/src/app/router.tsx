@@ -30,6 +30,8 @@ const SubscriptionRoute = lazy(() => import("./routes/subscription"));
 const BillingRoute = lazy(() => import("./routes/billing"));
 const BillingRunRoute = lazy(() => import("./routes/billing-run"));
 const AuditRoute = lazy(() => import("./routes/audit"));
+const EventSubscriptionsRoute = lazy(() => import("./routes/event-subscriptions"));
+const EventSubscriptionRoute = lazy(() => import("./routes/event-subscription"));
 
 function RedirectToSignIn() {
   const location = useLocation();
@@ -98,6 +100,8 @@ function SignedIn({ userId }: { userId: string }) {
             <Route path="/billing" element={<RequirePage page="billing"><BillingRoute /></RequirePage>} />
             <Route path="/billing/:id" element={<RequirePage page="billingRun"><BillingRunRoute /></RequirePage>} />
             <Route path="/audit" element={<RequirePage page="audit"><AuditRoute /></RequirePage>} />
+            <Route path="/event-subscriptions" element={<RequirePage page="eventSubscriptions"><EventSubscriptionsRoute /></RequirePage>} />
+            <Route path="/event-subscriptions/:id" element={<RequirePage page="eventSubscription"><EventSubscriptionRoute /></RequirePage>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

@@ -24,9 +24,9 @@ describe("the page layout", () => {
   it.each([
     ["operator", members.operator, ["Providers", "Members"]],
     ["provider admin", members.providerAdmin,
-      ["Dashboard", "Resellers", "Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Audit", "Members", "Enrollment"]],
+      ["Dashboard", "Resellers", "Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Audit", "Members", "Event subscriptions", "Enrollment"]],
     ["provider staff", members.providerStaff, ["Dashboard", "Resellers", "Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Enrollment"]],
-    ["reseller admin", members.resellerAdmin, ["Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Audit", "Members"]],
+    ["reseller admin", members.resellerAdmin, ["Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Audit", "Members", "Event subscriptions"]],
     ["reseller staff", members.resellerStaff, ["Customers", "Orders", "Subscriptions", "Catalog", "Billing"]],
     ["customer admin", members.customerAdmin, ["Home", "Audit", "Members"]],
   ] as const)("shows the %s's menu", (_, me, expected) => {

@@ -22,6 +22,7 @@ describe("the menu for each role", () => {
       "Billing /billing",
       "Audit /audit",
       "Members /members",
+      "Event subscriptions /event-subscriptions",
       "Enrollment /providers/p%201",
     ]);
   });
@@ -46,6 +47,7 @@ describe("the menu for each role", () => {
       ...business,
       "Audit /audit",
       "Members /members",
+      "Event subscriptions /event-subscriptions",
     ]);
   });
 

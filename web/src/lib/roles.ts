@@ -23,7 +23,9 @@ export type PageName =
   | "subscription"
   | "billing"
   | "billingRun"
-  | "audit";
+  | "audit"
+  | "eventSubscriptions"
+  | "eventSubscription";
 
 export interface MenuEntry {
   label: string;
@@ -53,6 +55,7 @@ export function menuFor(member: Member): MenuEntry[] {
     ];
   }
   const admin = isAdmin(role) ? [{ label: "Audit", to: "/audit" }, { label: "Members", to: "/members" }] : [];
+  const events = mayManageEventSubscriptions(role) ? [{ label: "Event subscriptions", to: "/event-subscriptions" }] : [];
   if (isProviderStaff(role)) {
     return [
       { label: "Dashboard", to: "/" },
@@ -63,6 +66,7 @@ export function menuFor(member: Member): MenuEntry[] {
       { label: "Catalog", to: "/catalog" },
       { label: "Billing", to: "/billing" },
       ...admin,
+      ...events,
       { label: "Enrollment", to: `/providers/${encodeURIComponent(member.orgId)}` },
     ];
   }
@@ -74,6 +78,7 @@ export function menuFor(member: Member): MenuEntry[] {
       { label: "Catalog", to: "/catalog" },
       { label: "Billing", to: "/billing" },
       ...admin,
+      ...events,
     ];
   }
   return [{ label: "Home", to: "/" }, ...admin];
@@ -96,6 +101,8 @@ const PAGES: Record<PageName, (role: Role) => boolean> = {
   billing: (role) => isProviderStaff(role) || isResellerStaff(role),
   billingRun: (role) => isProviderStaff(role) || isResellerStaff(role),
   audit: isAdmin,
+  eventSubscriptions: (role) => isProviderStaff(role) || isResellerStaff(role),
+  eventSubscription: (role) => isProviderStaff(role) || isResellerStaff(role),
 };
 
 export function mayOpen(role: Role, page: PageName): boolean {
@@ -104,10 +111,18 @@ export function mayOpen(role: Role, page: PageName): boolean {
 
 /** Operator and provider admins may start the partner admin's consent. */
 export const mayGiveConsent = (role: Role) => role === "operator" || role === "provider.admin";
+/** Provider and reseller admins register and change their organisation's webhook endpoints (staff read them). */
+export function mayManageEventSubscriptions(role: Role): boolean {
+  return role === "provider.admin" || role === "reseller.admin";
+}
 /** Provider staff invite resellers and ask for a reseller relationship check. */
 export const mayManageResellers = isProviderStaff;
 /** Provider staff and reseller staff invite and create customers and check their relationships. */
 export const mayManageCustomers = (role: Role) => isProviderStaff(role) || isResellerStaff(role);
+/** Provider staff and the customer's reseller admins offboard and restore a customer (docs/business.md#offboarding). */
+export const mayOffboardCustomers = (role: Role) => isProviderStaff(role) || role === "reseller.admin";
+/** Provider staff edit a reseller's name and contact; the reseller's own admins its contact email only. */
+export const mayEditReseller = (role: Role) => isProviderStaff(role) || role === "reseller.admin";
 
 /** The roles a member of an organisation of that type may have. */
 export function rolesFor(orgType: OrgType): Role[] {

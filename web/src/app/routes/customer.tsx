@@ -1,23 +1,36 @@
 /** /customers/:id: a customer's relationship, market and status, its pricing, orders and subscriptions, and its
-audit trail; check the relationship now. */
+audit trail; check the relationship now; edit its name and contact, offboard or restore it. */
 import { Link, useParams } from "react-router";
 import { ResourceError } from "../../components/ErrorPages";
 import { Page } from "../../components/Page";
 import { Loading } from "../../components/States";
 import { EntityAuditSection } from "../../features/audit";
-import { CustomerDetails, useCustomer } from "../../features/customers";
+import {
+  CustomerDetails,
+  EditContactDialog,
+  OffboardDialog,
+  OffboardedNotice,
+  RestoreDialog,
+  useCustomer,
+  useEditCustomer,
+  useOffboardCustomer,
+  useRestoreCustomer,
+} from "../../features/customers";
 import { CustomerOrdersSection } from "../../features/orders";
 import { CustomerPricingSection } from "../../features/pricing";
 import { CustomerSubscriptionsSection } from "../../features/subscriptions";
 import { useReseller } from "../../features/resellers";
 import { useMe } from "../../lib/auth/me";
-import { isAdmin, mayManageCustomers } from "../../lib/roles";
+import { isAdmin, mayManageCustomers, mayOffboardCustomers } from "../../lib/roles";
 
 export default function CustomerRoute() {
   const { id = "" } = useParams();
   const me = useMe();
   const customer = useCustomer(id);
   const reseller = useReseller(customer.data?.resellerId ?? "");
+  const edit = useEditCustomer(id);
+  const offboard = useOffboardCustomer(id);
+  const restore = useRestoreCustomer(id);
   if (customer.isError) return <ResourceError title="Customer" error={customer.error} onRetry={() => void customer.refetch()} />;
   if (customer.isPending) {
     return (
@@ -30,11 +43,22 @@ export default function CustomerRoute() {
     <Page
       title={customer.data.name}
       actions={
-        me.role === "provider.admin" || me.role === "reseller.admin" ? (
-          <Link to={`/members?orgType=customer&orgId=${encodeURIComponent(customer.data.id)}`}>Members</Link>
-        ) : undefined
+        <>
+          {mayManageCustomers(me.role) ? <EditContactDialog current={customer.data} edit={edit} /> : null}
+          {mayOffboardCustomers(me.role) ? (
+            customer.data.offboardedAt ? (
+              <RestoreDialog kind="customer" name={customer.data.name} restore={restore} />
+            ) : (
+              <OffboardDialog kind="customer" name={customer.data.name} offboard={offboard} />
+            )
+          ) : null}
+          {me.role === "provider.admin" || me.role === "reseller.admin" ? (
+            <Link to={`/members?orgType=customer&orgId=${encodeURIComponent(customer.data.id)}`}>Members</Link>
+          ) : null}
+        </>
       }
     >
+      <OffboardedNotice record={customer.data} kind="customer" me={me.userId} />
       <CustomerDetails
         customer={customer.data}
         resellerName={reseller.data?.name ?? null}

@@ -1,6 +1,7 @@
 /**
  * /customers: provider staff see every customer of the provider (filter by status and reseller); reseller staff
- * their own, with the reseller fixed to theirs. Invite a customer or create a new tenant.
+ * their own, with the reseller fixed to theirs. Offboarded customers are hidden unless "Show offboarded" is on.
+ * Invite a customer or create a new tenant.
  */
 import { Link, MessageBar, MessageBarBody, MessageBarTitle } from "@fluentui/react-components";
 import { useState } from "react";
@@ -71,11 +72,13 @@ export default function CustomersRoute() {
   const filters: CustomerFilters = {
     status: rawStatus && CUSTOMER_STATUSES.includes(rawStatus) ? rawStatus : null,
     resellerId: providerStaff ? params.get("resellerId") || null : null,
+    showOffboarded: params.get("offboarded") === "shown",
   };
   const setFilters = (next: CustomerFilters) => {
     const search: Record<string, string> = {};
     if (next.status) search.status = next.status;
     if (next.resellerId) search.resellerId = next.resellerId;
+    if (next.showOffboarded) search.offboarded = "shown";
     setParams(search, { replace: true });
   };
 

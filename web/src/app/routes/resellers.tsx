@@ -1,4 +1,4 @@
-/** /resellers (provider staff): the provider's resellers by status; invite one. */
+/** /resellers (provider staff): the provider's resellers by status, offboarded ones when asked for; invite one. */
 import { Link, MessageBar, MessageBarBody, MessageBarTitle } from "@fluentui/react-components";
 import { useState } from "react";
 import { Link as RouterLink, useSearchParams } from "react-router";
@@ -7,6 +7,7 @@ import {
   InviteResellerDialog,
   RESELLER_STATUSES,
   ResellersTable,
+  type ResellerFilters,
   type ResellerInvitation,
   type ResellerStatus,
 } from "../../features/resellers";
@@ -16,6 +17,13 @@ export default function ResellersRoute() {
   const [invited, setInvited] = useState<ResellerInvitation | null>(null);
   const raw = params.get("status") as ResellerStatus | null;
   const status = raw && RESELLER_STATUSES.includes(raw) ? raw : null;
+  const filters: ResellerFilters = { status, showOffboarded: params.get("offboarded") === "shown" };
+  const setFilters = (next: ResellerFilters) => {
+    const search: Record<string, string> = {};
+    if (next.status) search.status = next.status;
+    if (next.showOffboarded) search.offboarded = "shown";
+    setParams(search, { replace: true });
+  };
   return (
     <Page title="Resellers" actions={<InviteResellerDialog onInvited={setInvited} />}>
       {invited ? (
@@ -31,7 +39,7 @@ export default function ResellersRoute() {
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      <ResellersTable status={status} onStatus={(next) => setParams(next ? { status: next } : {}, { replace: true })} />
+      <ResellersTable filters={filters} onFilters={setFilters} />
     </Page>
   );
 }

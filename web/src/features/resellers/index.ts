@@ -3,9 +3,14 @@ export {
   resellerKeys,
   resellerQuery,
   resellersPageQuery,
+  useEditReseller,
+  useOffboardReseller,
   useReseller,
+  useRestoreReseller,
   useResellerOptions,
   type Reseller,
+  type ResellerEdit,
+  type ResellerFilters,
   type ResellerStatus,
 } from "./api/resellers";
 export { ResellersTable } from "./components/ResellersTable";

@@ -289,10 +289,32 @@ export interface paths {
         head?: never;
         /**
          * Patch Customer
-         * @description Provider staff or the customer's reseller staff: the storefront switch and pricing settings (audited). A
-         *     policy naming an id that is not a catalog item of the customer's market is 422, and nothing is changed.
+         * @description Provider staff or the customer's reseller staff: its name and contact e-mail, the storefront switch and
+         *     pricing settings (each audited). A policy naming an id that is not a catalog item of the customer's market is
+         *     422, and nothing is changed.
          */
         patch: operations["patchCustomer"];
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/offboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Offboard Customer
+         * @description Provider staff or the reseller's admins: no new orders or seats from now on; its subscriptions stay as they
+         *     are in Partner Center, its record, orders, charges and billing stay readable (409 when already offboarded).
+         */
+        post: operations["offboardCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/customers/{customer_id}/pricing": {
@@ -330,6 +352,27 @@ export interface paths {
         put?: never;
         /** Check Customer */
         post: operations["checkCustomerRelationship"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Customer
+         * @description Provider staff or the reseller's admins: back in business; 409 when it is not offboarded, or while its
+         *     reseller is (restore the reseller first).
+         */
+        post: operations["restoreCustomer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -392,6 +435,134 @@ export interface paths {
          *     would issue, signed with the development key the sandbox publishes.
          */
         post: operations["createDevToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Event Subscriptions
+         * @description The caller's own organisation's endpoints (admins and staff of a provider or reseller).
+         */
+        get: operations["listEventSubscriptions"];
+        put?: never;
+        /**
+         * Create Event Subscription
+         * @description Provider and reseller admins register an endpoint for their organisation; the answer carries its signing
+         *     secret, shown this once. A URL deliveries may not go to is 422 at `url` with the reason.
+         */
+        post: operations["createEventSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{event_subscription_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Event Subscription */
+        get: operations["getEventSubscription"];
+        put?: never;
+        post?: never;
+        /** Remove Event Subscription */
+        delete: operations["removeEventSubscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Change Event Subscription
+         * @description A new URL (checked as on registration), events, description, or enabled: false to pause deliveries.
+         */
+        patch: operations["changeEventSubscription"];
+        trace?: never;
+    };
+    "/api/event-subscriptions/{event_subscription_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Event Deliveries
+         * @description The endpoint's deliveries, newest first, each with its attempts (newest first).
+         */
+        get: operations["listEventDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{event_subscription_id}/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Delivery Replay
+         * @description A delivered or dead-lettered delivery is sent again once, as a new round of the same delivery; 409 while it
+         *     is still pending (so replaying twice quickly delivers once).
+         */
+        post: operations["startDeliveryReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{event_subscription_id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Event Subscription
+         * @description A `ping` event delivered to this endpoint only (409 while it is disabled).
+         */
+        post: operations["checkEventSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{event_subscription_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Event Subscription Secret
+         * @description A new signing secret, in force from the next attempt on; shown this once.
+         */
+        post: operations["changeEventSubscriptionSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -767,7 +938,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Patch Reseller
+         * @description Provider staff: its name and contact e-mail; the reseller's own admins: its contact e-mail only (audited).
+         */
+        patch: operations["patchReseller"];
         trace?: never;
     };
     "/api/resellers/{reseller_id}/default-margin": {
@@ -788,6 +963,27 @@ export interface paths {
          */
         put: operations["putResellerDefaultMargin"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/resellers/{reseller_id}/offboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Offboard Reseller
+         * @description Provider staff, once none of its customers is still on (409 naming how many are): no new customers under it;
+         *     its record and billing history stay readable (audited).
+         */
+        post: operations["offboardReseller"];
         delete?: never;
         options?: never;
         head?: never;
@@ -832,6 +1028,26 @@ export interface paths {
          * @description Provider staff: queues a check now.
          */
         post: operations["checkResellerRelationship"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/resellers/{reseller_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Reseller
+         * @description Provider staff: back in business (409 when it is not offboarded); its customers are restored one by one.
+         */
+        post: operations["restoreReseller"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1092,6 +1308,37 @@ export interface components {
             postalCode: string;
             /** State */
             state?: string | null;
+        };
+        /**
+         * AttemptOut
+         * @example {
+         *       "at": "2026-10-02T14:05:11+00:00",
+         *       "durationMs": 182,
+         *       "error": null,
+         *       "number": 1,
+         *       "round": 0,
+         *       "statusCode": 200
+         *     }
+         */
+        AttemptOut: {
+            /** At */
+            at: string;
+            /** Durationms */
+            durationMs: number;
+            /** Error */
+            error: string | null;
+            /** Number */
+            number: number;
+            /**
+             * Round
+             * @description 0 for the first delivery, n for the n-th replay.
+             */
+            round: number;
+            /**
+             * Statuscode
+             * @description The receiver's answer; null when none came (see error).
+             */
+            statusCode: number | null;
         };
         /**
          * AuditEntryOut
@@ -1678,6 +1925,9 @@ export interface components {
          *       "marketReadAt": null,
          *       "name": "Northwind Traders",
          *       "nextCheckAt": "2026-09-03T13:40:00+00:00",
+         *       "offboardedAt": null,
+         *       "offboardedBy": null,
+         *       "offboardingReason": null,
          *       "origin": "invitation",
          *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
          *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -1752,6 +2002,21 @@ export interface components {
              */
             nextCheckAt: string | null;
             /**
+             * Offboardedat
+             * @description When it was offboarded (no new orders); null: in business.
+             */
+            offboardedAt?: string | null;
+            /**
+             * Offboardedby
+             * @description The member who offboarded it.
+             */
+            offboardedBy?: string | null;
+            /**
+             * Offboardingreason
+             * @description Why, as given when it was offboarded.
+             */
+            offboardingReason?: string | null;
+            /**
              * Origin
              * @enum {string}
              */
@@ -1823,6 +2088,9 @@ export interface components {
          *       "marketReadAt": "2026-09-03T14:02:45+00:00",
          *       "name": "Northwind Traders",
          *       "nextCheckAt": null,
+         *       "offboardedAt": null,
+         *       "offboardedBy": null,
+         *       "offboardingReason": null,
          *       "origin": "invitation",
          *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
          *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -1897,6 +2165,21 @@ export interface components {
              */
             nextCheckAt: string | null;
             /**
+             * Offboardedat
+             * @description When it was offboarded (no new orders); null: in business.
+             */
+            offboardedAt?: string | null;
+            /**
+             * Offboardedby
+             * @description The member who offboarded it.
+             */
+            offboardedBy?: string | null;
+            /**
+             * Offboardingreason
+             * @description Why, as given when it was offboarded.
+             */
+            offboardingReason?: string | null;
+            /**
              * Origin
              * @enum {string}
              */
@@ -1944,6 +2227,9 @@ export interface components {
          *           "marketReadAt": "2026-09-03T14:02:45+00:00",
          *           "name": "Northwind Traders",
          *           "nextCheckAt": null,
+         *           "offboardedAt": null,
+         *           "offboardedBy": null,
+         *           "offboardingReason": null,
          *           "origin": "invitation",
          *           "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
          *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -1987,10 +2273,20 @@ export interface components {
          */
         CustomerPatchWithPricing: {
             /**
+             * Contactemail
+             * @description Who the reseller and provider reach there.
+             */
+            contactEmail?: string | null;
+            /**
              * Margin
              * @description As in PUT /api/customers/{id}/pricing.
              */
             margin?: string | null;
+            /**
+             * Name
+             * @description The customer's name as the platform shows it.
+             */
+            name?: string | null;
             /** Overrides */
             overrides?: components["schemas"]["OverrideIn"][] | null;
             /** Storefrontenabled */
@@ -2018,6 +2314,117 @@ export interface components {
             customerId: string;
             /** Resellerid */
             resellerId: string;
+        };
+        /**
+         * DeliveryOut
+         * @example {
+         *       "attempts": [
+         *         {
+         *           "at": "2026-10-02T14:05:11+00:00",
+         *           "durationMs": 182,
+         *           "error": null,
+         *           "number": 1,
+         *           "round": 0,
+         *           "statusCode": 200
+         *         }
+         *       ],
+         *       "createdAt": "2026-10-02T14:05:10+00:00",
+         *       "event": {
+         *         "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *         "data": {
+         *           "currency": "EUR",
+         *           "customerPriceTotal": "72.10",
+         *           "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+         *           "source": "storefront",
+         *           "status": "pendingApproval"
+         *         },
+         *         "id": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+         *         "occurredAt": "2026-10-02T14:05:10+00:00",
+         *         "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *         "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *         "type": "order.pendingApproval"
+         *       },
+         *       "eventId": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+         *       "eventType": "order.pendingApproval",
+         *       "id": "dl-4b6d8f0a2c4e46a8b0d2f4a6c8e0b2d4",
+         *       "nextAttemptAt": null,
+         *       "round": 0,
+         *       "status": "delivered"
+         *     }
+         */
+        DeliveryOut: {
+            /** Attempts */
+            attempts: components["schemas"]["AttemptOut"][];
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** @description The body the receiver gets, as JSON. */
+            event: components["schemas"]["EventOut"];
+            /** Eventid */
+            eventId: string;
+            /** Eventtype */
+            eventType: string;
+            /** Id */
+            id: string;
+            /** Nextattemptat */
+            nextAttemptAt: string | null;
+            /** Round */
+            round: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+        };
+        /**
+         * DeliveryPage
+         * @example {
+         *       "continuationToken": null,
+         *       "items": [
+         *         {
+         *           "attempts": [
+         *             {
+         *               "at": "2026-10-02T14:05:11+00:00",
+         *               "durationMs": 182,
+         *               "error": null,
+         *               "number": 1,
+         *               "round": 0,
+         *               "statusCode": 200
+         *             }
+         *           ],
+         *           "createdAt": "2026-10-02T14:05:10+00:00",
+         *           "event": {
+         *             "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *             "data": {
+         *               "currency": "EUR",
+         *               "customerPriceTotal": "72.10",
+         *               "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+         *               "source": "storefront",
+         *               "status": "pendingApproval"
+         *             },
+         *             "id": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+         *             "occurredAt": "2026-10-02T14:05:10+00:00",
+         *             "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *             "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *             "type": "order.pendingApproval"
+         *           },
+         *           "eventId": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+         *           "eventType": "order.pendingApproval",
+         *           "id": "dl-4b6d8f0a2c4e46a8b0d2f4a6c8e0b2d4",
+         *           "nextAttemptAt": null,
+         *           "round": 0,
+         *           "status": "delivered"
+         *         }
+         *       ]
+         *     }
+         */
+        DeliveryPage: {
+            /** Continuationtoken */
+            continuationToken: string | null;
+            /** Items */
+            items: components["schemas"]["DeliveryOut"][];
         };
         /**
          * DevTokenIn
@@ -2117,6 +2524,45 @@ export interface components {
             items: components["schemas"]["DiscrepancyOut"][];
         };
         /**
+         * EventOut
+         * @example {
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "data": {
+         *         "currency": "EUR",
+         *         "customerPriceTotal": "72.10",
+         *         "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+         *         "source": "storefront",
+         *         "status": "pendingApproval"
+         *       },
+         *       "id": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+         *       "occurredAt": "2026-10-02T14:05:10+00:00",
+         *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "type": "order.pendingApproval"
+         *     }
+         */
+        EventOut: {
+            /** Customerid */
+            customerId: string | null;
+            /** Data */
+            data: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /** Id */
+            id: string;
+            /**
+             * Occurredat
+             * Format: date-time
+             */
+            occurredAt: string;
+            /** Providerid */
+            providerId: string;
+            /** Resellerid */
+            resellerId: string | null;
+            /** Type */
+            type: string;
+        };
+        /**
          * EventReceivedOut
          * @example {
          *       "duplicate": false,
@@ -2135,6 +2581,187 @@ export interface components {
              * @example subscription-updated
              */
             received: string;
+        };
+        /**
+         * EventSubscriptionIn
+         * @example {
+         *       "description": "Fabrikam's service desk",
+         *       "events": [
+         *         "order.pendingApproval",
+         *         "order.failed"
+         *       ],
+         *       "url": "https://hooks.fabrikam.example/csp-events"
+         *     }
+         */
+        EventSubscriptionIn: {
+            /** Description */
+            description?: string | null;
+            /**
+             * Events
+             * @description At least one event type.
+             */
+            events: ("order.pendingApproval" | "order.failed" | "subscription.changeFailed" | "relationship.ended" | "billing.runCompleted" | "subscription.expiring")[];
+            /**
+             * Url
+             * @description https only; never a private, loopback or link-local address, nor the platform's own host.
+             */
+            url: string;
+        };
+        /**
+         * EventSubscriptionOut
+         * @example {
+         *       "createdAt": "2026-10-01T09:00:00+00:00",
+         *       "createdBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+         *       "description": "Fabrikam's service desk",
+         *       "enabled": true,
+         *       "events": [
+         *         "order.failed",
+         *         "order.pendingApproval"
+         *       ],
+         *       "id": "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9",
+         *       "ownerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "ownerType": "reseller",
+         *       "secretRotatedAt": null,
+         *       "updatedAt": "2026-10-01T09:00:00+00:00",
+         *       "url": "https://hooks.fabrikam.example/csp-events"
+         *     }
+         */
+        EventSubscriptionOut: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Description */
+            description: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Events */
+            events: ("order.pendingApproval" | "order.failed" | "subscription.changeFailed" | "relationship.ended" | "billing.runCompleted" | "subscription.expiring")[];
+            /** Id */
+            id: string;
+            /** Ownerid */
+            ownerId: string;
+            /**
+             * Ownertype
+             * @enum {string}
+             */
+            ownerType: "provider" | "reseller";
+            /** Secretrotatedat */
+            secretRotatedAt: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * EventSubscriptionPage
+         * @example {
+         *       "continuationToken": null,
+         *       "items": [
+         *         {
+         *           "createdAt": "2026-10-01T09:00:00+00:00",
+         *           "createdBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+         *           "description": "Fabrikam's service desk",
+         *           "enabled": true,
+         *           "events": [
+         *             "order.failed",
+         *             "order.pendingApproval"
+         *           ],
+         *           "id": "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9",
+         *           "ownerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "ownerType": "reseller",
+         *           "secretRotatedAt": null,
+         *           "updatedAt": "2026-10-01T09:00:00+00:00",
+         *           "url": "https://hooks.fabrikam.example/csp-events"
+         *         }
+         *       ]
+         *     }
+         */
+        EventSubscriptionPage: {
+            /** Continuationtoken */
+            continuationToken: string | null;
+            /** Items */
+            items: components["schemas"]["EventSubscriptionOut"][];
+        };
+        /**
+         * EventSubscriptionPatch
+         * @example {
+         *       "enabled": false
+         *     }
+         */
+        EventSubscriptionPatch: {
+            /** Description */
+            description?: string | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Events */
+            events?: ("order.pendingApproval" | "order.failed" | "subscription.changeFailed" | "relationship.ended" | "billing.runCompleted" | "subscription.expiring")[] | null;
+            /** Url */
+            url?: string | null;
+        };
+        /**
+         * EventSubscriptionSecretOut
+         * @example {
+         *       "createdAt": "2026-10-01T09:00:00+00:00",
+         *       "createdBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+         *       "description": "Fabrikam's service desk",
+         *       "enabled": true,
+         *       "events": [
+         *         "order.failed",
+         *         "order.pendingApproval"
+         *       ],
+         *       "id": "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9",
+         *       "ownerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "ownerType": "reseller",
+         *       "secret": "whsec_3q2-7wHk9yT0bVx4mZcR1sLp8uNfAe6DgJiKoWq5YtE",
+         *       "secretRotatedAt": null,
+         *       "updatedAt": "2026-10-01T09:00:00+00:00",
+         *       "url": "https://hooks.fabrikam.example/csp-events"
+         *     }
+         */
+        EventSubscriptionSecretOut: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Createdby */
+            createdBy: string;
+            /** Description */
+            description: string | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Events */
+            events: ("order.pendingApproval" | "order.failed" | "subscription.changeFailed" | "relationship.ended" | "billing.runCompleted" | "subscription.expiring")[];
+            /** Id */
+            id: string;
+            /** Ownerid */
+            ownerId: string;
+            /**
+             * Ownertype
+             * @enum {string}
+             */
+            ownerType: "provider" | "reseller";
+            /**
+             * Secret
+             * @description The signing secret: in this answer only, never shown again.
+             */
+            secret: string;
+            /** Secretrotatedat */
+            secretRotatedAt: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Url */
+            url: string;
         };
         /**
          * FieldErrorOut
@@ -2610,6 +3237,19 @@ export interface components {
             companyProfile: components["schemas"]["CompanyProfileIn"];
             /** Resellerid */
             resellerId: string;
+        };
+        /**
+         * OffboardIn
+         * @example {
+         *       "reason": "Contract ended on 30 September; subscriptions run to their term end."
+         *     }
+         */
+        OffboardIn: {
+            /**
+             * Reason
+             * @description Why, for the record (shown with the offboarded badge).
+             */
+            reason?: string | null;
         };
         /**
          * OrderIn
@@ -3309,6 +3949,9 @@ export interface components {
          *       "lastCheckedAt": null,
          *       "name": "Fabrikam",
          *       "nextCheckAt": "2026-09-02T10:15:00+00:00",
+         *       "offboardedAt": null,
+         *       "offboardedBy": null,
+         *       "offboardingReason": null,
          *       "partnerId": "1234567",
          *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
          *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -3352,6 +3995,21 @@ export interface components {
              * @description When the relationship is looked for next, while it is pending.
              */
             nextCheckAt: string | null;
+            /**
+             * Offboardedat
+             * @description When the provider offboarded it; null: in business.
+             */
+            offboardedAt?: string | null;
+            /**
+             * Offboardedby
+             * @description The member who offboarded it.
+             */
+            offboardedBy?: string | null;
+            /**
+             * Offboardingreason
+             * @description Why, as given when it was offboarded.
+             */
+            offboardingReason?: string | null;
             /** Partnerid */
             partnerId: string;
             /** Providerid */
@@ -3385,6 +4043,9 @@ export interface components {
          *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
          *       "name": "Fabrikam",
          *       "nextCheckAt": null,
+         *       "offboardedAt": null,
+         *       "offboardedBy": null,
+         *       "offboardingReason": null,
          *       "partnerId": "1234567",
          *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
          *       "status": "active",
@@ -3427,6 +4088,21 @@ export interface components {
              * @description When the relationship is looked for next, while it is pending.
              */
             nextCheckAt: string | null;
+            /**
+             * Offboardedat
+             * @description When the provider offboarded it; null: in business.
+             */
+            offboardedAt?: string | null;
+            /**
+             * Offboardedby
+             * @description The member who offboarded it.
+             */
+            offboardedBy?: string | null;
+            /**
+             * Offboardingreason
+             * @description Why, as given when it was offboarded.
+             */
+            offboardingReason?: string | null;
             /** Partnerid */
             partnerId: string;
             /** Providerid */
@@ -3461,6 +4137,9 @@ export interface components {
          *           "lastCheckedAt": "2026-09-02T10:20:31+00:00",
          *           "name": "Fabrikam",
          *           "nextCheckAt": null,
+         *           "offboardedAt": null,
+         *           "offboardedBy": null,
+         *           "offboardingReason": null,
          *           "partnerId": "1234567",
          *           "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
          *           "status": "active",
@@ -3475,6 +4154,26 @@ export interface components {
             continuationToken: string | null;
             /** Items */
             items: components["schemas"]["ResellerOut"][];
+        };
+        /**
+         * ResellerPatch
+         * @description PATCH /api/resellers/{id}: fields not sent are kept.
+         * @example {
+         *       "contactEmail": "partners@fabrikam.example",
+         *       "name": "Fabrikam Cloud Services"
+         *     }
+         */
+        ResellerPatch: {
+            /**
+             * Contactemail
+             * @description The reseller's contact for the provider.
+             */
+            contactEmail?: string | null;
+            /**
+             * Name
+             * @description Provider staff only: how the provider knows the reseller.
+             */
+            name?: string | null;
         };
         /**
          * ResellerTotal
@@ -6706,6 +7405,9 @@ export interface operations {
                      *       "marketReadAt": null,
                      *       "name": "Northwind Traders",
                      *       "nextCheckAt": "2026-09-03T13:40:00+00:00",
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
                      *       "origin": "invitation",
                      *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -6913,6 +7615,8 @@ export interface operations {
                 status?: ("invited" | "creating" | "active" | "ended" | "expired" | "failed") | null;
                 /** @description Operator only: whose customers. */
                 providerId?: string | null;
+                /** @description true: only offboarded records; false: only those in business; not given: both. */
+                offboarded?: ("true" | "false") | null;
                 /** @description Items per page (1..500). */
                 limit?: number;
                 /** @description From the previous page. */
@@ -6952,6 +7656,9 @@ export interface operations {
                      *           "marketReadAt": "2026-09-03T14:02:45+00:00",
                      *           "name": "Northwind Traders",
                      *           "nextCheckAt": null,
+                     *           "offboardedAt": null,
+                     *           "offboardedBy": null,
+                     *           "offboardingReason": null,
                      *           "origin": "invitation",
                      *           "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -7169,6 +7876,9 @@ export interface operations {
                      *       "marketReadAt": null,
                      *       "name": "Northwind Traders",
                      *       "nextCheckAt": "2026-09-03T13:40:00+00:00",
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
                      *       "origin": "invitation",
                      *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -7405,6 +8115,9 @@ export interface operations {
                      *       "marketReadAt": "2026-09-03T14:02:45+00:00",
                      *       "name": "Northwind Traders",
                      *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
                      *       "origin": "invitation",
                      *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -7581,6 +8294,259 @@ export interface operations {
                      *       "marketReadAt": "2026-09-03T14:02:45+00:00",
                      *       "name": "Northwind Traders",
                      *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
+                     *       "origin": "invitation",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "storefrontEnabled": true,
+                     *       "storefrontPolicy": {
+                     *         "allowSeatDecrease": true,
+                     *         "allowedCatalogItemIds": [
+                     *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+                     *         ],
+                     *         "approvalThreshold": "500.00",
+                     *         "maxTermDuration": "P1Y"
+                     *       },
+                     *       "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+                     *       "updatedAt": "2026-09-30T06:00:12+00:00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    offboardCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Contract ended on 30 September; subscriptions run to their term end."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OffboardIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "contactEmail": "it@northwindtraders.example",
+                     *       "country": "NL",
+                     *       "currency": "EUR",
+                     *       "domain": "northwindtraders.onmicrosoft.com",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *       "failureReason": null,
+                     *       "flag": null,
+                     *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *       "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *       "lastCheckResult": "still active",
+                     *       "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+                     *       "marketReadAt": "2026-09-03T14:02:45+00:00",
+                     *       "name": "Northwind Traders",
+                     *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
                      *       "origin": "invitation",
                      *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -8207,6 +9173,9 @@ export interface operations {
                      *       "marketReadAt": "2026-09-03T14:02:45+00:00",
                      *       "name": "Northwind Traders",
                      *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
                      *       "origin": "invitation",
                      *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -8302,6 +9271,185 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not found",
                      *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "contactEmail": "it@northwindtraders.example",
+                     *       "country": "NL",
+                     *       "currency": "EUR",
+                     *       "domain": "northwindtraders.onmicrosoft.com",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *       "failureReason": null,
+                     *       "flag": null,
+                     *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *       "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *       "lastCheckResult": "still active",
+                     *       "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+                     *       "marketReadAt": "2026-09-03T14:02:45+00:00",
+                     *       "name": "Northwind Traders",
+                     *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
+                     *       "origin": "invitation",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "storefrontEnabled": true,
+                     *       "storefrontPolicy": {
+                     *         "allowSeatDecrease": true,
+                     *         "allowedCatalogItemIds": [
+                     *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+                     *         ],
+                     *         "approvalThreshold": "500.00",
+                     *         "maxTermDuration": "P1Y"
+                     *       },
+                     *       "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+                     *       "updatedAt": "2026-09-30T06:00:12+00:00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -8710,6 +9858,1545 @@ export interface operations {
                      *       "status": 422,
                      *       "title": "The request is not valid",
                      *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEventSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1..500). */
+                limit?: number;
+                /** @description From the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": null,
+                     *       "items": [
+                     *         {
+                     *           "createdAt": "2026-10-01T09:00:00+00:00",
+                     *           "createdBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *           "description": "Fabrikam's service desk",
+                     *           "enabled": true,
+                     *           "events": [
+                     *             "order.failed",
+                     *             "order.pendingApproval"
+                     *           ],
+                     *           "id": "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9",
+                     *           "ownerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "ownerType": "reseller",
+                     *           "secretRotatedAt": null,
+                     *           "updatedAt": "2026-10-01T09:00:00+00:00",
+                     *           "url": "https://hooks.fabrikam.example/csp-events"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventSubscriptionPage"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried create safe: the same key and body answer the first result again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "Fabrikam's service desk",
+                 *       "events": [
+                 *         "order.pendingApproval",
+                 *         "order.failed"
+                 *       ],
+                 *       "url": "https://hooks.fabrikam.example/csp-events"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EventSubscriptionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:00:00+00:00",
+                     *       "createdBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *       "description": "Fabrikam's service desk",
+                     *       "enabled": true,
+                     *       "events": [
+                     *         "order.failed",
+                     *         "order.pendingApproval"
+                     *       ],
+                     *       "id": "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9",
+                     *       "ownerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "ownerType": "reseller",
+                     *       "secret": "whsec_3q2-7wHk9yT0bVx4mZcR1sLp8uNfAe6DgJiKoWq5YtE",
+                     *       "secretRotatedAt": null,
+                     *       "updatedAt": "2026-10-01T09:00:00+00:00",
+                     *       "url": "https://hooks.fabrikam.example/csp-events"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventSubscriptionSecretOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:00:00+00:00",
+                     *       "createdBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *       "description": "Fabrikam's service desk",
+                     *       "enabled": true,
+                     *       "events": [
+                     *         "order.failed",
+                     *         "order.pendingApproval"
+                     *       ],
+                     *       "id": "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9",
+                     *       "ownerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "ownerType": "reseller",
+                     *       "secretRotatedAt": null,
+                     *       "updatedAt": "2026-10-01T09:00:00+00:00",
+                     *       "url": "https://hooks.fabrikam.example/csp-events"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventSubscriptionOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["EventSubscriptionPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:00:00+00:00",
+                     *       "createdBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *       "description": "Fabrikam's service desk",
+                     *       "enabled": true,
+                     *       "events": [
+                     *         "order.failed",
+                     *         "order.pendingApproval"
+                     *       ],
+                     *       "id": "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9",
+                     *       "ownerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "ownerType": "reseller",
+                     *       "secretRotatedAt": null,
+                     *       "updatedAt": "2026-10-01T09:00:00+00:00",
+                     *       "url": "https://hooks.fabrikam.example/csp-events"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventSubscriptionOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEventDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this status. */
+                status?: ("pending" | "delivered" | "failed") | null;
+                /** @description Items per page (1..500). */
+                limit?: number;
+                /** @description From the previous page. */
+                continuationToken?: string | null;
+            };
+            header?: never;
+            path: {
+                event_subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": null,
+                     *       "items": [
+                     *         {
+                     *           "attempts": [
+                     *             {
+                     *               "at": "2026-10-02T14:05:11+00:00",
+                     *               "durationMs": 182,
+                     *               "error": null,
+                     *               "number": 1,
+                     *               "round": 0,
+                     *               "statusCode": 200
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-10-02T14:05:10+00:00",
+                     *           "event": {
+                     *             "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *             "data": {
+                     *               "currency": "EUR",
+                     *               "customerPriceTotal": "72.10",
+                     *               "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *               "source": "storefront",
+                     *               "status": "pendingApproval"
+                     *             },
+                     *             "id": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+                     *             "occurredAt": "2026-10-02T14:05:10+00:00",
+                     *             "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *             "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *             "type": "order.pendingApproval"
+                     *           },
+                     *           "eventId": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+                     *           "eventType": "order.pendingApproval",
+                     *           "id": "dl-4b6d8f0a2c4e46a8b0d2f4a6c8e0b2d4",
+                     *           "nextAttemptAt": null,
+                     *           "round": 0,
+                     *           "status": "delivered"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startDeliveryReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_subscription_id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "attempts": [
+                     *         {
+                     *           "at": "2026-10-02T14:05:11+00:00",
+                     *           "durationMs": 182,
+                     *           "error": null,
+                     *           "number": 1,
+                     *           "round": 0,
+                     *           "statusCode": 200
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-10-02T14:05:10+00:00",
+                     *       "event": {
+                     *         "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *         "data": {
+                     *           "currency": "EUR",
+                     *           "customerPriceTotal": "72.10",
+                     *           "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *           "source": "storefront",
+                     *           "status": "pendingApproval"
+                     *         },
+                     *         "id": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+                     *         "occurredAt": "2026-10-02T14:05:10+00:00",
+                     *         "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *         "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *         "type": "order.pendingApproval"
+                     *       },
+                     *       "eventId": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+                     *       "eventType": "order.pendingApproval",
+                     *       "id": "dl-4b6d8f0a2c4e46a8b0d2f4a6c8e0b2d4",
+                     *       "nextAttemptAt": null,
+                     *       "round": 0,
+                     *       "status": "delivered"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeliveryOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkEventSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "attempts": [
+                     *         {
+                     *           "at": "2026-10-02T14:05:11+00:00",
+                     *           "durationMs": 182,
+                     *           "error": null,
+                     *           "number": 1,
+                     *           "round": 0,
+                     *           "statusCode": 200
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-10-02T14:05:10+00:00",
+                     *       "event": {
+                     *         "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *         "data": {
+                     *           "currency": "EUR",
+                     *           "customerPriceTotal": "72.10",
+                     *           "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *           "source": "storefront",
+                     *           "status": "pendingApproval"
+                     *         },
+                     *         "id": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+                     *         "occurredAt": "2026-10-02T14:05:10+00:00",
+                     *         "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *         "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *         "type": "order.pendingApproval"
+                     *       },
+                     *       "eventId": "evt-7d9f1b3d5f7a49c1e3a5c7e9b1d3f5a7",
+                     *       "eventType": "order.pendingApproval",
+                     *       "id": "dl-4b6d8f0a2c4e46a8b0d2f4a6c8e0b2d4",
+                     *       "nextAttemptAt": null,
+                     *       "round": 0,
+                     *       "status": "delivered"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeliveryOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeEventSubscriptionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "createdAt": "2026-10-01T09:00:00+00:00",
+                     *       "createdBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *       "description": "Fabrikam's service desk",
+                     *       "enabled": true,
+                     *       "events": [
+                     *         "order.failed",
+                     *         "order.pendingApproval"
+                     *       ],
+                     *       "id": "es-9c2e4a6b8d0f41a3b5c7d9e1f3a5b7c9",
+                     *       "ownerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "ownerType": "reseller",
+                     *       "secret": "whsec_3q2-7wHk9yT0bVx4mZcR1sLp8uNfAe6DgJiKoWq5YtE",
+                     *       "secretRotatedAt": null,
+                     *       "updatedAt": "2026-10-01T09:00:00+00:00",
+                     *       "url": "https://hooks.fabrikam.example/csp-events"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventSubscriptionSecretOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12165,6 +14852,9 @@ export interface operations {
                      *       "lastCheckedAt": null,
                      *       "name": "Fabrikam",
                      *       "nextCheckAt": "2026-09-02T10:15:00+00:00",
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
                      *       "partnerId": "1234567",
                      *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
@@ -12346,6 +15036,8 @@ export interface operations {
                 status?: ("invited" | "active" | "ended" | "expired") | null;
                 /** @description Operator only: whose resellers. */
                 providerId?: string | null;
+                /** @description true: only offboarded records; false: only those in business; not given: both. */
+                offboarded?: ("true" | "false") | null;
                 /** @description Items per page (1..500). */
                 limit?: number;
                 /** @description From the previous page. */
@@ -12379,6 +15071,9 @@ export interface operations {
                      *           "lastCheckedAt": "2026-09-02T10:20:31+00:00",
                      *           "name": "Fabrikam",
                      *           "nextCheckAt": null,
+                     *           "offboardedAt": null,
+                     *           "offboardedBy": null,
+                     *           "offboardingReason": null,
                      *           "partnerId": "1234567",
                      *           "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *           "status": "active",
@@ -12551,6 +15246,9 @@ export interface operations {
                      *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
                      *       "name": "Fabrikam",
                      *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
                      *       "partnerId": "1234567",
                      *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *       "status": "active",
@@ -12636,6 +15334,223 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not found",
                      *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchReseller: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reseller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contactEmail": "partners@fabrikam.example",
+                 *       "name": "Fabrikam Cloud Services"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResellerPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-02T10:20:31+00:00",
+                     *       "contactEmail": "ops@fabrikam.example",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+                     *       "invitedAt": "2026-09-02T10:15:00+00:00",
+                     *       "lastCheckResult": "active",
+                     *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
+                     *       "name": "Fabrikam",
+                     *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
+                     *       "partnerId": "1234567",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "status": "active",
+                     *       "tenantId": "5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68",
+                     *       "updatedAt": "2026-09-02T10:20:31+00:00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResellerOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -12829,6 +15744,240 @@ export interface operations {
                 };
             };
             /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    offboardReseller: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reseller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "Contract ended on 30 September; subscriptions run to their term end."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OffboardIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-02T10:20:31+00:00",
+                     *       "contactEmail": "ops@fabrikam.example",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+                     *       "invitedAt": "2026-09-02T10:15:00+00:00",
+                     *       "lastCheckResult": "active",
+                     *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
+                     *       "name": "Fabrikam",
+                     *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
+                     *       "partnerId": "1234567",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "status": "active",
+                     *       "tenantId": "5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68",
+                     *       "updatedAt": "2026-09-02T10:20:31+00:00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResellerOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13428,6 +16577,9 @@ export interface operations {
                      *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
                      *       "name": "Fabrikam",
                      *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
                      *       "partnerId": "1234567",
                      *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
                      *       "status": "active",
@@ -13513,6 +16665,169 @@ export interface operations {
                      *       "status": 404,
                      *       "title": "Not found",
                      *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreReseller: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reseller_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-02T10:20:31+00:00",
+                     *       "contactEmail": "ops@fabrikam.example",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
+                     *       "invitedAt": "2026-09-02T10:15:00+00:00",
+                     *       "lastCheckResult": "active",
+                     *       "lastCheckedAt": "2026-09-02T10:20:31+00:00",
+                     *       "name": "Fabrikam",
+                     *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
+                     *       "partnerId": "1234567",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "status": "active",
+                     *       "tenantId": "5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68",
+                     *       "updatedAt": "2026-09-02T10:20:31+00:00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResellerOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

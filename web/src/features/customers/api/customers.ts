@@ -1,5 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../../../lib/api/client";
+import { auditKeys } from "../../audit";
 
 export type Customer = Schemas["CustomerOut"];
 export type CustomerStatus = Customer["status"];
@@ -12,6 +13,14 @@ export const CUSTOMER_STATUSES: readonly CustomerStatus[] = ["invited", "creatin
 export interface CustomerFilters {
   status: CustomerStatus | null;
   resellerId: string | null;
+  /** Offboarded customers are hidden unless asked for (docs/business.md#offboarding). */
+  showOffboarded: boolean;
+}
+
+/** What an edit changes: the fields sent are changed, the rest kept. */
+export interface CustomerEdit {
+  name?: string;
+  contactEmail?: string;
 }
 
 export const customerKeys = {
@@ -30,6 +39,7 @@ export const customersPageQuery = (filters: CustomerFilters) => (token: string |
             query: {
               status: filters.status ?? undefined,
               resellerId: filters.resellerId ?? undefined,
+              offboarded: filters.showOffboarded ? undefined : "false",
               limit: 50,
               continuationToken: token ?? undefined,
             },
@@ -80,4 +90,43 @@ export function useCheckCustomer(id: string) {
       return queryClient.invalidateQueries({ queryKey: customerKeys.all });
     },
   });
+}
+
+/** A changed customer is shown at once on its page and read again in the lists. */
+function useCustomerChange<TVariables>(id: string, change: (variables: TVariables) => Promise<Customer>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: change,
+    onSuccess: (customer) => {
+      queryClient.setQueryData(customerKeys.detail(id), customer);
+      void queryClient.invalidateQueries({ queryKey: auditKeys.all }); // its audit trail shows the change
+      return queryClient.invalidateQueries({ queryKey: customerKeys.all });
+    },
+  });
+}
+
+/** PATCH /api/customers/{id} with its name and contact e-mail. */
+export function useEditCustomer(id: string) {
+  return useCustomerChange(id, (body: CustomerEdit) =>
+    unwrap(api.PATCH("/api/customers/{customer_id}", { params: { path: { customer_id: id } }, body })),
+  );
+}
+
+/** No new orders from now on; 409 with the reason when it cannot be. */
+export function useOffboardCustomer(id: string) {
+  return useCustomerChange(id, ({ reason }: { reason: string | null }) =>
+    unwrap(
+      api.POST("/api/customers/{customer_id}/offboard", {
+        params: { path: { customer_id: id } },
+        body: reason ? { reason } : {},
+      }),
+    ),
+  );
+}
+
+/** Back in business; 409 while its reseller is offboarded. */
+export function useRestoreCustomer(id: string) {
+  return useCustomerChange<void>(id, () =>
+    unwrap(api.POST("/api/customers/{customer_id}/restore", { params: { path: { customer_id: id } } })),
+  );
 }

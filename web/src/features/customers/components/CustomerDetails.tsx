@@ -4,6 +4,7 @@ import { CheckNow } from "../../../components/CheckNow";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { useCheckCustomer, type Customer } from "../api/customers";
 import { market } from "../market";
+import { WithOffboardedBadge } from "./Offboarding";
 
 const useStyles = makeStyles({
   card: { padding: tokens.spacingHorizontalXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
@@ -30,7 +31,14 @@ export function CustomerDetails({
       <Details
         label="Customer"
         items={[
-          { label: "Status", value: <StatusBadge status={customer.status} /> },
+          {
+            label: "Status",
+            value: (
+              <WithOffboardedBadge record={customer}>
+                <StatusBadge status={customer.status} />
+              </WithOffboardedBadge>
+            ),
+          },
           { label: "Name", value: customer.name },
           { label: "Market (country / currency)", value: market(customer) },
           { label: "Domain", value: customer.domain },
@@ -51,6 +59,7 @@ export function CustomerDetails({
           { label: "Invitation expires at", value: customer.expiresAt },
           { label: "Active since", value: customer.activatedAt },
           { label: "Ended at", value: customer.endedAt },
+          ...(customer.offboardedAt ? [{ label: "Offboarded at", value: customer.offboardedAt }] : []),
           { label: "Last check", value: customer.lastCheckedAt },
           ...(customer.lastCheckResult ? [{ label: "Last check result", value: customer.lastCheckResult }] : []),
           { label: "Next check", value: customer.nextCheckAt },

@@ -5,6 +5,7 @@ import { StatusBadge } from "../../../components/StatusBadge";
 import { StatusFilter } from "../../../components/StatusFilter";
 import type { Option } from "../../../components/form";
 import { market } from "../market";
+import { ShowOffboardedSwitch, WithOffboardedBadge } from "./Offboarding";
 import { CUSTOMER_STATUSES, customersPageQuery, type Customer, type CustomerFilters, type CustomerStatus } from "../api/customers";
 
 export function CustomersTable({
@@ -24,7 +25,15 @@ export function CustomersTable({
     { key: "name", header: "Name", cell: (c) => <Link to={`/customers/${encodeURIComponent(c.id)}`}>{c.name}</Link> },
     { key: "domain", header: "Domain", cell: (c) => c.domain ?? "—" },
     { key: "reseller", header: "Reseller", cell: (c) => names.get(c.resellerId) ?? c.resellerId },
-    { key: "status", header: "Status", cell: (c) => <StatusBadge status={c.status} /> },
+    {
+      key: "status",
+      header: "Status",
+      cell: (c) => (
+        <WithOffboardedBadge record={c}>
+          <StatusBadge status={c.status} />
+        </WithOffboardedBadge>
+      ),
+    },
     { key: "market", header: "Market (country / currency)", cell: market },
   ];
   const filtered = filters.status !== null || filters.resellerId !== null;
@@ -34,7 +43,7 @@ export function CustomersTable({
       columns={columns}
       rowKey={(c) => c.id}
       page={customersPageQuery(filters)}
-      resetKey={`${filters.status ?? ""}|${filters.resellerId ?? ""}`}
+      resetKey={`${filters.status ?? ""}|${filters.resellerId ?? ""}|${filters.showOffboarded}`}
       toolbar={
         <>
           <StatusFilter
@@ -57,9 +66,16 @@ export function CustomersTable({
               </Select>
             </Field>
           ) : null}
+          <ShowOffboardedSwitch value={filters.showOffboarded} onValue={(showOffboarded) => onFilters({ ...filters, showOffboarded })} />
         </>
       }
-      empty={filtered ? "No customer matches these filters." : "No customer yet. Invite one or create a new tenant."}
+      empty={
+        filtered
+          ? "No customer matches these filters."
+          : filters.showOffboarded
+            ? "No customer yet. Invite one or create a new tenant."
+            : "No customer in business (offboarded ones are hidden). Invite one or create a new tenant."
+      }
     />
   );
 }

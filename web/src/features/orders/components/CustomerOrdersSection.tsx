@@ -1,5 +1,5 @@
 /** A customer's orders on its page, and placing a new one. */
-import { Field, Select } from "@fluentui/react-components";
+import { Field, Select, Text } from "@fluentui/react-components";
 import { useState } from "react";
 import { Section } from "../../../components/Page";
 import type { Schemas } from "../../../lib/api/client";
@@ -15,7 +15,9 @@ export function CustomerOrdersSection({ customer }: { customer: Schemas["Custome
   if (!isProviderStaff(me.role) && !isResellerStaff(me.role)) return null;
   return (
     <Section title="Orders">
-      {customer.status === "active" ? (
+      {customer.offboardedAt ? (
+        <Text>This customer is offboarded: no new orders until it is restored.</Text>
+      ) : customer.status === "active" ? (
         <div>
           <PlaceOrderDialog customer={customer} />
         </div>

@@ -2,6 +2,7 @@ import { Card, makeStyles, tokens } from "@fluentui/react-components";
 import { Details } from "../../../components/Details";
 import { CheckNow } from "../../../components/CheckNow";
 import { StatusBadge } from "../../../components/StatusBadge";
+import { WithOffboardedBadge } from "../../customers";
 import { useCheckReseller, type Reseller } from "../api/resellers";
 
 const useStyles = makeStyles({
@@ -16,7 +17,14 @@ export function ResellerDetails({ reseller, mayCheck }: { reseller: Reseller; ma
       <Details
         label="Reseller"
         items={[
-          { label: "Status", value: <StatusBadge status={reseller.status} /> },
+          {
+            label: "Status",
+            value: (
+              <WithOffboardedBadge record={reseller}>
+                <StatusBadge status={reseller.status} />
+              </WithOffboardedBadge>
+            ),
+          },
           { label: "Name", value: reseller.name },
           { label: "Partner ID", value: reseller.partnerId },
           { label: "Tenant ID", value: reseller.tenantId },
@@ -33,6 +41,7 @@ export function ResellerDetails({ reseller, mayCheck }: { reseller: Reseller; ma
           { label: "Invitation expires at", value: reseller.expiresAt },
           { label: "Active since", value: reseller.activatedAt },
           { label: "Ended at", value: reseller.endedAt },
+          ...(reseller.offboardedAt ? [{ label: "Offboarded at", value: reseller.offboardedAt }] : []),
           { label: "Last check", value: reseller.lastCheckedAt },
           ...(reseller.lastCheckResult ? [{ label: "Last check result", value: reseller.lastCheckResult }] : []),
           { label: "Next check", value: reseller.nextCheckAt },

@@ -2,31 +2,50 @@ import { Link } from "react-router";
 import { PagedTable, type Column } from "../../../components/PagedTable";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { StatusFilter } from "../../../components/StatusFilter";
-import { RESELLER_STATUSES, resellersPageQuery, type Reseller, type ResellerStatus } from "../api/resellers";
+import { ShowOffboardedSwitch, WithOffboardedBadge } from "../../customers";
+import { RESELLER_STATUSES, resellersPageQuery, type Reseller, type ResellerFilters, type ResellerStatus } from "../api/resellers";
 
 const columns: Column<Reseller>[] = [
   { key: "name", header: "Name", cell: (r) => <Link to={`/resellers/${encodeURIComponent(r.id)}`}>{r.name}</Link> },
   { key: "partnerId", header: "Partner ID", cell: (r) => r.partnerId },
-  { key: "status", header: "Status", cell: (r) => <StatusBadge status={r.status} /> },
+  {
+    key: "status",
+    header: "Status",
+    cell: (r) => (
+      <WithOffboardedBadge record={r}>
+        <StatusBadge status={r.status} />
+      </WithOffboardedBadge>
+    ),
+  },
   { key: "contactEmail", header: "Contact", cell: (r) => r.contactEmail },
 ];
 
-export function ResellersTable({ status, onStatus }: { status: ResellerStatus | null; onStatus: (s: ResellerStatus | null) => void }) {
+export function ResellersTable({ filters, onFilters }: { filters: ResellerFilters; onFilters: (next: ResellerFilters) => void }) {
+  const { status } = filters;
   return (
     <PagedTable
       label="Resellers"
       columns={columns}
       rowKey={(r) => r.id}
-      page={resellersPageQuery(status)}
-      resetKey={status ?? ""}
+      page={resellersPageQuery(filters)}
+      resetKey={`${status ?? ""}|${filters.showOffboarded}`}
       toolbar={
-        <StatusFilter
-          statuses={RESELLER_STATUSES}
-          value={status ?? ""}
-          onValue={(value) => onStatus(value ? (value as ResellerStatus) : null)}
-        />
+        <>
+          <StatusFilter
+            statuses={RESELLER_STATUSES}
+            value={status ?? ""}
+            onValue={(value) => onFilters({ ...filters, status: value ? (value as ResellerStatus) : null })}
+          />
+          <ShowOffboardedSwitch value={filters.showOffboarded} onValue={(showOffboarded) => onFilters({ ...filters, showOffboarded })} />
+        </>
       }
-      empty={status ? `No reseller is ${status}.` : "No reseller yet. Invite one with “Invite a reseller”."}
+      empty={
+        status
+          ? `No reseller is ${status}.`
+          : filters.showOffboarded
+            ? "No reseller yet. Invite one with “Invite a reseller”."
+            : "No reseller in business (offboarded ones are hidden). Invite one with “Invite a reseller”."
+      }
     />
   );
 }
