@@ -16,6 +16,7 @@ from functions.http.problems import ProblemException
 from shared.bootstrap import Container
 from shared.domain.scope import Principal
 from shared.services.errors import ServiceError
+from shared.services.listings import list_partition_for
 from shared.storage.idempotency import Claim, StoredResponse
 
 
@@ -66,6 +67,41 @@ def page_params(
 
 
 Paging = Annotated[PageParams, Depends(page_params)]
+
+
+@dataclass(frozen=True)
+class ListNames:
+    """What a list across customers names: a customer, a reseller, or (the operator) a provider."""
+
+    customer_id: str | None
+    reseller_id: str | None
+    provider_id: str | None
+
+    def partition(self, principal: Principal, container: Container) -> str:
+        """The list partition to read (shared/services/listings.py): the customer or reseller named, checked against
+        the caller's scope (outside it: 404), or the caller's own organisation's. Called in the route, after every
+        parameter is validated."""
+        return list_partition_for(principal, container.relationships, container.providers,
+                                  provider_id=self.provider_id, reseller_id=self.reseller_id,
+                                  customer_id=self.customer_id)  # fmt: skip
+
+
+def list_names(
+    customer_id: Annotated[
+        str | None, Query(alias="customerId", max_length=128, description="Only this customer's.")
+    ] = None,
+    reseller_id: Annotated[
+        str | None, Query(alias="resellerId", max_length=128, description="Only this reseller's customers'.")
+    ] = None,
+    provider_id: Annotated[
+        str | None,
+        Query(alias="providerId", max_length=128, description="Operator only (and required for it): whose."),
+    ] = None,
+) -> ListNames:
+    return ListNames(customer_id=customer_id, reseller_id=reseller_id, provider_id=provider_id)
+
+
+ListScope = Annotated[ListNames, Depends(list_names)]
 
 
 def paging_binding(principal: Principal, route: str, **filters: str | None) -> str:

@@ -10,13 +10,12 @@ from fastapi import Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, ListScope, Paging, paging_binding
 from functions.http.fields import PathId, Quantity, Reason
 from functions.http.responses import answer, aware, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.money import Money
 from shared.domain.orders import Order, OrderLine, line_total
-from shared.services.listings import list_partition_for
 from shared.services.ordering import LineRequest, tiers_for
 
 router = resource_router(tags=["orders"])
@@ -159,17 +158,7 @@ def list_orders(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
-    customer_id: Annotated[
-        str | None, Query(alias="customerId", max_length=128, description="One customer's orders.")
-    ] = None,
-    reseller_id: Annotated[
-        str | None,
-        Query(alias="resellerId", max_length=128, description="The orders of one reseller's customers."),
-    ] = None,
-    provider_id: Annotated[
-        str | None,
-        Query(alias="providerId", max_length=128, description="Operator only (and required for it): whose orders."),
-    ] = None,
+    names: ListScope,
     status: Annotated[
         list[OrderStatusName] | None,
         Query(max_length=7, description="Orders in any of these statuses (repeat it): e.g. the approval queue."),
@@ -183,21 +172,14 @@ def list_orders(
 ) -> OrderPage:
     """Every order in the caller's scope, newest first: across its customers unless it names a reseller or a
     customer (outside its scope: 404). Read from the caller's list partition, never by scanning customers."""
-    partition = list_partition_for(
-        principal,
-        container.relationships,
-        container.providers,
-        provider_id=provider_id,
-        reseller_id=reseller_id,
-        customer_id=customer_id,
-    )
+    partition = names.partition(principal, container)
     statuses = tuple(sorted(set(status or ())))
     start, end = aware(created_from), aware(created_before)
     binding = paging_binding(principal, "orders", partition=partition, status=",".join(statuses),
                              createdFrom=moment(start), createdBefore=moment(end))  # fmt: skip
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.ordering.listed(partition, statuses=statuses, created_from=start,
-                                                 created_before=end, limit=paging.limit, position=position)  # fmt: skip
+    items, following = container.orders.listed(partition, statuses=statuses, created_from=start,
+                                               created_before=end, limit=paging.limit, position=position)  # fmt: skip
     tiers = tiers_for(principal)
     return OrderPage(
         items=[OrderOut.of(o, tiers) for o in items],

@@ -150,7 +150,7 @@ def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging)
     principal, customer = shopper
     binding = paging_binding(principal, "storefront-orders", order="newest")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.ordering.listed(
+    items, following = container.orders.listed(
         list_partition(OrgType.CUSTOMER, customer.id), statuses=(), created_from=None, created_before=None,
         limit=paging.limit, position=position,
     )  # fmt: skip
@@ -171,7 +171,7 @@ def storefront_subscriptions(shopper: Shopper, container: ContainerDep, paging: 
     principal, customer = shopper
     binding = paging_binding(principal, "storefront-subscriptions", order="termEnd")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.subscription_service.listed(
+    items, following = container.subscriptions.listed(
         list_partition(OrgType.CUSTOMER, customer.id), statuses=(), product_id=None, term_ends_from=None,
         term_ends_before=None, auto_renew=None, limit=paging.limit, position=position,
     )  # fmt: skip

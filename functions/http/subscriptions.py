@@ -9,14 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from functions.http.deps import ContainerDep, CurrentPrincipal, Paging, paging_binding
+from functions.http.deps import ContainerDep, CurrentPrincipal, ListScope, Paging, paging_binding
 from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
 from functions.http.responses import aware, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.scope import OrgType
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription, removable_seats
 from shared.services.errors import Forbidden
-from shared.services.listings import list_partition_for
 
 router = resource_router(tags=["subscriptions"])
 
@@ -116,17 +115,7 @@ def list_subscriptions(
     principal: CurrentPrincipal,
     container: ContainerDep,
     paging: Paging,
-    customer_id: Annotated[
-        str | None, Query(alias="customerId", max_length=128, description="One customer's subscriptions.")
-    ] = None,
-    reseller_id: Annotated[
-        str | None,
-        Query(alias="resellerId", max_length=128, description="The subscriptions of one reseller's customers."),
-    ] = None,
-    provider_id: Annotated[
-        str | None,
-        Query(alias="providerId", max_length=128, description="Operator only (and required for it): whose."),
-    ] = None,
+    names: ListScope,
     status: Annotated[
         list[SubscriptionStatusName] | None,
         Query(max_length=6, description="Subscriptions in any of these statuses (repeat it): e.g. suspended."),
@@ -153,21 +142,14 @@ def list_subscriptions(
 ) -> SubscriptionPage:
     """Every subscription in the caller's scope, by the end of its term (soonest first), across its customers unless
     it names a reseller or a customer (outside its scope: 404). Read from the caller's list partition."""
-    partition = list_partition_for(
-        principal,
-        container.relationships,
-        container.providers,
-        provider_id=provider_id,
-        reseller_id=reseller_id,
-        customer_id=customer_id,
-    )
+    partition = names.partition(principal, container)
     statuses = tuple(sorted(set(status or ())))
     start, end = aware(term_ends_from), aware(term_ends_before)
     binding = paging_binding(principal, "subscriptions", partition=partition, status=",".join(statuses),
                              productId=product_id, termEndsFrom=moment(start), termEndsBefore=moment(end),
                              autoRenew=None if auto_renew is None else str(auto_renew))  # fmt: skip
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.subscription_service.listed(
+    items, following = container.subscriptions.listed(
         partition,
         statuses=statuses,
         product_id=product_id,

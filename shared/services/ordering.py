@@ -252,26 +252,6 @@ class OrderingService:
             raise NotFound(f"order {order_id} was not found")
         return order
 
-    def listed(
-        self,
-        partition: str,
-        *,
-        statuses: tuple[str, ...],
-        created_from: datetime | None,
-        created_before: datetime | None,
-        limit: int,
-        position: dict[str, str] | None,
-    ) -> tuple[list[Order], dict[str, str] | None]:
-        """A page of one organisation's orders across its customers (its partition: services/listings.py)."""
-        return self._orders.listed(
-            partition,
-            statuses=statuses,
-            created_from=created_from,
-            created_before=created_before,
-            limit=limit,
-            position=position,
-        )
-
     # Approval ----------------------------------------------------------------------------------------------
 
     def decide(self, principal: Principal, order_id: str, *, approve: bool, reason: str | None = None) -> Order:

@@ -353,30 +353,6 @@ class SubscriptionService:
             raise NotFound(f"subscription {subscription_id} was not found")
         return sub
 
-    def listed(
-        self,
-        partition: str,
-        *,
-        statuses: tuple[str, ...],
-        product_id: str | None,
-        term_ends_from: datetime | None,
-        term_ends_before: datetime | None,
-        auto_renew: bool | None,
-        limit: int,
-        position: dict[str, str] | None,
-    ) -> tuple[list[Subscription], dict[str, str] | None]:
-        """A page of one organisation's subscriptions across its customers (its partition: services/listings.py)."""
-        return self._subscriptions.listed(
-            partition,
-            statuses=statuses,
-            product_id=product_id,
-            term_ends_from=term_ends_from,
-            term_ends_before=term_ends_before,
-            auto_renew=auto_renew,
-            limit=limit,
-            position=position,
-        )
-
     # Changing ----------------------------------------------------------------------------------------------
 
     def request_change(

@@ -12344,12 +12344,6 @@ export interface operations {
     listOrders: {
         parameters: {
             query?: {
-                /** @description One customer's orders. */
-                customerId?: string | null;
-                /** @description The orders of one reseller's customers. */
-                resellerId?: string | null;
-                /** @description Operator only (and required for it): whose orders. */
-                providerId?: string | null;
                 /** @description Orders in any of these statuses (repeat it): e.g. the approval queue. */
                 status?: ("pendingApproval" | "rejected" | "accepted" | "provisioning" | "completed" | "partiallyCompleted" | "failed")[] | null;
                 /** @description Orders placed at or after this moment. */
@@ -12360,6 +12354,12 @@ export interface operations {
                 limit?: number;
                 /** @description From the previous page. */
                 continuationToken?: string | null;
+                /** @description Only this customer's. */
+                customerId?: string | null;
+                /** @description Only this reseller's customers'. */
+                resellerId?: string | null;
+                /** @description Operator only (and required for it): whose. */
+                providerId?: string | null;
             };
             header?: never;
             path?: never;
@@ -18221,12 +18221,6 @@ export interface operations {
     listSubscriptions: {
         parameters: {
             query?: {
-                /** @description One customer's subscriptions. */
-                customerId?: string | null;
-                /** @description The subscriptions of one reseller's customers. */
-                resellerId?: string | null;
-                /** @description Operator only (and required for it): whose. */
-                providerId?: string | null;
                 /** @description Subscriptions in any of these statuses (repeat it): e.g. suspended. */
                 status?: ("active" | "suspended" | "deleted" | "expired" | "pending" | "disabled")[] | null;
                 /** @description Partner Center's product id (the first part of offerId). */
@@ -18241,6 +18235,12 @@ export interface operations {
                 limit?: number;
                 /** @description From the previous page. */
                 continuationToken?: string | null;
+                /** @description Only this customer's. */
+                customerId?: string | null;
+                /** @description Only this reseller's customers'. */
+                resellerId?: string | null;
+                /** @description Operator only (and required for it): whose. */
+                providerId?: string | null;
             };
             header?: never;
             path?: never;
