@@ -1,6 +1,7 @@
-// `azd up` provisions this: one resource group holding the Function App (Flex Consumption, Python 3.11) and what
-// it uses. Plain resource declarations in ./app modules: every property the platform relies on (queue settings,
-// app settings, role GUIDs) is readable here and checked by tests/unit/test_infra.py without a registry.
+// `azd up` provisions this: one resource group holding the Function App (Flex Consumption, Python 3.11), the web
+// console's static web app (its /api linked to the Function App) and what they use. Plain resource declarations in
+// ./app modules: every property the platform relies on (queue settings, app settings, role GUIDs) is readable here
+// and checked by tests/unit/test_infra.py without a registry.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -104,8 +105,13 @@ param maximumInstanceCount int = 40
 param instanceMemoryMB int = 2048
 @description('Browser origins (https) of front ends on another origin allowed to call the API (CORS_ALLOWED_ORIGINS); empty: none, the console is same-origin.')
 param allowedOrigins array = []
-@description('PUBLIC_BASE_URL (consent redirects come back to it); empty: the Function App\'s own https host name.')
+@description('PUBLIC_BASE_URL (consent redirects come back to it); empty: the console\'s static web app origin, whose /api is the Function App. Partner Center\'s webhook goes to the Function App\'s own host (WEBHOOK_BASE_URL).')
 param publicBaseUrl string = ''
+
+// The web console ---------------------------------------------------------------------------------------------------
+@description('Region of the console\'s static web app (Static Web Apps exist in these only; pages are served from the edge).')
+@allowed(['westeurope', 'eastus2', 'centralus', 'westus2', 'eastasia'])
+param staticWebAppLocation string = 'westeurope'
 
 // Onboarding ---------------------------------------------------------------------------------------------------------
 param consentStateTtlMinutes int = 15
@@ -243,6 +249,18 @@ var appSettings = {
   LOG_LEVEL: logLevel
 }
 
+// The console, created before the Function App so the app's PUBLIC_BASE_URL can be its origin; linked to the app
+// (webBackend) once the app exists.
+module web './app/web.bicep' = {
+  name: 'web'
+  scope: rg
+  params: {
+    name: 'stapp-${resourceToken}'
+    location: staticWebAppLocation
+    tags: tags
+  }
+}
+
 module api './app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -261,10 +279,21 @@ module api './app/api.bicep' = {
     appSettings: appSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
-    publicBaseUrl: publicBaseUrl
+    publicBaseUrl: empty(publicBaseUrl) ? web.outputs.uri : publicBaseUrl
   }
   // The app starts resolving Key Vault references and reaching Storage as soon as it exists.
   dependsOn: [rbac]
+}
+
+// /api/* on the console's origin goes to the Function App: the console and the API share one origin, no CORS.
+module webBackend './app/web-backend.bicep' = {
+  name: 'web-backend'
+  scope: rg
+  params: {
+    staticWebAppName: web.outputs.name
+    backendResourceId: api.outputs.id
+    backendRegion: location
+  }
 }
 
 module rbac './app/rbac.bicep' = {
@@ -288,6 +317,9 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_NAME string = api.outputs.name
 output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = api.outputs.uri
+output SERVICE_WEB_NAME string = web.outputs.name
+output STATIC_WEB_APP_NAME string = web.outputs.name
+output WEB_URI string = web.outputs.uri
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output KEY_VAULT_URL string = keyVault.outputs.uri

@@ -324,7 +324,7 @@ class Container:
             publisher=self.publisher,
             verifier=lambda: self.webhook_verifier,
             client_for=self.partner_center_for,
-            public_base_url=self.settings.public_base_url,
+            public_base_url=self.settings.webhook_base_url or self.settings.public_base_url,
             received=self.received_events,
             audit=self.audit,
         )
@@ -350,7 +350,7 @@ class Container:
             publisher=self.publisher,
             secret_store=self.secret_store,
             allow_loopback=s.event_webhooks_allow_loopback,
-            own_base_urls=[s.public_base_url],
+            own_base_urls=[url for url in (s.public_base_url, s.webhook_base_url) if url],
         )
 
     @cached_property

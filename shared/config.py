@@ -42,6 +42,7 @@ URL_SETTINGS: Final = (
     "PRICE_SHEET_URL",
     "KEY_VAULT_URL",
     "PUBLIC_BASE_URL",
+    "WEBHOOK_BASE_URL",
     "AUTH_AUTHORITY",
     "PARTNER_CENTER_CONSENT_SIGN_IN_HOST",
 )
@@ -160,6 +161,9 @@ class Settings(BaseSettings):
 
     # Onboarding: where the consent redirect comes back to, and how pending relationships are checked.
     public_base_url: str = "http://127.0.0.1:7071"
+    # Where Partner Center's webhook is registered (empty: PUBLIC_BASE_URL). In Azure the Function App's own host:
+    # its signature travels in the Authorization header, which a front door in between must not touch.
+    webhook_base_url: str = ""
     consent_state_ttl_minutes: int = Field(default=15, ge=1, le=120)
     relationship_invitation_expiry_days: float = Field(default=30, gt=0, le=365)
     relationship_check_first_delay_seconds: float = Field(default=30, gt=0)

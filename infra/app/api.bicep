@@ -44,6 +44,8 @@ var hostSettings = {
 // Settings that only exist once the site does.
 var siteSettings = {
   PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${site.properties.defaultHostName}' : publicBaseUrl
+  // Partner Center's webhook comes straight to the Function App: its signature is in the Authorization header.
+  WEBHOOK_BASE_URL: 'https://${site.properties.defaultHostName}'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -114,5 +116,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 output name string = site.name
+output id string = site.id
 output uri string = 'https://${site.properties.defaultHostName}'
 output storageAccountName string = storageAccountName

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -570,3 +571,19 @@ def test_customer_invitation_needs_a_domain_or_tenant(
         json={"resellerId": reseller["id"], "name": "Nameless", "contactEmail": "n@n.example"},
     )
     assert response.status_code == 422
+
+
+def test_partner_centers_webhook_is_registered_under_webhook_base_url_when_it_is_set(
+    storage_connection_string: str, sandbox: Any
+) -> None:
+    """In Azure the console's origin fronts the API, but Partner Center's signed calls go to the Function App."""
+    from shared.bootstrap import Container
+    from shared.domain.onboarding import Provider
+    from tests.support.platform import platform_settings
+
+    provider = cast(Provider, SimpleNamespace(id="p-1"))
+    fronted = Container(platform_settings(storage_connection_string, sandbox, public_base_url="https://console.example",
+                                          webhook_base_url="https://func-api.example"))  # fmt: skip
+    assert fronted.events.webhook_url(provider) == "https://func-api.example/api/webhooks/partner-center?provider=p-1"
+    direct = Container(platform_settings(storage_connection_string, sandbox, public_base_url="https://api.example"))
+    assert direct.events.webhook_url(provider) == "https://api.example/api/webhooks/partner-center?provider=p-1"

@@ -363,7 +363,17 @@ def test_function_app_is_flex_consumption_python_311_as_the_user_assigned_identi
 
 def test_every_module_is_given_exactly_the_params_it_declares() -> None:
     calls = module_calls(bicep("main.bicep"))
-    assert set(calls) == {"identity", "monitoring", "storage", "serviceBus", "keyVault", "api", "rbac"}
+    assert set(calls) == {
+        "identity",
+        "monitoring",
+        "storage",
+        "serviceBus",
+        "keyVault",
+        "web",
+        "api",
+        "webBackend",
+        "rbac",
+    }
     for name, (path, given) in calls.items():
         module = INFRA / path
         assert module.exists(), f"{name}: {path} missing"
@@ -388,13 +398,155 @@ def test_parameters_file_names_only_parameters_of_main_and_every_required_one() 
     assert {p for p, default in declared.items() if default is None} <= set(parameters)
 
 
-def test_azure_yaml_deploys_the_repository_as_one_python_function_app() -> None:
+def azure_yaml_services() -> dict[str, dict[str, str]]:
+    """Each service of azure.yaml and its `key: value` lines (azure.yaml is plain YAML two levels deep here)."""
     text = (REPO / "azure.yaml").read_text()
-    services = re.search(r"^services:\n((?:  .*\n)+)", text, re.MULTILINE)
-    assert services
-    assert re.findall(r"^  (\w+):$", services.group(1), re.MULTILINE) == ["api"]
-    assert "    project: .\n    language: python\n    host: function\n" in services.group(1)
+    section = re.search(r"^services:\n((?:  .*\n|\n)+)", text, re.MULTILINE)
+    assert section
+    services: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for line in section.group(1).splitlines():
+        if match := re.match(r"^  (\w+):$", line):
+            current = services.setdefault(match.group(1), {})
+        elif (match := re.match(r"^    (\w+): (.+)$", line)) and current is not None:
+            current[match.group(1)] = match.group(2).strip()
+    return services
+
+
+def test_azure_yaml_deploys_the_repository_as_the_function_app_and_the_console_as_the_static_web_app() -> None:
+    services = azure_yaml_services()
+    assert list(services) == ["api", "web"]
+    assert services["api"] == {"project": ".", "language": "python", "host": "function"}
+    # azd builds a js project itself (npm install, npm run build) and uploads `dist` with the SWA CLI.
+    assert services["web"] == {"project": "web", "language": "js", "host": "staticwebapp", "dist": "dist"}
+    package = json.loads((REPO / "web" / "package.json").read_text())
+    assert "build" in package["scripts"]
+    assert "vite build" in package["scripts"]["build"]  # writes web/dist, the `dist` above
+    text = (REPO / "azure.yaml").read_text()
     assert "infra/scripts/seed_operator.py" in text  # the postprovision hook seeds the first operator
+
+
+# The console on Static Web Apps ---------------------------------------------------------------------------------
+
+
+def test_the_console_is_a_standard_static_web_app_azd_deploys_as_the_web_service() -> None:
+    web = strip_comments(bicep("app/web.bicep"))
+    site = re.search(r"^resource (\w+) 'Microsoft\.Web/staticSites@(\d{4}-\d{2}-\d{2})' = \{", web, re.MULTILINE)
+    assert site, "app/web.bicep declares no Microsoft.Web/staticSites"
+    assert site.group(2) in {"2022-09-01", "2023-01-01"}
+    body = block(web, rf"^resource {site.group(1)} ")
+    # Only Standard links a backend.
+    assert top_level_entries(block(body, r"sku:\s*\{")) == {"name": "'Standard'", "tier": "'Standard'"}
+    assert top_level_entries(body)["tags"] == "union(tags, { 'azd-service-name': serviceName })"
+    assert declared_params(bicep("app/web.bicep"))["serviceName"] == "'web'"  # azure.yaml's service name
+    assert top_level_entries(block(body, r"properties:\s*\{"))["provider"] == "'Custom'"  # deployed by azd, not a repo
+    assert f"output uri string = 'https://${{{site.group(1)}.properties.defaultHostname}}'" in web
+    assert f"output name string = {site.group(1)}.name" in web
+
+
+def test_the_function_app_is_the_static_web_apps_linked_backend() -> None:
+    link = strip_comments(bicep("app/web-backend.bicep"))
+    match = re.search(
+        r"^resource (\w+) 'Microsoft\.Web/staticSites/linkedBackends@(\d{4}-\d{2}-\d{2})' = \{", link, re.MULTILINE
+    )
+    assert match, "no Microsoft.Web/staticSites/linkedBackends"
+    assert match.group(2) in {"2022-09-01", "2023-01-01"}
+    body = block(link, rf"^resource {match.group(1)} ")
+    parent = top_level_entries(body)["parent"]
+    assert re.search(rf"^resource {parent} 'Microsoft\.Web/staticSites@[^']+' existing = \{{", link, re.MULTILINE)
+    properties = top_level_entries(block(body, r"properties:\s*\{"))
+    assert properties == {"backendResourceId": "backendResourceId", "region": "backendRegion"}
+    # main.bicep: the backend is the Function App (its id, its region) on the static web app web.bicep made.
+    _, given = module_calls(bicep("main.bicep"))["webBackend"]
+    assert given == {
+        "staticWebAppName": "web.outputs.name",
+        "backendResourceId": "api.outputs.id",
+        "backendRegion": "location",
+    }
+    assert module_calls(bicep("main.bicep"))["api"][1]["location"] == "location"
+    assert "output id string = site.id" in bicep("app/api.bicep")
+
+
+def test_the_static_web_app_lives_where_static_web_apps_exist_and_its_origin_is_an_output() -> None:
+    main = bicep("main.bicep")
+    path, given = module_calls(main)["web"]
+    assert path == "./app/web.bicep"
+    assert given["location"] == "staticWebAppLocation"
+    assert given["tags"] == "tags"
+    allowed = re.search(r"@allowed\(\[([^\]]*)\]\)\s*\nparam staticWebAppLocation string = '(\w+)'", main)
+    assert allowed
+    regions = set(re.findall(r"'(\w+)'", allowed.group(1)))
+    assert regions == {"westeurope", "eastus2", "centralus", "westus2", "eastasia"}
+    assert allowed.group(2) in regions
+    outputs = dict(re.findall(r"^output (\w+) string = (.+)$", strip_comments(main), re.MULTILINE))
+    assert outputs["WEB_URI"] == "web.outputs.uri"
+    assert outputs["STATIC_WEB_APP_NAME"] == "web.outputs.name"
+    assert outputs["SERVICE_API_URI"] == "api.outputs.uri"
+
+
+def test_the_api_s_public_base_url_is_the_console_s_origin() -> None:
+    """Consent comes back to PUBLIC_BASE_URL and the callback then sends the browser to a console page by a
+    relative path, so PUBLIC_BASE_URL is the static web app's origin (whose /api is the Function App)."""
+    given = module_calls(bicep("main.bicep"))["api"][1]
+    assert given["publicBaseUrl"] == "empty(publicBaseUrl) ? web.outputs.uri : publicBaseUrl"
+    assert template_settings()["PUBLIC_BASE_URL"].startswith("empty(publicBaseUrl) ? ")
+    # Same origin: no CORS origins by default.
+    assert declared_params(bicep("main.bicep"))["allowedOrigins"] == "[]"
+    assert Settings.model_fields["cors_allowed_origins"].default == ""
+    providers = (REPO / "functions" / "http" / "providers.py").read_text()
+    assert 'RedirectResponse(f"/providers/' in providers  # relative: the console's page on the same origin
+
+
+def _console_config() -> dict[str, object]:
+    return json.loads((REPO / "web" / "public" / "staticwebapp.config.json").read_text())
+
+
+def test_the_console_s_routes_reload_but_api_and_assets_are_never_rewritten() -> None:
+    config = _console_config()
+    fallback = config["navigationFallback"]
+    assert isinstance(fallback, dict)
+    assert fallback["rewrite"] == "/index.html"
+    assert "/api/*" in fallback["exclude"]
+    assert "/assets/*" in fallback["exclude"]  # vite's hashed files: a missing one is a 404, not the app
+    assert "platform" not in config  # apiRuntime is for managed functions; /api is the linked Function App
+    routes = config.get("routes", [])
+    assert isinstance(routes, list)
+    assert not [r for r in routes if str(r.get("route", "")).startswith("/api")]  # /api/* is the backend's
+
+
+def test_the_console_s_content_security_policy_lets_msal_sign_in() -> None:
+    headers = _console_config()["globalHeaders"]
+    assert isinstance(headers, dict)
+    policy = dict(
+        (directive.split()[0], directive.split()[1:]) for directive in headers["Content-Security-Policy"].split("; ")
+    )
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]  # no inline script: the build emits module files only
+    assert "https://login.microsoftonline.com" in policy["connect-src"]  # MSAL's token and metadata calls
+    assert "https://login.microsoftonline.com" in policy["frame-src"]  # MSAL's silent iframe
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    msal = (REPO / "web" / "src" / "lib" / "auth" / "msal.ts").read_text()
+    assert "redirectUri: `${origin}/`" in msal  # the SPA redirect URI docs/deploy.md tells operators to register
+
+
+def test_every_setting_and_azd_value_deploy_md_names_exists() -> None:
+    doc = (REPO / "docs" / "deploy.md").read_text()
+    named = set(re.findall(r"`([A-Z][A-Z0-9_]{3,})`", doc)) | set(
+        re.findall(r"azd env (?:set|get-value) ([A-Z][A-Z0-9_]+)", doc)
+    )
+    assert {"AUTH_CLIENT_ID", "AUTH_API_SCOPE", "AUTH_AUDIENCE", "WEB_URI", "PUBLIC_BASE_URL"} <= named
+    main = bicep("main.bicep")
+    parameters = (INFRA / "main.parameters.json").read_text()
+    azd_values = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", parameters)) | set(
+        re.findall(r"^output (\w+) ", main, re.MULTILINE)
+    )
+    hooks = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]+)", (REPO / "azure.yaml").read_text()))
+    # Constants of shared/config.py the docs cite by name (LOCAL_ONLY_SETTINGS).
+    constants = set(re.findall(r"^([A-Z][A-Z0-9_]+)\b", (REPO / "shared" / "config.py").read_text(), re.MULTILINE))
+    known = code_settings() | set(template_settings()) | azd_values | hooks | constants | {"AZURE_PRINCIPAL_ID"}
+    unknown = sorted(name for name in named if name not in known)
+    assert not unknown, f"docs/deploy.md names settings nothing defines: {unknown}"
 
 
 # The secret store speaks to the Key Vault SDK as the SDK is written ------------------------------------------------
@@ -498,3 +650,8 @@ def test_seed_operator_waits_for_the_role_to_reach_storage_then_gives_up() -> No
 
     with pytest.raises(seed_operator.RoleNotYetEffective):
         seed_operator.with_wait_for_role(always_refused, wait_seconds=0, sleep=slept.append)
+
+
+def test_partner_centers_webhook_is_registered_on_the_function_apps_own_host() -> None:
+    """Its signature is in the Authorization header: it does not pass through the static web app."""
+    assert template_settings()["WEBHOOK_BASE_URL"] == "'https://${site.properties.defaultHostName}'"

@@ -84,6 +84,7 @@ PRODUCTION_ENVIRONMENT = {
     ),
     "LOG_LEVEL": "INFO",
     "PUBLIC_BASE_URL": "https://func-api-abc123.azurewebsites.net",
+    "WEBHOOK_BASE_URL": "https://func-api-abc123.azurewebsites.net",
     "AzureWebJobsStorage__credential": "managedidentity",
     "AzureWebJobsStorage__clientId": CLIENT_ID,
     "AzureWebJobsStorage__blobServiceUri": "https://stabc123.blob.core.windows.net/",
