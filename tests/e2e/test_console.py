@@ -50,6 +50,7 @@ def test_every_browser_test_file_is_collected() -> None:
         "worklists.test.mjs",
         "notifications.test.mjs",
         "offboarding.test.mjs",
+        "storefront.test.mjs",
     } <= set(SPECS)
 
 

@@ -32,6 +32,12 @@ const BillingRunRoute = lazy(() => import("./routes/billing-run"));
 const AuditRoute = lazy(() => import("./routes/audit"));
 const EventSubscriptionsRoute = lazy(() => import("./routes/event-subscriptions"));
 const EventSubscriptionRoute = lazy(() => import("./routes/event-subscription"));
+const StoreRoute = lazy(() => import("./routes/store"));
+const StoreCartRoute = lazy(() => import("./routes/store-cart"));
+const StoreOrdersRoute = lazy(() => import("./routes/store-orders"));
+const StoreOrderRoute = lazy(() => import("./routes/store-order"));
+const StoreSubscriptionsRoute = lazy(() => import("./routes/store-subscriptions"));
+const StoreChargesRoute = lazy(() => import("./routes/store-charges"));
 
 function RedirectToSignIn() {
   const location = useLocation();
@@ -102,6 +108,13 @@ function SignedIn({ userId }: { userId: string }) {
             <Route path="/audit" element={<RequirePage page="audit"><AuditRoute /></RequirePage>} />
             <Route path="/event-subscriptions" element={<RequirePage page="eventSubscriptions"><EventSubscriptionsRoute /></RequirePage>} />
             <Route path="/event-subscriptions/:id" element={<RequirePage page="eventSubscription"><EventSubscriptionRoute /></RequirePage>} />
+            <Route path="/store" element={<Navigate to="/store/catalog" replace />} />
+            <Route path="/store/catalog" element={<RequirePage page="store"><StoreRoute /></RequirePage>} />
+            <Route path="/store/cart" element={<RequirePage page="store"><StoreCartRoute /></RequirePage>} />
+            <Route path="/store/orders" element={<RequirePage page="store"><StoreOrdersRoute /></RequirePage>} />
+            <Route path="/store/orders/:id" element={<RequirePage page="store"><StoreOrderRoute /></RequirePage>} />
+            <Route path="/store/subscriptions" element={<RequirePage page="store"><StoreSubscriptionsRoute /></RequirePage>} />
+            <Route path="/store/charges" element={<RequirePage page="store"><StoreChargesRoute /></RequirePage>} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

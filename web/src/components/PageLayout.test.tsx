@@ -28,7 +28,7 @@ describe("the page layout", () => {
     ["provider staff", members.providerStaff, ["Dashboard", "Resellers", "Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Enrollment"]],
     ["reseller admin", members.resellerAdmin, ["Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Audit", "Members", "Event subscriptions"]],
     ["reseller staff", members.resellerStaff, ["Customers", "Orders", "Subscriptions", "Catalog", "Billing"]],
-    ["customer admin", members.customerAdmin, ["Home", "Audit", "Members"]],
+    ["customer admin", members.customerAdmin, ["Store", "Cart", "Orders", "Subscriptions", "Charges", "Audit", "Members"]],
   ] as const)("shows the %s's menu", (_, me, expected) => {
     expect(menuOf(me as Me)).toEqual(expected);
   });

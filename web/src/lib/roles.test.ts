@@ -51,9 +51,13 @@ describe("the menu for each role", () => {
     ]);
   });
 
-  it("gives a customer admin a home, its audit trail and its members", () => {
+  it("gives a customer admin its storefront, its audit trail and its members", () => {
     expect(labels({ role: "customer.admin", orgType: "customer", orgId: "c1" })).toEqual([
-      "Home /",
+      "Store /store/catalog",
+      "Cart /store/cart",
+      "Orders /store/orders",
+      "Subscriptions /store/subscriptions",
+      "Charges /store/charges",
       "Audit /audit",
       "Members /members",
     ]);
@@ -69,5 +73,9 @@ describe("the menu for each role", () => {
     expect(mayOpen("reseller.staff", "resellers")).toBe(false);
     expect(mayOpen("reseller.staff", "customers")).toBe(true);
     expect(mayOpen("customer.admin", "customers")).toBe(false);
+    expect(mayOpen("customer.admin", "orders")).toBe(false);
+    expect(mayOpen("customer.admin", "store")).toBe(true);
+    expect(mayOpen("reseller.staff", "store")).toBe(false);
+    expect(mayOpen("provider.admin", "store")).toBe(false);
   });
 });

@@ -25,7 +25,8 @@ export type PageName =
   | "billingRun"
   | "audit"
   | "eventSubscriptions"
-  | "eventSubscription";
+  | "eventSubscription"
+  | "store";
 
 export interface MenuEntry {
   label: string;
@@ -45,6 +46,8 @@ export const isOperator = (role: Role) => role === "operator";
 export const isAdmin = (role: Role) => role === "operator" || role.endsWith(".admin");
 export const isProviderStaff = (role: Role) => PROVIDER.includes(role);
 export const isResellerStaff = (role: Role) => RESELLER.includes(role);
+/** A customer's admin buys for itself in the storefront (its pages under /store). */
+export const isCustomerAdmin = (role: Role) => role === "customer.admin";
 
 export function menuFor(member: Member): MenuEntry[] {
   const { role } = member;
@@ -81,6 +84,16 @@ export function menuFor(member: Member): MenuEntry[] {
       ...events,
     ];
   }
+  if (isCustomerAdmin(role)) {
+    return [
+      { label: "Store", to: "/store/catalog" },
+      { label: "Cart", to: "/store/cart" },
+      { label: "Orders", to: "/store/orders" },
+      { label: "Subscriptions", to: "/store/subscriptions" },
+      { label: "Charges", to: "/store/charges" },
+      ...admin,
+    ];
+  }
   return [{ label: "Home", to: "/" }, ...admin];
 }
 
@@ -103,6 +116,7 @@ const PAGES: Record<PageName, (role: Role) => boolean> = {
   audit: isAdmin,
   eventSubscriptions: (role) => isProviderStaff(role) || isResellerStaff(role),
   eventSubscription: (role) => isProviderStaff(role) || isResellerStaff(role),
+  store: isCustomerAdmin,
 };
 
 export function mayOpen(role: Role, page: PageName): boolean {

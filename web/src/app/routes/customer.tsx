@@ -19,6 +19,7 @@ import {
 import { CustomerOrdersSection } from "../../features/orders";
 import { CustomerPricingSection } from "../../features/pricing";
 import { CustomerSubscriptionsSection } from "../../features/subscriptions";
+import { StorefrontSection } from "../../features/storefront";
 import { useReseller } from "../../features/resellers";
 import { useMe } from "../../lib/auth/me";
 import { isAdmin, mayManageCustomers, mayOffboardCustomers } from "../../lib/roles";
@@ -64,6 +65,7 @@ export default function CustomerRoute() {
         resellerName={reseller.data?.name ?? null}
         mayCheck={mayManageCustomers(me.role)}
       />
+      <StorefrontSection customer={customer.data} mayEdit={mayManageCustomers(me.role)} />
       <CustomerPricingSection customer={customer.data} />
       <CustomerOrdersSection customer={customer.data} />
       <CustomerSubscriptionsSection customer={customer.data} />

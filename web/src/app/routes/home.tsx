@@ -1,4 +1,5 @@
-/** "/": the provider's dashboard; the operator and reseller staff start on their lists; customers get a placeholder. */
+/** "/": the provider's dashboard; the operator and reseller staff start on their lists; a customer admin in its
+ * storefront; any other member gets a welcome. */
 import { Text } from "@fluentui/react-components";
 import { Navigate } from "react-router";
 import { ResourceError } from "../../components/ErrorPages";
@@ -6,7 +7,7 @@ import { Page } from "../../components/Page";
 import { Loading } from "../../components/States";
 import { SummaryCards, useProviderSummary } from "../../features/dashboard";
 import { useMe } from "../../lib/auth/me";
-import { isOperator, isProviderStaff, isResellerStaff } from "../../lib/roles";
+import { isCustomerAdmin, isOperator, isProviderStaff, isResellerStaff } from "../../lib/roles";
 
 function ProviderDashboard({ providerId }: { providerId: string }) {
   const summary = useProviderSummary(providerId);
@@ -23,6 +24,7 @@ export default function HomeRoute() {
   if (isOperator(me.role)) return <Navigate to="/providers" replace />;
   if (isProviderStaff(me.role)) return <ProviderDashboard providerId={me.orgId} />;
   if (isResellerStaff(me.role)) return <Navigate to="/customers" replace />;
+  if (isCustomerAdmin(me.role)) return <Navigate to="/store/catalog" replace />;
   return (
     <Page title="Welcome">
       <Text>

@@ -1,0 +1,220 @@
+/** The cart: its lines with quantities to change or remove, each line's total and the cart's, the approval rule,
+ * and "Place order", which opens the order's page. */
+import {
+  Button,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { useRef, useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { Page } from "../../../components/Page";
+import { ProblemBar } from "../../../components/ProblemBar";
+import { EmptyState, ErrorState, Loading } from "../../../components/States";
+import { newIdempotencyKey } from "../../../lib/api/client";
+import { problemOf, viewProblem } from "../../../lib/api/problem";
+import { formatMoney } from "../../../lib/money";
+import { usePlaceStoreOrder, useStoreCustomer, type Customer } from "../api/storefront";
+import { cartLineTotal, cartTotal, orderLines, parseQuantity, quantityProblem, type CartLine } from "../cart";
+import { choiceLabel, productName } from "../products";
+import { useCart } from "../useCart";
+import { ApprovalNotice } from "./ApprovalNotice";
+import { closedReason } from "../closed";
+import { StoreClosed } from "./StoreError";
+
+const useStyles = makeStyles({
+  total: { fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
+  actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
+  scroll: { overflowX: "auto" },
+});
+
+function QuantityInput({
+  line,
+  apiError,
+  onQuantity,
+  onValidity,
+}: {
+  line: CartLine;
+  apiError?: string;
+  onQuantity: (quantity: number) => void;
+  onValidity: (valid: boolean) => void;
+}) {
+  const [text, setText] = useState(String(line.quantity));
+  const quantity = parseQuantity(text);
+  const problem = quantityProblem(line.item, quantity) ?? apiError;
+  return (
+    <Field
+      label={`Quantity of ${productName(line.item)}`}
+      validationState={problem ? "error" : "none"}
+      validationMessage={problem}
+    >
+      <Input
+        type="number"
+        min={line.item.minQuantity ?? 1}
+        value={text}
+        onChange={(_, data) => {
+          setText(data.value);
+          const next = parseQuantity(data.value);
+          const valid = quantityProblem(line.item, next) === null;
+          onValidity(valid);
+          if (valid && next !== null) onQuantity(next);
+        }}
+      />
+    </Field>
+  );
+}
+
+function closedNotice(customer: Customer): { title: string; detail: string } | null {
+  if (customer.offboardedAt) {
+    return { title: "Your organisation is offboarded", detail: "Nothing new can be bought here; your subscriptions stay as they are." };
+  }
+  if (!customer.storefrontEnabled) {
+    return { title: "Your storefront is not open", detail: "Your reseller has not enabled the storefront for you (or switched it off)." };
+  }
+  return null;
+}
+
+export function StoreCart({ customerId }: { customerId: string }) {
+  const styles = useStyles();
+  const navigate = useNavigate();
+  const customer = useStoreCustomer(customerId);
+  const cart = useCart(customerId);
+  const place = usePlaceStoreOrder();
+  const [invalid, setInvalid] = useState<ReadonlySet<string>>(new Set());
+  const key = useRef({ lines: "", value: newIdempotencyKey() });
+  const lines = cart.lines;
+  const total = cartTotal(lines);
+  const fields = lines.flatMap((_, index) => [`lines[${index}].quantity`, `lines[${index}].catalogItemId`, `lines[${index}]`]);
+  const view = viewProblem(problemOf(place.error), fields);
+
+  if (customer.isPending) {
+    return (
+      <Page title="Cart">
+        <Loading label="Loading your cart…" />
+      </Page>
+    );
+  }
+  if (customer.isError) {
+    const reason = closedReason(customer.error);
+    if (reason) return <StoreClosed title="Cart" reason={reason} />;
+    return (
+      <Page title="Cart">
+        <ErrorState error={customer.error} onRetry={() => void customer.refetch()} />
+      </Page>
+    );
+  }
+  const closed = closedNotice(customer.data);
+  const policy = customer.data.storefrontPolicy;
+
+  const submit = () => {
+    if (!lines.length || invalid.size || place.isPending || closed) return;
+    const body = orderLines(lines);
+    const signature = JSON.stringify(body);
+    if (key.current.lines !== signature) key.current = { lines: signature, value: newIdempotencyKey() };
+    place.mutate(
+      { lines: body, idempotencyKey: key.current.value },
+      {
+        onSuccess: (order) => {
+          cart.clear();
+          void navigate(`/store/orders/${encodeURIComponent(order.id)}`);
+        },
+      },
+    );
+  };
+
+  const validity = (id: string) => (valid: boolean) =>
+    setInvalid((current) => {
+      const next = new Set(current);
+      if (valid) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  return (
+    <Page title="Cart" actions={<Link to="/store/catalog">Continue shopping</Link>}>
+      {closed ? (
+        <MessageBar intent="warning" layout="multiline">
+          <MessageBarBody>
+            <strong>{closed.title}.</strong> {closed.detail}
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {lines.length === 0 ? (
+        <EmptyState>
+          Your cart is empty. <Link to="/store/catalog">Find products in the store</Link>.
+        </EmptyState>
+      ) : (
+        <>
+          <div className={styles.scroll}>
+            <Table aria-label="Cart lines">
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell>Product</TableHeaderCell>
+                  <TableHeaderCell>Term and billing</TableHeaderCell>
+                  <TableHeaderCell>Unit price</TableHeaderCell>
+                  <TableHeaderCell>Quantity</TableHeaderCell>
+                  <TableHeaderCell>Line total</TableHeaderCell>
+                  <TableHeaderCell>Remove</TableHeaderCell>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {lines.map((line, index) => (
+                  <TableRow key={line.item.catalogItemId}>
+                    <TableCell>{productName(line.item)}</TableCell>
+                    <TableCell>{choiceLabel(line.item)}</TableCell>
+                    <TableCell>{formatMoney(line.item.price, line.item.currency)}</TableCell>
+                    <TableCell>
+                      <QuantityInput
+                        line={line}
+                        apiError={view?.fields[`lines[${index}].quantity`] ?? view?.fields[`lines[${index}]`] ?? view?.fields[`lines[${index}].catalogItemId`]}
+                        onQuantity={(quantity) => {
+                          place.reset();
+                          cart.setQuantity(line.item.catalogItemId, quantity);
+                        }}
+                        onValidity={validity(line.item.catalogItemId)}
+                      />
+                    </TableCell>
+                    <TableCell>{formatMoney(cartLineTotal(line), line.item.currency)}</TableCell>
+                    <TableCell>
+                      <Button
+                        aria-label={`Remove ${productName(line.item)}`}
+                        onClick={() => {
+                          place.reset();
+                          validity(line.item.catalogItemId)(true);
+                          cart.remove(line.item.catalogItemId);
+                        }}
+                      >
+                        Remove
+                      </Button>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
+          <div role="group" aria-label="Cart total" aria-live="polite">
+            <Text className={styles.total}>Total: {formatMoney(total.amount, total.currency)}</Text>
+          </div>
+          <ApprovalNotice threshold={policy.approvalThreshold} currency={total.currency ?? customer.data.currency} total={total.amount} />
+          <ProblemBar view={view} />
+          <div className={styles.actions}>
+            <Button appearance="primary" disabled={Boolean(closed) || invalid.size > 0 || place.isPending} onClick={submit}>
+              {place.isPending ? "Placing the order…" : "Place order"}
+            </Button>
+            <Button onClick={cart.clear}>Empty the cart</Button>
+          </div>
+        </>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,141 @@
+/** On a customer's page for its reseller's and provider's staff: whether its storefront is open, and the policy
+ * its admins buy within (which items, seat removal, the longest term, the approval threshold); edited in a dialog
+ * through PATCH /api/customers/{id}. */
+import { Checkbox, Field, Switch, Textarea } from "@fluentui/react-components";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Details } from "../../../components/Details";
+import { CreateForm, FormDialog } from "../../../components/FormDialog";
+import { SelectField, TextField } from "../../../components/form";
+import { Section } from "../../../components/Page";
+import { ProblemBar } from "../../../components/ProblemBar";
+import { api, unwrap, type Schemas } from "../../../lib/api/client";
+import { problemOf, viewProblem } from "../../../lib/api/problem";
+import { formatMoney } from "../../../lib/money";
+import { termLabel } from "../../../lib/terms";
+import { customerKeys } from "../../customers/api/customers";
+import type { Customer } from "../api/storefront";
+
+type PolicyIn = Schemas["StorefrontPolicyIn"];
+type StorefrontChange = { storefrontEnabled: boolean; storefrontPolicy: PolicyIn };
+
+const TERMS = [
+  { value: "P1M", label: "1 month" },
+  { value: "P1Y", label: "1 year" },
+  { value: "P3Y", label: "3 years" },
+];
+
+function useEditStorefront(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: StorefrontChange) =>
+      unwrap(api.PATCH("/api/customers/{customer_id}", { params: { path: { customer_id: id } }, body })),
+    onSuccess: (customer) => {
+      queryClient.setQueryData(customerKeys.detail(id), customer);
+      return queryClient.invalidateQueries({ queryKey: customerKeys.all });
+    },
+  });
+}
+
+const FIELDS = [
+  "storefrontEnabled",
+  "storefrontPolicy",
+  "storefrontPolicy.allowedCatalogItemIds",
+  "storefrontPolicy.allowSeatDecrease",
+  "storefrontPolicy.maxTermDuration",
+  "storefrontPolicy.approvalThreshold",
+];
+
+export function StorefrontForm({ customer, onDone, onCancel }: { customer: Customer; onDone: () => void; onCancel?: () => void }) {
+  const policy = customer.storefrontPolicy;
+  const edit = useEditStorefront(customer.id);
+  const [enabled, setEnabled] = useState(customer.storefrontEnabled);
+  const [allowDecrease, setAllowDecrease] = useState(policy.allowSeatDecrease);
+  const [maxTerm, setMaxTerm] = useState<string>(policy.maxTermDuration);
+  const [threshold, setThreshold] = useState(policy.approvalThreshold ?? "");
+  const [allowed, setAllowed] = useState((policy.allowedCatalogItemIds ?? []).join("\n"));
+  const view = viewProblem(problemOf(edit.error), FIELDS);
+  const allowedError = Object.entries(view?.fields ?? {})
+    .filter(([field]) => field.startsWith("storefrontPolicy.allowedCatalogItemIds"))
+    .map(([, message]) => message)
+    .join("; ");
+  const submit = () => {
+    const ids = allowed.split(/[\s,]+/).map((id) => id.trim()).filter(Boolean);
+    edit.mutate(
+      {
+        storefrontEnabled: enabled,
+        storefrontPolicy: {
+          allowSeatDecrease: allowDecrease,
+          maxTermDuration: maxTerm as PolicyIn["maxTermDuration"],
+          approvalThreshold: threshold.trim() || null,
+          allowedCatalogItemIds: ids.length ? ids : null,
+        },
+      },
+      { onSuccess: onDone },
+    );
+  };
+  return (
+    <CreateForm onSubmit={submit} onCancel={onCancel} submitLabel="Save" busyLabel="Saving…" busy={edit.isPending}>
+      <Switch label="Storefront open to the customer's admins" checked={enabled} onChange={(_, data) => setEnabled(data.checked)} />
+      <Checkbox
+        label="They may remove seats (within the cancellation window)"
+        checked={allowDecrease}
+        onChange={(_, data) => setAllowDecrease(data.checked === true)}
+      />
+      <SelectField
+        name="storefrontPolicy.maxTermDuration"
+        label="Longest term they may buy"
+        value={maxTerm}
+        onValue={setMaxTerm}
+        options={TERMS}
+        error={view?.fields["storefrontPolicy.maxTermDuration"]}
+      />
+      <TextField
+        name="storefrontPolicy.approvalThreshold"
+        label={`Approval threshold (${customer.currency ?? "the customer's currency"})`}
+        hint="Orders whose total is above it wait for your approval. Empty: none waits."
+        value={threshold}
+        onValue={setThreshold}
+        error={view?.fields["storefrontPolicy.approvalThreshold"]}
+      />
+      <Field
+        label="Items they may buy (catalog item IDs, one a line)"
+        hint="Empty: every item sold to them."
+        validationState={allowedError ? "error" : "none"}
+        validationMessage={allowedError || undefined}
+      >
+        <Textarea value={allowed} onChange={(_, data) => setAllowed(data.value)} resize="vertical" />
+      </Field>
+      <ProblemBar view={view} />
+    </CreateForm>
+  );
+}
+
+export function StorefrontSection({ customer, mayEdit }: { customer: Customer; mayEdit: boolean }) {
+  const policy = customer.storefrontPolicy;
+  const ids = policy.allowedCatalogItemIds;
+  return (
+    <Section title="Storefront">
+      <Details
+        label="Storefront"
+        items={[
+          { label: "Storefront", value: customer.storefrontEnabled ? "open to its admins" : "off" },
+          { label: "Items they may buy", value: ids === null ? "every item sold to them" : `${ids.length} chosen` },
+          { label: "Seat removal", value: policy.allowSeatDecrease ? "allowed within the window" : "not allowed" },
+          { label: "Longest term", value: termLabel(policy.maxTermDuration) },
+          {
+            label: "Approval threshold",
+            value: policy.approvalThreshold === null ? "none: no order waits" : `orders over ${formatMoney(policy.approvalThreshold, customer.currency)} wait`,
+          },
+        ]}
+      />
+      {mayEdit ? (
+        <div>
+          <FormDialog label="Edit storefront" title="Storefront" appearance="secondary">
+            {(close) => <StorefrontForm customer={customer} onDone={close} onCancel={close} />}
+          </FormDialog>
+        </div>
+      ) : null}
+    </Section>
+  );
+}
