@@ -32,6 +32,7 @@ function usd(units) {
 }
 const decimal = (units) => `${units / 100n}.${(units % 100n).toString().padStart(2, "0")}`;
 
+const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const productName = (item) => (item.skuTitle && item.skuTitle !== item.title ? `${item.title} (${item.skuTitle})` : item.title);
 
 async function activeCustomer(admin, app, resellerId, resellerPartnerId, name) {
@@ -190,7 +191,15 @@ browserTest("a customer admin buys in its storefront, waits for approval above t
     await storefront.getByRole("button", { name: "Edit storefront" }).click();
     const dialog = staffPage.getByRole("dialog");
     assert.equal(await dialog.getByRole("textbox", { name: /Approval threshold/ }).inputValue(), decimal(threshold));
+    // The items it may buy are picked from its market's catalog, by name (left unsaved: every item stays open).
+    await dialog.getByText("None chosen: every item sold to them.").waitFor();
+    await dialog.getByRole("searchbox").fill(cheap.title);
+    await dialog.getByRole("button", { name: new RegExp(`^Add ${escaped(productName(cheap))}, 1 year`) }).first().click();
+    const chosen = dialog.getByRole("list", { name: "Items they may buy" });
+    await chosen.getByText(new RegExp(`^${escaped(productName(cheap))}, 1 year`)).waitFor();
     await visited(staffPage, "storefront-staff-policy");
+    await chosen.getByRole("button", { name: /^Remove / }).click();
+    await dialog.getByText("None chosen: every item sold to them.").waitFor();
     await dialog.getByRole("button", { name: "Cancel" }).click();
   } finally {
     await staffContext.close();

@@ -1,3 +1,4 @@
+export { CatalogPicker } from "./components/CatalogPicker";
 export { CustomerOrdersSection } from "./components/CustomerOrdersSection";
 export { OrderDetails } from "./components/OrderDetails";
 export { OrderLinesTable } from "./components/OrderLinesTable";
@@ -12,7 +13,9 @@ export {
   useOrder,
   useRefreshOrder,
   useShowOrder,
+  type CatalogItem,
   type Order,
   type OrderLine,
   type OrderStatus,
 } from "./api/orders";
+export { cycleLabel, itemName } from "./draft";

@@ -1,7 +1,7 @@
 /** On a customer's page for its reseller's and provider's staff: whether its storefront is open, and the policy
  * its admins buy within (which items, seat removal, the longest term, the approval threshold); edited in a dialog
  * through PATCH /api/customers/{id}. */
-import { Checkbox, Field, Switch, Textarea } from "@fluentui/react-components";
+import { Button, Checkbox, Switch, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Details } from "../../../components/Details";
@@ -14,10 +14,72 @@ import { problemOf, viewProblem } from "../../../lib/api/problem";
 import { formatMoney } from "../../../lib/money";
 import { termLabel } from "../../../lib/terms";
 import { customerKeys } from "../../customers/api/customers";
+import { CatalogPicker, cycleLabel, itemName, type CatalogItem } from "../../orders";
 import type { Customer } from "../api/storefront";
 
 type PolicyIn = Schemas["StorefrontPolicyIn"];
 type StorefrontChange = { storefrontEnabled: boolean; storefrontPolicy: PolicyIn };
+
+const MAX_ALLOWED_ITEMS = 1000; // what the API takes
+
+const useStyles = makeStyles({
+  chosen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS, margin: 0, paddingLeft: 0, listStyle: "none" },
+  row: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  error: { color: tokens.colorPaletteRedForeground1 },
+});
+
+const itemLabel = (item: CatalogItem) => `${itemName(item)}, ${termLabel(item.termDuration)}, ${cycleLabel(item.billingCycle)}`;
+
+/** The items a customer may buy, picked from its market's catalog; none chosen means every item sold to it. */
+function AllowedItems({
+  customerId,
+  chosen,
+  onChosen,
+  error,
+}: {
+  customerId: string;
+  chosen: readonly string[];
+  onChosen: (ids: string[]) => void;
+  error: string;
+}) {
+  const styles = useStyles();
+  const [names, setNames] = useState<Record<string, string>>({});
+  return (
+    <section aria-labelledby="allowed-items-heading">
+      <Text id="allowed-items-heading" weight="semibold" as="h3">
+        Items they may buy
+      </Text>
+      {chosen.length === 0 ? (
+        <Text as="p">None chosen: every item sold to them.</Text>
+      ) : (
+        <ul className={styles.chosen} aria-label="Items they may buy">
+          {chosen.map((id) => (
+            <li key={id} className={styles.row}>
+              <Text>{names[id] ?? id}</Text>
+              <Button size="small" appearance="subtle" aria-label={`Remove ${names[id] ?? id}`} onClick={() => onChosen(chosen.filter((x) => x !== id))}>
+                Remove
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error ? (
+        <Text as="p" role="alert" className={styles.error}>
+          {error}
+        </Text>
+      ) : null}
+      <CatalogPicker
+        customerId={customerId}
+        isAdded={(item) => chosen.includes(item.catalogItemId)}
+        full={chosen.length >= MAX_ALLOWED_ITEMS}
+        onAdd={(item) => {
+          setNames((known) => ({ ...known, [item.catalogItemId]: itemLabel(item) }));
+          onChosen([...chosen, item.catalogItemId]);
+        }}
+      />
+    </section>
+  );
+}
 
 const TERMS = [
   { value: "P1M", label: "1 month" },
@@ -53,14 +115,14 @@ export function StorefrontForm({ customer, onDone, onCancel }: { customer: Custo
   const [allowDecrease, setAllowDecrease] = useState(policy.allowSeatDecrease);
   const [maxTerm, setMaxTerm] = useState<string>(policy.maxTermDuration);
   const [threshold, setThreshold] = useState(policy.approvalThreshold ?? "");
-  const [allowed, setAllowed] = useState((policy.allowedCatalogItemIds ?? []).join("\n"));
+  const [allowed, setAllowed] = useState<string[]>([...(policy.allowedCatalogItemIds ?? [])]);
   const view = viewProblem(problemOf(edit.error), FIELDS);
   const allowedError = Object.entries(view?.fields ?? {})
     .filter(([field]) => field.startsWith("storefrontPolicy.allowedCatalogItemIds"))
     .map(([, message]) => message)
     .join("; ");
   const submit = () => {
-    const ids = allowed.split(/[\s,]+/).map((id) => id.trim()).filter(Boolean);
+    const ids = allowed;
     edit.mutate(
       {
         storefrontEnabled: enabled,
@@ -98,14 +160,7 @@ export function StorefrontForm({ customer, onDone, onCancel }: { customer: Custo
         onValue={setThreshold}
         error={view?.fields["storefrontPolicy.approvalThreshold"]}
       />
-      <Field
-        label="Items they may buy (catalog item IDs, one a line)"
-        hint="Empty: every item sold to them."
-        validationState={allowedError ? "error" : "none"}
-        validationMessage={allowedError || undefined}
-      >
-        <Textarea value={allowed} onChange={(_, data) => setAllowed(data.value)} resize="vertical" />
-      </Field>
+      <AllowedItems customerId={customer.id} chosen={allowed} onChosen={setAllowed} error={allowedError} />
       <ProblemBar view={view} />
     </CreateForm>
   );
