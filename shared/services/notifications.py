@@ -203,12 +203,9 @@ class NotificationService:
 
     def check_url(self, url: str, field: str = "url") -> None:
         """Invalid (422 at the field, with the reason) for a URL deliveries may not go to."""
-        problem = self._url_problem(url)
+        _, problem = self._checked_addresses(url)
         if problem:
             raise Invalid(f"{field} {problem}", [FieldError(field, problem)])
-
-    def _url_problem(self, url: str) -> str | None:
-        return self._checked_addresses(url)[1]
 
     def _checked_addresses(self, url: str) -> tuple[list[str], str | None]:
         """The addresses the URL's host resolves to now, and why a delivery may not go there (None: it may)."""

@@ -27,7 +27,7 @@ from azure.core.exceptions import (
 from azure.data.tables import UpdateMode
 
 from shared.domain.billing import Discrepancy, amount_text
-from shared.storage.tables import TableStorage, chunks, iter_query, odata_quote, query_page, safe_key
+from shared.storage.tables import TableStorage, chunks, iter_query, odata_quote, query_page, safe_key, unless_changed
 
 RUNS = "BillingRuns"
 TOTALS = "BillingTotals"
@@ -264,11 +264,7 @@ class BillingRunRepository:
                 {"mode": UpdateMode.REPLACE, "etag": run.etag, "match_condition": MatchConditions.IfNotModified},
             ),  # fmt: skip
         ]
-        if pointer is None:
-            operations.append(("create", pointer_row))
-        else:
-            operations.append(("update", pointer_row, {"mode": UpdateMode.REPLACE, "etag": pointer.metadata["etag"],
-                                                       "match_condition": MatchConditions.IfNotModified}))  # fmt: skip
+        operations.append(unless_changed(pointer_row, None if pointer is None else pointer.metadata["etag"]))
         try:
             self._runs.submit_transaction(operations)
         except (ResourceModifiedError, ResourceExistsError, ResourceNotFoundError) as exc:

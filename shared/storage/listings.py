@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from azure.core import MatchConditions
@@ -29,9 +29,10 @@ from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableTransactionError, UpdateMode
 
 from shared.domain.listings import KeyRange
-from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key
+from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key, unless_changed
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _POINTER = "id|"
 _COPIERS = ThreadPoolExecutor(max_workers=6, thread_name_prefix="listing")  # the clients are thread-safe
@@ -96,6 +97,14 @@ class Listings:
     def is_marker(self, row_key: str) -> bool:
         return row_key.startswith(self._kind.marker_prefix)
 
+    def commit(self, write: tuple[Any, ...], *others: tuple[Any, ...]) -> None:
+        """The record's own write (an insert, or a replace under If-Match), its marker and `others` (an outbox row) in
+        one transaction in the record's table, then its copies. A race fails the whole transaction
+        (TableTransactionError, for the caller to read again): nothing is copied then."""
+        row = write[1]
+        results = self._entities.submit_transaction([write, ("upsert", self.marker(row)), *others])
+        self.listed(row, entity_etag(results, 1))
+
     def listed(self, row: dict[str, Any], marker_etag: str | None) -> None:
         """After the commit: copy the row into its list partitions, then remove its marker. A failure here loses
         nothing (the marker stays for the sweep), so it is logged, not raised to the caller whose write succeeded."""
@@ -135,20 +144,7 @@ class Listings:
                 "version": version,
                 "keys": orjson.dumps(keys).decode(),
             }
-            if pointer is None:
-                operations.append(("create", pointer_row))
-            else:
-                operations.append(
-                    (
-                        "update",
-                        pointer_row,
-                        {
-                            "mode": UpdateMode.REPLACE,
-                            "etag": pointer.metadata["etag"],
-                            "match_condition": MatchConditions.IfNotModified,
-                        },
-                    )
-                )
+            operations.append(unless_changed(pointer_row, None if pointer is None else pointer.metadata["etag"]))
             try:
                 self._lists.submit_transaction(operations)
                 return
@@ -248,6 +244,16 @@ class Listings:
         return ListPage(rows=[item[2] for item in taken], next_position=None if finished else cursors)
 
 
+def every_page(read: Callable[[dict[str, str] | None], tuple[list[T], dict[str, str] | None]]) -> Iterator[T]:
+    """Everything a paged read gives, page after page to its end (for sweeps and counts, not for answers)."""
+    position: dict[str, str] | None = None
+    while True:
+        items, position = read(position)
+        yield from items
+        if position is None:
+            return
+
+
 def marker_filter(prefix: str) -> str:
     return f"RowKey ge {odata_quote(prefix)} and RowKey lt {odata_quote(prefix[:-1] + chr(ord(prefix[-1]) + 1))}"
 
@@ -265,4 +271,4 @@ def without_markers(rows: Iterable[dict[str, Any]], listings: Listings) -> Itera
     return (row for row in rows if not listings.is_marker(str(row["RowKey"])))
 
 
-__all__ = ["ListPage", "ListedKind", "Listings", "entity_etag", "is_conflict", "version_of", "without_markers"]
+__all__ = ["ListPage", "ListedKind", "Listings", "every_page", "is_conflict", "version_of", "without_markers"]

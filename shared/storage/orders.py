@@ -11,15 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from azure.core import MatchConditions
 from azure.core.exceptions import ResourceNotFoundError
-from azure.data.tables import TableTransactionError, UpdateMode
+from azure.data.tables import TableTransactionError
 
 from shared.domain.listings import list_partition, list_partitions, order_ranges, order_row_keys
 from shared.domain.orders import LinePrices, LineStatus, Order, OrderLine, OrderStatus, Provisioning
 from shared.domain.scope import OrgType
-from shared.storage.listings import ListedKind, Listings, entity_etag, is_conflict, version_of
-from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key
+from shared.storage.listings import ListedKind, Listings, every_page, is_conflict, version_of
+from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key, unless_changed
 
 TABLE = "orders"
 LIST_TABLE = "orderlists"
@@ -161,6 +160,10 @@ def outbox_row(order: Order, queue: str, message_type: str, attempt: int) -> dic
     }
 
 
+def _outbox_upsert(outbox: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    return [] if outbox is None else [("upsert", outbox)]
+
+
 ORDER_LISTS = ListedKind(
     entity_table=TABLE,
     list_table=LIST_TABLE,
@@ -182,12 +185,7 @@ class OrderRepository:
 
     def add(self, order: Order, *, outbox: dict[str, Any] | None) -> Order:
         """The order, its list marker and (when it is to be provisioned) its outbox row, atomically."""
-        row = {**_to_row(order), "version": 1}
-        operations: list[Any] = [("create", row), ("upsert", self.lists.marker(row))]
-        if outbox is not None:
-            operations.append(("upsert", outbox))
-        results = self._table.submit_transaction(operations)
-        self.lists.listed(row, entity_etag(results, 1))
+        self.lists.commit(("create", {**_to_row(order), "version": 1}), *_outbox_upsert(outbox))
         return order
 
     def get(self, customer_id: str, order_id: str) -> Order | None:
@@ -206,21 +204,12 @@ class OrderRepository:
             if changed is None:
                 return _from_row(dict(current))
             row = {**_to_row(changed), "version": version_of(current) + 1}
-            guard = {
-                "mode": UpdateMode.REPLACE,
-                "etag": current.metadata["etag"],
-                "match_condition": MatchConditions.IfNotModified,
-            }
-            operations: list[Any] = [("update", row, guard), ("upsert", self.lists.marker(row))]
-            if outbox is not None:
-                operations.append(("upsert", outbox))
             try:
-                results = self._table.submit_transaction(operations)
+                self.lists.commit(unless_changed(row, current.metadata["etag"]), *_outbox_upsert(outbox))
             except TableTransactionError as error:
                 if is_conflict(error):
                     continue
                 raise
-            self.lists.listed(row, entity_etag(results, 1))
             return changed
         raise RuntimeError(f"order {order.id} kept changing under us")
 
@@ -267,13 +256,11 @@ class OrderRepository:
         partition rather than every customer's."""
         partition = list_partition(OrgType.PROVIDER, provider_id)
         statuses = (OrderStatus.PENDING_APPROVAL.value, OrderStatus.ACCEPTED.value, OrderStatus.PROVISIONING.value)
-        position: dict[str, str] | None = None
-        while True:
-            orders, position = self.listed(partition, statuses=statuses, created_from=None, created_before=None,
-                                           limit=1000, position=position)  # fmt: skip
-            yield from orders
-            if position is None:
-                return
+        yield from every_page(
+            lambda position: self.listed(
+                partition, statuses=statuses, created_from=None, created_before=None, limit=1000, position=position
+            )
+        )
 
     def updated_since(self, since: datetime) -> Iterator[Order]:
         """Orders written since a moment, across customers (the sweep's look for orphans of recent purchases)."""

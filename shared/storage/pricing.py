@@ -17,14 +17,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import TableTransactionError, UpdateMode
+from azure.data.tables import TableTransactionError
 
 from shared.domain.money import format_decimal, parse_money_string
 from shared.domain.pricing import PriceRule, rule_from_overrides
 from shared.storage.catalog import provider_key
-from shared.storage.tables import TableStorage, safe_key
+from shared.storage.tables import TableStorage, safe_key, unless_changed
 
 TABLE = "pricing"
 _CHUNK_CHARS = 30_000  # a string property holds at most 32K characters
@@ -161,14 +160,8 @@ class PricingRepository:
         effective = datetime.now(UTC)
         version = {**entity, "RowKey": f"{HISTORY_PREFIX}{row_key}|{effective.isoformat()}|{uuid.uuid4().hex[:8]}",
                    "subject": row_key, "effectiveFrom": effective}  # fmt: skip
-        operation: tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], dict[str, Any]]
-        if etag is None:
-            operation = ("create", entity)
-        else:
-            operation = ("update", entity, {"mode": UpdateMode.REPLACE, "etag": etag,
-                                            "match_condition": MatchConditions.IfNotModified})  # fmt: skip
         try:
-            results = self._table.submit_transaction([operation, ("create", version)])
+            results = self._table.submit_transaction([unless_changed(entity, etag), ("create", version)])
         except (ResourceExistsError, ResourceModifiedError, TableTransactionError) as exc:
             raise PricingChanged(f"{row_key} changed since it was read") from exc
         return (results[0] if results else {}).get("etag")

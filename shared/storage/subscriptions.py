@@ -7,16 +7,15 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import TableTransactionError, UpdateMode
+from azure.data.tables import TableTransactionError
 
 from shared.domain.listings import list_partition, list_partitions, subscription_ranges, subscription_row_keys
 from shared.domain.scope import OrgType
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription
-from shared.storage.listings import ListedKind, Listings, entity_etag, is_conflict, version_of, without_markers
+from shared.storage.listings import ListedKind, Listings, every_page, is_conflict, version_of, without_markers
 from shared.storage.snapshot import snapshot
-from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key
+from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key, unless_changed
 
 TABLE = "subscriptions"
 INDEX = "subscriptionindex"
@@ -163,21 +162,12 @@ class SubscriptionRepository:
             row = {**_to_row(after), "version": version_of(entity) + 1}
             if entity is None:
                 self._write_index(after)
-                operation: Any = ("create", row)
-            else:
-                guard = {
-                    "mode": UpdateMode.REPLACE,
-                    "etag": entity.metadata["etag"],
-                    "match_condition": MatchConditions.IfNotModified,
-                }
-                operation = ("update", row, guard)
             try:
-                results = self._table.submit_transaction([operation, ("upsert", self.lists.marker(row))])
+                self.lists.commit(unless_changed(row, None if entity is None else entity.metadata["etag"]))
             except TableTransactionError as error:
                 if is_conflict(error):
                     continue
                 raise
-            self.lists.listed(row, entity_etag(results, 1))
             return before, after
         raise ResourceModifiedError(f"gave up after {attempts} concurrent writes of subscription {subscription_id}")
 
@@ -237,14 +227,9 @@ class SubscriptionRepository:
         """A provider's active subscriptions whose term ends in [start, end) and will not renew, from its list
         partition (the 'expiring' notice reads this instead of every subscription)."""
         partition = list_partition(OrgType.PROVIDER, provider_id)
-        position: dict[str, str] | None = None
-        while True:
-            subs, position = self.listed(partition, statuses=("active",), product_id=None, term_ends_from=start,
-                                         term_ends_before=end, auto_renew=False, limit=1000,
-                                         position=position)  # fmt: skip
-            yield from subs
-            if position is None:
-                return
+        yield from every_page(lambda position: self.listed(partition, statuses=("active",), product_id=None,
+                                                           term_ends_from=start, term_ends_before=end, auto_renew=False,
+                                                           limit=1000, position=position))  # fmt: skip
 
     def for_customer(self, customer_id: str) -> Iterator[Subscription]:
         rows = iter_query(self._table, query_filter=f"PartitionKey eq {odata_quote(safe_key(customer_id))}")

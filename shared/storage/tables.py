@@ -107,6 +107,18 @@ def update_with_etag(
     raise ResourceModifiedError(f"gave up after {attempts} concurrent updates of {partition_key}/{row_key}")
 
 
+def unless_changed(entity: dict[str, Any], etag: str | None) -> tuple[Any, ...]:
+    """A transaction operation that writes `entity` only if nobody else wrote it since it was read: an insert when
+    nothing was there (`etag` None), a replace under If-Match otherwise. Either fails the transaction on a race."""
+    if etag is None:
+        return ("create", entity)
+    return (
+        "update",
+        entity,
+        {"mode": UpdateMode.REPLACE, "etag": etag, "match_condition": MatchConditions.IfNotModified},
+    )
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a query and where the next one starts (None at the end)."""
