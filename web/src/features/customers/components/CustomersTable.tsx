@@ -1,5 +1,5 @@
-import { Field, Select } from "@fluentui/react-components";
 import { Link } from "react-router";
+import { SelectField } from "../../../components/form";
 import { PagedTable, type Column } from "../../../components/PagedTable";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { StatusFilter } from "../../../components/StatusFilter";
@@ -52,19 +52,14 @@ export function CustomersTable({
             onValue={(value) => onFilters({ ...filters, status: value ? (value as CustomerStatus) : null })}
           />
           {showResellerFilter ? (
-            <Field label="Reseller">
-              <Select
-                value={filters.resellerId ?? ""}
-                onChange={(_, data) => onFilters({ ...filters, resellerId: data.value || null })}
-              >
-                <option value="">All resellers</option>
-                {resellers.map((r) => (
-                  <option key={r.value} value={r.value}>
-                    {r.label}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+            <SelectField
+              name="resellerId"
+              label="Reseller"
+              placeholder="All resellers"
+              options={resellers}
+              value={filters.resellerId ?? ""}
+              onValue={(value) => onFilters({ ...filters, resellerId: value || null })}
+            />
           ) : null}
           <ShowOffboardedSwitch value={filters.showOffboarded} onValue={(showOffboarded) => onFilters({ ...filters, showOffboarded })} />
         </>

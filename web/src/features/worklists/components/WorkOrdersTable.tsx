@@ -1,6 +1,7 @@
 /** Orders across the caller's customers, newest first, narrowed by reseller and by the days they were placed;
  * followed while one of them is being provisioned. */
-import { Field, Input, Select } from "@fluentui/react-components";
+import { Field, Input } from "@fluentui/react-components";
+import { SelectField } from "../../../components/form";
 import { PagedTable } from "../../../components/PagedTable";
 import type { Option } from "../../../components/form";
 import { workOrdersPageQuery } from "../api/worklists";
@@ -65,19 +66,14 @@ export function WorkOrdersTable({
       toolbar={
         <>
           {providerStaff ? (
-            <Field label="Reseller">
-              <Select
-                value={filters.resellerId ?? ""}
-                onChange={(_, data) => onFilters({ ...filters, resellerId: data.value || null })}
-              >
-                <option value="">All resellers</option>
-                {resellers.map((r) => (
-                  <option key={r.value} value={r.value}>
-                    {r.label}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+            <SelectField
+              name="resellerId"
+              label="Reseller"
+              placeholder="All resellers"
+              options={resellers}
+              value={filters.resellerId ?? ""}
+              onValue={(value) => onFilters({ ...filters, resellerId: value || null })}
+            />
           ) : null}
           <DayField
             label="Placed from (inclusive, UTC)"

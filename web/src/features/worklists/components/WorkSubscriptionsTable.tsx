@@ -2,6 +2,7 @@
  * renewal window, auto-renew off, product and reseller. */
 import { Field, Input, Select, Switch } from "@fluentui/react-components";
 import { useState } from "react";
+import { SelectField } from "../../../components/form";
 import { PagedTable } from "../../../components/PagedTable";
 import type { Option } from "../../../components/form";
 import { workSubscriptionsPageQuery } from "../api/worklists";
@@ -112,19 +113,14 @@ export function WorkSubscriptionsTable({
             onProduct={(productId) => onFilters({ ...filters, productId })}
           />
           {providerStaff ? (
-            <Field label="Reseller">
-              <Select
-                value={filters.resellerId ?? ""}
-                onChange={(_, data) => onFilters({ ...filters, resellerId: data.value || null })}
-              >
-                <option value="">All resellers</option>
-                {resellers.map((r) => (
-                  <option key={r.value} value={r.value}>
-                    {r.label}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+            <SelectField
+              name="resellerId"
+              label="Reseller"
+              placeholder="All resellers"
+              options={resellers}
+              value={filters.resellerId ?? ""}
+              onValue={(value) => onFilters({ ...filters, resellerId: value || null })}
+            />
           ) : null}
         </>
       }
