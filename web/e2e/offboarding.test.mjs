@@ -2,17 +2,9 @@
 // reason), finds the lists hiding it unless "Show offboarded" is on, is told why its reseller cannot be offboarded
 // while another customer is still on, restores the customer, and renames the reseller, seen in the list.
 import assert from "node:assert/strict";
-import { api, browserTest, control, domain, enrolledProvider, newId, operatorId, partnerId, signInAs, visited } from "./support.mjs";
-
-async function eventually(read, accept, timeout = 120_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`did not converge: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
+import {
+  api, browserTest, control, domain, enrolledProvider, eventually, newId, operatorId, partnerId, signInAs, visited,
+} from "./support.mjs";
 
 
 /** A customer of the reseller, active. */

@@ -4,30 +4,8 @@
 // a reason. The reseller's staff never see the provider's cost.
 import assert from "node:assert/strict";
 import {
-  api, browserTest, control, domain, enrolledProvider, newId, operatorId, partnerId, signInAs, visited, WAIT,
+  api, browserTest, cents, control, domain, enrolledProvider, eventually, newId, operatorId, partnerId, signInAs, usd, visited, WAIT,
 } from "./support.mjs";
-
-async function eventually(read, accept, timeout = 120_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`did not converge: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
-/** Cents of a USD decimal string, exactly. */
-function cents(amount) {
-  const [whole, fraction = ""] = amount.split(".");
-  return BigInt(whole) * 100n + BigInt((fraction + "00").slice(0, 2));
-}
-
-/** As the console writes money: "1,234.50 USD". */
-function usd(units) {
-  const whole = (units / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${whole}.${(units % 100n).toString().padStart(2, "0")} USD`;
-}
 
 const itemName = (item) => (item.skuTitle && item.skuTitle !== item.title ? `${item.title} (${item.skuTitle})` : item.title);
 

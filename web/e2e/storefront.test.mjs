@@ -4,32 +4,9 @@
 // empty until a billing run covers it, then listed in its currency; another customer's order is not found.
 import assert from "node:assert/strict";
 import {
-  CONSOLE_URL, api, browserTest, control, domain, enrolledProvider, newId, operatorId, partnerId, signInAs, visited, WAIT,
+  api, browserTest, cents, CONSOLE_URL, control, domain, enrolledProvider, eventually, newId, operatorId, partnerId, signInAs, usd, visited, WAIT,
 } from "./support.mjs";
 
-async function eventually(read, accept, timeout = 120_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`did not converge: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
-/** Cents of a USD decimal string, exactly. */
-function cents(amount) {
-  const [whole, fraction = ""] = amount.split(".");
-  return BigInt(whole) * 100n + BigInt((fraction + "00").slice(0, 2));
-}
-
-/** As the console writes money: "1,234.50 USD". */
-function usd(units) {
-  const negative = units < 0n;
-  const abs = negative ? -units : units;
-  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${negative ? "-" : ""}${whole}.${(abs % 100n).toString().padStart(2, "0")} USD`;
-}
 const decimal = (units) => `${units / 100n}.${(units % 100n).toString().padStart(2, "0")}`;
 
 const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

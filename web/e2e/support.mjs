@@ -182,3 +182,28 @@ export async function reloadUntil(page, locator, { timeout = WAIT.timeout } = {}
     await page.waitForLoadState("networkidle").catch(() => {});
   }
 }
+
+/** Reads until `accept` holds (a state reached asynchronously), for up to `timeout` ms; never a fixed wait. */
+export async function eventually(read, accept, timeout = 120_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`did not converge: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Cents of a USD decimal string, exactly. */
+export function cents(amount) {
+  const [whole, fraction = ""] = amount.split(".");
+  return BigInt(whole) * 100n + BigInt((fraction + "00").slice(0, 2));
+}
+
+/** As the console writes money: "1,234.50 USD". */
+export function usd(units) {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${negative ? "-" : ""}${whole}.${(abs % 100n).toString().padStart(2, "0")} USD`;
+}

@@ -6,18 +6,8 @@
 // within 30 days and by status.
 import assert from "node:assert/strict";
 import {
-  api, browserTest, control, domain, enrolledProvider, newId, operatorId, partnerId, signInAs, visited, WAIT,
+  api, browserTest, control, domain, enrolledProvider, eventually, newId, operatorId, partnerId, signInAs, visited, WAIT,
 } from "./support.mjs";
-
-async function eventually(read, accept, timeout = 120_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`did not converge: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
 
 /** An item of the US catalog of that term, monthly, priced, not an add-on, for up to five seats at least. */
 async function anItem(admin, termDuration, except = []) {
