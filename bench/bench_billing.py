@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(sandbox: Any, connection_string: str, lines: int, markets: list[str] | None = None) -> None:
     from shared.bootstrap import Container
-    from shared.domain.onboarding import Provider, ProviderStatus
+    from shared.domain.relationships import Provider, ProviderStatus
     from tests.support.platform import platform_settings
 
     container = Container(platform_settings(connection_string, sandbox))
@@ -74,7 +74,7 @@ def run(sandbox: Any, connection_string: str, lines: int, markets: list[str] | N
     print(f"floor: {sum(f.lines for f in floors):,} lines in {floor_seconds:.2f}s over {len(floors)} invoice(s); "
           + "; ".join(f.describe() for f in floors), flush=True)  # fmt: skip
 
-    billing = container.billing
+    billing = container.billing_service
     period = generated["period"]
     requested = billing.request(provider.id, period, "billed", requested_by="bench")
     with _RssSampler() as rss:

@@ -9,7 +9,7 @@ from typing import Any
 
 from shared.auth.tokens import TokenValidator
 from shared.config import Settings, get_settings
-from shared.domain.onboarding import CheckPolicy, Provider
+from shared.domain.relationships import CheckPolicy, Provider
 from shared.services.enrollment import EnrollmentService
 from shared.services.health import Check, HealthReport, http_reachable, run_checks
 from shared.services.members import MemberService
@@ -18,9 +18,9 @@ from shared.storage.audit import AuditLog
 from shared.storage.consent import ConsentStateStore
 from shared.storage.idempotency import IdempotencyStore
 from shared.storage.members import MemberRepository
-from shared.storage.onboarding import CustomerRepository, ProviderRepository, ResellerRepository
 from shared.storage.organizations import OrganizationRepository
 from shared.storage.paging import ContinuationTokens
+from shared.storage.relationships import CustomerRepository, ProviderRepository, ResellerRepository
 from shared.storage.tables import TableStorage
 
 # Storage that does not answer fails a request in about a second (a 503 with Retry-After), not after the SDK's
@@ -153,7 +153,7 @@ class Container:
         return CustomerRepository(self.tables)
 
     @cached_property
-    def enrollment(self) -> EnrollmentService:
+    def enrollment_service(self) -> EnrollmentService:
         s = self.settings
         return EnrollmentService(
             self.providers,
@@ -178,7 +178,7 @@ class Container:
         )
 
     @cached_property
-    def relationships(self) -> RelationshipService:
+    def relationship_service(self) -> RelationshipService:
         s = self.settings
         return RelationshipService(
             providers=self.providers,
@@ -214,7 +214,7 @@ class Container:
         return CatalogRepository(self.tables)
 
     @cached_property
-    def pricing(self) -> Any:
+    def pricing_service(self) -> Any:
         from shared.services.pricing import PricingService
         from shared.storage.pricing import PricingRepository
 
@@ -266,7 +266,7 @@ class Container:
         )
 
     @cached_property
-    def provisioning(self) -> Any:
+    def provisioning_service(self) -> Any:
         from shared.services.provisioning import ProvisioningService, RetryPolicy
 
         s = self.settings
@@ -285,19 +285,19 @@ class Container:
         )
 
     @cached_property
-    def ordering(self) -> Any:
-        from shared.services.ordering import OrderIndex, OrderingService
+    def order_service(self) -> Any:
+        from shared.services.orders import OrderIndex, OrderService
 
-        return OrderingService(
+        return OrderService(
             orders=self.orders,
             index=OrderIndex(self.tables),
-            relationships=self.relationships,
+            relationships=self.relationship_service,
             resellers=self.resellers,
             catalog=self.catalog,
-            pricing=self.pricing,
+            pricing=self.pricing_service,
             audit=self.audit,
-            provisioning=self.provisioning,
-            notify=self.notifications.publish,
+            provisioning=self.provisioning_service,
+            notify=self.notification_service.publish,
         )
 
     @cached_property
@@ -313,13 +313,13 @@ class Container:
         return WebhookVerifier.from_config(s.webhook_trusted_cert_hosts, roots, ca_bundle=s.partner_center_ca_bundle)
 
     @cached_property
-    def events(self) -> Any:
+    def event_service(self) -> Any:
         from shared.services.events import EventService
 
         return EventService(
             providers=self.providers,
             customers=self.customers,
-            relationships=self.relationships,
+            relationships=self.relationship_service,
             subscriptions=self.subscription_service,
             publisher=self.publisher,
             verifier=lambda: self.webhook_verifier,
@@ -336,7 +336,7 @@ class Container:
         return ReceivedEvents(self.tables)
 
     @cached_property
-    def notifications(self) -> Any:
+    def notification_service(self) -> Any:
         """Outbound events: webhook endpoints, fan-out and signed deliveries (shared/services/notifications.py)."""
         from shared.services.notifications import NotificationService
         from shared.storage.notifications import DeliveryRepository, EndpointRepository, Marks
@@ -407,7 +407,7 @@ class Container:
         return run_checks(self.health_checks())
 
     @cached_property
-    def catalog_admin(self) -> Any:
+    def catalog_service(self) -> Any:
         from shared.services.catalog import CatalogAdmin
 
         return CatalogAdmin(self.catalog, self.audit)
@@ -430,10 +430,10 @@ class Container:
     def provider_summary(self) -> Any:
         from shared.services.dashboard import ProviderSummary
 
-        return ProviderSummary(self.enrollment, self.resellers, self.customers, self.orders, self.billing_runs)
+        return ProviderSummary(self.enrollment_service, self.resellers, self.customers, self.orders, self.billing_runs)
 
     @cached_property
-    def billing(self) -> Any:
+    def billing_service(self) -> Any:
         from shared.services.billing import BillingService
 
         return BillingService(
@@ -444,7 +444,7 @@ class Container:
             customers=self.customers,
             subscriptions=self.subscriptions,
             catalog=self.catalog,
-            pricing=self.pricing,
+            pricing=self.pricing_service,
             publisher=self.publisher,
             client_for=self.partner_center_for,
         )

@@ -15,7 +15,7 @@ from functions.http.schemas import problems
 from shared.domain.audit import AuditEntry
 from shared.domain.scope import Decision, OrgType, Principal, may_read_audit
 from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
-from shared.services.ordering import tiers_for
+from shared.services.orders import tiers_for
 
 router = resource_router(tags=["audit"])
 

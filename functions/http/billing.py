@@ -248,8 +248,8 @@ def start_run(body: RunIn, principal: CurrentPrincipal, container: ContainerDep,
     """Provider admins: queues a run for the period (one already queued or running for it is answered instead)."""
 
     def create() -> JSONResponse:
-        run = container.billing.request_run(principal, body.period, body.kind)
-        return answer(RunOut.of(container.billing.view(run, Audience.of(principal))), status_code=202,
+        run = container.billing_service.request_run(principal, body.period, body.kind)
+        return answer(RunOut.of(container.billing_service.view(run, Audience.of(principal))), status_code=202,
                       headers={"Location": f"/api/billing/runs/{run.id}"})  # fmt: skip
 
     return idempotency.respond(create)
@@ -264,7 +264,9 @@ def list_runs(
 ) -> RunPage:
     binding = paging_binding(principal, "billing-runs", period=period)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    views, following = container.billing.list_runs(principal, period=period, limit=paging.limit, position=position)
+    views, following = container.billing_service.list_runs(
+        principal, period=period, limit=paging.limit, position=position
+    )
     return RunPage(
         items=[RunSummaryOut.of(view) for view in views],
         continuationToken=container.continuation_tokens.encode(following, binding=binding),
@@ -278,7 +280,7 @@ def list_runs(
 )
 def get_run(run_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> RunOut:
     """Provider staff see every total; reseller staff their own and their customers'; customers their own."""
-    return RunOut.of(container.billing.get_run(principal, run_id))
+    return RunOut.of(container.billing_service.get_run(principal, run_id))
 
 
 @router.get(
@@ -306,12 +308,14 @@ def get_lines(
     """Priced lines: a page as JSON, or all of them as a CSV stream; reseller staff get only their lines and never
     Microsoft's prices or the provider cost."""
     if format == "csv":
-        fields, rows = container.billing.lines(principal, run_id, reseller_id=reseller_id, customer_id=customer_id)
+        fields, rows = container.billing_service.lines(
+            principal, run_id, reseller_id=reseller_id, customer_id=customer_id
+        )
         return StreamingResponse(_csv(fields, rows), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{run_id}.csv"'})  # fmt: skip
     binding = paging_binding(principal, "billing-lines", run=run_id, resellerId=reseller_id, customerId=customer_id)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.billing.lines_page(principal, run_id, reseller_id=reseller_id,
+    items, following = container.billing_service.lines_page(principal, run_id, reseller_id=reseller_id,
                                                     customer_id=customer_id, limit=paging.limit,
                                                     position=position)  # fmt: skip
     return LinePage(
@@ -348,7 +352,7 @@ def get_discrepancies(
     """Provider staff: what did not reconcile, with the money at stake and Microsoft's line ids behind it."""
     binding = paging_binding(principal, "billing-discrepancies", run=run_id, kind=kind)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.billing.discrepancies(principal, run_id, kind=kind, limit=paging.limit,
+    items, following = container.billing_service.discrepancies(principal, run_id, kind=kind, limit=paging.limit,
                                                        position=position)  # fmt: skip
     return DiscrepancyPage(
         items=[DiscrepancyOut(**item) for item in items],

@@ -22,8 +22,8 @@ from functions.http.responses import hidden, resource_router
 from functions.http.schemas import problems
 from shared.domain.catalog import CatalogItem
 from shared.domain.money import format_decimal, monthly_equivalent
-from shared.domain.onboarding import Provider
 from shared.domain.pricing import Tier
+from shared.domain.relationships import Provider
 from shared.domain.scope import OrgRef, OrgType, Principal, Role
 from shared.domain.text import SINGLE_LINE_PATTERN
 from shared.partner_center.errors import InvalidRequest, PartnerCenterError, Throttled
@@ -281,11 +281,11 @@ def list_catalog(
     if principal.org.org_type is OrgType.CUSTOMER:
         if customer_id and customer_id != principal.org.org_id:  # a filter outside the caller's scope
             raise NotFound(f"customer {customer_id} was not found")
-        country = customer_market(container.relationships.customer(principal, principal.org.org_id), country)
+        country = customer_market(container.relationship_service.customer(principal, principal.org.org_id), country)
     elif customer_id:
         if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
             raise NotFound(f"customer {customer_id} was not found")
-        country = customer_market(container.relationships.customer(principal, customer_id), country)
+        country = customer_market(container.relationship_service.customer(principal, customer_id), country)
     if not country:  # answered as any missing query parameter is
         raise RequestValidationError(
             [{"type": "missing", "loc": ("query", "country"), "msg": "Field required (or name customerId)"}]
@@ -314,7 +314,9 @@ def list_catalog(
         sellable=None if sellable is None else str(sellable),
     )
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    page = container.pricing.catalog_for(viewer, country, filters=filters, limit=paging.limit, position=position)
+    page = container.pricing_service.catalog_for(
+        viewer, country, filters=filters, limit=paging.limit, position=position
+    )
     return CatalogPageOut(
         items=[CatalogItemOut.of(item) for item in page.items],
         continuationToken=container.continuation_tokens.encode(page.next_position, binding=binding),
@@ -339,7 +341,7 @@ def list_markets(
     """The markets whose catalog the caller can read: the market picker of the catalog and the pricing pages."""
     viewer = catalog_viewer(container, principal, provider_id)
     if viewer.customer_id is not None:
-        customer = container.relationships.customer(principal, viewer.customer_id)
+        customer = container.relationship_service.customer(principal, viewer.customer_id)
         return MarketsOut(items=[customer.country.upper()] if customer.country else [])
     return MarketsOut(items=container.markets_of(viewer.provider_id))
 
@@ -381,7 +383,7 @@ def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: Container
 def get_catalog_settings(principal: CurrentPrincipal, container: ContainerDep) -> CatalogSettingsOut:
     """Provider staff: whether items first seen in a sync may be sold at once."""
     provider = own_provider(container, principal)
-    return CatalogSettingsOut.of(container.catalog_admin.settings(provider.id))
+    return CatalogSettingsOut.of(container.catalog_service.settings(provider.id))
 
 
 @router.put("/catalog/settings", response_model=CatalogSettingsOut, responses=problems(401, 403, 404, 422))
@@ -390,7 +392,7 @@ def put_catalog_settings(
 ) -> CatalogSettingsOut:
     """Provider admin: what resellers may sell of what a sync brings in is a business decision (audited)."""
     provider = own_provider(container, principal, admin_only=True)
-    settings = container.catalog_admin.set_new_items_sellable(principal, provider.id, body.newItemsSellable)
+    settings = container.catalog_service.set_new_items_sellable(principal, provider.id, body.newItemsSellable)
     return CatalogSettingsOut.of(settings)
 
 
@@ -402,7 +404,7 @@ def put_item_sellable(
 ) -> SellableOut:
     """Provider admin: switches one item on or off for resellers and their customers (audited)."""
     provider = own_provider(container, principal, admin_only=True)
-    items = container.catalog_admin.set_sellable(
+    items = container.catalog_service.set_sellable(
         principal, provider.id, catalog_item_id, body.sellable, country=body.country.upper() if body.country else None
     )
     return SellableOut(items=[SellableItemOut.of(item) for item in items])

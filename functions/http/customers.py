@@ -18,7 +18,7 @@ from functions.http.resellers import OFFBOARDED_FILTER, StrictQueryFlag, check_f
 from functions.http.responses import answer, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.money import format_decimal
-from shared.domain.onboarding import Customer
+from shared.domain.relationships import Customer
 from shared.domain.scope import OrgType
 from shared.domain.storefront import StorefrontPolicy
 from shared.partner_center import Address, BillingProfile
@@ -126,7 +126,7 @@ def invite_customer(
     """Provider staff, or the reseller's own staff: a relationship request link naming the reseller."""
 
     def create() -> JSONResponse:
-        customer = container.relationships.invite_customer(
+        customer = container.relationship_service.invite_customer(
             principal,
             reseller_id=body.resellerId,
             name=body.name,
@@ -174,7 +174,7 @@ def create_customer(
                 ),
             ),
         )
-        customer = container.relationships.create_customer(principal, reseller_id=body.resellerId, tenant=tenant)
+        customer = container.relationship_service.create_customer(principal, reseller_id=body.resellerId, tenant=tenant)
         return answer(
             CustomerCreatedOut.of(customer),
             status_code=202,
@@ -199,7 +199,7 @@ def list_customers(
     binding = paging_binding(principal, "customers", resellerId=reseller_id, status=status, providerId=provider_id,
                              offboarded=offboarded)  # fmt: skip
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.relationships.list_customers(
+    items, following = container.relationship_service.list_customers(
         principal,
         provider_id=provider_id,
         reseller_id=reseller_id,
@@ -216,7 +216,7 @@ def list_customers(
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut, responses=problems(401, 403, 404))
 def get_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> CustomerOut:
-    return CustomerOut.of(container.relationships.customer(principal, customer_id))
+    return CustomerOut.of(container.relationship_service.customer(principal, customer_id))
 
 
 @router.patch("/customers/{customer_id}", response_model=CustomerOut, responses=problems(400, 401, 403, 404, 409, 422))
@@ -226,21 +226,23 @@ def patch_customer(
     """Provider staff or the customer's reseller staff: its name and contact e-mail, the storefront switch and
     pricing settings (each audited). A policy naming an id that is not a catalog item of the customer's market is
     422, and nothing is changed."""
-    customer = container.relationships.customer(principal, customer_id)
+    customer = container.relationship_service.customer(principal, customer_id)
     policy = None if body.storefrontPolicy is None else _storefront_policy(body.storefrontPolicy)
     if policy is not None:  # checked before anything is changed, the pricing fields included
-        container.relationships.check_storefront_policy(principal, customer_id, policy, catalog=container.catalog)
+        container.relationship_service.check_storefront_policy(
+            principal, customer_id, policy, catalog=container.catalog
+        )
     patch_customer_pricing(container, principal, customer_id, body)
     if body.name is not None or body.contactEmail is not None:
-        customer = container.relationships.edit_customer(
+        customer = container.relationship_service.edit_customer(
             principal, customer_id, name=body.name, contact_email=body.contactEmail
         )
     if policy is not None:
-        customer = container.relationships.set_storefront_policy(
+        customer = container.relationship_service.set_storefront_policy(
             principal, customer_id, policy, catalog=container.catalog
         )
     if body.storefrontEnabled is not None:
-        customer = container.relationships.set_storefront(principal, customer_id, body.storefrontEnabled)
+        customer = container.relationship_service.set_storefront(principal, customer_id, body.storefrontEnabled)
     return CustomerOut.of(customer)
 
 
@@ -262,14 +264,14 @@ def offboard_customer(
     """Provider staff or the reseller's admins: no new orders or seats from now on; its subscriptions stay as they
     are in Partner Center, its record, orders, charges and billing stay readable (409 when already offboarded)."""
     reason = body.reason if body else None
-    return CustomerOut.of(container.relationships.offboard_customer(principal, customer_id, reason=reason))
+    return CustomerOut.of(container.relationship_service.offboard_customer(principal, customer_id, reason=reason))
 
 
 @router.post("/customers/{customer_id}/restore", response_model=CustomerOut, responses=problems(401, 403, 404, 409))
 def restore_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> CustomerOut:
     """Provider staff or the reseller's admins: back in business; 409 when it is not offboarded, or while its
     reseller is (restore the reseller first)."""
-    return CustomerOut.of(container.relationships.restore_customer(principal, customer_id))
+    return CustomerOut.of(container.relationship_service.restore_customer(principal, customer_id))
 
 
 @router.post(
@@ -279,7 +281,7 @@ def restore_customer(customer_id: PathId, principal: CurrentPrincipal, container
     responses=problems(401, 403, 404),
 )
 def check_customer(customer_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> CustomerOut:
-    return CustomerOut.of(container.relationships.request_customer_check(principal, customer_id))
+    return CustomerOut.of(container.relationship_service.request_customer_check(principal, customer_id))
 
 
 class SubscriptionsSyncOut(BaseModel):
@@ -297,11 +299,11 @@ def sync_customer_subscriptions(
 ) -> SubscriptionsSyncOut:
     """Provider staff and the customer's reseller staff: every subscription of the customer read from Partner
     Center now; one it holds that we had no record of is adopted (flagged and audited)."""
-    customer = container.relationships.customer(principal, customer_id)
+    customer = container.relationship_service.customer(principal, customer_id)
     if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
         raise Forbidden("only the provider's staff and the customer's reseller sync its subscriptions")
     if customer.status.value != "active":
         raise Conflict(f"customer {customer_id} is {customer.status.value}: only an active relationship is synced")
-    provider = container.relationships.selling_provider(customer.provider_id)
+    provider = container.relationship_service.selling_provider(customer.provider_id)
     synced = container.subscription_service.resync_customer(provider, customer.id)
     return SubscriptionsSyncOut(customerId=customer.id, synced=synced)

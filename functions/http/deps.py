@@ -81,7 +81,7 @@ class ListNames:
         """The list partition to read (shared/services/listings.py): the customer or reseller named, checked against
         the caller's scope (outside it: 404), or the caller's own organisation's. Called in the route, after every
         parameter is validated."""
-        return list_partition_for(principal, container.relationships, container.providers,
+        return list_partition_for(principal, container.relationship_service, container.providers,
                                   provider_id=self.provider_id, reseller_id=self.reseller_id,
                                   customer_id=self.customer_id)  # fmt: skip
 

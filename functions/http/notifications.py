@@ -149,7 +149,7 @@ def create_event_subscription(
     secret, shown this once. A URL deliveries may not go to is 422 at `url` with the reason."""
 
     def create() -> JSONResponse:
-        endpoint, secret = container.notifications.register(
+        endpoint, secret = container.notification_service.register(
             principal, url=body.url, events=body.events, description=body.description
         )
         return answer(EventSubscriptionSecretOut.with_secret(endpoint, secret), status_code=201,
@@ -165,7 +165,7 @@ def list_event_subscriptions(
     """The caller's own organisation's endpoints (admins and staff of a provider or reseller)."""
     binding = paging_binding(principal, "event-subscriptions")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.notifications.page(principal, limit=paging.limit, position=position)
+    items, following = container.notification_service.page(principal, limit=paging.limit, position=position)
     token = container.continuation_tokens.encode(following, binding=binding)
     return EventSubscriptionPage(items=[EventSubscriptionOut.of(e) for e in items], continuationToken=token)
 
@@ -178,7 +178,7 @@ def list_event_subscriptions(
 def get_event_subscription(
     event_subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep
 ) -> EventSubscriptionOut:
-    return EventSubscriptionOut.of(container.notifications.get(principal, event_subscription_id))
+    return EventSubscriptionOut.of(container.notification_service.get(principal, event_subscription_id))
 
 
 @router.patch(
@@ -190,7 +190,7 @@ def change_event_subscription(
 ) -> EventSubscriptionOut:
     """A new URL (checked as on registration), events, description, or enabled: false to pause deliveries."""
     given = body.model_fields_set
-    return EventSubscriptionOut.of(container.notifications.change(
+    return EventSubscriptionOut.of(container.notification_service.change(
         principal, event_subscription_id, url=body.url, events=body.events if "events" in given else None,
         enabled=body.enabled, description=body.description, description_given="description" in given,
     ))  # fmt: skip
@@ -200,7 +200,7 @@ def change_event_subscription(
 def remove_event_subscription(
     event_subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep
 ) -> Response:
-    container.notifications.remove(principal, event_subscription_id)
+    container.notification_service.remove(principal, event_subscription_id)
     return Response(status_code=204)
 
 
@@ -212,7 +212,7 @@ def change_event_subscription_secret(
     event_subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep
 ) -> EventSubscriptionSecretOut:
     """A new signing secret, in force from the next attempt on; shown this once."""
-    endpoint, secret = container.notifications.rotate_secret(principal, event_subscription_id)
+    endpoint, secret = container.notification_service.rotate_secret(principal, event_subscription_id)
     return EventSubscriptionSecretOut.with_secret(endpoint, secret)
 
 
@@ -224,7 +224,7 @@ def check_event_subscription(
     event_subscription_id: PathId, principal: CurrentPrincipal, container: ContainerDep
 ) -> JSONResponse:
     """A `ping` event delivered to this endpoint only (409 while it is disabled)."""
-    delivery = container.notifications.send_ping(principal, event_subscription_id)
+    delivery = container.notification_service.send_ping(principal, event_subscription_id)
     return answer(DeliveryOut.of(delivery), status_code=202)
 
 
@@ -242,7 +242,7 @@ def list_event_deliveries(
     """The endpoint's deliveries, newest first, each with its attempts (newest first)."""
     binding = paging_binding(principal, "event-deliveries", endpoint=event_subscription_id, status=status)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.notifications.deliveries(
+    items, following = container.notification_service.deliveries(
         principal, event_subscription_id, status=status, limit=paging.limit, position=position
     )
     return DeliveryPage(items=[DeliveryOut.of(d) for d in items],
@@ -258,5 +258,5 @@ def start_delivery_replay(
 ) -> JSONResponse:
     """A delivered or dead-lettered delivery is sent again once, as a new round of the same delivery; 409 while it
     is still pending (so replaying twice quickly delivers once)."""
-    delivery = container.notifications.replay(principal, event_subscription_id, delivery_id)
+    delivery = container.notification_service.replay(principal, event_subscription_id, delivery_id)
     return answer(DeliveryOut.of(delivery), status_code=202)

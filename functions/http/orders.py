@@ -16,7 +16,7 @@ from functions.http.responses import answer, aware, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.money import Money
 from shared.domain.orders import Order, OrderLine, line_total
-from shared.services.ordering import LineRequest, tiers_for
+from shared.services.orders import LineRequest, tiers_for
 
 router = resource_router(tags=["orders"])
 
@@ -145,7 +145,7 @@ def place_order(
     """Provider staff, or reseller staff for their own customers: accepted now, provisioned asynchronously."""
 
     def create() -> JSONResponse:
-        order = container.ordering.place(principal, body.customerId, lines_of(body))
+        order = container.order_service.place(principal, body.customerId, lines_of(body))
         return answer(
             OrderOut.of(order, tiers_for(principal)), status_code=202, headers={"Location": f"/api/orders/{order.id}"}
         )
@@ -189,16 +189,16 @@ def list_orders(
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
 def get_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
-    return OrderOut.of(container.ordering.get(principal, order_id), tiers_for(principal))
+    return OrderOut.of(container.order_service.get(principal, order_id), tiers_for(principal))
 
 
 @router.post("/orders/{order_id}/approve", response_model=OrderOut, responses=problems(401, 403, 404, 409))
 def approve_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
     """An order waiting for approval is accepted and provisioning starts; 409 when it is not waiting."""
-    return OrderOut.of(container.ordering.decide(principal, order_id, approve=True), tiers_for(principal))
+    return OrderOut.of(container.order_service.decide(principal, order_id, approve=True), tiers_for(principal))
 
 
 @router.post("/orders/{order_id}/reject", response_model=OrderOut, responses=problems(401, 403, 404, 409, 422))
 def reject_order(order_id: PathId, body: RejectIn, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
-    decided = container.ordering.decide(principal, order_id, approve=False, reason=body.reason)
+    decided = container.order_service.decide(principal, order_id, approve=False, reason=body.reason)
     return OrderOut.of(decided, tiers_for(principal))

@@ -21,8 +21,8 @@ from functions.http.onboarding_models import CustomerPatch
 from functions.http.responses import moment, resource_router
 from functions.http.schemas import Problem, problems
 from shared.domain.money import format_decimal
-from shared.domain.onboarding import Customer, Provider, Reseller
 from shared.domain.pricing import MAX_OVERRIDES
+from shared.domain.relationships import Customer, Provider, Reseller
 from shared.domain.scope import OrgRef, OrgType, Principal, Role, can_see
 from shared.services.errors import Forbidden, NotFound
 from shared.storage.pricing import StoredMargin, StoredPricing
@@ -111,7 +111,7 @@ class CustomerPatchWithPricing(CustomerPatch):
 
 def _reseller_priced_by_provider(container: Any, principal: Principal, reseller_id: str) -> Reseller:
     """The reseller whose prices provider staff set; 404 outside the caller's scope, 403 for anyone else."""
-    reseller: Reseller = container.relationships.reseller(principal, reseller_id)
+    reseller: Reseller = container.relationship_service.reseller(principal, reseller_id)
     if principal.role not in PROVIDER_STAFF:
         raise Forbidden("only the provider's staff see or set what a reseller pays")
     return reseller
@@ -119,7 +119,7 @@ def _reseller_priced_by_provider(container: Any, principal: Principal, reseller_
 
 def priced_customer(container: Any, principal: Principal, customer_id: str) -> Customer:
     """A customer whose prices the caller sets: provider staff, or the staff of the customer's own reseller."""
-    customer: Customer = container.relationships.customer(principal, customer_id)
+    customer: Customer = container.relationship_service.customer(principal, customer_id)
     if principal.role in PROVIDER_STAFF:
         return customer
     if principal.role in RESELLER_STAFF and principal.org.org_id == customer.reseller_id:
@@ -163,7 +163,7 @@ def get_reseller_pricing(
 ) -> PricingOut:
     """Provider staff: the reseller's margin over cost and its fixed prices, with the ETag to replace them."""
     reseller = _reseller_priced_by_provider(container, principal, reseller_id)
-    return _with_etag(response, container.pricing.get_reseller_pricing(reseller.provider_id, reseller.id))
+    return _with_etag(response, container.pricing_service.get_reseller_pricing(reseller.provider_id, reseller.id))
 
 
 @router.put("/resellers/{reseller_id}/pricing", response_model=PricingOut, responses=PRICING_PROBLEMS)
@@ -177,7 +177,7 @@ def put_reseller_pricing(
 ) -> PricingOut:
     """Provider staff: replaces what the provider charges the reseller (validated, audited)."""
     reseller = _reseller_priced_by_provider(container, principal, reseller_id)
-    stored = container.pricing.set_reseller_pricing(
+    stored = container.pricing_service.set_reseller_pricing(
         principal, reseller.provider_id, reseller.id, body.model_dump(), if_match=_precondition(if_match)
     )
     return _with_etag(response, stored)
@@ -192,7 +192,7 @@ def get_customer_pricing(
 ) -> PricingOut:
     """Provider staff or the customer's reseller staff: its margin over the reseller's price and its fixed prices."""
     customer = priced_customer(container, principal, customer_id)
-    return _with_etag(response, container.pricing.get_customer_pricing(customer.provider_id, customer.id))
+    return _with_etag(response, container.pricing_service.get_customer_pricing(customer.provider_id, customer.id))
 
 
 @router.put("/customers/{customer_id}/pricing", response_model=PricingOut, responses=PRICING_PROBLEMS)
@@ -206,7 +206,7 @@ def put_customer_pricing(
 ) -> PricingOut:
     """Provider staff or the customer's reseller staff: replaces what the reseller charges it (validated, audited)."""
     customer = priced_customer(container, principal, customer_id)
-    stored = container.pricing.set_customer_pricing(
+    stored = container.pricing_service.set_customer_pricing(
         principal,
         customer.provider_id,
         customer.reseller_id,
@@ -225,13 +225,13 @@ def patch_customer_pricing(
     if not sent:
         return None
     customer = priced_customer(container, principal, customer_id)
-    current: StoredPricing = container.pricing.get_customer_pricing(customer.provider_id, customer.id)
+    current: StoredPricing = container.pricing_service.get_customer_pricing(customer.provider_id, customer.id)
     replacement: dict[str, Any] = PricingOut.of(current).model_dump(include={"margin", "overrides"})
     if "margin" in sent:
         replacement["margin"] = body.margin
     if "overrides" in sent:
         replacement["overrides"] = [override.model_dump() for override in body.overrides or []]
-    stored: StoredPricing = container.pricing.set_customer_pricing(
+    stored: StoredPricing = container.pricing_service.set_customer_pricing(
         principal, customer.provider_id, customer.reseller_id, customer.id, replacement, if_match=current.etag
     )
     return stored
@@ -246,7 +246,7 @@ def get_provider_default_margin(provider_id: PathId, principal: CurrentPrincipal
     provider = _visible_provider(container, principal, provider_id)
     if principal.role not in PROVIDER_STAFF:
         raise Forbidden("only the provider's staff see its default margin")
-    return MarginOut.of(container.pricing.get_provider_default_margin(provider.id))
+    return MarginOut.of(container.pricing_service.get_provider_default_margin(provider.id))
 
 
 @router.put(
@@ -259,16 +259,16 @@ def put_provider_default_margin(
     provider = _visible_provider(container, principal, provider_id)
     if principal.role is not Role.PROVIDER_ADMIN:
         raise Forbidden("only the provider's admins set its default margin")
-    return MarginOut.of(container.pricing.set_provider_default_margin(principal, provider.id, body.margin))
+    return MarginOut.of(container.pricing_service.set_provider_default_margin(principal, provider.id, body.margin))
 
 
 @router.get("/resellers/{reseller_id}/default-margin", response_model=MarginOut, responses=problems(401, 403, 404))
 def get_reseller_default_margin(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> MarginOut:
     """Provider staff and the reseller's own staff: its margin for customers without one of their own."""
-    reseller: Reseller = container.relationships.reseller(principal, reseller_id)
+    reseller: Reseller = container.relationship_service.reseller(principal, reseller_id)
     if principal.role not in PROVIDER_STAFF | RESELLER_STAFF:
         raise Forbidden("only the provider's or the reseller's staff see the reseller's default margin")
-    return MarginOut.of(container.pricing.get_reseller_default_margin(reseller.provider_id, reseller.id))
+    return MarginOut.of(container.pricing_service.get_reseller_default_margin(reseller.provider_id, reseller.id))
 
 
 @router.put(
@@ -278,11 +278,11 @@ def put_reseller_default_margin(
     reseller_id: PathId, body: MarginIn, principal: CurrentPrincipal, container: ContainerDep
 ) -> MarginOut:
     """The reseller's admin or provider staff: the reseller's margin for customers without their own (audited)."""
-    reseller: Reseller = container.relationships.reseller(principal, reseller_id)
+    reseller: Reseller = container.relationship_service.reseller(principal, reseller_id)
     if principal.role not in PROVIDER_STAFF | {Role.RESELLER_ADMIN}:
         raise Forbidden("only the reseller's admins or the provider's staff set the reseller's default margin")
     return MarginOut.of(
-        container.pricing.set_reseller_default_margin(principal, reseller.provider_id, reseller.id, body.margin)
+        container.pricing_service.set_reseller_default_margin(principal, reseller.provider_id, reseller.id, body.margin)
     )
 
 

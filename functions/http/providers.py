@@ -15,7 +15,7 @@ from functions.http.fields import PathId
 from functions.http.onboarding_models import ProviderIn
 from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
-from shared.domain.onboarding import Provider
+from shared.domain.relationships import Provider
 from shared.services.dashboard import Summary
 from shared.services.errors import ServiceError
 from shared.storage.billing import BillingRun
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 def register_webhook(container: Any, provider: Any) -> None:
     """Best effort right away; the relationship sweep registers it later if Partner Center was unavailable."""
     try:
-        container.events.ensure_registration(provider)
+        container.event_service.ensure_registration(provider)
     except Exception as error:  # noqa: BLE001
         log.warning("webhook registration of provider %s deferred to the sweep: %s", provider.id, error)
 
@@ -69,7 +69,7 @@ def enroll_provider(
 
     def create() -> JSONResponse:
         app = body.partnerCenter
-        provider = container.enrollment.enroll(
+        provider = container.enrollment_service.enroll(
             principal,
             name=body.name,
             tenant_id=app.tenantId.lower(),
@@ -81,7 +81,7 @@ def enroll_provider(
             register_webhook(container, provider)
         consent_url = None
         if provider.status.value == "consentRequired":
-            consent_url = container.enrollment.consent_url(principal, provider.id)
+            consent_url = container.enrollment_service.consent_url(principal, provider.id)
         return answer(ProviderOut.of(provider, consent_url=consent_url), status_code=201,
                       headers={"Location": f"/api/providers/{provider.id}"})  # fmt: skip
 
@@ -94,7 +94,7 @@ def list_providers(principal: CurrentPrincipal, container: ContainerDep, paging:
     binding = paging_binding(principal, "providers")
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding) or {}
     start = int(position.get("offset", "0"))
-    providers = sorted(container.enrollment.list(principal), key=lambda p: (p.created_at, p.id))
+    providers = sorted(container.enrollment_service.list(principal), key=lambda p: (p.created_at, p.id))
     window = providers[start : start + paging.limit]
     following = {"offset": str(start + paging.limit)} if start + paging.limit < len(providers) else None
     return ProviderPage(
@@ -122,14 +122,14 @@ def consent_callback(
     """The authority's redirect after a partner admin consented: no bearer token, the signed state is the proof.
     A browser is sent back to the console's page of the provider with what happened; an API client gets JSON."""
     if not wants_html(request):
-        provider = container.enrollment.complete_consent(
+        provider = container.enrollment_service.complete_consent(
             state=state, code=code, error=error, error_description=error_description
         )
         return ProviderOut.of(provider)
-    provider_id = container.enrollment.provider_of_consent_state(state)
+    provider_id = container.enrollment_service.provider_of_consent_state(state)
     page = f"/providers/{quote(provider_id, safe='')}" if provider_id else "/providers"
     try:
-        provider = container.enrollment.complete_consent(
+        provider = container.enrollment_service.complete_consent(
             state=state, code=code, error=error, error_description=error_description
         )
     except ServiceError as refused:
@@ -205,12 +205,12 @@ def provider_summary(provider_id: PathId, principal: CurrentPrincipal, container
 def disable_provider(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ProviderOut:
     """Operator only: stops the provider (nothing synced, billed or sold) and frees its Partner Center tenant and
     app for another enrollment; its webhook registration is removed. Audited; disabling twice changes nothing."""
-    return ProviderOut.of(container.enrollment.disable(principal, provider_id))
+    return ProviderOut.of(container.enrollment_service.disable(principal, provider_id))
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderOut, responses=problems(401, 403, 404))
 def get_provider(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ProviderOut:
-    return ProviderOut.of(container.enrollment.get(principal, provider_id))
+    return ProviderOut.of(container.enrollment_service.get(principal, provider_id))
 
 
 @router.get(
@@ -226,7 +226,7 @@ def get_provider(provider_id: PathId, principal: CurrentPrincipal, container: Co
 def start_consent(provider_id: PathId, request: Request, principal: CurrentPrincipal, container: ContainerDep) -> Any:
     """A partner admin signs in with MFA and consents; the callback completes the enrollment. A front end that
     holds the bearer token asks for JSON (a browser cannot follow a redirect it fetched cross-origin)."""
-    url = container.enrollment.consent_url(principal, provider_id)
+    url = container.enrollment_service.consent_url(principal, provider_id)
     if request.headers.get("accept", "").split(",")[0].strip().startswith("application/json"):
         return answer(ConsentUrlOut(consentUrl=url), headers={"Cache-Control": "no-store"})
     return RedirectResponse(url, status_code=302)

@@ -13,7 +13,7 @@ from functions.http.fields import PathId
 from functions.http.onboarding_models import OffboardIn, ResellerInvitationIn, ResellerPatch
 from functions.http.responses import answer, moment, resource_router
 from functions.http.schemas import problems
-from shared.domain.onboarding import PENDING, Customer, Reseller
+from shared.domain.relationships import PENDING, Customer, Reseller
 
 router = resource_router(tags=["resellers"])
 
@@ -104,7 +104,7 @@ def invite_reseller(
     """Provider staff. The reseller is invited until Partner Center lists it; a check is queued."""
 
     def create() -> JSONResponse:
-        reseller = container.relationships.invite_reseller(
+        reseller = container.relationship_service.invite_reseller(
             principal, partner_id=body.partnerId, name=body.name, contact_email=body.contactEmail
         )
         return answer(
@@ -129,7 +129,7 @@ def list_resellers(
 ) -> ResellerPage:
     binding = paging_binding(principal, "resellers", status=status, providerId=provider_id, offboarded=offboarded)
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
-    items, following = container.relationships.list_resellers(
+    items, following = container.relationship_service.list_resellers(
         principal,
         provider_id=provider_id,
         status=status,
@@ -145,7 +145,7 @@ def list_resellers(
 
 @router.get("/resellers/{reseller_id}", response_model=ResellerOut, responses=problems(401, 403, 404))
 def get_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ResellerOut:
-    return ResellerOut.of(container.relationships.reseller(principal, reseller_id))
+    return ResellerOut.of(container.relationship_service.reseller(principal, reseller_id))
 
 
 @router.patch("/resellers/{reseller_id}", response_model=ResellerOut, responses=problems(400, 401, 403, 404, 422))
@@ -154,7 +154,9 @@ def patch_reseller(
 ) -> ResellerOut:
     """Provider staff: its name and contact e-mail; the reseller's own admins: its contact e-mail only (audited)."""
     return ResellerOut.of(
-        container.relationships.edit_reseller(principal, reseller_id, name=body.name, contact_email=body.contactEmail)
+        container.relationship_service.edit_reseller(
+            principal, reseller_id, name=body.name, contact_email=body.contactEmail
+        )
     )
 
 
@@ -169,13 +171,13 @@ def offboard_reseller(
     """Provider staff, once none of its customers is still on (409 naming how many are): no new customers under it;
     its record and billing history stay readable (audited)."""
     reason = body.reason if body else None
-    return ResellerOut.of(container.relationships.offboard_reseller(principal, reseller_id, reason=reason))
+    return ResellerOut.of(container.relationship_service.offboard_reseller(principal, reseller_id, reason=reason))
 
 
 @router.post("/resellers/{reseller_id}/restore", response_model=ResellerOut, responses=problems(401, 403, 404, 409))
 def restore_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ResellerOut:
     """Provider staff: back in business (409 when it is not offboarded); its customers are restored one by one."""
-    return ResellerOut.of(container.relationships.restore_reseller(principal, reseller_id))
+    return ResellerOut.of(container.relationship_service.restore_reseller(principal, reseller_id))
 
 
 @router.post(
@@ -186,4 +188,4 @@ def restore_reseller(reseller_id: PathId, principal: CurrentPrincipal, container
 )
 def check_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ResellerOut:
     """Provider staff: queues a check now."""
-    return ResellerOut.of(container.relationships.request_reseller_check(principal, reseller_id))
+    return ResellerOut.of(container.relationship_service.request_reseller_check(principal, reseller_id))

@@ -20,12 +20,12 @@ from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
 from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
 from shared.domain.listings import list_partition
-from shared.domain.onboarding import Customer
 from shared.domain.periods import PERIOD_PATTERN
+from shared.domain.relationships import Customer
 from shared.domain.scope import OrgType, Principal, Role
 from shared.domain.text import SINGLE_LINE_PATTERN
 from shared.services.errors import Forbidden, ServiceError
-from shared.services.ordering import LineRequest, tiers_for
+from shared.services.orders import LineRequest, tiers_for
 from shared.services.pricing import CatalogViewer
 from shared.storage.catalog import CatalogFilter
 
@@ -40,8 +40,8 @@ def storefront_customer(principal: CurrentPrincipal, container: ContainerDep) ->
     """A customer admin whose storefront is on right now: read fresh on every request, never cached."""
     if principal.role is not Role.CUSTOMER_ADMIN or principal.org.org_type is not OrgType.CUSTOMER:
         raise Forbidden("the storefront is for customer admins")
-    customer = container.relationships.customer(principal, principal.org.org_id)
-    if customer.offboarded or container.relationships.has_offboarded_reseller(customer):
+    customer = container.relationship_service.customer(principal, principal.org.org_id)
+    if customer.offboarded or container.relationship_service.has_offboarded_reseller(customer):
         raise CustomerOffboarded(
             "your organisation has been offboarded: nothing new can be bought here; your subscriptions stay as they "
             "are, and your reseller can still tell you about them and your charges"
@@ -99,7 +99,7 @@ def storefront_catalog(
     )
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     filters = CatalogFilter(term_duration=term_duration, billing_cycle=billing_cycle, text=q)
-    page = container.pricing.catalog_for(
+    page = container.pricing_service.catalog_for(
         viewer, country.upper(), filters=filters, limit=paging.limit, position=position
     )
     allowed = policy.allowed
@@ -124,7 +124,7 @@ def storefront_order(
     policy = customer.storefront_policy
 
     def create() -> JSONResponse:
-        order = container.ordering.place(
+        order = container.order_service.place(
             principal,
             customer.id,
             [
@@ -163,7 +163,7 @@ def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging)
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
 def storefront_get_order(order_id: PathId, shopper: Shopper, container: ContainerDep) -> OrderOut:
     principal, _ = shopper
-    return OrderOut.of(container.ordering.get(principal, order_id), tiers_for(principal))
+    return OrderOut.of(container.order_service.get(principal, order_id), tiers_for(principal))
 
 
 @router.get("/subscriptions", response_model=SubscriptionPage, responses=problems(400, 401, 403))
@@ -218,8 +218,8 @@ def storefront_charges(
             break
     else:
         return ChargesOut(period=period, runId=None, kind=None, currency=None, total=None, items=[])
-    totals = Totals.of(container.billing.get_run(principal, run_id))
-    _, rows = container.billing.lines(principal, run_id)
+    totals = Totals.of(container.billing_service.get_run(principal, run_id))
+    _, rows = container.billing_service.lines(principal, run_id)
     mine = [c for c in totals.customers if c.customerId == customer.id]
     return ChargesOut(period=period, runId=run_id, kind=kind,  # type: ignore[arg-type]
                       currency=mine[0].currency if mine else None, total=mine[0].amount if mine else None,

@@ -53,7 +53,7 @@ async def partner_center_webhook(
     raw = await request.body()
     headers = dict(request.headers)
     try:
-        received = await run_in_threadpool(container.events.receive, provider, raw, headers)
+        received = await run_in_threadpool(container.event_service.receive, provider, raw, headers)
     except InvalidSignature as refused:
         return problem_response(
             401,

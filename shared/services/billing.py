@@ -228,7 +228,7 @@ class BillingService:
         return count
 
     def _enrolled(self) -> Iterator[Any]:
-        from shared.domain.onboarding import ProviderStatus
+        from shared.domain.relationships import ProviderStatus
 
         return (p for p in self._providers.all() if p.status is ProviderStatus.ENROLLED)
 

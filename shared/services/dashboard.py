@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from shared.domain.onboarding import RelationshipStatus
+from shared.domain.relationships import RelationshipStatus
 from shared.domain.scope import OrgType, Principal
 from shared.services.enrollment import EnrollmentService
 from shared.services.errors import NotFound
 from shared.storage.billing import BillingRun, BillingRunRepository
-from shared.storage.onboarding import CustomerRepository, ResellerRepository
 from shared.storage.orders import OrderRepository
+from shared.storage.relationships import CustomerRepository, ResellerRepository
 
 RESELLER_STATUSES = ("invited", "active", "ended", "expired")
 CUSTOMER_STATUSES = ("invited", "creating", "active", "ended", "expired", "failed")

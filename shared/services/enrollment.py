@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from shared.auth.state import InvalidState, SignedState
-from shared.domain.onboarding import Provider, ProviderStatus
+from shared.domain.relationships import Provider, ProviderStatus
 from shared.domain.scope import Principal, Role, can_see
 from shared.partner_center import (
     AppOnlyNotSupported,
@@ -37,8 +37,8 @@ from shared.secrets.port import SecretStore
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, ServiceError
 from shared.storage.audit import AuditLog
 from shared.storage.consent import ConsentStateStore
-from shared.storage.onboarding import ProviderRepository
 from shared.storage.organizations import OrganizationRepository
+from shared.storage.relationships import ProviderRepository
 
 CONSENT_CALLBACK_PATH = "/api/providers/consent/callback"
 

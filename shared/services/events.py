@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus
+from shared.domain.relationships import Provider, ProviderStatus, RelationshipStatus
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import PartnerCenterClient, PartnerCenterError
 from shared.partner_center.errors import AuthenticationFailed
@@ -19,7 +19,7 @@ from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.services.relationships import RelationshipService
 from shared.services.subscriptions import SubscriptionService
 from shared.storage.audit import AuditLog
-from shared.storage.onboarding import CustomerRepository, ProviderRepository
+from shared.storage.relationships import CustomerRepository, ProviderRepository
 from shared.storage.webhook_events import KEPT_FOR, ReceivedEvents, event_identity
 
 log = logging.getLogger(__name__)

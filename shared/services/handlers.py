@@ -22,25 +22,29 @@ if TYPE_CHECKING:
 @dispatcher.register(QueueNames.RELATIONSHIP_CHECKS, RESELLER_CHECK)
 def reseller_check(container: Container, delivery: Delivery) -> None:
     message = delivery.message
-    container.relationships.check_reseller(str(message.payload["providerId"]), message.entity_id, message.attempt)
+    container.relationship_service.check_reseller(
+        str(message.payload["providerId"]), message.entity_id, message.attempt
+    )
 
 
 @dispatcher.register(QueueNames.RELATIONSHIP_CHECKS, CUSTOMER_CHECK)
 def customer_check(container: Container, delivery: Delivery) -> None:
     message = delivery.message
-    container.relationships.check_customer(str(message.payload["providerId"]), message.entity_id, message.attempt)
+    container.relationship_service.check_customer(
+        str(message.payload["providerId"]), message.entity_id, message.attempt
+    )
 
 
 @dispatcher.register(QueueNames.RELATIONSHIP_CHECKS, CUSTOMER_CREATE)
 def customer_create(container: Container, delivery: Delivery) -> None:
     message = delivery.message
-    container.relationships.create_tenant(str(message.payload["providerId"]), message.entity_id, message.attempt)
+    container.relationship_service.create_tenant(str(message.payload["providerId"]), message.entity_id, message.attempt)
 
 
 @dispatcher.register(QueueNames.PROVISIONING, PROVISION)
 def provision_order(container: Container, delivery: Delivery) -> None:
     message = delivery.message
-    container.provisioning.provision(str(message.payload["customerId"]), message.entity_id, message.attempt)
+    container.provisioning_service.provision(str(message.payload["customerId"]), message.entity_id, message.attempt)
 
 
 @dispatcher.register(QueueNames.SUBSCRIPTION_CHANGES, SUBSCRIPTION_CHANGE)
@@ -53,7 +57,7 @@ def change_subscription(container: Container, delivery: Delivery) -> None:
 
 @dispatcher.register(QueueNames.PARTNER_CENTER_EVENTS, PARTNER_CENTER_EVENT)
 def partner_center_event(container: Container, delivery: Delivery) -> None:
-    container.events.handle(dict(delivery.message.payload))
+    container.event_service.handle(dict(delivery.message.payload))
 
 
 @dispatcher.register(QueueNames.CATALOG_SYNCS, CATALOG_SYNC)
@@ -72,18 +76,18 @@ def catalog_sync(container: Container, delivery: Delivery) -> None:
 @dispatcher.register(QueueNames.BILLING_RUNS, BILLING_RUN)
 def billing_run(container: Container, delivery: Delivery) -> None:
     message = delivery.message
-    container.billing.execute(str(message.payload["providerId"]), message.entity_id, message.attempt)
+    container.billing_service.execute(str(message.payload["providerId"]), message.entity_id, message.attempt)
 
 
 @dispatcher.register(QueueNames.NOTIFICATIONS, EVENT_FAN_OUT)
 def fan_out_event(container: Container, delivery: Delivery) -> None:
     """An outbound event: one delivery per endpoint it reaches, each written, then queued."""
-    container.notifications.handle_fan_out(dict(delivery.message.payload))
+    container.notification_service.handle_fan_out(dict(delivery.message.payload))
 
 
 @dispatcher.register(QueueNames.NOTIFICATIONS, WEBHOOK_DELIVERY)
 def deliver_webhook(container: Container, delivery: Delivery) -> None:
-    container.notifications.handle_deliver(delivery.message)
+    container.notification_service.handle_deliver(delivery.message)
 
 
 __all__ = ["dispatcher"]

@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any
 
 from shared.domain.notifications import order_failed
-from shared.domain.onboarding import Provider
 from shared.domain.orders import (
     TERMINAL,
     LineStatus,
@@ -26,6 +25,7 @@ from shared.domain.orders import (
     fail_pending_lines,
     settled_status,
 )
+from shared.domain.relationships import Provider
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import (
     CartAlreadySubmitted,
@@ -40,8 +40,8 @@ from shared.partner_center import (
 from shared.partner_center.errors import AuthenticationFailed
 from shared.services.notifications import publish_event
 from shared.storage.audit import AuditLog
-from shared.storage.onboarding import ProviderRepository
 from shared.storage.orders import OrderRepository, outbox_row, with_provisioning
+from shared.storage.relationships import ProviderRepository
 
 log = logging.getLogger(__name__)
 

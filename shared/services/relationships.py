@@ -16,7 +16,7 @@ import orjson
 from shared.domain.catalog import CatalogItem
 from shared.domain.markets import market_currency
 from shared.domain.notifications import relationship_ended
-from shared.domain.onboarding import (
+from shared.domain.relationships import (
     PENDING,
     CheckOutcome,
     CheckPolicy,
@@ -63,8 +63,8 @@ from shared.secrets.port import SecretStore
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
 from shared.services.notifications import publish_event
 from shared.storage.audit import AuditLog
-from shared.storage.onboarding import AlreadyExists, CustomerRepository, ProviderRepository, ResellerRepository
 from shared.storage.organizations import OrganizationRepository
+from shared.storage.relationships import AlreadyExists, CustomerRepository, ProviderRepository, ResellerRepository
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from shared.domain.catalog import catalog_item_id_of_offer
 from shared.domain.notifications import subscription_change_failed
-from shared.domain.onboarding import Provider, ProviderStatus, RelationshipStatus, is_purchase
 from shared.domain.orders import Order, OrderLine, line_that_bought
+from shared.domain.relationships import Provider, ProviderStatus, RelationshipStatus, is_purchase
 from shared.domain.scope import OrgRef, OrgType, Principal, can_see
 from shared.domain.subscriptions import (
     ChangeRefused,
@@ -42,8 +42,8 @@ from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.services.notifications import publish_event
 from shared.storage.audit import AuditLog
 from shared.storage.catalog import CatalogRepository
-from shared.storage.onboarding import CustomerRepository, ProviderRepository
 from shared.storage.orders import OrderRepository
+from shared.storage.relationships import CustomerRepository, ProviderRepository
 from shared.storage.subscriptions import SubscriptionRepository
 
 log = logging.getLogger(__name__)

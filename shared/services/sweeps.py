@@ -16,7 +16,7 @@ def purge_expired_idempotency_keys(container: Container) -> int:
     """Idempotency records are kept at least IDEMPOTENCY_TTL_HOURS (>= 72), then removed."""
     removed = container.idempotency.purge_expired()
     events = container.received_events.purge_expired()
-    deliveries = container.notifications.purge_settled()
+    deliveries = container.notification_service.purge_settled()
     log.info("purged %d expired idempotency records, %d received-event records and %d settled event deliveries",
              removed, events, deliveries)  # fmt: skip
     return removed
@@ -24,8 +24,8 @@ def purge_expired_idempotency_keys(container: Container) -> int:
 
 def sweep_relationships(container: Container) -> dict[str, int]:
     """Resellers and customers can end relationships in Partner Center at any time: re-check them."""
-    counts = container.relationships.sweep()
-    counts.update({f"webhook{k.title()}": v for k, v in container.events.ensure_registrations().items()})
+    counts = container.relationship_service.sweep()
+    counts.update({f"webhook{k.title()}": v for k, v in container.event_service.ensure_registrations().items()})
     log.info("relationship sweep: %s", counts)
     return counts
 
@@ -33,8 +33,8 @@ def sweep_relationships(container: Container) -> dict[str, int]:
 def sweep_provisioning(container: Container) -> dict[str, int]:
     """Nothing accepted is lost: outbox rows left behind are sent, stalled orders and changes re-sent."""
     counts = {
-        "outbox": container.provisioning.dispatch_outbox(),
-        "stalledOrders": container.provisioning.resend_stalled(),
+        "outbox": container.provisioning_service.dispatch_outbox(),
+        "stalledOrders": container.provisioning_service.resend_stalled(),
         "stalledChanges": container.subscription_service.resend_stalled_changes(),
         "adopted": adopt_recent_orphans(container),
         "listed": repair_lists(container),
@@ -73,7 +73,7 @@ def sync_subscriptions(container: Container) -> dict[str, int]:
 def sync_catalogs(container: Container) -> dict[str, int]:
     """Every enrolled provider's catalog and costs, per market it sells in (its customers' markets too)."""
 
-    from shared.domain.onboarding import ProviderStatus
+    from shared.domain.relationships import ProviderStatus
 
     counts = {"markets": 0, "failed": 0}
     for provider in container.providers.all():
@@ -91,14 +91,20 @@ def sync_catalogs(container: Container) -> dict[str, int]:
 
 def run_unbilled_billing(container: Container) -> dict[str, int]:
     """The current period's unbilled charges are reconciled daily (runs stalled on a lost worker are re-sent)."""
-    counts = {"requested": container.billing.schedule_unbilled(), "resent": container.billing.resend_stalled()}
+    counts = {
+        "requested": container.billing_service.schedule_unbilled(),
+        "resent": container.billing_service.resend_stalled(),
+    }
     log.info("unbilled billing runs: %s", counts)
     return counts
 
 
 def run_billed_billing(container: Container) -> dict[str, int]:
     """Last month's invoice is reconciled once Partner Center has issued it."""
-    counts = {"requested": container.billing.schedule_billed(), "resent": container.billing.resend_stalled()}
+    counts = {
+        "requested": container.billing_service.schedule_billed(),
+        "resent": container.billing_service.resend_stalled(),
+    }
     log.info("billed billing runs: %s", counts)
     return counts
 
@@ -107,7 +113,7 @@ def sweep_notifications(container: Container) -> dict[str, int]:
     """Webhook deliveries whose message was lost are queued again; subscriptions ending within 7 days without
     renewing are announced (once per term end)."""
     from shared.domain.notifications import EXPIRY_NOTICE
-    from shared.domain.onboarding import ProviderStatus
+    from shared.domain.relationships import ProviderStatus
 
     enrolled = [p.id for p in container.providers.all() if p.status is ProviderStatus.ENROLLED]
     now = datetime.now(UTC)
@@ -117,8 +123,8 @@ def sweep_notifications(container: Container) -> dict[str, int]:
         return container.subscriptions.ending_between(provider_id, now, now + EXPIRY_NOTICE)
 
     counts = {
-        "requeued": container.notifications.requeue_due(),
-        "expiring": container.notifications.announce_expiring(enrolled, ending_soon),
+        "requeued": container.notification_service.requeue_due(),
+        "expiring": container.notification_service.announce_expiring(enrolled, ending_soon),
     }
     log.info("notification sweep: %s", counts)
     return counts

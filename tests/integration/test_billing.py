@@ -121,7 +121,7 @@ def billed(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) 
 
     work_queues(container, done, timeout=120)
     pc.end_relationship(shop["app"]["tenantId"], tenantId=leaving_tenant)
-    container.relationships.sweep()  # what the relationship sweep timer runs
+    container.relationship_service.sweep()  # what the relationship sweep timer runs
     assert client.get(f"/api/customers/{leaving}", headers=admin).json()["status"] == "ended"
     period = requests.get(f"{pc.url}/_sandbox/clock", timeout=10).json()["now"][:7]
     generated = requests.post(f"{pc.url}/_sandbox/reconciliation", timeout=60, json={
@@ -233,7 +233,9 @@ def test_a_replaced_run_is_gone_for_readers_before_its_data_is_deleted(
 ) -> None:  # fmt: skip
     """Between the pointer moving to the new run and the old run's deletion, readers already see only the new one."""
     replaced = billed.get("current", first_run)
-    monkeypatch.setattr(container.billing, "drop", lambda provider_id, run_id: None)  # the deletion not yet done
+    monkeypatch.setattr(
+        container.billing_service, "drop", lambda provider_id, run_id: None
+    )  # the deletion not yet done
     newer = run_to_completion(client, container, billed)
     assert container.billing_runs.get(billed["provider"]["id"], replaced["id"]) is not None  # still stored
     assert client.get(f"/api/billing/runs/{replaced['id']}", headers=billed["admin"]).status_code == 404
@@ -241,7 +243,7 @@ def test_a_replaced_run_is_gone_for_readers_before_its_data_is_deleted(
     listed = client.get("/api/billing/runs", headers=billed["admin"], params={"period": billed["period"]}).json()
     assert [r["id"] for r in listed["items"] if r["kind"] == "billed"] == [newer["id"]]
     monkeypatch.undo()
-    container.billing.drop(billed["provider"]["id"], replaced["id"])
+    container.billing_service.drop(billed["provider"]["id"], replaced["id"])
     billed["current"] = newer
 
 
@@ -293,7 +295,7 @@ def test_a_redelivered_message_for_a_completed_run_changes_nothing(
 ) -> None:
     run_id = billed.get("current", first_run)["id"]
     before = client.get(f"/api/billing/runs/{run_id}", headers=billed["admin"]).json()
-    again = container.billing.execute(billed["provider"]["id"], run_id, 2)
+    again = container.billing_service.execute(billed["provider"]["id"], run_id, 2)
     assert again is not None and again.status == "completed" and again.attempt == before["attempt"]
     assert client.get(f"/api/billing/runs/{run_id}", headers=billed["admin"]).json() == before
 
@@ -306,7 +308,7 @@ def test_a_run_whose_worker_died_restarts_from_scratch_and_leaves_nothing_of_the
 
     provider_id = billed["provider"]["id"]
     expected = client.get(f"/api/billing/runs/{billed.get('current', first_run)['id']}", headers=billed["admin"]).json()
-    run = container.billing.request(provider_id, billed["period"], "billed", requested_by="test")
+    run = container.billing_service.request(provider_id, billed["period"], "billed", requested_by="test")
     lines_blob, found_blob = run.blob_names(1)
     dead = container.billing_runs.change(provider_id, run.id, lambda r: replace(
         r, status="running", attempt=1, started_at=datetime.now(UTC) - timedelta(hours=1),
@@ -322,10 +324,10 @@ def test_a_run_whose_worker_died_restarts_from_scratch_and_leaves_nothing_of_the
     # the lease is still valid for a live attempt: a redelivery leaves it alone
     live = container.billing_runs.change(provider_id, run.id, lambda r: replace(
         r, lease_until=datetime.now(UTC) + timedelta(minutes=5)))  # fmt: skip
-    assert container.billing.execute(provider_id, run.id, 2).attempt == live.attempt  # type: ignore[union-attr]
+    assert container.billing_service.execute(provider_id, run.id, 2).attempt == live.attempt  # type: ignore[union-attr]
     container.billing_runs.change(provider_id, run.id, lambda r: replace(
         r, lease_until=datetime.now(UTC) - timedelta(minutes=1)))  # fmt: skip
-    assert container.billing.resend_stalled() >= 1
+    assert container.billing_service.resend_stalled() >= 1
     work_billing(container, lambda: container.billing_runs.get(provider_id, run.id).status == "completed")  # type: ignore[union-attr]
     done = client.get(f"/api/billing/runs/{run.id}", headers=billed["admin"]).json()
     assert done["attempt"] == 2
@@ -343,7 +345,7 @@ def test_a_billed_run_without_an_invoice_fails_with_the_reason(
     from shared.services.billing import period_of
 
     earlier = period_of(datetime.now(UTC), 3)
-    run = container.billing.request(billed["provider"]["id"], earlier, "billed", requested_by="test")
+    run = container.billing_service.request(billed["provider"]["id"], earlier, "billed", requested_by="test")
     read = lambda: client.get(f"/api/billing/runs/{run.id}", headers=billed["admin"]).json()  # noqa: E731
     work_billing(container, lambda: read()["status"] in ("completed", "failed"))
     failed = read()
@@ -358,10 +360,10 @@ def test_the_timer_requests_the_unbilled_run_and_no_second_while_one_is_queued(
     container: Container, billed: dict[str, Any]
 ) -> None:
     provider_id = billed["provider"]["id"]
-    first = container.billing.request(provider_id, billed["period"], "unbilled", requested_by="timer")
-    second = container.billing.request(provider_id, billed["period"], "unbilled", requested_by="timer")
+    first = container.billing_service.request(provider_id, billed["period"], "unbilled", requested_by="timer")
+    second = container.billing_service.request(provider_id, billed["period"], "unbilled", requested_by="timer")
     assert first.id == second.id
-    run = container.billing.execute(provider_id, first.id)
+    run = container.billing_service.execute(provider_id, first.id)
     assert run is not None and run.status == "completed", run
     assert run.counts["lines"] == 0  # nothing was generated as unbilled for this provider
 
@@ -414,18 +416,18 @@ def test_the_billed_timer_requests_last_months_run_once_its_invoice_is_out(
     last_month = period_of(datetime.now(UTC), 1)
     mine = lambda: [r for r in container.billing_runs.iter_runs(provider_id)  # noqa: E731
                     if r.period == last_month and r.kind == "billed"]  # fmt: skip
-    container.billing.schedule_billed()
+    container.billing_service.schedule_billed()
     assert mine() == []  # no invoice for last month yet
     requests.post(
         f"{pc.url}/_sandbox/reconciliation",
         timeout=60,
         json={"providerTenantId": billed["app"]["tenantId"], "period": last_month, "kind": "billed"},
     ).raise_for_status()
-    container.billing.schedule_billed()
-    container.billing.schedule_billed()
+    container.billing_service.schedule_billed()
+    container.billing_service.schedule_billed()
     [queued] = mine()
     work_billing(container, lambda: container.billing_runs.get(provider_id, queued.id).status == "completed")  # type: ignore[union-attr]
-    container.billing.schedule_billed()
+    container.billing_service.schedule_billed()
     assert [r.id for r in mine()] == [queued.id]  # a current billed run is not redone
 
 
@@ -528,7 +530,9 @@ def test_a_field_hidden_from_a_tier_is_absent_and_a_value_not_known_is_null(
     as_reseller = client.get(f"/api/billing/runs/{started.json()['id']}", headers=billed["staff"]).json()
     assert set(as_reseller) == set(reseller) and as_reseller["counts"] == {"lines": 0}
     assert set(as_reseller["totals"]) == set(reseller["totals"])
-    container.billing.execute(billed["provider"]["id"], started.json()["id"])  # no invoice: it fails, out of the way
+    container.billing_service.execute(
+        billed["provider"]["id"], started.json()["id"]
+    )  # no invoice: it fails, out of the way
     found = client.get(f"/api/billing/runs/{run_id}/discrepancies", headers=billed["admin"],
                        params={"limit": 500}).json()["items"]  # fmt: skip
     assert found and all(set(d) == set(found[0]) for d in found)

@@ -60,7 +60,7 @@ def prorated(client: TestClient, container: Container, pc: Sandbox, sandbox: Any
         timeout=60,
         params={"providerTenantId": shop["app"]["tenantId"], "period": period, "kind": "billed"},
     )
-    run = container.billing.request(shop["provider"]["id"], period, "billed", requested_by="test")
+    run = container.billing_service.request(shop["provider"]["id"], period, "billed", requested_by="test")
     work_billing(container, lambda: container.billing_runs.get(shop["provider"]["id"], run.id).status  # type: ignore[union-attr]
                  in ("completed", "failed"))  # fmt: skip
     return {**shop, "admin": admin, "staff": staff, "run": run.id, "grown": grown, "cancelled": cancelled,

@@ -59,7 +59,7 @@ def yen(client: TestClient, container: Container, pc: Sandbox, sandbox: Any) -> 
               "discrepancies": [{"kind": "priceMismatch", "count": 1}]},
     )  # fmt: skip
     assert generated.status_code == 200, generated.text
-    run = container.billing.request(shop["provider"]["id"], period, "billed", requested_by="test")
+    run = container.billing_service.request(shop["provider"]["id"], period, "billed", requested_by="test")
     work_billing(container, lambda: container.billing_runs.get(shop["provider"]["id"], run.id).status  # type: ignore[union-attr]
                  in ("completed", "failed"))  # fmt: skip
     customer = add_member(

@@ -24,7 +24,7 @@ from shared.domain.subscriptions import Subscription
 from shared.messaging import Delivery, QueueMessage, QueueNames
 from shared.services.handlers import dispatcher
 from shared.services.notifications import DELIVER
-from shared.services.ordering import LineRequest
+from shared.services.orders import LineRequest
 from tests.support.commerce import drain_queues, ready_shop, work_queues
 from tests.support.onboarding import Sandbox, new_domain, work_queue
 from tests.support.platform import platform_settings
@@ -100,7 +100,7 @@ def test_an_order_waiting_for_approval_reaches_the_provider_and_its_reseller_but
     staff = container.members.get(world["resellerStaff"])
     assert staff is not None
     item = world["items"][0]
-    order = container.ordering.place(
+    order = container.order_service.place(
         staff.principal(None), world["customerId"],
         [LineRequest(item.catalog_item_id, 1, item.term_duration, item.billing_cycle)],
         source="storefront", approval_threshold=Decimal("0"),
@@ -148,9 +148,9 @@ def deliveries(world: dict[str, Any], who: str, delivery_id: str, status: str | 
 
 def attempt_due(container: Container, delivery_id: str, now: datetime) -> None:
     """What the delivery's own scheduled message does when its time comes (here: at `now`)."""
-    for provider_id, reseller_id, endpoint_id, due_id, number in container.notifications.due(now):
+    for provider_id, reseller_id, endpoint_id, due_id, number in container.notification_service.due(now):
         if due_id == delivery_id:
-            container.notifications.attempt(provider_id, reseller_id, endpoint_id, due_id, number, now=now)
+            container.notification_service.attempt(provider_id, reseller_id, endpoint_id, due_id, number, now=now)
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +235,7 @@ def test_a_redelivered_message_or_a_second_fan_out_does_not_deliver_twice(world:
     pending = receiver.of("order.pendingApproval")[0]["json"]
 
     before = len(receiver.requests())
-    container.notifications.fan_out(event_from_document(pending))
+    container.notification_service.fan_out(event_from_document(pending))
     drain_queues(container, (QueueNames.NOTIFICATIONS,))
     assert len(receiver.requests()) == before
 
@@ -259,8 +259,8 @@ def test_an_expiring_subscription_is_announced_once_per_term_end(world: dict[str
     providers = [world["provider"]["id"]]
     # As the sweep reads them: from the provider's list partition, what ends within the notice.
     ending_soon = lambda pid: container.subscriptions.ending_between(pid, now, now + EXPIRY_NOTICE)  # noqa: E731
-    assert container.notifications.announce_expiring(providers, ending_soon) == 1
-    assert container.notifications.announce_expiring(providers, ending_soon) == 0
+    assert container.notification_service.announce_expiring(providers, ending_soon) == 1
+    assert container.notification_service.announce_expiring(providers, ending_soon) == 0
     provider, reseller, other = (world["endpoints"][k]["receiver"] for k in ("provider", "reseller", "other"))
     drain_until(container, lambda: bool(reseller.of("subscription.expiring", subscriptionId=subscription_id))
                 and bool(provider.of("subscription.expiring", subscriptionId=subscription_id)))  # fmt: skip
@@ -412,9 +412,9 @@ def test_settled_deliveries_are_removed_after_thirty_days_and_pending_ones_are_k
     finally:
         receiver.fail(200)
     assert pending["status"] == "pending"
-    assert container.notifications.purge_settled(now=datetime.now(UTC) + timedelta(days=29)) == 0
+    assert container.notification_service.purge_settled(now=datetime.now(UTC) + timedelta(days=29)) == 0
     assert deliveries(world, "other", delivered["id"])["status"] == "delivered"  # not 30 days old yet
-    assert container.notifications.purge_settled(now=datetime.now(UTC) + timedelta(days=31)) >= 1
+    assert container.notification_service.purge_settled(now=datetime.now(UTC) + timedelta(days=31)) >= 1
     listed = world["client"].get(f"/api/event-subscriptions/{world['endpoints']['other']['id']}/deliveries",
                                  headers=world["endpoints"]["other"]["headers"]).json()["items"]  # fmt: skip
     assert delivered["id"] not in [d["id"] for d in listed]

@@ -327,7 +327,7 @@ def test_sweep_marks_ended_relationships(
         container, lambda: client.get(f"/api/customers/{customer_id}", headers=headers).json()["status"] == "active"
     )
     pc.end_relationship(enrolled["app"]["tenantId"], tenantId=tenant)
-    counts = container.relationships.sweep()
+    counts = container.relationship_service.sweep()
     assert counts["ended"] >= 1
     customer = client.get(f"/api/customers/{customer_id}", headers=headers).json()
     assert customer["status"] == "ended" and customer["endedAt"]
@@ -407,7 +407,7 @@ def test_a_customer_has_the_market_of_its_billing_profile_and_the_sweep_reads_it
     container.customers.update(
         provider_id, customer_id, lambda c: replace(c, country=None, currency=None, market_read_at=None)
     )
-    container.relationships.sweep()
+    container.relationship_service.sweep()
     customer = client.get(f"/api/customers/{customer_id}", headers=headers).json()
     assert (customer["country"], customer["currency"]) == ("JP", "JPY")
     trail = client.get("/api/audit", params={"entityId": customer_id}, headers=headers).json()["items"]
@@ -578,7 +578,7 @@ def test_partner_centers_webhook_is_registered_under_webhook_base_url_when_it_is
 ) -> None:
     """In Azure the console's origin fronts the API, but Partner Center's signed calls go to the Function App."""
     from shared.bootstrap import Container
-    from shared.domain.onboarding import Provider
+    from shared.domain.relationships import Provider
     from tests.support.platform import platform_settings
 
     provider = cast(Provider, SimpleNamespace(id="p-1"))
@@ -586,4 +586,4 @@ def test_partner_centers_webhook_is_registered_under_webhook_base_url_when_it_is
                                           webhook_base_url="https://func-api.example"))  # fmt: skip
     assert fronted.events.webhook_url(provider) == "https://func-api.example/api/webhooks/partner-center?provider=p-1"
     direct = Container(platform_settings(storage_connection_string, sandbox, public_base_url="https://api.example"))
-    assert direct.events.webhook_url(provider) == "https://api.example/api/webhooks/partner-center?provider=p-1"
+    assert direct.event_service.webhook_url(provider) == "https://api.example/api/webhooks/partner-center?provider=p-1"

@@ -102,7 +102,7 @@ def test_three_lines_are_bought_once_with_the_reseller_as_partner_of_record(
     mirrored = client.get("/api/subscriptions", params={"customerId": shop["customerId"]}, headers=headers).json()
     assert subscription_ids <= {s["id"] for s in mirrored["items"]}
     # Running the provisioning message again buys nothing more.
-    container.provisioning.provision(shop["customerId"], body["id"], 1)
+    container.provisioning_service.provision(shop["customerId"], body["id"], 1)
     assert len(purchases(pc, shop["tenantId"])) == before + len(bought)
 
 
@@ -263,7 +263,7 @@ def test_a_retry_recorded_but_never_sent_is_sent_by_the_outbox_dispatcher(
     """Partner Center fails, provisioning records attempt 2, and the process dies before sending attempt 2's
     message: the redelivered attempt 1 is superseded, so without an outbox row the order would wait forever."""
     order = place(client, shop, [line(item(shop), 2)]).json()
-    publisher = container.provisioning._publisher  # noqa: SLF001
+    publisher = container.provisioning_service._publisher  # noqa: SLF001
     real_send = publisher.send
 
     def send_or_die(queue: str, message: Any, delay: Any = None) -> None:
@@ -275,12 +275,12 @@ def test_a_retry_recorded_but_never_sent_is_sent_by_the_outbox_dispatcher(
     monkeypatch.setattr(publisher, "send", send_or_die)
     try:
         with pytest.raises(ProcessDied):
-            container.provisioning.provision(shop["customerId"], order["id"], 1)
+            container.provisioning_service.provision(shop["customerId"], order["id"], 1)
     finally:
         pc.faults()
         monkeypatch.setattr(publisher, "send", real_send)
     assert container.orders.get(shop["customerId"], order["id"]).provisioning.attempt == 2
-    assert container.provisioning.dispatch_outbox() >= 1  # the recorded attempt's message, sent after all
+    assert container.provisioning_service.dispatch_outbox() >= 1  # the recorded attempt's message, sent after all
     done = settle(client, container, shop, order["id"])
     assert done["status"] == "completed", done
 
@@ -661,7 +661,7 @@ def test_each_event_kind_is_bound_to_the_provider_whose_url_received_it(
     receiver = StorageQueueReceiver(container.settings.storage_connection_string, QueueNames.PARTNER_CENTER_EVENTS,
                                     max_attempts=8, visibility_timeout=timedelta(seconds=2))  # fmt: skip
     try:
-        while receiver.receive_batch(lambda d: outcomes.append(container.events.handle(d.message.payload)), 16):
+        while receiver.receive_batch(lambda d: outcomes.append(container.event_service.handle(d.message.payload)), 16):
             pass
     finally:
         receiver.close()

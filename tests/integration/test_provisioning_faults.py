@@ -105,7 +105,7 @@ def test_orders_survive_faults_and_a_killed_worker(
 
         deadline = time.monotonic() + 600
         while unsettled() and time.monotonic() < deadline:
-            container.provisioning.dispatch_outbox()
+            container.provisioning_service.dispatch_outbox()
             time.sleep(2)
         remaining = unsettled()
     finally:

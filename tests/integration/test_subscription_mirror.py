@@ -32,7 +32,7 @@ Writer = Callable[[Container, dict[str, Any], Order, str], None]
 
 def event_for_subscription(container: Container, shop: dict[str, Any], order: Order, subscription_id: str) -> None:
     """Partner Center's subscription-updated event, handled before provisioning mirrored the subscription."""
-    answer = container.events.handle({
+    answer = container.event_service.handle({
         "providerId": shop["provider"]["id"], "eventName": "subscription-updated",
         "customerId": shop["tenantId"], "subscriptionId": subscription_id})  # fmt: skip
     assert answer == "customer synced", answer
@@ -59,7 +59,7 @@ def mirrored_first_by(
 ) -> list[str]:
     """Provisioning's mirror step, with `writer` reaching the mirror just before it, for the orders named (the
     queues are shared: another test's order may be provisioned meanwhile, and is left alone)."""
-    original = container.provisioning._mirror  # noqa: SLF001
+    original = container.provisioning_service._mirror  # noqa: SLF001
     raced: list[str] = []
 
     def mirror_after_another_writer(order: Order, order_line: OrderLine, subscription_id: str) -> None:
@@ -69,7 +69,7 @@ def mirrored_first_by(
             assert container.subscriptions.get(order.customer_id, subscription_id) is not None
         original(order, order_line, subscription_id)
 
-    monkeypatch.setattr(container.provisioning, "_mirror", mirror_after_another_writer)
+    monkeypatch.setattr(container.provisioning_service, "_mirror", mirror_after_another_writer)
     return raced
 
 

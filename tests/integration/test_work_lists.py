@@ -16,7 +16,7 @@ from shared.bootstrap import Container
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
 from shared.domain.scope import OrgRef, OrgType, Role
 from shared.domain.subscriptions import Subscription
-from shared.services.ordering import OrderIndex
+from shared.services.orders import OrderIndex
 from shared.services.sweeps import repair_lists
 from tests.support.commerce import ready_shop, work_queues
 from tests.support.onboarding import Sandbox, new_domain, new_partner_id, work_queue

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.domain.onboarding import (
+from shared.domain.relationships import (
     Customer,
     Offboarding,
     OffboardingRefused,

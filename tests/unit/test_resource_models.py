@@ -17,7 +17,7 @@ from functions.http.responses import ResourceRoute
 from local.api import create_local_api
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
 from shared.domain.scope import OrgRef, OrgType, Principal, Role
-from shared.services.ordering import tiers_for
+from shared.services.orders import tiers_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each route as the app serves it (an included router's routes with their full paths).

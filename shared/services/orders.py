@@ -15,8 +15,8 @@ from azure.core.exceptions import ResourceNotFoundError
 from shared.domain.catalog import CatalogItem, ItemStatus
 from shared.domain.markets import item_market_error
 from shared.domain.notifications import Event, order_pending_approval
-from shared.domain.onboarding import Customer, OffboardingRefused, RelationshipStatus, check_buying
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
+from shared.domain.relationships import Customer, OffboardingRefused, RelationshipStatus, check_buying
 from shared.domain.scope import OrgType, Principal, can_see
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from shared.services.pricing import CatalogViewer, PricingService
@@ -24,8 +24,8 @@ from shared.services.provisioning import ProvisioningService, provision_outbox
 from shared.services.relationships import RelationshipService
 from shared.storage.audit import AuditLog
 from shared.storage.catalog import CatalogRepository
-from shared.storage.onboarding import ResellerRepository
 from shared.storage.orders import OrderRepository
+from shared.storage.relationships import ResellerRepository
 from shared.storage.tables import TableStorage, safe_key
 
 INDEX = "orderindex"
@@ -74,7 +74,7 @@ class OrderIndex:
             return None
 
 
-class OrderingService:
+class OrderService:
     def __init__(
         self,
         *,

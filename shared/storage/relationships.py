@@ -14,7 +14,7 @@ import orjson
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableTransactionError
 
-from shared.domain.onboarding import (
+from shared.domain.relationships import (
     Customer,
     Offboarding,
     Provider,
