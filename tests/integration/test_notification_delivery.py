@@ -189,7 +189,7 @@ def test_a_failing_endpoint_is_retried_on_the_schedule_then_dead_lettered_after_
     assert deliveries(world, "reseller", delivery["id"], status="failed")["id"] == delivery["id"]
     # given up: nothing is due any more, however late it gets
     later = datetime.now(UTC) + timedelta(days=3)
-    assert delivery["id"] not in [due[3] for due in world["container"].notifications.due(later)]
+    assert delivery["id"] not in [due[3] for due in world["container"].notification_service.due(later)]
 
 
 def test_a_replay_is_delivered_once_and_a_second_quick_replay_is_refused(
@@ -368,7 +368,7 @@ def test_an_order_partner_center_keeps_failing_is_announced_as_failed(
     try:
         with pytest.raises(ProvisioningAbandoned):
             for attempt in (1, 2, 3):
-                impatient.provisioning.provision(world["customerId"], order["id"], attempt)
+                impatient.provisioning_service.provision(world["customerId"], order["id"], attempt)
     finally:
         Sandbox(sandbox).faults()
     assert client.get(f"/api/orders/{order['id']}", headers=headers).json()["status"] == "failed"

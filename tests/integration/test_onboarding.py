@@ -584,6 +584,9 @@ def test_partner_centers_webhook_is_registered_under_webhook_base_url_when_it_is
     provider = cast(Provider, SimpleNamespace(id="p-1"))
     fronted = Container(platform_settings(storage_connection_string, sandbox, public_base_url="https://console.example",
                                           webhook_base_url="https://func-api.example"))  # fmt: skip
-    assert fronted.events.webhook_url(provider) == "https://func-api.example/api/webhooks/partner-center?provider=p-1"
+    assert (
+        fronted.event_service.webhook_url(provider)
+        == "https://func-api.example/api/webhooks/partner-center?provider=p-1"
+    )
     direct = Container(platform_settings(storage_connection_string, sandbox, public_base_url="https://api.example"))
     assert direct.event_service.webhook_url(provider) == "https://api.example/api/webhooks/partner-center?provider=p-1"

@@ -569,10 +569,10 @@ def test_an_order_partner_center_keeps_failing_is_failed_with_the_reason_and_dea
     try:
         with pytest.raises(ProvisioningAbandoned):
             for attempt in (1, 2, 3):
-                impatient.provisioning.provision(shop["customerId"], order["id"], attempt)
+                impatient.provisioning_service.provision(shop["customerId"], order["id"], attempt)
         # The same message delivered again is refused again (until the queue dead-letters it).
         with pytest.raises(ProvisioningAbandoned):
-            impatient.provisioning.provision(shop["customerId"], order["id"], 2)
+            impatient.provisioning_service.provision(shop["customerId"], order["id"], 2)
     finally:
         pc.faults()
     failed = client.get(f"/api/orders/{order['id']}", headers=shop["auth"](shop["resellerStaff"])).json()
