@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId
-from functions.http.onboarding_models import CustomerInvitationIn, NewCustomerIn, OffboardIn, StorefrontPolicyIn
 from functions.http.pricing import CustomerPatchWithPricing, patch_customer_pricing
+from functions.http.relationship_models import CustomerInvitationIn, NewCustomerIn, OffboardIn, StorefrontPolicyIn
 from functions.http.resellers import OFFBOARDED_FILTER, StrictQueryFlag, check_fields, offboarding_fields, query_flag
 from functions.http.responses import answer, moment, resource_router
 from functions.http.schemas import problems

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.http.deps import ContainerDep, CurrentPrincipal
 from functions.http.fields import PathId
-from functions.http.onboarding_models import CustomerPatch
+from functions.http.relationship_models import CustomerPatch
 from functions.http.responses import moment, resource_router
 from functions.http.schemas import Problem, problems
 from shared.domain.money import format_decimal

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId
-from functions.http.onboarding_models import ProviderIn
+from functions.http.relationship_models import ProviderIn
 from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
 from shared.domain.relationships import Provider

@@ -1,4 +1,4 @@
-"""Request bodies of the onboarding routes, validated before anything is done."""
+"""Request bodies of the provider, reseller and customer routes, validated before anything is done."""
 
 from __future__ import annotations
 
