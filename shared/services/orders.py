@@ -19,13 +19,10 @@ from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
 from shared.domain.relationships import Customer, OffboardingRefused, RelationshipStatus, check_buying
 from shared.domain.scope import OrgType, Principal, can_see
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from shared.services.pricing import CatalogViewer, PricingService
+from shared.services.ports import Audit, Catalog, OrderLookup, Orders, Resellers, TierPricing
+from shared.services.pricing import CatalogViewer
 from shared.services.provisioning import ProvisioningService, provision_outbox
 from shared.services.relationships import RelationshipService
-from shared.storage.audit import AuditLog
-from shared.storage.catalog import CatalogRepository
-from shared.storage.orders import OrderRepository
-from shared.storage.relationships import ResellerRepository
 from shared.storage.tables import TableStorage, safe_key
 
 INDEX = "orderindex"
@@ -78,13 +75,13 @@ class OrderService:
     def __init__(
         self,
         *,
-        orders: OrderRepository,
-        index: OrderIndex,
+        orders: Orders,
+        index: OrderLookup,
         relationships: RelationshipService,
-        resellers: ResellerRepository,
-        catalog: CatalogRepository,
-        pricing: PricingService,
-        audit: AuditLog,
+        resellers: Resellers,
+        catalog: Catalog,
+        pricing: TierPricing,
+        audit: Audit,
         provisioning: ProvisioningService,
         notify: Callable[[Event], object] = lambda event: None,
     ) -> None:

@@ -32,16 +32,14 @@ from shared.partner_center import (
     CartLine,
     CheckoutResult,
     OrderInProgress,
-    PartnerCenterClient,
     PartnerCenterError,
     Throttled,
     Unavailable,
 )
 from shared.partner_center.errors import AuthenticationFailed
 from shared.services.notifications import publish_event
-from shared.storage.audit import AuditLog
-from shared.storage.orders import OrderRepository, outbox_row, with_provisioning
-from shared.storage.relationships import ProviderRepository
+from shared.services.ports import Audit, Orders, Providers, ProvisioningPartnerCenter
+from shared.storage.orders import outbox_row, with_provisioning
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +82,11 @@ class ProvisioningService:
     def __init__(
         self,
         *,
-        orders: OrderRepository,
-        providers: ProviderRepository,
-        audit: AuditLog,
+        orders: Orders,
+        providers: Providers,
+        audit: Audit,
         publisher: MessagePublisher,
-        client_for: Callable[[Provider], PartnerCenterClient],
+        client_for: Callable[[Provider], ProvisioningPartnerCenter],
         mirror_subscription: Callable[[Order, OrderLine, str], None],
         policy: RetryPolicy,
     ) -> None:
@@ -163,7 +161,7 @@ class ProvisioningService:
             # Refused as a whole (e.g. the customer has not accepted the Microsoft Customer Agreement).
             return self._finish(replace(order, lines=fail_pending_lines(order, _reason(error))), _reason(error))
 
-    def _advance(self, order: Order, client: PartnerCenterClient) -> Order:
+    def _advance(self, order: Order, client: ProvisioningPartnerCenter) -> Order:
         if order.status is OrderStatus.ACCEPTED:
             order = self._save(
                 order,
@@ -180,7 +178,7 @@ class ProvisioningService:
             order = self._checkout(order, client)
         return self._collect(order, client)
 
-    def _create_cart(self, order: Order, client: PartnerCenterClient) -> Order:
+    def _create_cart(self, order: Order, client: ProvisioningPartnerCenter) -> Order:
         request_id = order.provisioning.cart_request_id or str(uuid.uuid4())
         order = self._save(order, lambda o: with_provisioning(o, cart_request_id=request_id))
         lines = [
@@ -198,7 +196,7 @@ class ProvisioningService:
         cart = client.create_cart(order.customer_tenant_id, lines, request_id=request_id)
         return self._save(order, lambda o: with_provisioning(o, cart_id=cart.id, checkout_request_id=str(uuid.uuid4())))
 
-    def _checkout(self, order: Order, client: PartnerCenterClient) -> Order:
+    def _checkout(self, order: Order, client: ProvisioningPartnerCenter) -> Order:
         p = order.provisioning
         assert p.cart_id is not None
         try:
@@ -209,7 +207,7 @@ class ProvisioningService:
         return self._save(order, lambda o: _apply_checkout(o, result))
 
     @staticmethod
-    def _recover_checkout(order: Order, client: PartnerCenterClient) -> CheckoutResult:
+    def _recover_checkout(order: Order, client: ProvisioningPartnerCenter) -> CheckoutResult:
         """The cart reads Ordered: the orders it made are those created since the cart with our lines."""
         p = order.provisioning
         cart = client.get_cart(order.customer_tenant_id, p.cart_id or "")
@@ -224,7 +222,7 @@ class ProvisioningService:
         )
         return CheckoutResult(orders=found, order_errors=())
 
-    def _collect(self, order: Order, client: PartnerCenterClient) -> Order:
+    def _collect(self, order: Order, client: ProvisioningPartnerCenter) -> Order:
         """Partner Center completes orders asynchronously: read each until its lines carry subscriptions."""
         pending = {
             line.partner_center_order_id

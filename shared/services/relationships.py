@@ -44,7 +44,6 @@ from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import (
     Address,
     BillingProfile,
-    PartnerCenterClient,
     PartnerCenterError,
     Throttled,
 )
@@ -62,9 +61,8 @@ from shared.partner_center.errors import Conflict as PartnerCenterConflict
 from shared.secrets.port import SecretStore
 from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
 from shared.services.notifications import publish_event
-from shared.storage.audit import AuditLog
-from shared.storage.organizations import OrganizationRepository
-from shared.storage.relationships import AlreadyExists, CustomerRepository, ProviderRepository, ResellerRepository
+from shared.services.ports import Audit, Customers, Organizations, Providers, RelationshipPartnerCenter, Resellers
+from shared.storage.relationships import AlreadyExists
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +71,7 @@ CUSTOMER_CHECK = "customer.check"
 CUSTOMER_CREATE = "customer.create"
 SYSTEM = "relationship-check"
 
-ClientFor = Callable[[Provider], PartnerCenterClient]
+ClientFor = Callable[[Provider], RelationshipPartnerCenter]
 
 
 @dataclass(frozen=True)
@@ -122,11 +120,11 @@ class RelationshipService:
     def __init__(
         self,
         *,
-        providers: ProviderRepository,
-        resellers: ResellerRepository,
-        customers: CustomerRepository,
-        organizations: OrganizationRepository,
-        audit: AuditLog,
+        providers: Providers,
+        resellers: Resellers,
+        customers: Customers,
+        organizations: Organizations,
+        audit: Audit,
         publisher: MessagePublisher,
         client_for: ClientFor,
         secret_store: SecretStore,
@@ -830,7 +828,7 @@ class RelationshipService:
         return self._change_customer(SYSTEM, customer, "customer.flagged", flag=flag)
 
     @staticmethod
-    def _find_customer(client: PartnerCenterClient, customer: Customer) -> Any:
+    def _find_customer(client: RelationshipPartnerCenter, customer: Customer) -> Any:
         if customer.tenant_id:
             try:
                 return client.get_customer(customer.tenant_id)
@@ -908,7 +906,7 @@ class RelationshipService:
         if customer.status is RelationshipStatus.ACTIVE and customer.country:
             self._on_new_market(customer.provider_id, customer.country)
 
-    def refresh_market(self, client: PartnerCenterClient, customer: Customer) -> Customer:
+    def refresh_market(self, client: RelationshipPartnerCenter, customer: Customer) -> Customer:
         """Re-reads an active customer's market (the sweep does, once a day): a change is recorded and audited."""
         market = self._market(customer.provider_id, client.get_customer(customer.tenant_id or ""))
         if market.get("country") in (None, customer.country) and market.get("currency") == customer.currency:

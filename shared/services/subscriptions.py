@@ -31,7 +31,6 @@ from shared.partner_center import (
     NotFound as PartnerCenterNotFound,
 )
 from shared.partner_center import (
-    PartnerCenterClient,
     PartnerCenterError,
     Throttled,
     Unavailable,
@@ -40,11 +39,7 @@ from shared.partner_center.errors import AuthenticationFailed
 from shared.services.errors import Conflict, Forbidden, NotFound
 from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.services.notifications import publish_event
-from shared.storage.audit import AuditLog
-from shared.storage.catalog import CatalogRepository
-from shared.storage.orders import OrderRepository
-from shared.storage.relationships import CustomerRepository, ProviderRepository
-from shared.storage.subscriptions import SubscriptionRepository
+from shared.services.ports import Audit, Catalog, Customers, Orders, Providers, SubscriptionPartnerCenter, Subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +62,14 @@ class SubscriptionService:
     def __init__(
         self,
         *,
-        subscriptions: SubscriptionRepository,
-        customers: CustomerRepository,
-        providers: ProviderRepository,
-        audit: AuditLog,
+        subscriptions: Subscriptions,
+        customers: Customers,
+        providers: Providers,
+        audit: Audit,
         publisher: MessagePublisher,
-        client_for: Callable[[Provider], PartnerCenterClient],
-        orders: OrderRepository | None = None,
-        catalog: CatalogRepository | None = None,
+        client_for: Callable[[Provider], SubscriptionPartnerCenter],
+        orders: Orders | None = None,
+        catalog: Catalog | None = None,
         retry_first_delay: timedelta = timedelta(seconds=2),
         retry_max_delay: timedelta = timedelta(minutes=5),
         max_attempts: int = 10,
@@ -490,7 +485,7 @@ class SubscriptionService:
             applied=change,
         )
 
-    def _reread(self, client: PartnerCenterClient, sub: Subscription) -> Subscription | None:
+    def _reread(self, client: SubscriptionPartnerCenter, sub: Subscription) -> Subscription | None:
         """Partner Center's current state into the mirror (None when it could not be read just now)."""
         try:
             pc = client.get_subscription(sub.customer_tenant_id, sub.id)

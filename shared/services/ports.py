@@ -1,0 +1,313 @@
+"""The ports the use cases depend on: what each service asks of storage and of Partner Center, and nothing more.
+
+They live here, beside the services, because the consumer owns an interface (the services say what they need; a
+Table Storage repository in shared/storage or Partner Center's client satisfies it structurally, without importing
+it): so shared/storage stays a set of adapters, a service's constructor names exactly what it uses, and a unit
+test hands it an in-memory fake (tests/unit/fakes.py) instead of Azurite. Each protocol carries only the methods
+the services call; a method a service starts to call is added here first (mypy then checks the adapters have it).
+The queue port is shared/messaging/port.py (MessagePublisher), the secret store's shared/secrets/port.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from shared.domain.audit import AuditEntry
+from shared.domain.catalog import CatalogItem
+from shared.domain.orders import Order
+from shared.domain.relationships import Customer, Provider, Reseller
+from shared.domain.scope import OrgRef, OrgType, Principal
+from shared.domain.subscriptions import Subscription
+from shared.partner_center import (
+    BillingProfile,
+    Cart,
+    CartLine,
+    CheckoutResult,
+    PartnerRelationship,
+)
+from shared.partner_center import Customer as PartnerCenterCustomer
+from shared.partner_center import Order as PartnerCenterOrder
+from shared.partner_center import Subscription as PartnerCenterSubscription
+
+if TYPE_CHECKING:
+    from shared.services.pricing import CatalogViewer, TierPrices
+
+# Storage --------------------------------------------------------------------------------------------------------
+
+
+class Orders(Protocol):
+    """A customer's orders with their outbox rows (shared/storage/orders.py): `update` is a read-modify-write under
+    the row's ETag, retried on a race, with the outbox row (when given) in the same transaction."""
+
+    def add(self, order: Order, *, outbox: dict[str, Any] | None) -> Order: ...
+
+    def get(self, customer_id: str, order_id: str) -> Order | None: ...
+
+    def update(
+        self, order: Order, change: Callable[[Order], Order | None], *, outbox: dict[str, Any] | None = None
+    ) -> Order: ...
+
+    def for_customer(self, customer_id: str) -> Iterator[Order]: ...
+
+    def in_progress(self) -> Iterator[Order]: ...
+
+    def outbox(self) -> Iterator[dict[str, Any]]: ...
+
+    def remove_outbox(self, row: dict[str, Any]) -> None: ...
+
+
+class OrderLookup(Protocol):
+    """Order id → its customer's partition (OrderIndex)."""
+
+    def add(self, order: Order) -> None: ...
+
+    def customer_of(self, order_id: str) -> str | None: ...
+
+
+class Providers(Protocol):
+    def get(self, provider_id: str) -> Provider | None: ...
+
+    def all(self) -> Iterator[Provider]: ...
+
+
+class Resellers(Protocol):
+    """A provider's resellers (shared/storage/relationships.py): `add` raises AlreadyExists for a second partner
+    ID, `update` is ETag-guarded and retried, `claim_tenant` answers whether the tenant is this reseller's."""
+
+    def get(self, provider_id: str, entity_id: str) -> Reseller | None: ...
+
+    def add(self, reseller: Reseller) -> Reseller: ...
+
+    def update(self, provider_id: str, entity_id: str, change: Callable[[Reseller], Reseller | None]) -> Reseller: ...
+
+    def claim_tenant(self, reseller: Reseller, tenant_id: str) -> bool: ...
+
+    def iter(
+        self, provider_id: str, *, status: str | None = None, equals: dict[str, str] | None = None
+    ) -> Iterator[Reseller]: ...
+
+    def page(
+        self,
+        provider_id: str,
+        *,
+        limit: int,
+        position: dict[str, str] | None,
+        equals: dict[str, str] | None = None,
+        offboarded: bool | None = None,
+    ) -> tuple[list[Reseller], dict[str, str] | None]: ...
+
+
+class Customers(Protocol):
+    """A provider's customers: as Resellers, with one customer per domain and per tenant."""
+
+    def get(self, provider_id: str, entity_id: str) -> Customer | None: ...
+
+    def add(self, customer: Customer) -> Customer: ...
+
+    def update(self, provider_id: str, entity_id: str, change: Callable[[Customer], Customer | None]) -> Customer: ...
+
+    def claim_tenant(self, customer: Customer, tenant_id: str) -> bool: ...
+
+    def iter(
+        self, provider_id: str, *, status: str | None = None, equals: dict[str, str] | None = None
+    ) -> Iterator[Customer]: ...
+
+    def page(
+        self,
+        provider_id: str,
+        *,
+        limit: int,
+        position: dict[str, str] | None,
+        equals: dict[str, str] | None = None,
+        offboarded: bool | None = None,
+    ) -> tuple[list[Customer], dict[str, str] | None]: ...
+
+
+class Organizations(Protocol):
+    """Every organisation's lineage, which scope decisions read."""
+
+    def get(self, org_type: OrgType, org_id: str) -> OrgRef | None: ...
+
+    def add(self, org: OrgRef, *, name: str) -> OrgRef: ...
+
+    def rename(self, org_type: OrgType, org_id: str, name: str) -> None: ...
+
+
+class Subscriptions(Protocol):
+    """The subscription mirror: `write` builds from what is stored and writes only if nobody wrote in between
+    (insert-if-absent or If-Match), building again when someone did; `update` changes a stored one."""
+
+    def locate(self, subscription_id: str) -> tuple[str, str] | None: ...
+
+    def get(self, customer_id: str, subscription_id: str) -> Subscription | None: ...
+
+    def write(
+        self, customer_id: str, subscription_id: str, build: Callable[[Subscription | None], Subscription | None]
+    ) -> tuple[Subscription | None, Subscription | None]: ...
+
+    def update(
+        self, customer_id: str, subscription_id: str, change: Callable[[Subscription], Subscription | None]
+    ) -> Subscription: ...
+
+    def for_customer(self, customer_id: str) -> Iterator[Subscription]: ...
+
+    def with_pending_changes(self) -> Iterator[Subscription]: ...
+
+
+class Catalog(Protocol):
+    """The catalog reads orders and the mirror make (one market's item, or an item in every market)."""
+
+    def get(self, provider_id: str, country: str, catalog_item_id: str) -> CatalogItem | None: ...
+
+    def find_everywhere(self, provider_id: str, catalog_item_id: str) -> list[CatalogItem]: ...
+
+
+class TierPricing(Protocol):
+    """An item's price at every tier for one customer (PricingService)."""
+
+    def tier_prices(self, viewer: CatalogViewer, item: CatalogItem) -> TierPrices: ...
+
+
+class Audit(Protocol):
+    """The append-only audit trail (shared/storage/audit.py)."""
+
+    def record(
+        self,
+        *,
+        actor: Principal | str,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        org: OrgRef,
+        before: Any,
+        after: Any,
+        at: datetime | None = None,
+    ) -> AuditEntry: ...
+
+
+# Partner Center -------------------------------------------------------------------------------------------------
+# The client's surface each use case calls (shared/partner_center/client.py); `client_for(provider)` answers it.
+
+
+class ProvisioningPartnerCenter(Protocol):
+    """Carts and orders: what provisioning buys with and reads back after an unclear outcome."""
+
+    def create_cart(self, customer_id: str, lines: Iterable[CartLine], *, request_id: str | None = None) -> Cart: ...
+
+    def checkout_cart(self, customer_id: str, cart_id: str, *, request_id: str | None = None) -> CheckoutResult: ...
+
+    def get_cart(self, customer_id: str, cart_id: str) -> Cart: ...
+
+    def get_order(self, customer_id: str, order_id: str) -> PartnerCenterOrder: ...
+
+    def list_orders(self, customer_id: str) -> list[PartnerCenterOrder]: ...
+
+
+class SubscriptionPartnerCenter(Protocol):
+    """Subscriptions: read, changed under new-commerce rules, listed per customer."""
+
+    def get_subscription(self, customer_id: str, subscription_id: str) -> PartnerCenterSubscription: ...
+
+    def list_subscriptions(self, customer_id: str) -> list[PartnerCenterSubscription]: ...
+
+    def update_subscription(
+        self,
+        customer_id: str,
+        subscription: PartnerCenterSubscription,
+        *,
+        quantity: int | None = None,
+        auto_renew: bool | None = None,
+    ) -> PartnerCenterSubscription: ...
+
+    def suspend_subscription(
+        self, customer_id: str, subscription: PartnerCenterSubscription
+    ) -> PartnerCenterSubscription: ...
+
+    def reactivate_subscription(
+        self, customer_id: str, subscription: PartnerCenterSubscription
+    ) -> PartnerCenterSubscription: ...
+
+    def cancel_subscription(
+        self, customer_id: str, subscription: PartnerCenterSubscription
+    ) -> PartnerCenterSubscription: ...
+
+
+class RelationshipPartnerCenter(Protocol):
+    """Relationships: who is an indirect reseller, which customers exist and under whom, new tenants."""
+
+    def list_indirect_resellers(self) -> list[PartnerRelationship]: ...
+
+    def get_relationship_request_link(self, indirect_reseller_tenant_id: str | None = None) -> str: ...
+
+    def get_customer(self, tenant_id: str) -> PartnerCenterCustomer: ...
+
+    def find_customer_by_domain(self, domain: str) -> PartnerCenterCustomer | None: ...
+
+    def get_customer_relationships(self, tenant_id: str) -> list[PartnerRelationship]: ...
+
+    def iter_customers(self, *, page_size: int = ...) -> Iterable[PartnerCenterCustomer]: ...
+
+    def create_customer(
+        self,
+        *,
+        domain: str,
+        billing_profile: BillingProfile,
+        associated_partner_id: str | None,
+        request_id: str | None = None,
+    ) -> PartnerCenterCustomer: ...
+
+
+__all__ = [
+    "Audit",
+    "Catalog",
+    "Customers",
+    "OrderLookup",
+    "Orders",
+    "Organizations",
+    "Providers",
+    "ProvisioningPartnerCenter",
+    "RelationshipPartnerCenter",
+    "Resellers",
+    "SubscriptionPartnerCenter",
+    "Subscriptions",
+    "TierPricing",
+]
+
+
+if TYPE_CHECKING:
+    # The adapters satisfy the ports: mypy checks these assignments (nothing runs). OrderIndex (OrderLookup) is
+    # checked where the container passes it.
+    from shared.partner_center import PartnerCenterClient
+    from shared.services.pricing import PricingService
+    from shared.storage.audit import AuditLog
+    from shared.storage.catalog import CatalogRepository
+    from shared.storage.orders import OrderRepository
+    from shared.storage.organizations import OrganizationRepository
+    from shared.storage.relationships import CustomerRepository, ProviderRepository, ResellerRepository
+    from shared.storage.subscriptions import SubscriptionRepository
+
+    def _adapters_fit(
+        orders: OrderRepository,
+        providers: ProviderRepository,
+        resellers: ResellerRepository,
+        customers: CustomerRepository,
+        organizations: OrganizationRepository,
+        subscriptions: SubscriptionRepository,
+        catalog: CatalogRepository,
+        audit: AuditLog,
+        pricing: PricingService,
+        client: PartnerCenterClient,
+    ) -> None:
+        _orders: Orders = orders
+        _providers: Providers = providers
+        _resellers: Resellers = resellers
+        _customers: Customers = customers
+        _organizations: Organizations = organizations
+        _subscriptions: Subscriptions = subscriptions
+        _catalog: Catalog = catalog
+        _audit: Audit = audit
+        _pricing: TierPricing = pricing
+        _provisioning: ProvisioningPartnerCenter = client
+        _mirror: SubscriptionPartnerCenter = client
+        _relationships: RelationshipPartnerCenter = client
