@@ -1,7 +1,7 @@
 // `azd up` provisions this: one resource group holding the Function App (Flex Consumption, Python 3.11), the web
 // console's static web app (its /api linked to the Function App) and what they use. Plain resource declarations in
 // ./app modules: every property the platform relies on (queue settings, app settings, role GUIDs) is readable here
-// and checked by tests/unit/test_infra.py without a registry.
+// and checked by tests/process/test_infra.py without a registry.
 targetScope = 'subscription'
 
 @minLength(1)

@@ -3,7 +3,7 @@
 param name string
 param location string = resourceGroup().location
 param tags object = {}
-@description('Every queue the functions bind to: QueueNames.ALL (tests/unit/test_infra.py keeps the two equal).')
+@description('Every queue the functions bind to: QueueNames.ALL (tests/process/test_infra.py keeps the two equal).')
 param queueNames array
 @minValue(1)
 @maxValue(100)

@@ -195,7 +195,7 @@ def test_one_private_address_among_public_ones_is_refused_and_loopback_only_wher
 
 
 def test_loopback_webhooks_are_refused_in_azure() -> None:
-    from tests.unit.test_settings_validation import production_settings
+    from tests.process.test_settings_validation import production_settings
 
     problems = settings_problems(production_settings(event_webhooks_allow_loopback=True), production=True)
     assert "EVENT_WEBHOOKS_ALLOW_LOOPBACK" in problems

@@ -1,4 +1,4 @@
-"""A customer's storefront policy as the services enforce it (docs/business.md#the-storefront): only the allowed
+"""A customer's storefront policy as the services enforce it (docs/business.md#storefront-policy): only the allowed
 items, terms no longer than allowed, orders above the threshold wait for approval, seats come off only if allowed;
 a policy names only items of the customer's market. (The policy's own rules: test_storefront_policy.py.)"""
 

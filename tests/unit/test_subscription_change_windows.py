@@ -1,4 +1,4 @@
-"""New-commerce windows through SubscriptionService (docs/business.md#the-subscription-mirror): seats come off and a
+"""New-commerce windows through SubscriptionService (docs/business.md#changing-a-subscription): seats come off and a
 subscription is cancelled only within the 168-hour windows; what is allowed is queued and applied in Partner
 Center, what is not is refused up front (409) and nothing is queued."""
 

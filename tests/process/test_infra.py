@@ -175,7 +175,7 @@ def test_every_setting_the_code_reads_is_set_by_the_template() -> None:
 
 
 def test_the_production_environment_the_start_up_tests_use_is_the_one_the_template_sets() -> None:
-    from tests.unit.test_settings_validation import PRODUCTION_ENVIRONMENT
+    from tests.process.test_settings_validation import PRODUCTION_ENVIRONMENT
 
     assert set(PRODUCTION_ENVIRONMENT) == set(template_settings())
 
