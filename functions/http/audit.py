@@ -13,9 +13,16 @@ from functions.http.orders import TIER_FIELDS
 from functions.http.responses import JsonValue, aware, resource_router
 from functions.http.schemas import problems
 from shared.domain.audit import AuditEntry
-from shared.domain.scope import Decision, OrgType, Principal, may_read_audit
-from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
-from shared.services.orders import tiers_for
+from shared.domain.scope import (
+    OrgType,
+    Principal,
+    hide,
+    may_choose_audit_feed,
+    may_read_audit,
+    may_read_audit_feed,
+    tiers_visible_to,
+)
+from shared.services.errors import FieldError, Invalid, require
 
 router = resource_router(tags=["audit"])
 
@@ -49,7 +56,7 @@ class AuditPage(BaseModel):
 
 
 def _hidden_price_fields(reader: Principal) -> frozenset[str]:
-    hidden = [TIER_FIELDS[tier] for tier in TIER_FIELDS if tier not in tiers_for(reader)]
+    hidden = [TIER_FIELDS[tier] for tier in TIER_FIELDS if tier not in tiers_visible_to(reader)]
     return frozenset(hidden + [name + "Total" for name in hidden])
 
 
@@ -92,12 +99,9 @@ def read_audit(
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     entries, next_position = container.audit.page_for_entity(entity_id, limit=paging.limit, position=position)
     # An entity's entries all carry that entity's organisation, so one decision covers the page.
-    decision = may_read_audit(principal, entries[0].org, entries[0].entity_type) if entries else Decision.NOT_FOUND
-    if decision is Decision.NOT_FOUND:
-        raise NotFound(f"no audit entries for {entity_id}")
-    if decision is Decision.FORBIDDEN:
-        raise Forbidden("only admins read the audit trail")
-    visible = [e for e in entries if may_read_audit(principal, e.org, e.entity_type) is Decision.ALLOWED]
+    decision = may_read_audit(principal, entries[0].org, entries[0].entity_type) if entries else hide()
+    require(decision, f"no audit entries for {entity_id}")
+    visible = [e for e in entries if may_read_audit(principal, e.org, e.entity_type).allowed]
     if actor_id:
         visible = [e for e in visible if e.actor_id == actor_id]
     return AuditPage(
@@ -118,18 +122,16 @@ def _feed(
     actor_id: str | None,
     provider_id: str | None,
 ) -> AuditPage:
-    if not principal.is_admin:
-        raise Forbidden("only admins read the audit trail")
+    require(may_read_audit_feed(principal))
     end = aware(until) or datetime.now(UTC)
     start = aware(since) or end - timedelta(days=7)
     if start >= end or end - start > MAX_FEED_SPAN:
         raise Invalid("from must be before to, at most 92 days apart", [FieldError("from", "a range of up to 92 days")])
     own = principal.org
     narrow: dict[str, str | None] = {}
+    require(may_choose_audit_feed(principal, provider_id), f"provider {provider_id} was not found")
     if own.org_type is OrgType.OPERATOR:
         scope = provider_id or "platform"
-    elif provider_id:
-        raise NotFound(f"provider {provider_id} was not found")
     elif own.org_type is OrgType.PROVIDER:
         scope = own.org_id
     elif own.org_type is OrgType.RESELLER:
@@ -142,7 +144,7 @@ def _feed(
     entries, next_position = container.audit.page_feed(
         scope, since=start, until=end, limit=paging.limit, position=position, actor_id=actor_id, **narrow
     )
-    visible = [e for e in entries if may_read_audit(principal, e.org, e.entity_type) is Decision.ALLOWED]
+    visible = [e for e in entries if may_read_audit(principal, e.org, e.entity_type).allowed]
     return AuditPage(
         items=[AuditEntryOut.of(e, principal) for e in visible],
         continuationToken=container.continuation_tokens.encode(next_position, binding=binding),

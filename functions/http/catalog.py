@@ -24,11 +24,19 @@ from shared.domain.catalog import CatalogItem
 from shared.domain.money import format_decimal, monthly_equivalent
 from shared.domain.pricing import Tier
 from shared.domain.relationships import Provider
-from shared.domain.scope import OrgRef, OrgType, Principal, Role
+from shared.domain.scope import (
+    OrgRef,
+    OrgType,
+    Principal,
+    may_decide_what_resellers_sell,
+    may_manage_catalog,
+    may_name_provider,
+    may_read_catalog_for_customer,
+)
 from shared.domain.text import SINGLE_LINE_PATTERN
 from shared.partner_center.errors import InvalidRequest, PartnerCenterError, Throttled
 from shared.services.catalog import SyncResult
-from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
+from shared.services.errors import Conflict, FieldError, Invalid, NotFound, Unavailable, require
 from shared.services.pricing import CatalogViewer, PricedItem
 from shared.storage.catalog import CatalogFilter, CatalogSettings
 
@@ -36,7 +44,6 @@ router = resource_router(tags=["catalog"])
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 ItemId = Annotated[str, StringConstraints(min_length=1, max_length=300)]
-PROVIDER_STAFF = frozenset({Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF})
 
 
 class CatalogItemOut(BaseModel):
@@ -195,20 +202,15 @@ class ProviderCatalogFilter(CatalogFilter):
 
 def catalog_viewer(container: Any, principal: Principal, provider_id: str | None) -> CatalogViewer:
     """Whose prices the caller sees: its own organisation's, or (operator) the named provider's cost view."""
-    org = principal.org
-    if org.org_type is OrgType.OPERATOR:
-        if not provider_id:
-            raise Invalid("the operator names the provider", [FieldError("providerId", "is required")])
+    require(may_name_provider(principal, provider_id), f"provider {provider_id} was not found")
+    if principal.is_operator and provider_id:
         if container.providers.get(provider_id) is None:
             raise NotFound(f"provider {provider_id} was not found")
         return CatalogViewer(provider_id)
     try:
-        viewer = CatalogViewer.of(org)
+        return CatalogViewer.of(principal.org)
     except ValueError:
         raise NotFound("your organisation has no catalog") from None
-    if provider_id and provider_id != viewer.provider_id:
-        raise NotFound(f"provider {provider_id} was not found")
-    return viewer
 
 
 def customer_market(customer: Any, asked: str | None) -> str:
@@ -225,10 +227,7 @@ def customer_market(customer: Any, asked: str | None) -> str:
 
 def own_provider(container: Any, principal: Principal, *, admin_only: bool = False) -> Provider:
     """The provider whose catalog a provider member manages; 403 for every other role."""
-    allowed = {Role.PROVIDER_ADMIN} if admin_only else PROVIDER_STAFF
-    if principal.role not in allowed:
-        who = "the provider's admins" if admin_only else "the provider's staff"
-        raise Forbidden(f"only {who} manage the catalog")
+    require(may_decide_what_resellers_sell(principal) if admin_only else may_manage_catalog(principal))
     provider = container.providers.get(principal.org.org_id)
     if provider is None:
         raise NotFound("your provider was not found")
@@ -278,13 +277,11 @@ def list_catalog(
 ) -> CatalogPageOut:
     """Any member: each item with the caller's own buy price (provider: cost; reseller and customer: their own)."""
     viewer = catalog_viewer(container, principal, provider_id)
+    # A filter outside the caller's scope is a 404; a customer reads its own market.
+    require(may_read_catalog_for_customer(principal, customer_id), f"customer {customer_id} was not found")
     if principal.org.org_type is OrgType.CUSTOMER:
-        if customer_id and customer_id != principal.org.org_id:  # a filter outside the caller's scope
-            raise NotFound(f"customer {customer_id} was not found")
         country = customer_market(container.relationship_service.customer(principal, principal.org.org_id), country)
     elif customer_id:
-        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
-            raise NotFound(f"customer {customer_id} was not found")
         country = customer_market(container.relationship_service.customer(principal, customer_id), country)
     if not country:  # answered as any missing query parameter is
         raise RequestValidationError(

@@ -19,10 +19,10 @@ from functions.http.responses import answer, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.money import format_decimal
 from shared.domain.relationships import Customer
-from shared.domain.scope import OrgType
+from shared.domain.scope import may_sync_customer_subscriptions
 from shared.domain.storefront import StorefrontPolicy
 from shared.partner_center import Address, BillingProfile
-from shared.services.errors import Conflict, Forbidden
+from shared.services.errors import Conflict, require
 from shared.services.relationships import NewTenant
 
 router = resource_router(tags=["customers"])
@@ -300,8 +300,7 @@ def sync_customer_subscriptions(
     """Provider staff and the customer's reseller staff: every subscription of the customer read from Partner
     Center now; one it holds that we had no record of is adopted (flagged and audited)."""
     customer = container.relationship_service.customer(principal, customer_id)
-    if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
-        raise Forbidden("only the provider's staff and the customer's reseller sync its subscriptions")
+    require(may_sync_customer_subscriptions(principal, customer.org))
     if customer.status.value != "active":
         raise Conflict(f"customer {customer_id} is {customer.status.value}: only an active relationship is synced")
     provider = container.relationship_service.selling_provider(customer.provider_id)

@@ -16,7 +16,8 @@ from functions.http.responses import answer, aware, moment, resource_router
 from functions.http.schemas import problems
 from shared.domain.money import Money
 from shared.domain.orders import Order, OrderLine, line_total
-from shared.services.orders import LineRequest, tiers_for
+from shared.domain.scope import tiers_visible_to
+from shared.services.orders import LineRequest
 
 router = resource_router(tags=["orders"])
 
@@ -147,7 +148,9 @@ def place_order(
     def create() -> JSONResponse:
         order = container.order_service.place(principal, body.customerId, lines_of(body))
         return answer(
-            OrderOut.of(order, tiers_for(principal)), status_code=202, headers={"Location": f"/api/orders/{order.id}"}
+            OrderOut.of(order, tiers_visible_to(principal)),
+            status_code=202,
+            headers={"Location": f"/api/orders/{order.id}"},
         )
 
     return idempotency.respond(create)
@@ -180,7 +183,7 @@ def list_orders(
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     items, following = container.orders.listed(partition, statuses=statuses, created_from=start,
                                                created_before=end, limit=paging.limit, position=position)  # fmt: skip
-    tiers = tiers_for(principal)
+    tiers = tiers_visible_to(principal)
     return OrderPage(
         items=[OrderOut.of(o, tiers) for o in items],
         continuationToken=container.continuation_tokens.encode(following, binding=binding),
@@ -189,16 +192,16 @@ def list_orders(
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
 def get_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
-    return OrderOut.of(container.order_service.get(principal, order_id), tiers_for(principal))
+    return OrderOut.of(container.order_service.get(principal, order_id), tiers_visible_to(principal))
 
 
 @router.post("/orders/{order_id}/approve", response_model=OrderOut, responses=problems(401, 403, 404, 409))
 def approve_order(order_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
     """An order waiting for approval is accepted and provisioning starts; 409 when it is not waiting."""
-    return OrderOut.of(container.order_service.decide(principal, order_id, approve=True), tiers_for(principal))
+    return OrderOut.of(container.order_service.decide(principal, order_id, approve=True), tiers_visible_to(principal))
 
 
 @router.post("/orders/{order_id}/reject", response_model=OrderOut, responses=problems(401, 403, 404, 409, 422))
 def reject_order(order_id: PathId, body: RejectIn, principal: CurrentPrincipal, container: ContainerDep) -> OrderOut:
     decided = container.order_service.decide(principal, order_id, approve=False, reason=body.reason)
-    return OrderOut.of(decided, tiers_for(principal))
+    return OrderOut.of(decided, tiers_visible_to(principal))

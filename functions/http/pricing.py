@@ -23,14 +23,23 @@ from functions.http.schemas import Problem, problems
 from shared.domain.money import format_decimal
 from shared.domain.pricing import MAX_OVERRIDES
 from shared.domain.relationships import Customer, Provider, Reseller
-from shared.domain.scope import OrgRef, OrgType, Principal, Role, can_see
-from shared.services.errors import Forbidden, NotFound
+from shared.domain.scope import (
+    OrgRef,
+    OrgType,
+    Principal,
+    can_see,
+    may_price_customer,
+    may_price_reseller,
+    may_read_provider_default_margin,
+    may_read_reseller_default_margin,
+    may_set_provider_default_margin,
+    may_set_reseller_default_margin,
+)
+from shared.services.errors import NotFound, require
 from shared.storage.pricing import StoredMargin, StoredPricing
 
 router = resource_router(tags=["pricing"])
 
-PROVIDER_STAFF = frozenset({Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF})
-RESELLER_STAFF = frozenset({Role.RESELLER_ADMIN, Role.RESELLER_STAFF})
 DecimalText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 PRICING_PROBLEMS: dict[int | str, dict[str, object]] = {
     **problems(400, 401, 403, 404, 409, 422),
@@ -112,19 +121,15 @@ class CustomerPatchWithPricing(CustomerPatch):
 def _reseller_priced_by_provider(container: Any, principal: Principal, reseller_id: str) -> Reseller:
     """The reseller whose prices provider staff set; 404 outside the caller's scope, 403 for anyone else."""
     reseller: Reseller = container.relationship_service.reseller(principal, reseller_id)
-    if principal.role not in PROVIDER_STAFF:
-        raise Forbidden("only the provider's staff see or set what a reseller pays")
+    require(may_price_reseller(principal, reseller.org))
     return reseller
 
 
 def priced_customer(container: Any, principal: Principal, customer_id: str) -> Customer:
     """A customer whose prices the caller sets: provider staff, or the staff of the customer's own reseller."""
     customer: Customer = container.relationship_service.customer(principal, customer_id)
-    if principal.role in PROVIDER_STAFF:
-        return customer
-    if principal.role in RESELLER_STAFF and principal.org.org_id == customer.reseller_id:
-        return customer
-    raise Forbidden("only the provider's staff or the customer's reseller set its prices")
+    require(may_price_customer(principal, customer.org))
+    return customer
 
 
 def _visible_provider(container: Any, principal: Principal, provider_id: str) -> Provider:
@@ -244,8 +249,7 @@ def patch_customer_pricing(
 def get_provider_default_margin(provider_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> MarginOut:
     """Provider staff: the margin over cost for resellers without one of their own."""
     provider = _visible_provider(container, principal, provider_id)
-    if principal.role not in PROVIDER_STAFF:
-        raise Forbidden("only the provider's staff see its default margin")
+    require(may_read_provider_default_margin(principal, provider.org))
     return MarginOut.of(container.pricing_service.get_provider_default_margin(provider.id))
 
 
@@ -257,8 +261,7 @@ def put_provider_default_margin(
 ) -> MarginOut:
     """Provider admin: the margin over cost every reseller without its own pays (audited)."""
     provider = _visible_provider(container, principal, provider_id)
-    if principal.role is not Role.PROVIDER_ADMIN:
-        raise Forbidden("only the provider's admins set its default margin")
+    require(may_set_provider_default_margin(principal, provider.org))
     return MarginOut.of(container.pricing_service.set_provider_default_margin(principal, provider.id, body.margin))
 
 
@@ -266,8 +269,7 @@ def put_provider_default_margin(
 def get_reseller_default_margin(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> MarginOut:
     """Provider staff and the reseller's own staff: its margin for customers without one of their own."""
     reseller: Reseller = container.relationship_service.reseller(principal, reseller_id)
-    if principal.role not in PROVIDER_STAFF | RESELLER_STAFF:
-        raise Forbidden("only the provider's or the reseller's staff see the reseller's default margin")
+    require(may_read_reseller_default_margin(principal, reseller.org))
     return MarginOut.of(container.pricing_service.get_reseller_default_margin(reseller.provider_id, reseller.id))
 
 
@@ -279,8 +281,7 @@ def put_reseller_default_margin(
 ) -> MarginOut:
     """The reseller's admin or provider staff: the reseller's margin for customers without their own (audited)."""
     reseller: Reseller = container.relationship_service.reseller(principal, reseller_id)
-    if principal.role not in PROVIDER_STAFF | {Role.RESELLER_ADMIN}:
-        raise Forbidden("only the reseller's admins or the provider's staff set the reseller's default margin")
+    require(may_set_reseller_default_margin(principal, reseller.org))
     return MarginOut.of(
         container.pricing_service.set_reseller_default_margin(principal, reseller.provider_id, reseller.id, body.margin)
     )

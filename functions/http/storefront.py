@@ -22,10 +22,10 @@ from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
 from shared.domain.listings import list_partition
 from shared.domain.periods import PERIOD_PATTERN
 from shared.domain.relationships import Customer
-from shared.domain.scope import OrgType, Principal, Role
+from shared.domain.scope import OrgType, Principal, may_use_storefront, tiers_visible_to
 from shared.domain.text import SINGLE_LINE_PATTERN
-from shared.services.errors import Forbidden, ServiceError
-from shared.services.orders import LineRequest, tiers_for
+from shared.services.errors import ServiceError, require
+from shared.services.orders import LineRequest
 from shared.services.pricing import CatalogViewer
 from shared.storage.catalog import CatalogFilter
 
@@ -38,8 +38,7 @@ class StorefrontClosed(ServiceError):
 
 def storefront_customer(principal: CurrentPrincipal, container: ContainerDep) -> tuple[Principal, Customer]:
     """A customer admin whose storefront is on right now: read fresh on every request, never cached."""
-    if principal.role is not Role.CUSTOMER_ADMIN or principal.org.org_type is not OrgType.CUSTOMER:
-        raise Forbidden("the storefront is for customer admins")
+    require(may_use_storefront(principal))
     customer = container.relationship_service.customer(principal, principal.org.org_id)
     if customer.offboarded or container.relationship_service.has_offboarded_reseller(customer):
         raise CustomerOffboarded(
@@ -137,7 +136,7 @@ def storefront_order(
             max_term_months=policy.max_term_months,
         )
         return answer(
-            OrderOut.of(order, tiers_for(principal)),
+            OrderOut.of(order, tiers_visible_to(principal)),
             status_code=202,
             headers={"Location": f"/api/storefront/orders/{order.id}"},
         )
@@ -155,7 +154,7 @@ def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging)
         limit=paging.limit, position=position,
     )  # fmt: skip
     return OrderPage(
-        items=[OrderOut.of(o, tiers_for(principal)) for o in items],
+        items=[OrderOut.of(o, tiers_visible_to(principal)) for o in items],
         continuationToken=container.continuation_tokens.encode(following, binding=binding),
     )
 
@@ -163,7 +162,7 @@ def storefront_orders(shopper: Shopper, container: ContainerDep, paging: Paging)
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=problems(401, 403, 404))
 def storefront_get_order(order_id: PathId, shopper: Shopper, container: ContainerDep) -> OrderOut:
     principal, _ = shopper
-    return OrderOut.of(container.order_service.get(principal, order_id), tiers_for(principal))
+    return OrderOut.of(container.order_service.get(principal, order_id), tiers_visible_to(principal))
 
 
 @router.get("/subscriptions", response_model=SubscriptionPage, responses=problems(400, 401, 403))

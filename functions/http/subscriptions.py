@@ -13,9 +13,9 @@ from functions.http.deps import ContainerDep, CurrentPrincipal, ListScope, Pagin
 from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
 from functions.http.responses import aware, moment, resource_router
 from functions.http.schemas import problems
-from shared.domain.scope import OrgType
+from shared.domain.scope import may_change_subscription_as_staff
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription, removable_seats
-from shared.services.errors import Forbidden
+from shared.services.errors import require
 
 router = resource_router(tags=["subscriptions"])
 
@@ -103,8 +103,7 @@ class SubscriptionPage(BaseModel):
 
 
 def _staff_only(principal: Any) -> None:
-    if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
-        raise Forbidden("only provider and reseller staff change subscriptions here; customers use the storefront")
+    require(may_change_subscription_as_staff(principal))
 
 
 SubscriptionStatusName = Literal["active", "suspended", "deleted", "expired", "pending", "disabled"]

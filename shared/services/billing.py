@@ -35,9 +35,16 @@ from shared.domain.billing import (
 from shared.domain.catalog import make_catalog_item_id
 from shared.domain.money import format_decimal
 from shared.domain.periods import period_of, period_window
-from shared.domain.scope import OrgType, Principal, Role
+from shared.domain.scope import (
+    BillingAudience,
+    Principal,
+    billing_audience,
+    may_read_billing,
+    may_read_discrepancies,
+    may_start_billing_run,
+)
 from shared.messaging import QueueMessage, QueueNames
-from shared.services.errors import FieldError, Forbidden, Invalid, NotFound
+from shared.services.errors import FieldError, Invalid, NotFound, require
 from shared.services.notifications import publish_event, run_completed_event
 from shared.storage.billing import (
     BillingBlobs,
@@ -86,25 +93,15 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
         ) from None
 
 
-@dataclass(frozen=True)
-class Audience:
-    """Who reads a run: the provider it belongs to, and the reseller or customer the caller is limited to."""
-
-    provider_id: str
-    tier: str  # provider | reseller | customer
-    reseller_id: str | None = None
-    customer_id: str | None = None
+class Audience(BillingAudience):
+    """Who reads a run (`billing_audience` in shared/domain/scope.py); 403 for whoever reads none."""
 
     @classmethod
     def of(cls, principal: Principal) -> Audience:
-        org = principal.org
-        if org.org_type is OrgType.PROVIDER:
-            return cls(org.org_id, "provider")
-        if org.org_type is OrgType.RESELLER and org.provider_id:
-            return cls(org.provider_id, "reseller", reseller_id=org.org_id)
-        if org.org_type is OrgType.CUSTOMER and org.provider_id and org.reseller_id:
-            return cls(org.provider_id, "customer", reseller_id=org.reseller_id, customer_id=org.org_id)
-        raise Forbidden("billing runs belong to a provider: sign in as a member of one")
+        require(may_read_billing(principal))
+        audience = billing_audience(principal)
+        assert audience is not None
+        return cls(audience.provider_id, audience.tier, audience.reseller_id, audience.customer_id)
 
 
 @dataclass(frozen=True)
@@ -165,8 +162,7 @@ class BillingService:
     def request_run(self, principal: Principal, period: str, kind: str) -> BillingRun:
         """Provider admins start a run for a period; one already queued or running for it is answered instead."""
         audience = Audience.of(principal)
-        if audience.tier != "provider" or principal.role is not Role.PROVIDER_ADMIN:
-            raise Forbidden("only a provider admin may start a billing run")
+        require(may_start_billing_run(principal))
         return self.request(audience.provider_id, period, kind, requested_by=principal.user_id)
 
     def request(self, provider_id: str, period: str, kind: str, *, requested_by: str) -> BillingRun:
@@ -639,8 +635,7 @@ class BillingService:
         self, principal: Principal, run_id: str, *, kind: str | None, limit: int, position: dict[str, str] | None
     ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
         audience, run = self._visible_run(principal, run_id)
-        if audience.tier != "provider":
-            raise Forbidden("discrepancies are for provider staff")
+        require(may_read_discrepancies(principal))
         if kind and kind not in {k.value for k in DiscrepancyKind}:
             raise Invalid("unknown discrepancy kind", [FieldError("kind", "one of " + ", ".join(DiscrepancyKind))])
         if run.status != "completed":

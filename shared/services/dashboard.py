@@ -7,9 +7,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from shared.domain.relationships import RelationshipStatus
-from shared.domain.scope import OrgType, Principal
+from shared.domain.scope import Principal, may_read_provider_summary
 from shared.services.enrollment import EnrollmentService
-from shared.services.errors import NotFound
+from shared.services.errors import require
 from shared.storage.billing import BillingRun, BillingRunRepository
 from shared.storage.orders import OrderRepository
 from shared.storage.relationships import CustomerRepository, ResellerRepository
@@ -40,8 +40,7 @@ class ProviderSummary:
     def summary(self, principal: Principal, provider_id: str) -> Summary:
         """The operator and the provider's own staff (anyone else: 404, as if the provider did not exist)."""
         provider = self.enrollment.get(principal, provider_id)
-        if principal.org.org_type not in (OrgType.OPERATOR, OrgType.PROVIDER):
-            raise NotFound(f"provider {provider_id} was not found")
+        require(may_read_provider_summary(principal, provider.org), f"provider {provider_id} was not found")
         resellers = Counter(_status(r.status) for r in self.resellers.iter(provider.id))
         customers = Counter(_status(c.status) for c in self.customers.iter(provider.id))
         in_flight = sum(1 for _ in self.orders.in_flight(provider.id))

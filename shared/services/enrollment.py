@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from shared.auth.state import InvalidState, SignedState
 from shared.domain.relationships import Provider, ProviderStatus
-from shared.domain.scope import Principal, Role, can_see
+from shared.domain.scope import Principal, can_see, may_disable_provider, may_enroll_provider, may_start_consent
 from shared.partner_center import (
     AppOnlyNotSupported,
     AuthenticationFailed,
@@ -34,7 +34,7 @@ from shared.partner_center import (
 )
 from shared.partner_center.auth import MsalTokenProvider
 from shared.secrets.port import SecretStore
-from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, ServiceError
+from shared.services.errors import Conflict, FieldError, Invalid, NotFound, ServiceError, require
 from shared.storage.audit import AuditLog
 from shared.storage.consent import ConsentStateStore
 from shared.storage.organizations import OrganizationRepository
@@ -135,8 +135,7 @@ class EnrollmentService:
         refresh_token_ref: str | None,
     ) -> Provider:
         """Verifies the app (app-only), then with a refresh token the delegated grant and partner ID."""
-        if principal.role is not Role.OPERATOR:
-            raise Forbidden("only the platform operator enrolls providers")
+        require(may_enroll_provider(principal))
         self._refuse_enrolled_twice(tenant_id, client_id)
         credentials = PartnerCenterCredentials(tenant_id, client_id, client_secret_ref, refresh_token_ref)
         client = self._client(credentials)
@@ -207,8 +206,7 @@ class EnrollmentService:
     def disable(self, principal: Principal, provider_id: str) -> Provider:
         """Operator only: the provider stops (no sync, billing, selling or events), its tenant and app are freed
         for another enrollment, and its webhook registration is removed (best effort; the new one replaces it)."""
-        if principal.role is not Role.OPERATOR:
-            raise Forbidden("only the platform operator disables providers")
+        require(may_disable_provider(principal))
         provider = self._providers.get(provider_id)
         if provider is None:
             raise NotFound(f"provider {provider_id} was not found")
@@ -263,11 +261,7 @@ class EnrollmentService:
     def consent_url(self, principal: Principal, provider_id: str) -> str:
         """Where a partner admin signs in (with MFA) and consents; the state is signed, single use, expiring."""
         provider = self.get(principal, provider_id)
-        if not (
-            principal.role is Role.OPERATOR
-            or (principal.role is Role.PROVIDER_ADMIN and principal.org.org_id == provider.id)
-        ):
-            raise Forbidden("only the operator or the provider's admins start the consent")
+        require(may_start_consent(principal, provider.org))
         if provider.status is ProviderStatus.DISABLED:
             raise Conflict("the provider is disabled: its consent cannot be given again")
         nonce = secrets.token_urlsafe(24)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.domain.scope import Decision
+
 
 class ServiceError(Exception):
     status = 400
@@ -45,4 +47,16 @@ class Unavailable(ServiceError):
     status, slug, title = 503, "unavailable", "A dependency is unavailable"
 
 
-__all__ = ["Conflict", "FieldError", "Forbidden", "Invalid", "NotFound", "ServiceError", "Unavailable"]
+def require(decision: Decision, not_found: str = "not found") -> None:
+    """A scope decision (shared/domain/scope.py) as the use case answers it: nothing when allowed, else 404 with
+    what the caller looked for (unless the rule names it), 403 with the rule's reason, 422 naming the field."""
+    if decision.allowed:
+        return
+    if decision.hidden:
+        raise NotFound(decision.reason or not_found)
+    if decision.refused:
+        raise Forbidden(decision.reason)
+    raise Invalid(decision.reason, [FieldError(decision.field, decision.field_message)] if decision.field else [])
+
+
+__all__ = ["Conflict", "FieldError", "Forbidden", "Invalid", "NotFound", "ServiceError", "Unavailable", "require"]

@@ -8,7 +8,6 @@ from shared.domain.members import Member
 from shared.domain.scope import (
     ADMIN_ROLE_OF,
     ROLES_BY_ORG_TYPE,
-    Decision,
     OrgRef,
     OrgType,
     Principal,
@@ -17,7 +16,7 @@ from shared.domain.scope import (
     may_list_members,
     may_manage_members,
 )
-from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
 from shared.storage.audit import AuditLog
 from shared.storage.members import MemberAlreadyExists, MemberRepository
 from shared.storage.organizations import OrganizationRepository
@@ -34,18 +33,7 @@ class MemberService:
         if org is None:
             raise NotFound(f"{org_type.value} {org_id} was not found")
         decision = may_add_member(principal, org, role, target_has_admin=self._members.org_has_admin(org))
-        if decision is Decision.NOT_FOUND:
-            raise NotFound(f"{org_type.value} {org_id} was not found")
-        if decision is Decision.INVALID:
-            allowed = ", ".join(sorted(r.value for r in ROLES_BY_ORG_TYPE[org_type]))
-            raise Invalid(
-                f"role {role.value} does not belong to a {org_type.value}",
-                [FieldError("role", f"a {org_type.value} member's role is one of {allowed}")],
-            )
-        if decision is Decision.FORBIDDEN:
-            if org_type is OrgType.OPERATOR:
-                raise Forbidden("only the operator adds members to the operator's organisation")
-            raise Forbidden("you may not add this member to that organisation")
+        require(decision, f"{org_type.value} {org_id} was not found")
         member = Member(user_id=user_id, org=org, role=role, created_at=datetime.now(UTC), created_by=principal.user_id)
         try:
             self._members.add(member)
@@ -64,8 +52,7 @@ class MemberService:
 
     def list_members(self, principal: Principal, org_type: OrgType, org_id: str) -> list[Member]:
         org = self._org(org_type, org_id)
-        if may_list_members(principal, org) is not Decision.ALLOWED:
-            self._refuse(may_list_members(principal, org), org)
+        require(may_list_members(principal, org), f"{org.org_type.value} {org.org_id} was not found")
         return self._members.of_org(org)
 
     def change_role(self, principal: Principal, user_id: str, role: Role) -> Member:
@@ -95,9 +82,7 @@ class MemberService:
         member = self._members.get(user_id)
         if member is None:
             raise NotFound(f"member {user_id} was not found")
-        decision = may_manage_members(principal, member.org)
-        if decision is not Decision.ALLOWED:
-            self._refuse(decision, member.org, what=f"member {user_id}")
+        require(may_manage_members(principal, member.org), f"member {user_id} was not found")
         return member
 
     def _keep_an_admin(self, member: Member) -> None:
@@ -110,9 +95,3 @@ class MemberService:
         if org is None:
             raise NotFound(f"{org_type.value} {org_id} was not found")
         return org
-
-    @staticmethod
-    def _refuse(decision: Decision, org: OrgRef, what: str | None = None) -> None:
-        if decision is Decision.NOT_FOUND:
-            raise NotFound(f"{what or org.org_type.value + ' ' + org.org_id} was not found")
-        raise Forbidden("you may not manage the members of that organisation")

@@ -51,9 +51,9 @@ from shared.domain.notifications import (
     subscription_expiring,
     url_problem,
 )
-from shared.domain.scope import Principal, Role
+from shared.domain.scope import Principal, may_manage_event_subscriptions, may_read_event_subscriptions
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
-from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
 from shared.storage.audit import AuditLog
 from shared.storage.notifications import DeliveryRepository, EndpointRepository, Marks
 
@@ -67,8 +67,6 @@ SEND_TIMEOUT_SECONDS = 10.0
 CLAIM_STALE_AFTER = timedelta(minutes=2)
 # How late a due attempt may be before the sweep re-queues it (its own message may just be on its way).
 REQUEUE_GRACE = timedelta(minutes=2)
-MANAGERS = frozenset({Role.PROVIDER_ADMIN, Role.RESELLER_ADMIN})
-READERS = MANAGERS | {Role.PROVIDER_STAFF, Role.RESELLER_STAFF}
 MAX_ENDPOINTS_PER_OWNER = 20
 # Settled deliveries (delivered, or dead-lettered) are listed, with their attempts, this long; then removed.
 DELIVERY_RETENTION = timedelta(days=30)
@@ -183,13 +181,9 @@ class NotificationService:
     # Endpoints ------------------------------------------------------------------------------------------------
 
     def _owner(self, principal: Principal, *, manage: bool) -> tuple[str, str | None]:
+        require(may_manage_event_subscriptions(principal) if manage else may_read_event_subscriptions(principal))
         owner = owner_of(principal.org)
-        if owner is None or principal.role not in (MANAGERS if manage else READERS):
-            raise Forbidden(
-                "provider and reseller admins manage event subscriptions; their staff read them"
-                if owner is not None
-                else "event subscriptions belong to providers and resellers"
-            )
+        assert owner is not None  # the rules admit only the members of a provider or a reseller
         return owner
 
     def _own_endpoint(self, principal: Principal, endpoint_id: str, *, manage: bool) -> Endpoint:

@@ -17,8 +17,8 @@ from shared.domain.markets import item_market_error
 from shared.domain.notifications import Event, order_pending_approval
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
 from shared.domain.relationships import Customer, OffboardingRefused, RelationshipStatus, check_buying
-from shared.domain.scope import OrgType, Principal, can_see
-from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from shared.domain.scope import OrgType, Principal, can_see, may_decide_order, may_place_staff_order
+from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
 from shared.services.ports import Audit, Catalog, OrderLookup, Orders, Resellers, TierPricing
 from shared.services.pricing import CatalogViewer
 from shared.services.provisioning import ProvisioningService, provision_outbox
@@ -28,8 +28,6 @@ from shared.storage.tables import TableStorage, safe_key
 INDEX = "orderindex"
 MAX_LINES = 50
 
-ALL_TIERS = ("provider_cost", "reseller_price", "customer_price")
-
 
 @dataclass(frozen=True)
 class LineRequest:
@@ -37,15 +35,6 @@ class LineRequest:
     quantity: int
     term_duration: str
     billing_cycle: str
-
-
-def tiers_for(principal: Principal) -> tuple[str, ...]:
-    """The price tiers a caller may see: never a tier above its own."""
-    if principal.org.org_type in (OrgType.OPERATOR, OrgType.PROVIDER):
-        return ALL_TIERS
-    if principal.org.org_type is OrgType.RESELLER:
-        return ("reseller_price", "customer_price")
-    return ("customer_price",)
 
 
 class OrderIndex:
@@ -198,8 +187,8 @@ class OrderService:
         allowed_items: frozenset[str] | None = None,
         max_term_months: int | None = None,
     ) -> Order:
-        if source == "staff" and principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
-            raise Forbidden("only provider and reseller staff place orders here; customers use the storefront")
+        if source == "staff":
+            require(may_place_staff_order(principal))
         customer = self._orderable_customer(principal, customer_id)
         reseller = self._resellers.get(customer.provider_id, customer.reseller_id)
         assert reseller is not None
@@ -254,8 +243,7 @@ class OrderService:
     def decide(self, principal: Principal, order_id: str, *, approve: bool, reason: str | None = None) -> Order:
         """A storefront order above its customer's threshold waits: approval starts provisioning."""
         order = self.get(principal, order_id)
-        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
-            raise Forbidden("only the provider's staff or the customer's reseller staff decide on orders")
+        require(may_decide_order(principal, _org(order)))
         if order.status is not OrderStatus.PENDING_APPROVAL:
             raise Conflict(f"order {order_id} is {order.status.value}, not waiting for approval")
         now = datetime.now(UTC)

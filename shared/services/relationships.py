@@ -38,7 +38,24 @@ from shared.domain.relationships import (
     restored,
     schedule_next_check,
 )
-from shared.domain.scope import OrgRef, OrgType, Principal, Role, can_see
+from shared.domain.scope import (
+    OrgRef,
+    OrgType,
+    Principal,
+    can_see,
+    may_bring_in_customer,
+    may_change_customer,
+    may_edit_reseller,
+    may_invite_reseller,
+    may_list_resellers,
+    may_name_provider,
+    may_offboard_customer,
+    may_offboard_reseller,
+    may_rename_reseller,
+    may_request_customer_check,
+    may_request_reseller_check,
+    provider_of,
+)
 from shared.domain.storefront import StorefrontPolicy
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import (
@@ -59,7 +76,7 @@ from shared.partner_center import (
 from shared.partner_center.errors import AuthenticationFailed
 from shared.partner_center.errors import Conflict as PartnerCenterConflict
 from shared.secrets.port import SecretStore
-from shared.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unavailable
+from shared.services.errors import Conflict, FieldError, Invalid, NotFound, Unavailable, require
 from shared.services.notifications import publish_event
 from shared.services.ports import Audit, Customers, Organizations, Providers, RelationshipPartnerCenter, Resellers
 from shared.storage.relationships import AlreadyExists
@@ -152,8 +169,7 @@ class RelationshipService:
 
     def _own_provider(self, principal: Principal) -> Provider:
         """The caller's provider, for routes only provider staff use."""
-        if principal.org.org_type is not OrgType.PROVIDER:
-            raise Forbidden("only the provider's staff may do this")
+        require(may_invite_reseller(principal))
         provider = self._providers.get(principal.org.org_id)
         if provider is None:
             raise NotFound("your provider was not found")
@@ -193,14 +209,8 @@ class RelationshipService:
 
     def _provider_scope(self, principal: Principal, provider_id: str | None) -> str:
         """Which provider's partition a list reads: the caller's own, or (operator) the one named."""
-        if principal.org.org_type is OrgType.OPERATOR:
-            if not provider_id:
-                raise Invalid("the operator names the provider", [FieldError("providerId", "is required")])
-            return provider_id
-        own = principal.org.org_id if principal.org.org_type is OrgType.PROVIDER else principal.org.provider_id
-        if provider_id and provider_id != own:
-            raise NotFound(f"provider {provider_id} was not found")
-        return own or ""
+        require(may_name_provider(principal, provider_id), f"provider {provider_id} was not found")
+        return provider_id or provider_of(principal) or ""
 
     def list_resellers(
         self,
@@ -212,8 +222,7 @@ class RelationshipService:
         position: dict[str, str] | None,
         offboarded: bool | None = None,
     ) -> tuple[list[Reseller], dict[str, str] | None]:
-        if principal.org.org_type is OrgType.CUSTOMER:
-            raise Forbidden("customers do not list resellers")
+        require(may_list_resellers(principal))
         partition = self._provider_scope(principal, provider_id)
         equals = {"status": status} if status else {}
         if principal.org.org_type is OrgType.RESELLER:
@@ -297,8 +306,7 @@ class RelationshipService:
 
     def request_reseller_check(self, principal: Principal, reseller_id: str) -> Reseller:
         reseller = self.reseller(principal, reseller_id)
-        if principal.org.org_type is not OrgType.PROVIDER:
-            raise Forbidden("only the provider's staff request relationship checks for resellers")
+        require(may_request_reseller_check(principal, reseller.org))
         return self._check_now(self._resellers, RESELLER_CHECK, reseller)  # type: ignore[return-value]
 
     def _check_now(self, repository: Any, message_type: str, entity: Reseller | Customer) -> Reseller | Customer:
@@ -447,11 +455,9 @@ class RelationshipService:
         """Provider staff edit a reseller's name and contact; the reseller's own admin keeps its contact e-mail
         current but does not rename itself (the name is how the provider knows it)."""
         reseller = self.reseller(principal, reseller_id)
-        if principal.role not in (Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF):
-            if principal.role is not Role.RESELLER_ADMIN:
-                raise Forbidden("only the provider's staff and the reseller's admins edit a reseller")
-            if name is not None:
-                raise Forbidden("only the provider's staff rename a reseller; its admins change its contact e-mail")
+        require(may_edit_reseller(principal, reseller.org))
+        if name is not None:
+            require(may_rename_reseller(principal, reseller.org))
         fields = {k: v for k, v in (("name", name), ("contact_email", contact_email)) if v is not None}
         if not fields:
             return reseller
@@ -508,14 +514,12 @@ class RelationshipService:
         """The customer, if the caller may offboard or restore it: the provider's staff, or its reseller's admins
         (404 outside scope, 403 for anyone else in it)."""
         customer = self.customer(principal, customer_id)
-        if principal.role not in (Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF, Role.RESELLER_ADMIN):
-            raise Forbidden("only the provider's staff and the reseller's admins offboard or restore a customer")
+        require(may_offboard_customer(principal, customer.org))
         return customer
 
     def _offboarding_reseller(self, principal: Principal, reseller_id: str) -> Reseller:
         reseller = self.reseller(principal, reseller_id)
-        if principal.role not in (Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF):
-            raise Forbidden("only the provider's staff offboard or restore a reseller")
+        require(may_offboard_reseller(principal, reseller.org))
         return reseller
 
     def _change_customer_by(
@@ -564,8 +568,7 @@ class RelationshipService:
     # Customers -----------------------------------------------------------------------------------------
 
     def _reseller_for_customer(self, principal: Principal, reseller_id: str) -> tuple[Provider, Reseller]:
-        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER) or principal.role is Role.CUSTOMER_ADMIN:
-            raise Forbidden("only provider staff and the reseller's staff bring in customers")
+        require(may_bring_in_customer(principal))
         reseller = self.reseller(principal, reseller_id)
         provider = self._providers.get(reseller.provider_id)
         if provider is None:
@@ -668,8 +671,7 @@ class RelationshipService:
 
     def request_customer_check(self, principal: Principal, customer_id: str) -> Customer:
         customer = self.customer(principal, customer_id)
-        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
-            raise Forbidden("only the provider's staff and the customer's reseller request checks")
+        require(may_request_customer_check(principal, customer.org))
         message_type = CUSTOMER_CREATE if customer.status is RelationshipStatus.CREATING else CUSTOMER_CHECK
         return self._check_now(self._customers, message_type, customer)  # type: ignore[return-value]
 
@@ -722,8 +724,7 @@ class RelationshipService:
     def _changeable_customer(self, principal: Principal, customer_id: str) -> Customer:
         """The customer, if the caller may change it: its provider's staff or its reseller's (404 outside scope)."""
         customer = self.customer(principal, customer_id)
-        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER):
-            raise Forbidden("only the provider's staff and the customer's reseller change a customer")
+        require(may_change_customer(principal, customer.org))
         return customer
 
     def _change_customer(self, actor: Principal | str, customer: Customer, action: str, **fields: Any) -> Customer:

@@ -15,7 +15,7 @@ from shared.domain.catalog import catalog_item_id_of_offer
 from shared.domain.notifications import subscription_change_failed
 from shared.domain.orders import Order, OrderLine, line_that_bought
 from shared.domain.relationships import Provider, ProviderStatus, RelationshipStatus, is_purchase
-from shared.domain.scope import OrgRef, OrgType, Principal, can_see
+from shared.domain.scope import OrgRef, OrgType, Principal, can_see, may_change_subscription
 from shared.domain.subscriptions import (
     ChangeRefused,
     PendingChange,
@@ -36,7 +36,7 @@ from shared.partner_center import (
     Unavailable,
 )
 from shared.partner_center.errors import AuthenticationFailed
-from shared.services.errors import Conflict, Forbidden, NotFound
+from shared.services.errors import Conflict, NotFound, require
 from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.services.notifications import publish_event
 from shared.services.ports import Audit, Catalog, Customers, Orders, Providers, SubscriptionPartnerCenter, Subscriptions
@@ -365,8 +365,7 @@ class SubscriptionService:
         """Refuses up front what new commerce does not allow (409 with the reason); otherwise records the
         change and queues it (202)."""
         sub = self.get(principal, subscription_id)
-        if principal.org.org_type not in (OrgType.PROVIDER, OrgType.RESELLER, OrgType.CUSTOMER):
-            raise Forbidden("only the provider's staff, the reseller's staff or the customer change subscriptions")
+        require(may_change_subscription(principal, _org(sub)))
         now = now or _now()
         if sub.change is not None and sub.change.status == "pending":
             raise Conflict("a change to this subscription is still being applied; try again when it is done")

@@ -16,8 +16,7 @@ from functions.http.orders import OrderOut
 from functions.http.responses import ResourceRoute
 from local.api import create_local_api
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
-from shared.domain.scope import OrgRef, OrgType, Principal, Role
-from shared.services.orders import tiers_for
+from shared.domain.scope import OrgRef, OrgType, Principal, Role, tiers_visible_to
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each route as the app serves it (an included router's routes with their full paths).
@@ -69,7 +68,7 @@ def order(customer_price: Decimal | None) -> Order:
 
 
 def shown(who: Principal, customer_price: Decimal | None = Decimal("7.125")) -> dict[str, object]:
-    return OrderOut.of(order(customer_price), tiers_for(who)).model_dump(mode="json", exclude_unset=True)
+    return OrderOut.of(order(customer_price), tiers_visible_to(who)).model_dump(mode="json", exclude_unset=True)
 
 
 def test_a_reseller_never_receives_the_providers_cost_not_even_as_null() -> None:
