@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from shared.domain.listings import list_partition
-from shared.domain.scope import OrgType, Principal
-from shared.services.errors import FieldError, Invalid, NotFound
+from shared.domain.scope import OrgType, Principal, may_name_provider
+from shared.services.errors import NotFound, require
 
 
 def list_partition_for(
@@ -33,17 +33,10 @@ def list_partition_for(
         if provider_id and reseller.provider_id != provider_id:
             raise NotFound(f"reseller {reseller_id} was not found")
         return list_partition(OrgType.RESELLER, reseller.id)
-    own = principal.org
-    if own.org_type is OrgType.OPERATOR:
-        if not provider_id:
-            raise Invalid(
-                "the operator names the provider, reseller or customer whose list it reads",
-                [FieldError("providerId", "is required")],
-            )
+    whose = "the provider, reseller or customer whose list it reads"
+    require(may_name_provider(principal, provider_id, operator_names=whose), f"provider {provider_id} was not found")
+    if principal.is_operator and provider_id:
         if providers.get(provider_id) is None:
             raise NotFound(f"provider {provider_id} was not found")
         return list_partition(OrgType.PROVIDER, provider_id)
-    own_provider = own.org_id if own.org_type is OrgType.PROVIDER else own.provider_id
-    if provider_id and provider_id != own_provider:
-        raise NotFound(f"provider {provider_id} was not found")
-    return list_partition(own.org_type, own.org_id)
+    return list_partition(principal.org.org_type, principal.org.org_id)
