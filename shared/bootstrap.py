@@ -286,7 +286,8 @@ class Container:
 
     @cached_property
     def order_service(self) -> Any:
-        from shared.services.orders import OrderIndex, OrderService
+        from shared.services.orders import OrderService
+        from shared.storage.orders import OrderIndex
 
         return OrderService(
             orders=self.orders,
@@ -296,7 +297,7 @@ class Container:
             catalog=self.catalog,
             pricing=self.pricing_service,
             audit=self.audit,
-            provisioning=self.provisioning_service,
+            publisher=self.publisher,
             notify=self.notification_service.publish,
         )
 

@@ -3,29 +3,29 @@ together with the intent to provision them (docs/business.md#orders)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from azure.core.exceptions import ResourceNotFoundError
-
 from shared.domain.catalog import CatalogItem, ItemStatus
 from shared.domain.markets import item_market_error
 from shared.domain.notifications import Event, order_pending_approval
-from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
+from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus, lines_total, opening_status
 from shared.domain.relationships import Customer, OffboardingRefused, RelationshipStatus, check_buying
 from shared.domain.scope import OrgType, Principal, can_see, may_decide_order, may_place_staff_order
+from shared.messaging import MessagePublisher, QueueNames
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
 from shared.services.ports import Audit, Catalog, OrderLookup, Orders, Resellers, TierPricing
 from shared.services.pricing import CatalogViewer
-from shared.services.provisioning import ProvisioningService, provision_outbox
 from shared.services.relationships import RelationshipService
-from shared.storage.tables import TableStorage, safe_key
+from shared.storage.orders import outbox_message, provision_outbox
 
-INDEX = "orderindex"
+log = logging.getLogger(__name__)
+
 MAX_LINES = 50
 
 
@@ -35,29 +35,6 @@ class LineRequest:
     quantity: int
     term_duration: str
     billing_cycle: str
-
-
-class OrderIndex:
-    """Order id → its customer's partition."""
-
-    def __init__(self, storage: TableStorage) -> None:
-        self._storage = storage
-
-    def add(self, order: Order) -> None:
-        self._storage.table(INDEX).upsert_entity(
-            {
-                "PartitionKey": safe_key(order.id),
-                "RowKey": "o",
-                "customerId": order.customer_id,
-                "providerId": order.provider_id,
-            }
-        )
-
-    def customer_of(self, order_id: str) -> str | None:
-        try:
-            return str(self._storage.table(INDEX).get_entity(safe_key(order_id), "o")["customerId"])
-        except ResourceNotFoundError:
-            return None
 
 
 class OrderService:
@@ -71,7 +48,7 @@ class OrderService:
         catalog: Catalog,
         pricing: TierPricing,
         audit: Audit,
-        provisioning: ProvisioningService,
+        publisher: MessagePublisher,
         notify: Callable[[Event], object] = lambda event: None,
     ) -> None:
         self._orders = orders
@@ -81,7 +58,7 @@ class OrderService:
         self._catalog = catalog
         self._pricing = pricing
         self._audit = audit
-        self._provisioning = provisioning
+        self._publisher = publisher
         self._notify = notify  # outbound events (shared/services/notifications.py); never raises
 
     # Placing -----------------------------------------------------------------------------------------------
@@ -202,15 +179,12 @@ class OrderService:
             customer_tenant_id=customer.tenant_id or "",
             reseller_partner_id=reseller.partner_id,
             lines=priced,
-            status=OrderStatus.ACCEPTED,
+            status=opening_status(lines_total(priced, "customer_price"), approval_threshold),
             source=source,
             created_by=principal.user_id,
             created_at=now,
             updated_at=now,
         )
-        total = order.total("customer_price")
-        if approval_threshold is not None and total is not None and total > approval_threshold:
-            order = replace(order, status=OrderStatus.PENDING_APPROVAL)
         self._index.add(order)
         outbox = provision_outbox(order) if order.status is OrderStatus.ACCEPTED else None
         self._orders.add(order, outbox=outbox)
@@ -224,7 +198,7 @@ class OrderService:
             after=order,
         )
         if outbox is not None:
-            self._provisioning.send_accepted(order, outbox)
+            self._send_accepted(order, outbox)
         else:
             self._notify(order_pending_approval(order, now))
         return order
@@ -251,7 +225,7 @@ class OrderService:
         if approve:
             customer = self._relationships.customer(principal, order.customer_id)
             _refuse_offboarded(customer, self._resellers.get(customer.provider_id, customer.reseller_id))
-            approved = replace(order, status=OrderStatus.ACCEPTED, decided_by=principal.user_id, updated_at=now)
+            approved = order.approved(principal.user_id, now)
             outbox = provision_outbox(approved)
             updated = self._orders.update(
                 order, lambda o: approved if o.status is OrderStatus.PENDING_APPROVAL else None, outbox=outbox
@@ -267,11 +241,9 @@ class OrderService:
                 before=before,
                 after=updated,
             )
-            self._provisioning.send_accepted(updated, outbox)
+            self._send_accepted(updated, outbox)
             return updated
-        rejected = replace(
-            order, status=OrderStatus.REJECTED, rejection_reason=reason, decided_by=principal.user_id, updated_at=now
-        )
+        rejected = order.rejected(principal.user_id, now, reason)
         updated = self._orders.update(order, lambda o: rejected if o.status is OrderStatus.PENDING_APPROVAL else None)
         if updated.status is not OrderStatus.REJECTED:
             raise Conflict(f"order {order_id} was decided meanwhile")
@@ -285,6 +257,15 @@ class OrderService:
             after=updated,
         )
         return updated
+
+    def _send_accepted(self, order: Order, outbox: dict[str, Any]) -> None:
+        """Right after the commit: send the message and clear its outbox row (the sweep covers a crash here)."""
+        try:
+            self._publisher.send(QueueNames.PROVISIONING, outbox_message(outbox))
+        except Exception:  # noqa: BLE001 - the outbox row stays; the sweep sends it
+            log.warning("could not send the provisioning message of order %s now; the outbox sweep will", order.id)
+            return
+        self._orders.remove_outbox(outbox)
 
 
 def _refuse_offboarded(customer: Customer, reseller: Any) -> None:

@@ -10,23 +10,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from shared.domain.notifications import order_failed
-from shared.domain.orders import (
-    TERMINAL,
-    LineStatus,
-    Order,
-    OrderLine,
-    OrderStatus,
-    fail_pending_lines,
-    settled_status,
-)
+from shared.domain.orders import TERMINAL, LineStatus, Order, OrderLine, OrderStatus, PartnerCenterOrder
 from shared.domain.relationships import Provider
-from shared.messaging import MessagePublisher, QueueMessage, QueueNames
+from shared.messaging import MessagePublisher, QueueNames
 from shared.partner_center import (
     CartAlreadySubmitted,
     CartLine,
@@ -39,11 +30,15 @@ from shared.partner_center import (
 from shared.partner_center.errors import AuthenticationFailed
 from shared.services.notifications import publish_event
 from shared.services.ports import Audit, Orders, Providers, ProvisioningPartnerCenter
-from shared.storage.orders import outbox_row, with_provisioning
+from shared.storage.orders import (  # PROVISION: the message type handlers.py registers
+    PROVISION,  # noqa: F401
+    outbox_message,
+    provision_message,
+    provision_outbox,
+)
 
 log = logging.getLogger(__name__)
 
-PROVISION = "order.provision"
 SYSTEM = "provisioning"
 
 
@@ -63,19 +58,6 @@ class RetryPolicy:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def provision_message(order: Order) -> QueueMessage:
-    return QueueMessage(
-        type=PROVISION,
-        entity_id=order.id,
-        attempt=order.provisioning.attempt,
-        payload={"customerId": order.customer_id, "providerId": order.provider_id},
-    )
-
-
-def provision_outbox(order: Order) -> dict[str, Any]:
-    return outbox_row(order, QueueNames.PROVISIONING, PROVISION, order.provisioning.attempt)
 
 
 class ProvisioningService:
@@ -105,24 +87,13 @@ class ProvisioningService:
         sent = 0
         now = _now()
         for row in self._orders.outbox():
-            message = QueueMessage(
-                type=row["type"], entity_id=row["entityId"], attempt=int(row["attempt"]), payload=_payload(row)
-            )
+            message = outbox_message(row)
             not_before = row.get("notBefore")
             delay = not_before - now if isinstance(not_before, datetime) and not_before > now else None
             self._publisher.send(row["queue"], message, delay=delay)
             self._orders.remove_outbox(row)
             sent += 1
         return sent
-
-    def send_accepted(self, order: Order, outbox: dict[str, Any]) -> None:
-        """Right after the commit: send the message and clear its outbox row (the sweep covers a crash here)."""
-        try:
-            self._publisher.send(QueueNames.PROVISIONING, provision_message(order))
-        except Exception:  # noqa: BLE001 - the outbox row stays; the sweep sends it
-            log.warning("could not send the provisioning message of order %s now; the outbox sweep will", order.id)
-            return
-        self._orders.remove_outbox(outbox)
 
     def resend_stalled(self, now: datetime | None = None) -> int:
         """An order in progress whose next step is long overdue lost its message: send it again (same id)."""
@@ -159,17 +130,12 @@ class ProvisioningService:
             return self._retry(order, f"Entra ID: {error}", None)
         except PartnerCenterError as error:
             # Refused as a whole (e.g. the customer has not accepted the Microsoft Customer Agreement).
-            return self._finish(replace(order, lines=fail_pending_lines(order, _reason(error))), _reason(error))
+            return self._finish(order, _reason(error))
 
     def _advance(self, order: Order, client: ProvisioningPartnerCenter) -> Order:
         if order.status is OrderStatus.ACCEPTED:
             order = self._save(
-                order,
-                lambda o: (
-                    replace(o, status=OrderStatus.PROVISIONING, updated_at=_now())
-                    if o.status is OrderStatus.ACCEPTED
-                    else None
-                ),
+                order, lambda o: o.provisioning_started(_now()) if o.status is OrderStatus.ACCEPTED else None
             )
         p = order.provisioning
         if not p.checked_out:
@@ -180,7 +146,7 @@ class ProvisioningService:
 
     def _create_cart(self, order: Order, client: ProvisioningPartnerCenter) -> Order:
         request_id = order.provisioning.cart_request_id or str(uuid.uuid4())
-        order = self._save(order, lambda o: with_provisioning(o, cart_request_id=request_id))
+        order = self._save(order, lambda o: o.cart_requested(request_id, _now()))
         lines = [
             CartLine(
                 catalog_item_id=line.offer_id,
@@ -194,7 +160,7 @@ class ProvisioningService:
             if line.status is LineStatus.PENDING
         ]
         cart = client.create_cart(order.customer_tenant_id, lines, request_id=request_id)
-        return self._save(order, lambda o: with_provisioning(o, cart_id=cart.id, checkout_request_id=str(uuid.uuid4())))
+        return self._save(order, lambda o: o.cart_created(cart.id, str(uuid.uuid4()), _now()))
 
     def _checkout(self, order: Order, client: ProvisioningPartnerCenter) -> Order:
         p = order.provisioning
@@ -204,7 +170,11 @@ class ProvisioningService:
         except CartAlreadySubmitted:
             # An earlier checkout went through but its answer was lost: find what it bought.
             result = self._recover_checkout(order, client)
-        return self._save(order, lambda o: _apply_checkout(o, result))
+        refusal = "; ".join(f"{e.code}: {e.description}" for e in result.order_errors)
+        return self._save(
+            order,
+            lambda o: o.checked_out(result.orders, f"Partner Center refused: {refusal}" if refusal else None, _now()),
+        )
 
     @staticmethod
     def _recover_checkout(order: Order, client: ProvisioningPartnerCenter) -> CheckoutResult:
@@ -232,13 +202,11 @@ class ProvisioningService:
         for pc_order_id in sorted(pending):
             pc_order = client.get_order(order.customer_tenant_id, pc_order_id)
             if (pc_order.status or "").lower() == "cancelled":
-                order = self._save(
-                    order, partial(_fail_lines_of, pc_order_id=pc_order_id, reason="Partner Center cancelled the order")
-                )
+                order = self._save(order, _cancelled_in_partner_center(pc_order_id))
                 continue
             if (pc_order.status or "").lower() != "completed":
                 continue
-            order = self._save(order, partial(_take_subscriptions, pc_order=pc_order))
+            order = self._save(order, _completed_in_partner_center(pc_order))
         for line in order.lines:
             if line.status is LineStatus.PROVISIONED and line.subscription_id:
                 self._mirror(order, line, line.subscription_id)
@@ -246,8 +214,7 @@ class ProvisioningService:
             waiting = any(line.partner_center_order_id for line in order.lines if line.status is LineStatus.PENDING)
             if not waiting:  # a pending line with no Partner Center order: the checkout did not take it
                 order = self._save(
-                    order,
-                    lambda o: replace(o, lines=fail_pending_lines(o, "Partner Center created no order for this line")),
+                    order, lambda o: o.lines_failed("Partner Center created no order for this line", _now())
                 )
             else:
                 return self._retry(order, "waiting for Partner Center to complete the order", None, counts=False)
@@ -256,7 +223,7 @@ class ProvisioningService:
     # Outcomes --------------------------------------------------------------------------------------------
 
     def _save(self, order: Order, change: Callable[[Order], Order | None]) -> Order:
-        return self._orders.update(order, lambda current: _stamp(change(current)))
+        return self._orders.update(order, change)
 
     def _retry(self, order: Order, reason: str, retry_after: float | None, *, counts: bool = True) -> Order:
         attempt = order.provisioning.attempt + 1
@@ -269,11 +236,11 @@ class ProvisioningService:
             delay = max(delay, timedelta(seconds=float(retry_after)))
         # The next attempt and its message's outbox row are written together: killed before the send, the message
         # is not lost (the outbox dispatcher sends it, with what is left of its delay).
-        outbox = {**outbox_row(order, QueueNames.PROVISIONING, PROVISION, attempt), "notBefore": now + delay}
+        outbox = provision_outbox(order.retry_scheduled(attempt, now + delay, reason, now), not_before=now + delay)
         updated = self._orders.update(
             order,
-            lambda o: _stamp(
-                with_provisioning(o, attempt=attempt, next_at=now + delay, last_error=reason)
+            lambda o: (
+                o.retry_scheduled(attempt, now + delay, reason, _now())
                 if o.provisioning.attempt == order.provisioning.attempt
                 else None
             ),
@@ -285,30 +252,15 @@ class ProvisioningService:
         return updated
 
     def _give_up(self, order: Order, reason: str) -> Order:
-        failed = replace(order, lines=fail_pending_lines(order, reason))
-        finished = self._finish(failed, reason, abandoned=True)
+        finished = self._finish(order, reason, abandoned=True)
         raise ProvisioningAbandoned(f"order {finished.id}: {reason}")
 
     def _finish(self, order: Order, reason: str | None, *, abandoned: bool = False) -> Order:
-        status = settled_status(order.lines) or OrderStatus.FAILED
+        """Settles the order from its lines; a line still pending fails with the reason."""
         before_status = order.status
-
-        def settle(current: Order) -> Order | None:
-            if current.status in TERMINAL:
-                return None
-            lines = order.lines if settled_status(order.lines) else fail_pending_lines(current, reason or "failed")
-            return with_provisioning(
-                replace(
-                    current,
-                    lines=lines,
-                    status=status,
-                    failure_reason=reason if status is not OrderStatus.COMPLETED else None,
-                ),
-                last_error="abandoned" if abandoned else current.provisioning.last_error,
-                next_at=None,
-            )
-
-        updated = self._save(order, settle)
+        updated = self._save(
+            order, lambda o: None if o.status in TERMINAL else o.settled(_now(), reason, abandoned=abandoned)
+        )
         if updated.status in TERMINAL and before_status not in TERMINAL:
             self._audit.record(
                 actor=SYSTEM,
@@ -319,18 +271,10 @@ class ProvisioningService:
                 before={"status": before_status.value},
                 after=updated,
             )
-            publish_event(self._publisher, order_failed(updated, _now()))  # failed or partly: staff must act
+            event = order_failed(updated, _now())
+            if event is not None:  # failed or partly: staff must act
+                publish_event(self._publisher, event)
         return updated
-
-
-def _stamp(order: Order | None) -> Order | None:
-    return None if order is None else replace(order, updated_at=_now())
-
-
-def _payload(row: dict[str, Any]) -> dict[str, Any]:
-    import orjson
-
-    return dict(orjson.loads(row.get("payload") or "{}"))
 
 
 def _reason(error: PartnerCenterError) -> str:
@@ -344,63 +288,9 @@ def _org(order: Order) -> Any:
     return OrgRef(OrgType.CUSTOMER, order.customer_id, provider_id=order.provider_id, reseller_id=order.reseller_id)
 
 
-def _apply_checkout(order: Order, result: CheckoutResult) -> Order:
-    """Which of our lines each Partner Center order took, and which failed with what."""
-    remaining = [line for line in order.lines if line.status is LineStatus.PENDING]
-    updated: dict[int, OrderLine] = {}
-    for pc_order in result.orders:
-        for item in pc_order.line_items:
-            match = next(
-                (
-                    line
-                    for line in remaining
-                    if line.offer_id.lower() == item.offer_id.lower() and line.quantity == item.quantity
-                ),
-                None,
-            )
-            if match is None:
-                continue
-            remaining.remove(match)
-            updated[match.number] = replace(match, partner_center_order_id=pc_order.id)
-    if result.order_errors:
-        reasons = "; ".join(f"{e.code}: {e.description}" for e in result.order_errors)
-        for line in remaining:
-            updated[line.number] = replace(line, status=LineStatus.FAILED, error=f"Partner Center refused: {reasons}")
-    lines = tuple(updated.get(line.number, line) for line in order.lines)
-    ids = tuple(dict.fromkeys(o.id for o in result.orders))
-    return with_provisioning(replace(order, lines=lines), checked_out=True, partner_center_order_ids=ids)
+def _cancelled_in_partner_center(pc_order_id: str) -> Callable[[Order], Order]:
+    return lambda o: o.lines_failed("Partner Center cancelled the order", _now(), partner_center_order_id=pc_order_id)
 
 
-def _take_subscriptions(order: Order, pc_order: Any) -> Order:
-    items = list(pc_order.line_items)
-    lines = []
-    for line in order.lines:
-        if line.partner_center_order_id != pc_order.id or line.status is not LineStatus.PENDING:
-            lines.append(line)
-            continue
-        item = next(
-            (
-                i
-                for i in items
-                if i.offer_id.lower() == line.offer_id.lower() and i.quantity == line.quantity and i.subscription_id
-            ),
-            None,
-        )
-        if item is None:
-            lines.append(line)
-            continue
-        items.remove(item)
-        lines.append(replace(line, status=LineStatus.PROVISIONED, subscription_id=item.subscription_id))
-    return replace(order, lines=tuple(lines))
-
-
-def _fail_lines_of(order: Order, pc_order_id: str, reason: str) -> Order:
-    return replace(
-        order,
-        lines=tuple(
-            replace(line, status=LineStatus.FAILED, error=reason)
-            if line.partner_center_order_id == pc_order_id and line.status is LineStatus.PENDING
-            else line
-            for line in order.lines
-        ),
-    )
+def _completed_in_partner_center(pc_order: PartnerCenterOrder) -> Callable[[Order], Order]:
+    return lambda o: o.partner_order_completed(pc_order, _now())

@@ -1,11 +1,11 @@
 """Orders and their outbox rows in one partition per customer: an order is accepted together with the
-intent to provision it, in one entity-group transaction, or not at all."""
+intent to provision it, in one entity-group transaction, or not at all. The order index says which customer's
+partition holds an order."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,11 +17,14 @@ from azure.data.tables import TableTransactionError
 from shared.domain.listings import list_partition, list_partitions, order_ranges, order_row_keys
 from shared.domain.orders import LinePrices, LineStatus, Order, OrderLine, OrderStatus, Provisioning
 from shared.domain.scope import OrgType
+from shared.messaging import QueueMessage, QueueNames
 from shared.storage.listings import ListedKind, Listings, every_page, is_conflict, version_of
 from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key, unless_changed
 
 TABLE = "orders"
 LIST_TABLE = "orderlists"
+INDEX = "orderindex"
+PROVISION = "order.provision"
 _ORDER = "o|"
 _OUTBOX = "outbox|"
 
@@ -160,6 +163,28 @@ def outbox_row(order: Order, queue: str, message_type: str, attempt: int) -> dic
     }
 
 
+def provision_message(order: Order) -> QueueMessage:
+    """The `order.provision` message of the order's current attempt (its id is the same for a re-send)."""
+    return QueueMessage(
+        type=PROVISION,
+        entity_id=order.id,
+        attempt=order.provisioning.attempt,
+        payload={"customerId": order.customer_id, "providerId": order.provider_id},
+    )
+
+
+def provision_outbox(order: Order, *, not_before: datetime | None = None) -> dict[str, Any]:
+    """The outbox row of the order's `order.provision` message, written with the order (the message waiting)."""
+    row = outbox_row(order, QueueNames.PROVISIONING, PROVISION, order.provisioning.attempt)
+    return row if not_before is None else {**row, "notBefore": not_before}
+
+
+def outbox_message(row: dict[str, Any]) -> QueueMessage:
+    """The message an outbox row holds, as it is sent."""
+    payload = dict(orjson.loads(row.get("payload") or "{}"))
+    return QueueMessage(type=row["type"], entity_id=row["entityId"], attempt=int(row["attempt"]), payload=payload)
+
+
 def _outbox_upsert(outbox: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
     return [] if outbox is None else [("upsert", outbox)]
 
@@ -272,12 +297,35 @@ class OrderRepository:
             yield _from_row(row)
 
 
-def new_outbox(order: Order, queue: str, message_type: str) -> dict[str, Any]:
-    return outbox_row(order, queue, message_type, order.provisioning.attempt)
+class OrderIndex:
+    """Order id → its customer's partition."""
+
+    def __init__(self, storage: TableStorage) -> None:
+        self._storage = storage
+
+    def add(self, order: Order) -> None:
+        self._storage.table(INDEX).upsert_entity(
+            {
+                "PartitionKey": safe_key(order.id),
+                "RowKey": "o",
+                "customerId": order.customer_id,
+                "providerId": order.provider_id,
+            }
+        )
+
+    def customer_of(self, order_id: str) -> str | None:
+        try:
+            return str(self._storage.table(INDEX).get_entity(safe_key(order_id), "o")["customerId"])
+        except ResourceNotFoundError:
+            return None
 
 
-def with_provisioning(order: Order, **changes: Any) -> Order:
-    return replace(order, provisioning=replace(order.provisioning, **changes))
-
-
-__all__ = ["OrderRepository", "new_outbox", "outbox_row", "with_provisioning"]
+__all__ = [
+    "PROVISION",
+    "OrderIndex",
+    "OrderRepository",
+    "outbox_message",
+    "outbox_row",
+    "provision_message",
+    "provision_outbox",
+]

@@ -16,8 +16,8 @@ from shared.bootstrap import Container
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus
 from shared.domain.scope import OrgRef, OrgType, Role
 from shared.domain.subscriptions import Subscription
-from shared.services.orders import OrderIndex
 from shared.services.sweeps import repair_lists
+from shared.storage.orders import OrderIndex
 from tests.support.commerce import ready_shop, work_queues
 from tests.support.onboarding import Sandbox, new_domain, new_partner_id, work_queue
 from tests.support.platform import new_id

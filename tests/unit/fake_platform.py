@@ -166,7 +166,7 @@ class FakePlatform:
             catalog=self.catalog,
             pricing=self.pricing,
             audit=self.audit,
-            provisioning=self.provisioning_service(),
+            publisher=self.publisher,
         )
 
     # Records to start from ---------------------------------------------------------------------------------
