@@ -14,8 +14,8 @@ from functions.http.responses import JsonValue, aware, resource_router
 from functions.http.schemas import problems
 from shared.domain.audit import AuditEntry
 from shared.domain.scope import (
-    OrgType,
     Principal,
+    audit_feed_scope,
     hide,
     may_choose_audit_feed,
     may_read_audit,
@@ -127,23 +127,16 @@ def _feed(
     start = aware(since) or end - timedelta(days=7)
     if start >= end or end - start > MAX_FEED_SPAN:
         raise Invalid("from must be before to, at most 92 days apart", [FieldError("from", "a range of up to 92 days")])
-    own = principal.org
-    narrow: dict[str, str | None] = {}
     require(may_choose_audit_feed(principal, provider_id), f"provider {provider_id} was not found")
-    if own.org_type is OrgType.OPERATOR:
-        scope = provider_id or "platform"
-    elif own.org_type is OrgType.PROVIDER:
-        scope = own.org_id
-    elif own.org_type is OrgType.RESELLER:
-        scope, narrow = own.provider_id or "", {"reseller_id": own.org_id}
-    else:
-        scope, narrow = own.provider_id or "", {"org_id": own.org_id}
+    feed = audit_feed_scope(principal, provider_id)
+    scope = feed.partition
     binding = paging_binding(principal, "auditFeed", scope=scope, since=start.isoformat(), until=end.isoformat(),
                              actorId=actor_id)  # fmt: skip
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     entries, next_position = container.audit.page_feed(
-        scope, since=start, until=end, limit=paging.limit, position=position, actor_id=actor_id, **narrow
-    )
+        scope, since=start, until=end, limit=paging.limit, position=position, actor_id=actor_id,
+        org_id=feed.org_id, reseller_id=feed.reseller_id,
+    )  # fmt: skip
     visible = [e for e in entries if may_read_audit(principal, e.org, e.entity_type).allowed]
     return AuditPage(
         items=[AuditEntryOut.of(e, principal) for e in visible],

@@ -28,6 +28,7 @@ from shared.domain.scope import (
     OrgRef,
     OrgType,
     Principal,
+    catalog_market_customer,
     may_decide_what_resellers_sell,
     may_manage_catalog,
     may_name_provider,
@@ -279,10 +280,9 @@ def list_catalog(
     viewer = catalog_viewer(container, principal, provider_id)
     # A filter outside the caller's scope is a 404; a customer reads its own market.
     require(may_read_catalog_for_customer(principal, customer_id), f"customer {customer_id} was not found")
-    if principal.org.org_type is OrgType.CUSTOMER:
-        country = customer_market(container.relationship_service.customer(principal, principal.org.org_id), country)
-    elif customer_id:
-        country = customer_market(container.relationship_service.customer(principal, customer_id), country)
+    market_of = catalog_market_customer(principal, customer_id)
+    if market_of:
+        country = customer_market(container.relationship_service.customer(principal, market_of), country)
     if not country:  # answered as any missing query parameter is
         raise RequestValidationError(
             [{"type": "missing", "loc": ("query", "country"), "msg": "Field required (or name customerId)"}]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.domain.billing import visible_fields
+
 
 class OrgType(StrEnum):
     OPERATOR = "operator"
@@ -269,6 +271,29 @@ def may_choose_audit_feed(principal: Principal, provider_id: str | None) -> Deci
     return allow_if(principal.is_operator or not provider_id, hide())
 
 
+@dataclass(frozen=True)
+class FeedScope:
+    """Which feed partition a caller reads, narrowed to one reseller (and its customers) or one organisation."""
+
+    partition: str
+    reseller_id: str | None = None
+    org_id: str | None = None
+
+
+def audit_feed_scope(principal: Principal, provider_id: str | None) -> FeedScope:
+    """The operator reads the platform's feed or the provider's it names; a provider's staff their provider's; a
+    reseller its own part of its provider's feed (itself and its customers), a customer only its own entries. Only
+    the operator names a provider (`may_choose_audit_feed`); anyone else's is ignored here."""
+    own = principal.org
+    if own.org_type is OrgType.OPERATOR:
+        return FeedScope(provider_id or OPERATOR_ORG_ID)
+    if own.org_type is OrgType.PROVIDER:
+        return FeedScope(own.org_id)
+    if own.org_type is OrgType.RESELLER:
+        return FeedScope(own.provider_id or "", reseller_id=own.org_id)
+    return FeedScope(own.provider_id or "", org_id=own.org_id)
+
+
 # Lists ------------------------------------------------------------------------------------------------------------
 
 
@@ -284,6 +309,45 @@ def may_name_provider(
 
 def may_list_resellers(principal: Principal) -> Decision:
     return allow_if(principal.org.org_type is not OrgType.CUSTOMER, refuse("customers do not list resellers"))
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """The rows of a partition a caller sees: only one reseller's and/or one customer's (None: not narrowed by it).
+    `named_reseller` / `named_customer`: that id is the caller's filter, not its own organisation, so the service
+    still finds it (404 when it is not there, or, for a customer, not under `reseller_id`)."""
+
+    reseller_id: str | None = None
+    customer_id: str | None = None
+    named_reseller: bool = False
+    named_customer: bool = False
+
+
+def resellers_visible_to(principal: Principal) -> Narrowing | Decision:
+    """A reseller's staff see their own reseller's row only; the provider's staff and the operator every reseller;
+    customers list none (`may_list_resellers`)."""
+    listing = may_list_resellers(principal)
+    if not listing.allowed:
+        return listing
+    if principal.org.org_type is OrgType.RESELLER:
+        return Narrowing(reseller_id=principal.org.org_id)
+    return Narrowing()
+
+
+def customers_visible_to(principal: Principal, reseller_id: str | None) -> Narrowing | Decision:
+    """A reseller's staff see their own customers, a customer itself, the provider's staff and the operator every
+    customer (or the named reseller's). A reseller filter outside the caller's scope is hidden, never an empty page:
+    another reseller for a reseller, any but its own for a customer."""
+    own = principal.org
+    if own.org_type is OrgType.RESELLER:
+        if reseller_id and reseller_id != own.org_id:
+            return hide()
+        return Narrowing(reseller_id=own.org_id)
+    if own.org_type is OrgType.CUSTOMER:
+        if reseller_id and reseller_id != own.reseller_id:
+            return hide()
+        return Narrowing(reseller_id=reseller_id, customer_id=own.org_id, named_reseller=bool(reseller_id))
+    return Narrowing(reseller_id=reseller_id, named_reseller=bool(reseller_id))
 
 
 # Providers --------------------------------------------------------------------------------------------------------
@@ -479,6 +543,37 @@ def may_read_catalog_for_customer(principal: Principal, customer_id: str | None)
     return allow_if(not customer_id or _provider_or_reseller(principal), hide())
 
 
+@dataclass(frozen=True)
+class CatalogBuyer:
+    """Whose buy price a catalog shows: a provider's (its cost), one of its resellers', or a customer of that
+    reseller's."""
+
+    provider_id: str
+    reseller_id: str | None = None
+    customer_id: str | None = None
+
+
+def catalog_buyer(org: OrgRef) -> CatalogBuyer | None:
+    """An organisation's catalog shows its own buy price: a provider's its cost, a reseller's what its provider charges
+    it, a customer's what its reseller charges it (its lineage names them). The operator, or an organisation without
+    its lineage, buys nothing (None)."""
+    if org.org_type is OrgType.PROVIDER:
+        return CatalogBuyer(org.org_id)
+    if org.org_type is OrgType.RESELLER and org.provider_id:
+        return CatalogBuyer(org.provider_id, reseller_id=org.org_id)
+    if org.org_type is OrgType.CUSTOMER and org.provider_id and org.reseller_id:
+        return CatalogBuyer(org.provider_id, reseller_id=org.reseller_id, customer_id=org.org_id)
+    return None
+
+
+def catalog_market_customer(principal: Principal, customer_id: str | None) -> str | None:
+    """Whose market a catalog read takes its country from: a customer's own, always; for staff the customer they
+    name, if any (`may_read_catalog_for_customer` decides whether they may name it)."""
+    if principal.org.org_type is OrgType.CUSTOMER:
+        return principal.org.org_id
+    return customer_id or None
+
+
 def may_use_storefront(principal: Principal) -> Decision:
     return allow_if(
         principal.role is Role.CUSTOMER_ADMIN and principal.org.org_type is OrgType.CUSTOMER,
@@ -560,6 +655,50 @@ def billing_audience(principal: Principal) -> BillingAudience | None:
     return None
 
 
+def reads_whole_runs(audience: BillingAudience) -> bool:
+    """Provider staff read a run whole: whether it is current, its counts, every line (billable or not) with every
+    field, and why it failed in Microsoft's words; resellers and customers read their own part only."""
+    return audience.tier == "provider"
+
+
+def own_totals_scope(audience: BillingAudience) -> str:
+    """The totals rows whose line counts are a reseller's or a customer's own ("reseller" or "customer")."""
+    return "reseller" if audience.tier == "reseller" else "customer"
+
+
+@dataclass(frozen=True)
+class BillingLines:
+    """The lines of a run a reader sees: those of the narrowing, with the fields its tier reads, and only the billable
+    ones unless it reads whole runs."""
+
+    narrowing: Narrowing
+    fields: tuple[str, ...]
+    billable_only: bool
+
+
+def billing_lines_visible_to(
+    audience: BillingAudience, reseller_id: str | None, customer_id: str | None
+) -> BillingLines | Decision:
+    """Provider staff read every line, or the reseller's or customer's they name; a reseller its own and its
+    customers' (a customer it names is for the service to find under it), a customer its own. A reseller or customer
+    named outside the reader's part is not there."""
+    if not reads_whole_runs(audience):
+        if reseller_id and reseller_id != audience.reseller_id:
+            return hide(f"no reseller {reseller_id}")
+        reseller_id = audience.reseller_id
+    if audience.tier == "customer":
+        if customer_id and customer_id != audience.customer_id:
+            return hide(f"no customer {customer_id}")
+        customer_id = audience.customer_id
+    narrowing = Narrowing(
+        reseller_id=reseller_id or None,
+        customer_id=customer_id or None,
+        named_reseller=bool(reseller_id) and reads_whole_runs(audience),
+        named_customer=bool(customer_id) and audience.tier != "customer",
+    )
+    return BillingLines(narrowing, visible_fields(audience.tier), billable_only=not reads_whole_runs(audience))
+
+
 def may_read_billing(principal: Principal) -> Decision:
     return allow_if(
         billing_audience(principal) is not None, refuse("billing runs belong to a provider: sign in as a member of one")
@@ -568,7 +707,7 @@ def may_read_billing(principal: Principal) -> Decision:
 
 def _reads_whole_runs(principal: Principal) -> bool:
     audience = billing_audience(principal)
-    return audience is not None and audience.tier == "provider"
+    return audience is not None and reads_whole_runs(audience)
 
 
 def may_start_billing_run(principal: Principal) -> Decision:

@@ -30,7 +30,6 @@ from shared.domain.billing import (
     UnitPrices,
     add_months,
     shown_line,
-    visible_fields,
 )
 from shared.domain.catalog import make_catalog_item_id
 from shared.domain.money import format_decimal
@@ -39,12 +38,15 @@ from shared.domain.scope import (
     BillingAudience,
     Principal,
     billing_audience,
+    billing_lines_visible_to,
     may_read_billing,
     may_read_discrepancies,
     may_start_billing_run,
+    own_totals_scope,
+    reads_whole_runs,
 )
 from shared.messaging import QueueMessage, QueueNames
-from shared.services.errors import FieldError, Invalid, NotFound, require
+from shared.services.errors import FieldError, Invalid, NotFound, narrowed, require
 from shared.services.notifications import publish_event, run_completed_event
 from shared.storage.billing import (
     BillingBlobs,
@@ -79,7 +81,7 @@ def _reason_for(run: BillingRun, audience: Audience) -> str | None:
     """Provider staff read Microsoft's exact answer; resellers and customers only that the run failed."""
     if run.status != "failed":
         return None
-    if audience.tier == "provider":
+    if reads_whole_runs(audience):
         return run.failure_reason or "the run failed without a recorded reason"
     return "the billing run failed; the provider has been told why and can run it again"
 
@@ -119,7 +121,7 @@ class RunView:
     @property
     def own_lines(self) -> int:
         """The lines a reseller or customer may read: its own rows' counts."""
-        own = "reseller" if self.audience.tier == "reseller" else "customer"
+        own = own_totals_scope(self.audience)
         return sum(row.lines for row in self.rows if row.scope == own)
 
 
@@ -522,7 +524,7 @@ class BillingService:
         """A run as its reader may see it (docs/api-guide.md#billing): provider staff alone read whether it is
         current and its counts; the others read the totals rows of their own reseller or customer. Lists leave the
         totals out (`with_totals=False`), but a reseller's or customer's list still counts its own lines."""
-        provider = audience.tier == "provider"
+        provider = reads_whole_runs(audience)
         completed = run.status == "completed"
         rows: list[TotalRow] = []
         if completed and (with_totals or not provider):
@@ -542,30 +544,21 @@ class BillingService:
         """The run, the line fields the caller's tier may read, and what turns a stored line into the caller's
         answer (None for a line the caller may not read); scope is checked here, before anything is streamed."""
         audience, run = self._visible_run(principal, run_id)
-        if audience.tier != "provider":
-            if reseller_id and reseller_id != audience.reseller_id:
-                raise NotFound(f"no reseller {reseller_id}")
-            reseller_id = audience.reseller_id
-        if audience.tier == "customer":
-            if customer_id and customer_id != audience.customer_id:
-                raise NotFound(f"no customer {customer_id}")
-            customer_id = audience.customer_id
-        if customer_id and audience.tier != "customer":
+        visible = narrowed(billing_lines_visible_to(audience, reseller_id, customer_id))
+        seen = visible.narrowing
+        reseller_id, customer_id = seen.reseller_id, seen.customer_id
+        if seen.named_customer:
             customer = self._customers.get(audience.provider_id, customer_id)
             if customer is None or (reseller_id and customer.reseller_id != reseller_id):
                 raise NotFound(f"no customer {customer_id}")
-        if (
-            reseller_id
-            and audience.tier == "provider"
-            and self._resellers.get(audience.provider_id, reseller_id) is None
-        ):
+        if seen.named_reseller and self._resellers.get(audience.provider_id, reseller_id) is None:
             raise NotFound(f"no reseller {reseller_id}")
         if run.status != "completed" or not run.lines_blob:
             from shared.services.errors import Conflict
 
             raise Conflict(f"billing run {run_id} is {run.status}: its lines exist once it is completed")
-        fields = visible_fields(audience.tier)
-        restricted = audience.tier != "provider"
+        fields = visible.fields
+        restricted = visible.billable_only
         reseller_key = reseller_id.encode() if reseller_id else None
         customer_key = customer_id.encode() if customer_id else None
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from shared.domain.scope import Decision
+
+Seen = TypeVar("Seen")
 
 
 class ServiceError(Exception):
@@ -59,4 +62,15 @@ def require(decision: Decision, not_found: str = "not found") -> None:
     raise Invalid(decision.reason, [FieldError(decision.field, decision.field_message)] if decision.field else [])
 
 
-__all__ = ["Conflict", "FieldError", "Forbidden", "Invalid", "NotFound", "ServiceError", "Unavailable", "require"]
+def narrowed(seen: Seen | Decision, not_found: str = "not found") -> Seen:
+    """The answer of a rule that says what the caller sees (a `Narrowing`, a run's `BillingLines`) or refuses it:
+    what it sees, or the refusal answered as `require` answers it."""
+    if not isinstance(seen, Decision):
+        return seen
+    require(seen, not_found)
+    raise TypeError("a rule answers what the caller sees, or a refusal")
+
+
+__all__ = [
+    "Conflict", "FieldError", "Forbidden", "Invalid", "NotFound", "ServiceError", "Unavailable", "narrowed", "require",
+]  # fmt: skip

@@ -24,7 +24,7 @@ from shared.domain.pricing import (
     provider_cost,
     reseller_price,
 )
-from shared.domain.scope import OrgRef, OrgType, Principal
+from shared.domain.scope import OrgRef, OrgType, Principal, catalog_buyer
 from shared.services.errors import Conflict, FieldError, Invalid, ServiceError
 from shared.storage.audit import AuditLog
 from shared.storage.catalog import CatalogFilter, CatalogRepository, check_country
@@ -70,14 +70,11 @@ class CatalogViewer:
 
     @classmethod
     def of(cls, org: OrgRef) -> CatalogViewer:
-        """The viewer an organisation is (its lineage names the provider and reseller above it)."""
-        if org.org_type is OrgType.PROVIDER:
-            return cls(org.org_id)
-        if org.org_type is OrgType.RESELLER and org.provider_id:
-            return cls(org.provider_id, reseller_id=org.org_id)
-        if org.org_type is OrgType.CUSTOMER and org.provider_id and org.reseller_id:
-            return cls(org.provider_id, reseller_id=org.reseller_id, customer_id=org.org_id)
-        raise ValueError(f"a {org.org_type.value} has no catalog prices of its own")
+        """The viewer an organisation is (`catalog_buyer`: its lineage names the provider and reseller above it)."""
+        buyer = catalog_buyer(org)
+        if buyer is None:
+            raise ValueError(f"{org.key} has no catalog prices of its own")
+        return cls(buyer.provider_id, reseller_id=buyer.reseller_id, customer_id=buyer.customer_id)
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,11 @@ from shared.domain.scope import (
     OrgType,
     Principal,
     can_see,
+    customers_visible_to,
     may_bring_in_customer,
     may_change_customer,
     may_edit_reseller,
     may_invite_reseller,
-    may_list_resellers,
     may_name_provider,
     may_offboard_customer,
     may_offboard_reseller,
@@ -55,6 +55,7 @@ from shared.domain.scope import (
     may_request_customer_check,
     may_request_reseller_check,
     provider_of,
+    resellers_visible_to,
 )
 from shared.domain.storefront import StorefrontPolicy
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
@@ -76,7 +77,7 @@ from shared.partner_center import (
 from shared.partner_center.errors import AuthenticationFailed
 from shared.partner_center.errors import Conflict as PartnerCenterConflict
 from shared.secrets.port import SecretStore
-from shared.services.errors import Conflict, FieldError, Invalid, NotFound, Unavailable, require
+from shared.services.errors import Conflict, FieldError, Invalid, NotFound, Unavailable, narrowed, require
 from shared.services.notifications import publish_event
 from shared.services.ports import Audit, Customers, Organizations, Providers, RelationshipPartnerCenter, Resellers
 from shared.storage.relationships import AlreadyExists
@@ -222,11 +223,11 @@ class RelationshipService:
         position: dict[str, str] | None,
         offboarded: bool | None = None,
     ) -> tuple[list[Reseller], dict[str, str] | None]:
-        require(may_list_resellers(principal))
+        seen = narrowed(resellers_visible_to(principal))
         partition = self._provider_scope(principal, provider_id)
         equals = {"status": status} if status else {}
-        if principal.org.org_type is OrgType.RESELLER:
-            equals["id"] = principal.org.org_id
+        if seen.reseller_id:
+            equals["id"] = seen.reseller_id
         return self._resellers.page(  # type: ignore[no-any-return]
             partition, limit=limit, position=position, equals=equals, offboarded=offboarded
         )
@@ -246,21 +247,14 @@ class RelationshipService:
         equals: dict[str, str] = {}
         if status:
             equals["status"] = status
-        if principal.org.org_type is OrgType.RESELLER:
-            if reseller_id and reseller_id != principal.org.org_id:
-                raise NotFound(f"reseller {reseller_id} was not found")
-            equals["reseller_id"] = principal.org.org_id
-        elif reseller_id:
-            # A filter naming a reseller outside the caller's scope is a 404, never an empty page.
-            if self._resellers.get(partition, reseller_id) is None:
-                raise NotFound(f"reseller {reseller_id} was not found")
-            if principal.org.org_type is OrgType.CUSTOMER:
-                own = self._customers.get(partition, principal.org.org_id)
-                if own is None or own.reseller_id != reseller_id:
-                    raise NotFound(f"reseller {reseller_id} was not found")
-            equals["reseller_id"] = reseller_id
-        if principal.org.org_type is OrgType.CUSTOMER:
-            equals["id"] = principal.org.org_id
+        # A filter naming a reseller outside the caller's scope is a 404, never an empty page.
+        seen = narrowed(customers_visible_to(principal, reseller_id), f"reseller {reseller_id} was not found")
+        if seen.named_reseller and self._resellers.get(partition, seen.reseller_id or "") is None:
+            raise NotFound(f"reseller {reseller_id} was not found")
+        if seen.reseller_id:
+            equals["reseller_id"] = seen.reseller_id
+        if seen.customer_id:
+            equals["id"] = seen.customer_id
         return self._customers.page(  # type: ignore[no-any-return]
             partition, limit=limit, position=position, equals=equals, offboarded=offboarded
         )

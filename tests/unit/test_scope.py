@@ -7,17 +7,27 @@ from collections.abc import Callable
 
 import pytest
 
+from shared.domain.billing import CUSTOMER_FIELDS, PROVIDER_FIELDS, RESELLER_FIELDS
 from shared.domain.scope import (
     ALL_TIERS,
     BillingAudience,
+    BillingLines,
+    CatalogBuyer,
     Decision,
+    FeedScope,
+    Narrowing,
     OrgRef,
     OrgType,
     Principal,
     Role,
     Verdict,
+    audit_feed_scope,
     billing_audience,
+    billing_lines_visible_to,
     can_see,
+    catalog_buyer,
+    catalog_market_customer,
+    customers_visible_to,
     may_add_member,
     may_bring_in_customer,
     may_change_customer,
@@ -60,6 +70,9 @@ from shared.domain.scope import (
     may_start_consent,
     may_sync_customer_subscriptions,
     may_use_storefront,
+    own_totals_scope,
+    reads_whole_runs,
+    resellers_visible_to,
     tiers_visible_to,
 )
 
@@ -262,6 +275,16 @@ def test_only_the_operator_names_whose_audit_feed_it_reads() -> None:
     assert may_choose_audit_feed(PROVIDER_ADMIN, "pa").hidden  # even its own: its feed is already its own
 
 
+def test_audit_feed_scope_is_the_callers_providers_feed_narrowed_to_its_reseller_or_its_own_organisation() -> None:
+    assert audit_feed_scope(OPERATOR, None) == FeedScope("platform")
+    assert audit_feed_scope(OPERATOR, "pb") == FeedScope("pb")
+    assert audit_feed_scope(PROVIDER_ADMIN, None) == FeedScope("pa")
+    assert audit_feed_scope(RESELLER_ADMIN, None) == FeedScope("pa", reseller_id="ra1")
+    assert audit_feed_scope(CUSTOMER_ADMIN, None) == FeedScope("pa", org_id="ca1")
+    # only the operator's choice counts (anyone else naming one is hidden by may_choose_audit_feed first)
+    assert audit_feed_scope(RESELLER_ADMIN, "pb") == FeedScope("pa", reseller_id="ra1")
+
+
 # Lists ---------------------------------------------------------------------------------------------------------------
 
 
@@ -280,6 +303,37 @@ def test_a_list_under_a_provider_is_the_callers_own_providers_and_the_operator_n
 def test_customers_do_not_list_resellers() -> None:
     assert may_list_resellers(RESELLER_STAFF).allowed and may_list_resellers(OPERATOR).allowed
     assert refused_with(may_list_resellers(CUSTOMER_ADMIN), "customers do not list resellers")
+
+
+def test_resellers_visible_to_a_reseller_are_itself_and_to_the_provider_and_operator_all() -> None:
+    assert resellers_visible_to(RESELLER_STAFF) == Narrowing(reseller_id="ra1")
+    assert resellers_visible_to(RESELLER_ADMIN) == Narrowing(reseller_id="ra1")
+    assert resellers_visible_to(PROVIDER_STAFF) == Narrowing()
+    assert resellers_visible_to(OPERATOR) == Narrowing()
+    refused = resellers_visible_to(CUSTOMER_ADMIN)
+    assert isinstance(refused, Decision) and refused_with(refused, "customers do not list resellers")
+
+
+def test_customers_visible_to_a_reseller_are_its_own_and_another_resellers_filter_is_hidden() -> None:
+    assert customers_visible_to(RESELLER_STAFF, None) == Narrowing(reseller_id="ra1")
+    assert customers_visible_to(RESELLER_STAFF, "ra1") == Narrowing(reseller_id="ra1")  # its own: nothing to find
+    hidden = customers_visible_to(RESELLER_STAFF, "ra2")
+    assert isinstance(hidden, Decision) and hidden.hidden and hidden.reason == ""
+
+
+def test_customers_visible_to_a_customer_are_itself_under_its_own_reseller_only() -> None:
+    assert customers_visible_to(CUSTOMER_ADMIN, None) == Narrowing(customer_id="ca1")
+    assert customers_visible_to(CUSTOMER_ADMIN, "ra1") == Narrowing(
+        reseller_id="ra1", customer_id="ca1", named_reseller=True
+    )
+    hidden = customers_visible_to(CUSTOMER_ADMIN, "ra2")
+    assert isinstance(hidden, Decision) and hidden.hidden
+
+
+def test_customers_visible_to_the_provider_and_operator_are_all_or_the_named_resellers_which_must_exist() -> None:
+    for caller in (PROVIDER_ADMIN, PROVIDER_STAFF, OPERATOR):
+        assert customers_visible_to(caller, None) == Narrowing()
+        assert customers_visible_to(caller, "ra2") == Narrowing(reseller_id="ra2", named_reseller=True)
 
 
 # Providers -----------------------------------------------------------------------------------------------------------
@@ -455,6 +509,23 @@ def test_a_customer_reads_only_its_own_markets_catalog_and_the_operator_names_no
     assert may_read_catalog_for_customer(OPERATOR, "ca1").hidden
 
 
+def test_catalog_buyer_is_the_organisations_own_buy_price_by_its_lineage() -> None:
+    assert catalog_buyer(PROVIDER_A) == CatalogBuyer("pa")
+    assert catalog_buyer(RESELLER_A1) == CatalogBuyer("pa", reseller_id="ra1")
+    assert catalog_buyer(CUSTOMER_A1) == CatalogBuyer("pa", reseller_id="ra1", customer_id="ca1")
+    assert catalog_buyer(OrgRef.operator()) is None
+    assert catalog_buyer(OrgRef(OrgType.RESELLER, "orphan")) is None  # no provider above it
+    assert catalog_buyer(OrgRef(OrgType.CUSTOMER, "orphan", provider_id="pa")) is None  # no reseller above it
+
+
+def test_catalog_market_customer_is_a_customers_own_always_and_the_one_staff_name() -> None:
+    assert catalog_market_customer(CUSTOMER_ADMIN, None) == "ca1"
+    assert catalog_market_customer(CUSTOMER_ADMIN, "ca1") == "ca1"
+    assert catalog_market_customer(RESELLER_STAFF, "ca1") == "ca1"
+    assert catalog_market_customer(PROVIDER_STAFF, None) is None
+    assert catalog_market_customer(OPERATOR, "") is None
+
+
 def test_the_storefront_is_for_customer_admins() -> None:
     assert allowed(may_use_storefront) == {Role.CUSTOMER_ADMIN}
     assert refused_with(may_use_storefront(RESELLER_ADMIN), "the storefront is for customer admins")
@@ -523,6 +594,49 @@ def test_billing_runs_are_read_by_their_providers_world_each_its_own_part_and_no
 def test_only_a_provider_admin_starts_a_billing_run() -> None:
     assert allowed(may_start_billing_run) == {Role.PROVIDER_ADMIN}
     assert refused_with(may_start_billing_run(RESELLER_ADMIN), "only a provider admin may start a billing run")
+
+
+PROVIDER_AUDIENCE = BillingAudience("pa", "provider")
+RESELLER_AUDIENCE = BillingAudience("pa", "reseller", reseller_id="ra1")
+CUSTOMER_AUDIENCE = BillingAudience("pa", "customer", reseller_id="ra1", customer_id="ca1")
+
+
+def test_reads_whole_runs_is_for_provider_staff_alone() -> None:
+    assert reads_whole_runs(PROVIDER_AUDIENCE)
+    assert not reads_whole_runs(RESELLER_AUDIENCE)
+    assert not reads_whole_runs(CUSTOMER_AUDIENCE)
+
+
+def test_own_totals_scope_is_the_resellers_or_the_customers_rows() -> None:
+    assert own_totals_scope(RESELLER_AUDIENCE) == "reseller"
+    assert own_totals_scope(CUSTOMER_AUDIENCE) == "customer"
+
+
+def test_billing_lines_visible_to_provider_staff_are_every_field_of_every_line_or_of_those_they_name() -> None:
+    assert billing_lines_visible_to(PROVIDER_AUDIENCE, None, None) == BillingLines(
+        Narrowing(), PROVIDER_FIELDS, billable_only=False
+    )
+    named = billing_lines_visible_to(PROVIDER_AUDIENCE, "ra2", "ca2")
+    assert isinstance(named, BillingLines)
+    assert named.narrowing == Narrowing("ra2", "ca2", named_reseller=True, named_customer=True)
+
+
+def test_billing_lines_visible_to_a_reseller_are_its_own_billable_ones_with_its_fields() -> None:
+    own = billing_lines_visible_to(RESELLER_AUDIENCE, None, None)
+    assert own == BillingLines(Narrowing(reseller_id="ra1"), RESELLER_FIELDS, billable_only=True)
+    assert billing_lines_visible_to(RESELLER_AUDIENCE, "ra1", None) == own
+    customer = billing_lines_visible_to(RESELLER_AUDIENCE, None, "ca1")
+    assert isinstance(customer, BillingLines)
+    assert customer.narrowing == Narrowing("ra1", "ca1", named_customer=True)  # found under ra1, or not there
+    assert billing_lines_visible_to(RESELLER_AUDIENCE, "ra2", None) == Decision(Verdict.NOT_FOUND, "no reseller ra2")
+
+
+def test_billing_lines_visible_to_a_customer_are_its_own_billable_ones_with_its_fields() -> None:
+    own = billing_lines_visible_to(CUSTOMER_AUDIENCE, None, None)
+    assert own == BillingLines(Narrowing("ra1", "ca1"), CUSTOMER_FIELDS, billable_only=True)
+    assert billing_lines_visible_to(CUSTOMER_AUDIENCE, "ra1", "ca1") == own
+    assert billing_lines_visible_to(CUSTOMER_AUDIENCE, None, "ca2") == Decision(Verdict.NOT_FOUND, "no customer ca2")
+    assert billing_lines_visible_to(CUSTOMER_AUDIENCE, "ra2", "ca1") == Decision(Verdict.NOT_FOUND, "no reseller ra2")
 
 
 def test_discrepancies_are_for_provider_staff() -> None:
