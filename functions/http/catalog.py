@@ -33,6 +33,7 @@ from shared.domain.scope import (
     may_manage_catalog,
     may_name_provider,
     may_read_catalog_for_customer,
+    provider_named_by_operator,
 )
 from shared.domain.text import SINGLE_LINE_PATTERN
 from shared.partner_center.errors import InvalidRequest, PartnerCenterError, Throttled
@@ -204,10 +205,11 @@ class ProviderCatalogFilter(CatalogFilter):
 def catalog_viewer(container: Any, principal: Principal, provider_id: str | None) -> CatalogViewer:
     """Whose prices the caller sees: its own organisation's, or (operator) the named provider's cost view."""
     require(may_name_provider(principal, provider_id), f"provider {provider_id} was not found")
-    if principal.is_operator and provider_id:
-        if container.providers.get(provider_id) is None:
-            raise NotFound(f"provider {provider_id} was not found")
-        return CatalogViewer(provider_id)
+    named = provider_named_by_operator(principal, provider_id)
+    if named:
+        if container.providers.get(named) is None:
+            raise NotFound(f"provider {named} was not found")
+        return CatalogViewer(named)
     try:
         return CatalogViewer.of(principal.org)
     except ValueError:

@@ -307,6 +307,12 @@ def may_name_provider(
     return allow_if(not provider_id or provider_id == provider_of(principal), hide())
 
 
+def provider_named_by_operator(principal: Principal, provider_id: str | None) -> str | None:
+    """The provider whose list or catalog the operator reads on its behalf (it belongs to none); None for everyone
+    else, who read their own organisation's (once `may_name_provider` allowed the read)."""
+    return provider_id if principal.is_operator and provider_id else None
+
+
 def may_list_resellers(principal: Principal) -> Decision:
     return allow_if(principal.org.org_type is not OrgType.CUSTOMER, refuse("customers do not list resellers"))
 

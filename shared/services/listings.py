@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.domain.listings import list_partition
-from shared.domain.scope import OrgType, Principal, may_name_provider
+from shared.domain.scope import OrgType, Principal, may_name_provider, provider_named_by_operator
 from shared.services.errors import NotFound, require
 
 
@@ -35,8 +35,9 @@ def list_partition_for(
         return list_partition(OrgType.RESELLER, reseller.id)
     whose = "the provider, reseller or customer whose list it reads"
     require(may_name_provider(principal, provider_id, operator_names=whose), f"provider {provider_id} was not found")
-    if principal.is_operator and provider_id:
-        if providers.get(provider_id) is None:
-            raise NotFound(f"provider {provider_id} was not found")
-        return list_partition(OrgType.PROVIDER, provider_id)
+    named = provider_named_by_operator(principal, provider_id)
+    if named:
+        if providers.get(named) is None:
+            raise NotFound(f"provider {named} was not found")
+        return list_partition(OrgType.PROVIDER, named)
     return list_partition(principal.org.org_type, principal.org.org_id)

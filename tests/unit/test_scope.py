@@ -71,6 +71,7 @@ from shared.domain.scope import (
     may_sync_customer_subscriptions,
     may_use_storefront,
     own_totals_scope,
+    provider_named_by_operator,
     reads_whole_runs,
     resellers_visible_to,
     tiers_visible_to,
@@ -286,6 +287,12 @@ def test_audit_feed_scope_is_the_callers_providers_feed_narrowed_to_its_reseller
 
 
 # Lists ---------------------------------------------------------------------------------------------------------------
+
+
+def test_the_operator_reads_the_provider_it_names_and_everyone_else_their_own_organisation() -> None:
+    assert provider_named_by_operator(OPERATOR, "pb") == "pb"
+    assert provider_named_by_operator(PROVIDER_ADMIN, "pa") is None
+    assert provider_named_by_operator(RESELLER_STAFF, None) is None
 
 
 def test_a_list_under_a_provider_is_the_callers_own_providers_and_the_operator_names_one() -> None:
