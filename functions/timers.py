@@ -1,4 +1,5 @@
-"""Timer triggers: schedules come from app settings (%NAME%), the work from shared/services."""
+"""Timer triggers: schedules come from app settings (%NAME%), the work from shared/services (each sweep is given the
+container members it names, through `Container.call`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ def idempotency_sweep(timer: func.TimerRequest) -> None:
     from shared.bootstrap import get_container
     from shared.services.sweeps import purge_expired_idempotency_keys
 
-    purge_expired_idempotency_keys(get_container())
+    get_container().call(purge_expired_idempotency_keys)
 
 
 @bp.function_name("relationship_sweep")
@@ -22,7 +23,7 @@ def relationship_sweep(timer: func.TimerRequest) -> None:
     from shared.bootstrap import get_container
     from shared.services.sweeps import sweep_relationships
 
-    sweep_relationships(get_container())
+    get_container().call(sweep_relationships)
 
 
 @bp.function_name("provisioning_sweep")
@@ -31,7 +32,7 @@ def provisioning_sweep(timer: func.TimerRequest) -> None:
     from shared.bootstrap import get_container
     from shared.services.sweeps import sweep_provisioning
 
-    sweep_provisioning(get_container())
+    get_container().call(sweep_provisioning)
 
 
 @bp.function_name("subscription_sync")
@@ -40,7 +41,7 @@ def subscription_sync(timer: func.TimerRequest) -> None:
     from shared.bootstrap import get_container
     from shared.services.sweeps import sync_subscriptions
 
-    sync_subscriptions(get_container())
+    get_container().call(sync_subscriptions)
 
 
 @bp.function_name("catalog_sync")
@@ -49,7 +50,7 @@ def catalog_sync(timer: func.TimerRequest) -> None:
     from shared.bootstrap import get_container
     from shared.services.sweeps import sync_catalogs
 
-    sync_catalogs(get_container())
+    get_container().call(sync_catalogs)
 
 
 @bp.function_name("billing_unbilled")
@@ -58,7 +59,7 @@ def billing_unbilled(timer: func.TimerRequest) -> None:
     from shared.bootstrap import get_container
     from shared.services.sweeps import run_unbilled_billing
 
-    run_unbilled_billing(get_container())
+    get_container().call(run_unbilled_billing)
 
 
 @bp.function_name("billing_billed")
@@ -67,7 +68,7 @@ def billing_billed(timer: func.TimerRequest) -> None:
     from shared.bootstrap import get_container
     from shared.services.sweeps import run_billed_billing
 
-    run_billed_billing(get_container())
+    get_container().call(run_billed_billing)
 
 
 @bp.function_name("notification_sweep")
@@ -76,4 +77,4 @@ def notification_sweep(timer: func.TimerRequest) -> None:
     from shared.bootstrap import get_container
     from shared.services.sweeps import sweep_notifications
 
-    sweep_notifications(get_container())
+    get_container().call(sweep_notifications)

@@ -33,7 +33,7 @@ def main() -> int:
         for name, (setting, run) in TIMERS.items():
             if due[name] <= now:
                 try:
-                    run(container)
+                    container.call(run)
                 except Exception:  # noqa: BLE001 - a failed run is logged; the next one still comes
                     log.exception("timer %s failed", name)
                 due[name] = next_fire(os.environ.get(setting) or getattr(container.settings, setting.lower()), now)

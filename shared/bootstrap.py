@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
-from typing import Any
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
 from shared.auth.tokens import TokenValidator
 from shared.config import Settings, get_settings
@@ -23,9 +25,44 @@ from shared.storage.paging import ContinuationTokens
 from shared.storage.relationships import CustomerRepository, ProviderRepository, ResellerRepository
 from shared.storage.tables import TableStorage
 
+if TYPE_CHECKING:  # the modules behind these are imported where each member is first built, not at import
+    from azure.core.credentials import TokenCredential
+
+    from shared.messaging import MessagePublisher
+    from shared.partner_center import PartnerCenterClient, PartnerCenterEndpoints
+    from shared.partner_center.webhooks import WebhookVerifier
+    from shared.secrets.port import SecretStore
+    from shared.services.billing import BillingService
+    from shared.services.catalog import CatalogAdmin, CatalogSync
+    from shared.services.dashboard import ProviderSummary
+    from shared.services.events import EventService
+    from shared.services.notifications import NotificationService
+    from shared.services.orders import OrderService
+    from shared.services.pricing import PricingService
+    from shared.services.provisioning import ProvisioningService
+    from shared.services.subscriptions import SubscriptionService
+    from shared.storage.billing import BillingBlobs, BillingRunRepository
+    from shared.storage.catalog import CatalogRepository
+    from shared.storage.orders import OrderRepository
+    from shared.storage.subscriptions import SubscriptionRepository
+    from shared.storage.webhook_events import ReceivedEvents
+
+T = TypeVar("T")
+
+
+class StorageClientOptions(TypedDict, total=False):
+    """The azure-core transport and retry options the table clients are built with."""
+
+    connection_timeout: float
+    read_timeout: float
+    retry_total: int
+    retry_backoff_factor: float
+    retry_backoff_max: float
+
+
 # Storage that does not answer fails a request in about a second (a 503 with Retry-After), not after the SDK's
 # default back-off of ten retries; the queues redeliver what the worker could not finish.
-STORAGE_CLIENT_OPTIONS: dict[str, Any] = {
+STORAGE_CLIENT_OPTIONS: StorageClientOptions = {
     "connection_timeout": 3,
     "read_timeout": 30,
     "retry_total": 2,
@@ -41,17 +78,22 @@ class Container:
         self._explicit_settings = settings
         self._lock = threading.RLock()
 
+    def call(self, use_case: Callable[..., T], *args: object) -> T:
+        """Runs a queue handler or a sweep: `args` first, then every parameter without a default gets the member of
+        its name (`provisioning_service: ProvisioningService`), so it is given what it uses and only that is built."""
+        return use_case(*args, **{name: getattr(self, name) for name in dependencies_of(use_case, len(args))})
+
     @cached_property
     def settings(self) -> Settings:
         return self._explicit_settings or get_settings()
 
     @cached_property
-    def credential(self) -> Any:
+    def credential(self) -> TokenCredential:
         from azure.identity import DefaultAzureCredential
 
         return DefaultAzureCredential()
 
-    def _table_storage(self, **options: Any) -> TableStorage:
+    def _table_storage(self, **options: Unpack[StorageClientOptions]) -> TableStorage:
         s = self.settings
         if s.storage_connection_string:
             return TableStorage(connection_string=s.storage_connection_string, **options)
@@ -104,22 +146,22 @@ class Container:
         return MemberService(self.members, self.organizations, self.audit)
 
     @cached_property
-    def secret_store(self) -> Any:
+    def secret_store(self) -> SecretStore:
         from shared.secrets import secret_store_from_settings
 
         return secret_store_from_settings(self.settings)
 
     @cached_property
-    def partner_center_endpoints(self) -> Any:
+    def partner_center_endpoints(self) -> PartnerCenterEndpoints:
         from shared.partner_center import PartnerCenterEndpoints
 
         return PartnerCenterEndpoints.from_settings(self.settings)
 
     @cached_property
-    def _partner_center_clients(self) -> dict[tuple[str, ...], Any]:
+    def _partner_center_clients(self) -> dict[tuple[str, ...], PartnerCenterClient]:
         return {}
 
-    def partner_center_for(self, provider: Provider) -> Any:
+    def partner_center_for(self, provider: Provider) -> PartnerCenterClient:
         """One client per provider and credentials, reused so its tokens stay cached."""
         from shared.partner_center import PartnerCenterCredentials, client_for_provider
 
@@ -208,13 +250,13 @@ class Container:
         return queue_catalog_syncs(self.publisher, provider_id, [country], now=datetime.now(UTC))
 
     @cached_property
-    def catalog(self) -> Any:
+    def catalog(self) -> CatalogRepository:
         from shared.storage.catalog import CatalogRepository
 
         return CatalogRepository(self.tables)
 
     @cached_property
-    def pricing_service(self) -> Any:
+    def pricing_service(self) -> PricingService:
         from shared.services.pricing import PricingService
         from shared.storage.pricing import PricingRepository
 
@@ -229,25 +271,25 @@ class Container:
                 markets.append(country)
         return markets
 
-    def catalog_sync_for(self, provider: Provider) -> Any:
+    def catalog_sync_for(self, provider: Provider) -> CatalogSync:
         from shared.services.catalog import CatalogSync
 
         return CatalogSync(self.partner_center_for(provider), self.catalog)
 
     @cached_property
-    def orders(self) -> Any:
+    def orders(self) -> OrderRepository:
         from shared.storage.orders import OrderRepository
 
         return OrderRepository(self.tables)
 
     @cached_property
-    def subscriptions(self) -> Any:
+    def subscriptions(self) -> SubscriptionRepository:
         from shared.storage.subscriptions import SubscriptionRepository
 
         return SubscriptionRepository(self.tables)
 
     @cached_property
-    def subscription_service(self) -> Any:
+    def subscription_service(self) -> SubscriptionService:
         from shared.services.subscriptions import SubscriptionService
 
         s = self.settings
@@ -266,7 +308,7 @@ class Container:
         )
 
     @cached_property
-    def provisioning_service(self) -> Any:
+    def provisioning_service(self) -> ProvisioningService:
         from shared.services.provisioning import ProvisioningService, RetryPolicy
 
         s = self.settings
@@ -285,7 +327,7 @@ class Container:
         )
 
     @cached_property
-    def order_service(self) -> Any:
+    def order_service(self) -> OrderService:
         from shared.services.orders import OrderService
         from shared.storage.orders import OrderIndex
 
@@ -302,7 +344,7 @@ class Container:
         )
 
     @cached_property
-    def webhook_verifier(self) -> Any:
+    def webhook_verifier(self) -> WebhookVerifier:
         from pathlib import Path
 
         import certifi
@@ -314,7 +356,7 @@ class Container:
         return WebhookVerifier.from_config(s.webhook_trusted_cert_hosts, roots, ca_bundle=s.partner_center_ca_bundle)
 
     @cached_property
-    def event_service(self) -> Any:
+    def event_service(self) -> EventService:
         from shared.services.events import EventService
 
         return EventService(
@@ -331,13 +373,13 @@ class Container:
         )
 
     @cached_property
-    def received_events(self) -> Any:
+    def received_events(self) -> ReceivedEvents:
         from shared.storage.webhook_events import ReceivedEvents
 
         return ReceivedEvents(self.tables)
 
     @cached_property
-    def notification_service(self) -> Any:
+    def notification_service(self) -> NotificationService:
         """Outbound events: webhook endpoints, fan-out and signed deliveries (shared/services/notifications.py)."""
         from shared.services.notifications import NotificationService
         from shared.storage.notifications import DeliveryRepository, EndpointRepository, Marks
@@ -355,7 +397,7 @@ class Container:
         )
 
     @cached_property
-    def publisher(self) -> Any:
+    def publisher(self) -> MessagePublisher:
         from shared.messaging import publisher_from_settings
 
         return publisher_from_settings(self.settings)
@@ -408,7 +450,7 @@ class Container:
         return run_checks(self.health_checks())
 
     @cached_property
-    def catalog_service(self) -> Any:
+    def catalog_service(self) -> CatalogAdmin:
         from shared.services.catalog import CatalogAdmin
 
         return CatalogAdmin(self.catalog, self.audit)
@@ -416,25 +458,25 @@ class Container:
     # Billing reconciliation ---------------------------------------------------------------------
 
     @cached_property
-    def billing_runs(self) -> Any:
+    def billing_runs(self) -> BillingRunRepository:
         from shared.storage.billing import BillingRunRepository
 
         return BillingRunRepository(self.tables)
 
     @cached_property
-    def billing_blobs(self) -> Any:
+    def billing_blobs(self) -> BillingBlobs:
         from shared.storage.billing import BillingBlobs, blob_service_from
 
         return BillingBlobs(blob_service_from(self.settings, lambda: self.credential))
 
     @cached_property
-    def provider_summary(self) -> Any:
+    def provider_summary(self) -> ProviderSummary:
         from shared.services.dashboard import ProviderSummary
 
         return ProviderSummary(self.enrollment_service, self.resellers, self.customers, self.orders, self.billing_runs)
 
     @cached_property
-    def billing_service(self) -> Any:
+    def billing_service(self) -> BillingService:
         from shared.services.billing import BillingService
 
         return BillingService(
@@ -449,6 +491,18 @@ class Container:
             publisher=self.publisher,
             client_for=self.partner_center_for,
         )
+
+
+@cache
+def dependencies_of(use_case: Callable[..., object], given: int) -> tuple[str, ...]:
+    """The members `Container.call` passes: the parameters after the `given` ones that have no default; each must
+    name a public member of the container (tests/unit/test_composition_root.py checks every handler and sweep)."""
+    parameters = list(inspect.signature(use_case).parameters.values())[given:]
+    names = tuple(p.name for p in parameters if p.default is inspect.Parameter.empty)
+    unknown = [name for name in names if name.startswith("_") or not hasattr(Container, name)]
+    if unknown:
+        raise TypeError(f"{use_case.__qualname__} asks for {', '.join(unknown)}: not members of Container")
+    return names
 
 
 _container: Container | None = None

@@ -1,4 +1,8 @@
-"""Routes each queued message to the use case for its type; the same table serves Azure and local."""
+"""Routes each queued message to the use case for its type; the same table serves Azure and local.
+
+A handler is a plain function of the delivery and the services it uses, named as the container names them
+(`def provision_order(delivery: Delivery, provisioning_service: ProvisioningService) -> None`); `dispatch` has the
+container supply them (`Container.call`, shared/bootstrap.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MessageHandler = Callable[["Container", Delivery], None]
+MessageHandler = Callable[..., None]  # (delivery, **the container members its parameters name)
 
 
 class UnknownMessageType(Exception):
@@ -37,11 +41,14 @@ class Dispatcher:
     def handled_types(self, queue: str) -> set[str]:
         return {message_type for q, message_type in self._handlers if q == queue}
 
-    def dispatch(self, container: Container, queue: str, delivery: Delivery) -> None:
-        handler = self._handlers.get((queue, delivery.message.type))
+    def handler_for(self, queue: str, message_type: str) -> MessageHandler:
+        handler = self._handlers.get((queue, message_type))
         if handler is None:
-            raise UnknownMessageType(f"no handler for {delivery.message.type!r} on queue {queue!r}")
-        handler(container, delivery)
+            raise UnknownMessageType(f"no handler for {message_type!r} on queue {queue!r}")
+        return handler
+
+    def dispatch(self, container: Container, queue: str, delivery: Delivery) -> None:
+        container.call(self.handler_for(queue, delivery.message.type), delivery)
 
 
 dispatcher = Dispatcher()

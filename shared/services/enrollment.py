@@ -16,6 +16,7 @@ from shared.domain.scope import Principal, can_see, may_disable_provider, may_en
 from shared.partner_center import (
     AppOnlyNotSupported,
     AuthenticationFailed,
+    PartnerCenterClient,
     PartnerCenterCredentials,
     PartnerCenterEndpoints,
     PartnerCenterError,
@@ -113,7 +114,7 @@ class EnrollmentService:
 
     # Enrolling -----------------------------------------------------------------------------------
 
-    def _client(self, credentials: PartnerCenterCredentials):  # type: ignore[no-untyped-def]
+    def _client(self, credentials: PartnerCenterCredentials) -> PartnerCenterClient:
         # Few retries: an operator is waiting, and an unreachable Partner Center is answered as such.
         return client_for_provider(
             credentials,
@@ -234,7 +235,7 @@ class EnrollmentService:
         return disabled
 
     @staticmethod
-    def _verify_delegated(client, tenant_id: str) -> tuple[str, str | None]:  # type: ignore[no-untyped-def]
+    def _verify_delegated(client: PartnerCenterClient, tenant_id: str) -> tuple[str, str | None]:
         """With app+user: the partner ID, the tenant it belongs to, and that it is an indirect provider."""
         mpn = client.get_mpn_profile()
         organization = client.get_organization_profile()

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from shared.domain.notifications import order_failed
 from shared.domain.orders import TERMINAL, LineStatus, Order, OrderLine, OrderStatus, PartnerCenterOrder
@@ -53,11 +53,19 @@ class RetryPolicy:
     max_attempts: int = 10
 
     def delay_after(self, attempt: int) -> timedelta:
-        return min(self.first_delay * (2 ** min(max(attempt - 1, 0), 20)), self.max_delay)
+        return min(self.first_delay * (1 << min(max(attempt - 1, 0), 20)), self.max_delay)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class SubscriptionMirror(Protocol):
+    """`SubscriptionService.mirror_from_order` (shared/services/subscriptions.py), wired in shared/bootstrap.py:
+    called for each provisioned line, it reads the line's new subscription from Partner Center and writes it into
+    the `subscriptions` table with the line's catalog item, claimed by the order (no "adopted" flag)."""
+
+    def __call__(self, order: Order, line: OrderLine, subscription_id: str) -> None: ...
 
 
 class ProvisioningService:
@@ -69,7 +77,7 @@ class ProvisioningService:
         audit: Audit,
         publisher: MessagePublisher,
         client_for: Callable[[Provider], ProvisioningPartnerCenter],
-        mirror_subscription: Callable[[Order, OrderLine, str], None],
+        mirror_subscription: SubscriptionMirror,
         policy: RetryPolicy,
     ) -> None:
         self._orders = orders
@@ -209,7 +217,7 @@ class ProvisioningService:
             order = self._save(order, _completed_in_partner_center(pc_order))
         for line in order.lines:
             if line.status is LineStatus.PROVISIONED and line.subscription_id:
-                self._mirror(order, line, line.subscription_id)
+                self._mirror(order, line, line.subscription_id)  # SubscriptionService.mirror_from_order
         if any(line.status is LineStatus.PENDING for line in order.lines):
             waiting = any(line.partner_center_order_id for line in order.lines if line.status is LineStatus.PENDING)
             if not waiting:  # a pending line with no Partner Center order: the checkout did not take it

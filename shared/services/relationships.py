@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -90,6 +90,15 @@ CUSTOMER_CREATE = "customer.create"
 SYSTEM = "relationship-check"
 
 ClientFor = Callable[[Provider], RelationshipPartnerCenter]
+Relationship = TypeVar("Relationship", Reseller, Customer)
+
+
+class _Relationships(Protocol[Relationship]):
+    """What the checks need of `ResellerRepository` and `CustomerRepository`: a read-modify-write of one record."""
+
+    def update(
+        self, provider_id: str, entity_id: str, change: Callable[[Relationship], Relationship | None]
+    ) -> Relationship: ...
 
 
 @dataclass(frozen=True)
@@ -197,7 +206,7 @@ class RelationshipService:
         found = self._resellers.get(org.provider_id, reseller_id)
         if found is None:
             raise NotFound(f"reseller {reseller_id} was not found")
-        return found  # type: ignore[no-any-return]
+        return found
 
     def customer(self, principal: Principal, customer_id: str) -> Customer:
         org = self._organizations.get(OrgType.CUSTOMER, customer_id)
@@ -206,7 +215,7 @@ class RelationshipService:
         found = self._customers.get(org.provider_id, customer_id)
         if found is None:
             raise NotFound(f"customer {customer_id} was not found")
-        return found  # type: ignore[no-any-return]
+        return found
 
     def _provider_scope(self, principal: Principal, provider_id: str | None) -> str:
         """Which provider's partition a list reads: the caller's own, or (operator) the one named."""
@@ -228,9 +237,7 @@ class RelationshipService:
         equals = {"status": status} if status else {}
         if seen.reseller_id:
             equals["id"] = seen.reseller_id
-        return self._resellers.page(  # type: ignore[no-any-return]
-            partition, limit=limit, position=position, equals=equals, offboarded=offboarded
-        )
+        return self._resellers.page(partition, limit=limit, position=position, equals=equals, offboarded=offboarded)
 
     def list_customers(
         self,
@@ -255,9 +262,7 @@ class RelationshipService:
             equals["reseller_id"] = seen.reseller_id
         if seen.customer_id:
             equals["id"] = seen.customer_id
-        return self._customers.page(  # type: ignore[no-any-return]
-            partition, limit=limit, position=position, equals=equals, offboarded=offboarded
-        )
+        return self._customers.page(partition, limit=limit, position=position, equals=equals, offboarded=offboarded)
 
     # Resellers -----------------------------------------------------------------------------------------
 
@@ -301,18 +306,20 @@ class RelationshipService:
     def request_reseller_check(self, principal: Principal, reseller_id: str) -> Reseller:
         reseller = self.reseller(principal, reseller_id)
         require(may_request_reseller_check(principal, reseller.org))
-        return self._check_now(self._resellers, RESELLER_CHECK, reseller)  # type: ignore[return-value]
+        return self._check_now(self._resellers, RESELLER_CHECK, reseller)
 
-    def _check_now(self, repository: Any, message_type: str, entity: Reseller | Customer) -> Reseller | Customer:
+    def _check_now(
+        self, repository: _Relationships[Relationship], message_type: str, entity: Relationship
+    ) -> Relationship:
         """A check now: it supersedes any scheduled one (only the newest attempt acts)."""
         now = _now()
 
-        def bump(current: Any) -> Any:
+        def bump(current: Relationship) -> Relationship:
             return replace(current, check=replace(current.check, attempt=current.check.attempt + 1, next_at=now))
 
         updated = repository.update(entity.provider_id, entity.id, bump)
         self._send_check(message_type, updated.id, updated.provider_id, updated.check.attempt)
-        return updated  # type: ignore[no-any-return]
+        return updated
 
     def _send_check(
         self, message_type: str, entity_id: str, provider_id: str, attempt: int, delay: timedelta | None = None
@@ -327,31 +334,31 @@ class RelationshipService:
         reseller = self._resellers.get(provider_id, reseller_id)
         provider = self._providers.get(provider_id)
         if reseller is None or provider is None or attempt != reseller.check.attempt:
-            return reseller  # type: ignore[no-any-return]  # (or superseded by a newer check)
+            return reseller  # (or superseded by a newer check)
         if reseller.status in (RelationshipStatus.ACTIVE, RelationshipStatus.ENDED):
             return self._recheck_reseller(provider, reseller)
         if reseller.status not in PENDING:
-            return reseller  # type: ignore[no-any-return]
+            return reseller
         now = _now()
         if now >= reseller.expires_at:
-            return self._settle(self._resellers, "reseller", reseller, RelationshipStatus.EXPIRED, now)  # type: ignore[return-value]
+            return self._settle(self._resellers, "reseller", reseller, RelationshipStatus.EXPIRED, now)
         try:
             listed = [
                 ListedReseller(r.id, r.mpn_id or "", r.name or "", r.state or "")
                 for r in self._client_for(provider).list_indirect_resellers()
             ]
         except (PartnerCenterError, AuthenticationFailed) as error:
-            return self._reschedule(self._resellers, RESELLER_CHECK, reseller, now, f"error: {error}", error)  # type: ignore[return-value]
+            return self._reschedule(self._resellers, RESELLER_CHECK, reseller, now, f"error: {error}", error)
         found = find_reseller(reseller.partner_id, listed)
         if found is None:
-            return self._reschedule(self._resellers, RESELLER_CHECK, reseller, now, "not listed yet")  # type: ignore[return-value]
+            return self._reschedule(self._resellers, RESELLER_CHECK, reseller, now, "not listed yet")
         self._resellers.claim_tenant(reseller, found.tenant_id)
         return self._settle(
             self._resellers,
             "reseller",
             reseller,
             RelationshipStatus.ACTIVE,
-            now,  # type: ignore[return-value]
+            now,
             tenant_id=found.tenant_id,
             name=reseller.name or found.name,
         )
@@ -366,28 +373,28 @@ class RelationshipService:
         related = reseller.partner_id in listed
         now = _now()
         if reseller.status is RelationshipStatus.ACTIVE and not related:
-            return self._settle(self._resellers, "reseller", reseller, RelationshipStatus.ENDED, now)  # type: ignore[no-any-return]
+            return self._settle(self._resellers, "reseller", reseller, RelationshipStatus.ENDED, now)
         if reseller.status is RelationshipStatus.ENDED and related:
             reseller = self._settle(
                 self._resellers, "reseller", reseller, RelationshipStatus.ACTIVE, now, ended_at=None
             )
-        return self._checked(self._resellers, reseller, now, "still " + reseller.status.value)  # type: ignore[no-any-return]
+        return self._checked(self._resellers, reseller, now, "still " + reseller.status.value)
 
     def _reschedule(
         self,
-        repository: Any,
+        repository: _Relationships[Relationship],
         message_type: str,
-        entity: Any,
+        entity: Relationship,
         now: datetime,
         result: str,
         error: Exception | None = None,
-    ) -> Any:
+    ) -> Relationship:
         """Not settled yet: record the attempt, then send the follow-up with back-off (a scheduled message,
         so a throttled Partner Center never burns the queue's delivery count)."""
         check = schedule_next_check(entity.check, now, self._policy, result)
         delay = max(check.next_at - now, _retry_after(error)) if check.next_at else timedelta(0)
 
-        def record(current: Any) -> Any:
+        def record(current: Relationship) -> Relationship | None:
             if current.check.attempt != entity.check.attempt or current.status not in PENDING:
                 return None  # someone else moved it on
             return replace(current, check=replace(check, next_at=now + delay), updated_at=now)
@@ -398,8 +405,14 @@ class RelationshipService:
         return updated
 
     def _settle(
-        self, repository: Any, entity_type: str, entity: Any, status: RelationshipStatus, now: datetime, **changes: Any
-    ) -> Any:
+        self,
+        repository: _Relationships[Relationship],
+        entity_type: str,
+        entity: Relationship,
+        status: RelationshipStatus,
+        now: datetime,
+        **changes: Any,
+    ) -> Relationship:
         before = entity
         stamps: dict[str, Any] = {}
         if status is RelationshipStatus.ACTIVE:
@@ -407,7 +420,7 @@ class RelationshipService:
         if status is RelationshipStatus.ENDED:
             stamps["ended_at"] = now
 
-        def settle(current: Any) -> Any:
+        def settle(current: Relationship) -> Relationship | None:
             if current.status is status:
                 return None
             check = replace(current.check, next_at=None, last_at=now, last_result=status.value)
@@ -667,11 +680,11 @@ class RelationshipService:
         customer = self.customer(principal, customer_id)
         require(may_request_customer_check(principal, customer.org))
         message_type = CUSTOMER_CREATE if customer.status is RelationshipStatus.CREATING else CUSTOMER_CHECK
-        return self._check_now(self._customers, message_type, customer)  # type: ignore[return-value]
+        return self._check_now(self._customers, message_type, customer)
 
     def request_customer_check_system(self, customer: Customer) -> Customer:
         """A check now, asked by an event rather than a person."""
-        return self._check_now(self._customers, CUSTOMER_CHECK, customer)  # type: ignore[return-value]
+        return self._check_now(self._customers, CUSTOMER_CHECK, customer)
 
     def check_storefront_policy(
         self, principal: Principal, customer_id: str, policy: StorefrontPolicy, *, catalog: MarketCatalog
@@ -744,29 +757,29 @@ class RelationshipService:
         customer = self._customers.get(provider_id, customer_id)
         provider = self._providers.get(provider_id)
         if customer is None or provider is None or attempt != customer.check.attempt:
-            return customer  # type: ignore[no-any-return]
+            return customer
         if customer.status in (RelationshipStatus.ACTIVE, RelationshipStatus.ENDED):
             return self._recheck_customer(provider, customer)
         if customer.status is not RelationshipStatus.INVITED:
-            return customer  # type: ignore[no-any-return]
+            return customer
         reseller = self._resellers.get(provider_id, customer.reseller_id)
         now = _now()
         if now >= customer.expires_at:
-            return self._settle(self._customers, "customer", customer, RelationshipStatus.EXPIRED, now)  # type: ignore[return-value]
+            return self._settle(self._customers, "customer", customer, RelationshipStatus.EXPIRED, now)
         client = self._client_for(provider)
         try:
             found = self._find_customer(client, customer)
             if found is None:
-                return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, "not listed yet")  # type: ignore[return-value]
+                return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, "not listed yet")
             attached = [r.id for r in client.get_customer_relationships(found.id)]
         except (PartnerCenterError, AuthenticationFailed) as error:
-            return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)  # type: ignore[return-value]
+            return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)
         outcome = customer_outcome(reseller.tenant_id if reseller else None, attached)
         if outcome is CheckOutcome.ACTIVE:
             try:
                 market = self._market(provider.id, found if found.billing_country else client.get_customer(found.id))
             except (PartnerCenterError, AuthenticationFailed) as error:
-                return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)  # type: ignore[return-value]
+                return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)
             if not self._customers.claim_tenant(customer, found.id):
                 return self._flag(customer, now, "tenantAlreadyRecorded")
             activated = self._settle(
@@ -781,11 +794,11 @@ class RelationshipService:
                 **market,
             )
             self._brought_market(activated)
-            return activated  # type: ignore[no-any-return]
+            return activated
         if outcome is CheckOutcome.OTHER_RESELLER:
             flagged = self._flag(customer, now, "acceptedForOtherReseller")
-            return self._reschedule(self._customers, CUSTOMER_CHECK, flagged, now, "associated with another reseller")  # type: ignore[return-value]
-        return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, "no reseller attached yet")  # type: ignore[return-value]
+            return self._reschedule(self._customers, CUSTOMER_CHECK, flagged, now, "associated with another reseller")
+        return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, "no reseller attached yet")
 
     def _recheck_customer(self, provider: Provider, customer: Customer) -> Customer:
         """ "Check now" on a settled customer: Partner Center decides. An active customer no longer related through
@@ -799,7 +812,7 @@ class RelationshipService:
         )
         now = _now()
         if customer.status is RelationshipStatus.ACTIVE and not related:
-            return self._settle(self._customers, "customer", customer, RelationshipStatus.ENDED, now)  # type: ignore[no-any-return]
+            return self._settle(self._customers, "customer", customer, RelationshipStatus.ENDED, now)
         if customer.status is RelationshipStatus.ENDED and related:
             customer = self._settle(
                 self._customers, "customer", customer, RelationshipStatus.ACTIVE, now, ended_at=None
@@ -809,10 +822,12 @@ class RelationshipService:
                 customer = self.refresh_market(client, customer)
         return self._checked(self._customers, customer, now, "still " + customer.status.value)
 
-    def _checked(self, repository: Any, entity: Any, now: datetime, result: str) -> Any:
+    def _checked(
+        self, repository: _Relationships[Relationship], entity: Relationship, now: datetime, result: str
+    ) -> Relationship:
         """Records when a settled relationship was last confirmed (no status change, nothing to audit)."""
 
-        def record(current: Any) -> Any:
+        def record(current: Relationship) -> Relationship:
             return replace(current, check=replace(current.check, last_at=now, last_result=result, next_at=None))
 
         return repository.update(entity.provider_id, entity.id, record)
@@ -839,9 +854,9 @@ class RelationshipService:
         customer = self._customers.get(provider_id, customer_id)
         provider = self._providers.get(provider_id)
         if customer is None or provider is None or customer.status is not RelationshipStatus.CREATING:
-            return customer  # type: ignore[no-any-return]
+            return customer
         if attempt != customer.check.attempt:
-            return customer  # type: ignore[no-any-return]
+            return customer
         reseller = self._resellers.get(provider_id, customer.reseller_id)
         now = _now()
         if reseller is None or not reseller.tenant_id:
@@ -885,7 +900,7 @@ class RelationshipService:
             **self._market(customer.provider_id, tenant, fallback=customer.country),
         )
         self._brought_market(created)
-        return created  # type: ignore[no-any-return]
+        return created
 
     # Markets -------------------------------------------------------------------------------------------
 
@@ -905,7 +920,7 @@ class RelationshipService:
         """Re-reads an active customer's market (the sweep does, once a day): a change is recorded and audited."""
         market = self._market(customer.provider_id, client.get_customer(customer.tenant_id or ""))
         if market.get("country") in (None, customer.country) and market.get("currency") == customer.currency:
-            return self._customers.update(  # type: ignore[no-any-return]
+            return self._customers.update(
                 customer.provider_id, customer.id, lambda c: replace(c, market_read_at=market["market_read_at"])
             )
         changed = self._change_customer(SYSTEM, customer, "customer.marketChanged", **market)
@@ -918,7 +933,7 @@ class RelationshipService:
             "customer",
             customer,
             RelationshipStatus.FAILED,
-            now,  # type: ignore[no-any-return]
+            now,
             failure_reason=reason,
         )
 

@@ -35,6 +35,7 @@ from shared.partner_center import (
     Throttled,
     Unavailable,
 )
+from shared.partner_center import Subscription as PartnerCenterSubscription
 from shared.partner_center.errors import AuthenticationFailed
 from shared.services.errors import Conflict, NotFound, require
 from shared.services.errors import Unavailable as ServiceUnavailable
@@ -437,6 +438,16 @@ class SubscriptionService:
         )
         self._publisher.send(QueueNames.SUBSCRIPTION_CHANGES, message, delay=delay)
 
+    def resend_stalled_changes(self, now: datetime | None = None) -> int:
+        """A pending change whose message was lost is sent again (same id: duplicates are dropped)."""
+        now = now or _now()
+        resent = 0
+        for sub in self._subscriptions.with_pending_changes():
+            if sub.change is not None and _stalled(sub, now):
+                self._send_change(sub, sub.change)
+                resent += 1
+        return resent
+
     def apply_change(self, customer_id: str, subscription_id: str, change_id: str, attempt: int) -> Subscription | None:
         """Applies a recorded change in Partner Center; a refusal marks it failed with Partner Center's reason."""
         sub = self._subscriptions.get(customer_id, subscription_id)
@@ -554,7 +565,7 @@ class SubscriptionService:
         return updated
 
 
-def _done(change: PendingChange | None, pc: Any, applied: PendingChange | None) -> bool:
+def _done(change: PendingChange | None, pc: PartnerCenterSubscription, applied: PendingChange | None) -> bool:
     """Whether the mirrored change is over once Partner Center's state is written: the one just applied, or a
     pending one that state already shows (a failed one stays, with its reason, until the next change)."""
     if change is None or change.status == "failed":
@@ -566,14 +577,14 @@ def _done(change: PendingChange | None, pc: Any, applied: PendingChange | None) 
     return _already_applied(pc, change)
 
 
-def _already_applied(pc: Any, change: PendingChange) -> bool:
+def _already_applied(pc: PartnerCenterSubscription, change: PendingChange) -> bool:
     """After a lost answer the change may already be in Partner Center: then it is not sent again."""
     if change.kind == "quantity":
         return bool(pc.quantity == int(change.value))
     if change.kind == "autoRenew":
         return bool(pc.auto_renew_enabled) == bool(change.value)
     if change.kind == "status":
-        return (pc.status or "").lower() == change.value
+        return bool((pc.status or "").lower() == change.value)
     return (pc.status or "").lower() == SubscriptionStatus.DELETED
 
 
@@ -600,17 +611,3 @@ def _org(sub: Subscription) -> OrgRef:
 
 def _stalled(sub: Subscription, now: datetime) -> bool:
     return sub.change is not None and sub.change.requested_at + timedelta(minutes=10) < now
-
-
-def resend_stalled_changes(service: SubscriptionService, now: datetime | None = None) -> int:
-    """A pending change whose message was lost is sent again (same id: duplicates are dropped)."""
-    now = now or _now()
-    resent = 0
-    for sub in service._subscriptions.with_pending_changes():  # noqa: SLF001
-        if sub.change is not None and _stalled(sub, now):
-            service._send_change(sub, sub.change)  # noqa: SLF001
-            resent += 1
-    return resent
-
-
-SubscriptionService.resend_stalled_changes = resend_stalled_changes  # type: ignore[attr-defined]

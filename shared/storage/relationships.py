@@ -8,7 +8,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 from azure.core.exceptions import ResourceNotFoundError
@@ -35,6 +35,7 @@ _CLAIM_ROW = "claim"  # rows holding which provider owns a tenant or app (partit
 _ENTITY_PREFIX = "e|"  # entity rows; uniqueness rows use other prefixes in the same partition
 
 E = TypeVar("E", Provider, Reseller, Customer)
+R = TypeVar("R", Reseller, Customer)  # what a provider's partition holds
 
 
 class AlreadyExists(Exception):
@@ -172,11 +173,11 @@ class ProviderRepository:
             yield _from_row(Provider, row)
 
 
-class _PartitionedRepository:
+class _PartitionedRepository(Generic[R]):
     """Entities of one kind under their provider's partition."""
 
     table_name: str
-    entity_type: type
+    entity_type: type[R]
 
     def __init__(self, storage: TableStorage) -> None:
         self._storage = storage
@@ -211,14 +212,14 @@ class _PartitionedRepository:
             row = self._table.get_entity(safe_key(provider_id), safe_key(key))
             return bool(row.get("entityId") == entity_id)
 
-    def get(self, provider_id: str, entity_id: str) -> Any | None:
+    def get(self, provider_id: str, entity_id: str) -> R | None:
         try:
             row = self._table.get_entity(safe_key(provider_id), _ENTITY_PREFIX + safe_key(entity_id))
         except ResourceNotFoundError:
             return None
         return _from_row(self.entity_type, dict(row))
 
-    def update(self, provider_id: str, entity_id: str, change: Callable[[Any], Any | None]) -> Any:
+    def update(self, provider_id: str, entity_id: str, change: Callable[[R], R | None]) -> R:
         def apply(row: dict[str, Any]) -> dict[str, Any] | None:
             changed = change(_from_row(self.entity_type, row))
             if changed is None:
@@ -236,7 +237,7 @@ class _PartitionedRepository:
         position: dict[str, str] | None,
         equals: dict[str, str] | None = None,
         offboarded: bool | None = None,
-    ) -> tuple[list[Any], dict[str, str] | None]:
+    ) -> tuple[list[R], dict[str, str] | None]:
         """One page; `offboarded` True: only offboarded records, False: only the others, None: both."""
         clauses = [
             f"PartitionKey eq {odata_quote(safe_key(provider_id))}",
@@ -252,7 +253,7 @@ class _PartitionedRepository:
             return [_from_row(self.entity_type, row) for row in result.items], result.next_position
         # Rows that are not offboarded carry no `offboarded` column, which a filter cannot ask for: the offboarded
         # ones are dropped here and the page filled up from the rows after them.
-        items: list[Any] = []
+        items: list[R] = []
         while True:
             result = query_page(self._table, query_filter=query_filter, limit=limit - len(items), position=position)
             items += [_from_row(self.entity_type, row) for row in result.items if not row.get("offboarded")]
@@ -260,9 +261,7 @@ class _PartitionedRepository:
             if position is None or len(items) >= limit:
                 return items, position
 
-    def iter(
-        self, provider_id: str, *, status: str | None = None, equals: dict[str, str] | None = None
-    ) -> Iterator[Any]:
+    def iter(self, provider_id: str, *, status: str | None = None, equals: dict[str, str] | None = None) -> Iterator[R]:
         clauses = [
             f"PartitionKey eq {odata_quote(safe_key(provider_id))}",
             f"RowKey ge '{_ENTITY_PREFIX}'",
@@ -275,7 +274,7 @@ class _PartitionedRepository:
             yield _from_row(self.entity_type, row)
 
 
-class ResellerRepository(_PartitionedRepository):
+class ResellerRepository(_PartitionedRepository[Reseller]):
     table_name = RESELLERS
     entity_type = Reseller
 
@@ -288,7 +287,7 @@ class ResellerRepository(_PartitionedRepository):
         return self._claim_unique(reseller.provider_id, f"tenant|{tenant_id.lower()}", reseller.id)
 
 
-class CustomerRepository(_PartitionedRepository):
+class CustomerRepository(_PartitionedRepository[Customer]):
     table_name = CUSTOMERS
     entity_type = Customer
 

@@ -224,7 +224,7 @@ def test_a_subscription_partner_center_holds_without_our_record_is_adopted_by_th
     container.tables.table(INDEX).delete_entity(safe_key(sub_id), "s")
     assert client.get(f"/api/subscriptions/{sub_id}", headers=headers).status_code == 404
     subscription_for(client, container, shop, quantity=1)  # the customer ordered lately: the sweep looks
-    counts = sweep_provisioning(container)
+    counts = container.call(sweep_provisioning)
     assert counts["adopted"] >= 1
     adopted = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
     assert (adopted["flag"], adopted["customerId"], adopted["quantity"]) == ("adopted", shop["customerId"], 4)
@@ -232,7 +232,7 @@ def test_a_subscription_partner_center_holds_without_our_record_is_adopted_by_th
     admin = shop["auth"](shop["providerAdmin"])
     trail = client.get("/api/audit", params={"entityId": sub_id}, headers=admin).json()["items"]
     assert [entry["action"] for entry in trail][:1] == ["subscription.adopted"]
-    assert sweep_provisioning(container)["adopted"] == 0  # known now: adopted once
+    assert container.call(sweep_provisioning)["adopted"] == 0  # known now: adopted once
 
 
 def test_a_lost_mirror_row_of_our_order_is_restored_under_its_order_not_adopted(
@@ -248,7 +248,7 @@ def test_a_lost_mirror_row_of_our_order_is_restored_under_its_order_not_adopted(
     before = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
     container.tables.table(TABLE).delete_entity(safe_key(shop["customerId"]), safe_key(sub_id))
     container.tables.table(INDEX).delete_entity(safe_key(sub_id), "s")
-    assert sweep_provisioning(container)["adopted"] == 0
+    assert container.call(sweep_provisioning)["adopted"] == 0
     restored = client.get(f"/api/subscriptions/{sub_id}", headers=headers).json()
     assert (restored["flag"], restored["catalogItemId"], restored["quantity"]) == (None, before["catalogItemId"], 2)
 

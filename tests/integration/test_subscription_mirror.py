@@ -40,7 +40,7 @@ def event_for_subscription(container: Container, shop: dict[str, Any], order: Or
 
 def orphan_sweep(container: Container, shop: dict[str, Any], order: Order, subscription_id: str) -> None:
     """The provisioning sweep's look for orphans of recent orders, run while this one is still provisioning."""
-    adopt_recent_orphans(container)
+    adopt_recent_orphans(container.orders, container.subscription_service)
     found = container.subscriptions.get(order.customer_id, subscription_id)
     assert found is not None and found.flag is None  # an order of ours bought it: not an orphan
 

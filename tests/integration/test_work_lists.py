@@ -376,11 +376,11 @@ def test_an_order_committed_but_not_yet_listed_is_listed_by_the_sweep(
     headers = world["auth"](world["resellerStaff"])
     assert client.get(f"/api/orders/{order.id}", headers=headers).status_code == 200
     monkeypatch.undo()
-    assert repair_lists(container) >= 1
+    assert repair_lists(container.orders, container.subscriptions) >= 1
     for who in ("providerStaff", "resellerStaff"):
         queue = listed(client, world, who, "/api/orders", status="pendingApproval")
         assert order.id in [o["id"] for o in queue]
-    assert repair_lists(container) == 0  # the marker is gone: nothing left to repair
+    assert repair_lists(container.orders, container.subscriptions) == 0  # the marker is gone: nothing left to repair
 
 
 def test_listing_an_older_version_after_a_newer_one_changes_nothing(
