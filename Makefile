@@ -74,6 +74,7 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy shared functions local
 	$(PY) -m mypy --strict shared/domain
+	$(PY) -m mypy --strict --follow-imports=silent shared/services shared/bootstrap.py  # strict here, not in what they import
 	cd web && npm run lint
 
 clean:
