@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # the modules behind these are imported where each member is 
     from azure.core.credentials import TokenCredential
 
     from shared.messaging import MessagePublisher
-    from shared.partner_center import PartnerCenterClient, PartnerCenterEndpoints
+    from shared.partner_center import PartnerCenterClient, PartnerCenterClients, PartnerCenterEndpoints
     from shared.partner_center.webhooks import WebhookVerifier
     from shared.secrets.port import SecretStore
     from shared.services.billing import BillingService
@@ -76,7 +76,6 @@ class Container:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self._explicit_settings = settings
-        self._lock = threading.RLock()
 
     def call(self, use_case: Callable[..., T], *args: object) -> T:
         """Runs a queue handler or a sweep: `args` first, then every parameter without a default gets the member of
@@ -158,29 +157,15 @@ class Container:
         return PartnerCenterEndpoints.from_settings(self.settings)
 
     @cached_property
-    def _partner_center_clients(self) -> dict[tuple[str, ...], PartnerCenterClient]:
-        return {}
+    def partner_center_clients(self) -> PartnerCenterClients:
+        from shared.partner_center import PartnerCenterClients
+
+        return PartnerCenterClients(self.partner_center_endpoints, self.secret_store)
 
     def partner_center_for(self, provider: Provider) -> PartnerCenterClient:
-        """One client per provider and credentials, reused so its tokens stay cached."""
-        from shared.partner_center import PartnerCenterCredentials, client_for_provider
-
-        key = (
-            provider.id,
-            provider.tenant_id,
-            provider.client_id,
-            provider.client_secret_ref,
-            provider.refresh_token_ref or "",
-        )
-        with self._lock:
-            client = self._partner_center_clients.get(key)
-            if client is None:
-                credentials = PartnerCenterCredentials(
-                    provider.tenant_id, provider.client_id, provider.client_secret_ref, provider.refresh_token_ref
-                )
-                client = client_for_provider(credentials, self.partner_center_endpoints, self.secret_store)
-                self._partner_center_clients[key] = client
-        return client
+        """One client per provider and credentials, reused so its tokens stay cached (services are given
+        `partner_center_clients.for_provider` itself)."""
+        return self.partner_center_clients.for_provider(provider)
 
     @cached_property
     def providers(self) -> ProviderRepository:
@@ -229,7 +214,7 @@ class Container:
             organizations=self.organizations,
             audit=self.audit,
             publisher=self.publisher,
-            client_for=self.partner_center_for,
+            client_for=self.partner_center_clients.for_provider,
             secret_store=self.secret_store,
             policy=CheckPolicy(
                 first_delay=timedelta(seconds=s.relationship_check_first_delay_seconds),
@@ -299,7 +284,7 @@ class Container:
             providers=self.providers,
             audit=self.audit,
             publisher=self.publisher,
-            client_for=self.partner_center_for,
+            client_for=self.partner_center_clients.for_provider,
             orders=self.orders,
             catalog=self.catalog,
             retry_first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
@@ -317,7 +302,7 @@ class Container:
             providers=self.providers,
             audit=self.audit,
             publisher=self.publisher,
-            client_for=self.partner_center_for,
+            client_for=self.partner_center_clients.for_provider,
             mirror_subscription=self.subscription_service.mirror_from_order,
             policy=RetryPolicy(
                 first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
@@ -366,7 +351,7 @@ class Container:
             subscriptions=self.subscription_service,
             publisher=self.publisher,
             verifier=lambda: self.webhook_verifier,
-            client_for=self.partner_center_for,
+            client_for=self.partner_center_clients.for_provider,
             public_base_url=self.settings.webhook_base_url or self.settings.public_base_url,
             received=self.received_events,
             audit=self.audit,
@@ -489,7 +474,7 @@ class Container:
             catalog=self.catalog,
             pricing=self.pricing_service,
             publisher=self.publisher,
-            client_for=self.partner_center_for,
+            client_for=self.partner_center_clients.for_provider,
         )
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from shared.partner_center.auth import Grant, MsalTokenProvider, TokenSource
-from shared.partner_center.client import PagedItems, PartnerCenterClient, client_for_provider
+from shared.partner_center.client import (
+    PagedItems,
+    PartnerCenterClient,
+    PartnerCenterClients,
+    ProviderApp,
+    client_for_provider,
+)
 from shared.partner_center.config import PartnerCenterCredentials, PartnerCenterEndpoints, Service
 from shared.partner_center.errors import (
     AppOnlyNotSupported,
@@ -120,4 +126,6 @@ __all__ = [
     "WebhookRegistration",
     "WebhookVerifier",
     "client_for_provider",
+    "PartnerCenterClients",
+    "ProviderApp",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -774,3 +775,51 @@ def client_for_provider(
     if sleep is not None:
         transport_kwargs["sleep"] = sleep
     return PartnerCenterClient(Transport(endpoints, token_source, **transport_kwargs))
+
+
+class ProviderApp(Protocol):
+    """What a client is made from: a provider's id and its Entra app (the domain's `Provider` has these)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def tenant_id(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client_secret_ref(self) -> str: ...
+    @property
+    def refresh_token_ref(self) -> str | None: ...
+
+
+class PartnerCenterClients:
+    """One client per provider and credentials, kept for the life of the process so its tokens and connections are
+    reused; a provider whose app or secret reference changed gets a new one. `for_provider` is the `client_for`
+    every service is given."""
+
+    def __init__(self, endpoints: PartnerCenterEndpoints, secret_store: SecretStore) -> None:
+        self._endpoints = endpoints
+        self._secret_store = secret_store
+        self._clients: dict[tuple[str, ...], PartnerCenterClient] = {}
+        self._lock = threading.Lock()
+
+    def for_provider(self, provider: ProviderApp) -> PartnerCenterClient:
+        key = (
+            provider.id,
+            provider.tenant_id,
+            provider.client_id,
+            provider.client_secret_ref,
+            provider.refresh_token_ref or "",
+        )
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                credentials = PartnerCenterCredentials(
+                    provider.tenant_id, provider.client_id, provider.client_secret_ref, provider.refresh_token_ref
+                )
+                client = client_for_provider(credentials, self._endpoints, self._secret_store)
+                self._clients[key] = client
+        return client

@@ -145,6 +145,9 @@ class Transport:
         self.session = session or self._new_session(endpoints, pool_size)
         timeout = float(endpoints.timeout)
         self.timeout = (min(10.0, timeout), timeout)
+        # Worked out once: every request resolves its URL against these.
+        self._roots = {service: endpoints.base_url(service) for service in Service}
+        self._api_base = endpoints.api_base
 
     @staticmethod
     def _new_session(endpoints: PartnerCenterEndpoints, pool_size: int) -> requests.Session:
@@ -170,12 +173,12 @@ class Transport:
         if not path.startswith("/"):
             path = "/" + path
         query = f"?{parts.query}" if parts.query else ""
-        root = self.endpoints.base_url(service)
+        root = self._roots[service]
         if service is not Service.PARTNER_CENTER:
             return root + path + query
         if path == "/v1" or path.startswith("/v1/") or path.startswith("/webhooks/"):
             return root + path + query
-        return self.endpoints.api_base + path + query
+        return self._api_base + path + query
 
     def headers_for(
         self, token: str, *, request_id: str, correlation_id: str, has_body: bool, extra: Mapping[str, str] | None

@@ -2,7 +2,7 @@
 
 A handler is a plain function of the delivery and the services it uses, named as the container names them
 (`def provision_order(delivery: Delivery, provisioning_service: ProvisioningService) -> None`); `dispatch` has the
-container supply them (`Container.call`, shared/bootstrap.py)."""
+container supply them (as `Container.call` does for sweeps, shared/bootstrap.py)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,12 @@ class Dispatcher:
         return handler
 
     def dispatch(self, container: Container, queue: str, delivery: Delivery) -> None:
-        container.call(self.handler_for(queue, delivery.message.type), delivery)
+        """Calls the type's handler with the delivery and the container members it names, as `Container.call`
+        does (the names are read once per handler; each member is built once per container)."""
+        from shared.bootstrap import dependencies_of
+
+        handler = self.handler_for(queue, delivery.message.type)
+        handler(delivery, **{name: getattr(container, name) for name in dependencies_of(handler, 1)})
 
 
 dispatcher = Dispatcher()
