@@ -319,8 +319,9 @@ class Container:
         return OrderService(
             orders=self.orders,
             index=OrderIndex(self.tables),
-            relationships=self.relationship_service,
+            providers=self.providers,
             resellers=self.resellers,
+            customers=self.customers,
             catalog=self.catalog,
             pricing=self.pricing_service,
             audit=self.audit,

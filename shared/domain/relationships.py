@@ -265,6 +265,15 @@ def check_customer_restore(customer: Customer, reseller: Reseller | None) -> Non
         )
 
 
+def selling_refusal(provider: Provider) -> str | None:
+    """Why a provider may not sell now (disabled, or its Partner Center consent not completed); None when it may."""
+    if provider.status is ProviderStatus.DISABLED:
+        return "the provider is disabled"
+    if provider.status is not ProviderStatus.ENROLLED:
+        return "the provider has not completed Partner Center consent yet (status consentRequired)"
+    return None
+
+
 def check_buying(customer: Customer, reseller: Reseller | None) -> None:
     """No new purchase for an offboarded customer, nor for a customer of an offboarded reseller."""
     if customer.offboarding is not None:

@@ -15,13 +15,12 @@ from shared.domain.catalog import CatalogItem, ItemStatus
 from shared.domain.markets import item_market_error
 from shared.domain.notifications import Event, order_pending_approval
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus, lines_total, opening_status
-from shared.domain.relationships import Customer, OffboardingRefused, RelationshipStatus, check_buying
+from shared.domain.relationships import Customer, OffboardingRefused, RelationshipStatus, check_buying, selling_refusal
 from shared.domain.scope import OrgType, Principal, can_see, may_decide_order, may_place_staff_order
 from shared.messaging import MessagePublisher, QueueNames
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
-from shared.services.ports import Audit, Catalog, OrderLookup, Orders, Resellers, TierPricing
+from shared.services.ports import Audit, Catalog, Customers, OrderLookup, Orders, Providers, Resellers, TierPricing
 from shared.services.pricing import CatalogViewer
-from shared.services.relationships import RelationshipService
 from shared.storage.orders import outbox_message, provision_outbox
 
 log = logging.getLogger(__name__)
@@ -43,8 +42,9 @@ class OrderService:
         *,
         orders: Orders,
         index: OrderLookup,
-        relationships: RelationshipService,
+        providers: Providers,
         resellers: Resellers,
+        customers: Customers,
         catalog: Catalog,
         pricing: TierPricing,
         audit: Audit,
@@ -53,8 +53,9 @@ class OrderService:
     ) -> None:
         self._orders = orders
         self._index = index
-        self._relationships = relationships
+        self._providers = providers
         self._resellers = resellers
+        self._customers = customers
         self._catalog = catalog
         self._pricing = pricing
         self._audit = audit
@@ -63,9 +64,20 @@ class OrderService:
 
     # Placing -----------------------------------------------------------------------------------------------
 
+    def _visible_customer(self, principal: Principal, customer_id: str) -> Customer:
+        customer = self._customers.visible_to(principal, customer_id)
+        if customer is None:
+            raise NotFound(f"customer {customer_id} was not found")
+        return customer
+
     def _orderable_customer(self, principal: Principal, customer_id: str) -> Customer:
-        customer = self._relationships.customer(principal, customer_id)
-        self._relationships.selling_provider(customer.provider_id)
+        customer = self._visible_customer(principal, customer_id)
+        provider = self._providers.get(customer.provider_id)
+        if provider is None:
+            raise NotFound(f"provider {customer.provider_id} was not found")
+        refusal = selling_refusal(provider)
+        if refusal:
+            raise Conflict(refusal)
         if customer.status is not RelationshipStatus.ACTIVE or not customer.tenant_id:
             raise Conflict(f"customer {customer_id} is {customer.status.value}: orders need an active relationship")
         reseller = self._resellers.get(customer.provider_id, customer.reseller_id)
@@ -223,7 +235,7 @@ class OrderService:
         now = datetime.now(UTC)
         before = order
         if approve:
-            customer = self._relationships.customer(principal, order.customer_id)
+            customer = self._visible_customer(principal, order.customer_id)
             _refuse_offboarded(customer, self._resellers.get(customer.provider_id, customer.reseller_id))
             approved = order.approved(principal.user_id, now)
             outbox = provision_outbox(approved)

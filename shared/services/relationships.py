@@ -37,12 +37,12 @@ from shared.domain.relationships import (
     offboarded,
     restored,
     schedule_next_check,
+    selling_refusal,
 )
 from shared.domain.scope import (
     OrgRef,
     OrgType,
     Principal,
-    can_see,
     customers_visible_to,
     may_bring_in_customer,
     may_change_customer,
@@ -193,26 +193,19 @@ class RelationshipService:
         return self._enrolled(provider)
 
     def _enrolled(self, provider: Provider) -> Provider:
-        if provider.status is ProviderStatus.DISABLED:
-            raise Conflict("the provider is disabled")
-        if provider.status is not ProviderStatus.ENROLLED:
-            raise Conflict("the provider has not completed Partner Center consent yet (status consentRequired)")
+        refusal = selling_refusal(provider)
+        if refusal:
+            raise Conflict(refusal)
         return provider
 
     def reseller(self, principal: Principal, reseller_id: str) -> Reseller:
-        org = self._organizations.get(OrgType.RESELLER, reseller_id)
-        if org is None or not can_see(principal, org) or org.provider_id is None:
-            raise NotFound(f"reseller {reseller_id} was not found")
-        found = self._resellers.get(org.provider_id, reseller_id)
+        found = self._resellers.visible_to(principal, reseller_id)
         if found is None:
             raise NotFound(f"reseller {reseller_id} was not found")
         return found
 
     def customer(self, principal: Principal, customer_id: str) -> Customer:
-        org = self._organizations.get(OrgType.CUSTOMER, customer_id)
-        if org is None or not can_see(principal, org) or org.provider_id is None:
-            raise NotFound(f"customer {customer_id} was not found")
-        found = self._customers.get(org.provider_id, customer_id)
+        found = self._customers.visible_to(principal, customer_id)
         if found is None:
             raise NotFound(f"customer {customer_id} was not found")
         return found

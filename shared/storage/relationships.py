@@ -23,7 +23,9 @@ from shared.domain.relationships import (
     RelationshipStatus,
     Reseller,
 )
+from shared.domain.scope import OrgType, Principal, can_see
 from shared.domain.storefront import StorefrontPolicy
+from shared.storage.organizations import OrganizationRepository
 from shared.storage.snapshot import snapshot
 from shared.storage.tables import Page, TableStorage, iter_query, odata_quote, query_page, safe_key, update_with_etag
 
@@ -178,9 +180,18 @@ class _PartitionedRepository(Generic[R]):
 
     table_name: str
     entity_type: type[R]
+    org_type: OrgType
 
     def __init__(self, storage: TableStorage) -> None:
         self._storage = storage
+
+    def visible_to(self, principal: Principal, entity_id: str) -> R | None:
+        """The entity, if it lies in the caller's scope (None: the caller answers 404): the organisations registry
+        gives its lineage, which `can_see` decides on, and its provider's partition."""
+        org = OrganizationRepository(self._storage).get(self.org_type, entity_id)
+        if org is None or org.provider_id is None or not can_see(principal, org):
+            return None
+        return self.get(org.provider_id, entity_id)
 
     @property
     def _table(self) -> Any:
@@ -277,6 +288,7 @@ class _PartitionedRepository(Generic[R]):
 class ResellerRepository(_PartitionedRepository[Reseller]):
     table_name = RESELLERS
     entity_type = Reseller
+    org_type = OrgType.RESELLER
 
     def add(self, reseller: Reseller) -> Reseller:
         """One reseller per partner ID under a provider."""
@@ -290,6 +302,7 @@ class ResellerRepository(_PartitionedRepository[Reseller]):
 class CustomerRepository(_PartitionedRepository[Customer]):
     table_name = CUSTOMERS
     entity_type = Customer
+    org_type = OrgType.CUSTOMER
 
     def add(self, customer: Customer) -> Customer:
         """One customer per domain (and per tenant id) under a provider."""

@@ -161,8 +161,9 @@ class FakePlatform:
         return OrderService(
             orders=self.orders,
             index=self.index,
-            relationships=self.relationship_service(),
+            providers=self.providers,
             resellers=self.resellers,
+            customers=self.customers,
             catalog=self.catalog,
             pricing=self.pricing,
             audit=self.audit,

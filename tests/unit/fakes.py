@@ -25,7 +25,7 @@ from shared.domain.catalog import CatalogItem
 from shared.domain.orders import Order, OrderStatus
 from shared.domain.pricing import Basis, Price, Tier
 from shared.domain.relationships import Customer, Provider, Reseller
-from shared.domain.scope import OrgRef, OrgType, Principal
+from shared.domain.scope import OrgRef, OrgType, Principal, can_see
 from shared.domain.subscriptions import Subscription
 from shared.partner_center import (
     BillingProfile,
@@ -171,6 +171,10 @@ class _Relationships(_Versioned):
     def get(self, provider_id: str, entity_id: str) -> Any | None:
         row = self.rows.get((provider_id, entity_id))
         return None if row is None else row[0]
+
+    def visible_to(self, principal: Principal, entity_id: str) -> Any | None:
+        found = [entity for (_, key), (entity, _) in self.rows.items() if key == entity_id]
+        return found[0] if found and can_see(principal, found[0].org) else None
 
     def update(self, provider_id: str, entity_id: str, change: Callable[[Any], Any | None]) -> Any:
         return self._change((provider_id, entity_id), change)
