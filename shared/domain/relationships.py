@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
+from shared.domain.backoff import Backoff
 from shared.domain.scope import OrgRef, OrgType
 from shared.domain.storefront import StorefrontPolicy
 
@@ -139,18 +140,12 @@ class Customer:
 
 
 @dataclass(frozen=True)
-class CheckPolicy:
-    """How often a pending relationship is looked for in Partner Center, and for how long."""
+class CheckPolicy(Backoff):
+    """How often a pending relationship is looked for in Partner Center (the back-off), and for how long."""
 
     first_delay: timedelta = timedelta(seconds=30)
     max_delay: timedelta = timedelta(hours=1)
     expiry: timedelta = timedelta(days=30)
-
-    def delay_after(self, attempt: int) -> timedelta:
-        """Back-off: doubles from first_delay with each attempt, never beyond max_delay."""
-        exponent = min(max(attempt - 1, 0), 30)
-        delay: timedelta = min(self.first_delay * (2**exponent), self.max_delay)
-        return delay
 
 
 class CheckOutcome(StrEnum):

@@ -43,6 +43,7 @@ class RetryPolicy:
 
 def backoff_delay(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
     """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))], so synchronized retries spread out."""
+    # Not shared/domain/backoff.py: this layer imports only its own modules (docs/architecture.md#layers).
     window = min(cap, base * (2 ** max(attempt - 1, 0)))
     return rng.uniform(0.0, window)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from shared.domain.backoff import Backoff
 from shared.domain.notifications import order_failed
 from shared.domain.orders import TERMINAL, LineStatus, Order, OrderLine, OrderStatus, PartnerCenterOrder
 from shared.domain.relationships import Provider
@@ -47,13 +48,10 @@ class ProvisioningAbandoned(Exception):
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Backoff):
     first_delay: timedelta = timedelta(seconds=2)
     max_delay: timedelta = timedelta(minutes=5)
     max_attempts: int = 10
-
-    def delay_after(self, attempt: int) -> timedelta:
-        return min(self.first_delay * (1 << min(max(attempt - 1, 0), 20)), self.max_delay)
 
 
 def _now() -> datetime:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shared.domain.backoff import Backoff
 from shared.domain.catalog import catalog_item_id_of_offer
 from shared.domain.notifications import subscription_change_failed
 from shared.domain.orders import Order, OrderLine, line_that_bought
@@ -83,8 +84,7 @@ class SubscriptionService:
         self._client_for = client_for
         self._orders = orders
         self._catalog = catalog
-        self._first_delay = retry_first_delay
-        self._max_delay = retry_max_delay
+        self._backoff = Backoff(retry_first_delay, retry_max_delay)
         self._max_attempts = max_attempts
 
     # Mirror ------------------------------------------------------------------------------------------------
@@ -532,7 +532,7 @@ class SubscriptionService:
         attempt = sub.change.attempt + 1
         if attempt > self._max_attempts:
             return self._settle_change(sub, "failed", f"gave up after {sub.change.attempt} attempts: {error}")
-        delay = min(self._first_delay * (2 ** (attempt - 1)), self._max_delay)
+        delay = self._backoff.delay_after(attempt)
         retry_after = getattr(error, "retry_after", None)
         if retry_after:
             delay = max(delay, timedelta(seconds=float(retry_after)))
