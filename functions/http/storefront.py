@@ -20,6 +20,7 @@ from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
 from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
 from shared.domain.listings import list_partition
+from shared.domain.money import TERM_MONTHS
 from shared.domain.periods import PERIOD_PATTERN
 from shared.domain.relationships import Customer
 from shared.domain.scope import OrgType, Principal, may_use_storefront, tiers_visible_to
@@ -106,7 +107,7 @@ def storefront_catalog(
         CatalogItemOut.of(item)
         for item in page.items
         if (allowed is None or item.item.catalog_item_id in allowed)
-        and policy.max_term_months >= {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(item.item.term_duration, 99)
+        and policy.max_term_months >= TERM_MONTHS.get(item.item.term_duration, 99)
     ]
     return CatalogPageOut(
         items=items, continuationToken=container.continuation_tokens.encode(page.next_position, binding=binding)

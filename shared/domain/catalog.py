@@ -11,7 +11,6 @@ from typing import Any, Protocol
 
 from shared.domain.money import Money, check_decimal
 
-TERM_DURATIONS = ("P1M", "P1Y", "P3Y")
 BILLING_CYCLES = ("monthly", "annual", "triennial")
 COMMERCIAL_SEGMENT = "commercial"
 

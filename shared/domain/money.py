@@ -186,6 +186,10 @@ def term_months(term_duration: str) -> int:
     return count * 12 if match.group("unit").upper() == "Y" else count
 
 
+TERM_DURATIONS = ("P1M", "P1Y", "P3Y")  # the terms licenses are sold for
+TERM_MONTHS: dict[str, int] = {term: term_months(term) for term in TERM_DURATIONS}
+
+
 def billing_period_months(term_duration: str, billing_cycle: str) -> int:
     """Months one charge covers: the billing cycle's, or the whole term when it is paid once."""
     months_in_term = term_months(term_duration)

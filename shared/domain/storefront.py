@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
+from shared.domain.money import TERM_MONTHS
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.domain.catalog import CatalogItem, ItemStatus
 from shared.domain.markets import item_market_error
+from shared.domain.money import TERM_MONTHS
 from shared.domain.notifications import Event, order_pending_approval
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus, lines_total, opening_status
 from shared.domain.relationships import Customer, OffboardingRefused, RelationshipStatus, check_buying, selling_refusal
@@ -289,7 +290,7 @@ def _refuse_offboarded(customer: Customer, reseller: Any) -> None:
 
 
 def _months(term: str) -> int:
-    return {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(term.upper(), 0)
+    return TERM_MONTHS.get(term.upper(), 0)
 
 
 def _org(order: Order) -> Any:
