@@ -146,7 +146,7 @@ class EnrollmentService:
             company_name = client.get_legal_business_profile().company_name
             if refresh_token_ref:
                 partner_id, _ = self._verify_delegated(client, tenant_id)
-        except (PartnerCenterError, AuthenticationFailed) as error:
+        except PartnerCenterError as error:
             raise EnrollmentRefused(
                 refusal_reason(error), [FieldError("partnerCenter", refusal_reason(error))]
             ) from error
@@ -226,7 +226,7 @@ class EnrollmentService:
             client = self._client(credentials)
             try:
                 client.delete_webhook_registration()
-            except (PartnerCenterError, AuthenticationFailed) as error:
+            except PartnerCenterError as error:
                 log.warning("removing the webhook registration of disabled provider %s failed: %s", provider.id, error)
             finally:
                 client.close()
@@ -319,7 +319,7 @@ class EnrollmentService:
         tokens = MsalTokenProvider(credentials, self._endpoints, self._secrets)
         try:
             result = tokens.redeem_authorization_code(code, self.redirect_uri)
-        except (PartnerCenterError, AuthenticationFailed) as err:
+        except PartnerCenterError as err:
             raise Invalid(f"the authorization code could not be redeemed: {refusal_reason(err)}") from err
         refresh_token = result.get("refresh_token")
         if not refresh_token:
@@ -329,7 +329,7 @@ class EnrollmentService:
         client = self._client(replace(credentials, refresh_token_ref=reference))
         try:
             partner_id, _ = self._verify_delegated(client, provider.tenant_id)
-        except (PartnerCenterError, AuthenticationFailed) as err:
+        except PartnerCenterError as err:
             raise Invalid(f"app+user access could not be verified: {refusal_reason(err)}") from err
         finally:
             client.close()

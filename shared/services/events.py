@@ -12,7 +12,6 @@ from typing import Any
 from shared.domain.relationships import Provider, ProviderStatus, RelationshipStatus
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.partner_center import PartnerCenterClient, PartnerCenterError
-from shared.partner_center.errors import AuthenticationFailed
 from shared.partner_center.webhooks import InvalidSignature, WebhookEvent, WebhookVerifier
 from shared.services.errors import NotFound
 from shared.services.errors import Unavailable as ServiceUnavailable
@@ -195,7 +194,7 @@ class EventService:
                 continue
             try:
                 counts[self.ensure_registration(provider)] += 1
-            except (PartnerCenterError, AuthenticationFailed) as error:
+            except PartnerCenterError as error:
                 counts["failed"] += 1
                 log.warning("webhook registration of provider %s failed: %s", provider.id, error)
         return counts

@@ -340,7 +340,7 @@ class RelationshipService:
                 ListedReseller(r.id, r.mpn_id or "", r.name or "", r.state or "")
                 for r in self._client_for(provider).list_indirect_resellers()
             ]
-        except (PartnerCenterError, AuthenticationFailed) as error:
+        except PartnerCenterError as error:
             return self._reschedule(self._resellers, RESELLER_CHECK, reseller, now, f"error: {error}", error)
         found = find_reseller(reseller.partner_id, listed)
         if found is None:
@@ -598,7 +598,7 @@ class RelationshipService:
         provider, reseller = self._reseller_for_customer(principal, reseller_id)
         try:
             link = self._client_for(provider).get_relationship_request_link(reseller.tenant_id)
-        except (PartnerCenterError, AuthenticationFailed) as error:
+        except PartnerCenterError as error:
             raise Unavailable(f"Partner Center did not give a relationship request link: {error}") from error
         now = _now()
         customer = Customer(
@@ -765,13 +765,13 @@ class RelationshipService:
             if found is None:
                 return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, "not listed yet")
             attached = [r.id for r in client.get_customer_relationships(found.id)]
-        except (PartnerCenterError, AuthenticationFailed) as error:
+        except PartnerCenterError as error:
             return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)
         outcome = customer_outcome(reseller.tenant_id if reseller else None, attached)
         if outcome is CheckOutcome.ACTIVE:
             try:
                 market = self._market(provider.id, found if found.billing_country else client.get_customer(found.id))
-            except (PartnerCenterError, AuthenticationFailed) as error:
+            except PartnerCenterError as error:
                 return self._reschedule(self._customers, CUSTOMER_CHECK, customer, now, f"error: {error}", error)
             if not self._customers.claim_tenant(customer, found.id):
                 return self._flag(customer, now, "tenantAlreadyRecorded")
@@ -870,7 +870,7 @@ class RelationshipService:
             )
         except PartnerCenterConflict as error:
             return self._fail(customer, now, f"Partner Center refused: {error.description or error}")
-        except (PartnerCenterError, AuthenticationFailed) as error:
+        except PartnerCenterError as error:
             if _retryable(error) or isinstance(error, AuthenticationFailed):
                 if now >= customer.expires_at:
                     return self._fail(customer, now, f"Partner Center kept failing: {error}")
@@ -942,7 +942,7 @@ class RelationshipService:
             counts["providers"] += 1
             try:
                 ended, resent = self._sweep_provider(provider, now or _now())
-            except (PartnerCenterError, AuthenticationFailed) as error:
+            except PartnerCenterError as error:
                 counts["failedProviders"] += 1
                 log.warning("relationship sweep of provider %s failed: %s", provider.id, error)
                 continue

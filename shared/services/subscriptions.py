@@ -335,7 +335,7 @@ class SubscriptionService:
                 try:
                     counts["subscriptions"] += self.sync_customer(provider, customer.id)
                     counts["customers"] += 1
-                except (PartnerCenterError, AuthenticationFailed) as error:
+                except PartnerCenterError as error:
                     counts["failed"] += 1
                     log.warning("subscription sync of customer %s failed: %s", customer.id, error)
         return counts
@@ -499,7 +499,7 @@ class SubscriptionService:
         """Partner Center's current state into the mirror (None when it could not be read just now)."""
         try:
             pc = client.get_subscription(sub.customer_tenant_id, sub.id)
-        except (PartnerCenterError, AuthenticationFailed) as error:
+        except PartnerCenterError as error:
             log.warning("re-reading subscription %s after a refusal failed: %s", sub.id, error)
             return None
         return self.mirror(provider_id=sub.provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id,
@@ -515,7 +515,7 @@ class SubscriptionService:
             pc = self._client_for(provider).get_subscription(sub.customer_tenant_id, sub.id)
         except PartnerCenterNotFound as error:
             raise Conflict(f"Partner Center no longer has subscription {subscription_id}") from error
-        except (PartnerCenterError, AuthenticationFailed) as error:
+        except PartnerCenterError as error:
             raise ServiceUnavailable(f"Partner Center did not answer: {type(error).__name__}") from error
         return self.mirror(provider_id=sub.provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id,
                            customer_tenant_id=sub.customer_tenant_id, pc=pc)  # fmt: skip
@@ -524,7 +524,7 @@ class SubscriptionService:
         """On demand: every subscription of the customer read from Partner Center now (new ones adopted)."""
         try:
             return self.sync_customer(provider, customer_id)
-        except (PartnerCenterError, AuthenticationFailed) as error:
+        except PartnerCenterError as error:
             raise ServiceUnavailable(f"Partner Center did not answer: {type(error).__name__}") from error
 
     def _retry_change(self, sub: Subscription, error: Exception) -> Subscription:

@@ -11,6 +11,7 @@ from shared.partner_center.errors import (
     CancellationWindowPassed,
     CartAlreadySubmitted,
     Conflict,
+    ConsentRequired,
     Forbidden,
     InvalidRequest,
     NotFound,
@@ -65,6 +66,11 @@ def test_business_errors_share_one_base_so_callers_can_catch_them_together() -> 
     for code in (800065, 900213, 900214, 2055):
         assert isinstance(error_from_response(400, body(code)), BusinessRuleViolation)
     assert isinstance(error_from_response(409, body(800064)), BusinessRuleViolation)
+
+
+def test_a_refused_token_is_a_partner_center_error_so_one_except_catches_both() -> None:
+    assert issubclass(AuthenticationFailed, PartnerCenterError)
+    assert issubclass(ConsentRequired, PartnerCenterError)
 
 
 def test_string_codes_compare_as_numbers() -> None:
