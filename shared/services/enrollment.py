@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from shared.auth.state import InvalidState, SignedState
@@ -37,6 +38,7 @@ from shared.partner_center.auth import MsalTokenProvider
 from shared.secrets.port import SecretStore
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, ServiceError, require
 from shared.storage.audit import AuditLog
+from shared.storage.audited import audited_update
 from shared.storage.consent import ConsentStateStore
 from shared.storage.organizations import OrganizationRepository
 from shared.storage.relationships import ProviderRepository
@@ -213,9 +215,15 @@ class EnrollmentService:
             raise NotFound(f"provider {provider_id} was not found")
         if provider.status is ProviderStatus.DISABLED:
             return provider
-        before = provider
-        disabled = self._providers.update(
-            provider_id, lambda p: replace(p, status=ProviderStatus.DISABLED, updated_at=datetime.now(UTC))
+        disabled = audited_update(
+            self._audit,
+            partial(self._providers.update, provider_id),
+            lambda p: replace(p, status=ProviderStatus.DISABLED, updated_at=datetime.now(UTC)),
+            actor=principal,
+            action="provider.disabled",
+            entity_type="provider",
+            entity_id=provider.id,
+            org=provider.org,
         )
         for kind, value in (("tenant", provider.tenant_id), ("app", provider.client_id)):
             self._providers.release(kind, value, provider.id)
@@ -230,8 +238,6 @@ class EnrollmentService:
                 log.warning("removing the webhook registration of disabled provider %s failed: %s", provider.id, error)
             finally:
                 client.close()
-        self._audit.record(actor=principal, action="provider.disabled", entity_type="provider", entity_id=provider.id,
-                           org=provider.org, before=before, after=disabled)  # fmt: skip
         return disabled
 
     @staticmethod
@@ -333,7 +339,6 @@ class EnrollmentService:
             raise Invalid(f"app+user access could not be verified: {refusal_reason(err)}") from err
         finally:
             client.close()
-        before = provider
 
         def enroll(current: Provider) -> Provider:
             if current.status is ProviderStatus.DISABLED:
@@ -346,15 +351,15 @@ class EnrollmentService:
                 updated_at=datetime.now(UTC),
             )
 
-        updated = self._providers.update(provider.id, enroll)
-        self._audit.record(
+        updated = audited_update(
+            self._audit,
+            partial(self._providers.update, provider.id),
+            enroll,
             actor=f"consent:{provider.id}",
             action="provider.consented",
             entity_type="provider",
             entity_id=provider.id,
-            org=updated.org,
-            before=before,
-            after=updated,
+            org=provider.org,
         )
         self._on_enrolled(updated)
         return updated

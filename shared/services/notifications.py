@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,6 +56,7 @@ from shared.domain.scope import Principal, may_manage_event_subscriptions, may_r
 from shared.messaging import MessagePublisher, QueueMessage, QueueNames
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
 from shared.storage.audit import AuditLog
+from shared.storage.audited import audited_update
 from shared.storage.notifications import DeliveryRepository, EndpointRepository, Marks
 
 log = logging.getLogger(__name__)
@@ -276,10 +278,18 @@ class NotificationService:
                            description=(description or None) if description_given else current.description,
                            updated_at=now)  # fmt: skip
 
-        updated = self._endpoints.update(endpoint, apply)
+        updated = audited_update(
+            self._audit,
+            partial(self._endpoints.update, endpoint),
+            apply,
+            actor=principal,
+            action="eventSubscription.changed",
+            entity_type="eventSubscription",
+            entity_id=endpoint.id,
+            org=endpoint.owner,
+        )
         if updated is None:
             raise NotFound(f"event subscription {endpoint_id} was not found")
-        self._record(principal, "eventSubscription.changed", updated, endpoint, updated)
         return updated
 
     def remove(self, principal: Principal, endpoint_id: str) -> None:

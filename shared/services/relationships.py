@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 import orjson
@@ -80,6 +81,7 @@ from shared.secrets.port import SecretStore
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, Unavailable, narrowed, require
 from shared.services.notifications import publish_event
 from shared.services.ports import Audit, Customers, Organizations, Providers, RelationshipPartnerCenter, Resellers
+from shared.storage.audited import audited_update
 from shared.storage.relationships import AlreadyExists
 
 log = logging.getLogger(__name__)
@@ -406,7 +408,6 @@ class RelationshipService:
         now: datetime,
         **changes: Any,
     ) -> Relationship:
-        before = entity
         stamps: dict[str, Any] = {}
         if status is RelationshipStatus.ACTIVE:
             stamps["activated_at"] = now
@@ -419,19 +420,18 @@ class RelationshipService:
             check = replace(current.check, next_at=None, last_at=now, last_result=status.value)
             return replace(current, status=status, updated_at=now, check=check, **stamps, **changes)
 
-        updated = repository.update(entity.provider_id, entity.id, settle)
-        if updated.status is status and before.status is not status:
-            self._audit.record(
-                actor=SYSTEM,
-                action=f"{entity_type}.{status.value}",
-                entity_type=entity_type,
-                entity_id=entity.id,
-                org=entity.org,
-                before=before,
-                after=updated,
-            )
-            if status is RelationshipStatus.ENDED:
-                publish_event(self._publisher, relationship_ended(updated.org, updated.name, updated.ended_at or now))
+        updated = audited_update(
+            self._audit,
+            partial(repository.update, entity.provider_id, entity.id),
+            settle,
+            actor=SYSTEM,
+            action=f"{entity_type}.{status.value}",
+            entity_type=entity_type,
+            entity_id=entity.id,
+            org=entity.org,
+        )
+        if updated.status is status and entity.status is not status and status is RelationshipStatus.ENDED:
+            publish_event(self._publisher, relationship_ended(updated.org, updated.name, updated.ended_at or now))
         return updated
 
     # Editing and offboarding (docs/business.md#offboarding) ------------------------------------------------
@@ -526,43 +526,49 @@ class RelationshipService:
         self, actor: Principal | str, customer: Customer, action: str, change: Callable[[Customer], Customer]
     ) -> Customer:
         """A change decided on the stored record (ETag-guarded; a refusal is 409 and changes nothing); audited."""
-        before: Customer | None = None
 
         def apply(current: Customer) -> Customer:
-            nonlocal before
-            before = current
             try:
                 return change(current)
             except OffboardingRefused as refused:
                 raise Conflict(refused.reason) from refused
 
-        updated: Customer = self._customers.update(customer.provider_id, customer.id, apply)
-        self._audit.record(actor=actor, action=action, entity_type="customer", entity_id=customer.id,
-                           org=customer.org, before=before, after=updated)  # fmt: skip
+        updated: Customer = audited_update(
+            self._audit,
+            partial(self._customers.update, customer.provider_id, customer.id),
+            apply,
+            actor=actor,
+            action=action,
+            entity_type="customer",
+            entity_id=customer.id,
+            org=customer.org,
+        )
         return updated
 
     def _change_reseller(
         self, actor: Principal | str, reseller: Reseller, action: str, change: Callable[[Reseller], Reseller]
     ) -> Reseller:
         """As `_change_customer_by`, for a reseller; an edit that changes nothing is not written or audited."""
-        before: Reseller | None = None
 
         def apply(current: Reseller) -> Reseller | None:
-            nonlocal before
             try:
                 changed = change(current)
             except OffboardingRefused as refused:
                 raise Conflict(refused.reason) from refused
             if replace(changed, updated_at=current.updated_at) == current:
-                before = None
                 return None
-            before = current
             return replace(changed, updated_at=_now())
 
-        updated: Reseller = self._resellers.update(reseller.provider_id, reseller.id, apply)
-        if before is not None:
-            self._audit.record(actor=actor, action=action, entity_type="reseller", entity_id=reseller.id,
-                               org=reseller.org, before=before, after=updated)  # fmt: skip
+        updated: Reseller = audited_update(
+            self._audit,
+            partial(self._resellers.update, reseller.provider_id, reseller.id),
+            apply,
+            actor=actor,
+            action=action,
+            entity_type="reseller",
+            entity_id=reseller.id,
+            org=reseller.org,
+        )
         return updated
 
     # Customers -----------------------------------------------------------------------------------------
@@ -729,20 +735,22 @@ class RelationshipService:
 
     def _change_customer(self, actor: Principal | str, customer: Customer, action: str, **fields: Any) -> Customer:
         """Sets fields on the stored customer (ETag-guarded); audited only when something actually changed."""
-        before: Customer | None = None
 
         def change(current: Customer) -> Customer | None:
-            nonlocal before
-            before = None
             if all(getattr(current, name) == value for name, value in fields.items()):
                 return None
-            before = current
             return replace(current, updated_at=_now(), **fields)
 
-        updated: Customer = self._customers.update(customer.provider_id, customer.id, change)
-        if before is not None:
-            self._audit.record(actor=actor, action=action, entity_type="customer", entity_id=customer.id,
-                               org=customer.org, before=before, after=updated)  # fmt: skip
+        updated: Customer = audited_update(
+            self._audit,
+            partial(self._customers.update, customer.provider_id, customer.id),
+            change,
+            actor=actor,
+            action=action,
+            entity_type="customer",
+            entity_id=customer.id,
+            org=customer.org,
+        )
         return updated
 
     def check_customer(self, provider_id: str, customer_id: str, attempt: int) -> Customer | None:
