@@ -38,6 +38,22 @@ _CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
 _FREQUENCY_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36, "onetime": 1}
 
 
+class RunKind(StrEnum):
+    """What a billing run reads: an invoice's billed reconciliation lines, or the open period's unbilled ones."""
+
+    BILLED = "billed"
+    UNBILLED = "unbilled"
+
+
+class RunStatus(StrEnum):
+    """Where a billing run stands: its message sent, a worker holding its lease, done, or given up on."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
 class DiscrepancyKind(StrEnum):
     """The kinds the billing API names (the sandbox's reconciliation route takes the same names)."""
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 from shared.domain.backoff import Backoff
 from shared.domain.scope import OrgRef, OrgType
 from shared.domain.storefront import StorefrontPolicy
+from shared.domain.subscriptions import ChangeKind
 
 
 class ProviderStatus(StrEnum):
@@ -285,14 +286,14 @@ def check_new_customer(reseller: Reseller) -> None:
         raise OffboardingRefused(f"reseller {reseller.id} is offboarded: no new customers are brought in under it")
 
 
-def is_purchase(kind: str, value: object, current_quantity: int) -> bool:
+def is_purchase(kind: ChangeKind, value: object, current_quantity: int) -> bool:
     """Whether a subscription change buys more: more seats, reactivating a suspended one, or renewing again.
     Fewer seats, suspending, cancelling and switching renewal off wind a customer down and stay allowed."""
-    if kind == "quantity":
+    if kind == ChangeKind.QUANTITY:
         return isinstance(value, int) and value > current_quantity
-    if kind == "status":
+    if kind == ChangeKind.STATUS:
         return value == "active"
-    if kind == "autoRenew":
+    if kind == ChangeKind.AUTO_RENEW:
         return value is True
     return False
 

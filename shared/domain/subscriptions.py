@@ -90,6 +90,21 @@ def check_status_change(*, current: str, requested: str) -> None:
         raise ChangeRefused(f"a {current} subscription cannot be changed")
 
 
+class ChangeKind(StrEnum):
+    """What a pending change does to a subscription."""
+
+    QUANTITY = "quantity"
+    AUTO_RENEW = "autoRenew"
+    STATUS = "status"
+    CANCEL = "cancel"
+
+
+class ChangeStatus(StrEnum):
+    PENDING = "pending"
+    APPLIED = "applied"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class PendingChange:
     """A change accepted by the platform and applied through the queue. Once Partner Center's state shows it, it is
@@ -97,11 +112,11 @@ class PendingChange:
     until the next change."""
 
     id: str
-    kind: str  # quantity | autoRenew | status | cancel
+    kind: ChangeKind
     value: Any
     requested_by: str
     requested_at: datetime
-    status: str = "pending"  # pending | applied | failed
+    status: ChangeStatus = ChangeStatus.PENDING
     error: str | None = None
     attempt: int = 1
 

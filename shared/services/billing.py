@@ -27,6 +27,8 @@ from shared.domain.billing import (
     KnownSubscription,
     Lookups,
     Reconciler,
+    RunKind,
+    RunStatus,
     UnitPrices,
     add_months,
     shown_line,
@@ -61,8 +63,8 @@ from shared.storage.billing import (
 log = logging.getLogger(__name__)
 
 BILLING_RUN = "billing.run"
-KINDS = ("billed", "unbilled")
-ACTIVE_STATUSES = ("queued", "running")
+KINDS = tuple(RunKind)
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 MAX_STORED_DISCREPANCIES = 10_000  # in the table (paged by the API); the blob always holds every one
 LEASE_RENEW_SECONDS = 30.0
 
@@ -79,7 +81,7 @@ def failure_reason_of(error: BaseException) -> str:
 
 def _reason_for(run: BillingRun, audience: Audience) -> str | None:
     """Provider staff read Microsoft's exact answer; resellers and customers only that the run failed."""
-    if run.status != "failed":
+    if run.status != RunStatus.FAILED:
         return None
     if reads_whole_runs(audience):
         return run.failure_reason or "the run failed without a recorded reason"
@@ -176,8 +178,8 @@ class BillingService:
                 return existing
         now = self._clock()
         run = self._runs.add(BillingRun(
-            id=new_run_id(), provider_id=provider_id, period=period, kind=kind, status="queued", attempt=0,
-            requested_by=requested_by, created_at=now, updated_at=now,
+            id=new_run_id(), provider_id=provider_id, period=period, kind=RunKind(kind), status=RunStatus.QUEUED,
+            attempt=0, requested_by=requested_by, created_at=now, updated_at=now,
         ))  # fmt: skip
         self._send(run)
         return run
@@ -192,8 +194,8 @@ class BillingService:
         now = self._clock()
         sent = 0
         for run in self._runs.iter_runs(statuses=ACTIVE_STATUSES):
-            stalled = (run.status == "queued" and run.updated_at < now - queued_for) or (
-                run.status == "running" and (run.lease_until is None or run.lease_until < now)
+            stalled = (run.status == RunStatus.QUEUED and run.updated_at < now - queued_for) or (
+                run.status == RunStatus.RUNNING and (run.lease_until is None or run.lease_until < now)
             )
             if stalled:
                 self._send(run)
@@ -240,19 +242,19 @@ class BillingService:
         def claim(run: BillingRun) -> BillingRun | None:
             if run.status not in ACTIVE_STATUSES:
                 return None
-            if run.status == "running" and run.lease_until is not None and run.lease_until > now:
+            if run.status == RunStatus.RUNNING and run.lease_until is not None and run.lease_until > now:
                 return None
             lines_blob, discrepancies_blob = run.blob_names(run.attempt + 1)
-            return replace(run, status="running", attempt=run.attempt + 1, started_at=now, updated_at=now,
+            return replace(run, status=RunStatus.RUNNING, attempt=run.attempt + 1, started_at=now, updated_at=now,
                            lease_until=now + self._lease, lines_blob=lines_blob,
                            discrepancies_blob=discrepancies_blob, failure_reason=None)  # fmt: skip
 
         claimed = self._runs.change(provider_id, run_id, claim)
-        if claimed is None or claimed.status != "running" or claimed.started_at != now:
+        if claimed is None or claimed.status != RunStatus.RUNNING or claimed.started_at != now:
             return claimed
         try:
             completed = self._compute(claimed)
-            if completed.id == run_id and completed.status == "completed":
+            if completed.id == run_id and completed.status == RunStatus.COMPLETED:
                 publish_event(self._publisher, run_completed_event(completed))
             return completed
         except LeaseLost:
@@ -264,9 +266,9 @@ class BillingService:
             reason = failure_reason_of(exc)
 
             def fail(run: BillingRun) -> BillingRun | None:
-                if run.attempt != claimed.attempt or run.status != "running":
+                if run.attempt != claimed.attempt or run.status != RunStatus.RUNNING:
                     return None
-                return replace(run, status="failed", failure_reason=reason, updated_at=self._clock(),
+                return replace(run, status=RunStatus.FAILED, failure_reason=reason, updated_at=self._clock(),
                                completed_at=self._clock(), lease_until=None)  # fmt: skip
 
             # The reason is recorded first: a cleanup that fails too must not leave a failed run without it.
@@ -286,7 +288,7 @@ class BillingService:
         now = self._clock()
 
         def extend(current: BillingRun) -> BillingRun | None:
-            if current.attempt != run.attempt or current.status != "running":
+            if current.attempt != run.attempt or current.status != RunStatus.RUNNING:
                 raise LeaseLost(run.id)
             return replace(current, lease_until=now + self._lease, updated_at=now)
 
@@ -304,7 +306,7 @@ class BillingService:
         lookups = self.lookups(run.provider_id)
         invoices: dict[str, str] = {}
         currencies_read: list[str] | None
-        if run.kind == "billed":
+        if run.kind == RunKind.BILLED:
             found_invoices = self._find_invoices(client, run.period)
             if not found_invoices:
                 raise RuntimeError(f"Partner Center has no invoice for {run.period} yet")
@@ -373,7 +375,7 @@ class BillingService:
         self._runs.write_discrepancies(key, stored)
         now = self._clock()
         completed = replace(
-            run, status="completed", completed_at=now, updated_at=now, lease_until=None,
+            run, status=RunStatus.COMPLETED, completed_at=now, updated_at=now, lease_until=None,
             invoice_id=next(iter(invoices), None), invoices=invoices,
             counts={"lines": totals.lines, "billableLines": totals.billable_lines,
                     "unpricedLines": totals.unpriced_lines, "discrepancies": sum(counts_by_kind.values()),
@@ -387,7 +389,7 @@ class BillingService:
         replaced; a newer run already current wins, and this one is discarded."""
         for _ in range(10):
             current = self._runs.get(run.provider_id, run.id)
-            if current is None or current.attempt != run.attempt or current.status != "running":
+            if current is None or current.attempt != run.attempt or current.status != RunStatus.RUNNING:
                 raise LeaseLost(run.id)
             pointed = self._runs.current_run_id(run.provider_id, run.period, run.kind)
             if pointed and pointed != run.id:
@@ -497,7 +499,7 @@ class BillingService:
         run = self._runs.get(audience.provider_id, run_id)
         if run is None:
             raise NotFound(f"no billing run {run_id}")
-        if run.status == "completed" and not self._runs.is_current(run):
+        if run.status == RunStatus.COMPLETED and not self._runs.is_current(run):
             # Replaced by a newer run, its deletion under way: readers see the new run only, never both.
             raise NotFound(f"billing run {run_id} was replaced by a newer run of {run.period}")
         return audience, run
@@ -515,9 +517,9 @@ class BillingService:
         runs, following = self._runs.page(audience.provider_id, period=period, limit=limit, position=position)
         current: dict[tuple[str, str], str | None] = {}
         for run in runs:
-            if run.status == "completed" and (run.period, run.kind) not in current:
+            if run.status == RunStatus.COMPLETED and (run.period, run.kind) not in current:
                 current[(run.period, run.kind)] = self._runs.current_run_id(run.provider_id, run.period, run.kind)
-        shown = [run for run in runs if run.status != "completed" or current[(run.period, run.kind)] == run.id]
+        shown = [run for run in runs if run.status != RunStatus.COMPLETED or current[(run.period, run.kind)] == run.id]
         return [self.view(run, audience, with_totals=False) for run in shown], following
 
     def view(self, run: BillingRun, audience: Audience, *, with_totals: bool = True) -> RunView:
@@ -525,7 +527,7 @@ class BillingService:
         current and its counts; the others read the totals rows of their own reseller or customer. Lists leave the
         totals out (`with_totals=False`), but a reseller's or customer's list still counts its own lines."""
         provider = reads_whole_runs(audience)
-        completed = run.status == "completed"
+        completed = run.status == RunStatus.COMPLETED
         rows: list[TotalRow] = []
         if completed and (with_totals or not provider):
             rows = self._runs.totals(data_key(run), reseller_id=audience.reseller_id, customer_id=audience.customer_id)
@@ -553,7 +555,7 @@ class BillingService:
                 raise NotFound(f"no customer {customer_id}")
         if seen.named_reseller and self._resellers.get(audience.provider_id, reseller_id) is None:
             raise NotFound(f"no reseller {reseller_id}")
-        if run.status != "completed" or not run.lines_blob:
+        if run.status != RunStatus.COMPLETED or not run.lines_blob:
             from shared.services.errors import Conflict
 
             raise Conflict(f"billing run {run_id} is {run.status}: its lines exist once it is completed")
@@ -631,7 +633,7 @@ class BillingService:
         require(may_read_discrepancies(principal))
         if kind and kind not in {k.value for k in DiscrepancyKind}:
             raise Invalid("unknown discrepancy kind", [FieldError("kind", "one of " + ", ".join(DiscrepancyKind))])
-        if run.status != "completed":
+        if run.status != RunStatus.COMPLETED:
             return [], None
         return self._runs.discrepancies(data_key(run), kind=kind, limit=limit, position=position)
 

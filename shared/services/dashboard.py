@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from shared.domain.billing import RunStatus
 from shared.domain.relationships import RelationshipStatus
 from shared.domain.scope import Principal, may_read_provider_summary
 from shared.services.enrollment import EnrollmentService
@@ -56,7 +57,7 @@ class ProviderSummary:
         """The newest run that is current for its period and kind, or still on its way."""
         runs = sorted(self.billing_runs.iter_runs(provider_id), key=lambda run: run.created_at, reverse=True)
         for run in runs:
-            if run.status == "completed" and not self.billing_runs.is_current(run):
+            if run.status == RunStatus.COMPLETED and not self.billing_runs.is_current(run):
                 continue
             return run
         return None

@@ -18,7 +18,9 @@ from shared.domain.orders import Order, OrderLine, line_that_bought
 from shared.domain.relationships import Provider, ProviderStatus, RelationshipStatus, is_purchase
 from shared.domain.scope import OrgRef, OrgType, Principal, can_see, may_change_subscription
 from shared.domain.subscriptions import (
+    ChangeKind,
     ChangeRefused,
+    ChangeStatus,
     PendingChange,
     SeatLot,
     Subscription,
@@ -175,8 +177,8 @@ class SubscriptionService:
         existing, mirrored = self._subscriptions.write(customer_id, pc.id, build)
         assert mirrored is not None
         pending = existing.change if existing is not None else None
-        if pending is not None and pending.status == "pending" and mirrored.change is None:
-            done = replace(pending, status="applied", error=None)
+        if pending is not None and pending.status == ChangeStatus.PENDING and mirrored.change is None:
+            done = replace(pending, status=ChangeStatus.APPLIED, error=None)
             self._audit.record(
                 actor=SYSTEM,
                 action="subscription.change.applied",
@@ -368,30 +370,30 @@ class SubscriptionService:
         sub = self.get(principal, subscription_id)
         require(may_change_subscription(principal, _org(sub)))
         now = now or _now()
-        if sub.change is not None and sub.change.status == "pending":
+        if sub.change is not None and sub.change.status == ChangeStatus.PENDING:
             raise Conflict("a change to this subscription is still being applied; try again when it is done")
-        kind: str
+        kind: ChangeKind
         value: bool | int | str
         try:
             if cancel:
                 check_cancellation(
                     status=sub.status, cancellation_allowed_until=sub.cancellation_window_ends_at, now=now
                 )
-                kind, value = "cancel", True
+                kind, value = ChangeKind.CANCEL, True
             elif quantity is not None:
                 if quantity < sub.quantity and not allow_decrease:
                     raise ChangeRefused("removing seats is not allowed for this customer")
                 check_quantity_change(
                     current=sub.quantity, requested=quantity, lots=sub.lots, status=sub.status, now=now
                 )
-                kind, value = "quantity", quantity
+                kind, value = ChangeKind.QUANTITY, quantity
             elif status is not None:
                 check_status_change(current=sub.status, requested=status)
-                kind, value = "status", status
+                kind, value = ChangeKind.STATUS, status
             elif auto_renew is not None:
                 if sub.status in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):
                     raise ChangeRefused(f"a {sub.status} subscription cannot be changed")
-                kind, value = "autoRenew", auto_renew
+                kind, value = ChangeKind.AUTO_RENEW, auto_renew
             else:
                 raise ChangeRefused("nothing to change")
         except ChangeRefused as refused:
@@ -405,7 +407,9 @@ class SubscriptionService:
         updated = self._subscriptions.update(
             sub.customer_id,
             sub.id,
-            lambda s: None if s.change is not None and s.change.status == "pending" else replace(s, change=change),
+            lambda s: (
+                None if s.change is not None and s.change.status == ChangeStatus.PENDING else replace(s, change=change)
+            ),
         )
         if updated.change is None or updated.change.id != change.id:
             raise Conflict("a change to this subscription is still being applied; try again when it is done")
@@ -451,24 +455,24 @@ class SubscriptionService:
     def apply_change(self, customer_id: str, subscription_id: str, change_id: str, attempt: int) -> Subscription | None:
         """Applies a recorded change in Partner Center; a refusal marks it failed with Partner Center's reason."""
         sub = self._subscriptions.get(customer_id, subscription_id)
-        if sub is None or sub.change is None or sub.change.id != change_id or sub.change.status != "pending":
+        if sub is None or sub.change is None or sub.change.id != change_id or sub.change.status != ChangeStatus.PENDING:
             return sub
         if attempt != sub.change.attempt:
             return sub
         provider = self._providers.get(sub.provider_id)
         if provider is None:
-            return self._settle_change(sub, "failed", "the provider no longer exists")
+            return self._settle_change(sub, ChangeStatus.FAILED, "the provider no longer exists")
         client = self._client_for(provider)
         change = sub.change
         try:
             current = client.get_subscription(sub.customer_tenant_id, sub.id)
             if _already_applied(current, change):
                 pc = current
-            elif change.kind == "quantity":
+            elif change.kind == ChangeKind.QUANTITY:
                 pc = client.update_subscription(sub.customer_tenant_id, current, quantity=int(change.value))
-            elif change.kind == "autoRenew":
+            elif change.kind == ChangeKind.AUTO_RENEW:
                 pc = client.update_subscription(sub.customer_tenant_id, current, auto_renew=bool(change.value))
-            elif change.kind == "status":
+            elif change.kind == ChangeKind.STATUS:
                 pc = (
                     client.suspend_subscription(sub.customer_tenant_id, current)
                     if change.value == "suspended"
@@ -483,7 +487,7 @@ class SubscriptionService:
             # offering what Partner Center will refuse again.
             refreshed = self._reread(client, sub) or sub
             return self._settle_change(
-                refreshed, "failed", f"Partner Center refused ({error.code}): {error.description}"
+                refreshed, ChangeStatus.FAILED, f"Partner Center refused ({error.code}): {error.description}"
             )
         # Partner Center's answer into the mirror, and the change cleared in the same write.
         return self.mirror(
@@ -531,7 +535,9 @@ class SubscriptionService:
         assert sub.change is not None
         attempt = sub.change.attempt + 1
         if attempt > self._max_attempts:
-            return self._settle_change(sub, "failed", f"gave up after {sub.change.attempt} attempts: {error}")
+            return self._settle_change(
+                sub, ChangeStatus.FAILED, f"gave up after {sub.change.attempt} attempts: {error}"
+            )
         delay = self._backoff.delay_after(attempt)
         retry_after = getattr(error, "retry_after", None)
         if retry_after:
@@ -545,7 +551,7 @@ class SubscriptionService:
         self._send_change(updated, change, delay)
         return updated
 
-    def _settle_change(self, sub: Subscription, status: str, error: str | None) -> Subscription:
+    def _settle_change(self, sub: Subscription, status: ChangeStatus, error: str | None) -> Subscription:
         assert sub.change is not None
         done = replace(sub.change, status=status, error=error)
         updated = self._subscriptions.update(
@@ -560,7 +566,7 @@ class SubscriptionService:
             before={"change": sub.change},
             after={**_state(updated), "change": done},
         )
-        if status == "failed":
+        if status == ChangeStatus.FAILED:
             publish_event(self._publisher, subscription_change_failed(updated, done, _now()))
         return updated
 
@@ -568,9 +574,9 @@ class SubscriptionService:
 def _done(change: PendingChange | None, pc: PartnerCenterSubscription, applied: PendingChange | None) -> bool:
     """Whether the mirrored change is over once Partner Center's state is written: the one just applied, or a
     pending one that state already shows (a failed one stays, with its reason, until the next change)."""
-    if change is None or change.status == "failed":
+    if change is None or change.status == ChangeStatus.FAILED:
         return False
-    if change.status == "applied":  # written before applied changes were cleared
+    if change.status == ChangeStatus.APPLIED:  # written before applied changes were cleared
         return True
     if applied is not None and applied.id == change.id:
         return True
@@ -579,11 +585,11 @@ def _done(change: PendingChange | None, pc: PartnerCenterSubscription, applied: 
 
 def _already_applied(pc: PartnerCenterSubscription, change: PendingChange) -> bool:
     """After a lost answer the change may already be in Partner Center: then it is not sent again."""
-    if change.kind == "quantity":
+    if change.kind == ChangeKind.QUANTITY:
         return bool(pc.quantity == int(change.value))
-    if change.kind == "autoRenew":
+    if change.kind == ChangeKind.AUTO_RENEW:
         return bool(pc.auto_renew_enabled) == bool(change.value)
-    if change.kind == "status":
+    if change.kind == ChangeKind.STATUS:
         return bool((pc.status or "").lower() == change.value)
     return (pc.status or "").lower() == SubscriptionStatus.DELETED
 

@@ -26,7 +26,7 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import UpdateMode
 
-from shared.domain.billing import Discrepancy, amount_text
+from shared.domain.billing import Discrepancy, RunKind, RunStatus, amount_text
 from shared.storage.tables import TableStorage, chunks, iter_query, odata_quote, query_page, safe_key, unless_changed
 
 RUNS = "BillingRuns"
@@ -49,8 +49,8 @@ class BillingRun:
     id: str
     provider_id: str
     period: str
-    kind: str
-    status: str  # queued | running | completed | failed
+    kind: RunKind
+    status: RunStatus
     attempt: int
     requested_by: str
     created_at: datetime
@@ -117,8 +117,8 @@ def _run_from(row: dict[str, Any]) -> BillingRun:
         id=str(row["runId"]),
         provider_id=str(row["providerId"]),
         period=str(row["period"]),
-        kind=str(row["kind"]),
-        status=str(row["status"]),
+        kind=RunKind(row["kind"]),
+        status=RunStatus(row["status"]),
         attempt=int(row.get("attempt") or 0),
         requested_by=str(row.get("requestedBy") or ""),
         created_at=_when(row["createdAt"]),  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from azure.data.tables import TableTransactionError
 
 from shared.domain.listings import list_partition, list_partitions, subscription_ranges, subscription_row_keys
 from shared.domain.scope import OrgType
-from shared.domain.subscriptions import PendingChange, SeatLot, Subscription
+from shared.domain.subscriptions import ChangeKind, ChangeStatus, PendingChange, SeatLot, Subscription
 from shared.storage.listings import ListedKind, Listings, every_page, is_conflict, version_of, without_markers
 from shared.storage.snapshot import snapshot
 from shared.storage.tables import TableStorage, iter_query, odata_quote, safe_key, unless_changed
@@ -90,11 +90,11 @@ def _from_row(row: dict[str, Any]) -> Subscription:
         if change is None
         else PendingChange(
             id=change["id"],
-            kind=change["kind"],
+            kind=ChangeKind(change["kind"]),
             value=change["value"],
             requested_by=change["requestedBy"],
             requested_at=datetime.fromisoformat(change["requestedAt"]),
-            status=change["status"],
+            status=ChangeStatus(change["status"]),
             error=change.get("error"),
             attempt=int(change.get("attempt", 1)),
         ),
