@@ -6,7 +6,7 @@ import pytest
 
 from shared.bootstrap import Container
 from shared.messaging import Delivery, QueueMessage
-from shared.services.dispatch import Dispatcher, UnknownMessageType
+from shared.services.handlers import Dispatcher, UnknownMessageType
 
 
 def delivery(message_type: str) -> Delivery:
