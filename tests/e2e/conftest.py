@@ -24,16 +24,47 @@ from local.processes import die_with_parent
 from local.settings import REPO_ROOT
 
 PORT_NAMES = ("api", "sandbox", "sandbox-tls", "blob", "queue", "table")
+# A free port can be taken by another process between the check and the bind (other test workers start stacks too):
+# such a start is tried again on new ports.
+PORT_TAKEN = ("EADDRINUSE", "already in use")
+START_ATTEMPTS = 3
 
 
 class RunningStack:
-    def __init__(
-        self, process: subprocess.Popen[str], lines: queue.Queue[str], data_dir: Path, ports: dict[str, int]
-    ) -> None:
-        self.process, self.lines, self.data_dir, self.ports = process, lines, data_dir, ports
-        self.api = f"http://127.0.0.1:{ports['api']}/api"
-        self.sandbox = f"http://127.0.0.1:{ports['sandbox']}"
+    def __init__(self, data_dir: Path, environment: dict[str, str]) -> None:
+        self.data_dir, self.environment = data_dir, environment
+        self.attempts_left = START_ATTEMPTS
+        self._launch()
+
+    def _launch(self) -> None:
+        self.attempts_left -= 1
+        self.ports = {name: free_port() for name in PORT_NAMES}
+        args = [sys.executable, "-m", "local.run", "--data-dir", str(self.data_dir)]
+        for name, port in self.ports.items():
+            args += [f"--{name}-port", str(port)]
+        self.process = subprocess.Popen(
+            args,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.environment},
+            preexec_fn=die_with_parent(),
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        process, lines = self.process, self.lines
+
+        def pump() -> None:
+            for line in process.stdout:  # type: ignore[union-attr]
+                lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
+        self.api = f"http://127.0.0.1:{self.ports['api']}/api"
+        self.sandbox = f"http://127.0.0.1:{self.ports['sandbox']}"
         self.seen: list[str] = []
+
+    def _lost_a_port(self) -> bool:
+        return any(taken in line for line in self.seen for taken in PORT_TAKEN)
 
     def wait_for(self, prefix: str, timeout: float = 120) -> str:
         for line in self.seen:
@@ -45,6 +76,9 @@ class RunningStack:
                 line = self.lines.get(timeout=0.5)
             except queue.Empty:
                 if self.process.poll() is not None:
+                    if self.attempts_left > 0 and self._lost_a_port():
+                        self._launch()
+                        continue
                     break
                 continue
             self.seen.append(line)
@@ -82,27 +116,7 @@ class RunningStack:
 
 
 def start_stack(data_dir: Path, **environment: str) -> RunningStack:
-    ports = {name: free_port() for name in PORT_NAMES}
-    args = [sys.executable, "-m", "local.run", "--data-dir", str(data_dir)]
-    for name, port in ports.items():
-        args += [f"--{name}-port", str(port)]
-    process = subprocess.Popen(
-        args,
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **environment},
-        preexec_fn=die_with_parent(),
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        for line in process.stdout:  # type: ignore[union-attr]
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    return RunningStack(process, lines, data_dir, ports)
+    return RunningStack(data_dir, environment)
 
 
 @pytest.fixture(scope="session")
