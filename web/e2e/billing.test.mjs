@@ -224,6 +224,9 @@ browserTest("a provider admin runs the month's billing and reseller staff read t
     const mine = fromApi.items.find((d) => d.subscriptionId === planted.subscriptionIds[0]);
     assert.ok(mine, `${kind} for subscription ${planted.subscriptionIds[0]}: ${JSON.stringify(fromApi.items)}`);
     const table = section.getByRole("table", { name: "Discrepancies" });
+    // The table shows the kind chosen once its rows are all of it (until then it may still show the previous kind's).
+    await eventually(() => rowsOf(table),
+      (r) => r.length - 1 === count && r.slice(1).every((cells) => cells[0] === KIND_LABELS[kind]));
     const row = table.getByRole("row").filter({ hasText: planted.subscriptionIds[0] });
     await row.waitFor();
     const cells = (await row.getByRole("cell").allTextContents()).map((c) => c.trim());
