@@ -10,10 +10,8 @@ The queue port is shared/messaging/port.py (MessagePublisher), the secret store'
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from shared.domain.audit import AuditEntry
 from shared.domain.catalog import CatalogItem
 from shared.domain.orders import Order
 from shared.domain.relationships import Customer, Provider, Reseller
@@ -29,6 +27,7 @@ from shared.partner_center import (
 from shared.partner_center import Customer as PartnerCenterCustomer
 from shared.partner_center import Order as PartnerCenterOrder
 from shared.partner_center import Subscription as PartnerCenterSubscription
+from shared.storage.audited import AuditTrail
 
 if TYPE_CHECKING:
     from shared.services.pricing import CatalogViewer, TierPrices
@@ -71,23 +70,27 @@ class Providers(Protocol):
     def all(self) -> Iterator[Provider]: ...
 
 
-class Resellers(Protocol):
-    """A provider's resellers (shared/storage/relationships.py): `add` raises AlreadyExists for a second partner
-    ID, `update` is ETag-guarded and retried, `claim_tenant` answers whether the tenant is this reseller's."""
+Record = TypeVar("Record", Reseller, Customer)
 
-    def get(self, provider_id: str, entity_id: str) -> Reseller | None: ...
 
-    def visible_to(self, principal: Principal, entity_id: str) -> Reseller | None: ...
+class Relationships(Protocol[Record]):
+    """A provider's resellers or customers (shared/storage/relationships.py): `add` raises AlreadyExists for a second
+    partner ID (a reseller) or domain or tenant (a customer), `update` is ETag-guarded and retried, `claim_tenant`
+    answers whether the tenant is this record's."""
 
-    def add(self, reseller: Reseller) -> Reseller: ...
+    def get(self, provider_id: str, entity_id: str) -> Record | None: ...
 
-    def update(self, provider_id: str, entity_id: str, change: Callable[[Reseller], Reseller | None]) -> Reseller: ...
+    def visible_to(self, principal: Principal, entity_id: str) -> Record | None: ...
 
-    def claim_tenant(self, reseller: Reseller, tenant_id: str) -> bool: ...
+    def add(self, record: Record, /) -> Record: ...
+
+    def update(self, provider_id: str, entity_id: str, change: Callable[[Record], Record | None]) -> Record: ...
+
+    def claim_tenant(self, record: Record, tenant_id: str, /) -> bool: ...
 
     def iter(
         self, provider_id: str, *, status: str | None = None, equals: dict[str, str] | None = None
-    ) -> Iterator[Reseller]: ...
+    ) -> Iterator[Record]: ...
 
     def page(
         self,
@@ -97,35 +100,11 @@ class Resellers(Protocol):
         position: dict[str, str] | None,
         equals: dict[str, str] | None = None,
         offboarded: bool | None = None,
-    ) -> tuple[list[Reseller], dict[str, str] | None]: ...
+    ) -> tuple[list[Record], dict[str, str] | None]: ...
 
 
-class Customers(Protocol):
-    """A provider's customers: as Resellers, with one customer per domain and per tenant."""
-
-    def get(self, provider_id: str, entity_id: str) -> Customer | None: ...
-
-    def visible_to(self, principal: Principal, entity_id: str) -> Customer | None: ...
-
-    def add(self, customer: Customer) -> Customer: ...
-
-    def update(self, provider_id: str, entity_id: str, change: Callable[[Customer], Customer | None]) -> Customer: ...
-
-    def claim_tenant(self, customer: Customer, tenant_id: str) -> bool: ...
-
-    def iter(
-        self, provider_id: str, *, status: str | None = None, equals: dict[str, str] | None = None
-    ) -> Iterator[Customer]: ...
-
-    def page(
-        self,
-        provider_id: str,
-        *,
-        limit: int,
-        position: dict[str, str] | None,
-        equals: dict[str, str] | None = None,
-        offboarded: bool | None = None,
-    ) -> tuple[list[Customer], dict[str, str] | None]: ...
+Resellers = Relationships[Reseller]
+Customers = Relationships[Customer]
 
 
 class Organizations(Protocol):
@@ -173,21 +152,7 @@ class TierPricing(Protocol):
     def tier_prices(self, viewer: CatalogViewer, item: CatalogItem) -> TierPrices: ...
 
 
-class Audit(Protocol):
-    """The append-only audit trail (shared/storage/audit.py)."""
-
-    def record(
-        self,
-        *,
-        actor: Principal | str,
-        action: str,
-        entity_type: str,
-        entity_id: str,
-        org: OrgRef,
-        before: Any,
-        after: Any,
-        at: datetime | None = None,
-    ) -> AuditEntry: ...
+Audit = AuditTrail  # the append-only audit trail (shared/storage/audit.py), as shared/storage/audited.py declares it
 
 
 # Partner Center -------------------------------------------------------------------------------------------------

@@ -80,7 +80,15 @@ from shared.partner_center.errors import Conflict as PartnerCenterConflict
 from shared.secrets.port import SecretStore
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, Unavailable, narrowed, require
 from shared.services.notifications import publish_event
-from shared.services.ports import Audit, Customers, Organizations, Providers, RelationshipPartnerCenter, Resellers
+from shared.services.ports import (
+    Audit,
+    Customers,
+    Organizations,
+    Providers,
+    RelationshipPartnerCenter,
+    Relationships,
+    Resellers,
+)
 from shared.storage.audited import audited_update
 from shared.storage.relationships import AlreadyExists
 
@@ -93,14 +101,6 @@ SYSTEM = "relationship-check"
 
 ClientFor = Callable[[Provider], RelationshipPartnerCenter]
 Relationship = TypeVar("Relationship", Reseller, Customer)
-
-
-class _Relationships(Protocol[Relationship]):
-    """What the checks need of `ResellerRepository` and `CustomerRepository`: a read-modify-write of one record."""
-
-    def update(
-        self, provider_id: str, entity_id: str, change: Callable[[Relationship], Relationship | None]
-    ) -> Relationship: ...
 
 
 @dataclass(frozen=True)
@@ -304,7 +304,7 @@ class RelationshipService:
         return self._check_now(self._resellers, RESELLER_CHECK, reseller)
 
     def _check_now(
-        self, repository: _Relationships[Relationship], message_type: str, entity: Relationship
+        self, repository: Relationships[Relationship], message_type: str, entity: Relationship
     ) -> Relationship:
         """A check now: it supersedes any scheduled one (only the newest attempt acts)."""
         now = _now()
@@ -377,7 +377,7 @@ class RelationshipService:
 
     def _reschedule(
         self,
-        repository: _Relationships[Relationship],
+        repository: Relationships[Relationship],
         message_type: str,
         entity: Relationship,
         now: datetime,
@@ -401,7 +401,7 @@ class RelationshipService:
 
     def _settle(
         self,
-        repository: _Relationships[Relationship],
+        repository: Relationships[Relationship],
         entity_type: str,
         entity: Relationship,
         status: RelationshipStatus,
@@ -824,7 +824,7 @@ class RelationshipService:
         return self._checked(self._customers, customer, now, "still " + customer.status.value)
 
     def _checked(
-        self, repository: _Relationships[Relationship], entity: Relationship, now: datetime, result: str
+        self, repository: Relationships[Relationship], entity: Relationship, now: datetime, result: str
     ) -> Relationship:
         """Records when a settled relationship was last confirmed (no status change, nothing to audit)."""
 
