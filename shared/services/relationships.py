@@ -399,6 +399,28 @@ class RelationshipService:
             self._send_check(message_type, entity.id, entity.provider_id, check.attempt, delay)
         return updated
 
+    def _audited_change(
+        self,
+        repository: Relationships[Relationship],
+        record: Relationship,
+        change: Callable[[Relationship], Relationship | None],
+        *,
+        actor: Principal | str,
+        action: str,
+    ) -> Relationship:
+        """One reseller's or customer's ETag-guarded change, audited once when it wrote (shared/storage/audited.py)."""
+        updated: Relationship = audited_update(
+            self._audit,
+            partial(repository.update, record.provider_id, record.id),
+            change,
+            actor=actor,
+            action=action,
+            entity_type=record.org.org_type.value,
+            entity_id=record.id,
+            org=record.org,
+        )
+        return updated
+
     def _settle(
         self,
         repository: Relationships[Relationship],
@@ -420,16 +442,7 @@ class RelationshipService:
             check = replace(current.check, next_at=None, last_at=now, last_result=status.value)
             return replace(current, status=status, updated_at=now, check=check, **stamps, **changes)
 
-        updated = audited_update(
-            self._audit,
-            partial(repository.update, entity.provider_id, entity.id),
-            settle,
-            actor=SYSTEM,
-            action=f"{entity_type}.{status.value}",
-            entity_type=entity_type,
-            entity_id=entity.id,
-            org=entity.org,
-        )
+        updated = self._audited_change(repository, entity, settle, actor=SYSTEM, action=f"{entity_type}.{status.value}")
         if updated.status is status and entity.status is not status and status is RelationshipStatus.ENDED:
             publish_event(self._publisher, relationship_ended(updated.org, updated.name, updated.ended_at or now))
         return updated
@@ -533,17 +546,7 @@ class RelationshipService:
             except OffboardingRefused as refused:
                 raise Conflict(refused.reason) from refused
 
-        updated: Customer = audited_update(
-            self._audit,
-            partial(self._customers.update, customer.provider_id, customer.id),
-            apply,
-            actor=actor,
-            action=action,
-            entity_type="customer",
-            entity_id=customer.id,
-            org=customer.org,
-        )
-        return updated
+        return self._audited_change(self._customers, customer, apply, actor=actor, action=action)
 
     def _change_reseller(
         self, actor: Principal | str, reseller: Reseller, action: str, change: Callable[[Reseller], Reseller]
@@ -559,17 +562,7 @@ class RelationshipService:
                 return None
             return replace(changed, updated_at=_now())
 
-        updated: Reseller = audited_update(
-            self._audit,
-            partial(self._resellers.update, reseller.provider_id, reseller.id),
-            apply,
-            actor=actor,
-            action=action,
-            entity_type="reseller",
-            entity_id=reseller.id,
-            org=reseller.org,
-        )
-        return updated
+        return self._audited_change(self._resellers, reseller, apply, actor=actor, action=action)
 
     # Customers -----------------------------------------------------------------------------------------
 
@@ -741,17 +734,7 @@ class RelationshipService:
                 return None
             return replace(current, updated_at=_now(), **fields)
 
-        updated: Customer = audited_update(
-            self._audit,
-            partial(self._customers.update, customer.provider_id, customer.id),
-            change,
-            actor=actor,
-            action=action,
-            entity_type="customer",
-            entity_id=customer.id,
-            org=customer.org,
-        )
-        return updated
+        return self._audited_change(self._customers, customer, change, actor=actor, action=action)
 
     def check_customer(self, provider_id: str, customer_id: str, attempt: int) -> Customer | None:
         """One check of an invited customer: active only when listed under the provider with *its* reseller."""
