@@ -18,7 +18,7 @@ from local.sandbox import catalog
 from local.sandbox.auth import Caller, CallerDep, SandboxDep
 from local.sandbox.clock import add_duration, format_date_midnight, format_timestamp, parse_timestamp
 from local.sandbox.context import Sandbox
-from local.sandbox.partner_center import customer_of
+from local.sandbox.partner_center import customer_of, partner_record
 from local.sandbox.replay import remember, replay_key, replayed
 from local.sandbox.state import SandboxState, new_guid
 from local.sandbox.wire import PartnerCenterError, WireResponse, collection, get_ci, link, read_json
@@ -421,6 +421,7 @@ async def checkout(customer_id: str, cart_id: str, request: Request, caller: Cal
         if cart["status"] != "Active":
             raise PartnerCenterError(400, 800065, f"Cannot check out an already submitted cart {cart['id']}.",
                                      source="PCCartService")  # fmt: skip
+        refuse_partner_of_record(state, cart)
         cart["processing"] = True
     try:
         await asyncio.sleep(sandbox.config.checkout_processing_seconds)
@@ -432,6 +433,25 @@ async def checkout(customer_id: str, cart_id: str, request: Request, caller: Cal
         remember(state, key, 201, result)
         state.save()
     return WireResponse(result, status_code=201)
+
+
+def refuse_partner_of_record(state: SandboxState, cart: dict[str, Any]) -> None:
+    """Checkout refuses a `transaction_reseller` Partner Center does not know as a partner (400 800016) or that has
+    not signed the Microsoft Partner Agreement (403 900123); the cart stays Active. (unconfirmed) Microsoft's docs
+    list both codes without saying which call answers them: the sandbox takes the cart as sent (a line's
+    participants are not checked at cart creation) and refuses the whole checkout, not one order group."""
+    for line in cart["lineItems"]:
+        for participant in line["participants"]:
+            if participant["key"].lower() != "transaction_reseller":
+                continue
+            partner_id = participant["value"]
+            partner = partner_record(state, partner_id)
+            if partner is None:
+                raise PartnerCenterError(400, 800016, f"MPN ID {partner_id} is not a valid indirect reseller.",
+                                         source="PCCartService")  # fmt: skip
+            if not partner["agreementSigned"]:
+                raise PartnerCenterError(403, 900123, f"The indirect reseller {partner_id} has not accepted the "
+                                         "Microsoft Partner Agreement.", source="PCCartService")  # fmt: skip
 
 
 def _new_order_id() -> str:

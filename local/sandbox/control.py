@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from local.sandbox.auth import SandboxDep
@@ -25,6 +25,7 @@ from local.sandbox.partner_center import (
     is_guid,
     new_customer_record,
     parse_relationship_request_url,
+    partner_record,
 )
 from local.sandbox.state import new_guid
 
@@ -45,6 +46,12 @@ class ResellerAccept(_Body):
     name: str | None = None
     tenantId: str | None = None
     location: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+
+
+class PartnerState(_Body):
+    known: bool = Field(default=True, description="false: Partner Center does not know the partner ID (404 3000).")
+    agreementSigned: bool = Field(default=True, description="Whether it signed the Microsoft Partner Agreement.")
+    name: str | None = Field(default=None, max_length=200, description="Its company name (else a made-up one).")
 
 
 class CustomerAccept(_Body):
@@ -146,6 +153,34 @@ def accept_reseller(body: ResellerAccept, sandbox: SandboxDep) -> dict[str, Any]
         state.save()
         return {"tenantId": reseller["tenantId"], "partnerId": reseller["mpnId"], "name": reseller["name"],
                 "location": reseller["location"], "status": "active"}  # fmt: skip
+
+
+def _partner_view(state: Any, partner_id: str) -> dict[str, Any]:
+    record = partner_record(state, partner_id)
+    if record is None:
+        return {"partnerId": partner_id, "known": False, "agreementSigned": False, "name": None}
+    return {"partnerId": partner_id, "known": True, "agreementSigned": record["agreementSigned"],
+            "name": record["name"]}  # fmt: skip
+
+
+@router.put("/partners/{partner_id}", summary="A partner's standing in Partner Center: known, MPA signed, name")
+def put_partner(
+    partner_id: Annotated[str, Path(pattern=r"^\d{1,10}$")], body: PartnerState, sandbox: SandboxDep
+) -> dict[str, Any]:
+    """Without this every well-formed partner ID is a known partner that signed the Microsoft Partner Agreement
+    (except 7777777). Profiles, the agreement status and checkout's partner-of-record check follow what is set."""
+    state = sandbox.state
+    with state.lock:
+        state.data["partners"][partner_id] = {"known": body.known, "agreementSigned": body.agreementSigned,
+                                              "name": body.name}  # fmt: skip
+        state.save()
+        return _partner_view(state, partner_id)
+
+
+@router.get("/partners/{partner_id}", summary="A partner's standing in Partner Center")
+def get_partner(partner_id: Annotated[str, Path(pattern=r"^\d{1,10}$")], sandbox: SandboxDep) -> dict[str, Any]:
+    with sandbox.state.lock:
+        return _partner_view(sandbox.state, partner_id)
 
 
 def _slug(text: str) -> str:

@@ -66,15 +66,50 @@ async def legal_business_profile(caller: CallerDep) -> WireResponse:
     )
 
 
-def partner_name_for(state: SandboxState, mpn_id: str) -> str | None:
-    """A partner ID's company name. The sandbox's world registers every well-formed ID except those starting
-    with 7777 (the reference's "unknown partner" example), so invitations can be checked before acceptance."""
+# A partner ID the sandbox never knows unless a test registers it: the reference's "could not be found" example.
+UNKNOWN_PARTNER_EXAMPLE = "7777777"
+_PARTNER_ID = re.compile(r"^\d{1,10}$")
+
+
+def partner_record(state: SandboxState, mpn_id: str) -> dict[str, Any] | None:
+    """The partner a partner ID names in the sandbox's world, `{mpnId, name, agreementSigned, tenantId}`; None when
+    Partner Center would not know it. Sandbox choice: every well-formed ID (digits) is a known partner that signed
+    the Microsoft Partner Agreement, except 7777777 and what `PUT /_sandbox/partners/{id}` says otherwise, so an
+    invitation can be checked before the reseller accepts it."""
     known = state.known_partner_ids()
-    if mpn_id in known:
-        return known[mpn_id]
-    if re.fullmatch(r"\d{6,8}", mpn_id) and not mpn_id.startswith("7777"):
-        return f"Partner {mpn_id}"
+    registered = state.data["partners"].get(mpn_id)
+    if registered is not None and not registered["known"]:
+        return None
+    unregistered = registered is None and mpn_id not in known
+    if unregistered and (not _PARTNER_ID.match(mpn_id) or mpn_id == UNKNOWN_PARTNER_EXAMPLE):
+        return None
+    name = (registered or {}).get("name") or known.get(mpn_id) or f"Partner {mpn_id}"
+    signed = True if registered is None else bool(registered["agreementSigned"])
+    return {"mpnId": mpn_id, "name": name, "agreementSigned": signed, "tenantId": _partner_tenant(state, mpn_id)}
+
+
+def partner_by_tenant(state: SandboxState, tenant_id: str) -> dict[str, Any] | None:
+    """The partner whose CSP tenant this is (a provider, or a reseller that accepted an invitation); None: none."""
+    for provider in state.data["providers"].values():
+        if provider["tenantId"].lower() == tenant_id.lower():
+            return partner_record(state, provider["partnerId"])
+    for resellers in state.data["resellers"].values():
+        for reseller in resellers.values():
+            if reseller["tenantId"].lower() == tenant_id.lower():
+                return partner_record(state, reseller["mpnId"])
     return None
+
+
+def _partner_tenant(state: SandboxState, mpn_id: str) -> str | None:
+    for resellers in state.data["resellers"].values():
+        for reseller in resellers.values():
+            if reseller["mpnId"] == mpn_id:
+                return str(reseller["tenantId"])
+    return None
+
+
+def is_provider_partner_id(state: SandboxState, mpn_id: str) -> bool:
+    return any(p["partnerId"] == mpn_id for p in state.data["providers"].values())
 
 
 @router.get("/profiles/mpn", summary="Partner network profile (app+user only)")
@@ -85,9 +120,10 @@ async def mpn_profile(request: Request, caller: CallerDep, sandbox: SandboxDep) 
         name, mpn_id = caller.provider["name"], caller.provider["partnerId"]
     else:
         with sandbox.state.lock:
-            name = partner_name_for(sandbox.state, mpn_id)
-        if name is None:
+            partner = partner_record(sandbox.state, mpn_id)
+        if partner is None:
             raise PartnerCenterError(404, 3000, f"Partner Organization with partner_id {mpn_id} could not be found")
+        name = partner["name"]
     return WireResponse(
         {
             "partnerName": name,
@@ -128,24 +164,45 @@ async def organization_profile(caller: CallerDep) -> WireResponse:
     )
 
 
+def _compliance_error(code: int, description: str) -> PartnerCenterError:
+    return PartnerCenterError(400, code, description, source="ComplianceController")
+
+
 @router.get("/compliance/csp/agreementstatus", summary="Reseller Microsoft Partner Agreement status (app+user only)")
 async def agreement_status(request: Request, caller: CallerDep, sandbox: SandboxDep) -> WireResponse:
+    """`{"isAgreementSigned": true}` for a reseller that signed; otherwise the 400s of
+    docs/partner-center.md#reseller-verification. (unconfirmed) Whether an unsigned reseller is answered 200 with
+    `isAgreementSigned: false` or 400 2203 (by partner ID) / 2206 (by tenant id): the sandbox answers the 400s,
+    the client reads both as unsigned."""
     caller.require_app_user()
     params = dict(request.query_params)
     mpn_id, tenant_id = get_ci(params, "mpnId"), get_ci(params, "tenantId")
-    if (mpn_id is None) == (tenant_id is None):
-        code = 2001 if mpn_id is None else 2000
-        raise PartnerCenterError(
-            400, code, "Exactly one of mpnId and tenantId must be given.", source="ComplianceController"
-        )
+    if mpn_id is None and tenant_id is None:
+        raise _compliance_error(2001, "Either mpnId or tenantId must be provided.")
+    if mpn_id is not None and tenant_id is not None:
+        raise _compliance_error(2000, "Only one of mpnId and tenantId may be provided.")
     with sandbox.state.lock:
         if mpn_id is not None:
             if not mpn_id.isdigit():
-                raise PartnerCenterError(400, 2000, "MpnId must be numeric.", source="ComplianceController")
-            if partner_name_for(sandbox.state, mpn_id) is None:
-                raise PartnerCenterError(400, 2200, f"MPN ID {mpn_id} is not valid.", source="ComplianceController")
-        elif not is_guid(tenant_id):
-            raise PartnerCenterError(400, 2000, "Tenant Id must be a GUID.", source="ComplianceController")
+                raise _compliance_error(2000, "MpnId must be numeric.")
+            partner = partner_record(sandbox.state, mpn_id)
+            if partner is None:
+                raise _compliance_error(2200, f"MPN ID {mpn_id} is not valid or has not been migrated.")
+            if is_provider_partner_id(sandbox.state, mpn_id):
+                # (unconfirmed) a provider's own partner ID has no indirect-reseller enrollment
+                raise _compliance_error(2204, f"MPN ID {mpn_id} is not enrolled as an indirect reseller.")
+            if not partner["agreementSigned"]:
+                raise _compliance_error(2203, f"MPN ID {mpn_id} has not signed the Microsoft Partner Agreement for "
+                                        "this region.")  # fmt: skip
+        else:
+            assert tenant_id is not None
+            if not is_guid(tenant_id):
+                raise _compliance_error(2000, "Tenant Id must be a GUID.")
+            partner = partner_by_tenant(sandbox.state, tenant_id)
+            if partner is None:
+                raise _compliance_error(2205, f"No account was found for tenant id {tenant_id}.")
+            if not partner["agreementSigned"]:
+                raise _compliance_error(2206, f"No Microsoft Partner Agreement was found for tenant id {tenant_id}.")
     return WireResponse({"isAgreementSigned": True})
 
 

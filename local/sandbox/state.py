@@ -54,7 +54,7 @@ class SandboxState:
         path = Path(self.config.state_dir) / STATE_FILE
         data: dict[str, Any] = json.loads(path.read_text("utf-8")) if path.exists() else {}
         for key in ("providers", "resellers", "customers", "refreshTokens", "authCodes", "carts", "orders",
-                    "subscriptions", "replays"):  # fmt: skip
+                    "subscriptions", "replays", "partners"):  # fmt: skip
             data.setdefault(key, {})
         data.setdefault("purchases", [])
         for cart in data["carts"].values():
