@@ -35,6 +35,7 @@ from shared.partner_center.errors import (
 )
 from shared.partner_center.models import (
     Address,
+    AgreementStatus,
     Availability,
     BillingProfile,
     Cart,
@@ -68,6 +69,7 @@ from shared.partner_center.webhooks import (
 
 __all__ = [
     "Address",
+    "AgreementStatus",
     "AppOnlyNotSupported",
     "AuthenticationFailed",
     "Availability",

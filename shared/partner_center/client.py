@@ -15,6 +15,7 @@ from shared.partner_center.config import PartnerCenterCredentials, PartnerCenter
 from shared.partner_center.errors import Conflict, NotFound, PartnerCenterError, Unavailable, UnexpectedResponse
 from shared.partner_center.graph import DEFAULT_MAX_WAIT_SECONDS, GraphExports
 from shared.partner_center.models import (
+    AgreementStatus,
     Availability,
     BillingProfile,
     Cart,
@@ -50,6 +51,9 @@ CUSTOMER_FILTER_FIELDS = frozenset({"CompanyName", "Domain", "IndirectReseller",
 DEFAULT_CUSTOMER_PAGE_SIZE = 500
 MAX_RECONCILIATION_PAGE_SIZE = 2000
 WEBHOOK_REGISTRATION = "/webhooks/v1/registration"
+UNKNOWN_PARTNER_CODE = 3000  # GET /profiles/mpn?mpnId= for a partner ID Partner Center does not know
+# agreementstatus 400s that say the reseller may not transact (docs/partner-center.md#reseller-verification)
+AGREEMENT_NOT_SIGNED_CODES = frozenset({2201, 2203, 2204, 2206})
 # v1 names the previous period "previous", Graph names it "last": either is accepted for both methods.
 _V1_PERIODS = {"current": "current", "previous": "previous", "last": "previous"}
 _V2_PERIODS = {"current": "current", "previous": "last", "last": "last"}
@@ -141,6 +145,35 @@ class PartnerCenterClient:
         params = {"mpnId": str(mpn_id)} if mpn_id else None
         body = self._get("/profiles/mpn", Grant.APP_USER, params=params, correlation_id=correlation_id)
         return MpnProfile.from_wire(body or {})
+
+    def find_mpn_profile(self, mpn_id: str, *, correlation_id: str | None = None) -> MpnProfile | None:
+        """Another partner's profile, or None when Partner Center does not know the partner ID (404 code 3000); any
+        other failure raises. app+user."""
+        try:
+            return self.get_mpn_profile(mpn_id, correlation_id=correlation_id)
+        except NotFound as error:
+            if error.code == UNKNOWN_PARTNER_CODE:
+                return None
+            raise
+
+    def get_reseller_agreement_status(
+        self, *, mpn_id: str | None = None, tenant_id: str | None = None, correlation_id: str | None = None
+    ) -> AgreementStatus:
+        """Whether an indirect reseller (by partner ID or CSP tenant id, exactly one) signed the Microsoft Partner
+        Agreement; app+user. The 400s that mean "not signed" (2201, 2203, 2204, 2206) are answered as unsigned with
+        their code; unknown partners (2200, 2205) and bad input (2000, 2001) raise."""
+        if (mpn_id is None) == (tenant_id is None):
+            raise ValueError("give exactly one of mpn_id and tenant_id")
+        params = {"mpnId": str(mpn_id)} if mpn_id is not None else {"tenantId": str(tenant_id)}
+        try:
+            body = self._get(
+                "/compliance/csp/agreementstatus", Grant.APP_USER, params=params, correlation_id=correlation_id
+            )
+        except PartnerCenterError as error:
+            if error.status == 400 and error.code in AGREEMENT_NOT_SIGNED_CODES:
+                return AgreementStatus(signed=False, code=int(error.code or 0), description=error.description)
+            raise
+        return AgreementStatus.from_wire(body or {})
 
     def get_organization_profile(self, *, correlation_id: str | None = None) -> OrganizationProfile:
         """The partner organisation (its tenantId proves whose consent the refresh token carries); app+user."""

@@ -121,6 +121,20 @@ class MpnProfile:
 
 
 @dataclass(frozen=True)
+class AgreementStatus:
+    """Whether an indirect reseller signed the Microsoft Partner Agreement; when not, Partner Center's code says
+    why (2203 not signed for the region, 2206 none for the tenant, 2204 not an indirect reseller, 2201 region)."""
+
+    signed: bool
+    code: int | None = None
+    description: str | None = None
+
+    @classmethod
+    def from_wire(cls, data: Json) -> AgreementStatus:
+        return cls(signed=_get(data, "isAgreementSigned") is True)
+
+
+@dataclass(frozen=True)
 class OrganizationProfile:
     """The partner organisation; its tenantId confirms which tenant the consent belongs to."""
 
