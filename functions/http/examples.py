@@ -132,9 +132,10 @@ RESELLER_OUT: dict[str, Any] = {
     "offboardedAt": None,
     "offboardedBy": None,
     "offboardingReason": None,
+    "flag": None,
     "updatedAt": _moment("09-02", "10:20:31"),
 }
-# Just invited: no tenant yet, the first check queued.
+# Just invited: no tenant yet, the first check queued; Partner Center says it has not signed the Partner Agreement.
 RESELLER_INVITATION_OUT: dict[str, Any] = {
     **RESELLER_OUT,
     "tenantId": None,
@@ -143,6 +144,7 @@ RESELLER_INVITATION_OUT: dict[str, Any] = {
     "lastCheckedAt": None,
     "lastCheckResult": None,
     "nextCheckAt": _moment("09-02", "10:15:00"),
+    "flag": "partnerAgreementMissing",
     "updatedAt": _moment("09-02", "10:15:00"),
     "resellerId": RESELLER_ID,
 }

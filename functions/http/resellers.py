@@ -47,6 +47,12 @@ class ResellerOut(BaseModel):
     offboardedAt: str | None = Field(default=None, description="When the provider offboarded it; null: in business.")
     offboardedBy: str | None = Field(default=None, description="The member who offboarded it.")
     offboardingReason: str | None = Field(default=None, description="Why, as given when it was offboarded.")
+    flag: str | None = Field(
+        default=None,
+        description='"partnerAgreementMissing": Partner Center says the reseller has not signed the Microsoft Partner '
+        "Agreement; it cannot be partner of record (orders for its customers are 409) until a relationship check "
+        "sees it signed. null: nothing to act on.",
+    )
     updatedAt: str
 
     @classmethod
@@ -56,7 +62,8 @@ class ResellerOut(BaseModel):
             tenantId=reseller.tenant_id, contactEmail=reseller.contact_email, status=reseller.status.value,
             invitationUrl=reseller.invitation_url, invitedAt=reseller.invited_at.isoformat(),
             expiresAt=reseller.expires_at.isoformat(), activatedAt=moment(reseller.activated_at),
-            endedAt=moment(reseller.ended_at), updatedAt=reseller.updated_at.isoformat(), **check_fields(reseller),
+            endedAt=moment(reseller.ended_at), flag=reseller.flag, updatedAt=reseller.updated_at.isoformat(),
+            **check_fields(reseller),
             **offboarding_fields(reseller),
         )  # fmt: skip
 
@@ -96,12 +103,14 @@ class ResellerPage(BaseModel):
     "/reseller-invitations",
     status_code=201,
     response_model=ResellerInvitationOut,
-    responses=problems(400, 401, 403, 409, 422),
+    responses=problems(400, 401, 403, 409, 422, 503),
 )
 def invite_reseller(
     body: ResellerInvitationIn, principal: CurrentPrincipal, container: ContainerDep, idempotency: IdempotencyDep
 ) -> Any:
-    """Provider staff. The reseller is invited until Partner Center lists it; a check is queued."""
+    """Provider staff. Partner Center must know the partner ID (else 422 on partnerId, nothing stored); one that has
+    not signed the Microsoft Partner Agreement is invited with flag partnerAgreementMissing. 503 when Partner Center
+    cannot be asked. The reseller is invited until Partner Center lists it; a check is queued."""
 
     def create() -> JSONResponse:
         reseller = container.relationship_service.invite_reseller(
@@ -187,5 +196,5 @@ def restore_reseller(reseller_id: PathId, principal: CurrentPrincipal, container
     responses=problems(401, 403, 404),
 )
 def check_reseller(reseller_id: PathId, principal: CurrentPrincipal, container: ContainerDep) -> ResellerOut:
-    """Provider staff: queues a check now."""
+    """Provider staff: queues a check now (it also reads the Microsoft Partner Agreement status again)."""
     return ResellerOut.of(container.relationship_service.request_reseller_check(principal, reseller_id))

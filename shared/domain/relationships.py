@@ -91,6 +91,7 @@ class Reseller:
     ended_at: datetime | None = None
     check: RelationshipCheck = field(default_factory=RelationshipCheck)
     offboarding: Offboarding | None = None
+    flag: str | None = None  # e.g. partnerAgreementMissing: Partner Center says it has not signed the MPA
 
     @property
     def org(self) -> OrgRef:
@@ -284,6 +285,32 @@ def check_new_customer(reseller: Reseller) -> None:
     """No customer is brought in under an offboarded reseller."""
     if reseller.offboarding is not None:
         raise OffboardingRefused(f"reseller {reseller.id} is offboarded: no new customers are brought in under it")
+
+
+# Reseller verification (docs/business.md#reseller-verification) ------------------------------------------------
+
+# A reseller Partner Center says has not signed the Microsoft Partner Agreement: it may not be partner of record.
+PARTNER_AGREEMENT_MISSING = "partnerAgreementMissing"
+
+
+def agreement_flag(current: str | None, signed: bool) -> str | None:
+    """The reseller's flag once Partner Center answered its agreement status: set when unsigned, cleared when
+    signed; any other flag is kept as it is."""
+    if not signed:
+        return PARTNER_AGREEMENT_MISSING
+    return None if current == PARTNER_AGREEMENT_MISSING else current
+
+
+def partner_of_record_refusal(reseller: Reseller) -> str | None:
+    """Why the reseller may not be partner of record on a purchase now (None when it may): Partner Center refuses
+    checkout for a reseller without the Microsoft Partner Agreement (900123), so the platform refuses first."""
+    if reseller.flag == PARTNER_AGREEMENT_MISSING:
+        return (
+            f"reseller {reseller.name} (partner ID {reseller.partner_id}) has not signed the Microsoft Partner "
+            "Agreement: it cannot be partner of record until it signs it in Partner Center and a relationship "
+            "check confirms it"
+        )
+    return None
 
 
 def is_purchase(kind: ChangeKind, value: object, current_quantity: int) -> bool:

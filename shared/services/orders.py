@@ -16,7 +16,15 @@ from shared.domain.markets import item_market_error
 from shared.domain.money import TERM_MONTHS
 from shared.domain.notifications import Event, order_pending_approval
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus, lines_total, opening_status
-from shared.domain.relationships import Customer, OffboardingRefused, RelationshipStatus, check_buying, selling_refusal
+from shared.domain.relationships import (
+    Customer,
+    OffboardingRefused,
+    RelationshipStatus,
+    Reseller,
+    check_buying,
+    partner_of_record_refusal,
+    selling_refusal,
+)
 from shared.domain.scope import OrgType, Principal, can_see, may_decide_order, may_place_staff_order
 from shared.messaging import MessagePublisher, QueueNames
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
@@ -85,6 +93,7 @@ class OrderService:
         if reseller is None or reseller.status is not RelationshipStatus.ACTIVE:
             raise Conflict("the customer's reseller relationship is not active: orders need an active relationship")
         _refuse_offboarded(customer, reseller)  # no new orders (docs/business.md#offboarding)
+        _refuse_unverified_partner(reseller)  # docs/business.md#reseller-verification
         return customer
 
     def _item(self, customer: Customer, catalog_item_id: str) -> tuple[CatalogItem | None, str | None]:
@@ -237,7 +246,10 @@ class OrderService:
         before = order
         if approve:
             customer = self._visible_customer(principal, order.customer_id)
-            _refuse_offboarded(customer, self._resellers.get(customer.provider_id, customer.reseller_id))
+            reseller = self._resellers.get(customer.provider_id, customer.reseller_id)
+            _refuse_offboarded(customer, reseller)
+            if reseller is not None:
+                _refuse_unverified_partner(reseller)
             approved = order.approved(principal.user_id, now)
             outbox = provision_outbox(approved)
             updated = self._orders.update(
@@ -287,6 +299,13 @@ def _refuse_offboarded(customer: Customer, reseller: Any) -> None:
         check_buying(customer, reseller)
     except OffboardingRefused as refused:
         raise Conflict(refused.reason) from refused
+
+
+def _refuse_unverified_partner(reseller: Reseller) -> None:
+    """A reseller Partner Center would refuse as partner of record (no Partner Agreement) gets no order: 409."""
+    refusal = partner_of_record_refusal(reseller)
+    if refusal:
+        raise Conflict(refusal)
 
 
 def _months(term: str) -> int:

@@ -18,10 +18,12 @@ from shared.domain.relationships import Customer, Provider, Reseller
 from shared.domain.scope import OrgRef, OrgType, Principal
 from shared.domain.subscriptions import Subscription
 from shared.partner_center import (
+    AgreementStatus,
     BillingProfile,
     Cart,
     CartLine,
     CheckoutResult,
+    MpnProfile,
     PartnerRelationship,
 )
 from shared.partner_center import Customer as PartnerCenterCustomer
@@ -206,6 +208,12 @@ class RelationshipPartnerCenter(Protocol):
     """Relationships: who is an indirect reseller, which customers exist and under whom, new tenants."""
 
     def list_indirect_resellers(self) -> list[PartnerRelationship]: ...
+
+    def find_mpn_profile(self, mpn_id: str) -> MpnProfile | None: ...
+
+    def get_reseller_agreement_status(
+        self, *, mpn_id: str | None = None, tenant_id: str | None = None
+    ) -> AgreementStatus: ...
 
     def get_relationship_request_link(self, indirect_reseller_tenant_id: str | None = None) -> str: ...
 

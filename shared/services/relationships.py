@@ -29,6 +29,7 @@ from shared.domain.relationships import (
     RelationshipCheck,
     RelationshipStatus,
     Reseller,
+    agreement_flag,
     check_customer_restore,
     check_new_customer,
     check_reseller_offboarding,
@@ -98,6 +99,7 @@ RESELLER_CHECK = "reseller.check"
 CUSTOMER_CHECK = "customer.check"
 CUSTOMER_CREATE = "customer.create"
 SYSTEM = "relationship-check"
+UNKNOWN_PARTNER_AGREEMENT_CODE = 2200  # agreementstatus: the partner ID is not valid (not known to Partner Center)
 
 ClientFor = Callable[[Provider], RelationshipPartnerCenter]
 Relationship = TypeVar("Relationship", Reseller, Customer)
@@ -264,6 +266,7 @@ class RelationshipService:
     def invite_reseller(self, principal: Principal, *, partner_id: str, name: str, contact_email: str) -> Reseller:
         """Records the reseller as invited, gives the provider the link to send, and queues a check."""
         provider = self._enrolled(self._own_provider(principal))
+        flag = self._verify_partner(provider, partner_id)
         now = _now()
         reseller = Reseller(
             id=str(uuid.uuid4()),
@@ -280,6 +283,7 @@ class RelationshipService:
             expires_at=now + self._policy.expiry,
             updated_at=now,
             check=RelationshipCheck(attempt=1, next_at=now),
+            flag=flag,
         )
         self._organizations.add(reseller.org, name=name)
         try:
@@ -297,6 +301,36 @@ class RelationshipService:
         )
         self._send_check(RESELLER_CHECK, reseller.id, provider.id, 1)
         return reseller
+
+    def _verify_partner(self, provider: Provider, partner_id: str) -> str | None:
+        """Before anything is stored: Partner Center must know the partner ID (else 422 on partnerId), and its
+        Microsoft Partner Agreement status gives the new record its flag. Partner Center failing is 503."""
+        client = self._client_for(provider)
+        unknown = Invalid(
+            f"Partner Center does not know partner ID {partner_id}",
+            [FieldError("partnerId", "unknown partner ID")],
+        )
+        try:
+            if client.find_mpn_profile(partner_id) is None:
+                raise unknown
+            status = client.get_reseller_agreement_status(mpn_id=partner_id)
+        except PartnerCenterError as error:
+            if error.status == 400 and error.code == UNKNOWN_PARTNER_AGREEMENT_CODE:
+                raise unknown from error
+            raise Unavailable(f"Partner Center could not verify partner ID {partner_id}: {error}") from error
+        return agreement_flag(None, status.signed)
+
+    def _reverify_agreement(self, provider: Provider, reseller: Reseller) -> Reseller:
+        """Asks Partner Center again whether the reseller signed the Microsoft Partner Agreement and sets or clears
+        its flag (audited when it changes); Partner Center errors propagate to the caller."""
+        status = self._client_for(provider).get_reseller_agreement_status(mpn_id=reseller.partner_id)
+        flag = agreement_flag(reseller.flag, status.signed)
+        if flag == reseller.flag:
+            return reseller
+        action = "reseller.flagged" if flag else "reseller.flagCleared"
+        return self._change_reseller(
+            SYSTEM, reseller, action, lambda r: replace(r, flag=agreement_flag(r.flag, status.signed))
+        )
 
     def request_reseller_check(self, principal: Principal, reseller_id: str) -> Reseller:
         reseller = self.reseller(principal, reseller_id)
@@ -338,6 +372,7 @@ class RelationshipService:
         if now >= reseller.expires_at:
             return self._settle(self._resellers, "reseller", reseller, RelationshipStatus.EXPIRED, now)
         try:
+            reseller = self._reverify_agreement(provider, reseller)
             listed = [
                 ListedReseller(r.id, r.mpn_id or "", r.name or "", r.state or "")
                 for r in self._client_for(provider).list_indirect_resellers()
@@ -359,7 +394,9 @@ class RelationshipService:
         )
 
     def _recheck_reseller(self, provider: Provider, reseller: Reseller) -> Reseller:
-        """ "Check now" on a settled reseller: listed and active in Partner Center, or its relationship ended."""
+        """ "Check now" on a settled reseller: listed and active in Partner Center, or its relationship ended; its
+        Microsoft Partner Agreement status read again."""
+        reseller = self._reverify_agreement(provider, reseller)
         listed = {
             (r.mpn_id or "").strip()
             for r in self._client_for(provider).list_indirect_resellers()
@@ -956,6 +993,11 @@ class RelationshipService:
                 if reseller.partner_id not in listed:
                     self._settle(self._resellers, "reseller", reseller, RelationshipStatus.ENDED, now)
                     ended += 1
+                    continue
+                try:
+                    self._reverify_agreement(provider, reseller)
+                except PartnerCenterError as error:  # the next sweep asks again; the others are still checked
+                    log.warning("agreement status of reseller %s not read: %s", reseller.id, error)
         active_customers = list(self._customers.iter(provider.id, status=RelationshipStatus.ACTIVE.value))
         if active_customers:
             listed_tenants = {c.id.lower() for c in _iter_all(client.iter_customers(page_size=500))}

@@ -28,12 +28,14 @@ from shared.domain.relationships import Customer, Provider, Reseller
 from shared.domain.scope import OrgRef, OrgType, Principal, can_see
 from shared.domain.subscriptions import Subscription
 from shared.partner_center import (
+    AgreementStatus,
     BillingProfile,
     Cart,
     CartAlreadySubmitted,
     CartLine,
     CartLineItem,
     CheckoutResult,
+    MpnProfile,
     OrderError,
     OrderLineItem,
     PartnerRelationship,
@@ -410,6 +412,9 @@ class FakePartnerCenter:
         self.resellers: list[PartnerRelationship] = []
         self.customers: dict[str, PartnerCenterCustomer] = {}
         self.customer_resellers: dict[str, list[str]] = defaultdict(list)  # customer tenant → reseller tenants
+        # Every partner ID is a known partner that signed the Microsoft Partner Agreement, unless listed here.
+        self.unknown_partners: set[str] = set()
+        self.unsigned_partners: set[str] = set()
 
     # Scripting -----------------------------------------------------------------------------------------------
 
@@ -593,6 +598,18 @@ class FakePartnerCenter:
     def list_indirect_resellers(self) -> list[PartnerRelationship]:
         self._call("list_indirect_resellers")
         return list(self.resellers)
+
+    def find_mpn_profile(self, mpn_id: str) -> MpnProfile | None:
+        self._call("find_mpn_profile")
+        return None if mpn_id in self.unknown_partners else MpnProfile(mpn_id=mpn_id, partner_name=f"Partner {mpn_id}")
+
+    def get_reseller_agreement_status(
+        self, *, mpn_id: str | None = None, tenant_id: str | None = None
+    ) -> AgreementStatus:
+        self._call("get_reseller_agreement_status")
+        if mpn_id in self.unsigned_partners:
+            return AgreementStatus(signed=False, code=2203, description=f"{mpn_id} has not signed the MPA")
+        return AgreementStatus(signed=True)
 
     def get_relationship_request_link(self, indirect_reseller_tenant_id: str | None = None) -> str:
         self._call("get_relationship_request_link")
