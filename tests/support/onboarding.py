@@ -68,6 +68,12 @@ class Sandbox:
         )
         answer.raise_for_status()
 
+    def set_partner(self, partner_id: str, **standing: Any) -> dict[str, Any]:
+        """How Partner Center knows a partner ID: `known`, `agreementSigned` (both true unless set), `name`."""
+        answer = requests.put(f"{self.url}/_sandbox/partners/{partner_id}", json=standing, timeout=10)
+        answer.raise_for_status()
+        return answer.json()  # type: ignore[no-any-return]
+
     def faults(self, **settings: Any) -> None:
         requests.put(f"{self.url}/_sandbox/faults", json=settings, timeout=10).raise_for_status()
 
