@@ -1,9 +1,12 @@
 // Provider staff's first day in a browser: the dashboard, a reseller invited and accepted, a customer invited
 // under it and accepted, a new tenant created for it; each turns active on screen. The reseller and the
-// customer accept on the sandbox's page for the other parties, in a second tab: no curl anywhere.
+// customer accept on the sandbox's page for the other parties, in a second tab: no curl anywhere. Then reseller
+// verification: a partner ID Partner Center does not know is refused on its field, and a reseller without the
+// Microsoft Partner Agreement is shown flagged until a check after it signs.
 import assert from "node:assert/strict";
 import {
-  SANDBOX_URL, browserTest, domain, enrolledProvider, newId, operatorId, partnerId, reloadUntil, signInAs, visited,
+  SANDBOX_URL, browserTest, control, domain, enrolledProvider, newId, operatorId, partnerId, reloadUntil, signInAs,
+  visited,
 } from "./support.mjs";
 
 /** In another tab, as the reseller or the customer would: the sandbox's page for the other parties. */
@@ -112,4 +115,46 @@ browserTest("provider staff invite a reseller and a customer and see both turn a
   await summary.getByText(/active\s*1/i).first().waitFor();
   await visited(page, "provider-dashboard-after");
   assert.ok(true);
+});
+
+browserTest("provider staff see an unknown partner ID refused and an unsigned reseller flagged until it signs", async ({ page }) => {
+  const operator = await operatorId();
+  const { app, admin } = await enrolledProvider(operator, `Northwind ${newId("d").slice(2, 10)}`);
+  const unknown = partnerId();
+  await control("PUT", `partners/${unknown}`, { known: false });
+  const unsigned = { partnerId: partnerId(), name: `Reseller ${newId("r").slice(2, 8)}` };
+  await control("PUT", `partners/${unsigned.partnerId}`, { agreementSigned: false });
+
+  await signInAs(page, admin, "/resellers");
+  await page.getByRole("heading", { name: "Resellers", level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Invite a reseller" }).click();
+  const invite = page.getByRole("dialog");
+  await invite.getByLabel("Partner ID").fill(unknown);
+  await invite.getByLabel("Name").fill(unsigned.name);
+  await invite.getByLabel("Contact email").fill("it@reseller.example");
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  await invite.getByText("unknown partner ID").waitFor();
+  assert.equal(await invite.getByLabel("Partner ID").getAttribute("aria-invalid"), "true");
+  await visited(page, "provider-invite-unknown-partner");
+
+  // The same form with a partner that has not signed the Partner Agreement: invited, and flagged.
+  await invite.getByLabel("Partner ID").fill(unsigned.partnerId);
+  await invite.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByText(`${unsigned.name} is invited`).waitFor();
+  await page.getByText(/cannot be partner of record/).first().waitFor();
+  const row = page.getByRole("row").filter({ hasText: unsigned.name });
+  await row.getByText("Partner Agreement not signed").waitFor();
+  await visited(page, "provider-reseller-flagged");
+
+  // It signs in Partner Center and accepts the invitation; a check clears the flag and finds it active.
+  await control("PUT", `partners/${unsigned.partnerId}`, { agreementSigned: true });
+  await control("POST", "resellers/accept", { providerTenantId: app.tenantId, partnerId: unsigned.partnerId });
+  await page.getByRole("link", { name: "Open the reseller" }).click();
+  await page.getByRole("heading", { name: unsigned.name, level: 1 }).waitFor();
+  await page.getByText(/accept the agreement in its own Partner Center account/).waitFor();
+  await visited(page, "provider-reseller-flagged-page");
+  await page.getByRole("button", { name: "Check relationship now" }).click();
+  await reloadUntil(page, () => page.getByText("active", { exact: true }).first());
+  assert.equal(await page.getByText("Partner Agreement not signed").count(), 0);
+  await visited(page, "provider-reseller-signed");
 });

@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, json, problem } from "../../testing/fetch";
@@ -23,6 +23,7 @@ const reseller = {
   lastCheckedAt: null,
   lastCheckResult: "not listed yet",
   nextCheckAt: null,
+  flag: null as string | null,
   updatedAt: "2026-12-01T00:00:00Z",
 };
 
@@ -50,5 +51,22 @@ describe("the reseller page", () => {
     expect(await screen.findByText(/A relationship check is queued/)).toBeInTheDocument();
     expect(api.calls("POST /api/resellers/res-1/relationship-check")).toHaveLength(1);
     expect(await screen.findByText("active")).toBeInTheDocument();
+  });
+
+  it("shows a reseller without the Partner Agreement with what to do, until a check sees it signed", async () => {
+    let flag: string | null = "partnerAgreementMissing";
+    fakeApi({
+      "GET /api/resellers/res-1": () => json({ ...reseller, status: "active", flag }),
+      "POST /api/resellers/res-1/relationship-check": () => {
+        flag = null;
+        return json({ ...reseller, status: "active", flag }, 202);
+      },
+    });
+    renderWith(<ResellerRoute />, { route: "/resellers/res-1", path: "/resellers/:id", me: members.providerStaff });
+    expect(await screen.findByText(/cannot be partner of record/)).toBeInTheDocument();
+    expect(screen.getAllByText("Partner Agreement not signed").length).toBeGreaterThan(0);
+    expect(screen.getByText(/accept the agreement in its own Partner Center account/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Check relationship now" }));
+    await waitFor(() => expect(screen.queryByText("Partner Agreement not signed")).toBeNull());
   });
 });

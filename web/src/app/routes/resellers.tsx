@@ -5,6 +5,7 @@ import { Link as RouterLink, useSearchParams } from "react-router";
 import { Page } from "../../components/Page";
 import {
   InviteResellerDialog,
+  PartnerAgreementNotice,
   RESELLER_STATUSES,
   ResellersTable,
   type ResellerFilters,
@@ -39,6 +40,7 @@ export default function ResellersRoute() {
           </MessageBarBody>
         </MessageBar>
       ) : null}
+      {invited ? <PartnerAgreementNotice reseller={invited} /> : null}
       <ResellersTable filters={filters} onFilters={setFilters} />
     </Page>
   );

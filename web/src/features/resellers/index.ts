@@ -16,3 +16,4 @@ export {
 export { ResellersTable } from "./components/ResellersTable";
 export { InviteResellerDialog, InviteResellerForm, type ResellerInvitation } from "./components/InviteResellerForm";
 export { ResellerDetails } from "./components/ResellerDetails";
+export { PartnerAgreementBadge, PartnerAgreementNotice } from "./components/PartnerAgreement";

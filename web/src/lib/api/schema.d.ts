@@ -898,7 +898,9 @@ export interface paths {
         put?: never;
         /**
          * Invite Reseller
-         * @description Provider staff. The reseller is invited until Partner Center lists it; a check is queued.
+         * @description Provider staff. Partner Center must know the partner ID (else 422 on partnerId, nothing stored); one that has
+         *     not signed the Microsoft Partner Agreement is invited with flag partnerAgreementMissing. 503 when Partner Center
+         *     cannot be asked. The reseller is invited until Partner Center lists it; a check is queued.
          */
         post: operations["inviteReseller"];
         delete?: never;
@@ -1025,7 +1027,7 @@ export interface paths {
         put?: never;
         /**
          * Check Reseller
-         * @description Provider staff: queues a check now.
+         * @description Provider staff: queues a check now (it also reads the Microsoft Partner Agreement status again).
          */
         post: operations["checkResellerRelationship"];
         delete?: never;
@@ -3942,6 +3944,7 @@ export interface components {
          *       "contactEmail": "ops@fabrikam.example",
          *       "endedAt": null,
          *       "expiresAt": "2026-10-02T10:15:00+00:00",
+         *       "flag": "partnerAgreementMissing",
          *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
          *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
          *       "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -3972,6 +3975,11 @@ export interface components {
              * Format: date-time
              */
             expiresAt: string;
+            /**
+             * Flag
+             * @description "partnerAgreementMissing": Partner Center says the reseller has not signed the Microsoft Partner Agreement; it cannot be partner of record (orders for its customers are 409) until a relationship check sees it signed. null: nothing to act on.
+             */
+            flag?: string | null;
             /** Id */
             id: string;
             /** Invitationurl */
@@ -4036,6 +4044,7 @@ export interface components {
          *       "contactEmail": "ops@fabrikam.example",
          *       "endedAt": null,
          *       "expiresAt": "2026-10-02T10:15:00+00:00",
+         *       "flag": null,
          *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
          *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
          *       "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -4065,6 +4074,11 @@ export interface components {
              * Format: date-time
              */
             expiresAt: string;
+            /**
+             * Flag
+             * @description "partnerAgreementMissing": Partner Center says the reseller has not signed the Microsoft Partner Agreement; it cannot be partner of record (orders for its customers are 409) until a relationship check sees it signed. null: nothing to act on.
+             */
+            flag?: string | null;
             /** Id */
             id: string;
             /** Invitationurl */
@@ -4130,6 +4144,7 @@ export interface components {
          *           "contactEmail": "ops@fabrikam.example",
          *           "endedAt": null,
          *           "expiresAt": "2026-10-02T10:15:00+00:00",
+         *           "flag": null,
          *           "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
          *           "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
          *           "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -14845,6 +14860,7 @@ export interface operations {
                      *       "contactEmail": "ops@fabrikam.example",
                      *       "endedAt": null,
                      *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "flag": "partnerAgreementMissing",
                      *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
                      *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
                      *       "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -15008,7 +15024,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            /** @description A dependency is unavailable */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -15064,6 +15080,7 @@ export interface operations {
                      *           "contactEmail": "ops@fabrikam.example",
                      *           "endedAt": null,
                      *           "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *           "flag": null,
                      *           "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
                      *           "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
                      *           "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -15239,6 +15256,7 @@ export interface operations {
                      *       "contactEmail": "ops@fabrikam.example",
                      *       "endedAt": null,
                      *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "flag": null,
                      *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
                      *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
                      *       "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -15394,6 +15412,7 @@ export interface operations {
                      *       "contactEmail": "ops@fabrikam.example",
                      *       "endedAt": null,
                      *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "flag": null,
                      *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
                      *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
                      *       "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -15957,6 +15976,7 @@ export interface operations {
                      *       "contactEmail": "ops@fabrikam.example",
                      *       "endedAt": null,
                      *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "flag": null,
                      *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
                      *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
                      *       "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -16570,6 +16590,7 @@ export interface operations {
                      *       "contactEmail": "ops@fabrikam.example",
                      *       "endedAt": null,
                      *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "flag": null,
                      *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
                      *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
                      *       "invitedAt": "2026-09-02T10:15:00+00:00",
@@ -16715,6 +16736,7 @@ export interface operations {
                      *       "contactEmail": "ops@fabrikam.example",
                      *       "endedAt": null,
                      *       "expiresAt": "2026-10-02T10:15:00+00:00",
+                     *       "flag": null,
                      *       "id": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
                      *       "invitationUrl": "https://partner.microsoft.com/dashboard/account/v3/invitations/indirectreseller?providerPartnerId=6543210&resellerPartnerId=1234567",
                      *       "invitedAt": "2026-09-02T10:15:00+00:00",

@@ -4,6 +4,7 @@ import { CheckNow } from "../../../components/CheckNow";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { WithOffboardedBadge } from "../../customers";
 import { useCheckReseller, type Reseller } from "../api/resellers";
+import { PartnerAgreementBadge, PartnerAgreementNotice } from "./PartnerAgreement";
 
 const useStyles = makeStyles({
   card: { padding: tokens.spacingHorizontalXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
@@ -14,6 +15,7 @@ export function ResellerDetails({ reseller, mayCheck }: { reseller: Reseller; ma
   const check = useCheckReseller(reseller.id);
   return (
     <Card className={styles.card}>
+      <PartnerAgreementNotice reseller={reseller} />
       <Details
         label="Reseller"
         items={[
@@ -22,6 +24,7 @@ export function ResellerDetails({ reseller, mayCheck }: { reseller: Reseller; ma
             value: (
               <WithOffboardedBadge record={reseller}>
                 <StatusBadge status={reseller.status} />
+                <PartnerAgreementBadge reseller={reseller} />
               </WithOffboardedBadge>
             ),
           },

@@ -3,6 +3,7 @@ import { PagedTable, type Column } from "../../../components/PagedTable";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { StatusFilter } from "../../../components/StatusFilter";
 import { ShowOffboardedSwitch, WithOffboardedBadge } from "../../customers";
+import { PartnerAgreementBadge } from "./PartnerAgreement";
 import { RESELLER_STATUSES, resellersPageQuery, type Reseller, type ResellerFilters, type ResellerStatus } from "../api/resellers";
 
 const columns: Column<Reseller>[] = [
@@ -14,6 +15,7 @@ const columns: Column<Reseller>[] = [
     cell: (r) => (
       <WithOffboardedBadge record={r}>
         <StatusBadge status={r.status} />
+        <PartnerAgreementBadge reseller={r} />
       </WithOffboardedBadge>
     ),
   },
