@@ -161,7 +161,8 @@ class PartnerCenterClient:
     ) -> AgreementStatus:
         """Whether an indirect reseller (by partner ID or CSP tenant id, exactly one) signed the Microsoft Partner
         Agreement; app+user. The 400s that mean "not signed" (2201, 2203, 2204, 2206) are answered as unsigned with
-        their code; unknown partners (2200, 2205) and bad input (2000, 2001) raise."""
+        their code; unknown partners (2200, 2205) and bad input (2000, 2001) raise. (unconfirmed) whether Partner
+        Center answers an unsigned reseller 200 with isAgreementSigned false or with those 400s: both are read."""
         if (mpn_id is None) == (tenant_id is None):
             raise ValueError("give exactly one of mpn_id and tenant_id")
         params = {"mpnId": str(mpn_id)} if mpn_id is not None else {"tenantId": str(tenant_id)}
