@@ -18,6 +18,7 @@ from local.sandbox import (
     parties,
     partner_center,
     pricesheet,
+    promotions,
     receivers,
     reconciliation,
     webhooks,
@@ -114,6 +115,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.include_router(partner_center.router)
     app.include_router(reconciliation.router)
     app.include_router(commerce.router)
+    app.include_router(promotions.router)
     app.include_router(webhooks.router)
     app.include_router(pricesheet.router)
     app.include_router(graph.router)

@@ -228,3 +228,72 @@ def is_offered(changes: CatalogChanges, sku: Sku, country: str) -> bool:
 
 def offered_skus(changes: CatalogChanges, country: str) -> list[Sku]:
     return [sku for sku in SKUS if is_offered(changes, sku, country)]
+
+
+# Promotions ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A new-commerce promotion: a percentage off one SKU's listed terms in some markets, within seat limits.
+
+    `first_purchase_only`: a customer may buy under it once (a subscription already bought under it refuses the
+    next purchase), as Microsoft's "new customer" promotions do."""
+
+    id: str
+    name: str
+    description: str
+    product_id: str
+    sku_id: str
+    terms: tuple[Term, ...]
+    discount_percent: Decimal
+    countries: tuple[str, ...]
+    start_date: str
+    end_date: str
+    minimum_quantity: int = 1
+    maximum_quantity: int = 300
+    first_purchase_only: bool = False
+
+    def is_active(self, today: str) -> bool:
+        """Between its start and end dates (inclusive), compared as ISO dates."""
+        return self.start_date[:10] <= today <= self.end_date[:10]
+
+    def applies_to(self, sku: Sku) -> bool:
+        return sku.product_id.lower() == self.product_id.lower() and sku.sku_id == self.sku_id
+
+    def covers(self, duration: str, billing_cycle: str) -> bool:
+        return any(
+            t.duration.lower() == duration.lower() and t.billing_cycle.lower() == billing_cycle.lower()
+            for t in self.terms
+        )
+
+
+PROMOTIONS: tuple[Promotion, ...] = (
+    Promotion("39NFJQT1Q5KL:0001:39NFJQT1Q5KL", "Microsoft 365 Business Basic annual 15% off",
+              "15% off Microsoft 365 Business Basic on one-year terms.", "CFQ7TTC0LH18", "0001",
+              (Term("P1Y", "Monthly"), Term("P1Y", "Annual")), Decimal(15), ("US", "NL", "DE", "JP"),
+              "2024-01-01T00:00:00Z", "2035-12-31T23:59:59Z", minimum_quantity=1, maximum_quantity=300),
+    Promotion("39NFJQT1Q5KL:0002:39NFJQT1Q5KL", "Microsoft 365 E3 three-year 20% off",
+              "20% off Microsoft 365 E3 on three-year terms from 10 seats.", "CFQ7TTC0LFLZ", "0001",
+              (Term("P3Y", "Annual"), Term("P3Y", "Triennial")), Decimal(20), ("US", "NL", "DE"),
+              "2024-01-01T00:00:00Z", "2035-12-31T23:59:59Z", minimum_quantity=10, maximum_quantity=2400),
+    Promotion("39NFJQT1Q5KL:0003:39NFJQT1Q5KL", "Microsoft Teams Enterprise first purchase 10% off",
+              "10% off a customer's first Microsoft Teams Enterprise one-year subscription.", "CFQ7TTC0MBMD", "0001",
+              (Term("P1Y", "Monthly"), Term("P1Y", "Annual")), Decimal(10), ("NL", "DE"),
+              "2024-01-01T00:00:00Z", "2035-12-31T23:59:59Z", first_purchase_only=True),
+    Promotion("39NFJQT1Q5KL:0004:39NFJQT1Q5KL", "Exchange Online (Plan 1) launch 25% off",
+              "25% off Exchange Online (Plan 1); this promotion has ended.", "CFQ7TTC0LH16", "0001",
+              (Term("P1Y", "Monthly"), Term("P1Y", "Annual")), Decimal(25), ("US", "NL", "DE", "JP"),
+              "2024-01-01T00:00:00Z", "2024-06-30T23:59:59Z"),
+)  # fmt: skip
+
+
+def find_promotion(promotion_id: str) -> Promotion | None:
+    return next((p for p in PROMOTIONS if p.id.lower() == (promotion_id or "").lower()), None)
+
+
+def promotional_price(price: Decimal, promotion: Promotion, country: str) -> Decimal:
+    """The provider's cost under the promotion: the listed price less its percentage, at the currency's minor
+    unit (whether Microsoft rounds the discounted unit price this way is (unconfirmed))."""
+    digits = Decimal(1) if MARKETS[country.upper()].currency == "JPY" else Decimal("0.01")
+    return (price * (Decimal(100) - promotion.discount_percent) / Decimal(100)).quantize(digits, ROUND_HALF_UP)

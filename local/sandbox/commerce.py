@@ -19,6 +19,7 @@ from local.sandbox.auth import Caller, CallerDep, SandboxDep
 from local.sandbox.clock import add_duration, format_date_midnight, format_timestamp, parse_timestamp
 from local.sandbox.context import Sandbox
 from local.sandbox.partner_center import customer_of, partner_record
+from local.sandbox.promotions import eligibility_errors
 from local.sandbox.replay import remember, replay_key, replayed
 from local.sandbox.state import SandboxState, new_guid
 from local.sandbox.wire import PartnerCenterError, WireResponse, collection, get_ci, link, read_json
@@ -310,12 +311,19 @@ def _validate_line(
     return line
 
 
-def _build_lines(body: dict[str, Any], country: str, changes: catalog.CatalogChanges) -> list[dict[str, Any]]:
+def _build_lines(
+    body: dict[str, Any], country: str, changes: catalog.CatalogChanges, *, state: SandboxState | None = None,
+    customer: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
     raw_lines = body.get("lineItems")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise PartnerCenterError(400, 2000, "A cart needs at least one line item.", source="PCCartService")
     attested = body.get("partnerOnRecordAttestationAccepted") is True
     lines = [_validate_line(raw, index, country, attested, changes) for index, raw in enumerate(raw_lines)]
+    if state is not None and customer is not None:
+        for line in lines:
+            if "error" not in line and line.get("promotionId"):
+                _check_promotion(state, customer, country, line)
     if len({line["id"] for line in lines}) != len(lines):
         raise PartnerCenterError(400, 2000, "Line item ids must be unique within the cart.", source="PCCartService")
     groups: dict[str, str] = {}
@@ -323,6 +331,14 @@ def _build_lines(body: dict[str, Any], country: str, changes: catalog.CatalogCha
         key = "error" if "error" in line else line["billingCycle"]
         line["orderGroup"] = groups.setdefault(key, str(len(groups)))
     return lines
+
+
+def _check_promotion(state: SandboxState, customer: dict[str, Any], country: str, line: dict[str, Any]) -> None:
+    """A line naming a promotion it is not eligible for is refused as Verify promotion eligibility would refuse it
+    (the error code is (unconfirmed): Microsoft documents the eligibility check, not the cart's code)."""
+    _, errors = eligibility_errors(state, customer["tenantId"], country, line, str(line["promotionId"]))
+    if errors:
+        line["error"] = _line_error("promotion_not_eligible", "; ".join(e["description"] for e in errors))
 
 
 def cart_view(cart: dict[str, Any]) -> dict[str, Any]:
@@ -358,7 +374,7 @@ async def create_cart(customer_id: str, request: Request, caller: CallerDep, san
         if (earlier := replayed(state, key)) is not None:
             return earlier
         country = customer["country"] if customer["country"] in catalog.MARKETS else caller.provider["country"]
-        lines = _build_lines(body, country, catalog_changes(sandbox))
+        lines = _build_lines(body, country, catalog_changes(sandbox), state=state, customer=customer)
         now = state.clock.now()
         cart = {
             "id": new_guid(),
@@ -400,7 +416,7 @@ async def update_cart(
             raise PartnerCenterError(400, 800065, f"Cannot update an already submitted cart {cart['id']}.",
                                      source="PCCartService")  # fmt: skip
         country = customer["country"] if customer["country"] in catalog.MARKETS else caller.provider["country"]
-        cart["lineItems"] = _build_lines(body, country, catalog_changes(sandbox))
+        cart["lineItems"] = _build_lines(body, country, catalog_changes(sandbox), state=state, customer=customer)
         cart["lastModifiedTimestamp"] = state.now_text()
         state.save()
         return WireResponse(cart_view(cart))
@@ -487,7 +503,10 @@ def _commit_checkout(
             term = catalog.find_term(sku, line["termDuration"], _CYCLES.get(line["billingCycle"], line["billingCycle"]))
             assert term is not None
             # New commerce keeps the purchase price for the whole term, so the order remembers what it charged.
-            price = str(catalog.current_unit_price(changes, sku, market.country, term))
+            listed = catalog.current_unit_price(changes, sku, market.country, term)
+            promotion = catalog.find_promotion(str(line.get("promotionId") or ""))
+            # A promotion's discount is the price for the whole term, as the listed price is (unconfirmed).
+            price = str(catalog.promotional_price(listed, promotion, market.country) if promotion else listed)
             subscription = _new_subscription(sandbox, customer, caller, order_id, line, sku, reseller, now, price)
             order_lines.append(
                 {
@@ -721,6 +740,7 @@ def _new_subscription(
         "termEndsAt": format_timestamp(add_duration(now, line["termDuration"])),
         "lots": [{"quantity": line["quantity"], "addedAt": format_timestamp(now)}],
         "unitPrice": unit_price,
+        "promotionId": str(line.get("promotionId") or ""),
         "history": [{"at": format_timestamp(now), "quantity": line["quantity"], "kind": "new"}],
         "version": 1,
     }
@@ -789,6 +809,7 @@ def subscription_view(sandbox: Sandbox, subscription: dict[str, Any]) -> dict[st
         "contractType": "subscription",
         "publisherName": "Microsoft Corporation",
         "orderId": subscription["orderId"],
+        "promotionId": subscription.get("promotionId") or "",
         "links": {
             "self": link(f"/customers/{customer_id}/subscriptions/{subscription['id']}"),
             "availability": link(

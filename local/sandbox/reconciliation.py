@@ -190,7 +190,7 @@ def charge_line(
         ),
         "reservationOrderId": "",
         "creditReasonCode": "",
-        "promotionId": "",
+        "promotionId": subscription.get("promotionId") or "",
         "productQualifiers": [],
         "invoiceLineItemType": "billing_line_items",
         "billingProvider": "one_time",
