@@ -28,8 +28,12 @@ from shared.partner_center.models import (
     OrganizationProfile,
     PartnerRelationship,
     Product,
+    Promotion,
+    PromotionEligibility,
+    PromotionEligibilityRequest,
     Sku,
     Subscription,
+    eligibilities_from_wire,
     items_of,
     relationships_from_wire,
 )
@@ -389,6 +393,41 @@ class PartnerCenterClient:
             correlation_id=correlation_id,
         )
         return Availability.from_wire(body or {})
+
+    # -- promotions ------------------------------------------------------------------------------------------------
+
+    def list_promotions(
+        self, country: str, *, segment: str = "commercial", correlation_id: str | None = None
+    ) -> list[Promotion]:
+        """The market's active new-commerce promotions (Microsoft documents no paging for this list)."""
+        body = self._get(
+            "/productpromotions",
+            Grant.APP_ONLY,
+            params={"country": country, "segment": segment},
+            correlation_id=correlation_id,
+        )
+        return [Promotion.from_wire(item) for item in items_of(body)]
+
+    def check_promotion_eligibility(
+        self,
+        customer_id: str,
+        items: Iterable[PromotionEligibilityRequest],
+        *,
+        correlation_id: str | None = None,
+    ) -> list[PromotionEligibility]:
+        """Whether each transaction may have its promotion, with Microsoft's reasons when it may not; the
+        answer's item ids are the request items' positions."""
+        body_items = [item.to_wire(index) for index, item in enumerate(items)]
+        if not body_items:
+            raise ValueError("an eligibility check needs at least one item")
+        response = self.transport.request(
+            "POST",
+            f"/customers/{_segment(customer_id)}/promotionEligibilities",
+            grant=Grant.APP_ONLY,
+            json_body={"items": body_items},
+            correlation_id=correlation_id,
+        )
+        return eligibilities_from_wire(response.body or {})
 
     # -- carts and orders ----------------------------------------------------------------------------------------------
 

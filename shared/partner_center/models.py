@@ -447,6 +447,7 @@ class CartLine:
     reseller_partner_id: str | None = None
     friendly_name: str | None = None
     provisioning_context: Mapping[str, str] | None = None
+    promotion_id: str | None = None
 
     def to_wire(self, line_id: int) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -462,6 +463,8 @@ class CartLine:
             body["friendlyName"] = self.friendly_name
         if self.provisioning_context:
             body["provisioningContext"] = dict(self.provisioning_context)
+        if self.promotion_id:
+            body["promotionId"] = self.promotion_id
         return body
 
 
@@ -665,6 +668,7 @@ class Subscription:
     cancellation_allowed_until: datetime | None
     refundable_quantity: int | None
     refundable_details: tuple[RefundableQuantity, ...] = ()
+    promotion_id: str | None = None  # the promotion it was bought under ("" on the wire when none)
     raw: Json = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
@@ -696,6 +700,7 @@ class Subscription:
             cancellation_allowed_until=parse_timestamp(_get(data, "cancellationAllowedUntilDate")),
             refundable_quantity=_int(_get(refundable, "totalQuantity")),
             refundable_details=details,
+            promotion_id=_str(_get(data, "promotionId")) or None,
             raw=data,
         )
 
@@ -723,3 +728,155 @@ def relationships_from_wire(data: Any) -> list[PartnerRelationship]:
 def items_of(data: Any) -> Sequence[Json]:
     """The items of a collection envelope (tolerating null and bare lists)."""
     return _items(data)
+
+
+# Promotions ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionProduct:
+    """One product, SKU and term a promotion applies to, with its discount (`requiredProducts` on the wire).
+
+    `discount_percent` is the `pricingPolicies` entry of policyType "discount"; reading its value as a percentage
+    is (unconfirmed): Microsoft says the policy is a percentage or a flat rate without naming the two."""
+
+    product_id: str
+    sku_id: str
+    term_duration: str
+    billing_cycle: str
+    discount_percent: Decimal | None
+
+    @classmethod
+    def from_wire(cls, data: Json) -> PromotionProduct:
+        term = _mapping(_get(data, "term"))
+        discount: Decimal | None = None
+        for policy in _get(data, "pricingPolicies", default=None) or ():
+            policy = _mapping(policy)
+            if lower(_get(policy, "policyType", "type")) in ("discount", "percent", "percentage"):
+                value = _get(policy, "value")
+                discount = Decimal(str(value)) if value not in (None, "") else None
+                break
+        return cls(
+            product_id=str(_get(data, "productId", default="")),
+            sku_id=str(_get(data, "skuId", default="")),
+            term_duration=str(_get(term, "duration", default="")).upper(),
+            billing_cycle=str(_get(term, "billingCycle", default="")).lower(),
+            discount_percent=discount,
+        )
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A new-commerce promotion of one market (Get promotions); the seat limits come from `requirements`, a
+    field (unconfirmed) outside Microsoft's documented resource, absent = no limit known."""
+
+    id: str
+    name: str
+    description: str
+    start_date: datetime | None
+    end_date: datetime | None
+    market: str | None
+    currency: str | None
+    segment: str | None
+    products: tuple[PromotionProduct, ...]
+    minimum_quantity: int | None = None
+    maximum_quantity: int | None = None
+    first_purchase_only: bool = False
+    is_auto_applicable: bool = False
+
+    @classmethod
+    def from_wire(cls, data: Json) -> Promotion:
+        requirements = _mapping(_get(data, "requirements"))
+        properties = _mapping(_get(data, "properties"))
+        return cls(
+            id=str(_get(data, "id", default="")),
+            name=str(_get(data, "name", default="")),
+            description=str(_get(data, "description", default="")),
+            start_date=parse_timestamp(_get(data, "startDate")),
+            end_date=parse_timestamp(_get(data, "endDate")),
+            market=_str(_get(data, "marketCode")),
+            currency=_str(_get(data, "currencyCode")),
+            segment=lower(_get(data, "segment")),
+            products=tuple(
+                PromotionProduct.from_wire(_mapping(p))
+                for p in _get(data, "requiredProducts", "applicableProducts", default=None) or ()
+            ),
+            minimum_quantity=_int(_get(requirements, "minimumQuantity")),
+            maximum_quantity=_int(_get(requirements, "maximumQuantity")),
+            first_purchase_only=bool(_get(requirements, "firstPurchaseOnly", default=False)),
+            is_auto_applicable=bool(_get(properties, "isAutoApplicable", default=False)),
+        )
+
+
+@dataclass(frozen=True)
+class PromotionEligibilityRequest:
+    """One transaction to check against a promotion (PromotionEligibilitiesRequestItem)."""
+
+    catalog_item_id: str
+    quantity: int
+    term_duration: str
+    billing_cycle: str
+    promotion_id: str | None = None
+
+    def to_wire(self, item_id: int) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": item_id,
+            "catalogItemId": self.catalog_item_id,
+            "quantity": int(self.quantity),
+            "termDuration": self.term_duration,
+            "billingCycle": self.billing_cycle.lower(),
+        }
+        if self.promotion_id:
+            body["promotionId"] = self.promotion_id
+        return body
+
+
+@dataclass(frozen=True)
+class EligibilityError:
+    """Why a transaction is not eligible: a type, Microsoft's description and the limits it names."""
+
+    type: str | None
+    description: str | None
+    minimum_quantity: int | None = None
+    maximum_quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class PromotionEligibility:
+    """The answer for one request item and one promotion."""
+
+    item_id: int | None
+    catalog_item_id: str
+    promotion_id: str
+    is_eligible: bool
+    errors: tuple[EligibilityError, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Microsoft's descriptions, joined: what a refusal shows."""
+        return "; ".join(e.description or e.type or "not eligible" for e in self.errors) or "not eligible"
+
+
+def eligibilities_from_wire(data: Any) -> list[PromotionEligibility]:
+    found: list[PromotionEligibility] = []
+    for item in _items(data):
+        for eligibility in _get(item, "eligibilities", default=None) or ():
+            eligibility = _mapping(eligibility)
+            found.append(
+                PromotionEligibility(
+                    item_id=_int(_get(item, "id")),
+                    catalog_item_id=str(_get(item, "catalogItemId", default="")),
+                    promotion_id=str(_get(eligibility, "promotionId", default="")),
+                    is_eligible=bool(_get(eligibility, "isEligible", default=False)),
+                    errors=tuple(
+                        EligibilityError(
+                            type=_str(_get(_mapping(e), "type")),
+                            description=_str(_get(_mapping(e), "description")),
+                            minimum_quantity=_int(_get(_mapping(e), "minimumQuantity")),
+                            maximum_quantity=_int(_get(_mapping(e), "maximumQuantity")),
+                        )
+                        for e in _get(eligibility, "errors", default=None) or ()
+                    ),
+                )
+            )
+    return found
