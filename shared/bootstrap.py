@@ -313,7 +313,7 @@ class Container:
 
     @cached_property
     def order_service(self) -> OrderService:
-        from shared.services.orders import OrderService
+        from shared.services.orders import OrderService, PartnerCenterPromotionEligibility
         from shared.storage.orders import OrderIndex
 
         return OrderService(
@@ -327,6 +327,7 @@ class Container:
             audit=self.audit,
             publisher=self.publisher,
             notify=self.notification_service.publish,
+            eligibility=PartnerCenterPromotionEligibility(self.providers, self.partner_center_clients.for_provider),
         )
 
     @cached_property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
@@ -21,7 +22,7 @@ from functions.http.fields import StrictFlag
 from functions.http.responses import hidden, resource_router
 from functions.http.schemas import problems
 from shared.domain.catalog import CatalogItem
-from shared.domain.money import format_decimal, monthly_equivalent
+from shared.domain.money import Money, format_decimal, monthly_equivalent
 from shared.domain.pricing import Tier
 from shared.domain.relationships import Provider
 from shared.domain.scope import (
@@ -156,15 +157,55 @@ class SyncOut(SyncFigures):
 
 class CatalogSettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    newItemsSellable: StrictFlag
+    newItemsSellable: StrictFlag | None = None
+    promotionPassThrough: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The share (0 to 1) of a promotion's discount handed down to resellers' and customers' prices.",
+    )
 
 
 class CatalogSettingsOut(BaseModel):
     newItemsSellable: bool
+    promotionPassThrough: str = Field(description="The share (0 to 1) of a promotion's discount handed down.")
 
     @classmethod
     def of(cls, settings: CatalogSettings) -> CatalogSettingsOut:
-        return cls(newItemsSellable=settings.new_items_sellable)
+        return cls(
+            newItemsSellable=settings.new_items_sellable,
+            promotionPassThrough=format_decimal(settings.promotion_pass_through),
+        )
+
+
+class PromotionItemOut(BaseModel):
+    """A catalog item the promotion applies to, at the caller's own price and under the promotion."""
+
+    catalogItemId: str
+    title: str
+    termDuration: str
+    billingCycle: str
+    currency: str
+    price: str | None = Field(description="The caller's own buy price without the promotion.")
+    promotionalPrice: str | None = Field(description="The caller's own buy price under the promotion.")
+
+
+class PromotionOut(BaseModel):
+    id: str
+    country: str
+    name: str
+    description: str
+    startDate: str | None
+    endDate: str | None
+    discountPercent: str = Field(description="Microsoft's discount to the provider, in percent.")
+    minimumQuantity: int | None
+    maximumQuantity: int | None
+    firstPurchaseOnly: bool
+    items: list[PromotionItemOut] = Field(description="The market's catalog items it applies to, as the caller buys.")
+
+
+class PromotionsOut(BaseModel):
+    items: list[PromotionOut]
 
 
 class SellableIn(BaseModel):
@@ -345,6 +386,52 @@ def list_markets(
     return MarketsOut(items=container.markets_of(viewer.provider_id))
 
 
+@router.get("/catalog/promotions", response_model=PromotionsOut, responses=problems(400, 401, 403, 404, 409, 422))
+def list_promotions(
+    principal: CurrentPrincipal,
+    container: ContainerDep,
+    country: Annotated[Country | None, Query(description="The market; a customer admin's own by default.")] = None,
+    provider_id: Annotated[
+        str | None, Query(alias="providerId", max_length=128, description="Operator only: whose catalog.")
+    ] = None,
+) -> PromotionsOut:
+    """Any member: the market's active promotions with the items they apply to, at the caller's own prices (the
+    provider's cost under a promotion is Microsoft's; lower tiers get the provider's pass-through share)."""
+    viewer = catalog_viewer(container, principal, provider_id)
+    if viewer.customer_id is not None:
+        country = customer_market(container.relationship_service.customer(principal, viewer.customer_id), country)
+    if not country:
+        raise RequestValidationError([{"type": "missing", "loc": ("query", "country"), "msg": "Field required"}])
+    country = country.upper()
+    now = datetime.now(UTC)
+    offers = container.pricing_service.promotion_offers(viewer, country, now=now)
+    return PromotionsOut(
+        items=[
+            PromotionOut(
+                id=promotion.id, country=promotion.country, name=promotion.name, description=promotion.description,
+                startDate=promotion.start_date.isoformat() if promotion.start_date else None,
+                endDate=promotion.end_date.isoformat() if promotion.end_date else None,
+                discountPercent=format_decimal(promotion.discount_percent),
+                minimumQuantity=promotion.minimum_quantity, maximumQuantity=promotion.maximum_quantity,
+                firstPurchaseOnly=promotion.first_purchase_only,
+                items=[
+                    PromotionItemOut(
+                        catalogItemId=o.item.catalog_item_id, title=o.item.title, termDuration=o.item.term_duration,
+                        billingCycle=o.item.billing_cycle, currency=o.item.currency,
+                        price=_shown(o.price, o.item.currency), promotionalPrice=_shown(o.promoted, o.item.currency),
+                    )
+                    for o in offers_of
+                ],
+            )
+            for promotion, offers_of in offers
+        ]
+    )  # fmt: skip
+
+
+def _shown(amount: Decimal | None, currency: str) -> str | None:
+    return None if amount is None else Money(amount, currency).rounded().shown()
+
+
 @router.post("/catalog/sync", response_model=SyncOut, responses=problems(401, 403, 404, 422, 503))
 def sync_catalog(body: SyncIn, principal: CurrentPrincipal, container: ContainerDep) -> SyncOut:
     """Provider staff: reads the market from Partner Center now (as the timer does) and answers what changed."""
@@ -389,9 +476,18 @@ def get_catalog_settings(principal: CurrentPrincipal, container: ContainerDep) -
 def put_catalog_settings(
     body: CatalogSettingsIn, principal: CurrentPrincipal, container: ContainerDep
 ) -> CatalogSettingsOut:
-    """Provider admin: what resellers may sell of what a sync brings in is a business decision (audited)."""
+    """Provider admin: what resellers may sell of what a sync brings in, and how much of a promotion's discount
+    passes down, are business decisions (audited)."""
     provider = own_provider(container, principal, admin_only=True)
-    settings = container.catalog_service.set_new_items_sellable(principal, provider.id, body.newItemsSellable)
+    if body.newItemsSellable is None and body.promotionPassThrough is None:
+        raise Invalid("nothing to change", [FieldError("newItemsSellable", "name a setting to change")])
+    settings = container.catalog_service.settings(provider.id)
+    if body.newItemsSellable is not None:
+        settings = container.catalog_service.set_new_items_sellable(principal, provider.id, body.newItemsSellable)
+    if body.promotionPassThrough is not None:
+        settings = container.catalog_service.set_promotion_pass_through(
+            principal, provider.id, body.promotionPassThrough
+        )
     return CatalogSettingsOut.of(settings)
 
 

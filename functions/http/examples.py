@@ -233,6 +233,29 @@ COMPANY_PROFILE_IN: dict[str, Any] = {"companyName": "Wingtip Toys", "domainPref
 # -- catalog, pricing, orders ------------------------------------------------------------------------------------------
 
 # As provider staff read it: with the cost, the switch and the dates (a reseller or customer reads only `price`).
+PROMOTION_ID = "39NFJQT1Q5KL:0001:39NFJQT1Q5KL"
+PROMOTION_ITEM_OUT: dict[str, Any] = {
+    "catalogItemId": CATALOG_ITEM_ID,
+    "title": "Microsoft 365 Business Basic",
+    "termDuration": "P1Y",
+    "billingCycle": "monthly",
+    "currency": CURRENCY,
+    "price": "6.16",
+    "promotionalPrice": "5.70",
+}
+PROMOTION_OUT: dict[str, Any] = {
+    "id": PROMOTION_ID,
+    "country": COUNTRY,
+    "name": "Microsoft 365 Business Basic annual 15% off",
+    "description": "15% off Microsoft 365 Business Basic on one-year terms.",
+    "startDate": "2024-01-01T00:00:00+00:00",
+    "endDate": "2035-12-31T23:59:59+00:00",
+    "discountPercent": "15",
+    "minimumQuantity": 1,
+    "maximumQuantity": 300,
+    "firstPurchaseOnly": False,
+    "items": [PROMOTION_ITEM_OUT],
+}
 CATALOG_ITEM_OUT: dict[str, Any] = {
     "catalogItemId": CATALOG_ITEM_ID,
     "offerId": OFFER_ID,
@@ -284,6 +307,7 @@ ORDER_LINE_IN: dict[str, Any] = {
     "quantity": QUANTITY,
     "termDuration": "P1Y",
     "billingCycle": "monthly",
+    "promotionId": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
 }
 # As provider staff read it: every price tier (reseller staff read no providerCost, customers only customerPrice).
 ORDER_LINE_OUT: dict[str, Any] = {
@@ -297,6 +321,7 @@ ORDER_LINE_OUT: dict[str, Any] = {
     "status": "pending",
     "subscriptionId": None,
     "error": None,
+    "promotionId": None,
     "currency": CURRENCY,
     "providerCost": COST,
     "providerCostTotal": COST_TOTAL,
@@ -644,8 +669,11 @@ SCHEMA_EXAMPLES: dict[str, Any] = {
     # catalog
     "CatalogItemOut": CATALOG_ITEM_OUT,
     "CatalogPageOut": page(CATALOG_ITEM_OUT, {"pk": f"{PROVIDER_ID}|{COUNTRY}", "rk": CATALOG_ITEM_ID}),
-    "CatalogSettingsIn": {"newItemsSellable": False},
-    "CatalogSettingsOut": {"newItemsSellable": False},
+    "CatalogSettingsIn": {"newItemsSellable": False, "promotionPassThrough": "0.5"},
+    "CatalogSettingsOut": {"newItemsSellable": False, "promotionPassThrough": "0.5"},
+    "PromotionItemOut": PROMOTION_ITEM_OUT,
+    "PromotionOut": PROMOTION_OUT,
+    "PromotionsOut": {"items": [PROMOTION_OUT]},
     "MarketsOut": {"items": ["US", "NL", "DE"]},
     "SellableIn": {"sellable": False, "country": COUNTRY},
     "SellableItemOut": {"catalogItemId": CATALOG_ITEM_ID, "country": COUNTRY, "sellable": False, "status": "active"},

@@ -28,6 +28,7 @@ OrderStatusName = Literal[
     "pendingApproval", "rejected", "accepted", "provisioning", "completed", "partiallyCompleted", "failed"
 ]
 ItemId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9:._-]+$")]
+PromotionId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._-]+$")]
 
 
 class OrderLineIn(BaseModel):
@@ -36,6 +37,9 @@ class OrderLineIn(BaseModel):
     quantity: Quantity
     termDuration: Literal["P1M", "P1Y", "P3Y"]
     billingCycle: Literal["monthly", "annual", "triennial"]
+    promotionId: PromotionId | None = Field(
+        default=None, description="A promotion of the customer's market (GET /api/catalog/promotions) to buy under."
+    )
 
 
 class OrderIn(BaseModel):
@@ -61,6 +65,7 @@ class OrderLineOut(BaseModel):
     subscriptionId: str | None
     error: str | None
     currency: str
+    promotionId: str | None = Field(default=None, description="The promotion the line is bought under.")
     providerCost: str | None = Field(default=None, description="Provider staff only.")
     resellerPrice: str | None = Field(default=None, description="Provider and reseller staff.")
     customerPrice: str | None = None
@@ -81,7 +86,7 @@ class OrderLineOut(BaseModel):
         return cls(lineNumber=line.number, catalogItemId=line.catalog_item_id, offerId=line.offer_id,
                    title=line.title, quantity=line.quantity, termDuration=line.term_duration,
                    billingCycle=line.billing_cycle, status=line.status.value, subscriptionId=line.subscription_id,
-                   error=line.error, currency=currency, **prices)  # fmt: skip
+                   error=line.error, currency=currency, promotionId=line.promotion_id, **prices)  # fmt: skip
 
 
 class OrderTotals(BaseModel):
@@ -136,7 +141,10 @@ class OrderPage(BaseModel):
 
 
 def lines_of(body: OrderIn) -> list[LineRequest]:
-    return [LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle) for line in body.lines]
+    return [
+        LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle, line.promotionId)
+        for line in body.lines
+    ]
 
 
 @router.post("/orders", status_code=202, response_model=OrderOut, responses=problems(400, 401, 403, 404, 409, 422))

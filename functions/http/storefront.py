@@ -128,7 +128,7 @@ def storefront_order(
             principal,
             customer.id,
             [
-                LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle)
+                LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle, line.promotionId)
                 for line in body.lines
             ],
             source="storefront",

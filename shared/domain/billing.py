@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from shared.domain.money import EXACT, MINOR_UNITS, format_decimal
+from shared.domain.promotions import DEFAULT_PASS_THROUGH, discounted, passed_down
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -151,6 +152,9 @@ class Lookups:
     prices: Mapping[str, Mapping[str, UnitPrices]]  # by subscription id (lower case), then currency
     # The same, as the pricing rules stood over time: (in force from, prices), oldest first; None = from the start.
     schedules: Mapping[str, Mapping[str, tuple[tuple[datetime | None, UnitPrices], ...]]] = field(default_factory=dict)
+    # Promotions by lower-case id -> discount percent, and the pass-through share (docs/business.md#promotions)
+    promotions: Mapping[str, Decimal] = field(default_factory=dict)
+    pass_through: Decimal = DEFAULT_PASS_THROUGH
 
     @classmethod
     def build(
@@ -160,6 +164,8 @@ class Lookups:
         resellers: list[KnownReseller],
         prices: Mapping[str, Mapping[str, UnitPrices]],
         schedules: Mapping[str, Mapping[str, tuple[tuple[datetime | None, UnitPrices], ...]]] | None = None,
+        promotions: Mapping[str, Decimal] | None = None,
+        pass_through: Decimal = DEFAULT_PASS_THROUGH,
     ) -> Lookups:
         return cls(
             subscriptions={s.id.lower(): s for s in subscriptions},
@@ -168,6 +174,8 @@ class Lookups:
             resellers={r.id: r for r in resellers},
             prices={key.lower(): value for key, value in prices.items()},
             schedules={key.lower(): value for key, value in (schedules or {}).items()},
+            promotions={key.lower(): value for key, value in (promotions or {}).items()},
+            pass_through=pass_through,
         )
 
 
@@ -571,6 +579,24 @@ class Reconciler:
         return priced, found
 
     def _prices_for(self, subscription: KnownSubscription, line: ChargeLine) -> UnitPrices | None:
+        """The tier prices the line is billed at: a line Microsoft priced under a promotion the catalog knows gets
+        the promotion's (cost less the discount, lower tiers less the pass-through share), so it matches."""
+        prices = self._regular_prices_for(subscription, line)
+        promotion_id = (getattr(line, "promotion_id", None) or "").lower()
+        percent = self.lookups.promotions.get(promotion_id) if promotion_id else None
+        if prices is None or percent is None:
+            return prices
+        share = self.lookups.pass_through
+        cost = discounted(prices.cost, percent)
+        return replace(
+            prices,
+            # Microsoft charges the discounted price at the currency's minor unit (as the sandbox does; (unconfirmed))
+            cost=None if cost is None else round_money(cost, prices.currency),
+            reseller=passed_down(prices.reseller, percent, share),
+            customer=passed_down(prices.customer, percent, share),
+        )
+
+    def _regular_prices_for(self, subscription: KnownSubscription, line: ChargeLine) -> UnitPrices | None:
         scheduled = self.lookups.schedules.get(subscription.id.lower())
         if scheduled:
             for currency in (line.pricing_currency, line.currency):

@@ -104,6 +104,7 @@ class OrderLine:
     subscription_id: str | None = None
     error: str | None = None
     partner_center_order_id: str | None = None
+    promotion_id: str | None = None  # the promotion the line is bought under (its prices are the promotion's)
 
     def _moved(self, status: LineStatus, **changes: Any) -> OrderLine:
         if status not in LINE_TRANSITIONS[self.status]:

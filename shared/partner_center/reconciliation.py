@@ -44,6 +44,7 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "pricing_currency": ("pricingcurrency",),
     "term_and_billing_cycle": ("termandbillingcycle",),
     "billing_frequency": ("billingfrequency",),
+    "promotion_id": ("promotionid",),
 }
 DECIMAL_FIELDS: dict[str, tuple[str, ...]] = {
     "unit_price": ("unitprice",),
@@ -97,6 +98,7 @@ class ReconciliationLine:
     pricing_currency: str | None
     term_and_billing_cycle: str | None
     billing_frequency: str | None
+    promotion_id: str | None  # the promotion the charge was priced under (None when Microsoft sent "")
     unit_price: Decimal | None
     effective_unit_price: Decimal | None
     quantity: Decimal | None

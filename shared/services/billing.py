@@ -467,7 +467,10 @@ class BillingService:
                 scheduled[item.currency] = tiers[key]
             prices[sub.id] = per_currency
             schedules[sub.id] = scheduled
-        return Lookups.build(subscriptions, customers, resellers, prices, schedules)
+        # Lines Microsoft priced under a promotion are matched at the promotion's prices (docs/business.md#promotions)
+        promotions = {p.id: p.discount_percent for p in self._catalog.all_promotions(provider_id)}
+        share = self._catalog.get_settings(provider_id).promotion_pass_through
+        return Lookups.build(subscriptions, customers, resellers, prices, schedules, promotions, share)
 
     def _currencies(self, provider_id: str, lookups: Lookups) -> set[str]:
         """The currencies to read unbilled lines in: those our customers' markets bill in and those we price in."""

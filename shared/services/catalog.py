@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -18,10 +19,11 @@ from shared.domain.catalog import (
     items_from_availability,
     refreshed,
 )
+from shared.domain.promotions import Promotion, PromotionTerm, check_pass_through
 from shared.domain.scope import OrgRef, OrgType, Principal
 from shared.partner_center.errors import NotFound as PartnerCenterNotFound
 from shared.partner_center.errors import PartnerCenterError
-from shared.services.errors import NotFound
+from shared.services.errors import FieldError, Invalid, NotFound
 from shared.storage.audit import AuditLog
 from shared.storage.catalog import CatalogRepository, CatalogSettings, SyncRecord, check_country
 
@@ -44,6 +46,29 @@ def queue_catalog_syncs(publisher: Any, provider_id: str, countries: Iterable[st
         publisher.send(QueueNames.CATALOG_SYNCS, message)
         queued.append(country)
     return queued
+
+
+def promotion_from_wire(promotion: Any, country: str) -> Promotion | None:
+    """The client's promotion as the platform keeps it; one without a percentage discount is not kept (the
+    platform prices only percentage promotions)."""
+    discount = next((p.discount_percent for p in promotion.products if p.discount_percent is not None), None)
+    if discount is None or not promotion.id:
+        return None
+    return Promotion(
+        id=promotion.id,
+        country=country.upper(),
+        name=promotion.name,
+        description=promotion.description,
+        start_date=promotion.start_date,
+        end_date=promotion.end_date,
+        discount_percent=discount,
+        terms=tuple(
+            PromotionTerm(p.product_id, p.sku_id, p.term_duration, p.billing_cycle) for p in promotion.products
+        ),
+        minimum_quantity=promotion.minimum_quantity,
+        maximum_quantity=promotion.maximum_quantity,
+        first_purchase_only=promotion.first_purchase_only,
+    )
 
 
 class CatalogSource(Protocol):
@@ -78,6 +103,7 @@ class SyncResult:
     price_sheet: PriceSheet
     price_sheet_error: str | None = None
     retirement_skipped: bool = False
+    promotions: int | None = None  # the market's promotions stored; None: not read this time (kept as they were)
 
     @property
     def seen(self) -> int:
@@ -143,6 +169,7 @@ class CatalogSync:
         ]
         self._repository.record_costs(provider_id, costs_changed, now=now)
         self._repository.retire(provider_id, gone, now=now)
+        promotions = self._sync_promotions(provider_id, country, correlation_id)
         priced = sum(1 for item in [*added, *again] if item.cost is not None)
         result = SyncResult(
             country=country,
@@ -155,6 +182,7 @@ class CatalogSync:
             price_sheet=sheet_state,
             price_sheet_error=sheet_error,
             retirement_skipped=retirement_skipped,
+            promotions=promotions,
         )
         self._repository.record_sync(
             provider_id,
@@ -170,6 +198,19 @@ class CatalogSync:
             ),
         )
         return result
+
+    def _sync_promotions(self, provider_id: str, country: str, correlation_id: str) -> int | None:
+        """Stores the market's commercial promotions; a client without promotions, or a failed read, keeps the
+        ones stored before (a glitch must not take a promotion away from an order being placed)."""
+        list_promotions = getattr(self._client, "list_promotions", None)
+        if list_promotions is None:
+            return None
+        try:
+            listed = list_promotions(country, segment=COMMERCIAL_SEGMENT, correlation_id=correlation_id)
+        except PartnerCenterError:
+            return None
+        found = [p for p in (promotion_from_wire(item, country) for item in listed) if p is not None]
+        return self._repository.replace_promotions(provider_id, country, found)
 
     def _read_price_sheet(
         self, country: str, now: datetime, correlation_id: str
@@ -276,6 +317,26 @@ class CatalogAdmin:
             after={"newItemsSellable": after.new_items_sellable},
         )
         return after
+
+    def set_promotion_pass_through(self, actor: Principal | str, provider_id: str, share: Decimal) -> CatalogSettings:
+        """How much of a promotion's discount the provider hands down to resellers and customers (0 to 1)."""
+        problem = check_pass_through(share)
+        if problem:
+            raise Invalid(f"promotionPassThrough {problem}", [FieldError("promotionPassThrough", problem)])
+        before, after = self._repository.save_pass_through(provider_id, share)
+        self._audit.record(
+            actor=actor,
+            action="catalogSettings.changed",
+            entity_type="catalogSettings",
+            entity_id=provider_id,
+            org=OrgRef(OrgType.PROVIDER, provider_id),
+            before={"promotionPassThrough": str(before.promotion_pass_through)},
+            after={"promotionPassThrough": str(after.promotion_pass_through)},
+        )
+        return after
+
+    def promotions(self, provider_id: str, country: str) -> list[Promotion]:
+        return self._repository.promotions(provider_id, check_country(country))
 
 
 __all__ = [

@@ -16,6 +16,7 @@ from shared.domain.markets import item_market_error
 from shared.domain.money import TERM_MONTHS
 from shared.domain.notifications import Event, order_pending_approval
 from shared.domain.orders import LinePrices, Order, OrderLine, OrderStatus, lines_total, opening_status
+from shared.domain.promotions import find_promotion, promotion_refusal
 from shared.domain.relationships import (
     Customer,
     OffboardingRefused,
@@ -28,7 +29,18 @@ from shared.domain.relationships import (
 from shared.domain.scope import OrgType, Principal, can_see, may_decide_order, may_place_staff_order
 from shared.messaging import MessagePublisher, QueueNames
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
-from shared.services.ports import Audit, Catalog, Customers, OrderLookup, Orders, Providers, Resellers, TierPricing
+from shared.services.ports import (
+    Audit,
+    Catalog,
+    Customers,
+    OrderLookup,
+    Orders,
+    PromotionCheck,
+    PromotionEligibility,
+    Providers,
+    Resellers,
+    TierPricing,
+)
 from shared.services.pricing import CatalogViewer
 from shared.storage.orders import outbox_message, provision_outbox
 
@@ -43,6 +55,7 @@ class LineRequest:
     quantity: int
     term_duration: str
     billing_cycle: str
+    promotion_id: str | None = None
 
 
 class OrderService:
@@ -59,6 +72,7 @@ class OrderService:
         audit: Audit,
         publisher: MessagePublisher,
         notify: Callable[[Event], object] = lambda event: None,
+        eligibility: PromotionEligibility | None = None,
     ) -> None:
         self._orders = orders
         self._index = index
@@ -70,6 +84,7 @@ class OrderService:
         self._audit = audit
         self._publisher = publisher
         self._notify = notify  # outbound events (shared/services/notifications.py); never raises
+        self._eligibility = eligibility  # Partner Center's promotion eligibility (None: promotions are refused)
 
     # Placing -----------------------------------------------------------------------------------------------
 
@@ -123,6 +138,7 @@ class OrderService:
             raise Invalid(f"an order has at most {MAX_LINES} lines", [FieldError("lines", f"at most {MAX_LINES}")])
         errors: list[FieldError] = []
         priced: list[OrderLine] = []
+        now = datetime.now(UTC)
         viewer = CatalogViewer(customer.provider_id, reseller_id=customer.reseller_id, customer_id=customer.id)
         for number, line in enumerate(lines):
             field = f"lines.{number}"
@@ -151,7 +167,16 @@ class OrderService:
                         f"{field}.quantity", f"must be between {low} and {high}" if high else f"must be at least {low}"
                     )
                 )
+            promotion_id = (line.promotion_id or "").strip() or None
             prices = self._pricing.tier_prices(viewer, item)
+            if promotion_id is not None:
+                promotion = find_promotion(self._catalog.promotions(customer.provider_id, item.country), promotion_id)
+                refusal = promotion_refusal(promotion, item, line.quantity, country=customer.country, now=now)
+                if refusal is not None or promotion is None:
+                    errors.append(FieldError(f"{field}.promotionId", refusal or "unknown promotion"))
+                else:
+                    promotion_id = promotion.id
+                    prices = self._pricing.promoted_tier_prices(viewer, item, promotion)
             if prices.customer.amount is None:
                 errors.append(FieldError(f"{field}.catalogItemId", "this item has no price yet"))
             priced.append(
@@ -163,6 +188,7 @@ class OrderService:
                     quantity=line.quantity,
                     term_duration=item.term_duration,
                     billing_cycle=item.billing_cycle,
+                    promotion_id=promotion_id,
                     prices=LinePrices(
                         currency=item.currency,
                         provider_cost=prices.cost.amount,
@@ -171,9 +197,26 @@ class OrderService:
                     ),
                 )
             )
+        if not errors:
+            errors = self._ineligible_promotions(customer, priced)
         if errors:
             raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
         return tuple(priced)
+
+    def _ineligible_promotions(self, customer: Customer, lines: list[OrderLine]) -> list[FieldError]:
+        """Partner Center's own eligibility check of the promoted lines, before the order is accepted (so before
+        any cart): an ineligible line is refused with Microsoft's reason."""
+        checks = [
+            PromotionCheck(line.number, line.offer_id, line.quantity, line.term_duration, line.billing_cycle,
+                           line.promotion_id)
+            for line in lines if line.promotion_id
+        ]  # fmt: skip
+        if not checks:
+            return []
+        if self._eligibility is None or not customer.tenant_id:
+            return [FieldError(f"lines.{c.line_number}.promotionId", "promotions cannot be checked") for c in checks]
+        refusals = self._eligibility.refusals(customer.provider_id, customer.tenant_id, checks)
+        return [FieldError(f"lines.{number}.promotionId", reason) for number, reason in sorted(refusals.items())]
 
     def place(
         self,
@@ -291,6 +334,40 @@ class OrderService:
             log.warning("could not send the provisioning message of order %s now; the outbox sweep will", order.id)
             return
         self._orders.remove_outbox(outbox)
+
+
+class PartnerCenterPromotionEligibility:
+    """PromotionEligibility through the provider's Partner Center client (Verify promotion eligibility)."""
+
+    def __init__(self, providers: Providers, client_for: Callable[[Any], Any]) -> None:
+        self._providers = providers
+        self._client_for = client_for
+
+    def refusals(self, provider_id: str, customer_tenant_id: str, checks: list[PromotionCheck]) -> dict[int, str]:
+        from shared.partner_center import PromotionEligibilityRequest
+        from shared.partner_center.errors import PartnerCenterError
+
+        provider = self._providers.get(provider_id)
+        if provider is None:
+            raise NotFound(f"provider {provider_id} was not found")
+        requests = [
+            PromotionEligibilityRequest(c.offer_id, c.quantity, c.term_duration, c.billing_cycle, c.promotion_id)
+            for c in checks
+        ]
+        try:
+            answers = self._client_for(provider).check_promotion_eligibility(customer_tenant_id, requests)
+        except PartnerCenterError as error:
+            # Nothing is bought on an unconfirmed promotion: the line is refused, the caller may retry or drop it.
+            reason = f"Partner Center could not confirm the promotion now ({type(error).__name__}); try again"
+            return {c.line_number: reason for c in checks}
+        refusals: dict[int, str] = {}
+        for index, check in enumerate(checks):
+            mine = [a for a in answers if a.item_id == index and a.promotion_id.lower() == check.promotion_id.lower()]
+            if not mine:
+                refusals[check.line_number] = "Partner Center did not confirm the promotion for this line"
+            elif not mine[0].is_eligible:
+                refusals[check.line_number] = mine[0].reason
+        return refusals
 
 
 def _refuse_offboarded(customer: Customer, reseller: Any) -> None:

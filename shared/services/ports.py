@@ -10,10 +10,12 @@ The queue port is shared/messaging/port.py (MessagePublisher), the secret store'
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from shared.domain.catalog import CatalogItem
 from shared.domain.orders import Order
+from shared.domain.promotions import Promotion
 from shared.domain.relationships import Customer, Provider, Reseller
 from shared.domain.scope import OrgRef, OrgType, Principal
 from shared.domain.subscriptions import Subscription
@@ -147,11 +149,33 @@ class Catalog(Protocol):
 
     def find_everywhere(self, provider_id: str, catalog_item_id: str) -> list[CatalogItem]: ...
 
+    def promotions(self, provider_id: str, country: str) -> list[Promotion]: ...
+
 
 class TierPricing(Protocol):
     """An item's price at every tier for one customer (PricingService)."""
 
     def tier_prices(self, viewer: CatalogViewer, item: CatalogItem) -> TierPrices: ...
+
+    def promoted_tier_prices(self, viewer: CatalogViewer, item: CatalogItem, promotion: Promotion) -> TierPrices: ...
+
+
+@dataclass(frozen=True)
+class PromotionCheck:
+    """One order line to check with Partner Center's promotion eligibility before the order is accepted."""
+
+    line_number: int
+    offer_id: str  # Partner Center's catalogItemId
+    quantity: int
+    term_duration: str
+    billing_cycle: str
+    promotion_id: str
+
+
+class PromotionEligibility(Protocol):
+    """Partner Center's verdict on promoted lines: line number -> Microsoft's reason, for the ineligible ones."""
+
+    def refusals(self, provider_id: str, customer_tenant_id: str, checks: list[PromotionCheck]) -> dict[int, str]: ...
 
 
 Audit = AuditTrail  # the append-only audit trail (shared/storage/audit.py), as shared/storage/audited.py declares it

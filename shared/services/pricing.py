@@ -24,6 +24,7 @@ from shared.domain.pricing import (
     provider_cost,
     reseller_price,
 )
+from shared.domain.promotions import Promotion, discounted, passed_down
 from shared.domain.scope import OrgRef, OrgType, Principal, catalog_buyer
 from shared.services.errors import Conflict, FieldError, Invalid, ServiceError
 from shared.storage.audit import AuditLog
@@ -98,6 +99,15 @@ class TierPrices:
     cost: Price
     reseller: Price
     customer: Price
+
+
+@dataclass(frozen=True)
+class PromotedOffer:
+    """One item a promotion applies to, at a viewer's own price without and with the promotion (unrounded)."""
+
+    item: CatalogItem
+    price: Decimal | None
+    promoted: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -207,6 +217,48 @@ class PricingService:
         bought = reseller_price(cost, rules.reseller, rules.provider_default)
         return TierPrices(cost=cost, reseller=bought, customer=customer_price(bought, rules.customer,
                                                                              rules.reseller_default))  # fmt: skip
+
+    def promoted_tier_prices(self, viewer: CatalogViewer, item: CatalogItem, promotion: Promotion) -> TierPrices:
+        """The item's price at every tier under a promotion: Microsoft's discounted cost for the provider, and
+        the reseller's and customer's own prices less the provider's pass-through share of the discount."""
+        regular = self.tier_prices(viewer, item)
+        share = self._catalog.get_settings(viewer.provider_id).promotion_pass_through
+        percent = promotion.discount_percent
+        return TierPrices(
+            cost=replace(regular.cost, amount=discounted(regular.cost.amount, percent)),
+            reseller=replace(regular.reseller, amount=passed_down(regular.reseller.amount, percent, share)),
+            customer=replace(regular.customer, amount=passed_down(regular.customer.amount, percent, share)),
+        )
+
+    def promotion_offers(
+        self, viewer: CatalogViewer, country: str, *, now: datetime
+    ) -> list[tuple[Promotion, list[PromotedOffer]]]:
+        """The market's active promotions, each with the items it applies to at the viewer's own price and under
+        the promotion (resellers and customers: only items they may buy)."""
+        country = _market(country)
+        promotions = [p for p in self._catalog.promotions(viewer.provider_id, country) if p.is_active(now)]
+        if not promotions:
+            return []
+        rules = self._rules(viewer)
+        share = self._catalog.get_settings(viewer.provider_id).promotion_pass_through
+        items = [
+            item for item in self._catalog.iter_market(viewer.provider_id, country)
+            if item.is_active and (viewer.tier is Tier.COST or item.sellable)
+        ]  # fmt: skip
+        found: list[tuple[Promotion, list[PromotedOffer]]] = []
+        for promotion in promotions:
+            offers = []
+            for item in items:
+                if not promotion.applies_to(item):
+                    continue
+                price = self._price(item, viewer.tier, rules).amount
+                if viewer.tier is Tier.COST:
+                    promoted = discounted(price, promotion.discount_percent)
+                else:
+                    promoted = passed_down(price, promotion.discount_percent, share)
+                offers.append(PromotedOffer(item, price, promoted))
+            found.append((promotion, sorted(offers, key=lambda o: o.item.catalog_item_id)))
+        return found
 
     def history(self, provider_id: str) -> PricingHistory:
         """Every version of the provider's pricing (read once per billing run)."""

@@ -161,6 +161,7 @@ class ProvisioningService:
                 billing_cycle=line.billing_cycle,
                 reseller_partner_id=order.reseller_partner_id,
                 friendly_name=line.title,
+                promotion_id=line.promotion_id,
             )
             for line in order.lines
             if line.status is LineStatus.PENDING

@@ -8,6 +8,7 @@ runs is not lost.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from azure.data.tables import UpdateMode
 
 from shared.domain.catalog import CatalogItem, ItemStatus, normalize_cycle, normalize_term
 from shared.domain.money import format_decimal, parse_money_string
+from shared.domain.promotions import DEFAULT_PASS_THROUGH, Promotion, PromotionTerm
 from shared.storage.tables import (
     TableStorage,
     chunks,
@@ -31,6 +33,7 @@ from shared.storage.tables import (
 )
 
 COSTS_TABLE = "catalogcosts"
+PROMOTIONS_TABLE = "catalogpromotions"
 
 TABLE = "catalog"
 SETTINGS_TABLE = "catalogsettings"
@@ -192,6 +195,7 @@ class CatalogSettings:
 
     new_items_sellable: bool = False
     etag: str | None = None
+    promotion_pass_through: Decimal = DEFAULT_PASS_THROUGH  # share of a promotion's discount handed down (0-1)
 
 
 @dataclass(frozen=True)
@@ -398,8 +402,11 @@ class CatalogRepository:
             entity = self._settings.get_entity(provider_key(provider_id), _SETTINGS_ROW)
         except ResourceNotFoundError:
             return CatalogSettings()
+        pass_through = entity.get("promotionPassThrough")
         return CatalogSettings(
-            new_items_sellable=bool(entity.get("newItemsSellable")), etag=entity.metadata.get("etag")
+            new_items_sellable=bool(entity.get("newItemsSellable")),
+            etag=entity.metadata.get("etag"),
+            promotion_pass_through=Decimal(pass_through) if pass_through else DEFAULT_PASS_THROUGH,
         )
 
     def save_settings(self, provider_id: str, *, new_items_sellable: bool) -> tuple[CatalogSettings, CatalogSettings]:
@@ -417,6 +424,45 @@ class CatalogRepository:
 
         update_with_etag(table, key, _SETTINGS_ROW, change)
         return CatalogSettings(new_items_sellable=bool(before.get("newItemsSellable"))), self.get_settings(provider_id)
+
+    def save_pass_through(self, provider_id: str, share: Decimal) -> tuple[CatalogSettings, CatalogSettings]:
+        """Stores the share of promotions' discounts handed down, under If-Match; answers (before, after)."""
+        table = self._settings
+        key = provider_key(provider_id)
+        with contextlib.suppress(ResourceExistsError):
+            table.create_entity({"PartitionKey": key, "RowKey": _SETTINGS_ROW, "newItemsSellable": False})
+        before = self.get_settings(provider_id)
+        update_with_etag(table, key, _SETTINGS_ROW, lambda e: {**e, "promotionPassThrough": format_decimal(share)})
+        return before, self.get_settings(provider_id)
+
+    # -- promotions ----------------------------------------------------------------------------------------------
+
+    def replace_promotions(self, provider_id: str, country: str, promotions: Iterable[Promotion]) -> int:
+        """The market's promotions become exactly these (a promotion Microsoft stopped listing is gone)."""
+        table = self._storage.table(PROMOTIONS_TABLE)
+        partition = partition_key(provider_id, country)
+        wanted = {safe_key(p.id): _promotion_entity(partition, p) for p in promotions}
+        stale = [
+            e["RowKey"]
+            for e in iter_query(table, query_filter=f"PartitionKey eq {odata_quote(partition)}")
+            if e["RowKey"] not in wanted
+        ]
+        for row_key in stale:
+            table.delete_entity(partition, row_key)
+        for entity in wanted.values():
+            table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+        return len(wanted)
+
+    def promotions(self, provider_id: str, country: str) -> list[Promotion]:
+        """The market's promotions as the last sync read them, in id order."""
+        table = self._storage.table(PROMOTIONS_TABLE)
+        query = f"PartitionKey eq {odata_quote(partition_key(provider_id, country))}"
+        return [_promotion_of(e) for e in iter_query(table, query_filter=query)]
+
+    def all_promotions(self, provider_id: str) -> list[Promotion]:
+        """Every market's promotions of the provider (billing matches lines by promotion id)."""
+        table = self._storage.table(PROMOTIONS_TABLE)
+        return [_promotion_of(e) for e in iter_query(table, query_filter=_partition_range(provider_id))]
 
     def record_sync(self, provider_id: str, record: SyncRecord) -> None:
         self._settings.upsert_entity(
@@ -455,3 +501,37 @@ class CatalogRepository:
             )
             for e in iter_query(self._settings, query_filter=query)
         ]
+
+
+def _promotion_entity(partition: str, promotion: Promotion) -> dict[str, Any]:
+    return {
+        "PartitionKey": partition,
+        "RowKey": safe_key(promotion.id),
+        "promotionId": promotion.id,
+        "country": promotion.country,
+        "name": promotion.name,
+        "description": promotion.description,
+        "startDate": promotion.start_date or "",
+        "endDate": promotion.end_date or "",
+        "discountPercent": format_decimal(promotion.discount_percent),
+        "terms": json.dumps([[t.product_id, t.sku_id, t.term_duration, t.billing_cycle] for t in promotion.terms]),
+        "minQuantity": promotion.minimum_quantity if promotion.minimum_quantity is not None else -1,
+        "maxQuantity": promotion.maximum_quantity if promotion.maximum_quantity is not None else -1,
+        "firstPurchaseOnly": promotion.first_purchase_only,
+    }
+
+
+def _promotion_of(entity: dict[str, Any]) -> Promotion:
+    return Promotion(
+        id=entity["promotionId"],
+        country=entity["country"],
+        name=entity.get("name") or "",
+        description=entity.get("description") or "",
+        start_date=_when(entity.get("startDate")),
+        end_date=_when(entity.get("endDate")),
+        discount_percent=Decimal(entity.get("discountPercent") or "0"),
+        terms=tuple(PromotionTerm(*t) for t in json.loads(entity.get("terms") or "[]", parse_float=Decimal)),
+        minimum_quantity=_quantity(entity.get("minQuantity")),
+        maximum_quantity=_quantity(entity.get("maxQuantity")),
+        first_purchase_only=bool(entity.get("firstPurchaseOnly")),
+    )

@@ -52,6 +52,7 @@ def _lines_json(lines: tuple[OrderLine, ...]) -> str:
                 "subscriptionId": line.subscription_id,
                 "error": line.error,
                 "partnerCenterOrderId": line.partner_center_order_id,
+                "promotionId": line.promotion_id,
                 "prices": {
                     "currency": line.prices.currency,
                     "providerCost": _dec(line.prices.provider_cost),
@@ -78,6 +79,7 @@ def _lines(text: str) -> tuple[OrderLine, ...]:
             subscription_id=raw.get("subscriptionId"),
             error=raw.get("error"),
             partner_center_order_id=raw.get("partnerCenterOrderId"),
+            promotion_id=raw.get("promotionId"),
             prices=LinePrices(
                 currency=raw["prices"]["currency"],
                 provider_cost=_undec(raw["prices"]["providerCost"]),
