@@ -386,7 +386,7 @@ def list_markets(
     return MarketsOut(items=container.markets_of(viewer.provider_id))
 
 
-@router.get("/catalog/promotions", response_model=PromotionsOut, responses=problems(400, 401, 403, 404, 409, 422))
+@router.get("/catalog/promotions", response_model=PromotionsOut, responses=problems(401, 404, 422))
 def list_promotions(
     principal: CurrentPrincipal,
     container: ContainerDep,
