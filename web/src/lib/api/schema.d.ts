@@ -168,6 +168,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/catalog/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Promotions
+         * @description Any member: the market's active promotions with the items they apply to, at the caller's own prices (the
+         *     provider's cost under a promotion is Microsoft's; lower tiers get the provider's pass-through share).
+         */
+        get: operations["listPromotions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/catalog/settings": {
         parameters: {
             query?: never;
@@ -182,7 +203,8 @@ export interface paths {
         get: operations["getCatalogSettings"];
         /**
          * Put Catalog Settings
-         * @description Provider admin: what resellers may sell of what a sync brings in is a business decision (audited).
+         * @description Provider admin: what resellers may sell of what a sync brings in, and how much of a promotion's discount
+         *     passes down, are business decisions (audited).
          */
         put: operations["putCatalogSettings"];
         post?: never;
@@ -1638,22 +1660,34 @@ export interface components {
         /**
          * CatalogSettingsIn
          * @example {
-         *       "newItemsSellable": false
+         *       "newItemsSellable": false,
+         *       "promotionPassThrough": "0.5"
          *     }
          */
         CatalogSettingsIn: {
             /** Newitemssellable */
-            newItemsSellable: boolean;
+            newItemsSellable?: boolean | null;
+            /**
+             * Promotionpassthrough
+             * @description The share (0 to 1) of a promotion's discount handed down to resellers' and customers' prices.
+             */
+            promotionPassThrough?: number | string | null;
         };
         /**
          * CatalogSettingsOut
          * @example {
-         *       "newItemsSellable": false
+         *       "newItemsSellable": false,
+         *       "promotionPassThrough": "0.5"
          *     }
          */
         CatalogSettingsOut: {
             /** Newitemssellable */
             newItemsSellable: boolean;
+            /**
+             * Promotionpassthrough
+             * @description The share (0 to 1) of a promotion's discount handed down.
+             */
+            promotionPassThrough: string;
         };
         /**
          * ChangeOut
@@ -3261,6 +3295,7 @@ export interface components {
          *         {
          *           "billingCycle": "monthly",
          *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "promotionId": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
          *           "quantity": 10,
          *           "termDuration": "P1Y"
          *         }
@@ -3278,6 +3313,7 @@ export interface components {
          * @example {
          *       "billingCycle": "monthly",
          *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "promotionId": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
          *       "quantity": 10,
          *       "termDuration": "P1Y"
          *     }
@@ -3290,6 +3326,11 @@ export interface components {
             billingCycle: "monthly" | "annual" | "triennial";
             /** Catalogitemid */
             catalogItemId: string;
+            /**
+             * Promotionid
+             * @description A promotion of the customer's market (GET /api/catalog/promotions) to buy under.
+             */
+            promotionId?: string | null;
             /** Quantity */
             quantity: number;
             /**
@@ -3309,6 +3350,7 @@ export interface components {
          *       "error": null,
          *       "lineNumber": 1,
          *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *       "promotionId": null,
          *       "providerCost": "5.60",
          *       "providerCostTotal": "56.00",
          *       "quantity": 10,
@@ -3340,6 +3382,11 @@ export interface components {
             lineNumber: number;
             /** Offerid */
             offerId: string;
+            /**
+             * Promotionid
+             * @description The promotion the line is bought under.
+             */
+            promotionId?: string | null;
             /**
              * Providercost
              * @description Provider staff only.
@@ -3392,6 +3439,7 @@ export interface components {
          *           "error": null,
          *           "lineNumber": 1,
          *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *           "promotionId": null,
          *           "providerCost": "5.60",
          *           "providerCostTotal": "56.00",
          *           "quantity": 10,
@@ -3474,6 +3522,7 @@ export interface components {
          *               "error": null,
          *               "lineNumber": 1,
          *               "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *               "promotionId": null,
          *               "providerCost": "5.60",
          *               "providerCostTotal": "56.00",
          *               "quantity": 10,
@@ -3753,6 +3802,131 @@ export interface components {
              * @description urn:csp-platform:problem:<slug>, or about:blank for the framework's own answers.
              */
             type: string;
+        };
+        /**
+         * PromotionItemOut
+         * @description A catalog item the promotion applies to, at the caller's own price and under the promotion.
+         * @example {
+         *       "billingCycle": "monthly",
+         *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *       "currency": "EUR",
+         *       "price": "6.16",
+         *       "promotionalPrice": "5.70",
+         *       "termDuration": "P1Y",
+         *       "title": "Microsoft 365 Business Basic"
+         *     }
+         */
+        PromotionItemOut: {
+            /** Billingcycle */
+            billingCycle: string;
+            /** Catalogitemid */
+            catalogItemId: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Price
+             * @description The caller's own buy price without the promotion.
+             */
+            price: string | null;
+            /**
+             * Promotionalprice
+             * @description The caller's own buy price under the promotion.
+             */
+            promotionalPrice: string | null;
+            /** Termduration */
+            termDuration: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * PromotionOut
+         * @example {
+         *       "country": "NL",
+         *       "description": "15% off Microsoft 365 Business Basic on one-year terms.",
+         *       "discountPercent": "15",
+         *       "endDate": "2035-12-31T23:59:59+00:00",
+         *       "firstPurchaseOnly": false,
+         *       "id": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
+         *       "items": [
+         *         {
+         *           "billingCycle": "monthly",
+         *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "currency": "EUR",
+         *           "price": "6.16",
+         *           "promotionalPrice": "5.70",
+         *           "termDuration": "P1Y",
+         *           "title": "Microsoft 365 Business Basic"
+         *         }
+         *       ],
+         *       "maximumQuantity": 300,
+         *       "minimumQuantity": 1,
+         *       "name": "Microsoft 365 Business Basic annual 15% off",
+         *       "startDate": "2024-01-01T00:00:00+00:00"
+         *     }
+         */
+        PromotionOut: {
+            /** Country */
+            country: string;
+            /** Description */
+            description: string;
+            /**
+             * Discountpercent
+             * @description Microsoft's discount to the provider, in percent.
+             */
+            discountPercent: string;
+            /** Enddate */
+            endDate: string | null;
+            /** Firstpurchaseonly */
+            firstPurchaseOnly: boolean;
+            /** Id */
+            id: string;
+            /**
+             * Items
+             * @description The market's catalog items it applies to, as the caller buys.
+             */
+            items: components["schemas"]["PromotionItemOut"][];
+            /** Maximumquantity */
+            maximumQuantity: number | null;
+            /** Minimumquantity */
+            minimumQuantity: number | null;
+            /** Name */
+            name: string;
+            /** Startdate */
+            startDate: string | null;
+        };
+        /**
+         * PromotionsOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "country": "NL",
+         *           "description": "15% off Microsoft 365 Business Basic on one-year terms.",
+         *           "discountPercent": "15",
+         *           "endDate": "2035-12-31T23:59:59+00:00",
+         *           "firstPurchaseOnly": false,
+         *           "id": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
+         *           "items": [
+         *             {
+         *               "billingCycle": "monthly",
+         *               "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *               "currency": "EUR",
+         *               "price": "6.16",
+         *               "promotionalPrice": "5.70",
+         *               "termDuration": "P1Y",
+         *               "title": "Microsoft 365 Business Basic"
+         *             }
+         *           ],
+         *           "maximumQuantity": 300,
+         *           "minimumQuantity": 1,
+         *           "name": "Microsoft 365 Business Basic annual 15% off",
+         *           "startDate": "2024-01-01T00:00:00+00:00"
+         *         }
+         *       ]
+         *     }
+         */
+        PromotionsOut: {
+            /** Items */
+            items: components["schemas"]["PromotionOut"][];
         };
         /**
          * ProviderIn
@@ -4581,6 +4755,7 @@ export interface components {
          *         {
          *           "billingCycle": "monthly",
          *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+         *           "promotionId": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
          *           "quantity": 10,
          *           "termDuration": "P1Y"
          *         }
@@ -6771,6 +6946,188 @@ export interface operations {
             };
         };
     };
+    listPromotions: {
+        parameters: {
+            query?: {
+                /** @description The market; a customer admin's own by default. */
+                country?: string | null;
+                /** @description Operator only: whose catalog. */
+                providerId?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "country": "NL",
+                     *           "description": "15% off Microsoft 365 Business Basic on one-year terms.",
+                     *           "discountPercent": "15",
+                     *           "endDate": "2035-12-31T23:59:59+00:00",
+                     *           "firstPurchaseOnly": false,
+                     *           "id": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
+                     *           "items": [
+                     *             {
+                     *               "billingCycle": "monthly",
+                     *               "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *               "currency": "EUR",
+                     *               "price": "6.16",
+                     *               "promotionalPrice": "5.70",
+                     *               "termDuration": "P1Y",
+                     *               "title": "Microsoft 365 Business Basic"
+                     *             }
+                     *           ],
+                     *           "maximumQuantity": 300,
+                     *           "minimumQuantity": 1,
+                     *           "name": "Microsoft 365 Business Basic annual 15% off",
+                     *           "startDate": "2024-01-01T00:00:00+00:00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PromotionsOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCatalogSettings: {
         parameters: {
             query?: never;
@@ -6788,7 +7145,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "newItemsSellable": false
+                     *       "newItemsSellable": false,
+                     *       "promotionPassThrough": "0.5"
                      *     }
                      */
                     "application/json": components["schemas"]["CatalogSettingsOut"];
@@ -6907,7 +7265,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "newItemsSellable": false
+                 *       "newItemsSellable": false,
+                 *       "promotionPassThrough": "0.5"
                  *     }
                  */
                 "application/json": components["schemas"]["CatalogSettingsIn"];
@@ -6922,7 +7281,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "newItemsSellable": false
+                     *       "newItemsSellable": false,
+                     *       "promotionPassThrough": "0.5"
                      *     }
                      */
                     "application/json": components["schemas"]["CatalogSettingsOut"];
@@ -12408,6 +12768,7 @@ export interface operations {
                      *               "error": null,
                      *               "lineNumber": 1,
                      *               "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *               "promotionId": null,
                      *               "providerCost": "5.60",
                      *               "providerCostTotal": "56.00",
                      *               "quantity": 10,
@@ -12586,6 +12947,7 @@ export interface operations {
                  *         {
                  *           "billingCycle": "monthly",
                  *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                 *           "promotionId": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
                  *           "quantity": 10,
                  *           "termDuration": "P1Y"
                  *         }
@@ -12619,6 +12981,7 @@ export interface operations {
                      *           "error": null,
                      *           "lineNumber": 1,
                      *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "promotionId": null,
                      *           "providerCost": "5.60",
                      *           "providerCostTotal": "56.00",
                      *           "quantity": 10,
@@ -12862,6 +13225,7 @@ export interface operations {
                      *           "error": null,
                      *           "lineNumber": 1,
                      *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "promotionId": null,
                      *           "providerCost": "5.60",
                      *           "providerCostTotal": "56.00",
                      *           "quantity": 10,
@@ -13025,6 +13389,7 @@ export interface operations {
                      *           "error": null,
                      *           "lineNumber": 1,
                      *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "promotionId": null,
                      *           "providerCost": "5.60",
                      *           "providerCostTotal": "56.00",
                      *           "quantity": 10,
@@ -13215,6 +13580,7 @@ export interface operations {
                      *           "error": null,
                      *           "lineNumber": 1,
                      *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "promotionId": null,
                      *           "providerCost": "5.60",
                      *           "providerCostTotal": "56.00",
                      *           "quantity": 10,
@@ -17267,6 +17633,7 @@ export interface operations {
                      *               "error": null,
                      *               "lineNumber": 1,
                      *               "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *               "promotionId": null,
                      *               "providerCost": "5.60",
                      *               "providerCostTotal": "56.00",
                      *               "quantity": 10,
@@ -17426,6 +17793,7 @@ export interface operations {
                  *         {
                  *           "billingCycle": "monthly",
                  *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                 *           "promotionId": "39NFJQT1Q5KL:0001:39NFJQT1Q5KL",
                  *           "quantity": 10,
                  *           "termDuration": "P1Y"
                  *         }
@@ -17459,6 +17827,7 @@ export interface operations {
                      *           "error": null,
                      *           "lineNumber": 1,
                      *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "promotionId": null,
                      *           "providerCost": "5.60",
                      *           "providerCostTotal": "56.00",
                      *           "quantity": 10,
@@ -17684,6 +18053,7 @@ export interface operations {
                      *           "error": null,
                      *           "lineNumber": 1,
                      *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "promotionId": null,
                      *           "providerCost": "5.60",
                      *           "providerCostTotal": "56.00",
                      *           "quantity": 10,
