@@ -10,7 +10,7 @@ export function CatalogSettingsSwitch({ mayChange }: { mayChange: boolean }) {
   const set = useSetCatalogSettings();
   if (settings.isPending) return <Loading label="Loading the catalog settings…" />;
   if (settings.isError) return <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />;
-  const on = set.isPending ? set.variables.newItemsSellable : settings.data.newItemsSellable;
+  const on = (set.isPending ? set.variables.newItemsSellable : null) ?? settings.data.newItemsSellable;
   if (!mayChange) {
     return (
       <Text>
