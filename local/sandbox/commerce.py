@@ -9,12 +9,13 @@ import datetime as dt
 import json
 import secrets
 import string
-from decimal import Decimal
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
 
-from local.sandbox import catalog
+from local.sandbox import catalog, coterm
 from local.sandbox.auth import Caller, CallerDep, SandboxDep
 from local.sandbox.clock import add_duration, format_date_midnight, format_timestamp, parse_timestamp
 from local.sandbox.context import Sandbox
@@ -314,6 +315,7 @@ def _validate_line(
 def _build_lines(
     body: dict[str, Any], country: str, changes: catalog.CatalogChanges, *, state: SandboxState | None = None,
     customer: dict[str, Any] | None = None,
+    refuse: Callable[[dict[str, Any], list[dict[str, Any]]], dict[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     raw_lines = body.get("lineItems")
     if not isinstance(raw_lines, list) or not raw_lines:
@@ -326,6 +328,11 @@ def _build_lines(
                 _check_promotion(state, customer, country, line)
     if len({line["id"] for line in lines}) != len(lines):
         raise PartnerCenterError(400, 2000, "Line item ids must be unique within the cart.", source="PCCartService")
+    if refuse is not None:  # the checks that need the customer (custom term end dates, add-ons)
+        refusals = [None if "error" in line else refuse(line, lines) for line in lines]
+        for line, refusal in zip(lines, refusals, strict=True):
+            if refusal is not None:
+                line["error"] = refusal
     groups: dict[str, str] = {}
     for line in lines:
         key = "error" if "error" in line else line["billingCycle"]
@@ -339,6 +346,12 @@ def _check_promotion(state: SandboxState, customer: dict[str, Any], country: str
     _, errors = eligibility_errors(state, customer["tenantId"], country, line, str(line["promotionId"]))
     if errors:
         line["error"] = _line_error("promotion_not_eligible", "; ".join(e["description"] for e in errors))
+
+
+def _refusal(
+    state: SandboxState, customer: dict[str, Any], now: dt.datetime
+) -> Callable[[dict[str, Any], list[dict[str, Any]]], dict[str, Any] | None]:
+    return lambda line, lines: coterm.line_refusal(state, customer, line, lines, now)
 
 
 def cart_view(cart: dict[str, Any]) -> dict[str, Any]:
@@ -374,8 +387,15 @@ async def create_cart(customer_id: str, request: Request, caller: CallerDep, san
         if (earlier := replayed(state, key)) is not None:
             return earlier
         country = customer["country"] if customer["country"] in catalog.MARKETS else caller.provider["country"]
-        lines = _build_lines(body, country, catalog_changes(sandbox), state=state, customer=customer)
         now = state.clock.now()
+        lines = _build_lines(
+            body,
+            country,
+            catalog_changes(sandbox),
+            refuse=_refusal(state, customer, now),
+            state=state,
+            customer=customer,
+        )
         cart = {
             "id": new_guid(),
             "customerTenantId": customer["tenantId"],
@@ -416,7 +436,10 @@ async def update_cart(
             raise PartnerCenterError(400, 800065, f"Cannot update an already submitted cart {cart['id']}.",
                                      source="PCCartService")  # fmt: skip
         country = customer["country"] if customer["country"] in catalog.MARKETS else caller.provider["country"]
-        cart["lineItems"] = _build_lines(body, country, catalog_changes(sandbox), state=state, customer=customer)
+        refuse = _refusal(state, customer, state.clock.now())
+        cart["lineItems"] = _build_lines(
+            body, country, catalog_changes(sandbox), refuse=refuse, state=state, customer=customer
+        )
         cart["lastModifiedTimestamp"] = state.now_text()
         state.save()
         return WireResponse(cart_view(cart))
@@ -520,6 +543,11 @@ def _commit_checkout(
                     "subscriptionId": subscription["id"],
                     "provisioningContext": line["provisioningContext"],
                     "unitPrice": price,
+                    **(
+                        {"customTermEndDate": subscription["customTermEndDate"] + "T00:00:00"}
+                        if subscription.get("customTermEndDate")
+                        else {}
+                    ),  # fmt: skip
                 }
             )
             purchase_lines.append(
@@ -647,12 +675,20 @@ def _line_pricing(order: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]
     term = catalog.find_term(sku, line["termDuration"], _CYCLES.get(order["billingCycle"], order["billingCycle"]))
     assert term is not None
     price = Decimal(line["unitPrice"]) if line.get("unitPrice") else catalog.unit_price(sku, order["country"], term)
+    prorated = price
+    custom = coterm.parse_end_date(line.get("customTermEndDate"))
+    if custom is not None:  # a co-termed first cycle is charged by day ((unconfirmed) as the sandbox prorates)
+        bought = parse_timestamp(order["creationDate"]).replace(hour=0, minute=0, second=0, microsecond=0)
+        ends = dt.datetime.combine(custom + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        prorated = (price * coterm.first_cycle_fraction(bought, ends, order["billingCycle"])).quantize(
+            Decimal("1E-14"), ROUND_HALF_UP
+        )
     return {
         "listPrice": price,
         "discountedPrice": price,
-        "proratedPrice": price,
+        "proratedPrice": prorated,
         "price": price,
-        "extendedPrice": price * line["quantity"],
+        "extendedPrice": prorated * line["quantity"],
     }
 
 
@@ -737,15 +773,25 @@ def _new_subscription(
         "creationDate": format_timestamp(now),
         "purchasedAt": format_timestamp(now),
         "termStartedAt": format_timestamp(now),
-        "termEndsAt": format_timestamp(add_duration(now, line["termDuration"])),
+        "termEndsAt": format_timestamp(_term_end(now, line)),
         "lots": [{"quantity": line["quantity"], "addedAt": format_timestamp(now)}],
         "unitPrice": unit_price,
         "promotionId": str(line.get("promotionId") or ""),
         "history": [{"at": format_timestamp(now), "quantity": line["quantity"], "kind": "new"}],
         "version": 1,
     }
+    if coterm.parse_end_date(line.get("customTermEndDate")) is not None:
+        subscription["customTermEndDate"] = str(line["customTermEndDate"])[:10]
     sandbox.state.data["subscriptions"][subscription["id"]] = subscription
     return subscription
+
+
+def _term_end(now: dt.datetime, line: dict[str, Any]) -> dt.datetime:
+    """The first term's end: the day after the line's customTermEndDate (checked at the cart), else a whole term."""
+    custom = coterm.parse_end_date(line.get("customTermEndDate"))
+    if custom is None:
+        return add_duration(now, line["termDuration"])
+    return dt.datetime.combine(custom + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
 
 
 def _etag(subscription: dict[str, Any]) -> str:

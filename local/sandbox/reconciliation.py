@@ -26,7 +26,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from local.sandbox import catalog
+from local.sandbox import catalog, coterm
 from local.sandbox.auth import CallerDep, SandboxDep
 from local.sandbox.clock import add_months, format_timestamp, parse_timestamp
 from local.sandbox.commerce import settle
@@ -209,7 +209,8 @@ def subscription_lines(
     context: LineContext, customer: dict[str, Any], subscription: dict[str, Any], order: dict[str, Any] | None,
     price: Decimal, window: tuple[dt.datetime, dt.datetime],
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """The charges a subscription incurs in a period, cycles anniversary-aligned from the purchase day.
+    """The charges a subscription incurs in a period, cycles anniversary-aligned from the purchase day (a co-termed
+    subscription's counted back from its custom term end date, its short first cycle prorated by day).
 
     (unconfirmed) How Partner Center splits new-commerce charges: the sandbox bills each billing cycle in full in
     the period it starts in ('new' for the first, 'renew' at a term start, 'cycleCharge' otherwise), and bills
@@ -227,6 +228,15 @@ def subscription_lines(
     elif subscription["status"] == "expired" or not subscription["autoRenewEnabled"]:
         stop = parse_timestamp(subscription["termEndsAt"])
 
+    custom = coterm.parse_end_date(subscription.get("customTermEndDate"))
+    custom_end = dt.datetime.combine(custom + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC) if custom else None
+    first_end = coterm.first_cycle_end(purchase_day, custom_end, subscription["billingCycle"]) if custom_end else None
+    cycles_in_first_term = 0
+    while first_end is not None and add_months(first_end, cycles_in_first_term * cycle_months) < (
+        custom_end or first_end
+    ):
+        cycles_in_first_term += 1
+
     def quantity_at(moment: dt.datetime) -> int:
         quantity = history[0][1]
         for at, value, _ in history:
@@ -235,11 +245,30 @@ def subscription_lines(
         return quantity
 
     def cycle_start(index: int) -> dt.datetime:
+        if first_end is not None:  # co-termed: the first cycle is short, later ones count from its end
+            return purchase_day if index == 0 else add_months(first_end, (index - 1) * cycle_months)
         return add_months(purchase_day, index * cycle_months)
 
     def term_bounds(index: int) -> tuple[dt.datetime, dt.datetime]:
+        if first_end is not None and custom_end is not None:
+            months = (index - 1 - cycles_in_first_term) * cycle_months
+            if index == 0 or months < 0:
+                return purchase_day, custom_end
+            first_month = months // term_months * term_months
+            return add_months(custom_end, first_month), add_months(custom_end, first_month + term_months)
         first_month = (index * cycle_months) // term_months * term_months
         return add_months(purchase_day, first_month), add_months(purchase_day, first_month + term_months)
+
+    def is_renewal(index: int) -> bool:
+        if first_end is not None:
+            months = (index - 1 - cycles_in_first_term) * cycle_months
+            return index > 0 and months >= 0 and months % term_months == 0
+        return index > 0 and (index * cycle_months) % term_months == 0
+
+    def fraction_of(index: int) -> Decimal:
+        if index == 0 and first_end is not None:
+            return coterm.first_cycle_fraction(purchase_day, custom_end or first_end, subscription["billingCycle"])
+        return Decimal(1)
 
     lines: list[dict[str, Any]] = []
     common = {"unit_price": price}
@@ -248,13 +277,12 @@ def subscription_lines(
         if begins >= start:
             quantity = history[0][1] if index == 0 else quantity_at(begins)
             if quantity > 0:
-                months = index * cycle_months
-                kind = "new" if index == 0 else "renew" if months % term_months == 0 else "cycleCharge"
+                kind = "new" if index == 0 else "renew" if is_renewal(index) else "cycleCharge"
                 term_start, term_end = term_bounds(index)
                 lines.append(charge_line(
-                    context, customer, subscription, order, charge_type=kind, quantity=quantity, fraction=Decimal(1),
-                    credit=False, charge_start=begins, charge_end=cycle_start(index + 1), term_start=term_start,
-                    term_end=term_end, **common,
+                    context, customer, subscription, order, charge_type=kind, quantity=quantity,
+                    fraction=fraction_of(index), credit=False, charge_start=begins, charge_end=cycle_start(index + 1),
+                    term_start=term_start, term_end=term_end, **common,
                 ))  # fmt: skip
         index += 1
     previous = history[0][1]
@@ -263,7 +291,7 @@ def subscription_lines(
         if not start <= at < end or delta == 0 or kind == "new":
             continue
         months = (at.year - purchase_day.year) * 12 + at.month - purchase_day.month
-        index = max(0, months // cycle_months)
+        index = max(0, months // cycle_months) if first_end is None else 0
         while cycle_start(index) > at:
             index -= 1
         while cycle_start(index + 1) <= at:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from shared.partner_center.models import (
     CartLine,
     CheckoutResult,
     Customer,
+    CustomTermEndDate,
     LegalBusinessProfile,
     MpnProfile,
     Order,
@@ -523,6 +525,31 @@ class PartnerCenterClient:
             correlation_id=correlation_id,
         )
         return [Subscription.from_wire(item) for page in pages for item in items_of(page)]
+
+    def get_custom_term_end_dates(
+        self,
+        customer_id: str,
+        term_duration: str,
+        *,
+        target_subscription_id: str | None = None,
+        term_start_date: date | None = None,
+        correlation_id: str | None = None,
+    ) -> list[CustomTermEndDate]:
+        """The end dates a new subscription of this term may take (co-terming), only the target subscription's when
+        one is named; empty when no date aligns. NotFound when the target is not the customer's."""
+        params = {"term_duration": term_duration.upper()}
+        if term_start_date is not None:
+            params["term_start_date"] = term_start_date.isoformat()
+        if target_subscription_id:
+            params["target_coterm_subscription_id"] = target_subscription_id
+        pages = self.transport.iter_pages(
+            f"/customers/{_segment(customer_id)}/subscriptions/customTermEndDates",
+            grant=Grant.APP_ONLY,
+            params=params,
+            correlation_id=correlation_id,
+        )
+        found = (CustomTermEndDate.from_wire(item) for page in pages for item in items_of(page))
+        return [item for item in found if item is not None]
 
     def get_subscription(
         self, customer_id: str, subscription_id: str, *, correlation_id: str | None = None

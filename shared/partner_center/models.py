@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -448,6 +448,7 @@ class CartLine:
     friendly_name: str | None = None
     provisioning_context: Mapping[str, str] | None = None
     promotion_id: str | None = None
+    custom_term_end_date: date | None = None  # co-terming: one of GET .../subscriptions/customTermEndDates
 
     def to_wire(self, line_id: int) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -465,7 +466,34 @@ class CartLine:
             body["provisioningContext"] = dict(self.provisioning_context)
         if self.promotion_id:
             body["promotionId"] = self.promotion_id
+        if self.custom_term_end_date is not None:
+            # (unconfirmed) the cart takes the date as customTermEndDates answers it: a midnight without a zone
+            body["customTermEndDate"] = f"{self.custom_term_end_date.isoformat()}T00:00:00"
         return body
+
+
+@dataclass(frozen=True)
+class CustomTermEndDate:
+    """One end date a new subscription may take: `calendarMonthAligned`, or `subscriptionAligned` with the
+    subscriptions it co-terms with."""
+
+    end_date: date
+    kind: str
+    coterm_subscription_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_wire(cls, data: Json) -> CustomTermEndDate | None:
+        moment = _get(data, "allowedCustomTermEndDate")
+        try:
+            end_date = date.fromisoformat(str(moment)[:10])
+        except ValueError:
+            return None
+        ids = tuple(str(i) for i in (_get(data, "cotermSubscriptionIds", default=None) or ()))
+        return cls(
+            end_date=end_date,
+            kind=str(_get(data, "allowedCustomTermEndDateType", default="")),
+            coterm_subscription_ids=ids,
+        )
 
 
 @dataclass(frozen=True)
