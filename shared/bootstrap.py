@@ -328,6 +328,8 @@ class Container:
             publisher=self.publisher,
             notify=self.notification_service.publish,
             eligibility=PartnerCenterPromotionEligibility(self.providers, self.partner_center_clients.for_provider),
+            subscriptions=self.subscriptions,
+            coterm_client_for=self.partner_center_clients.for_provider,
         )
 
     @cached_property

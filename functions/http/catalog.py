@@ -68,6 +68,10 @@ class CatalogItemOut(BaseModel):
     minQuantity: int | None
     maxQuantity: int | None
     isAddon: bool
+    prerequisiteSkus: list[str] = Field(
+        default_factory=list,
+        description='An add-on\'s base SKUs ("product:sku"): it is sold only to a customer holding one of them.',
+    )
     cancellationWindow: str | None
     status: Literal["active", "retired"]
     price: str | None = Field(description="The caller's own buy price, rounded to the currency's minor unit.")
@@ -94,7 +98,8 @@ class CatalogItemOut(BaseModel):
                    productFamily=item.product_family, productType=item.product_type, country=item.country,
                    currency=item.currency, termDuration=item.term_duration, billingCycle=item.billing_cycle,
                    minQuantity=item.min_quantity, maxQuantity=item.max_quantity, isAddon=item.is_addon,
-                   cancellationWindow=item.cancellation_window, status=item.status.value,  # type: ignore[arg-type]
+                   prerequisiteSkus=list(item.prerequisite_skus), cancellationWindow=item.cancellation_window,
+                   status=item.status.value,  # type: ignore[arg-type]
                    price=None if shown is None else shown.shown(),
                    monthlyEquivalent=None if monthly is None else monthly.shown(), **provider_only)  # fmt: skip
 

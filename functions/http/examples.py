@@ -273,6 +273,7 @@ CATALOG_ITEM_OUT: dict[str, Any] = {
     "minQuantity": 1,
     "maxQuantity": 300,
     "isAddon": False,
+    "prerequisiteSkus": [],
     "cancellationWindow": "P7D",
     "status": "active",
     "price": COST,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
@@ -14,8 +15,8 @@ from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, 
 from functions.http.fields import PathId, Quantity, Reason
 from functions.http.responses import answer, aware, moment, resource_router
 from functions.http.schemas import problems
-from shared.domain.money import Money
-from shared.domain.orders import Order, OrderLine, line_total
+from shared.domain.money import Money, format_decimal
+from shared.domain.orders import Order, OrderLine, line_total, prorated_unit
 from shared.domain.scope import tiers_visible_to
 from shared.services.orders import LineRequest
 
@@ -39,6 +40,11 @@ class OrderLineIn(BaseModel):
     billingCycle: Literal["monthly", "annual", "triennial"]
     promotionId: PromotionId | None = Field(
         default=None, description="A promotion of the customer's market (GET /api/catalog/promotions) to buy under."
+    )
+    coterminateWith: PathId | None = Field(
+        default=None,
+        description="Co-terming: the id of an active subscription of the same customer this line should end with "
+        "(its first term is shortened and its first cycle prorated).",
     )
 
 
@@ -71,7 +77,17 @@ class OrderLineOut(BaseModel):
     customerPrice: str | None = None
     providerCostTotal: str | None = Field(default=None, description="Provider staff only: providerCost x quantity.")
     resellerPriceTotal: str | None = Field(default=None, description="resellerPrice (as shown) x quantity.")
-    customerPriceTotal: str | None = Field(default=None, description="customerPrice (as shown) x quantity.")
+    customerPriceTotal: str | None = Field(
+        default=None, description="customerPrice (as shown) x quantity (co-termed: x firstCycleFraction, rounded)."
+    )
+    coterminateWith: str | None = Field(default=None, description="Co-terming: the subscription the line ends with.")
+    customTermEndDate: str | None = Field(default=None, description="Co-terming: the last day of its first term.")
+    firstCycleFraction: str | None = Field(
+        default=None, description="Co-terming: the share of a whole billing cycle its first cycle is charged."
+    )
+    providerCostFirstCycle: str | None = Field(default=None, description="Co-terming, provider staff only.")
+    resellerPriceFirstCycle: str | None = Field(default=None, description="Co-terming: the first cycle's unit price.")
+    customerPriceFirstCycle: str | None = Field(default=None, description="Co-terming: the first cycle's unit price.")
 
     @classmethod
     def of(cls, line: OrderLine, tiers: Iterable[str]) -> OrderLineOut:
@@ -83,6 +99,14 @@ class OrderLineOut(BaseModel):
             total = line_total(line, tier)
             prices[TIER_FIELDS[tier]] = None if unit is None else Money(unit, currency).shown()
             prices[TIER_FIELDS[tier] + "Total"] = None if total is None else Money(total, currency).shown()
+            if line.first_cycle_fraction is not None:
+                first = prorated_unit(line, tier)
+                prices[TIER_FIELDS[tier] + "FirstCycle"] = None if first is None else Money(first, currency).shown()
+        if line.custom_term_end_date is not None:
+            prices |= {"coterminateWith": line.coterminate_with,
+                       "customTermEndDate": line.custom_term_end_date.isoformat(),
+                       "firstCycleFraction": None if line.first_cycle_fraction is None
+                       else format_decimal(line.first_cycle_fraction.quantize(Decimal("1E-6")))}  # fmt: skip
         return cls(lineNumber=line.number, catalogItemId=line.catalog_item_id, offerId=line.offer_id,
                    title=line.title, quantity=line.quantity, termDuration=line.term_duration,
                    billingCycle=line.billing_cycle, status=line.status.value, subscriptionId=line.subscription_id,
@@ -141,10 +165,18 @@ class OrderPage(BaseModel):
 
 
 def lines_of(body: OrderIn) -> list[LineRequest]:
-    return [
-        LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle, line.promotionId)
-        for line in body.lines
-    ]
+    return [line_request(line) for line in body.lines]
+
+
+def line_request(line: OrderLineIn) -> LineRequest:
+    return LineRequest(
+        line.catalogItemId,
+        line.quantity,
+        line.termDuration,
+        line.billingCycle,
+        promotion_id=line.promotionId,
+        coterminate_with=line.coterminateWith,
+    )
 
 
 @router.post("/orders", status_code=202, response_model=OrderOut, responses=problems(400, 401, 403, 404, 409, 422))

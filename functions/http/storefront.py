@@ -15,7 +15,7 @@ from functions.http.billing import LineOut, Totals
 from functions.http.catalog import CatalogItemOut, CatalogPageOut, customer_market
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
-from functions.http.orders import OrderLineIn, OrderOut, OrderPage
+from functions.http.orders import OrderLineIn, OrderOut, OrderPage, line_request
 from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
 from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
@@ -26,7 +26,6 @@ from shared.domain.relationships import Customer
 from shared.domain.scope import OrgType, Principal, may_use_storefront, tiers_visible_to
 from shared.domain.text import SINGLE_LINE_PATTERN
 from shared.services.errors import ServiceError, require
-from shared.services.orders import LineRequest
 from shared.services.pricing import CatalogViewer
 from shared.storage.catalog import CatalogFilter
 
@@ -127,10 +126,7 @@ def storefront_order(
         order = container.order_service.place(
             principal,
             customer.id,
-            [
-                LineRequest(line.catalogItemId, line.quantity, line.termDuration, line.billingCycle, line.promotionId)
-                for line in body.lines
-            ],
+            [line_request(line) for line in body.lines],
             source="storefront",
             approval_threshold=policy.approval_threshold,
             allowed_items=policy.allowed,

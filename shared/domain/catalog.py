@@ -81,6 +81,7 @@ class CatalogItem:
     cancellation_window: str | None = None
     segment: str | None = None
     retired_at: datetime | None = None
+    prerequisite_skus: tuple[str, ...] = ()  # an add-on's base SKUs ("product:sku"), any one of which it needs
 
     def __post_init__(self) -> None:
         if self.cost is not None:
@@ -109,6 +110,7 @@ class CatalogItem:
             self.is_addon,
             self.cancellation_window,
             self.segment,
+            self.prerequisite_skus,
         )
 
     def same_content(self, other: CatalogItem) -> bool:
@@ -182,6 +184,17 @@ def sku_is_addon(sku: SkuLike) -> bool:
     return isinstance(attributes, Mapping) and bool(_lookup(attributes, "isAddon"))
 
 
+def sku_prerequisites(sku: SkuLike) -> tuple[str, ...]:
+    """An add-on SKU's base SKUs ("product:sku", upper case), from `dynamicAttributes.prerequisiteSkus`."""
+    attributes = _lookup(sku.raw or {}, "dynamicAttributes")
+    if not isinstance(attributes, Mapping):
+        return ()
+    listed = _lookup(attributes, "prerequisiteSkus")
+    if not isinstance(listed, list | tuple):
+        return ()
+    return tuple(dict.fromkeys(str(entry).strip().upper() for entry in listed if str(entry).strip()))
+
+
 def cancellation_window_of(term: TermLike) -> str | None:
     """The last refund option's `expiresAfter`: a cancellation stays possible while any refund option is open.
 
@@ -230,6 +243,7 @@ def items_from_availability(
                 max_quantity=sku.maximum_quantity,
                 cost=(cost or {}).get((duration, cycle)),
                 is_addon=sku_is_addon(sku),
+                prerequisite_skus=sku_prerequisites(sku) if sku_is_addon(sku) else (),
                 status=ItemStatus.ACTIVE,
                 sellable=sellable,
                 first_seen=now,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
@@ -105,6 +105,11 @@ class OrderLine:
     error: str | None = None
     partner_center_order_id: str | None = None
     promotion_id: str | None = None  # the promotion the line is bought under (its prices are the promotion's)
+    # Co-terming (shared/domain/coterm.py): the subscription the line ends with, the end date Partner Center allowed
+    # and the share of a whole cycle its first (shorter) cycle is charged.
+    coterminate_with: str | None = None
+    custom_term_end_date: date | None = None
+    first_cycle_fraction: Decimal | None = None
 
     def _moved(self, status: LineStatus, **changes: Any) -> OrderLine:
         if status not in LINE_TRANSITIONS[self.status]:
@@ -281,13 +286,25 @@ def lines_total(lines: Iterable[OrderLine], tier: str) -> Decimal | None:
 
 
 def line_total(line: OrderLine, tier: str) -> Decimal | None:
-    """The shown unit price (rounded at the currency's minor unit) x the quantity: the figure a reseller checks."""
+    """The shown unit price (rounded at the currency's minor unit) x the quantity: the figure a reseller checks.
+    A co-termed line's first cycle is that x its fraction, rounded once more (as billing charges it)."""
     unit = getattr(line.prices, tier)
     if unit is None:
         return None
     from shared.domain.money import Money
 
-    return Money(unit, line.prices.currency).rounded().amount * line.quantity
+    total = Money(unit, line.prices.currency).rounded().amount * line.quantity
+    if line.first_cycle_fraction is None:
+        return total
+    return Money(total * line.first_cycle_fraction, line.prices.currency).rounded().amount
+
+
+def prorated_unit(line: OrderLine, tier: str) -> Decimal | None:
+    """A co-termed line's first-cycle unit price at a tier, unrounded (None without co-terming or a price)."""
+    unit: Decimal | None = getattr(line.prices, tier)
+    if unit is None or line.first_cycle_fraction is None:
+        return None
+    return unit * line.first_cycle_fraction
 
 
 def settled_status(lines: Iterable[OrderLine]) -> OrderStatus | None:

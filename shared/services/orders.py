@@ -7,11 +7,12 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from shared.domain.catalog import CatalogItem, ItemStatus
+from shared.domain.coterm import addon_refusal, coterm_refusal, first_cycle_fraction
 from shared.domain.markets import item_market_error
 from shared.domain.money import TERM_MONTHS
 from shared.domain.notifications import Event, order_pending_approval
@@ -20,6 +21,7 @@ from shared.domain.promotions import find_promotion, promotion_refusal
 from shared.domain.relationships import (
     Customer,
     OffboardingRefused,
+    Provider,
     RelationshipStatus,
     Reseller,
     check_buying,
@@ -27,11 +29,14 @@ from shared.domain.relationships import (
     selling_refusal,
 )
 from shared.domain.scope import OrgType, Principal, can_see, may_decide_order, may_place_staff_order
+from shared.domain.subscriptions import Subscription
 from shared.messaging import MessagePublisher, QueueNames
+from shared.partner_center.errors import NotFound as PartnerCenterNotFound
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
 from shared.services.ports import (
     Audit,
     Catalog,
+    CotermPartnerCenter,
     Customers,
     OrderLookup,
     Orders,
@@ -39,6 +44,7 @@ from shared.services.ports import (
     PromotionEligibility,
     Providers,
     Resellers,
+    Subscriptions,
     TierPricing,
 )
 from shared.services.pricing import CatalogViewer
@@ -56,6 +62,7 @@ class LineRequest:
     term_duration: str
     billing_cycle: str
     promotion_id: str | None = None
+    coterminate_with: str | None = None  # our id of a subscription of the customer the line should end with
 
 
 class OrderService:
@@ -73,6 +80,8 @@ class OrderService:
         publisher: MessagePublisher,
         notify: Callable[[Event], object] = lambda event: None,
         eligibility: PromotionEligibility | None = None,
+        subscriptions: Subscriptions | None = None,
+        coterm_client_for: Callable[[Provider], CotermPartnerCenter] | None = None,
     ) -> None:
         self._orders = orders
         self._index = index
@@ -85,6 +94,8 @@ class OrderService:
         self._publisher = publisher
         self._notify = notify  # outbound events (shared/services/notifications.py); never raises
         self._eligibility = eligibility  # Partner Center's promotion eligibility (None: promotions are refused)
+        self._subscriptions = subscriptions  # the customer's subscriptions: add-on bases, co-terming targets
+        self._coterm_client_for = coterm_client_for  # Partner Center's allowed custom term end dates
 
     # Placing -----------------------------------------------------------------------------------------------
 
@@ -140,6 +151,7 @@ class OrderService:
         priced: list[OrderLine] = []
         now = datetime.now(UTC)
         viewer = CatalogViewer(customer.provider_id, reseller_id=customer.reseller_id, customer_id=customer.id)
+        held = _Lazy(lambda: self._held(customer))
         for number, line in enumerate(lines):
             field = f"lines.{number}"
             item, wrong_market = self._item(customer, line.catalog_item_id)
@@ -152,6 +164,15 @@ class OrderService:
             if item.status is not ItemStatus.ACTIVE or not item.sellable:
                 errors.append(FieldError(f"{field}.catalogItemId", "this item is not sellable"))
                 continue
+            if item.is_addon:
+                others = [found.offer_id for i, other in enumerate(lines) if i != number
+                          and (found := self._item(customer, other.catalog_item_id)[0]) is not None]  # fmt: skip
+                refusal = addon_refusal(item.prerequisite_skus, [s.offer_id for s in held() if s.status == "active"],
+                                        others, self._base_titles(customer, item))  # fmt: skip
+                if refusal is not None:
+                    errors.append(FieldError(f"{field}.catalogItemId", refusal))
+                    continue
+            coterm = self._coterm(customer, line, held, f"{field}.coterminateWith", errors)
             if line.term_duration.upper() != item.term_duration.upper():
                 errors.append(FieldError(f"{field}.termDuration", f"this item is offered for {item.term_duration}"))
             elif max_term_months is not None and _months(item.term_duration) > max_term_months:
@@ -195,6 +216,11 @@ class OrderService:
                         reseller_price=prices.reseller.amount,
                         customer_price=prices.customer.amount,
                     ),
+                    coterminate_with=coterm[0] if coterm else None,
+                    custom_term_end_date=coterm[1] if coterm else None,
+                    first_cycle_fraction=(
+                        first_cycle_fraction(_today(), coterm[1], item.billing_cycle) if coterm else None
+                    ),
                 )
             )
         if not errors:
@@ -217,6 +243,53 @@ class OrderService:
             return [FieldError(f"lines.{c.line_number}.promotionId", "promotions cannot be checked") for c in checks]
         refusals = self._eligibility.refusals(customer.provider_id, customer.tenant_id, checks)
         return [FieldError(f"lines.{number}.promotionId", reason) for number, reason in sorted(refusals.items())]
+
+    def _held(self, customer: Customer) -> list[Subscription]:
+        """The customer's subscriptions (read only when a line needs them: an add-on or a co-terming line)."""
+        if self._subscriptions is None:
+            return []
+        return list(self._subscriptions.for_customer(customer.id))
+
+    def _base_titles(self, customer: Customer, item: CatalogItem) -> dict[str, str]:
+        """How the catalog names each base SKU of an add-on ("product:sku" -> title), for the refusal."""
+        titles: dict[str, str] = {}
+        for sku in item.prerequisite_skus:
+            product_id, _, sku_id = sku.partition(":")
+            found = self._catalog.find_sku(customer.provider_id, customer.country or item.country, product_id, sku_id)
+            if found is not None:
+                titles[sku.upper()] = found.sku_title or found.title
+        return titles
+
+    def _coterm(
+        self, customer: Customer, line: LineRequest, held: _Lazy, field: str, errors: list[FieldError]
+    ) -> tuple[str, date] | None:
+        """The subscription a line ends with and the end date Partner Center allows for it; a field error (and
+        None) when it is not the customer's, not active, or no date aligns."""
+        if not line.coterminate_with:
+            return None
+        wanted = line.coterminate_with.lower()
+        target = next((s for s in held() if s.id.lower() == wanted), None)
+        refusal = coterm_refusal(target.status if target else None, of_customer=target is not None)
+        if refusal is not None or target is None:
+            errors.append(FieldError(field, refusal or "not a subscription of this customer"))
+            return None
+        provider = self._providers.get(customer.provider_id)
+        if provider is None or self._coterm_client_for is None:
+            errors.append(FieldError(field, "co-terming is not available for this provider"))
+            return None
+        try:
+            dates = self._coterm_client_for(provider).get_custom_term_end_dates(
+                customer.tenant_id or "", line.term_duration.upper(), target_subscription_id=target.id
+            )
+        except PartnerCenterNotFound:
+            errors.append(FieldError(field, "not a subscription of this customer"))
+            return None
+        if not dates:
+            ends = target.term_end_date.date().isoformat() if target.term_end_date else "an unknown date"
+            errors.append(FieldError(field, f"no end date aligns: the subscription ends {ends}, outside a "
+                                            f"{line.term_duration.upper()} term bought today"))  # fmt: skip
+            return None
+        return target.id, dates[0].end_date
 
     def place(
         self,
@@ -383,6 +456,23 @@ def _refuse_unverified_partner(reseller: Reseller) -> None:
     refusal = partner_of_record_refusal(reseller)
     if refusal:
         raise Conflict(refusal)
+
+
+class _Lazy:
+    """The customer's subscriptions, read once, on first need."""
+
+    def __init__(self, read: Callable[[], list[Subscription]]) -> None:
+        self._read = read
+        self._value: list[Subscription] | None = None
+
+    def __call__(self) -> list[Subscription]:
+        if self._value is None:
+            self._value = self._read()
+        return self._value
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 def _months(term: str) -> int:

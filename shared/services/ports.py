@@ -31,6 +31,7 @@ from shared.partner_center import (
 from shared.partner_center import Customer as PartnerCenterCustomer
 from shared.partner_center import Order as PartnerCenterOrder
 from shared.partner_center import Subscription as PartnerCenterSubscription
+from shared.partner_center.models import CustomTermEndDate
 from shared.storage.audited import AuditTrail
 
 if TYPE_CHECKING:
@@ -150,6 +151,7 @@ class Catalog(Protocol):
     def find_everywhere(self, provider_id: str, catalog_item_id: str) -> list[CatalogItem]: ...
 
     def promotions(self, provider_id: str, country: str) -> list[Promotion]: ...
+    def find_sku(self, provider_id: str, country: str, product_id: str, sku_id: str) -> CatalogItem | None: ...
 
 
 class TierPricing(Protocol):
@@ -197,6 +199,14 @@ class ProvisioningPartnerCenter(Protocol):
     def get_order(self, customer_id: str, order_id: str) -> PartnerCenterOrder: ...
 
     def list_orders(self, customer_id: str) -> list[PartnerCenterOrder]: ...
+
+
+class CotermPartnerCenter(Protocol):
+    """Co-terming: the end dates a new subscription may take to end with an existing one."""
+
+    def get_custom_term_end_dates(
+        self, customer_id: str, term_duration: str, *, target_subscription_id: str | None = None
+    ) -> list[CustomTermEndDate]: ...
 
 
 class SubscriptionPartnerCenter(Protocol):

@@ -162,6 +162,7 @@ class ProvisioningService:
                 reseller_partner_id=order.reseller_partner_id,
                 friendly_name=line.title,
                 promotion_id=line.promotion_id,
+                custom_term_end_date=line.custom_term_end_date,
             )
             for line in order.lines
             if line.status is LineStatus.PENDING

@@ -89,6 +89,7 @@ def _content_fields(item: CatalogItem) -> dict[str, Any]:
         "maxQuantity": item.max_quantity if item.max_quantity is not None else -1,
         "cost": "" if item.cost is None else format_decimal(item.cost),  # money is a string: tables have no decimal
         "isAddon": item.is_addon,
+        "prerequisiteSkus": ",".join(item.prerequisite_skus),
         "cancellationWindow": _text(item.cancellation_window),
         "segment": _text(item.segment),
     }
@@ -137,6 +138,7 @@ def from_entity(entity: dict[str, Any]) -> CatalogItem:
         max_quantity=_quantity(entity.get("maxQuantity")),
         cost=parse_money_string(cost_text) if cost_text else None,
         is_addon=bool(entity.get("isAddon")),
+        prerequisite_skus=tuple(sku for sku in str(entity.get("prerequisiteSkus") or "").split(",") if sku),
         status=ItemStatus(entity.get("status") or ItemStatus.ACTIVE.value),
         sellable=bool(entity.get("sellable")),
         first_seen=_when(entity.get("firstSeen")) or datetime.min.replace(tzinfo=UTC),
@@ -249,6 +251,13 @@ class CatalogRepository:
         """The item in every market of the provider where it is (or was) offered."""
         query = f"{_partition_range(provider_id)} and RowKey eq {odata_quote(safe_key(catalog_item_id))}"
         return [from_entity(entity) for entity in iter_query(self._table, query_filter=query)]
+
+    def find_sku(self, provider_id: str, country: str, product_id: str, sku_id: str) -> CatalogItem | None:
+        """An item of a SKU in a market (any of its terms): how the catalog titles an add-on's base."""
+        query = (f"PartitionKey eq {odata_quote(partition_key(provider_id, country.upper()))} and productId eq "
+                 f"{odata_quote(product_id.upper())} and skuId eq {odata_quote(sku_id)}")  # fmt: skip
+        page = query_page(self._table, query_filter=query, limit=1)
+        return from_entity(dict(page.items[0])) if page.items else None
 
     def currencies_of(self, provider_id: str, catalog_item_id: str) -> frozenset[str]:
         """The currencies the provider's catalog sells the item in (empty: unknown item): pricing validation."""

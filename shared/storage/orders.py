@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +37,17 @@ def _undec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _coterm_json(line: OrderLine) -> dict[str, Any]:
+    """A co-termed line's fields; none on other lines, so their stored form is as before."""
+    if line.custom_term_end_date is None:
+        return {}
+    return {
+        "coterminateWith": line.coterminate_with,
+        "customTermEndDate": line.custom_term_end_date.isoformat(),
+        "firstCycleFraction": _dec(line.first_cycle_fraction),
+    }
+
+
 def _lines_json(lines: tuple[OrderLine, ...]) -> str:
     return orjson.dumps(
         [
@@ -53,6 +64,7 @@ def _lines_json(lines: tuple[OrderLine, ...]) -> str:
                 "error": line.error,
                 "partnerCenterOrderId": line.partner_center_order_id,
                 "promotionId": line.promotion_id,
+                **_coterm_json(line),
                 "prices": {
                     "currency": line.prices.currency,
                     "providerCost": _dec(line.prices.provider_cost),
@@ -80,6 +92,9 @@ def _lines(text: str) -> tuple[OrderLine, ...]:
             error=raw.get("error"),
             partner_center_order_id=raw.get("partnerCenterOrderId"),
             promotion_id=raw.get("promotionId"),
+            coterminate_with=raw.get("coterminateWith"),
+            custom_term_end_date=date.fromisoformat(raw["customTermEndDate"]) if raw.get("customTermEndDate") else None,
+            first_cycle_fraction=_undec(raw.get("firstCycleFraction")),
             prices=LinePrices(
                 currency=raw["prices"]["currency"],
                 provider_cost=_undec(raw["prices"]["providerCost"]),

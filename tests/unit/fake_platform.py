@@ -168,6 +168,8 @@ class FakePlatform:
             pricing=self.pricing,
             audit=self.audit,
             publisher=self.publisher,
+            subscriptions=self.subscriptions,
+            coterm_client_for=self.client_for,
         )
 
     # Records to start from ---------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from shared.partner_center import Customer as PartnerCenterCustomer
 from shared.partner_center import NotFound as PartnerCenterNotFound
 from shared.partner_center import Order as PartnerCenterOrder
 from shared.partner_center import Subscription as PartnerCenterSubscription
-from shared.partner_center.models import RefundableQuantity
+from shared.partner_center.models import CustomTermEndDate, RefundableQuantity
 from shared.secrets.port import SecretNotFound
 from shared.services.pricing import CatalogViewer, TierPrices
 from shared.storage.relationships import AlreadyExists
@@ -303,6 +303,11 @@ class FakeCatalog:
     def find_everywhere(self, provider_id: str, catalog_item_id: str) -> list[CatalogItem]:
         return self._where(provider_id, catalog_item_id, None)
 
+    def find_sku(self, provider_id: str, country: str, product_id: str, sku_id: str) -> CatalogItem | None:
+        return next((item for item in self.items if provider_id == self.provider_id
+                     and item.country.upper() == country.upper() and item.product_id.upper() == product_id.upper()
+                     and item.sku_id == sku_id), None)  # fmt: skip
+
     def iter_market(self, provider_id: str, country: str) -> Iterator[CatalogItem]:
         if provider_id == self.provider_id:
             yield from (item for item in self.items if item.country.upper() == country.upper())
@@ -415,6 +420,16 @@ class FakePartnerCenter:
         # Every partner ID is a known partner that signed the Microsoft Partner Agreement, unless listed here.
         self.unknown_partners: set[str] = set()
         self.unsigned_partners: set[str] = set()
+        self.custom_term_end_dates: dict[str, list[CustomTermEndDate]] = {}  # target subscription id → allowed
+        self.cart_lines: list[CartLine] = []  # every line of every cart created
+
+    # Co-terming ----------------------------------------------------------------------------------------------
+
+    def get_custom_term_end_dates(
+        self, customer_id: str, term_duration: str, *, target_subscription_id: str | None = None
+    ) -> list[CustomTermEndDate]:
+        self._call("get_custom_term_end_dates")
+        return list(self.custom_term_end_dates.get((target_subscription_id or "").lower(), []))
 
     # Scripting -----------------------------------------------------------------------------------------------
 
@@ -463,6 +478,8 @@ class FakePartnerCenter:
         self._call("create_cart")
         if request_id in self._cart_by_request:  # the same MS-RequestId is the same call
             return self._answer("create_cart", self.carts[self._cart_by_request[request_id or ""]])
+        lines = list(lines)
+        self.cart_lines.extend(lines)
         items = tuple(
             CartLineItem(
                 id=n,
