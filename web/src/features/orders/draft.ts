@@ -2,6 +2,7 @@
  * own buy price, summed exactly per currency. */
 import { sumMoney, timesQuantity } from "../../lib/money";
 import type { CatalogItem, OrderLineIn } from "./api/orders";
+import { firstCycle, firstCycleTotal } from "./coterm";
 
 export const MAX_LINES = 50;
 
@@ -9,6 +10,8 @@ export interface DraftLine {
   item: CatalogItem;
   /** As typed; a whole number in digits once valid. */
   quantity: string;
+  /** Co-terming: the subscription of the customer the line should end with, and that subscription's last day. */
+  coterm?: { subscriptionId: string; lastDay: string };
 }
 
 /** The quantity as a whole number, or null when it is not one. */
@@ -35,10 +38,23 @@ export function quantityProblem(line: DraftLine): string | null {
   return null;
 }
 
-/** The line at the caller's own buy price: unit price × quantity, exactly (null when either is not known). */
-export function lineTotal(line: DraftLine): string | null {
+/** The line at the caller's own buy price: unit price × quantity, exactly (null when either is not known); a
+ * co-termed line's first cycle, prorated as the API prorates it. */
+export function lineTotal(line: DraftLine, today: string = todayText()): string | null {
   const quantity = quantityOf(line);
-  return quantity === null ? null : timesQuantity(line.item.price, quantity, line.item.currency);
+  if (quantity === null) return null;
+  const cycle = line.coterm ? firstCycle(today, line.coterm.lastDay, line.item.billingCycle) : null;
+  if (cycle) return firstCycleTotal(line.item.price, quantity, cycle, line.item.currency);
+  return timesQuantity(line.item.price, quantity, line.item.currency);
+}
+
+/** Today's calendar day in UTC ("2026-12-07"): the purchase day a co-termed line is prorated from. */
+export const todayText = (): string => new Date().toISOString().slice(0, 10);
+
+/** An add-on's base requirement in words, or null for an item that is not an add-on. */
+export function addonNeeds(item: CatalogItem): string | null {
+  if (!item.isAddon || !item.prerequisiteSkus?.length) return null;
+  return `Add-on: needs an active subscription of ${item.prerequisiteSkus.join(" or ")} (held, or bought in this order)`;
 }
 
 export interface CurrencySum {
@@ -65,6 +81,7 @@ export function linesIn(lines: DraftLine[]): OrderLineIn[] {
     quantity: quantityOf(line) ?? 0,
     termDuration: line.item.termDuration as OrderLineIn["termDuration"],
     billingCycle: line.item.billingCycle as OrderLineIn["billingCycle"],
+    ...(line.coterm ? { coterminateWith: line.coterm.subscriptionId } : {}),
   }));
 }
 
@@ -72,7 +89,9 @@ export function linesIn(lines: DraftLine[]): OrderLineIn[] {
 export function lineFields(count: number): string[] {
   const fields = ["lines"];
   for (let index = 0; index < count; index += 1) {
-    for (const name of ["catalogItemId", "quantity", "termDuration", "billingCycle"]) fields.push(`lines[${index}].${name}`);
+    for (const name of ["catalogItemId", "quantity", "termDuration", "billingCycle", "coterminateWith"]) {
+      fields.push(`lines[${index}].${name}`);
+    }
     fields.push(`lines[${index}]`);
   }
   return fields;

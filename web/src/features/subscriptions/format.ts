@@ -34,3 +34,20 @@ export function changeText(change: Pick<PendingChange, "kind" | "value">): strin
       return "cancellation";
   }
 }
+
+const TERM_MONTHS: Record<string, number> = { P1M: 1, P1Y: 12, P3Y: 36 };
+
+/** Whether the current term ends before a whole term from its start: a co-termed first term. */
+export function isCoTermed(sub: Pick<Subscription, "termDuration" | "termStartDate" | "termEndDate">): boolean {
+  const start = dayOf(sub.termStartDate);
+  const end = dayOf(sub.termEndDate);
+  const months = TERM_MONTHS[(sub.termDuration ?? "").toUpperCase()];
+  if (!start || !end || !months) return false;
+  const date = new Date(`${start}T00:00:00Z`);
+  const index = date.getUTCFullYear() * 12 + date.getUTCMonth() + months;
+  const year = Math.floor(index / 12);
+  const month = index - year * 12;
+  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const whole = Date.UTC(year, month, Math.min(date.getUTCDate(), last)) - 86_400_000;
+  return Date.parse(`${end}T00:00:00Z`) < whole;
+}

@@ -1525,6 +1525,7 @@ export interface components {
          *       "minQuantity": 1,
          *       "monthlyEquivalent": "5.60",
          *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *       "prerequisiteSkus": [],
          *       "price": "5.60",
          *       "productFamily": "OnlineServicesNCE",
          *       "productId": "CFQ7TTC0LH18",
@@ -1582,6 +1583,11 @@ export interface components {
             /** Offerid */
             offerId: string;
             /**
+             * Prerequisiteskus
+             * @description An add-on's base SKUs ("product:sku"): it is sold only to a customer holding one of them.
+             */
+            prerequisiteSkus?: string[];
+            /**
              * Price
              * @description The caller's own buy price, rounded to the currency's minor unit.
              */
@@ -1636,6 +1642,7 @@ export interface components {
          *           "minQuantity": 1,
          *           "monthlyEquivalent": "5.60",
          *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+         *           "prerequisiteSkus": [],
          *           "price": "5.60",
          *           "productFamily": "OnlineServicesNCE",
          *           "productId": "CFQ7TTC0LH18",
@@ -3327,6 +3334,11 @@ export interface components {
             /** Catalogitemid */
             catalogItemId: string;
             /**
+             * Coterminatewith
+             * @description Co-terming: the id of an active subscription of the same customer this line should end with (its first term is shortened and its first cycle prorated).
+             */
+            coterminateWith?: string | null;
+            /**
              * Promotionid
              * @description A promotion of the customer's market (GET /api/catalog/promotions) to buy under.
              */
@@ -3367,17 +3379,37 @@ export interface components {
             billingCycle: string;
             /** Catalogitemid */
             catalogItemId: string;
+            /**
+             * Coterminatewith
+             * @description Co-terming: the subscription the line ends with.
+             */
+            coterminateWith?: string | null;
             /** Currency */
             currency: string;
+            /**
+             * Customtermenddate
+             * @description Co-terming: the last day of its first term.
+             */
+            customTermEndDate?: string | null;
             /** Customerprice */
             customerPrice?: string | null;
             /**
+             * Customerpricefirstcycle
+             * @description Co-terming: the first cycle's unit price.
+             */
+            customerPriceFirstCycle?: string | null;
+            /**
              * Customerpricetotal
-             * @description customerPrice (as shown) x quantity.
+             * @description customerPrice (as shown) x quantity (co-termed: x firstCycleFraction, rounded).
              */
             customerPriceTotal?: string | null;
             /** Error */
             error: string | null;
+            /**
+             * Firstcyclefraction
+             * @description Co-terming: the share of a whole billing cycle its first cycle is charged.
+             */
+            firstCycleFraction?: string | null;
             /** Linenumber */
             lineNumber: number;
             /** Offerid */
@@ -3393,6 +3425,11 @@ export interface components {
              */
             providerCost?: string | null;
             /**
+             * Providercostfirstcycle
+             * @description Co-terming, provider staff only.
+             */
+            providerCostFirstCycle?: string | null;
+            /**
              * Providercosttotal
              * @description Provider staff only: providerCost x quantity.
              */
@@ -3404,6 +3441,11 @@ export interface components {
              * @description Provider and reseller staff.
              */
             resellerPrice?: string | null;
+            /**
+             * Resellerpricefirstcycle
+             * @description Co-terming: the first cycle's unit price.
+             */
+            resellerPriceFirstCycle?: string | null;
             /**
              * Resellerpricetotal
              * @description resellerPrice (as shown) x quantity.
@@ -6414,6 +6456,7 @@ export interface operations {
                      *           "minQuantity": 1,
                      *           "monthlyEquivalent": "5.60",
                      *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "prerequisiteSkus": [],
                      *           "price": "5.60",
                      *           "productFamily": "OnlineServicesNCE",
                      *           "productId": "CFQ7TTC0LH18",
@@ -17287,6 +17330,7 @@ export interface operations {
                      *           "minQuantity": 1,
                      *           "monthlyEquivalent": "5.60",
                      *           "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *           "prerequisiteSkus": [],
                      *           "price": "5.60",
                      *           "productFamily": "OnlineServicesNCE",
                      *           "productId": "CFQ7TTC0LH18",

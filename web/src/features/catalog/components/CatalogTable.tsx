@@ -17,7 +17,21 @@ const price = (amount: string | null | undefined, currency: string): ReactNode =
 function columnsFor(providerStaff: boolean, includeRetired: boolean, setSellable: SetSellable | null): Column<CatalogItem>[] {
   const columns: Column<CatalogItem>[] = [
     { key: "title", header: "Product", cell: (i) => i.title },
-    { key: "sku", header: "SKU", cell: (i) => i.skuTitle },
+    {
+      key: "sku",
+      header: "SKU",
+      cell: (i) =>
+        i.isAddon && i.prerequisiteSkus?.length ? (
+          <>
+            {i.skuTitle}
+            <Text block size={200}>
+              Add-on of {i.prerequisiteSkus.join(" or ")}
+            </Text>
+          </>
+        ) : (
+          i.skuTitle
+        ),
+    },
     { key: "term", header: "Term", cell: (i) => termLabel(i.termDuration) },
     { key: "cycle", header: "Billing cycle", cell: (i) => cycleLabel(i.billingCycle) },
     { key: "price", header: providerStaff ? "Price (yours)" : "Your price", cell: (i) => price(i.price, i.currency) },

@@ -115,3 +115,16 @@ export function useRejectOrder(id: string) {
       unwrap(api.POST("/api/orders/{order_id}/reject", { params: { path: { order_id: id } }, body: { reason } })),
   });
 }
+
+/** The customer's active subscriptions a new line may end with (co-terming): id, name and its term's last day. */
+export function useCotermTargets(customerId: string): { id: string; name: string; lastDay: string }[] {
+  const listed = useQuery({
+    queryKey: ["orders", "coterm-targets", customerId],
+    queryFn: () =>
+      unwrap(api.GET("/api/subscriptions", { params: { query: { customerId, status: ["active"], limit: 100 } } })),
+    staleTime: 60 * 1000,
+  });
+  return (listed.data?.items ?? [])
+    .filter((sub) => sub.termEndDate)
+    .map((sub) => ({ id: sub.id, name: sub.name, lastDay: (sub.termEndDate ?? "").slice(0, 10) }));
+}

@@ -17,7 +17,7 @@ import { useEffect, useState } from "react";
 import { EmptyState, ErrorState, Loading } from "../../../components/States";
 import { formatMoney } from "../../../lib/money";
 import { useOrderCatalog, type CatalogItem } from "../api/orders";
-import { cycleLabel, itemName, termLabel } from "../draft";
+import { addonNeeds, cycleLabel, itemName, termLabel } from "../draft";
 
 const SEARCH_SETTLE_MS = 300;
 
@@ -82,6 +82,11 @@ export function CatalogPicker({
                     <Text size={200} className={styles.sku}>
                       {item.catalogItemId}
                     </Text>
+                    {addonNeeds(item) ? (
+                      <Text size={200} className={styles.sku}>
+                        {addonNeeds(item)}
+                      </Text>
+                    ) : null}
                   </TableCell>
                   <TableCell>{termLabel(item.termDuration)}</TableCell>
                   <TableCell>{cycleLabel(item.billingCycle)}</TableCell>

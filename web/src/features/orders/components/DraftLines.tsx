@@ -4,6 +4,7 @@ import {
   Button,
   Field,
   Input,
+  Select,
   Table,
   TableBody,
   TableCell,
@@ -15,16 +16,28 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { formatMoney } from "../../../lib/money";
-import { cycleLabel, itemName, lineTotal, minOf, termLabel, type DraftLine } from "../draft";
+import { firstCycle, mayEndWith } from "../coterm";
+import { addonNeeds, cycleLabel, itemName, lineTotal, minOf, termLabel, todayText, type DraftLine } from "../draft";
+
+/** A subscription of the customer a line may end with (co-terming). */
+export interface CotermTarget {
+  id: string;
+  name: string;
+  /** Its term's last day ("2027-06-30"). */
+  lastDay: string;
+}
 
 const useStyles = makeStyles({
   scroll: { overflowX: "auto" },
   error: { display: "block", color: tokens.colorPaletteRedForeground1 },
   quantity: { width: "5.5rem" },
+  hint: { display: "block", color: tokens.colorNeutralForeground2 },
 });
 
 /** Messages by field path for one line's fields (`catalogItemId`, `quantity`, `termDuration`, `billingCycle`). */
-export type LineErrors = Partial<Record<"line" | "catalogItemId" | "quantity" | "termDuration" | "billingCycle", string>>;
+export type LineErrors = Partial<
+  Record<"line" | "catalogItemId" | "quantity" | "termDuration" | "billingCycle" | "coterminateWith", string>
+>;
 
 export function DraftLines({
   lines,
@@ -32,6 +45,8 @@ export function DraftLines({
   priceLabel,
   onQuantity,
   onRemove,
+  targets = [],
+  onCoterm,
 }: {
   lines: DraftLine[];
   errorsOf: (index: number) => LineErrors;
@@ -39,8 +54,12 @@ export function DraftLines({
   priceLabel: string;
   onQuantity: (index: number, quantity: string) => void;
   onRemove: (index: number) => void;
+  /** The customer's active subscriptions a line may end with. */
+  targets?: CotermTarget[];
+  onCoterm?: (index: number, target: CotermTarget | null) => void;
 }) {
   const styles = useStyles();
+  const today = todayText();
   return (
     <div className={styles.scroll}>
       <Table aria-label="Order lines" size="small">
@@ -60,11 +79,19 @@ export function DraftLines({
             const name = itemName(line.item);
             const high = line.item.maxQuantity;
             const itemError = [errors.line, errors.catalogItemId].filter(Boolean).join("; ");
-            const termError = [errors.termDuration, errors.billingCycle].filter(Boolean).join("; ");
+            const termError = [errors.termDuration, errors.billingCycle, errors.coterminateWith].filter(Boolean).join("; ");
+            const needs = addonNeeds(line.item);
+            const allowed = targets.filter((t) => mayEndWith(today, line.item.termDuration, t.lastDay));
+            const cycle = line.coterm ? firstCycle(today, line.coterm.lastDay, line.item.billingCycle) : null;
             return (
               <TableRow key={line.item.catalogItemId}>
                 <TableCell>
                   {name}
+                  {needs ? (
+                    <Text size={200} className={styles.hint}>
+                      {needs}
+                    </Text>
+                  ) : null}
                   {itemError ? (
                     <Text size={200} className={styles.error} role="alert">
                       {itemError}
@@ -73,6 +100,29 @@ export function DraftLines({
                 </TableCell>
                 <TableCell>
                   {termLabel(line.item.termDuration)}, {cycleLabel(line.item.billingCycle)}
+                  {onCoterm && (allowed.length > 0 || line.coterm) ? (
+                    <Field label="Ends" size="small">
+                      <Select
+                        aria-label={`End of ${name}`}
+                        name={`lines[${index}].coterminateWith`}
+                        value={line.coterm?.subscriptionId ?? ""}
+                        onChange={(_, data) => onCoterm(index, allowed.find((t) => t.id === data.value) ?? null)}
+                      >
+                        <option value="">With its own term</option>
+                        {allowed.map((target) => (
+                          <option key={target.id} value={target.id}>
+                            With {target.name} (ends {target.lastDay})
+                          </option>
+                        ))}
+                      </Select>
+                    </Field>
+                  ) : null}
+                  {line.coterm ? (
+                    <Text size={200} className={styles.hint}>
+                      Ends {line.coterm.lastDay}
+                      {cycle ? `; first cycle ${cycle.days} of ${cycle.whole} days` : ""}
+                    </Text>
+                  ) : null}
                   {termError ? (
                     <Text size={200} className={styles.error} role="alert">
                       {termError}
@@ -100,7 +150,14 @@ export function DraftLines({
                   </Field>
                 </TableCell>
                 <TableCell>{formatMoney(line.item.price, line.item.currency)}</TableCell>
-                <TableCell>{formatMoney(lineTotal(line), line.item.currency)}</TableCell>
+                <TableCell>
+                  {formatMoney(lineTotal(line, today), line.item.currency)}
+                  {cycle ? (
+                    <Text size={200} className={styles.hint}>
+                      first cycle, prorated
+                    </Text>
+                  ) : null}
+                </TableCell>
                 <TableCell>
                   <Button size="small" aria-label={`Remove ${name}`} onClick={() => onRemove(index)}>
                     Remove

@@ -67,6 +67,11 @@ export function OrderLinesTable({ lines, status }: { lines: OrderLine[]; status:
               </TableCell>
               <TableCell>
                 {termLabel(line.termDuration)}, {cycleLabel(line.billingCycle)}
+                {line.customTermEndDate ? (
+                  <Text block size={200}>
+                    Ends {line.customTermEndDate} with {line.coterminateWith}; first cycle prorated
+                  </Text>
+                ) : null}
               </TableCell>
               <TableCell>{line.quantity}</TableCell>
               <TableCell>

@@ -144,6 +144,57 @@ describe("Place an order", () => {
     expect(onPlaced).not.toHaveBeenCalled();
   });
 
+  it("lets a line end with one of the customer's subscriptions, shows its end date and prorated first cycle", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const lastDay = new Date(Date.parse(`${today}T00:00:00Z`) + 45 * 86_400_000).toISOString().slice(0, 10);
+    const api = fakeApi({
+      "GET /api/catalog": () => json({ items: [basic], continuationToken: null }),
+      "GET /api/subscriptions": () =>
+        json({ items: [{ id: "sub-9", name: "Exchange Online", termEndDate: `${lastDay}T00:00:00+00:00` }], continuationToken: null }),
+      "POST /api/orders": () =>
+        problem(422, "lines[0].coterminateWith: no end date aligns", [
+          { field: "lines[0].coterminateWith", message: "no end date aligns" },
+        ]),
+    });
+    const user = userEvent.setup();
+    renderWith(<PlaceOrderForm customer={customer} onPlaced={vi.fn()} />, { me: members.resellerStaff });
+    const picker = await screen.findByRole("table", { name: "Catalog items" });
+    await user.click(within(picker).getByRole("button", { name: /^Add Business Basic/ }));
+    const ends = await screen.findByRole("combobox", { name: "End of Business Basic" });
+    await user.selectOptions(ends, "sub-9");
+    const lines = screen.getByRole("table", { name: "Order lines" });
+    expect(within(lines).getByText(new RegExp(`Ends ${lastDay}; first cycle \\d+ of \\d+ days`))).toBeInTheDocument();
+    expect(within(lines).getByText("first cycle, prorated")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Place order" }));
+    await waitFor(() => expect(api.calls("POST /api/orders")).toHaveLength(1));
+    const [sent] = api.calls("POST /api/orders");
+    expect((await sent!.json()).lines[0].coterminateWith).toBe("sub-9");
+    expect(await screen.findByText("no end date aligns")).toBeInTheDocument();
+  });
+
+  it("says what an add-on needs and shows the API's refusal at its line", async () => {
+    const archiving = item("ARCH", "Exchange Online Archiving", "3.00", {
+      isAddon: true,
+      prerequisiteSkus: ["CFQ7TTC0LH16:0001"],
+    });
+    fakeApi({
+      "GET /api/catalog": () => json({ items: [archiving], continuationToken: null }),
+      "GET /api/subscriptions": () => json({ items: [], continuationToken: null }),
+      "POST /api/orders": () =>
+        problem(422, "base needed", [
+          { field: "lines[0].catalogItemId", message: "this add-on needs an active subscription of Exchange Online (Plan 1) (CFQ7TTC0LH16:0001)" },
+        ]),
+    });
+    const user = userEvent.setup();
+    renderWith(<PlaceOrderForm customer={customer} onPlaced={vi.fn()} />, { me: members.resellerStaff });
+    const picker = await screen.findByRole("table", { name: "Catalog items" });
+    expect(within(picker).getByText(/Add-on: needs an active subscription of CFQ7TTC0LH16:0001/)).toBeInTheDocument();
+    await user.click(within(picker).getByRole("button", { name: /^Add Exchange Online Archiving/ }));
+    await user.click(screen.getByRole("button", { name: "Place order" }));
+    const lines = screen.getByRole("table", { name: "Order lines" });
+    expect(await within(lines).findByRole("alert")).toHaveTextContent("Exchange Online (Plan 1) (CFQ7TTC0LH16:0001)");
+  });
+
   it("shows an inactive relationship (409) in a message bar", async () => {
     fakeApi({
       "GET /api/catalog": () => json({ items: [basic, phone], continuationToken: null }),

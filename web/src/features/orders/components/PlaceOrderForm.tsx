@@ -10,10 +10,10 @@ import { newIdempotencyKey, type Schemas } from "../../../lib/api/client";
 import { problemOf, viewProblem } from "../../../lib/api/problem";
 import { useMe } from "../../../lib/auth/me";
 import { isProviderStaff } from "../../../lib/roles";
-import { usePlaceOrder, type CatalogItem, type Order } from "../api/orders";
+import { useCotermTargets, usePlaceOrder, type CatalogItem, type Order } from "../api/orders";
 import { MAX_LINES, lineFields, linesIn, minOf, quantityProblem, type DraftLine } from "../draft";
 import { CatalogPicker } from "./CatalogPicker";
-import { DraftLines, type LineErrors } from "./DraftLines";
+import { DraftLines, type CotermTarget, type LineErrors } from "./DraftLines";
 import { DraftTotal } from "./DraftTotal";
 
 const useStyles = makeStyles({
@@ -38,6 +38,12 @@ function useDraft() {
     setQuantity: (index: number, quantity: string) =>
       change((current) => current.map((line, i) => (i === index ? { ...line, quantity } : line))),
     remove: (index: number) => change((current) => current.filter((_, i) => i !== index)),
+    coterm: (index: number, target: CotermTarget | null) =>
+      change((current) =>
+        current.map((line, i) =>
+          i !== index ? line : { ...line, coterm: target ? { subscriptionId: target.id, lastDay: target.lastDay } : undefined },
+        ),
+      ),
   };
 }
 
@@ -59,6 +65,7 @@ export function PlaceOrderForm({
   const { lines } = draft;
   const view = viewProblem(problemOf(place.error), lineFields(lines.length));
   const priceLabel = isProviderStaff(me.role) ? "Cost" : "Reseller price";
+  const targets = useCotermTargets(customer.id);
 
   const edited = <A extends unknown[]>(apply: (...args: A) => void) => (...args: A) => {
     place.reset(); // the API's refusals name lines by position: they no longer apply once the lines change
@@ -73,6 +80,7 @@ export function PlaceOrderForm({
       catalogItemId: at("catalogItemId"),
       termDuration: at("termDuration"),
       billingCycle: at("billingCycle"),
+      coterminateWith: at("coterminateWith"),
       quantity: at("quantity") ?? (tried && line ? (quantityProblem(line) ?? undefined) : undefined),
     };
   };
@@ -118,6 +126,8 @@ export function PlaceOrderForm({
             priceLabel={priceLabel}
             onQuantity={edited(draft.setQuantity)}
             onRemove={edited(draft.remove)}
+            targets={targets}
+            onCoterm={edited(draft.coterm)}
           />
         )}
         {lines.length > 0 ? <DraftTotal lines={lines} priceLabel={priceLabel} providerStaff={isProviderStaff(me.role)} /> : null}

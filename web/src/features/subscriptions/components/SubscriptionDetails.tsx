@@ -4,7 +4,7 @@ import { Details } from "../../../components/Details";
 import { StatusBadge } from "../../../components/StatusBadge";
 import type { Subscription } from "../api/subscriptions";
 import { termLabel } from "../../../lib/terms";
-import { dayOf, momentText } from "../format";
+import { dayOf, isCoTermed, momentText } from "../format";
 import { windowLeft } from "../window";
 
 export function SubscriptionDetails({ sub, now }: { sub: Subscription; now: Date }) {
@@ -27,7 +27,10 @@ export function SubscriptionDetails({ sub, now }: { sub: Subscription; now: Date
         { label: "Removable now", value: String(sub.removableQuantity) },
         { label: "Term", value: termLabel(sub.termDuration) },
         { label: "Term starts", value: dayOf(sub.termStartDate) },
-        { label: "Term ends", value: dayOf(sub.termEndDate) },
+        {
+          label: "Term ends",
+          value: isCoTermed(sub) ? `${dayOf(sub.termEndDate)} (co-termed: a shorter first term)` : dayOf(sub.termEndDate),
+        },
         { label: "Billing cycle", value: sub.billingCycle },
         { label: "Auto-renew", value: sub.autoRenew ? "on" : "off" },
         {
