@@ -177,3 +177,64 @@ browserTest("reseller staff place an order, follow it to completed, and approve 
   assert.equal(rejected.rejectionReason, reason);
   await visited(page, "orders-rejected");
 });
+
+browserTest("reseller staff co-term a line with the customer's subscription and see an add-on refused without its base", async ({ page }) => {
+  const { admin, staff, customerId, name, items } = await readyToSell();
+  const catalog = (await api(admin, "GET", "/catalog?country=US&limit=500")).items;
+  const variant = (item, term, cycle) =>
+    catalog.find((other) => other.offerId === item.offerId && other.termDuration === term && other.billingCycle === cycle);
+  const monthlyBase = variant(items[0], "P1M", "monthly");
+  const annual = variant(items[1], "P1Y", "annual");
+  const addon = catalog.find((item) => item.isAddon && item.prerequisiteSkus.length > 0 && item.price !== null);
+  assert.ok(monthlyBase && annual && addon, "a one-month item, a one-year annual item and an add-on in the US catalog");
+  for (const item of [monthlyBase, annual, addon]) {
+    await api(admin, "PUT", `/catalog/items/${encodeURIComponent(item.catalogItemId)}/sellable`, { sellable: true, country: "US" });
+  }
+
+  // A one-month subscription to end with, bought first.
+  const base = await api(staff, "POST", "/orders", {
+    customerId, lines: [{ catalogItemId: monthlyBase.catalogItemId, quantity: 1, termDuration: "P1M", billingCycle: "monthly" }],
+  });
+  const bought = await eventually(() => api(staff, "GET", `/orders/${base.id}`), (o) => o.status === "completed");
+  const target = await api(staff, "GET", `/subscriptions/${bought.lines[0].subscriptionId}`);
+  const lastDay = target.termEndDate.slice(0, 10);
+
+  await signInAs(page, staff, `/customers/${customerId}`);
+  await page.getByRole("heading", { name, level: 1 }).waitFor();
+  const orders = page.getByRole("region", { name: "Orders" });
+  await orders.getByRole("button", { name: "Place an order" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("searchbox", { name: /Search the customer's market/ }).fill(annual.title);
+  await dialog.getByRole("button", { name: `Add ${itemName(annual)}, 1 year, annual`, exact: true }).click();
+  await dialog.getByRole("combobox", { name: `End of ${itemName(annual)}` }).selectOption({ value: target.id });
+  const drafted = dialog.getByRole("table", { name: "Order lines" });
+  await drafted.getByText(new RegExp(`^Ends ${lastDay}; first cycle \\d+ of \\d+ days$`)).waitFor();
+  await drafted.getByText("first cycle, prorated").waitFor();
+  await visited(page, "orders-place-coterm");
+  await dialog.getByRole("button", { name: "Place order" }).click();
+
+  await page.waitForURL(/\/orders\/ord-/, WAIT);
+  const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+  await page.getByText(`Ends ${lastDay} with ${target.id}; first cycle prorated`).waitFor();
+  await orderStatus(page, "completed").waitFor();
+  const placed = await api(staff, "GET", `/orders/${orderId}`);
+  assert.equal(placed.lines[0].customTermEndDate, lastDay);
+  assert.ok(cents(placed.lines[0].resellerPriceFirstCycle) < cents(placed.lines[0].resellerPrice), "the first cycle is prorated");
+  await visited(page, "orders-coterm-completed");
+  await page.getByRole("table", { name: "Order lines" }).getByRole("link", { name: placed.lines[0].subscriptionId }).click();
+  await page.getByText(`${lastDay} (co-termed: a shorter first term)`).waitFor();
+  await visited(page, "subscriptions-coterm");
+
+  // An add-on without its base: what it needs is said before, and the API's refusal names the base at its line.
+  await page.goto(new URL(`/customers/${customerId}`, page.url()).toString());
+  await page.getByRole("heading", { name, level: 1 }).waitFor();
+  await orders.getByRole("button", { name: "Place an order" }).click();
+  await dialog.getByRole("searchbox", { name: /Search the customer's market/ }).fill(addon.title);
+  await dialog.getByText(`Add-on: needs an active subscription of ${addon.prerequisiteSkus.join(" or ")}`, { exact: false }).first().waitFor();
+  await dialog.getByRole("button", { name: new RegExp(`^Add ${itemName(addon).replace(/[()]/g, "\\$&")}, `) }).first().click();
+  await dialog.getByRole("button", { name: "Place order" }).click();
+  const refusal = dialog.getByRole("table", { name: "Order lines" }).getByRole("alert");
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), new RegExp(addon.prerequisiteSkus[0]));
+  await visited(page, "orders-addon-refused");
+});
