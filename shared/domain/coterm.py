@@ -1,4 +1,5 @@
-"""Co-terming and add-ons: what new commerce requires of a line before it sells it (docs/business.md#co-terming).
+"""Co-terming and add-ons: what new commerce requires of a line before it sells it
+(docs/business.md#co-terming-and-add-ons).
 
 - Co-terming: a new subscription may end with one of the customer's active subscriptions (Partner Center's
   `customTermEndDate`, one of the dates `GET .../subscriptions/customTermEndDates` allows). Its first term is shorter,
