@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
 
 from local.sandbox import (
+    agreements,
     commerce,
     control,
     coterm,
@@ -114,6 +115,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.include_router(reconciliation.control_router)
     app.include_router(webhooks.control_router)
     app.include_router(partner_center.router)
+    app.include_router(agreements.router)
     app.include_router(reconciliation.router)
     app.include_router(coterm.router)  # before commerce's /subscriptions/{subscription_id}
     app.include_router(commerce.router)

@@ -18,6 +18,7 @@ class Caller:
 
     provider: dict[str, Any]
     app_user: bool
+    user_id: str | None = None  # the signed-in partner user's object id, on app+user tokens
 
     @property
     def tenant_id(self) -> str:
@@ -66,7 +67,9 @@ def authenticate(request: Request, sandbox: Annotated[Sandbox, Depends(get_sandb
     app_id = str(claims.get("appid") or claims.get("azp") or "")
     if provider is None or provider["clientId"].lower() != app_id.lower():
         raise _unauthorized(sandbox, "The application is not registered with this Partner Center account.")
-    return Caller(provider=provider, app_user="scp" in claims)
+    app_user = "scp" in claims
+    user_id = str(claims.get("oid") or provider["adminOid"]) if app_user else None
+    return Caller(provider=provider, app_user=app_user, user_id=user_id)
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]

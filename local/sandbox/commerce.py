@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from local.sandbox import catalog, coterm
+from local.sandbox.agreements import require_customer_agreement
 from local.sandbox.auth import Caller, CallerDep, SandboxDep
 from local.sandbox.clock import add_duration, format_date_midnight, format_timestamp, parse_timestamp
 from local.sandbox.context import Sandbox
@@ -454,6 +455,7 @@ async def checkout(customer_id: str, cart_id: str, request: Request, caller: Cal
         if (earlier := replayed(state, key)) is not None:
             return earlier
         cart = _cart_of(state, customer, cart_id)
+        require_customer_agreement(customer)
         if cart["processing"]:
             raise PartnerCenterError(409, 800064, f"Cart {cart['id']} is being processed by another request.",
                                      source="PCCartService")  # fmt: skip

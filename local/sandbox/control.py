@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from local.sandbox.agreements import global_admin_contact, has_customer_agreement, record_agreement
 from local.sandbox.auth import SandboxDep
 from local.sandbox.clock import format_timestamp, parse_timestamp
 from local.sandbox.commerce import (
@@ -62,6 +63,10 @@ class CustomerAccept(_Body):
     companyName: str | None = None
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     url: str | None = Field(default=None, description="A relationship-request link; names the reseller instead")
+    acceptAgreement: bool = Field(
+        default=True,
+        description="The global admin accepts the Microsoft Customer Agreement as part of the request (unconfirmed)",
+    )
 
 
 class RelationshipEnd(_Body):
@@ -224,6 +229,11 @@ def accept_customer(body: CustomerAccept, sandbox: SandboxDep) -> dict[str, Any]
                 domain=domain, reseller_tenant_id=reseller["tenantId"] if reseller else None,
                 country=(body.country or provider["country"]), billing_profile=None,
             )  # fmt: skip
+        if body.acceptAgreement and not has_customer_agreement(customer):
+            # (unconfirmed) accepting a relationship request in the admin center accepts the MCA too, with the
+            # customer's global admin as the primary contact
+            record_agreement(state, customer, contact=global_admin_contact(customer),
+                             date_agreed=state.now_text(), user_id=None)  # fmt: skip
         state.save()
     event = (
         "indirect-reseller-relationship-accepted-by-customer"

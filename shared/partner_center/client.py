@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -16,13 +16,17 @@ from shared.partner_center.config import PartnerCenterCredentials, PartnerCenter
 from shared.partner_center.errors import Conflict, NotFound, PartnerCenterError, Unavailable, UnexpectedResponse
 from shared.partner_center.graph import DEFAULT_MAX_WAIT_SECONDS, GraphExports
 from shared.partner_center.models import (
+    MICROSOFT_CUSTOMER_AGREEMENT,
+    AgreementContact,
     AgreementStatus,
+    AgreementTemplate,
     Availability,
     BillingProfile,
     Cart,
     CartLine,
     CheckoutResult,
     Customer,
+    CustomerAgreement,
     CustomTermEndDate,
     LegalBusinessProfile,
     MpnProfile,
@@ -315,6 +319,62 @@ class PartnerCenterClient:
             if (customer.domain or "").lower() == wanted:
                 return customer
         return None
+
+    # -- agreements ----------------------------------------------------------------------------------------------------
+
+    def get_agreement_template(
+        self, agreement_type: str = MICROSOFT_CUSTOMER_AGREEMENT, *, correlation_id: str | None = None
+    ) -> AgreementTemplate:
+        """The current template of an agreement type (its id goes into an acceptance); app+user."""
+        body = self._get("/agreements", Grant.APP_USER, params={"agreementType": agreement_type},
+                         correlation_id=correlation_id)  # fmt: skip
+        templates = [AgreementTemplate.from_wire(item) for item in items_of(body)]
+        matching = [t for t in templates if t.agreement_type.lower() == agreement_type.lower()] or templates
+        if not matching:
+            raise NotFound(f"no agreement metadata for {agreement_type}", correlation_id=correlation_id)
+        return max(matching, key=lambda t: t.version_rank or 0)
+
+    def create_customer_agreement(
+        self,
+        customer_id: str,
+        *,
+        contact: AgreementContact,
+        date_agreed: datetime,
+        template_id: str,
+        agreement_type: str = MICROSOFT_CUSTOMER_AGREEMENT,
+        correlation_id: str | None = None,
+    ) -> CustomerAgreement:
+        """Records (attests) the customer's acceptance given by `contact` on `date_agreed`; app+user.
+
+        The same contact twice is a Conflict (code 600061): the acceptance already exists.
+        """
+        body = {
+            "primaryContact": contact.to_wire(),
+            "dateAgreed": date_agreed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "type": agreement_type,
+            "templateId": template_id,
+        }
+        response = self.transport.request(
+            "POST",
+            f"/customers/{_segment(customer_id)}/agreements",
+            grant=self._grant(Grant.APP_USER),
+            json_body=body,
+            correlation_id=correlation_id,
+        )
+        return CustomerAgreement.from_wire(response.body or {})
+
+    def list_customer_agreements(
+        self,
+        customer_id: str,
+        agreement_type: str | None = MICROSOFT_CUSTOMER_AGREEMENT,
+        *,
+        correlation_id: str | None = None,
+    ) -> list[CustomerAgreement]:
+        """The acceptances recorded on a customer (of one agreement type unless None); app+user."""
+        params = {"agreementType": agreement_type} if agreement_type else None
+        body = self._get(f"/customers/{_segment(customer_id)}/agreements", Grant.APP_USER, params=params,
+                         correlation_id=correlation_id)  # fmt: skip
+        return [CustomerAgreement.from_wire(item) for item in items_of(body)]
 
     # -- catalog -------------------------------------------------------------------------------------------------------
 

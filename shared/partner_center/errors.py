@@ -13,6 +13,7 @@ STALE_ETAG_CODES = frozenset({2055})
 CART_ALREADY_SUBMITTED_CODES = frozenset({800065})
 ORDER_IN_PROGRESS_CODES = frozenset({800060, 800064, 900278})
 APP_ONLY_NOT_SUPPORTED_CODES = frozenset({900329})
+CUSTOMER_AGREEMENT_MISSING_CODES = frozenset({13605})
 INVALID_INPUT_CODES = frozenset({2000, 2001, 600002, 600049, 600050, 600051})
 
 
@@ -98,6 +99,10 @@ class Forbidden(PartnerCenterError):
 
 class AppOnlyNotSupported(Forbidden):
     """403 code 900329: the operation needs an app+user token (Secure Application Model consent)."""
+
+
+class CustomerAgreementMissing(Forbidden):
+    """403 code 13605: the customer has not accepted the Microsoft Customer Agreement (nor the partner attested it)."""
 
 
 class NotFound(PartnerCenterError):
@@ -204,6 +209,8 @@ def error_class_for(status: int, code: int | str | None) -> type[PartnerCenterEr
     if status == 401:
         return Unauthorized
     if status == 403:
+        if code in CUSTOMER_AGREEMENT_MISSING_CODES:
+            return CustomerAgreementMissing
         return AppOnlyNotSupported if code in APP_ONLY_NOT_SUPPORTED_CODES else Forbidden
     if status == 404:
         return NotFound

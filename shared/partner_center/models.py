@@ -307,6 +307,80 @@ class Customer:
         )
 
 
+MICROSOFT_CUSTOMER_AGREEMENT = "MicrosoftCustomerAgreement"
+
+
+@dataclass(frozen=True)
+class AgreementTemplate:
+    """Agreement metadata: the template an acceptance must name, and the link customers read it at."""
+
+    template_id: str
+    agreement_type: str
+    agreement_link: str | None
+    version_rank: int | None
+    raw: Json = field(repr=False, compare=False, default_factory=dict)
+
+    @classmethod
+    def from_wire(cls, data: Json) -> AgreementTemplate:
+        return cls(
+            template_id=str(_get(data, "templateId", default="")),
+            agreement_type=str(_get(data, "agreementType", "type", default="")),
+            agreement_link=_str(_get(data, "agreementLink")),
+            version_rank=_int(_get(data, "versionRank")),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class AgreementContact:
+    """The person of the customer's organisation who accepted an agreement."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone_number: str | None = None
+
+    @classmethod
+    def from_wire(cls, data: Json) -> AgreementContact:
+        return cls(
+            first_name=str(_get(data, "firstName", default="")),
+            last_name=str(_get(data, "lastName", default="")),
+            email=str(_get(data, "email", default="")),
+            phone_number=_str(_get(data, "phoneNumber")) or None,
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"firstName": self.first_name, "lastName": self.last_name, "email": self.email}
+        if self.phone_number:
+            body["phoneNumber"] = self.phone_number
+        return body
+
+
+@dataclass(frozen=True)
+class CustomerAgreement:
+    """One acceptance of an agreement on a customer (given by the customer or attested by the partner)."""
+
+    type: str
+    template_id: str | None
+    date_agreed: datetime | None
+    primary_contact: AgreementContact
+    agreement_link: str | None = None
+    user_id: str | None = None
+    raw: Json = field(repr=False, compare=False, default_factory=dict)
+
+    @classmethod
+    def from_wire(cls, data: Json) -> CustomerAgreement:
+        return cls(
+            type=str(_get(data, "type", "agreementType", default="")),
+            template_id=_str(_get(data, "templateId")),
+            date_agreed=parse_timestamp(_get(data, "dateAgreed")),
+            primary_contact=AgreementContact.from_wire(_mapping(_get(data, "primaryContact"))),
+            agreement_link=_str(_get(data, "agreementLink")),
+            user_id=_str(_get(data, "userId")) or None,
+            raw=data,
+        )
+
+
 @dataclass(frozen=True)
 class Product:
     """A catalog product (no prices: those come from the price sheet)."""
