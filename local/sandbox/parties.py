@@ -122,7 +122,7 @@ async def reseller_accepts(request: Request, sandbox: SandboxDep) -> Response:
 @router.post("/customer-accepts")
 async def customer_accepts(request: Request, sandbox: SandboxDep) -> Response:
     try:
-        answer = accept_customer(CustomerAccept(**await _form(request)), sandbox)
+        answer = accept_customer(CustomerAccept.model_validate(await _form(request)), sandbox)
     except (HTTPException, ValidationError) as error:
         return _back(error=f"Not accepted: {_refusal(error)}")
     return _back(done=f"{answer['domain']} (tenant {answer['tenantId']}) accepted the relationship request.")
