@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the modules behind these are imported where each member is 
     from shared.partner_center import PartnerCenterClient, PartnerCenterClients, PartnerCenterEndpoints
     from shared.partner_center.webhooks import WebhookVerifier
     from shared.secrets.port import SecretStore
+    from shared.services.agreements import CustomerAgreementService
     from shared.services.billing import BillingService
     from shared.services.catalog import CatalogAdmin, CatalogSync
     from shared.services.dashboard import ProviderSummary
@@ -224,6 +225,18 @@ class Container:
             reseller_invitation_url_template=s.reseller_invitation_url_template,
             on_new_market=self.queue_market_catalog,
             catalog_currency=self.catalog.market_currency,
+            confirm_agreement=self.agreement_service.confirm_quietly,
+        )
+
+    @cached_property
+    def agreement_service(self) -> CustomerAgreementService:
+        from shared.services.agreements import CustomerAgreementService
+
+        return CustomerAgreementService(
+            providers=self.providers,
+            customers=self.customers,
+            audit=self.audit,
+            client_for=self.partner_center_clients.for_provider,
         )
 
     def queue_market_catalog(self, provider_id: str, country: str) -> list[str]:
@@ -304,6 +317,7 @@ class Container:
             publisher=self.publisher,
             client_for=self.partner_center_clients.for_provider,
             mirror_subscription=self.subscription_service.mirror_from_order,
+            on_agreement_missing=self.agreement_service.lost,
             policy=RetryPolicy(
                 first_delay=timedelta(seconds=s.provisioning_retry_first_delay_seconds),
                 max_delay=timedelta(seconds=s.provisioning_retry_max_delay_seconds),

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
+from shared.domain.agreements import CustomerAgreement
 from shared.domain.backoff import Backoff
 from shared.domain.scope import OrgRef, OrgType
 from shared.domain.storefront import StorefrontPolicy
@@ -131,6 +132,8 @@ class Customer:
     market_read_at: datetime | None = None
     check: RelationshipCheck = field(default_factory=RelationshipCheck)
     offboarding: Offboarding | None = None
+    # The Microsoft Customer Agreement acceptance Partner Center confirmed; None: none seen (orders are refused).
+    agreement: CustomerAgreement | None = None
 
     @property
     def org(self) -> OrgRef:

@@ -454,6 +454,17 @@ def may_request_customer_check(principal: Principal, customer: OrgRef) -> Decisi
     )
 
 
+def may_record_customer_agreement(principal: Principal, customer: OrgRef) -> Decision:
+    """Recording the Microsoft Customer Agreement acceptance a customer gave: the provider's staff and the
+    customer's reseller's (the customer's own admin accepts it in the storefront)."""
+    if not can_see(principal, customer):
+        return hide()
+    return allow_if(
+        _provider_or_reseller(principal),
+        refuse("only the provider's staff and the customer's reseller record an agreement acceptance"),
+    )
+
+
 def may_offboard_customer(principal: Principal, customer: OrgRef) -> Decision:
     """Offboarding or restoring a customer: the provider's staff, or its reseller's admins."""
     if not can_see(principal, customer):

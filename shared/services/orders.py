@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.domain.agreements import order_refusal
 from shared.domain.catalog import CatalogItem, ItemStatus
 from shared.domain.coterm import addon_refusal, coterm_refusal, first_cycle_fraction
 from shared.domain.markets import item_market_error
@@ -32,6 +33,7 @@ from shared.domain.scope import OrgType, Principal, can_see, may_decide_order, m
 from shared.domain.subscriptions import Subscription
 from shared.messaging import MessagePublisher, QueueNames
 from shared.partner_center.errors import NotFound as PartnerCenterNotFound
+from shared.services.agreements import AgreementMissing
 from shared.services.errors import Conflict, FieldError, Invalid, NotFound, require
 from shared.services.ports import (
     Audit,
@@ -120,6 +122,8 @@ class OrderService:
             raise Conflict("the customer's reseller relationship is not active: orders need an active relationship")
         _refuse_offboarded(customer, reseller)  # no new orders (docs/business.md#offboarding)
         _refuse_unverified_partner(reseller)  # docs/business.md#reseller-verification
+        if order_refusal(customer.agreement):  # Partner Center would refuse the checkout (13605)
+            raise AgreementMissing()
         return customer
 
     def _item(self, customer: Customer, catalog_item_id: str) -> tuple[CatalogItem | None, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from shared.domain.catalog import CatalogItem
@@ -20,7 +21,9 @@ from shared.domain.relationships import Customer, Provider, Reseller
 from shared.domain.scope import OrgRef, OrgType, Principal
 from shared.domain.subscriptions import Subscription
 from shared.partner_center import (
+    AgreementContact,
     AgreementStatus,
+    AgreementTemplate,
     BillingProfile,
     Cart,
     CartLine,
@@ -29,6 +32,7 @@ from shared.partner_center import (
     PartnerRelationship,
 )
 from shared.partner_center import Customer as PartnerCenterCustomer
+from shared.partner_center import CustomerAgreement as PartnerCenterAgreement
 from shared.partner_center import Order as PartnerCenterOrder
 from shared.partner_center import Subscription as PartnerCenterSubscription
 from shared.partner_center.models import CustomTermEndDate
@@ -269,7 +273,20 @@ class RelationshipPartnerCenter(Protocol):
     ) -> PartnerCenterCustomer: ...
 
 
+class AgreementPartnerCenter(Protocol):
+    """The Microsoft Customer Agreement: its template, an attested acceptance, and the acceptances a customer has."""
+
+    def get_agreement_template(self) -> AgreementTemplate: ...
+
+    def create_customer_agreement(
+        self, customer_id: str, *, contact: AgreementContact, date_agreed: datetime, template_id: str
+    ) -> PartnerCenterAgreement: ...
+
+    def list_customer_agreements(self, customer_id: str) -> list[PartnerCenterAgreement]: ...
+
+
 __all__ = [
+    "AgreementPartnerCenter",
     "Audit",
     "Catalog",
     "Customers",
@@ -322,3 +339,4 @@ if TYPE_CHECKING:
         _provisioning: ProvisioningPartnerCenter = client
         _mirror: SubscriptionPartnerCenter = client
         _relationships: RelationshipPartnerCenter = client
+        _agreements: AgreementPartnerCenter = client

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from shared.domain.agreements import AGREEMENT_MISSING
 from shared.domain.backoff import Backoff
 from shared.domain.notifications import order_failed
 from shared.domain.orders import TERMINAL, LineStatus, Order, OrderLine, OrderStatus, PartnerCenterOrder
@@ -28,7 +29,7 @@ from shared.partner_center import (
     Throttled,
     Unavailable,
 )
-from shared.partner_center.errors import AuthenticationFailed
+from shared.partner_center.errors import AuthenticationFailed, CustomerAgreementMissing
 from shared.services.notifications import publish_event
 from shared.services.ports import Audit, Orders, Providers, ProvisioningPartnerCenter
 from shared.storage.orders import (  # PROVISION: the message type handlers.py registers
@@ -77,6 +78,7 @@ class ProvisioningService:
         client_for: Callable[[Provider], ProvisioningPartnerCenter],
         mirror_subscription: SubscriptionMirror,
         policy: RetryPolicy,
+        on_agreement_missing: Callable[[str, str], object] | None = None,
     ) -> None:
         self._orders = orders
         self._providers = providers
@@ -85,6 +87,8 @@ class ProvisioningService:
         self._client_for = client_for
         self._mirror = mirror_subscription
         self._policy = policy
+        # Called with (provider id, customer id) when a checkout meets 13605: the customer's agreement is re-read.
+        self._on_agreement_missing = on_agreement_missing or (lambda provider_id, customer_id: None)
 
     # Dispatch ------------------------------------------------------------------------------------------
 
@@ -134,8 +138,12 @@ class ProvisioningService:
             return self._retry(order, f"{type(error).__name__}: {error}", getattr(error, "retry_after", None))
         except AuthenticationFailed as error:
             return self._retry(order, f"Entra ID: {error}", None)
+        except CustomerAgreementMissing as error:
+            # Our record said accepted but Partner Center has no acceptance: the record is re-read, the order ends.
+            self._on_agreement_missing(order.provider_id, order.customer_id)
+            return self._finish(order, f"{AGREEMENT_MISSING} ({_reason(error)})")
         except PartnerCenterError as error:
-            # Refused as a whole (e.g. the customer has not accepted the Microsoft Customer Agreement).
+            # Refused as a whole (e.g. the customer has no commerce relationship with the provider).
             return self._finish(order, _reason(error))
 
     def _advance(self, order: Order, client: ProvisioningPartnerCenter) -> Order:

@@ -164,6 +164,7 @@ class RelationshipService:
         on_new_market: Callable[[str, str], object] | None = None,
         catalog_currency: Callable[[str, str], str | None] | None = None,
         market_refresh: timedelta = timedelta(days=1),
+        confirm_agreement: Callable[[Provider, Customer], Customer] | None = None,
     ) -> None:
         self._providers = providers
         self._resellers = resellers
@@ -178,6 +179,8 @@ class RelationshipService:
         self._on_new_market = on_new_market or (lambda provider_id, country: None)
         self._catalog_currency = catalog_currency or (lambda provider_id, country: None)
         self._market_refresh = market_refresh
+        # Reads the customer's Microsoft Customer Agreement acceptance back from Partner Center (never raises).
+        self._confirm_agreement = confirm_agreement or (lambda provider, customer: customer)
 
     # Scope ---------------------------------------------------------------------------------------------
 
@@ -815,7 +818,7 @@ class RelationshipService:
                 **market,
             )
             self._brought_market(activated)
-            return activated
+            return self._confirm_agreement(provider, activated)
         if outcome is CheckOutcome.OTHER_RESELLER:
             flagged = self._flag(customer, now, "acceptedForOtherReseller")
             return self._reschedule(self._customers, CUSTOMER_CHECK, flagged, now, "associated with another reseller")
@@ -841,6 +844,7 @@ class RelationshipService:
         if related:
             with contextlib.suppress(PartnerCenterNotFound, PartnerCenterForbidden):
                 customer = self.refresh_market(client, customer)
+            customer = self._confirm_agreement(provider, customer)
         return self._checked(self._customers, customer, now, "still " + customer.status.value)
 
     def _checked(
@@ -1005,11 +1009,14 @@ class RelationshipService:
                 if (customer.tenant_id or "").lower() not in listed_tenants:
                     self._settle(self._customers, "customer", customer, RelationshipStatus.ENDED, now)
                     ended += 1
-                elif customer.market_read_at is None or customer.market_read_at + self._market_refresh < now:
-                    try:
-                        self.refresh_market(client, customer)
-                    except (PartnerCenterNotFound, PartnerCenterForbidden):
-                        continue
+                else:
+                    if customer.agreement is None:  # an acceptance given in Partner Center is seen here
+                        customer = self._confirm_agreement(provider, customer)
+                    if customer.market_read_at is None or customer.market_read_at + self._market_refresh < now:
+                        try:
+                            self.refresh_market(client, customer)
+                        except (PartnerCenterNotFound, PartnerCenterForbidden):
+                            continue
         return ended, resent
 
     def _resend_lost_checks(self, provider: Provider, now: datetime) -> int:

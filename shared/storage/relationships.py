@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -14,6 +15,7 @@ import orjson
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableTransactionError
 
+from shared.domain.agreements import AgreementContact, CustomerAgreement
 from shared.domain.relationships import (
     Customer,
     Offboarding,
@@ -51,6 +53,9 @@ def _to_row(entity: Any) -> dict[str, Any]:
         if isinstance(value, StorefrontPolicy):
             row[f.name] = orjson.dumps(snapshot(value)).decode()
             continue
+        if isinstance(value, CustomerAgreement):
+            row[f.name] = orjson.dumps(snapshot(value)).decode()
+            continue
         if isinstance(value, RelationshipCheck):
             for cf in dataclasses.fields(value):
                 row[f"check_{cf.name}"] = getattr(value, cf.name)
@@ -84,6 +89,7 @@ def _from_row(cls: type[E], row: dict[str, Any]) -> E:
         values["check"] = RelationshipCheck(**check)
     if cls is Customer:
         values["storefront_policy"] = _policy(values.get("storefront_policy"))
+        values["agreement"] = _agreement(values.get("agreement"))
     if cls is not Provider:
         values["offboarding"] = _offboarding(row)
     return cls(**values)
@@ -94,6 +100,26 @@ def _offboarding(row: dict[str, Any]) -> Offboarding | None:
     if not row.get("offboarded") or at is None:
         return None
     return Offboarding(at=at, by=str(row.get("offboarded_by") or ""), reason=row.get("offboarding_reason") or None)
+
+
+def _agreement(text: str | None) -> CustomerAgreement | None:
+    """A customer's Microsoft Customer Agreement acceptance from its row (written by `snapshot`); none: None."""
+    if not text:
+        return None
+    data = orjson.loads(text)
+    contact = data.get("contact") or {}
+    confirmed = data.get("confirmedAt")
+    return CustomerAgreement(
+        accepted_at=datetime.fromisoformat(data["acceptedAt"]),
+        contact=AgreementContact(
+            first_name=contact.get("firstName") or "",
+            last_name=contact.get("lastName") or "",
+            email=contact.get("email") or "",
+            phone_number=contact.get("phoneNumber") or None,
+        ),
+        template_id=data.get("templateId"),
+        confirmed_at=datetime.fromisoformat(confirmed) if confirmed else None,
+    )
 
 
 def _policy(text: str | None) -> StorefrontPolicy:

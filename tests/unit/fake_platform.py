@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from shared.domain.agreements import AgreementContact, CustomerAgreement
 from shared.domain.catalog import CatalogItem, ItemStatus
 from shared.domain.orders import Order
 from shared.domain.relationships import (
@@ -23,6 +24,7 @@ from shared.domain.relationships import (
 from shared.domain.scope import OrgRef, OrgType, Principal, Role
 from shared.messaging import QueueNames
 from shared.messaging.memory import InMemoryPublisher
+from shared.services.agreements import CustomerAgreementService
 from shared.services.orders import OrderService
 from shared.services.provisioning import ProvisioningService, RetryPolicy
 from shared.services.relationships import RelationshipService
@@ -46,6 +48,9 @@ PROVIDER_ID = "prov-1"
 RESELLER_TENANT = "reseller-tenant-1"
 CUSTOMER_TENANT = "customer-tenant-1"
 NOW = datetime.now(UTC)
+ACCEPTED_AGREEMENT = CustomerAgreement(
+    accepted_at=NOW - timedelta(days=2), contact=AgreementContact("Nina", "Wind", "nina@northwind.test")
+)
 
 
 def _provider() -> Provider:
@@ -141,6 +146,12 @@ class FakePlatform:
             client_for=self.client_for,
             mirror_subscription=self.subscription_service().mirror_from_order,
             policy=self.retry,
+            on_agreement_missing=self.agreement_service().lost,
+        )
+
+    def agreement_service(self) -> CustomerAgreementService:
+        return CustomerAgreementService(
+            providers=self.providers, customers=self.customers, audit=self.audit, client_for=self.client_for
         )
 
     def relationship_service(self) -> RelationshipService:
@@ -155,6 +166,7 @@ class FakePlatform:
             secret_store=self.secrets,
             policy=self.checks,
             reseller_invitation_url_template="https://partner.microsoft.test/invite?{providerPartnerId}",
+            confirm_agreement=self.agreement_service().confirm_quietly,
         )
 
     def order_service(self) -> OrderService:
@@ -214,6 +226,8 @@ class FakePlatform:
             country="US" if active else None,
             currency="USD" if active else None,
             check=RelationshipCheck(attempt=1, next_at=NOW),
+            # An active customer accepted the Microsoft Customer Agreement unless a test says otherwise.
+            agreement=ACCEPTED_AGREEMENT if active else None,
         )
         customer = replace(customer, **changes)
         self.organizations.add(customer.org, name=customer.name)

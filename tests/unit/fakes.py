@@ -28,7 +28,9 @@ from shared.domain.relationships import Customer, Provider, Reseller
 from shared.domain.scope import OrgRef, OrgType, Principal, can_see
 from shared.domain.subscriptions import Subscription
 from shared.partner_center import (
+    AgreementContact,
     AgreementStatus,
+    AgreementTemplate,
     BillingProfile,
     Cart,
     CartAlreadySubmitted,
@@ -42,6 +44,7 @@ from shared.partner_center import (
     StaleEtag,
 )
 from shared.partner_center import Customer as PartnerCenterCustomer
+from shared.partner_center import CustomerAgreement as PartnerCenterAgreement
 from shared.partner_center import NotFound as PartnerCenterNotFound
 from shared.partner_center import Order as PartnerCenterOrder
 from shared.partner_center import Subscription as PartnerCenterSubscription
@@ -395,6 +398,8 @@ class FakeSecretStore:
 
 # Partner Center ------------------------------------------------------------------------------------------------
 
+MCA_TEMPLATE_ID = "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+
 
 class FakePartnerCenter:
     """Partner Center as the use cases see it (the three surfaces of shared/services/ports.py), with state a test
@@ -421,6 +426,7 @@ class FakePartnerCenter:
         self.unknown_partners: set[str] = set()
         self.unsigned_partners: set[str] = set()
         self.custom_term_end_dates: dict[str, list[CustomTermEndDate]] = {}  # target subscription id → allowed
+        self.agreements: dict[str, list[PartnerCenterAgreement]] = defaultdict(list)  # customer tenant → acceptances
         self.cart_lines: list[CartLine] = []  # every line of every cart created
 
     # Co-terming ----------------------------------------------------------------------------------------------
@@ -666,6 +672,24 @@ class FakePartnerCenter:
         if associated_partner_id:
             self.customer_resellers[customer.id].append(associated_partner_id)
         return self._answer("create_customer", customer)
+
+    # Agreements ----------------------------------------------------------------------------------------------
+
+    def get_agreement_template(self) -> AgreementTemplate:
+        self._call("get_agreement_template")
+        return AgreementTemplate(MCA_TEMPLATE_ID, "MicrosoftCustomerAgreement", "https://aka.ms/customeragreement", 0)
+
+    def create_customer_agreement(
+        self, customer_id: str, *, contact: AgreementContact, date_agreed: datetime, template_id: str
+    ) -> PartnerCenterAgreement:
+        self._call("create_customer_agreement")
+        agreement = PartnerCenterAgreement("MicrosoftCustomerAgreement", template_id, date_agreed, contact)
+        self.agreements[customer_id.lower()].append(agreement)
+        return self._answer("create_customer_agreement", agreement)
+
+    def list_customer_agreements(self, customer_id: str) -> list[PartnerCenterAgreement]:
+        self._call("list_customer_agreements")
+        return list(self.agreements[customer_id.lower()])
 
 
 def _caller(changes: dict[str, Any]) -> str:

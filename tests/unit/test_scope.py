@@ -60,6 +60,7 @@ from shared.domain.scope import (
     may_read_provider_default_margin,
     may_read_provider_summary,
     may_read_reseller_default_margin,
+    may_record_customer_agreement,
     may_rename_reseller,
     may_request_customer_check,
     may_request_reseller_check,
@@ -668,3 +669,11 @@ def test_event_subscriptions_belong_to_providers_and_resellers() -> None:
         assert refused_with(
             may_read_event_subscriptions(caller), "event subscriptions belong to providers and resellers"
         )
+
+
+def test_provider_and_reseller_staff_record_a_customers_agreement_the_customer_accepts_in_the_storefront() -> None:
+    roles = allowed(lambda caller: may_record_customer_agreement(caller, CUSTOMER_A1))
+    assert roles == {Role.PROVIDER_ADMIN, Role.PROVIDER_STAFF, Role.RESELLER_ADMIN, Role.RESELLER_STAFF}
+    assert may_record_customer_agreement(RESELLER_STAFF, CUSTOMER_A2).hidden
+    assert may_record_customer_agreement(who(PROVIDER_B, Role.PROVIDER_STAFF), CUSTOMER_A1).hidden
+    assert may_record_customer_agreement(CUSTOMER_ADMIN, CUSTOMER_A1).refused
