@@ -10,6 +10,7 @@ from fastapi import Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from functions.http.agreements import AgreementAcceptanceIn, CustomerAgreementOut
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import PathId
 from functions.http.pricing import CustomerPatchWithPricing, patch_customer_pricing
@@ -79,6 +80,9 @@ class CustomerOut(BaseModel):
     )
     offboardedBy: str | None = Field(default=None, description="The member who offboarded it.")
     offboardingReason: str | None = Field(default=None, description="Why, as given when it was offboarded.")
+    agreement: CustomerAgreementOut = Field(
+        description="The customer's Microsoft Customer Agreement acceptance as Partner Center confirmed it."
+    )
     updatedAt: str
 
     @classmethod
@@ -93,6 +97,7 @@ class CustomerOut(BaseModel):
             invitedAt=customer.invited_at.isoformat(), expiresAt=customer.expires_at.isoformat(),
             activatedAt=moment(customer.activated_at), endedAt=moment(customer.ended_at),
             failureReason=customer.failure_reason, flag=customer.flag, updatedAt=customer.updated_at.isoformat(),
+            agreement=CustomerAgreementOut.of(customer.agreement),
             **check_fields(customer), **offboarding_fields(customer),
         )  # fmt: skip
 
@@ -272,6 +277,23 @@ def restore_customer(customer_id: PathId, principal: CurrentPrincipal, container
     """Provider staff or the reseller's admins: back in business; 409 when it is not offboarded, or while its
     reseller is (restore the reseller first)."""
     return CustomerOut.of(container.relationship_service.restore_customer(principal, customer_id))
+
+
+@router.post(
+    "/customers/{customer_id}/agreement",
+    response_model=CustomerOut,
+    responses=problems(400, 401, 403, 404, 409, 422, 503),
+)
+def add_customer_agreement(
+    customer_id: PathId, body: AgreementAcceptanceIn, principal: CurrentPrincipal, container: ContainerDep
+) -> CustomerOut:
+    """Provider staff or the customer's reseller staff record the Microsoft Customer Agreement acceptance the
+    customer gave (who, when): it is recorded in Partner Center, read back, stored and audited, and answers the
+    customer (200). 409 when the customer is not active; 422 for a date in the future or one Partner Center refuses."""
+    customer = container.agreement_service.record(
+        principal, customer_id, contact=body.contact(), date_agreed=body.dateAgreed
+    )
+    return CustomerOut.of(customer)
 
 
 @router.post(

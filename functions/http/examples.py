@@ -160,6 +160,23 @@ STOREFRONT_POLICY: dict[str, Any] = {
     "maxTermDuration": "P1Y",
     "approvalThreshold": "500.00",
 }
+AGREEMENT_CONTACT: dict[str, Any] = {
+    "firstName": "Nina",
+    "lastName": "Winters",
+    "email": "nina.winters@northwindtraders.example",
+    "phoneNumber": "+31 20 555 0134",
+}
+MCA_TEMPLATE_ID = "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+CUSTOMER_AGREEMENT_OUT: dict[str, Any] = {
+    "status": "accepted",
+    "acceptedAt": _moment("09-03", "14:00:00"),
+    "contact": AGREEMENT_CONTACT,
+    "templateId": MCA_TEMPLATE_ID,
+    "confirmedAt": _moment("09-30", "06:00:12"),
+}
+NO_AGREEMENT_OUT: dict[str, Any] = {
+    "status": "missing", "acceptedAt": None, "contact": None, "templateId": None, "confirmedAt": None,
+}  # fmt: skip
 CUSTOMER_OUT: dict[str, Any] = {
     "id": CUSTOMER_ID,
     "providerId": PROVIDER_ID,
@@ -188,6 +205,7 @@ CUSTOMER_OUT: dict[str, Any] = {
     "offboardedAt": None,
     "offboardedBy": None,
     "offboardingReason": None,
+    "agreement": CUSTOMER_AGREEMENT_OUT,
     "updatedAt": _moment("09-30", "06:00:12"),
 }
 # Just invited by its domain: its tenant and market are learnt when the check finds it.
@@ -209,6 +227,7 @@ CUSTOMER_CREATED_OUT: dict[str, Any] = {
     "lastCheckedAt": None,
     "lastCheckResult": None,
     "nextCheckAt": _moment("09-03", "13:40:00"),
+    "agreement": NO_AGREEMENT_OUT,
     "updatedAt": _moment("09-03", "13:40:00"),
     "customerId": CUSTOMER_ID,
 }
@@ -560,6 +579,12 @@ PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
                   "storage is not answering; nothing was changed, try again shortly", f"/api/customers/{CUSTOMER_ID}"),
 }  # fmt: skip
 
+AGREEMENT_MISSING_PROBLEM = _problem(
+    409, "customer-agreement-missing", "The Microsoft Customer Agreement is not accepted",
+    "the customer has not accepted the Microsoft Customer Agreement: Partner Center sells nothing to it until it does "
+    "(record its acceptance on the customer, or its admin accepts it in the storefront)", "/api/orders",
+)  # fmt: skip
+
 # Operations whose refusals of a status differ from the rest, by operationId.
 OPERATION_PROBLEM_EXAMPLES: dict[str, dict[int, dict[str, Any]]] = {
     "receivePartnerCenterEvent": {
@@ -569,6 +594,8 @@ OPERATION_PROBLEM_EXAMPLES: dict[str, dict[int, dict[str, Any]]] = {
         404: _problem(404, "not-found", "Not found", "provider no-such-provider was not found",
                       "/api/webhooks/partner-center"),
     },
+    "placeOrder": {409: AGREEMENT_MISSING_PROBLEM},
+    "placeStorefrontOrder": {409: {**AGREEMENT_MISSING_PROBLEM, "instance": "/api/storefront/orders"}},
     "completeConsent": {
         400: _problem(400, "invalid-consent-state", "Invalid consent state",
                       "this consent state was already used or is unknown", "/api/providers/consent/callback"),
@@ -661,6 +688,15 @@ SCHEMA_EXAMPLES: dict[str, Any] = {
     "CustomerPatchWithPricing": {"storefrontEnabled": True, "storefrontPolicy": STOREFRONT_POLICY, "margin": "0.15"},
     "ResellerPatch": {"name": "Fabrikam Cloud Services", "contactEmail": "partners@fabrikam.example"},
     "OffboardIn": {"reason": "Contract ended on 30 September; subscriptions run to their term end."},
+    "AgreementContactOut": AGREEMENT_CONTACT,
+    "CustomerAgreementOut": CUSTOMER_AGREEMENT_OUT,
+    "AgreementAcceptanceIn": {**AGREEMENT_CONTACT, "dateAgreed": _moment("09-03", "14:00:00")},
+    "StorefrontAgreementIn": {k: v for k, v in AGREEMENT_CONTACT.items() if k != "phoneNumber"},
+    "StorefrontAgreementOut": {
+        **CUSTOMER_AGREEMENT_OUT,
+        "agreementLink": "https://aka.ms/customeragreement",
+        "currentTemplateId": MCA_TEMPLATE_ID,
+    },
     "SubscriptionsSyncOut": {"customerId": CUSTOMER_ID, "synced": 3},
     # pricing
     "OverrideIn": {"catalogItemId": CATALOG_ITEM_ID, "price": "6.10"},

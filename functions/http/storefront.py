@@ -11,6 +11,7 @@ from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions.http.agreements import CustomerAgreementOut, StorefrontAgreementIn, StorefrontAgreementOut
 from functions.http.billing import LineOut, Totals
 from functions.http.catalog import CatalogItemOut, CatalogPageOut, customer_market
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
@@ -111,6 +112,33 @@ def storefront_catalog(
     return CatalogPageOut(
         items=items, continuationToken=container.continuation_tokens.encode(page.next_position, binding=binding)
     )
+
+
+def _storefront_agreement(container: ContainerDep, customer: Customer) -> StorefrontAgreementOut:
+    terms = container.agreement_service.terms(customer)
+    recorded = CustomerAgreementOut.of(customer.agreement)
+    return StorefrontAgreementOut(
+        **recorded.model_dump(), agreementLink=terms.agreement_link, currentTemplateId=terms.template_id
+    )
+
+
+@router.get("/agreement", response_model=StorefrontAgreementOut, responses=problems(401, 403, 503))
+def get_storefront_agreement(shopper: Shopper, container: ContainerDep) -> StorefrontAgreementOut:
+    """Whether the organisation has accepted the Microsoft Customer Agreement, and Microsoft's link to its text:
+    nothing can be ordered before it is accepted."""
+    return _storefront_agreement(container, shopper[1])
+
+
+@router.post("/agreement", response_model=StorefrontAgreementOut, responses=problems(400, 401, 403, 409, 422, 503))
+def add_storefront_agreement(
+    body: StorefrontAgreementIn, shopper: Shopper, container: ContainerDep
+) -> StorefrontAgreementOut:
+    """The customer admin accepts the Microsoft Customer Agreement for its organisation, now, naming the person
+    accepting (itself): recorded in Partner Center, read back and audited. Accepting again records a new
+    acceptance (409 when the relationship is not active)."""
+    principal, customer = shopper
+    accepted = container.agreement_service.accept_in_storefront(principal, customer, body.contact())
+    return _storefront_agreement(container, accepted)
 
 
 @router.post("/orders", status_code=202, response_model=OrderOut, responses=problems(400, 401, 403, 409, 422))

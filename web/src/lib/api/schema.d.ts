@@ -318,6 +318,28 @@ export interface paths {
         patch: operations["patchCustomer"];
         trace?: never;
     };
+    "/api/customers/{customer_id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Customer Agreement
+         * @description Provider staff or the customer's reseller staff record the Microsoft Customer Agreement acceptance the
+         *     customer gave (who, when): it is recorded in Partner Center, read back, stored and audited, and answers the
+         *     customer (200). 409 when the customer is not active; 422 for a date in the future or one Partner Center refuses.
+         */
+        post: operations["addCustomerAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{customer_id}/offboard": {
         parameters: {
             query?: never;
@@ -1078,6 +1100,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storefront/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Storefront Agreement
+         * @description Whether the organisation has accepted the Microsoft Customer Agreement, and Microsoft's link to its text:
+         *     nothing can be ordered before it is accepted.
+         */
+        get: operations["getStorefrontAgreement"];
+        put?: never;
+        /**
+         * Add Storefront Agreement
+         * @description The customer admin accepts the Microsoft Customer Agreement for its organisation, now, naming the person
+         *     accepting (itself): recorded in Partner Center, read back and audited. Accepting again records a new
+         *     acceptance (409 when the relationship is not active).
+         */
+        post: operations["addStorefrontAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/storefront/catalog": {
         parameters: {
             query?: never;
@@ -1332,6 +1381,60 @@ export interface components {
             postalCode: string;
             /** State */
             state?: string | null;
+        };
+        /**
+         * AgreementAcceptanceIn
+         * @example {
+         *       "dateAgreed": "2026-09-03T14:00:00+00:00",
+         *       "email": "nina.winters@northwindtraders.example",
+         *       "firstName": "Nina",
+         *       "lastName": "Winters",
+         *       "phoneNumber": "+31 20 555 0134"
+         *     }
+         */
+        AgreementAcceptanceIn: {
+            /**
+             * Dateagreed
+             * Format: date-time
+             * @description When the customer accepted (ISO 8601 with an offset); may not be in the future.
+             */
+            dateAgreed: string;
+            /** Email */
+            email: string;
+            /**
+             * Firstname
+             * @description First name of the person who accepted.
+             */
+            firstName: string;
+            /**
+             * Lastname
+             * @description Last name of the person who accepted.
+             */
+            lastName: string;
+            /**
+             * Phonenumber
+             * @description Optional phone number.
+             */
+            phoneNumber?: string | null;
+        };
+        /**
+         * AgreementContactOut
+         * @example {
+         *       "email": "nina.winters@northwindtraders.example",
+         *       "firstName": "Nina",
+         *       "lastName": "Winters",
+         *       "phoneNumber": "+31 20 555 0134"
+         *     }
+         */
+        AgreementContactOut: {
+            /** Email */
+            email: string;
+            /** Firstname */
+            firstName: string;
+            /** Lastname */
+            lastName: string;
+            /** Phonenumber */
+            phoneNumber?: string | null;
         };
         /**
          * AttemptOut
@@ -1923,6 +2026,46 @@ export interface components {
             resellers?: string;
         };
         /**
+         * CustomerAgreementOut
+         * @example {
+         *       "acceptedAt": "2026-09-03T14:00:00+00:00",
+         *       "confirmedAt": "2026-09-30T06:00:12+00:00",
+         *       "contact": {
+         *         "email": "nina.winters@northwindtraders.example",
+         *         "firstName": "Nina",
+         *         "lastName": "Winters",
+         *         "phoneNumber": "+31 20 555 0134"
+         *       },
+         *       "status": "accepted",
+         *       "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+         *     }
+         */
+        CustomerAgreementOut: {
+            /**
+             * Acceptedat
+             * @description When the customer accepted it (dateAgreed in Partner Center).
+             */
+            acceptedAt: string | null;
+            /**
+             * Confirmedat
+             * @description When it was last read back from Partner Center.
+             */
+            confirmedAt?: string | null;
+            /** @description The person of the customer's organisation who accepted. */
+            contact: components["schemas"]["AgreementContactOut"] | null;
+            /**
+             * Status
+             * @description accepted: Partner Center holds the customer's acceptance; missing: it holds none, so orders for the customer are refused (409) until one is recorded.
+             * @enum {string}
+             */
+            status: "accepted" | "missing";
+            /**
+             * Templateid
+             * @description The agreement template the acceptance names.
+             */
+            templateId?: string | null;
+        };
+        /**
          * CustomerCounts
          * @example {
          *       "active": 14,
@@ -1951,6 +2094,13 @@ export interface components {
          * CustomerCreatedOut
          * @example {
          *       "activatedAt": null,
+         *       "agreement": {
+         *         "acceptedAt": null,
+         *         "confirmedAt": null,
+         *         "contact": null,
+         *         "status": "missing",
+         *         "templateId": null
+         *       },
          *       "contactEmail": "it@northwindtraders.example",
          *       "country": null,
          *       "currency": null,
@@ -1989,6 +2139,8 @@ export interface components {
         CustomerCreatedOut: {
             /** Activatedat */
             activatedAt: string | null;
+            /** @description The customer's Microsoft Customer Agreement acceptance as Partner Center confirmed it. */
+            agreement: components["schemas"]["CustomerAgreementOut"];
             /** Contactemail */
             contactEmail: string | null;
             /**
@@ -2115,6 +2267,18 @@ export interface components {
          * CustomerOut
          * @example {
          *       "activatedAt": "2026-09-03T14:02:45+00:00",
+         *       "agreement": {
+         *         "acceptedAt": "2026-09-03T14:00:00+00:00",
+         *         "confirmedAt": "2026-09-30T06:00:12+00:00",
+         *         "contact": {
+         *           "email": "nina.winters@northwindtraders.example",
+         *           "firstName": "Nina",
+         *           "lastName": "Winters",
+         *           "phoneNumber": "+31 20 555 0134"
+         *         },
+         *         "status": "accepted",
+         *         "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+         *       },
          *       "contactEmail": "it@northwindtraders.example",
          *       "country": "NL",
          *       "currency": "EUR",
@@ -2154,6 +2318,8 @@ export interface components {
         CustomerOut: {
             /** Activatedat */
             activatedAt: string | null;
+            /** @description The customer's Microsoft Customer Agreement acceptance as Partner Center confirmed it. */
+            agreement: components["schemas"]["CustomerAgreementOut"];
             /** Contactemail */
             contactEmail: string | null;
             /**
@@ -2254,6 +2420,18 @@ export interface components {
          *       "items": [
          *         {
          *           "activatedAt": "2026-09-03T14:02:45+00:00",
+         *           "agreement": {
+         *             "acceptedAt": "2026-09-03T14:00:00+00:00",
+         *             "confirmedAt": "2026-09-30T06:00:12+00:00",
+         *             "contact": {
+         *               "email": "nina.winters@northwindtraders.example",
+         *               "firstName": "Nina",
+         *               "lastName": "Winters",
+         *               "phoneNumber": "+31 20 555 0134"
+         *             },
+         *             "status": "accepted",
+         *             "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+         *           },
          *           "contactEmail": "it@northwindtraders.example",
          *           "country": "NL",
          *           "currency": "EUR",
@@ -4777,6 +4955,86 @@ export interface components {
         SellableOut: {
             /** Items */
             items: components["schemas"]["SellableItemOut"][];
+        };
+        /**
+         * StorefrontAgreementIn
+         * @description The customer admin accepting for its organisation, now: its own name and e-mail (or a colleague's).
+         * @example {
+         *       "email": "nina.winters@northwindtraders.example",
+         *       "firstName": "Nina",
+         *       "lastName": "Winters"
+         *     }
+         */
+        StorefrontAgreementIn: {
+            /** Email */
+            email: string;
+            /**
+             * Firstname
+             * @description First name of the person who accepted.
+             */
+            firstName: string;
+            /**
+             * Lastname
+             * @description Last name of the person who accepted.
+             */
+            lastName: string;
+            /**
+             * Phonenumber
+             * @description Optional phone number.
+             */
+            phoneNumber?: string | null;
+        };
+        /**
+         * StorefrontAgreementOut
+         * @example {
+         *       "acceptedAt": "2026-09-03T14:00:00+00:00",
+         *       "agreementLink": "https://aka.ms/customeragreement",
+         *       "confirmedAt": "2026-09-30T06:00:12+00:00",
+         *       "contact": {
+         *         "email": "nina.winters@northwindtraders.example",
+         *         "firstName": "Nina",
+         *         "lastName": "Winters",
+         *         "phoneNumber": "+31 20 555 0134"
+         *       },
+         *       "currentTemplateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c",
+         *       "status": "accepted",
+         *       "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+         *     }
+         */
+        StorefrontAgreementOut: {
+            /**
+             * Acceptedat
+             * @description When the customer accepted it (dateAgreed in Partner Center).
+             */
+            acceptedAt: string | null;
+            /**
+             * Agreementlink
+             * @description Microsoft's page with the agreement's text, read before accepting.
+             */
+            agreementLink: string | null;
+            /**
+             * Confirmedat
+             * @description When it was last read back from Partner Center.
+             */
+            confirmedAt?: string | null;
+            /** @description The person of the customer's organisation who accepted. */
+            contact: components["schemas"]["AgreementContactOut"] | null;
+            /**
+             * Currenttemplateid
+             * @description The template an acceptance given now is recorded against.
+             */
+            currentTemplateId: string;
+            /**
+             * Status
+             * @description accepted: Partner Center holds the customer's acceptance; missing: it holds none, so orders for the customer are refused (409) until one is recorded.
+             * @enum {string}
+             */
+            status: "accepted" | "missing";
+            /**
+             * Templateid
+             * @description The agreement template the acceptance names.
+             */
+            templateId?: string | null;
         };
         /**
          * StorefrontChangeIn
@@ -7806,6 +8064,13 @@ export interface operations {
                     /**
                      * @example {
                      *       "activatedAt": null,
+                     *       "agreement": {
+                     *         "acceptedAt": null,
+                     *         "confirmedAt": null,
+                     *         "contact": null,
+                     *         "status": "missing",
+                     *         "templateId": null
+                     *       },
                      *       "contactEmail": "it@northwindtraders.example",
                      *       "country": null,
                      *       "currency": null,
@@ -8058,6 +8323,18 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *           "agreement": {
+                     *             "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *             "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *             "contact": {
+                     *               "email": "nina.winters@northwindtraders.example",
+                     *               "firstName": "Nina",
+                     *               "lastName": "Winters",
+                     *               "phoneNumber": "+31 20 555 0134"
+                     *             },
+                     *             "status": "accepted",
+                     *             "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *           },
                      *           "contactEmail": "it@northwindtraders.example",
                      *           "country": "NL",
                      *           "currency": "EUR",
@@ -8277,6 +8554,13 @@ export interface operations {
                     /**
                      * @example {
                      *       "activatedAt": null,
+                     *       "agreement": {
+                     *         "acceptedAt": null,
+                     *         "confirmedAt": null,
+                     *         "contact": null,
+                     *         "status": "missing",
+                     *         "templateId": null
+                     *       },
                      *       "contactEmail": "it@northwindtraders.example",
                      *       "country": null,
                      *       "currency": null,
@@ -8517,6 +8801,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "agreement": {
+                     *         "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *         "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *         "contact": {
+                     *           "email": "nina.winters@northwindtraders.example",
+                     *           "firstName": "Nina",
+                     *           "lastName": "Winters",
+                     *           "phoneNumber": "+31 20 555 0134"
+                     *         },
+                     *         "status": "accepted",
+                     *         "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *       },
                      *       "contactEmail": "it@northwindtraders.example",
                      *       "country": "NL",
                      *       "currency": "EUR",
@@ -8696,6 +8992,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "agreement": {
+                     *         "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *         "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *         "contact": {
+                     *           "email": "nina.winters@northwindtraders.example",
+                     *           "firstName": "Nina",
+                     *           "lastName": "Winters",
+                     *           "phoneNumber": "+31 20 555 0134"
+                     *         },
+                     *         "status": "accepted",
+                     *         "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *       },
                      *       "contactEmail": "it@northwindtraders.example",
                      *       "country": "NL",
                      *       "currency": "EUR",
@@ -8917,6 +9225,272 @@ export interface operations {
             };
         };
     };
+    addCustomerAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "dateAgreed": "2026-09-03T14:00:00+00:00",
+                 *       "email": "nina.winters@northwindtraders.example",
+                 *       "firstName": "Nina",
+                 *       "lastName": "Winters",
+                 *       "phoneNumber": "+31 20 555 0134"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AgreementAcceptanceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "agreement": {
+                     *         "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *         "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *         "contact": {
+                     *           "email": "nina.winters@northwindtraders.example",
+                     *           "firstName": "Nina",
+                     *           "lastName": "Winters",
+                     *           "phoneNumber": "+31 20 555 0134"
+                     *         },
+                     *         "status": "accepted",
+                     *         "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *       },
+                     *       "contactEmail": "it@northwindtraders.example",
+                     *       "country": "NL",
+                     *       "currency": "EUR",
+                     *       "domain": "northwindtraders.onmicrosoft.com",
+                     *       "endedAt": null,
+                     *       "expiresAt": "2026-10-03T13:40:00+00:00",
+                     *       "failureReason": null,
+                     *       "flag": null,
+                     *       "id": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "invitationUrl": "https://admin.microsoft.com/Adminportal/Home?invType=IndirectResellerRelationship&partnerId=5e8a1c47-9b2d-4e63-a0f5-3c7d9e1b2a68&msppId=1234567&indirectCSPId=3f0c6a52-8d4e-4b9a-9c71-2a5d8e6b4f10&DAP=false#/BillingAccounts/partner-invitation",
+                     *       "invitedAt": "2026-09-03T13:40:00+00:00",
+                     *       "lastCheckResult": "still active",
+                     *       "lastCheckedAt": "2026-09-30T06:00:12+00:00",
+                     *       "marketReadAt": "2026-09-03T14:02:45+00:00",
+                     *       "name": "Northwind Traders",
+                     *       "nextCheckAt": null,
+                     *       "offboardedAt": null,
+                     *       "offboardedBy": null,
+                     *       "offboardingReason": null,
+                     *       "origin": "invitation",
+                     *       "providerId": "d4641516-3b7e-4c2a-9f18-6e0d5a2c7b94",
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": "active",
+                     *       "storefrontEnabled": true,
+                     *       "storefrontPolicy": {
+                     *         "allowSeatDecrease": true,
+                     *         "allowedCatalogItemIds": [
+                     *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
+                     *         ],
+                     *         "approvalThreshold": "500.00",
+                     *         "maxTermDuration": "P1Y"
+                     *       },
+                     *       "tenantId": "9a6c3e1f-2b4d-4c8e-b7a5-0d2f4e6a8c13",
+                     *       "updatedAt": "2026-09-30T06:00:12+00:00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     offboardCustomer: {
         parameters: {
             query?: never;
@@ -8946,6 +9520,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "agreement": {
+                     *         "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *         "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *         "contact": {
+                     *           "email": "nina.winters@northwindtraders.example",
+                     *           "firstName": "Nina",
+                     *           "lastName": "Winters",
+                     *           "phoneNumber": "+31 20 555 0134"
+                     *         },
+                     *         "status": "accepted",
+                     *         "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *       },
                      *       "contactEmail": "it@northwindtraders.example",
                      *       "country": "NL",
                      *       "currency": "EUR",
@@ -9575,6 +10161,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "agreement": {
+                     *         "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *         "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *         "contact": {
+                     *           "email": "nina.winters@northwindtraders.example",
+                     *           "firstName": "Nina",
+                     *           "lastName": "Winters",
+                     *           "phoneNumber": "+31 20 555 0134"
+                     *         },
+                     *         "status": "accepted",
+                     *         "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *       },
                      *       "contactEmail": "it@northwindtraders.example",
                      *       "country": "NL",
                      *       "currency": "EUR",
@@ -9736,6 +10334,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "activatedAt": "2026-09-03T14:02:45+00:00",
+                     *       "agreement": {
+                     *         "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *         "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *         "contact": {
+                     *           "email": "nina.winters@northwindtraders.example",
+                     *           "firstName": "Nina",
+                     *           "lastName": "Winters",
+                     *           "phoneNumber": "+31 20 555 0134"
+                     *         },
+                     *         "status": "accepted",
+                     *         "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *       },
                      *       "contactEmail": "it@northwindtraders.example",
                      *       "country": "NL",
                      *       "currency": "EUR",
@@ -13140,11 +13750,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
-                     *       "instance": "/api/customer-invitations",
+                     *       "detail": "the customer has not accepted the Microsoft Customer Agreement: Partner Center sells nothing to it until it does (record its acceptance on the customer, or its admin accepts it in the storefront)",
+                     *       "instance": "/api/orders",
                      *       "status": 409,
-                     *       "title": "Conflict",
-                     *       "type": "urn:csp-platform:problem:conflict"
+                     *       "title": "The Microsoft Customer Agreement is not accepted",
+                     *       "type": "urn:csp-platform:problem:customer-agreement-missing"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -17286,6 +17896,333 @@ export interface operations {
             };
         };
     };
+    getStorefrontAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *       "agreementLink": "https://aka.ms/customeragreement",
+                     *       "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *       "contact": {
+                     *         "email": "nina.winters@northwindtraders.example",
+                     *         "firstName": "Nina",
+                     *         "lastName": "Winters",
+                     *         "phoneNumber": "+31 20 555 0134"
+                     *       },
+                     *       "currentTemplateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c",
+                     *       "status": "accepted",
+                     *       "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StorefrontAgreementOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addStorefrontAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "nina.winters@northwindtraders.example",
+                 *       "firstName": "Nina",
+                 *       "lastName": "Winters"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StorefrontAgreementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "acceptedAt": "2026-09-03T14:00:00+00:00",
+                     *       "agreementLink": "https://aka.ms/customeragreement",
+                     *       "confirmedAt": "2026-09-30T06:00:12+00:00",
+                     *       "contact": {
+                     *         "email": "nina.winters@northwindtraders.example",
+                     *         "firstName": "Nina",
+                     *         "lastName": "Winters",
+                     *         "phoneNumber": "+31 20 555 0134"
+                     *       },
+                     *       "currentTemplateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c",
+                     *       "status": "accepted",
+                     *       "templateId": "117a69e3-a2d9-4d8b-93cc-e5b3a4f2ef9c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StorefrontAgreementOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listStorefrontCatalog: {
         parameters: {
             query?: {
@@ -17969,11 +18906,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
-                     *       "instance": "/api/customer-invitations",
+                     *       "detail": "the customer has not accepted the Microsoft Customer Agreement: Partner Center sells nothing to it until it does (record its acceptance on the customer, or its admin accepts it in the storefront)",
+                     *       "instance": "/api/storefront/orders",
                      *       "status": 409,
-                     *       "title": "Conflict",
-                     *       "type": "urn:csp-platform:problem:conflict"
+                     *       "title": "The Microsoft Customer Agreement is not accepted",
+                     *       "type": "urn:csp-platform:problem:customer-agreement-missing"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
