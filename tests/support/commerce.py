@@ -96,8 +96,10 @@ def commerce_setup(
     add_member: Callable[[OrgRef, Role], str],
     *,
     country: str = "US",
+    accept_agreement: bool = True,
 ) -> dict[str, Any]:
-    """An enrolled provider with its catalog synced, an active reseller with a staff member, an active customer."""
+    """An enrolled provider with its catalog synced, an active reseller with a staff member, an active customer
+    (that accepted the Microsoft Customer Agreement with the relationship, unless `accept_agreement` is False)."""
     operator = add_member(OrgRef.operator(), Role.OPERATOR)
     app = pc.new_provider("Commerce Distribution")
     provider = enroll(client, auth(operator), app).json()
@@ -122,7 +124,9 @@ def commerce_setup(
         headers=headers,
         json={"resellerId": reseller_id, "name": "Wingtip", "domain": domain, "contactEmail": "it@w.example"},
     ).json()["customerId"]
-    tenant = pc.customer_accepts(app["tenantId"], partner_id, domain=domain, country=country)
+    tenant = pc.customer_accepts(
+        app["tenantId"], partner_id, domain=domain, country=country, acceptAgreement=accept_agreement
+    )
     work_queue(
         container, lambda: client.get(f"/api/customers/{customer_id}", headers=headers).json()["status"] == "active"
     )
@@ -142,7 +146,13 @@ def commerce_setup(
 
 
 def ready_shop(
-    client: TestClient, container: Container, pc: Sandbox, sandbox: Any, *, country: str = "US"
+    client: TestClient,
+    container: Container,
+    pc: Sandbox,
+    sandbox: Any,
+    *,
+    country: str = "US",
+    accept_agreement: bool = True,
 ) -> dict[str, Any]:
     """`commerce_setup` with members added straight to storage and an `auth` helper (integration tests)."""
     from tests.support.platform import member, new_id, user_token
@@ -157,7 +167,7 @@ def ready_shop(
         container.members.add(member(user_id, org, role))
         return user_id
 
-    shop = commerce_setup(client, auth, container, pc, add_member, country=country)
+    shop = commerce_setup(client, auth, container, pc, add_member, country=country, accept_agreement=accept_agreement)
     return {**shop, "auth": auth, "addMember": add_member}
 
 

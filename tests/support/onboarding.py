@@ -53,7 +53,8 @@ class Sandbox:
         answer.raise_for_status()
         return answer.json()  # type: ignore[no-any-return]
 
-    def customer_accepts(self, provider_tenant: str, reseller_partner_id: str, **identity: str) -> str:
+    def customer_accepts(self, provider_tenant: str, reseller_partner_id: str, **identity: Any) -> str:
+        """The customer's global admin accepts in the admin center (the agreement too, unless acceptAgreement=False)."""
         answer = requests.post(
             f"{self.url}/_sandbox/customers/accept",
             json={"providerTenantId": provider_tenant, "resellerPartnerId": reseller_partner_id, **identity},
