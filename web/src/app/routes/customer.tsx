@@ -1,11 +1,12 @@
 /** /customers/:id: a customer's relationship, market and status, its pricing, orders and subscriptions, and its
-audit trail; check the relationship now; edit its name and contact, offboard or restore it. */
+audit trail and its Microsoft Customer Agreement; check the relationship now, record an agreement acceptance; edit its name and contact, offboard or restore it. */
 import { Link, useParams } from "react-router";
 import { ResourceError } from "../../components/ErrorPages";
 import { Page } from "../../components/Page";
 import { Loading } from "../../components/States";
 import { EntityAuditSection } from "../../features/audit";
 import {
+  AgreementSection,
   CustomerDetails,
   EditContactDialog,
   OffboardDialog,
@@ -65,6 +66,7 @@ export default function CustomerRoute() {
         resellerName={reseller.data?.name ?? null}
         mayCheck={mayManageCustomers(me.role)}
       />
+      <AgreementSection customer={customer.data} mayRecord={mayManageCustomers(me.role)} />
       <StorefrontSection customer={customer.data} mayEdit={mayManageCustomers(me.role)} />
       <CustomerPricingSection customer={customer.data} />
       <CustomerOrdersSection customer={customer.data} />

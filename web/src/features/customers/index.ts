@@ -6,8 +6,10 @@ export {
   useCustomer,
   useEditCustomer,
   useOffboardCustomer,
+  useRecordAgreement,
   useRestoreCustomer,
   type Customer,
+  type CustomerAgreement,
   type CustomerCreated,
   type CustomerEdit,
   type CustomerFilters,
@@ -18,6 +20,7 @@ export { market } from "./market";
 export { InviteCustomerDialog, InviteCustomerForm } from "./components/InviteCustomerForm";
 export { CreateTenantDialog, CreateTenantForm } from "./components/CreateTenantForm";
 export { CustomerDetails } from "./components/CustomerDetails";
+export { AgreementBadge, AgreementSection, RecordAgreementDialog, RecordAgreementForm } from "./components/Agreement";
 export {
   EditContactDialog,
   EditContactForm,

@@ -5,3 +5,4 @@ export { StoreOrder } from "./components/StoreOrder";
 export { StoreSubscriptions } from "./components/StoreSubscriptions";
 export { StoreCharges } from "./components/StoreCharges";
 export { StorefrontSection } from "./components/StorefrontSection";
+export { StoreAgreement } from "./components/StoreAgreement";

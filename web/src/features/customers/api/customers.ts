@@ -130,3 +130,13 @@ export function useRestoreCustomer(id: string) {
     unwrap(api.POST("/api/customers/{customer_id}/restore", { params: { path: { customer_id: id } } })),
   );
 }
+
+export type CustomerAgreement = Customer["agreement"];
+export type AgreementAcceptanceIn = Schemas["AgreementAcceptanceIn"];
+
+/** Records in Partner Center the Microsoft Customer Agreement acceptance the customer gave; 200 with the customer. */
+export function useRecordAgreement(id: string) {
+  return useCustomerChange(id, (body: AgreementAcceptanceIn) =>
+    unwrap(api.POST("/api/customers/{customer_id}/agreement", { params: { path: { customer_id: id } }, body })),
+  );
+}

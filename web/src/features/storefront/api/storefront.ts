@@ -135,3 +135,31 @@ export function useStoreCharges(period: string) {
     retry: false,
   });
 }
+
+export type StoreAgreement = Schemas["StorefrontAgreementOut"];
+export type StoreAgreementIn = Schemas["StorefrontAgreementIn"];
+
+/** The problem type of an order refused because the agreement is not accepted (docs/api-guide.md#problem-types). */
+export const AGREEMENT_MISSING_TYPE = "urn:csp-platform:problem:customer-agreement-missing";
+
+/** Whether the organisation has accepted the Microsoft Customer Agreement, with Microsoft's link to its text. */
+export function useStoreAgreement() {
+  return useQuery({
+    queryKey: ["storefront", "agreement"] as const,
+    queryFn: () => unwrap(api.GET("/api/storefront/agreement")),
+    staleTime: 60 * 1000,
+    retry: false,
+  });
+}
+
+/** The admin accepts for its organisation, now; the agreement and the customer record are shown as accepted. */
+export function useAcceptStoreAgreement() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: StoreAgreementIn) => unwrap(api.POST("/api/storefront/agreement", { body })),
+    onSuccess: (agreement) => {
+      queryClient.setQueryData(["storefront", "agreement"], agreement);
+      return queryClient.invalidateQueries({ queryKey: ["storefront", "customer"] });
+    },
+  });
+}

@@ -1,5 +1,5 @@
 /** The cart: its lines with quantities to change or remove, each line's total and the cart's, the approval rule,
- * and "Place order", which opens the order's page. */
+ * the Microsoft Customer Agreement step before a first order, and "Place order", which opens the order's page. */
 import {
   Button,
   Field,
@@ -24,11 +24,12 @@ import { EmptyState, ErrorState, Loading } from "../../../components/States";
 import { newIdempotencyKey } from "../../../lib/api/client";
 import { problemOf, viewProblem } from "../../../lib/api/problem";
 import { formatMoney } from "../../../lib/money";
-import { usePlaceStoreOrder, useStoreCustomer, type Customer } from "../api/storefront";
+import { AGREEMENT_MISSING_TYPE, usePlaceStoreOrder, useStoreCustomer, type Customer } from "../api/storefront";
 import { cartLineTotal, cartTotal, orderLines, parseQuantity, quantityProblem, type CartLine } from "../cart";
 import { choiceLabel, productName } from "../products";
 import { useCart } from "../useCart";
 import { ApprovalNotice } from "./ApprovalNotice";
+import { AgreementRefusal, StoreAgreement } from "./StoreAgreement";
 import { closedReason } from "../closed";
 import { StoreClosed } from "./StoreError";
 
@@ -206,7 +207,9 @@ export function StoreCart({ customerId }: { customerId: string }) {
             <Text className={styles.total}>Total: {formatMoney(total.amount, total.currency)}</Text>
           </div>
           <ApprovalNotice threshold={policy.approvalThreshold} currency={total.currency ?? customer.data.currency} total={total.amount} />
+          {closed ? null : <StoreAgreement onAccepted={() => place.reset()} />}
           <ProblemBar view={view} />
+          {problemOf(place.error)?.type === AGREEMENT_MISSING_TYPE ? <AgreementRefusal /> : null}
           <div className={styles.actions}>
             <Button appearance="primary" disabled={Boolean(closed) || invalid.size > 0 || place.isPending} onClick={submit}>
               {place.isPending ? "Placing the order…" : "Place order"}
