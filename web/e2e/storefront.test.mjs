@@ -1,4 +1,5 @@
-// A customer's admin buys for itself: signed in it lands in the storefront; an order under its reseller's approval
+// A customer's admin buys for itself: signed in it lands in the storefront; its first order is refused until it
+// accepts the Microsoft Customer Agreement (Microsoft's link shown); an order under its reseller's approval
 // threshold is followed to completed without a reload; one over it waits until the reseller's staff, in their own
 // browser, approve it; seats added on a subscription are followed until applied; its charges for the month are
 // empty until a billing run covers it, then listed in its currency; another customer's order is not found.
@@ -12,13 +13,13 @@ const decimal = (units) => `${units / 100n}.${(units % 100n).toString().padStart
 const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const productName = (item) => (item.skuTitle && item.skuTitle !== item.title ? `${item.title} (${item.skuTitle})` : item.title);
 
-async function activeCustomer(admin, app, resellerId, resellerPartnerId, name) {
+async function activeCustomer(admin, app, resellerId, resellerPartnerId, name, { acceptAgreement = true } = {}) {
   const customerDomain = domain("store");
   const { customerId } = await api(admin, "POST", "/customer-invitations", {
     resellerId, name, domain: customerDomain, contactEmail: "it@store.example",
   });
   await control("POST", "customers/accept", {
-    providerTenantId: app.tenantId, resellerPartnerId, domain: customerDomain, country: "US",
+    providerTenantId: app.tenantId, resellerPartnerId, domain: customerDomain, country: "US", acceptAgreement,
   });
   await api(admin, "POST", `/customers/${customerId}/relationship-check`);
   await eventually(() => api(admin, "GET", `/customers/${customerId}`), (c) => c.status === "active" && c.currency === "USD");
@@ -26,7 +27,7 @@ async function activeCustomer(admin, app, resellerId, resellerPartnerId, name) {
 }
 
 /** A provider with the US catalog, an active reseller with staff, two active US customers under it; the first with
- * its storefront open and an admin of its own. */
+ * its storefront open, an admin of its own and the Microsoft Customer Agreement not accepted yet. */
 async function openStorefront() {
   const operator = await operatorId();
   const { app, admin } = await enrolledProvider(operator, `Store ${newId("s").slice(2, 10)}`);
@@ -53,7 +54,9 @@ async function openStorefront() {
   await control("POST", "resellers/accept", { providerTenantId: app.tenantId, partnerId: resellerPartnerId });
   await api(admin, "POST", `/resellers/${resellerId}/relationship-check`);
   await eventually(() => api(admin, "GET", `/resellers/${resellerId}`), (r) => r.status === "active");
-  const customerId = await activeCustomer(admin, app, resellerId, resellerPartnerId, `Fabrikam ${newId("c").slice(2, 8)}`);
+  // Its global admin accepted the relationship request but not the Microsoft Customer Agreement.
+  const customerId = await activeCustomer(admin, app, resellerId, resellerPartnerId, `Fabrikam ${newId("c").slice(2, 8)}`,
+    { acceptAgreement: false });
   const otherId = await activeCustomer(admin, app, resellerId, resellerPartnerId, `Contoso ${newId("c").slice(2, 8)}`);
 
   const resellerAdmin = newId("reseller-admin");
@@ -123,6 +126,22 @@ browserTest("a customer admin buys in its storefront, waits for approval above t
   await page.getByText(`Orders over ${usd(threshold)} wait for your reseller's approval.`).waitFor();
   assert.equal(await page.getByText("This order will wait for your reseller's approval").count(), 0);
   await visited(page, "storefront-cart-under");
+  // The first order is refused (409) until the organisation accepts the Microsoft Customer Agreement, at Microsoft's link.
+  const agreement = page.getByRole("region", { name: "Microsoft Customer Agreement" });
+  const link = agreement.getByRole("link", { name: "Microsoft's Customer Agreement" });
+  assert.match(await link.getAttribute("href"), /^https:\/\//);
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByText(/Your order was not placed: your organisation has not accepted the Microsoft Customer Agreement/).waitFor();
+  assert.equal((await api(customerAdmin, "GET", "/storefront/orders")).items.length, 0, "nothing was ordered");
+  await visited(page, "storefront-agreement-refused");
+  await agreement.getByRole("textbox", { name: /^Your first name/ }).fill("Nina");
+  await agreement.getByRole("textbox", { name: /^Your last name/ }).fill("Winters");
+  await agreement.getByRole("textbox", { name: /^Your email/ }).fill("nina@fabrikam.example");
+  await agreement.getByRole("checkbox", { name: /accept it on behalf of my organisation/ }).check();
+  await agreement.getByRole("button", { name: "I accept" }).click();
+  await page.getByRole("note").getByText(/Microsoft Customer Agreement accepted on .* by Nina Winters/).waitFor();
+  assert.equal((await api(customerAdmin, "GET", "/storefront/agreement")).status, "accepted");
+  await visited(page, "storefront-agreement-accepted");
   await page.getByRole("button", { name: "Place order" }).click();
   await page.waitForURL(/\/store\/orders\/ord-/, WAIT);
   const firstId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
@@ -160,8 +179,12 @@ browserTest("a customer admin buys in its storefront, waits for approval above t
     await staffPage.getByRole("button", { name: "Approve order" }).click();
     await staffPage.getByText(/^Approved/).waitFor();
 
-    // The customer's page shows its storefront and policy to its reseller's staff, who may edit them.
+    // The customer's page shows its storefront and policy to its reseller's staff, who may edit them, and who
+    // accepted the Microsoft Customer Agreement.
     await staffPage.goto(`${CONSOLE_URL}/customers/${encodeURIComponent(world.customerId)}`);
+    const accepted = staffPage.getByRole("region", { name: "Microsoft Customer Agreement" });
+    await accepted.getByText("Accepted", { exact: true }).waitFor();
+    await accepted.getByText("Nina Winters (nina@fabrikam.example)").waitFor();
     const storefront = staffPage.getByRole("region", { name: "Storefront" });
     await storefront.getByText(`orders over ${usd(threshold)} wait`).waitFor();
     await storefront.getByText("open to its admins").waitFor();

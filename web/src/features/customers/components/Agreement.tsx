@@ -119,7 +119,7 @@ export function AgreementSection({ customer, mayRecord }: { customer: Customer; 
   const styles = useStyles();
   const agreement = customer.agreement;
   return (
-    <Card className={styles.card} aria-label="Microsoft Customer Agreement">
+    <Card className={styles.card} role="region" aria-label="Microsoft Customer Agreement">
       <div className={styles.head}>
         <Text as="h2" size={500} weight="semibold">
           Microsoft Customer Agreement
