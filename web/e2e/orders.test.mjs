@@ -1,4 +1,5 @@
-// A reseller's staff sell from a customer's page: an order of two lines built from the customer's market, its
+// A reseller's staff sell from a customer's page: first they record the customer's acceptance of the Microsoft
+// Customer Agreement (orders are refused without it), then an order of two lines built from the customer's market, its
 // total seen before sending, then followed on its page until it completes, each line linking its subscription;
 // storefront orders above the customer's approval threshold wait, one approved and provisioned, one rejected with
 // a reason. The reseller's staff never see the provider's cost.
@@ -45,8 +46,9 @@ async function readyToSell() {
   const { customerId } = await api(admin, "POST", "/customer-invitations", {
     resellerId, name, domain: customerDomain, contactEmail: "it@wingtip.example",
   });
+  // Its global admin accepts the relationship request but not the Microsoft Customer Agreement.
   await control("POST", "customers/accept", {
-    providerTenantId: app.tenantId, resellerPartnerId, domain: customerDomain, country: "US",
+    providerTenantId: app.tenantId, resellerPartnerId, domain: customerDomain, country: "US", acceptAgreement: false,
   });
   await api(admin, "POST", `/customers/${customerId}/relationship-check`);
   await eventually(() => api(admin, "GET", `/customers/${customerId}`), (c) => c.status === "active" && c.currency === "USD");
@@ -89,6 +91,24 @@ browserTest("reseller staff place an order, follow it to completed, and approve 
   const orders = page.getByRole("region", { name: "Orders" });
   await orders.getByText("No order yet").waitFor();
   await visited(page, "orders-customer-none");
+
+  // Orders are refused until the customer's acceptance of the Microsoft Customer Agreement is recorded.
+  const agreement = page.getByRole("region", { name: "Microsoft Customer Agreement" });
+  await agreement.getByText("Not accepted", { exact: true }).waitFor();
+  await agreement.getByText(/its orders are refused until an acceptance is recorded/).waitFor();
+  await agreement.getByRole("button", { name: "Record acceptance" }).click();
+  const record = page.getByRole("dialog");
+  await record.getByRole("textbox", { name: /^First name/ }).fill("Nina");
+  await record.getByRole("textbox", { name: /^Last name/ }).fill("Winters");
+  await record.getByRole("textbox", { name: /^Email/ }).fill("nina@wingtip.example");
+  await record.getByRole("textbox", { name: /^Phone number/ }).fill("+1 425 555 0100");
+  await visited(page, "orders-customer-agreement-dialog");
+  await record.getByRole("button", { name: "Record acceptance" }).click();
+  await record.waitFor({ state: "detached" });
+  await agreement.getByText("Accepted", { exact: true }).waitFor();
+  await agreement.getByText("Nina Winters (nina@wingtip.example, +1 425 555 0100)").waitFor();
+  assert.equal((await api(staff, "GET", `/customers/${customerId}`)).agreement.status, "accepted");
+  await visited(page, "orders-customer-agreement-accepted");
 
   await orders.getByRole("button", { name: "Place an order" }).click();
   const dialog = page.getByRole("dialog");

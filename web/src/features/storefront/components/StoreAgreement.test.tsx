@@ -78,6 +78,10 @@ describe("the agreement step of the cart", () => {
       email: "nina@wingtip.example",
     });
     await waitFor(() => expect(screen.queryByText(/Your order was not placed/)).not.toBeInTheDocument());
+    await user.click(screen.getByRole("button", { name: "Place order" }));
+    await waitFor(() => expect(api.calls("POST /api/storefront/orders")).toHaveLength(2));
+    const keys = api.calls("POST /api/storefront/orders").map((request) => request.headers.get("Idempotency-Key"));
+    expect(keys[0]).not.toEqual(keys[1]); // the second order is not a replay of the refused one
   });
 
   it("shows only a line once the agreement is accepted", async () => {

@@ -133,6 +133,12 @@ export function StoreCart({ customerId }: { customerId: string }) {
     );
   };
 
+  // The refused order is a new request once the agreement is accepted: its key would replay the refusal.
+  const renewAfterAgreement = () => {
+    place.reset();
+    key.current = { lines: "", value: newIdempotencyKey() };
+  };
+
   const validity = (id: string) => (valid: boolean) =>
     setInvalid((current) => {
       const next = new Set(current);
@@ -207,7 +213,7 @@ export function StoreCart({ customerId }: { customerId: string }) {
             <Text className={styles.total}>Total: {formatMoney(total.amount, total.currency)}</Text>
           </div>
           <ApprovalNotice threshold={policy.approvalThreshold} currency={total.currency ?? customer.data.currency} total={total.amount} />
-          {closed ? null : <StoreAgreement onAccepted={() => place.reset()} />}
+          {closed ? null : <StoreAgreement onAccepted={renewAfterAgreement} />}
           <ProblemBar view={view} />
           {problemOf(place.error)?.type === AGREEMENT_MISSING_TYPE ? <AgreementRefusal /> : null}
           <div className={styles.actions}>
