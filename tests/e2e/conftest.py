@@ -187,8 +187,9 @@ def switch_on_market(admin: requests.Session, api: str, country: str) -> int:
             switched += 1
 
 
-def ready_to_sell(stack: RunningStack, name: str, *, catalog: bool = True) -> Market:
-    """`catalog=False`: the provider, reseller and customer only, for a test that buys nothing."""
+def ready_to_sell(stack: RunningStack, name: str, *, catalog: bool = True, accept_agreement: bool = True) -> Market:
+    """`catalog=False`: the provider, reseller and customer only, for a test that buys nothing;
+    `accept_agreement=False`: the customer has not accepted the Microsoft Customer Agreement."""
     api = stack.api
     operator = stack.session(stack.wait_for("operator: "))
     app = control(stack, "POST", "providers", {"name": name})
@@ -217,6 +218,7 @@ def ready_to_sell(stack: RunningStack, name: str, *, catalog: bool = True) -> Ma
     # A US customer: the catalog synced here is the US market.
     tenant = control(stack, "POST", "customers/accept", {"providerTenantId": app["tenantId"],
                                                         "resellerPartnerId": partner_id, "domain": domain,
-                                                        "country": "US"})["tenantId"]  # fmt: skip
+                                                        "country": "US", "acceptAgreement": accept_agreement,
+                                                        })["tenantId"]  # fmt: skip
     eventually(lambda: admin.get(f"{api}/customers/{customer_id}").json(), lambda c: c["status"] == "active")
     return Market(app, provider["id"], operator, admin, reseller_id, partner_id, customer_id, tenant)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def test_a_customer_shops_within_its_policy(onboarding_stack: RunningStack) -> None:
     stack, api = onboarding_stack, onboarding_stack.api
-    market = ready_to_sell(stack, "Storefront Distribution")
+    market = ready_to_sell(stack, "Storefront Distribution", accept_agreement=False)
     app, provider_admin, reseller_id, customer_id = market.app, market.admin, market.reseller_id, market.customer_id
     reseller_admin_id = str(uuid.uuid4())
     provider_admin.post(
@@ -71,6 +71,17 @@ def test_a_customer_shops_within_its_policy(onboarding_stack: RunningStack) -> N
             "termDuration": item["termDuration"],
             "billingCycle": item["billingCycle"],
         }
+
+    # Its first order is refused until it accepts the Microsoft Customer Agreement, at Microsoft's link.
+    refused_first = shopper.post(f"{api}/storefront/orders", json={"lines": [line(cheapest, 2)]})
+    assert refused_first.status_code == 409 and refused_first.json()["type"].endswith(":customer-agreement-missing")
+    terms = shopper.get(f"{api}/storefront/agreement").json()
+    assert terms["status"] == "missing" and terms["agreementLink"].startswith("https://")
+    accepted = shopper.post(f"{api}/storefront/agreement",
+                            json={"firstName": "Ida", "lastName": "Buyer", "email": "ida@buyer.example"})  # fmt: skip
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted", accepted.text
+    seen = provider_admin.get(f"{api}/customers/{customer_id}").json()["agreement"]
+    assert seen["status"] == "accepted" and seen["contact"]["email"] == "ida@buyer.example"
 
     # Below the threshold: provisioned.
     small = shopper.post(f"{api}/storefront/orders", json={"lines": [line(cheapest, 2)]})
