@@ -160,14 +160,17 @@ class SyncOut(SyncFigures):
                    retirementSkipped=any(m.retirementSkipped for m in markets), markets=markets)  # fmt: skip
 
 
+# A fraction from 0 to 1 with at most four decimals, as a decimal string (money and shares are never floats).
+PassThroughShare = Annotated[str, StringConstraints(max_length=6, pattern=r"^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$")]
+
+
 class CatalogSettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     newItemsSellable: StrictFlag | None = None
-    promotionPassThrough: Decimal | None = Field(
+    promotionPassThrough: PassThroughShare | None = Field(
         default=None,
-        ge=0,
-        le=1,
-        description="The share (0 to 1) of a promotion's discount handed down to resellers' and customers' prices.",
+        description='The share (a decimal string from "0" to "1", e.g. "0.5") of a promotion\'s discount handed down '
+        "to resellers' and customers' prices.",
     )
 
 
@@ -491,7 +494,7 @@ def put_catalog_settings(
         settings = container.catalog_service.set_new_items_sellable(principal, provider.id, body.newItemsSellable)
     if body.promotionPassThrough is not None:
         settings = container.catalog_service.set_promotion_pass_through(
-            principal, provider.id, body.promotionPassThrough
+            principal, provider.id, Decimal(body.promotionPassThrough)
         )
     return CatalogSettingsOut.of(settings)
 

@@ -32,8 +32,13 @@ def _pc(container: Container, shop: dict[str, Any]) -> Any:
     return container.partner_center_clients.for_provider(provider)
 
 
+def _cheapest_base_item(shop: dict[str, Any]) -> Any:
+    """The cheapest one-year item that is not an add-on (an add-on would also need its base subscription)."""
+    return sorted((i for i in shop["items"] if i.term_duration == "P1Y" and not i.is_addon), key=lambda i: i.cost)[0]
+
+
 def _order(client: TestClient, shop: dict[str, Any], headers: dict[str, str]) -> Any:
-    item = sorted((i for i in shop["items"] if i.term_duration == "P1Y"), key=lambda i: i.cost)[0]
+    item = _cheapest_base_item(shop)
     line = {"catalogItemId": item.catalog_item_id, "quantity": 1, "termDuration": "P1Y",
             "billingCycle": item.billing_cycle}  # fmt: skip
     return client.post("/api/orders", headers=headers, json={"customerId": shop["customerId"], "lines": [line]})
@@ -167,7 +172,7 @@ def test_the_storefront_admin_accepts_for_itself_before_its_first_order(
     shown = client.get("/api/storefront/agreement", headers=admin).json()
     assert shown["status"] == "missing" and shown["agreementLink"].startswith("https://")
     assert shown["currentTemplateId"]
-    item = sorted((i for i in shop["items"] if i.term_duration == "P1Y"), key=lambda i: i.cost)[0]
+    item = _cheapest_base_item(shop)
     line = {"catalogItemId": item.catalog_item_id, "quantity": 1, "termDuration": "P1Y",
             "billingCycle": item.billing_cycle}  # fmt: skip
     refused = client.post("/api/storefront/orders", headers=admin, json={"lines": [line]})

@@ -11,7 +11,9 @@ import {
 const itemName = (item) => (item.skuTitle && item.skuTitle !== item.title ? `${item.title} (${item.skuTitle})` : item.title);
 
 /** A provider with the US catalog, an active reseller with a staff member, an active US customer under it. */
-async function readyToSell() {
+/** A provider selling two items to a reseller's active customer; `acceptAgreement: false` leaves the customer
+ * without the Microsoft Customer Agreement (its global admin accepts only the relationship request). */
+async function readyToSell({ acceptAgreement = true } = {}) {
   const operator = await operatorId();
   const { app, admin } = await enrolledProvider(operator, `Orders ${newId("o").slice(2, 10)}`);
   await api(admin, "PUT", "/catalog/settings", { newItemsSellable: true });
@@ -46,9 +48,9 @@ async function readyToSell() {
   const { customerId } = await api(admin, "POST", "/customer-invitations", {
     resellerId, name, domain: customerDomain, contactEmail: "it@wingtip.example",
   });
-  // Its global admin accepts the relationship request but not the Microsoft Customer Agreement.
+  // Its global admin accepts the relationship request, and with it the Microsoft Customer Agreement unless told not to.
   await control("POST", "customers/accept", {
-    providerTenantId: app.tenantId, resellerPartnerId, domain: customerDomain, country: "US", acceptAgreement: false,
+    providerTenantId: app.tenantId, resellerPartnerId, domain: customerDomain, country: "US", acceptAgreement,
   });
   await api(admin, "POST", `/customers/${customerId}/relationship-check`);
   await eventually(() => api(admin, "GET", `/customers/${customerId}`), (c) => c.status === "active" && c.currency === "USD");
@@ -76,7 +78,7 @@ async function noProviderCost(page, staff, orderId) {
 const orderStatus = (page, status) => page.getByRole("status").getByText(status, { exact: true });
 
 browserTest("reseller staff place an order, follow it to completed, and approve and reject storefront orders", async ({ page }) => {
-  const { admin, staff, customerId, name, items } = await readyToSell();
+  const { admin, staff, customerId, name, items } = await readyToSell({ acceptAgreement: false });
   const prices = new Map(
     (await api(staff, "GET", `/catalog?customerId=${customerId}&termDuration=P1Y&billingCycle=monthly&limit=500`)).items
       .map((item) => [item.catalogItemId, item]),

@@ -1779,9 +1779,9 @@ export interface components {
             newItemsSellable?: boolean | null;
             /**
              * Promotionpassthrough
-             * @description The share (0 to 1) of a promotion's discount handed down to resellers' and customers' prices.
+             * @description The share (a decimal string from "0" to "1", e.g. "0.5") of a promotion's discount handed down to resellers' and customers' prices.
              */
-            promotionPassThrough?: number | string | null;
+            promotionPassThrough?: string | null;
         };
         /**
          * CatalogSettingsOut
