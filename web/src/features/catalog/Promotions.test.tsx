@@ -70,7 +70,7 @@ describe("promotions in the catalog", () => {
         const body = (await request.json()) as { promotionPassThrough: string };
         if (Number(body.promotionPassThrough) > 1) {
           return problem(422, "promotionPassThrough: must be at most 1", [
-            { field: "promotionPassThrough", message: "Input should be less than or equal to 1" },
+            { field: "promotionPassThrough", message: "must be at most 1" },
           ]);
         }
         stored = body.promotionPassThrough;
@@ -85,7 +85,7 @@ describe("promotions in the catalog", () => {
     await user.type(field, "150");
     await user.click(screen.getByRole("button", { name: "Save pass-through share" }));
     await waitFor(() => expect(field).toHaveAttribute("aria-invalid", "true"));
-    expect(field).toHaveAccessibleDescription(/less than or equal to 1/);
+    expect(field).toHaveAccessibleDescription(/must be at most 1/);
     expect(stored).toBe("1");
 
     await user.clear(field);
