@@ -283,7 +283,7 @@ browserTest("a promotion seen in the catalog, its pass-through share set, and an
   assert.equal(await share.inputValue(), "100", "the whole discount passes down by default");
   await share.fill("150");
   await page.getByRole("button", { name: "Save pass-through share" }).click();
-  await page.getByText("must be at most 1").waitFor(WAIT); // the API's 422, at the field
+  await page.getByText("Enter a percentage from 0 to 100, two decimals at most.").waitFor(WAIT);
   assert.equal((await api(admin, "GET", "/catalog/settings")).promotionPassThrough, "1", "a refused share changes nothing");
   await share.fill("50");
   await page.getByRole("button", { name: "Save pass-through share" }).click();

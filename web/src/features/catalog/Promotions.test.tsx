@@ -68,9 +68,9 @@ describe("promotions in the catalog", () => {
       "GET /api/providers/prov-1/default-margin": () => json({ margin: null, updatedAt: null, updatedBy: null }),
       "PUT /api/catalog/settings": async (request) => {
         const body = (await request.json()) as { promotionPassThrough: string };
-        if (Number(body.promotionPassThrough) > 1) {
-          return problem(422, "promotionPassThrough: must be at most 1", [
-            { field: "promotionPassThrough", message: "must be at most 1" },
+        if (body.promotionPassThrough === "0.1234") {
+          return problem(422, "promotionPassThrough: is not in the expected format", [
+            { field: "promotionPassThrough", message: "is not in the expected format" },
           ]);
         }
         stored = body.promotionPassThrough;
@@ -81,26 +81,31 @@ describe("promotions in the catalog", () => {
     renderWith(<CatalogRoute />, { route: "/catalog", me: members.providerAdmin });
     const field = await screen.findByRole("textbox", { name: /Share of a promotion's discount/ });
     expect(field).toHaveValue("100");
+    const save = () => user.click(screen.getByRole("button", { name: "Save pass-through share" }));
+
+    // Above 100% or not a number: refused at the field, nothing sent.
+    for (const typed of ["150", "half"]) {
+      await user.clear(field);
+      await user.type(field, typed);
+      await save();
+      expect(field).toHaveAccessibleDescription(/Enter a percentage from 0 to 100/);
+    }
+    expect(api.calls("PUT /api/catalog/settings")).toHaveLength(0);
+
+    // The API's refusal shows at the field too.
     await user.clear(field);
-    await user.type(field, "150");
-    await user.click(screen.getByRole("button", { name: "Save pass-through share" }));
-    await waitFor(() => expect(field).toHaveAttribute("aria-invalid", "true"));
-    expect(field).toHaveAccessibleDescription(/must be at most 1/);
+    await user.type(field, "12.34");
+    await save();
+    await waitFor(() => expect(field).toHaveAccessibleDescription(/is not in the expected format/));
+    expect(await api.calls("PUT /api/catalog/settings")[0]!.json()).toEqual({ promotionPassThrough: "0.1234" });
     expect(stored).toBe("1");
 
     await user.clear(field);
     await user.type(field, "62.5");
-    await user.click(screen.getByRole("button", { name: "Save pass-through share" }));
+    await save();
     expect(await screen.findByText("Saved: 62.5% of a promotion's discount passes down.")).toBeInTheDocument();
-    const puts = api.calls("PUT /api/catalog/settings");
-    expect(await puts[1]!.json()).toEqual({ promotionPassThrough: "0.625" });
+    expect(await api.calls("PUT /api/catalog/settings")[1]!.json()).toEqual({ promotionPassThrough: "0.625" });
     expect(field).not.toHaveAttribute("aria-invalid", "true");
-
-    await user.clear(field);
-    await user.type(field, "half");
-    await user.click(screen.getByRole("button", { name: "Save pass-through share" }));
-    expect(field).toHaveAccessibleDescription(/Enter a percentage from 0 to 100/);
-    expect(api.calls("PUT /api/catalog/settings")).toHaveLength(2);
   });
 
   it("shows other provider staff the pass-through share without a field", async () => {
@@ -126,6 +131,8 @@ describe("promotion wording", () => {
     expect(passThroughFraction("12,5")).toBe("0.125");
     expect(passThroughFraction("0")).toBe("0");
     expect(passThroughFraction("-5")).toBeNull();
+    expect(passThroughFraction("100.5")).toBeNull();
+    expect(passThroughFraction("12.345")).toBeNull();
     expect(passThroughFraction("")).toBeNull();
   });
 

@@ -35,9 +35,11 @@ function shifted(text: string, places: number): string {
 /** The stored fraction as a percentage: "0.5" is "50", "1" is "100". */
 export const passThroughPercent = (fraction: string): string => shifted(fraction.trim(), 2);
 
-/** The percentage as typed, as the fraction the API takes ("50" is "0.5"), or null when it is not a number. */
+/** The percentage as typed (0 to 100, two decimals at most), as the fraction the API takes ("50" is "0.5"), or
+ * null when it is not one. */
 export function passThroughFraction(percent: string): string | null {
   const text = percent.trim().replace(",", ".");
-  if (!/^\d{1,6}(\.\d{1,4})?$/.test(text)) return null;
-  return shifted(text, -2);
+  if (!/^\d{1,3}(\.\d{1,2})?$/.test(text)) return null;
+  const fraction = shifted(text, -2);
+  return Number(fraction) > 1 ? null : fraction;
 }

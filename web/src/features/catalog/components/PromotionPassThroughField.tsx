@@ -21,7 +21,7 @@ function Editor({ stored }: { stored: string }) {
   const [typo, setTypo] = useState(false);
   const set = useSetCatalogSettings();
   const view = viewProblem(problemOf(set.error), ["promotionPassThrough"]);
-  const error = typo ? "Enter a percentage from 0 to 100." : view?.fields["promotionPassThrough"];
+  const error = typo ? "Enter a percentage from 0 to 100, two decimals at most." : view?.fields["promotionPassThrough"];
   return (
     <form
       className={styles.root}
