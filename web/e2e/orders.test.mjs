@@ -2,7 +2,8 @@
 // Customer Agreement (orders are refused without it), then an order of two lines built from the customer's market, its
 // total seen before sending, then followed on its page until it completes, each line linking its subscription;
 // storefront orders above the customer's approval threshold wait, one approved and provisioned, one rejected with
-// a reason. The reseller's staff never see the provider's cost.
+// a reason. The reseller's staff never see the provider's cost. A promotion: the provider's admin sees it in the
+// catalog and passes half its discount down; the reseller's staff buy a line under it at their promotional price.
 import assert from "node:assert/strict";
 import {
   api, browserTest, cents, control, domain, enrolledProvider, eventually, newId, operatorId, partnerId, signInAs, usd, visited, WAIT,
@@ -259,4 +260,66 @@ browserTest("reseller staff co-term a line with the customer's subscription and 
   await refusal.waitFor();
   assert.match(await refusal.textContent(), new RegExp(addon.prerequisiteSkus[0]));
   await visited(page, "orders-addon-refused");
+});
+
+browserTest("a promotion seen in the catalog, its pass-through share set, and an order line bought under it", async ({ page }) => {
+  const { admin, staff, customerId, name } = await readyToSell();
+  const promotionId = "39NFJQT1Q5KL:0001:39NFJQT1Q5KL"; // the sandbox's Business Basic 15% off one-year terms
+  const basic = (await api(admin, "GET", "/catalog?country=US&termDuration=P1Y&billingCycle=monthly&limit=500")).items
+    .find((item) => item.catalogItemId.startsWith("CFQ7TTC0LH18:0001:"));
+  assert.ok(basic, "the US catalog has Business Basic on a one-year monthly term");
+  await api(admin, "PUT", `/catalog/items/${encodeURIComponent(basic.catalogItemId)}/sellable`, { sellable: true, country: "US" });
+  await api(admin, "POST", `/customers/${customerId}/agreement`, {
+    firstName: "Nina", lastName: "Winters", email: "nina@wingtip.example", dateAgreed: new Date(Date.now() - 60_000).toISOString(),
+  });
+
+  // The provider's admin sees the promotion in the catalog and passes half of its discount down.
+  await signInAs(page, admin, "/catalog?country=US");
+  const promotions = page.getByRole("region", { name: "Promotions in US" });
+  await promotions.getByText("Microsoft 365 Business Basic annual 15% off").waitFor(WAIT);
+  await promotions.getByText("Promotion −15%").first().waitFor();
+  await promotions.getByText(/1 to 300 seats/).waitFor();
+  const share = page.getByRole("textbox", { name: /Share of a promotion's discount/ });
+  assert.equal(await share.inputValue(), "100", "the whole discount passes down by default");
+  await share.fill("150");
+  await page.getByRole("button", { name: "Save pass-through share" }).click();
+  await page.getByText("Enter a percentage from 0 to 100, two decimals at most.").waitFor(WAIT);
+  assert.equal((await api(admin, "GET", "/catalog/settings")).promotionPassThrough, "1", "a refused share changes nothing");
+  await share.fill("50");
+  await page.getByRole("button", { name: "Save pass-through share" }).click();
+  await page.getByText("Saved: 50% of a promotion's discount passes down.").waitFor(WAIT);
+  assert.equal((await api(admin, "GET", "/catalog/settings")).promotionPassThrough, "0.5");
+  await page.reload();
+  await page.getByText("Stored: 50%.").waitFor(WAIT);
+  await visited(page, "catalog-promotions");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+
+  // The reseller's staff buy Business Basic under it, at their own promotional price.
+  const offered = (await api(staff, "GET", "/catalog/promotions?country=US")).items.find((p) => p.id === promotionId);
+  const mine = offered?.items.find((item) => item.catalogItemId === basic.catalogItemId);
+  assert.ok(mine && mine.promotionalPrice && cents(mine.promotionalPrice) < cents(mine.price), "a lower price under the promotion");
+  await signInAs(page, staff, `/customers/${customerId}`);
+  await page.getByRole("heading", { name, level: 1 }).waitFor();
+  await page.getByRole("region", { name: "Orders" }).getByRole("button", { name: "Place an order" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("searchbox", { name: /Search the customer's market/ }).fill("Business Basic");
+  await dialog.getByRole("button", { name: `Add ${itemName(basic)}, 1 year, monthly`, exact: true }).click();
+  await dialog.getByRole("spinbutton", { name: `Quantity of ${itemName(basic)}` }).fill("4");
+  await dialog.getByRole("combobox", { name: `Promotion for ${itemName(basic)}` }).selectOption(promotionId);
+  const lines = dialog.getByRole("table", { name: "Order lines" });
+  await lines.getByText(`instead of ${usd(cents(mine.price))}`).waitFor();
+  await dialog.getByRole("group", { name: "Order total" })
+    .getByText(`Reseller price total (reseller price × quantity): ${usd(cents(mine.promotionalPrice) * 4n)}`).waitFor();
+  await visited(page, "orders-place-promotion");
+  await dialog.getByRole("button", { name: "Place order" }).click();
+
+  await page.waitForURL(/\/orders\/ord-/, WAIT);
+  const orderId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+  await page.getByRole("table", { name: "Order lines" }).getByText(`Under promotion ${promotionId}`).waitFor(WAIT);
+  await orderStatus(page, "completed").waitFor(WAIT);
+  const order = await api(staff, "GET", `/orders/${orderId}`);
+  assert.equal(order.lines[0].promotionId, promotionId);
+  assert.equal(order.lines[0].resellerPrice, mine.promotionalPrice);
+  await visited(page, "orders-promotion-completed");
 });

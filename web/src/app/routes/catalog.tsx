@@ -8,6 +8,8 @@ import {
   CatalogSettingsSwitch,
   CatalogTable,
   NoMarket,
+  PromotionPassThroughField,
+  PromotionsSection,
   SellableOutcome,
   SyncButton,
   SyncOutcome,
@@ -92,9 +94,11 @@ export default function CatalogRoute() {
       ) : (
         <NoMarket toolbar={toolbar} />
       )}
+      {filters.country ? <PromotionsSection country={filters.country} providerStaff={providerStaff} /> : null}
       {providerStaff ? (
         <Section title="Catalog settings">
           <CatalogSettingsSwitch mayChange={providerAdmin} />
+          <PromotionPassThroughField mayChange={providerAdmin} />
           <DefaultMarginForm
             of={{ kind: "provider", id: me.orgId }}
             label="Provider's default margin over cost"

@@ -12,7 +12,21 @@ export interface DraftLine {
   quantity: string;
   /** Co-terming: the subscription of the customer the line should end with, and that subscription's last day. */
   coterm?: { subscriptionId: string; lastDay: string };
+  /** A promotion of the market the line is bought under, with the caller's own price under it. */
+  promotion?: LinePromotion;
 }
+
+export interface LinePromotion {
+  id: string;
+  name: string;
+  discountPercent: string;
+  /** The caller's own buy price under the promotion (null: not priced). */
+  promotionalPrice: string | null;
+}
+
+/** The caller's own unit buy price of the line: the promotional price under a promotion. */
+export const unitPriceOf = (line: DraftLine): string | null | undefined =>
+  line.promotion ? line.promotion.promotionalPrice : line.item.price;
 
 /** The quantity as a whole number, or null when it is not one. */
 export function quantityOf(line: DraftLine): number | null {
@@ -44,8 +58,8 @@ export function lineTotal(line: DraftLine, today: string = todayText()): string 
   const quantity = quantityOf(line);
   if (quantity === null) return null;
   const cycle = line.coterm ? firstCycle(today, line.coterm.lastDay, line.item.billingCycle) : null;
-  if (cycle) return firstCycleTotal(line.item.price, quantity, cycle, line.item.currency);
-  return timesQuantity(line.item.price, quantity, line.item.currency);
+  if (cycle) return firstCycleTotal(unitPriceOf(line), quantity, cycle, line.item.currency);
+  return timesQuantity(unitPriceOf(line), quantity, line.item.currency);
 }
 
 /** Today's calendar day in UTC ("2026-12-07"): the purchase day a co-termed line is prorated from. */
@@ -82,6 +96,7 @@ export function linesIn(lines: DraftLine[]): OrderLineIn[] {
     termDuration: line.item.termDuration as OrderLineIn["termDuration"],
     billingCycle: line.item.billingCycle as OrderLineIn["billingCycle"],
     ...(line.coterm ? { coterminateWith: line.coterm.subscriptionId } : {}),
+    ...(line.promotion ? { promotionId: line.promotion.id } : {}),
   }));
 }
 
@@ -89,7 +104,7 @@ export function linesIn(lines: DraftLine[]): OrderLineIn[] {
 export function lineFields(count: number): string[] {
   const fields = ["lines"];
   for (let index = 0; index < count; index += 1) {
-    for (const name of ["catalogItemId", "quantity", "termDuration", "billingCycle", "coterminateWith"]) {
+    for (const name of ["catalogItemId", "quantity", "termDuration", "billingCycle", "coterminateWith", "promotionId"]) {
       fields.push(`lines[${index}].${name}`);
     }
     fields.push(`lines[${index}]`);

@@ -7,13 +7,26 @@ export interface CartLine {
   /** The item as the catalog showed it when it was added (its price included). */
   item: CatalogItem;
   quantity: number;
+  /** A promotion of the customer's market the line is bought under, with the customer's price under it. */
+  promotion?: CartPromotion;
+}
+
+export interface CartPromotion {
+  id: string;
+  name: string;
+  discountPercent: string;
+  promotionalPrice: string | null;
 }
 
 export const MAX_CART_LINES = 50;
 
+/** The customer's unit price of the line: the promotional price under a promotion. */
+export const cartUnitPrice = (line: CartLine): string | null | undefined =>
+  line.promotion ? line.promotion.promotionalPrice : line.item.price;
+
 /** The line's total: unit price × quantity (null when the item has no price). */
 export const cartLineTotal = (line: CartLine): string | null =>
-  timesQuantity(line.item.price, line.quantity, line.item.currency);
+  timesQuantity(cartUnitPrice(line), line.quantity, line.item.currency);
 
 /** The cart's total in its currency (a customer buys in its one market's currency); null when a line has no price. */
 export function cartTotal(lines: CartLine[]): { amount: string | null; currency: string | null } {
@@ -27,13 +40,20 @@ export function cartTotal(lines: CartLine[]): { amount: string | null; currency:
 export function addToCart(lines: CartLine[], item: CatalogItem, quantity: number): CartLine[] {
   const existing = lines.find((line) => line.item.catalogItemId === item.catalogItemId);
   if (existing) {
-    return lines.map((line) => (line === existing ? { item, quantity: line.quantity + quantity } : line));
+    return lines.map((line) => (line === existing ? { ...line, item, quantity: line.quantity + quantity } : line));
   }
   return lines.length >= MAX_CART_LINES ? lines : [...lines, { item, quantity }];
 }
 
 export const setQuantity = (lines: CartLine[], catalogItemId: string, quantity: number): CartLine[] =>
   lines.map((line) => (line.item.catalogItemId === catalogItemId ? { ...line, quantity } : line));
+
+export const setPromotion = (lines: CartLine[], catalogItemId: string, promotion: CartPromotion | null): CartLine[] =>
+  lines.map((line) => {
+    if (line.item.catalogItemId !== catalogItemId) return line;
+    const { promotion: _dropped, ...rest } = line;
+    return promotion ? { ...rest, promotion } : rest;
+  });
 
 export const removeLine = (lines: CartLine[], catalogItemId: string): CartLine[] =>
   lines.filter((line) => line.item.catalogItemId !== catalogItemId);
@@ -62,6 +82,7 @@ export function orderLines(lines: CartLine[]): OrderLineIn[] {
     quantity: line.quantity,
     termDuration: line.item.termDuration as OrderLineIn["termDuration"],
     billingCycle: line.item.billingCycle as OrderLineIn["billingCycle"],
+    ...(line.promotion ? { promotionId: line.promotion.id } : {}),
   }));
 }
 

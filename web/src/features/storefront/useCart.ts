@@ -2,7 +2,7 @@
  * store page, and is gone when the tab closes. Every component reading it sees the same lines. */
 import { useCallback, useSyncExternalStore } from "react";
 import type { CatalogItem } from "./api/storefront";
-import { addToCart, removeLine, setQuantity, type CartLine } from "./cart";
+import { addToCart, removeLine, setPromotion, setQuantity, type CartLine, type CartPromotion } from "./cart";
 
 const listeners = new Set<() => void>();
 const snapshots = new Map<string, { raw: string | null; lines: CartLine[] }>();
@@ -56,6 +56,8 @@ export function useCart(customerId: string) {
     lines,
     add: (item: CatalogItem, quantity: number) => update((current) => addToCart(current, item, quantity)),
     setQuantity: (catalogItemId: string, quantity: number) => update((current) => setQuantity(current, catalogItemId, quantity)),
+    promote: (catalogItemId: string, promotion: CartPromotion | null) =>
+      update((current) => setPromotion(current, catalogItemId, promotion)),
     remove: (catalogItemId: string) => update((current) => removeLine(current, catalogItemId)),
     clear: () => update(() => []),
   };

@@ -6,6 +6,8 @@ export type CatalogPage = Schemas["CatalogPageOut"];
 export type SyncResult = Schemas["SyncOut"];
 export type MarketSync = Schemas["MarketSyncOut"];
 export type CatalogSettings = Schemas["CatalogSettingsOut"];
+export type Promotion = Schemas["PromotionOut"];
+export type PromotionItem = Schemas["PromotionItemOut"];
 
 export interface CatalogFilters {
   /** Two letters, upper case. */
@@ -27,6 +29,7 @@ export const catalogKeys = {
   settings: () => ["catalog", "settings"] as const,
   customerMarkets: (resellerId: string | null) => ["catalog", "customer-markets", resellerId] as const,
   markets: () => ["catalog", "markets"] as const,
+  promotions: (country: string | null) => ["catalog", "promotions", country] as const,
 };
 
 export const catalogPageQuery = (filters: CatalogFilters) => (token: string | null) =>
@@ -103,6 +106,36 @@ export function useCustomerMarkets(resellerId: string | null = null) {
       return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([country]) => country);
     },
   });
+}
+
+/** The active promotions of a market (a customer admin's own market when null), each with the items it applies
+ * to at the caller's own price and promotional price. */
+export function usePromotions(country: string | null, enabled = true) {
+  return useQuery({
+    queryKey: catalogKeys.promotions(country),
+    enabled,
+    staleTime: 60 * 1000,
+    queryFn: () =>
+      unwrap(api.GET("/api/catalog/promotions", { params: { query: { country: country ?? undefined } } })),
+    select: (answer) => answer.items,
+  });
+}
+
+/** A promotion as it applies to one catalog item (its term and cycle), with the caller's promotional price. */
+export interface PromotionOffer {
+  promotion: Promotion;
+  item: PromotionItem;
+}
+
+/** The promotions that apply to each catalog item, by catalog item id. */
+export function offersByItem(promotions: Promotion[] | undefined): Map<string, PromotionOffer[]> {
+  const byItem = new Map<string, PromotionOffer[]>();
+  for (const promotion of promotions ?? []) {
+    for (const item of promotion.items) {
+      byItem.set(item.catalogItemId, [...(byItem.get(item.catalogItemId) ?? []), { promotion, item }]);
+    }
+  }
+  return byItem;
 }
 
 export function useCatalogSettings(enabled: boolean) {

@@ -5,8 +5,17 @@ import type { ReactNode } from "react";
 import { PagedTable, type Column } from "../../../components/PagedTable";
 import { EmptyState } from "../../../components/States";
 import { formatMoney } from "../../../lib/money";
-import { catalogPageQuery, type CatalogFilters, type CatalogItem, type SellableChange } from "../api/catalog";
+import {
+  catalogPageQuery,
+  offersByItem,
+  usePromotions,
+  type CatalogFilters,
+  type CatalogItem,
+  type PromotionOffer,
+  type SellableChange,
+} from "../api/catalog";
 import { cycleLabel, termLabel } from "../format";
+import { PromotionBadge } from "./PromotionsSection";
 import { SellableCell } from "./SellableCell";
 
 type SetSellable = UseMutationResult<unknown, Error, SellableChange, unknown>;
@@ -14,9 +23,28 @@ type SetSellable = UseMutationResult<unknown, Error, SellableChange, unknown>;
 const price = (amount: string | null | undefined, currency: string): ReactNode =>
   amount === null || amount === undefined ? <Text italic>not priced</Text> : formatMoney(amount, currency);
 
-function columnsFor(providerStaff: boolean, includeRetired: boolean, setSellable: SetSellable | null): Column<CatalogItem>[] {
+function columnsFor(
+  providerStaff: boolean,
+  includeRetired: boolean,
+  setSellable: SetSellable | null,
+  promoted: Map<string, PromotionOffer[]>,
+): Column<CatalogItem>[] {
   const columns: Column<CatalogItem>[] = [
-    { key: "title", header: "Product", cell: (i) => i.title },
+    {
+      key: "title",
+      header: "Product",
+      cell: (i) => (
+        <>
+          {i.title}
+          {(promoted.get(i.catalogItemId) ?? []).map(({ promotion, item }) => (
+            <Text block size={200} key={promotion.id}>
+              <PromotionBadge discountPercent={promotion.discountPercent} />{" "}
+              {item.promotionalPrice !== null ? `${formatMoney(item.promotionalPrice, item.currency)} under ${promotion.name}` : promotion.name}
+            </Text>
+          ))}
+        </>
+      ),
+    },
     {
       key: "sku",
       header: "SKU",
@@ -73,6 +101,8 @@ export function CatalogTable({
   /** Provider admins only; null shows the state read-only. */
   setSellable: SetSellable | null;
 }) {
+  const promotions = usePromotions(filters.country);
+  const promoted = offersByItem(promotions.data);
   const filtered = Boolean(filters.q || filters.productFamily || filters.termDuration || filters.billingCycle || filters.sellable !== null);
   const empty = filtered
     ? "No item of this market matches these filters."
@@ -82,7 +112,7 @@ export function CatalogTable({
   return (
     <PagedTable
       label={`Catalog ${filters.country}`}
-      columns={columnsFor(providerStaff, filters.includeRetired, setSellable)}
+      columns={columnsFor(providerStaff, filters.includeRetired, setSellable, promoted)}
       rowKey={(i) => `${i.catalogItemId}|${i.country}`}
       page={catalogPageQuery(filters)}
       resetKey={JSON.stringify(filters)}

@@ -17,7 +17,18 @@ import {
 } from "@fluentui/react-components";
 import { formatMoney } from "../../../lib/money";
 import { firstCycle, mayEndWith } from "../coterm";
-import { addonNeeds, cycleLabel, itemName, lineTotal, minOf, termLabel, todayText, type DraftLine } from "../draft";
+import {
+  addonNeeds,
+  cycleLabel,
+  itemName,
+  lineTotal,
+  minOf,
+  termLabel,
+  todayText,
+  unitPriceOf,
+  type DraftLine,
+  type LinePromotion,
+} from "../draft";
 
 /** A subscription of the customer a line may end with (co-terming). */
 export interface CotermTarget {
@@ -36,7 +47,7 @@ const useStyles = makeStyles({
 
 /** Messages by field path for one line's fields (`catalogItemId`, `quantity`, `termDuration`, `billingCycle`). */
 export type LineErrors = Partial<
-  Record<"line" | "catalogItemId" | "quantity" | "termDuration" | "billingCycle" | "coterminateWith", string>
+  Record<"line" | "catalogItemId" | "quantity" | "termDuration" | "billingCycle" | "coterminateWith" | "promotionId", string>
 >;
 
 export function DraftLines({
@@ -47,6 +58,8 @@ export function DraftLines({
   onRemove,
   targets = [],
   onCoterm,
+  promotionsOf = () => [],
+  onPromotion,
 }: {
   lines: DraftLine[];
   errorsOf: (index: number) => LineErrors;
@@ -57,6 +70,9 @@ export function DraftLines({
   /** The customer's active subscriptions a line may end with. */
   targets?: CotermTarget[];
   onCoterm?: (index: number, target: CotermTarget | null) => void;
+  /** The market's promotions that apply to an item (its term and cycle), at the caller's promotional price. */
+  promotionsOf?: (catalogItemId: string) => LinePromotion[];
+  onPromotion?: (index: number, promotion: LinePromotion | null) => void;
 }) {
   const styles = useStyles();
   const today = todayText();
@@ -83,6 +99,7 @@ export function DraftLines({
             const needs = addonNeeds(line.item);
             const allowed = targets.filter((t) => mayEndWith(today, line.item.termDuration, t.lastDay));
             const cycle = line.coterm ? firstCycle(today, line.coterm.lastDay, line.item.billingCycle) : null;
+            const offered = promotionsOf(line.item.catalogItemId);
             return (
               <TableRow key={line.item.catalogItemId}>
                 <TableCell>
@@ -149,7 +166,40 @@ export function DraftLines({
                     />
                   </Field>
                 </TableCell>
-                <TableCell>{formatMoney(line.item.price, line.item.currency)}</TableCell>
+                <TableCell>
+                  {line.promotion ? (
+                    <>
+                      {formatMoney(unitPriceOf(line), line.item.currency)}
+                      <Text size={200} className={styles.hint}>
+                        instead of {formatMoney(line.item.price, line.item.currency)}
+                      </Text>
+                    </>
+                  ) : (
+                    formatMoney(line.item.price, line.item.currency)
+                  )}
+                  {onPromotion && (offered.length > 0 || line.promotion) ? (
+                    <Field label="Promotion" size="small">
+                      <Select
+                        aria-label={`Promotion for ${name}`}
+                        name={`lines[${index}].promotionId`}
+                        value={line.promotion?.id ?? ""}
+                        onChange={(_, data) => onPromotion(index, offered.find((p) => p.id === data.value) ?? null)}
+                      >
+                        <option value="">No promotion</option>
+                        {offered.map((promotion) => (
+                          <option key={promotion.id} value={promotion.id}>
+                            {promotion.name}: −{promotion.discountPercent}%, {formatMoney(promotion.promotionalPrice, line.item.currency)}
+                          </option>
+                        ))}
+                      </Select>
+                    </Field>
+                  ) : null}
+                  {errors.promotionId ? (
+                    <Text size={200} className={styles.error} role="alert">
+                      Promotion refused: {errors.promotionId}
+                    </Text>
+                  ) : null}
+                </TableCell>
                 <TableCell>
                   {formatMoney(lineTotal(line, today), line.item.currency)}
                   {cycle ? (

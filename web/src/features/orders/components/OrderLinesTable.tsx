@@ -59,6 +59,11 @@ export function OrderLinesTable({ lines, status }: { lines: OrderLine[]; status:
               <TableCell>{index + 1}</TableCell>
               <TableCell>
                 {line.title}
+                {line.promotionId ? (
+                  <Text block size={200}>
+                    Under promotion {line.promotionId}
+                  </Text>
+                ) : null}
                 {line.error ? (
                   <Text block size={200} className={styles.error}>
                     Failed: {line.error}

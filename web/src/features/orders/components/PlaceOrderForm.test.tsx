@@ -195,6 +195,48 @@ describe("Place an order", () => {
     expect(await within(lines).findByRole("alert")).toHaveTextContent("Exchange Online (Plan 1) (CFQ7TTC0LH16:0001)");
   });
 
+  it("lets a line take a promotion of its item: the promotional price in the line and the total, promotionId sent, a refusal at the line", async () => {
+    const promotion = {
+      id: "39NFJQT1Q5KL:0001:39NFJQT1Q5KL", country: "US", name: "Business Basic annual 15% off", description: "",
+      startDate: null, endDate: null, discountPercent: "15", minimumQuantity: 1, maximumQuantity: 300, firstPurchaseOnly: false,
+      items: [{ catalogItemId: basic.catalogItemId, title: "Business Basic", termDuration: "P1Y", billingCycle: "monthly", currency: "USD", price: "19.99", promotionalPrice: "16.99" }],
+    };
+    const api = fakeApi({
+      "GET /api/catalog": () => json({ items: [basic, phone], continuationToken: null }),
+      "GET /api/catalog/promotions": () => json({ items: [promotion] }),
+      "POST /api/orders": () =>
+        problem(422, "lines[0].promotionId: the customer has already used this promotion", [
+          { field: "lines[0].promotionId", message: "the customer has already used this promotion" },
+        ]),
+    });
+    const user = userEvent.setup();
+    renderWith(<PlaceOrderForm customer={customer} onPlaced={vi.fn()} />, { me: members.resellerStaff });
+    await build(user);
+    const choice = await screen.findByRole("combobox", { name: "Promotion for Business Basic" });
+    expect(screen.queryByRole("combobox", { name: "Promotion for Teams Phone" })).toBeNull(); // none applies to it
+    expect(within(choice).getByRole("option", { name: "Business Basic annual 15% off: −15%, 16.99 USD" })).toBeInTheDocument();
+    await user.selectOptions(choice, promotion.id);
+    const lines = screen.getByRole("table", { name: "Order lines" });
+    expect(within(lines).getByText("16.99 USD")).toBeInTheDocument();
+    expect(within(lines).getByText("instead of 19.99 USD")).toBeInTheDocument();
+    expect(within(lines).getByText("50.97 USD")).toBeInTheDocument(); // 16.99 × 3
+    expect(screen.getByRole("group", { name: "Order total" })).toHaveTextContent("51.67 USD"); // + 0.10 × 7
+
+    const phoneQuantity = screen.getByRole("spinbutton", { name: "Quantity of Teams Phone" });
+    await user.clear(phoneQuantity);
+    await user.type(phoneQuantity, "5");
+    await user.click(screen.getByRole("button", { name: "Place order" }));
+    await waitFor(() => expect(api.calls("POST /api/orders")).toHaveLength(1));
+    const sent = (await api.calls("POST /api/orders")[0]!.json()) as { lines: Record<string, unknown>[] };
+    expect(sent.lines[0]).toEqual({ catalogItemId: basic.catalogItemId, quantity: 3, termDuration: "P1Y", billingCycle: "monthly", promotionId: promotion.id });
+    expect(sent.lines[1]).not.toHaveProperty("promotionId");
+    expect(await within(lines).findByRole("alert")).toHaveTextContent("Promotion refused: the customer has already used this promotion");
+
+    await user.selectOptions(choice, "");
+    expect(within(lines).queryByRole("alert")).toBeNull();
+    expect(screen.getByRole("group", { name: "Order total" })).toHaveTextContent("60.47 USD"); // 19.99 × 3 + 0.10 × 5
+  });
+
   it("shows an inactive relationship (409) in a message bar", async () => {
     fakeApi({
       "GET /api/catalog": () => json({ items: [basic, phone], continuationToken: null }),

@@ -10,8 +10,9 @@ import { newIdempotencyKey, type Schemas } from "../../../lib/api/client";
 import { problemOf, viewProblem } from "../../../lib/api/problem";
 import { useMe } from "../../../lib/auth/me";
 import { isProviderStaff } from "../../../lib/roles";
+import { offersByItem, usePromotions } from "../../catalog";
 import { useCotermTargets, usePlaceOrder, type CatalogItem, type Order } from "../api/orders";
-import { MAX_LINES, lineFields, linesIn, minOf, quantityProblem, type DraftLine } from "../draft";
+import { MAX_LINES, lineFields, linesIn, minOf, quantityProblem, type DraftLine, type LinePromotion } from "../draft";
 import { CatalogPicker } from "./CatalogPicker";
 import { DraftLines, type CotermTarget, type LineErrors } from "./DraftLines";
 import { DraftTotal } from "./DraftTotal";
@@ -44,6 +45,8 @@ function useDraft() {
           i !== index ? line : { ...line, coterm: target ? { subscriptionId: target.id, lastDay: target.lastDay } : undefined },
         ),
       ),
+    promote: (index: number, promotion: LinePromotion | null) =>
+      change((current) => current.map((line, i) => (i !== index ? line : { ...line, promotion: promotion ?? undefined }))),
   };
 }
 
@@ -66,6 +69,15 @@ export function PlaceOrderForm({
   const view = viewProblem(problemOf(place.error), lineFields(lines.length));
   const priceLabel = isProviderStaff(me.role) ? "Cost" : "Reseller price";
   const targets = useCotermTargets(customer.id);
+  const promotions = usePromotions(customer.country ?? null, Boolean(customer.country));
+  const offers = offersByItem(promotions.data);
+  const promotionsOf = (catalogItemId: string): LinePromotion[] =>
+    (offers.get(catalogItemId) ?? []).map(({ promotion, item }) => ({
+      id: promotion.id,
+      name: promotion.name,
+      discountPercent: promotion.discountPercent,
+      promotionalPrice: item.promotionalPrice,
+    }));
 
   const edited = <A extends unknown[]>(apply: (...args: A) => void) => (...args: A) => {
     place.reset(); // the API's refusals name lines by position: they no longer apply once the lines change
@@ -81,6 +93,7 @@ export function PlaceOrderForm({
       termDuration: at("termDuration"),
       billingCycle: at("billingCycle"),
       coterminateWith: at("coterminateWith"),
+      promotionId: at("promotionId"),
       quantity: at("quantity") ?? (tried && line ? (quantityProblem(line) ?? undefined) : undefined),
     };
   };
@@ -128,6 +141,8 @@ export function PlaceOrderForm({
             onRemove={edited(draft.remove)}
             targets={targets}
             onCoterm={edited(draft.coterm)}
+            promotionsOf={promotionsOf}
+            onPromotion={edited(draft.promote)}
           />
         )}
         {lines.length > 0 ? <DraftTotal lines={lines} priceLabel={priceLabel} providerStaff={isProviderStaff(me.role)} /> : null}

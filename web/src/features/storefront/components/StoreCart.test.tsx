@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Me } from "../../../lib/auth/me";
-import { fakeApi, json } from "../../../testing/fetch";
+import { fakeApi, json, problem } from "../../../testing/fetch";
 import { members, renderWith } from "../../../testing/render";
 import type { Customer } from "../api/storefront";
 import { catalogItem } from "../testing";
@@ -68,5 +68,34 @@ describe("the cart", () => {
     });
     await waitFor(() => expect(window.sessionStorage.getItem("storefront-cart:cus-1")).toBeNull());
     expect(screen.queryByText(/wait for your reseller/)).not.toBeInTheDocument();
+  });
+
+  it("lets a line take a promotion of its item at the promotional price, sends it, and shows why it was refused", async () => {
+    withCart(4);
+    const promotion = {
+      id: "PROMO:0001:PROMO", country: "DE", name: "Business Basic annual 15% off", description: "", startDate: null,
+      endDate: null, discountPercent: "15", minimumQuantity: 1, maximumQuantity: 300, firstPurchaseOnly: false,
+      items: [{ catalogItemId: basic.catalogItemId, title: "Business Basic", termDuration: "P1Y", billingCycle: "monthly", currency: "EUR", price: "12.40", promotionalPrice: "10.54" }],
+    };
+    const api = fakeApi({
+      "GET /api/customers/cus-1": () => json(customer(null)),
+      "GET /api/catalog/promotions": () => json({ items: [promotion] }),
+      "POST /api/storefront/orders": () =>
+        problem(422, "lines[0].promotionId: not eligible", [{ field: "lines[0].promotionId", message: "this promotion is for first purchases only" }]),
+    });
+    const user = userEvent.setup();
+    renderWith(<StoreCart customerId="cus-1" />, { me: members.customerAdmin as Me });
+    await user.selectOptions(await screen.findByRole("combobox", { name: "Promotion for Business Basic" }), promotion.id);
+    const table = screen.getByRole("table", { name: "Cart lines" });
+    expect(within(table).getByText("10.54 EUR")).toBeInTheDocument();
+    expect(within(table).getByText("instead of 12.40 EUR")).toBeInTheDocument();
+    expect(screen.getByRole("group", { name: "Cart total" })).toHaveTextContent("Total: 42.16 EUR");
+    await user.click(screen.getByRole("button", { name: "Place order" }));
+    await waitFor(() => expect(api.calls("POST /api/storefront/orders")).toHaveLength(1));
+    expect(((await api.calls("POST /api/storefront/orders")[0]!.json()) as { lines: unknown[] }).lines).toEqual([
+      { catalogItemId: basic.catalogItemId, quantity: 4, termDuration: "P1Y", billingCycle: "monthly", promotionId: promotion.id },
+    ]);
+    expect(await within(table).findByRole("alert")).toHaveTextContent("Promotion refused: this promotion is for first purchases only");
+    expect(window.sessionStorage.getItem("storefront-cart:cus-1")).toContain(promotion.id); // the cart is kept
   });
 });

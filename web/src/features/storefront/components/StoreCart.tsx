@@ -6,6 +6,7 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
+  Select,
   Table,
   TableBody,
   TableCell,
@@ -25,7 +26,17 @@ import { newIdempotencyKey } from "../../../lib/api/client";
 import { problemOf, viewProblem } from "../../../lib/api/problem";
 import { formatMoney } from "../../../lib/money";
 import { AGREEMENT_MISSING_TYPE, usePlaceStoreOrder, useStoreCustomer, type Customer } from "../api/storefront";
-import { cartLineTotal, cartTotal, orderLines, parseQuantity, quantityProblem, type CartLine } from "../cart";
+import { offersByItem, usePromotions } from "../../catalog";
+import {
+  cartLineTotal,
+  cartTotal,
+  cartUnitPrice,
+  orderLines,
+  parseQuantity,
+  quantityProblem,
+  type CartLine,
+  type CartPromotion,
+} from "../cart";
 import { choiceLabel, productName } from "../products";
 import { useCart } from "../useCart";
 import { ApprovalNotice } from "./ApprovalNotice";
@@ -37,7 +48,66 @@ const useStyles = makeStyles({
   total: { fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
   actions: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
   scroll: { overflowX: "auto" },
+  hint: { display: "block", color: tokens.colorNeutralForeground2 },
+  error: { display: "block", color: tokens.colorPaletteRedForeground1 },
 });
+
+/** The promotions of the customer's market that apply to a cart line's item, at the customer's price. */
+function usePromotionsOf(enabled: boolean): (catalogItemId: string) => CartPromotion[] {
+  const promotions = usePromotions(null, enabled);
+  const offers = offersByItem(promotions.data);
+  return (catalogItemId) =>
+    (offers.get(catalogItemId) ?? []).map(({ promotion, item }) => ({
+      id: promotion.id,
+      name: promotion.name,
+      discountPercent: promotion.discountPercent,
+      promotionalPrice: item.promotionalPrice,
+    }));
+}
+
+/** A cart line's promotion: a picker among those of its item, and the reason a refused one was refused. */
+function PromotionChoice({
+  line,
+  offered,
+  refusal,
+  onPromotion,
+}: {
+  line: CartLine;
+  offered: CartPromotion[];
+  refusal?: string;
+  onPromotion: (promotion: CartPromotion | null) => void;
+}) {
+  const styles = useStyles();
+  if (offered.length === 0 && !line.promotion && !refusal) return null;
+  return (
+    <>
+      {offered.length > 0 || line.promotion ? (
+        <Field label="Promotion" size="small">
+          <Select
+            aria-label={`Promotion for ${productName(line.item)}`}
+            value={line.promotion?.id ?? ""}
+            onChange={(_, data) => onPromotion(offered.find((p) => p.id === data.value) ?? null)}
+          >
+            <option value="">No promotion</option>
+            {line.promotion && !offered.some((p) => p.id === line.promotion?.id) ? (
+              <option value={line.promotion.id}>{line.promotion.name}</option>
+            ) : null}
+            {offered.map((promotion) => (
+              <option key={promotion.id} value={promotion.id}>
+                {promotion.name}: −{promotion.discountPercent}%, {formatMoney(promotion.promotionalPrice, line.item.currency)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      ) : null}
+      {refusal ? (
+        <Text size={200} className={styles.error} role="alert">
+          Promotion refused: {refusal}
+        </Text>
+      ) : null}
+    </>
+  );
+}
 
 function QuantityInput({
   line,
@@ -95,8 +165,14 @@ export function StoreCart({ customerId }: { customerId: string }) {
   const key = useRef({ lines: "", value: newIdempotencyKey() });
   const lines = cart.lines;
   const total = cartTotal(lines);
-  const fields = lines.flatMap((_, index) => [`lines[${index}].quantity`, `lines[${index}].catalogItemId`, `lines[${index}]`]);
+  const fields = lines.flatMap((_, index) => [
+    `lines[${index}].quantity`,
+    `lines[${index}].catalogItemId`,
+    `lines[${index}].promotionId`,
+    `lines[${index}]`,
+  ]);
   const view = viewProblem(problemOf(place.error), fields);
+  const promotionsOf = usePromotionsOf(lines.length > 0 && Boolean(customer.data?.country));
 
   if (customer.isPending) {
     return (
@@ -179,7 +255,23 @@ export function StoreCart({ customerId }: { customerId: string }) {
                   <TableRow key={line.item.catalogItemId}>
                     <TableCell>{productName(line.item)}</TableCell>
                     <TableCell>{choiceLabel(line.item)}</TableCell>
-                    <TableCell>{formatMoney(line.item.price, line.item.currency)}</TableCell>
+                    <TableCell>
+                      {formatMoney(cartUnitPrice(line), line.item.currency)}
+                      {line.promotion ? (
+                        <Text size={200} className={styles.hint}>
+                          instead of {formatMoney(line.item.price, line.item.currency)}
+                        </Text>
+                      ) : null}
+                      <PromotionChoice
+                        line={line}
+                        offered={promotionsOf(line.item.catalogItemId)}
+                        refusal={view?.fields[`lines[${index}].promotionId`]}
+                        onPromotion={(promotion) => {
+                          place.reset();
+                          cart.promote(line.item.catalogItemId, promotion);
+                        }}
+                      />
+                    </TableCell>
                     <TableCell>
                       <QuantityInput
                         line={line}
