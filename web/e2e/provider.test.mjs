@@ -146,13 +146,15 @@ browserTest("provider staff see an unknown partner ID refused and an unsigned re
   await row.getByText("Partner Agreement not signed").waitFor();
   await visited(page, "provider-reseller-flagged");
 
-  // It signs in Partner Center and accepts the invitation; a check clears the flag and finds it active.
-  await control("PUT", `partners/${unsigned.partnerId}`, { agreementSigned: true });
-  await control("POST", "resellers/accept", { providerTenantId: app.tenantId, partnerId: unsigned.partnerId });
+  // Its page says why, while it has not signed (before it signs: the background check would clear the flag).
   await page.getByRole("link", { name: "Open the reseller" }).click();
   await page.getByRole("heading", { name: unsigned.name, level: 1 }).waitFor();
   await page.getByText(/accept the agreement in its own Partner Center account/).waitFor();
   await visited(page, "provider-reseller-flagged-page");
+
+  // It signs in Partner Center and accepts the invitation; a check clears the flag and finds it active.
+  await control("PUT", `partners/${unsigned.partnerId}`, { agreementSigned: true });
+  await control("POST", "resellers/accept", { providerTenantId: app.tenantId, partnerId: unsigned.partnerId });
   await page.getByRole("button", { name: "Check relationship now" }).click();
   await reloadUntil(page, () => page.getByText("active", { exact: true }).first());
   assert.equal(await page.getByText("Partner Agreement not signed").count(), 0);
