@@ -90,7 +90,9 @@ browserTest("a provider admin offboards a customer, is told why its reseller can
   const table = page.getByRole("table", { name: "Customers" });
   await table.getByRole("link", { name: otherName }).waitFor();
   assert.equal(await table.getByRole("link", { name }).count(), 0, "an offboarded customer is hidden by default");
-  await page.getByRole("switch", { name: "Show offboarded" }).check();
+  // The switch lives in the address (?offboarded=shown): its state follows the navigation, so wait for that.
+  await page.getByRole("switch", { name: "Show offboarded" }).click();
+  await page.waitForURL(/[?&]offboarded=shown/, { timeout: 90_000 });
   const row = table.getByRole("row").filter({ has: page.getByRole("link", { name }) });
   await row.getByText("Offboarded", { exact: true }).waitFor();
   await visited(page, "offboarding-customers-shown");
