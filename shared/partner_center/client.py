@@ -17,6 +17,7 @@ from shared.partner_center.errors import Conflict, NotFound, PartnerCenterError,
 from shared.partner_center.graph import DEFAULT_MAX_WAIT_SECONDS, GraphExports
 from shared.partner_center.models import (
     MICROSOFT_CUSTOMER_AGREEMENT,
+    UNSET,
     AgreementContact,
     AgreementStatus,
     AgreementTemplate,
@@ -37,8 +38,12 @@ from shared.partner_center.models import (
     Promotion,
     PromotionEligibility,
     PromotionEligibilityRequest,
+    ScheduledNextTerm,
     Sku,
     Subscription,
+    Transition,
+    TransitionEligibility,
+    Unset,
     eligibilities_from_wire,
     items_of,
     relationships_from_wire,
@@ -631,12 +636,23 @@ class PartnerCenterClient:
         status: str | None = None,
         request_id: str | None = None,
         correlation_id: str | None = None,
+        scheduled_next_term: ScheduledNextTerm | None | Unset = UNSET,
+        cancel_at_end_of_term: bool | None = None,
     ) -> Subscription:
         """PATCHes the full resource as read, with If-Match on its ETag; a stale read raises StaleEtag.
 
+        `scheduled_next_term` schedules changes for the next term (None clears them; UNSET leaves them as read);
+        a refused schedule raises ScheduledChangeRefused. `cancel_at_end_of_term` True makes the subscription
+        expire at its term end instead of rolling into Extended Service Term.
         A 202 answer (the change takes longer) is followed by reading the subscription at `Location`.
         """
-        body = subscription.changed(quantity=quantity, auto_renew=auto_renew, status=status)
+        body = subscription.changed(
+            quantity=quantity,
+            auto_renew=auto_renew,
+            status=status,
+            scheduled_next_term=scheduled_next_term,
+            cancel_at_end_of_term=cancel_at_end_of_term,
+        )
         headers = {"If-Match": subscription.etag} if subscription.etag else None
         path = f"/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription.id)}"
         response = self.transport.request(
@@ -654,6 +670,72 @@ class PartnerCenterClient:
             body_now = self._get(location, Grant.APP_ONLY, correlation_id=response.correlation_id)
             return Subscription.from_wire(body_now or {})
         return Subscription.from_wire(response.body)
+
+    def get_transition_eligibilities(
+        self,
+        customer_id: str,
+        subscription_id: str,
+        eligibility_type: str = "immediate",
+        *,
+        correlation_id: str | None = None,
+    ) -> list[TransitionEligibility]:
+        """The offers the subscription may move to now (`immediate`: upgrades, trial conversions) or at renewal
+        (`scheduled`), each with Microsoft's reasons when it may not."""
+        if eligibility_type not in ("immediate", "scheduled"):
+            raise ValueError("eligibility_type is immediate or scheduled")
+        body = self._get(
+            f"/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription_id)}/transitionEligibilities",
+            Grant.APP_ONLY,
+            params={"eligibilityType": eligibility_type},
+            correlation_id=correlation_id,
+        )
+        return [TransitionEligibility.from_wire(item) for item in items_of(body)]
+
+    def create_transition(
+        self,
+        customer_id: str,
+        subscription_id: str,
+        *,
+        to_catalog_item_id: str,
+        quantity: int,
+        transition_type: str,
+        term_duration: str,
+        billing_cycle: str,
+        request_id: str,
+        correlation_id: str | None = None,
+    ) -> Transition:
+        """Moves `quantity` seats to a new subscription of the target offer, at once. `request_id` is required:
+        a retry with the same MS-RequestId answers the transition already made instead of making another.
+        A target the subscription is not eligible for raises TransitionNotEligible."""
+        body = {
+            "toCatalogItemId": to_catalog_item_id,
+            "quantity": int(quantity),
+            "transitionType": transition_type,
+            "termDuration": term_duration.upper(),
+            "billingCycle": billing_cycle.lower(),
+        }
+        response = self.transport.request(
+            "POST",
+            f"/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription_id)}/transitions",
+            grant=Grant.APP_ONLY,
+            json_body=body,
+            request_id=request_id,
+            correlation_id=correlation_id,
+        )
+        if not isinstance(response.body, Mapping) or not response.body:
+            raise UnexpectedResponse("a transition answered without its resource", status=response.status)
+        return Transition.from_wire(response.body)
+
+    def list_transitions(
+        self, customer_id: str, subscription_id: str, *, correlation_id: str | None = None
+    ) -> list[Transition]:
+        """The subscription's transitions: what a retry reads before posting one again."""
+        body = self._get(
+            f"/customers/{_segment(customer_id)}/subscriptions/{_segment(subscription_id)}/transitions",
+            Grant.APP_ONLY,
+            correlation_id=correlation_id,
+        )
+        return [Transition.from_wire(item) for item in items_of(body)]
 
     def _resolve(self, customer_id: str, subscription: Subscription | str, correlation_id: str | None) -> Subscription:
         if isinstance(subscription, Subscription):

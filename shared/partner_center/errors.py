@@ -15,6 +15,11 @@ ORDER_IN_PROGRESS_CODES = frozenset({800060, 800064, 900278})
 APP_ONLY_NOT_SUPPORTED_CODES = frozenset({900329})
 CUSTOMER_AGREEMENT_MISSING_CODES = frozenset({13605})
 INVALID_INPUT_CODES = frozenset({2000, 2001, 600002, 600049, 600050, 600051})
+# Custom term end date not a date / not allowed / before the new term (partner-center-api.md §8.1), and
+# scheduling changes with auto-renew off (800093, (unconfirmed)).
+SCHEDULED_CHANGE_CODES = frozenset({900244, 900245, 900246, 800093})
+# (unconfirmed) the code Partner Center answers a transition the subscription is not eligible for.
+TRANSITION_NOT_ELIGIBLE_CODES = frozenset({800002})
 
 
 class PartnerCenterError(Exception):
@@ -87,6 +92,15 @@ class CartAlreadySubmitted(Conflict):
 
 class OrderInProgress(Conflict):
     """409 (800060, 800064, 900278): another operation is running; look at the order history later."""
+
+
+class ScheduledChangeRefused(BusinessRuleViolation):
+    """scheduledNextTermInstructions refused: a bad custom term end date (900244-900246) or auto-renew off
+    (800093)."""
+
+
+class TransitionNotEligible(BusinessRuleViolation):
+    """A transition (upgrade, trial conversion) the subscription is not eligible for; read the eligibilities."""
 
 
 class Unauthorized(PartnerCenterError):
@@ -222,6 +236,10 @@ def error_class_for(status: int, code: int | str | None) -> type[PartnerCenterEr
         return CancellationWindowPassed
     if code in SEAT_REDUCTION_WINDOW_CODES:
         return SeatReductionWindowPassed
+    if code in SCHEDULED_CHANGE_CODES:
+        return ScheduledChangeRefused
+    if code in TRANSITION_NOT_ELIGIBLE_CODES:
+        return TransitionNotEligible
     if status == 409:
         return OrderInProgress if code in ORDER_IN_PROGRESS_CODES else Conflict
     if status == 400:

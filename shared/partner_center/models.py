@@ -740,6 +740,202 @@ class CheckoutResult:
         )
 
 
+class Unset:
+    """The type of UNSET: a keyword left at UNSET leaves the field as it was read."""
+
+    _instance: Unset | None = None
+
+    def __new__(cls) -> Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET = Unset()
+
+
+def _date(value: Any) -> date | None:
+    """A date as Partner Center writes one ("2027-06-30", "2027-06-30T00:00:00[Z]"); None when absent."""
+    moment = parse_timestamp(value)
+    return moment.date() if moment is not None else None
+
+
+@dataclass(frozen=True)
+class ScheduledNextTerm:
+    """Changes a subscription takes at its next renewal (`scheduledNextTermInstructions`, partner-center-api.md
+    §8.1): another offer, quantity, term, billing cycle or a custom term end date for the new term."""
+
+    product_id: str
+    sku_id: str
+    availability_id: str
+    billing_cycle: str
+    term_duration: str
+    quantity: int
+    promotion_id: str | None = None
+    custom_term_end_date: date | None = None
+
+    @property
+    def catalog_item_id(self) -> str:
+        return f"{self.product_id}:{self.sku_id}:{self.availability_id}"
+
+    @classmethod
+    def of(
+        cls,
+        catalog_item_id: str,
+        *,
+        quantity: int,
+        term_duration: str,
+        billing_cycle: str,
+        custom_term_end_date: date | None = None,
+        promotion_id: str | None = None,
+    ) -> ScheduledNextTerm:
+        parts = catalog_item_id.split(":")
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"a catalog item id is product:sku:availability, not {catalog_item_id!r}")
+        return cls(
+            product_id=parts[0],
+            sku_id=parts[1],
+            availability_id=parts[2],
+            billing_cycle=billing_cycle.lower(),
+            term_duration=term_duration.upper(),
+            quantity=int(quantity),
+            promotion_id=promotion_id or None,
+            custom_term_end_date=custom_term_end_date,
+        )
+
+    @classmethod
+    def from_wire(cls, data: Any) -> ScheduledNextTerm | None:
+        if not isinstance(data, Mapping) or not data:
+            return None
+        product = _mapping(_get(data, "product"))
+        product_id = str(_get(product, "productId", default="") or "")
+        if not product_id:
+            return None
+        return cls(
+            product_id=product_id,
+            sku_id=str(_get(product, "skuId", default="") or ""),
+            availability_id=str(_get(product, "availabilityId", default="") or ""),
+            billing_cycle=str(_get(product, "billingCycle", default="") or "").lower(),
+            term_duration=str(_get(product, "termDuration", default="") or "").upper(),
+            quantity=int(_get(data, "quantity", default=0) or 0),
+            promotion_id=_str(_get(product, "promotionId")) or None,
+            custom_term_end_date=_date(_get(data, "customTermEndDate")),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        product: dict[str, Any] = {
+            "productId": self.product_id,
+            "skuId": self.sku_id,
+            "availabilityId": self.availability_id,
+            "billingCycle": self.billing_cycle.lower(),
+            "termDuration": self.term_duration.upper(),
+        }
+        if self.promotion_id:
+            product["promotionId"] = self.promotion_id
+        body: dict[str, Any] = {"product": product, "quantity": int(self.quantity)}
+        if self.custom_term_end_date is not None:
+            body["customTermEndDate"] = f"{self.custom_term_end_date.isoformat()}T00:00:00"
+        return body
+
+
+@dataclass(frozen=True)
+class ExtendedServiceTerm:
+    """The month of Extended Service Term a subscription whose auto-renew is off is in, and its premium over the
+    monthly price ((unconfirmed) shape: `{"startDate","endDate","premiumRate"}`)."""
+
+    start: datetime
+    end: datetime
+    premium_rate: Decimal
+
+    @classmethod
+    def from_wire(cls, data: Any) -> ExtendedServiceTerm | None:
+        if not isinstance(data, Mapping) or not data:
+            return None
+        start, end = parse_timestamp(_get(data, "startDate")), parse_timestamp(_get(data, "endDate"))
+        if start is None or end is None:
+            return None
+        return cls(start=start, end=end, premium_rate=Decimal(str(_get(data, "premiumRate", default="0"))))
+
+
+@dataclass(frozen=True)
+class TransitionEligibility:
+    """One offer a subscription may (or may not) move to (transitionEligibilities), with Microsoft's reasons."""
+
+    catalog_item_id: str
+    title: str
+    description: str | None
+    quantity: int | None
+    eligible: bool
+    transition_types: tuple[str, ...]
+    errors: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def from_wire(cls, data: Json) -> TransitionEligibility:
+        types: list[str] = []
+        errors: list[tuple[int, str]] = []
+        eligible = False
+        for raw in _get(data, "eligibilities", default=None) or ():
+            item = _mapping(raw)
+            if bool(_get(item, "isEligible", default=False)):
+                eligible = True
+                kind = _str(_get(item, "transitionType"))
+                if kind and kind not in types:
+                    types.append(kind)
+                continue
+            for error in _get(item, "errors", default=None) or ():
+                error = _mapping(error)
+                errors.append((_int(_get(error, "code")) or 0, str(_get(error, "description", default="") or "")))
+        return cls(
+            catalog_item_id=str(_get(data, "catalogItemId", default="")),
+            title=str(_get(data, "title", default="") or ""),
+            description=_str(_get(data, "description")),
+            quantity=_int(_get(data, "quantity")),
+            eligible=eligible,
+            transition_types=tuple(types),
+            errors=tuple(errors),
+        )
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A subscription moved (upgraded, or a trial converted) to another offer: the source loses `quantity` seats,
+    `to_subscription_id` holds them."""
+
+    id: str
+    from_subscription_id: str
+    to_subscription_id: str | None
+    from_catalog_item_id: str | None
+    to_catalog_item_id: str
+    quantity: int
+    transition_type: str
+    status: str
+    term_duration: str | None
+    billing_cycle: str | None
+    creation_date: datetime | None
+
+    @classmethod
+    def from_wire(cls, data: Json) -> Transition:
+        return cls(
+            id=str(_get(data, "id", default="")),
+            from_subscription_id=str(_get(data, "fromSubscriptionId", default="")),
+            to_subscription_id=_str(_get(data, "toSubscriptionId")) or None,
+            from_catalog_item_id=_str(_get(data, "fromCatalogItemId")) or None,
+            to_catalog_item_id=str(_get(data, "toCatalogItemId", default="")),
+            quantity=int(_get(data, "quantity", default=0) or 0),
+            transition_type=str(_get(data, "transitionType", default="") or ""),
+            status=str(lower(_get(data, "status")) or ""),
+            term_duration=_str(_get(data, "termDuration")) or None,
+            billing_cycle=lower(_get(data, "billingCycle")) or None,
+            creation_date=parse_timestamp(_get(data, "creationDate")),
+        )
+
+
 @dataclass(frozen=True)
 class RefundableQuantity:
     """Seats that can still be removed with a refund, and until when."""
@@ -772,6 +968,11 @@ class Subscription:
     refundable_details: tuple[RefundableQuantity, ...] = ()
     promotion_id: str | None = None  # the promotion it was bought under ("" on the wire when none)
     raw: Json = field(repr=False, compare=False, default_factory=dict)
+    is_trial: bool = False
+    scheduled_next_term: ScheduledNextTerm | None = None  # changes that apply at the next renewal
+    cancel_at_end_of_term: bool = False  # (unconfirmed) field name: expires at the term end instead of EST
+    extended_service_term: ExtendedServiceTerm | None = None  # set while the subscription rolls month by month
+    renewal_term_duration: str | None = None  # the next term's duration when scheduled changes alter it
 
     @classmethod
     def from_wire(cls, data: Json) -> Subscription:
@@ -804,12 +1005,26 @@ class Subscription:
             refundable_details=details,
             promotion_id=_str(_get(data, "promotionId")) or None,
             raw=data,
+            is_trial=bool(_get(data, "isTrial", default=False)),
+            scheduled_next_term=ScheduledNextTerm.from_wire(_get(data, "scheduledNextTermInstructions")),
+            cancel_at_end_of_term=bool(_get(data, "cancelAtEndOfTerm", default=False)),
+            extended_service_term=ExtendedServiceTerm.from_wire(_get(data, "extendedServiceTerm")),
+            renewal_term_duration=_str(_get(data, "renewalTermDuration")) or None,
         )
 
     def changed(
-        self, *, quantity: int | None = None, auto_renew: bool | None = None, status: str | None = None
+        self,
+        *,
+        quantity: int | None = None,
+        auto_renew: bool | None = None,
+        status: str | None = None,
+        scheduled_next_term: ScheduledNextTerm | None | Unset = UNSET,
+        cancel_at_end_of_term: bool | None = None,
     ) -> dict[str, Any]:
-        """The full resource as read with the requested fields changed: the PATCH body Partner Center documents."""
+        """The full resource as read with the requested fields changed: the PATCH body Partner Center documents.
+
+        Scheduling changes turns auto-renew on (Partner Center requires it in the same resource); asking to cancel
+        at the end of the term turns it off, as the sandbox and (unconfirmed) Partner Center pair the two."""
         body = {key: value for key, value in self.raw.items()}
         if not body:
             body = {"id": self.id, "offerId": self.offer_id, "quantity": self.quantity, "status": self.status}
@@ -820,6 +1035,17 @@ class Subscription:
             body["autoRenewEnabled"] = bool(auto_renew)
         if status is not None:
             body["status"] = status
+        if not isinstance(scheduled_next_term, Unset):
+            body["scheduledNextTermInstructions"] = (
+                scheduled_next_term.to_wire() if scheduled_next_term is not None else None
+            )
+            if scheduled_next_term is not None:
+                body["autoRenewEnabled"] = True
+                body["cancelAtEndOfTerm"] = False
+        if cancel_at_end_of_term is not None:
+            body["cancelAtEndOfTerm"] = bool(cancel_at_end_of_term)
+            if cancel_at_end_of_term:
+                body["autoRenewEnabled"] = False
         return body
 
 
