@@ -240,8 +240,10 @@ def segment_lines(
             "history": kept,
         }  # fmt: skip
         first = {"new": "new", "renew": "renew", "est": "cycleCharge"}[segment["kind"]]
+        # segments bill whole days, as cycles do: one ends at the midnight the next one's first cycle starts
+        until = _midnight(ends) if ends is not None else None
         lines.extend(subscription_lines(context, customer, view, order, Decimal(segment["unitPrice"]), window,
-                                        first_charge=first, until=ends))  # fmt: skip
+                                        first_charge=first, until=until))  # fmt: skip
     return lines
 
 
