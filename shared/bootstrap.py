@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the modules behind these are imported where each member is 
     from shared.services.orders import OrderService
     from shared.services.pricing import PricingService
     from shared.services.provisioning import ProvisioningService
+    from shared.services.renewals import RenewalService
     from shared.services.subscriptions import SubscriptionService
     from shared.storage.billing import BillingBlobs, BillingRunRepository
     from shared.storage.catalog import CatalogRepository
@@ -304,6 +305,14 @@ class Container:
             retry_max_delay=timedelta(seconds=s.provisioning_retry_max_delay_seconds),
             max_attempts=s.provisioning_max_attempts,
         )
+
+    @cached_property
+    def renewal_service(self) -> RenewalService:
+        from shared.services.renewals import RenewalService
+
+        return RenewalService(subscription_service=self.subscription_service, subscriptions=self.subscriptions,
+                              customers=self.customers, resellers=self.resellers,
+                              pricing=self.pricing_service)  # fmt: skip
 
     @cached_property
     def provisioning_service(self) -> ProvisioningService:

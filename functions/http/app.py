@@ -21,6 +21,7 @@ from functions.http import (
     orders,
     pricing,
     providers,
+    renewals,
     resellers,
     storefront,
     subscriptions,
@@ -65,6 +66,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     api.include_router(pricing.router)
     api.include_router(orders.router)
     api.include_router(subscriptions.router)
+    api.include_router(renewals.router)
     api.include_router(billing.router)
     api.include_router(storefront.router)
     api.include_router(webhooks.router)

@@ -169,6 +169,7 @@ class Idempotency:
                 detail=exc.detail,
                 errors=getattr(exc, "errors", None),
                 instance=self._request.url.path,
+                extensions=exc.extensions,
             )
         except BaseException:
             store.release(*args)

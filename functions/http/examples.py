@@ -405,7 +405,48 @@ SUBSCRIPTION_OUT: dict[str, Any] = {
     "pendingChange": CHANGE_OUT,
     "syncedAt": _moment("10-02", "15:00:03"),
     "flag": None,
+    "endOfTerm": "renewWithChanges",
+    "endOfTermDate": "2027-09-30",
+    "scheduledChanges": None,
+    "isTrial": False,
+    "trialEndDate": None,
+    "extendedServiceTerm": None,
+    "upgradedFrom": None,
+    "upgradedTo": None,
 }
+UPGRADE_OFFER_ID = "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X"  # Business Standard in the sandbox's catalog
+SCHEDULED_CHANGES_OUT: dict[str, Any] = {
+    "catalogItemId": f"{UPGRADE_OFFER_ID}:P1Y:annual",
+    "name": "Microsoft 365 Business Standard",
+    "quantity": 15,
+    "termDuration": "P1Y",
+    "billingCycle": "annual",
+    "customTermEndDate": None,
+}
+SUBSCRIPTION_OUT["scheduledChanges"] = SCHEDULED_CHANGES_OUT
+EST_OUT: dict[str, Any] = {"startDate": "2027-10-01", "endDate": "2027-10-31", "premiumRate": "0.20"}
+EST_PRICE_OUT: dict[str, Any] = {"unitPrice": "7.20", "total": "72.00", "currency": "USD", "premiumRate": "0.20"}
+NEXT_TERM_OUT: dict[str, Any] = {**{k: v for k, v in SCHEDULED_CHANGES_OUT.items() if k != "customTermEndDate"},
+                                 "unitPrice": "150.00", "total": "2250.00", "currency": "USD"}  # fmt: skip
+TARGET_OUT: dict[str, Any] = {"catalogItemId": f"{UPGRADE_OFFER_ID}:P1Y:annual",
+                              "name": "Microsoft 365 Business Standard", "termDuration": "P1Y",
+                              "billingCycle": "annual", "unitPrice": "150.00", "currency": "USD"}  # fmt: skip
+RENEWAL_OUT: dict[str, Any] = {"subscriptionId": SUBSCRIPTION_ID, "endOfTerm": "renewWithChanges",
+                               "endOfTermDate": "2027-09-30", "scheduledChanges": SCHEDULED_CHANGES_OUT,
+                               "nextTerm": NEXT_TERM_OUT, "targets": [TARGET_OUT]}  # fmt: skip
+UPGRADE_OUT: dict[str, Any] = {"catalogItemId": f"{UPGRADE_OFFER_ID}:P1Y:monthly",
+                               "name": "Microsoft 365 Business Standard", "eligible": True,
+                               "transitionTypes": ["transitionWithLicenseTransfer", "transitionOnly"], "reasons": [],
+                               "unitPrice": "12.50", "currency": "USD", "termDuration": "P1Y",
+                               "billingCycle": "monthly"}  # fmt: skip
+RENEWAL_ITEM_OUT: dict[str, Any] = {"subscriptionId": SUBSCRIPTION_ID, "customerId": CUSTOMER_ID,
+                                    "customerName": "Contoso Ltd", "resellerId": RESELLER_ID,
+                                    "resellerName": "Fabrikam Partners", "name": "Microsoft 365 Business Basic",
+                                    "catalogItemId": f"{UPGRADE_OFFER_ID}:P1Y:annual", "renewalDate": "2027-09-30",
+                                    "endOfTerm": "renewWithChanges", "quantity": 15, "termDuration": "P1Y",
+                                    "billingCycle": "annual",
+                                    "price": {"unitPrice": "150.00", "total": "2250.00",
+                                              "currency": "USD"}}  # fmt: skip
 
 # -- billing (as provider staff read it: every tier, the cost, the counts; docs/api-guide.md#billing) ----------------
 
@@ -735,6 +776,23 @@ SCHEMA_EXAMPLES: dict[str, Any] = {
     "SubscriptionOut": SUBSCRIPTION_OUT,
     "SubscriptionPage": page(SUBSCRIPTION_OUT),
     "SubscriptionPatch": {"quantity": 12},
+    "ScheduledChangesOut": SCHEDULED_CHANGES_OUT,
+    "ExtendedServiceTermOut": EST_OUT,
+    "ExtendedServiceTermPriceOut": EST_PRICE_OUT,
+    "NextTermOut": NEXT_TERM_OUT,
+    "TargetOut": TARGET_OUT,
+    "RenewalOut": RENEWAL_OUT,
+    "RenewalIn": {"quantity": 15, "catalogItemId": f"{UPGRADE_OFFER_ID}:P1Y:annual"},
+    "UpgradeOut": UPGRADE_OUT,
+    "UpgradePage": {"items": [UPGRADE_OUT]},
+    "UpgradeIn": {
+        "toCatalogItemId": f"{UPGRADE_OFFER_ID}:P1Y:monthly",
+        "quantity": 10,
+        "transitionType": "transitionWithLicenseTransfer",
+    },  # fmt: skip
+    "PriceOut": {"unitPrice": "150.00", "total": "2250.00", "currency": "USD"},
+    "RenewalItemOut": RENEWAL_ITEM_OUT,
+    "RenewalPage": page(RENEWAL_ITEM_OUT),
     "StorefrontChangeIn": {"autoRenew": False},
     # billing
     "RunIn": {"period": "2026-10", "kind": "billed"},

@@ -35,6 +35,7 @@ def problem_response(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     instance: str | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": problem_type(slug) if slug else "about:blank",
@@ -46,6 +47,8 @@ def problem_response(
         body["instance"] = instance
     if errors is not None:
         body["errors"] = [{"field": _written_one_way(e.field), "message": e.message} for e in errors]
+    for name, value in (extensions or {}).items():
+        body.setdefault(name, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -252,6 +255,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail=exc.detail,
             headers=_retry_after(exc.status),
             instance=request.url.path,
+            extensions=exc.extensions,
         )
 
     @app.exception_handler(ProblemException)

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from functions.http.deps import ContainerDep, CurrentPrincipal, ListScope, Paging, paging_binding
-from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
+from functions.http.fields import PathId, Quantity, StrictFlag, _one_property_schema
 from functions.http.responses import aware, moment, resource_router
 from functions.http.schemas import problems
+from shared.domain.renewals import ScheduledChanges
 from shared.domain.scope import may_change_subscription_as_staff
 from shared.domain.subscriptions import PendingChange, SeatLot, Subscription, removable_seats
 from shared.services.errors import require
@@ -20,10 +21,38 @@ from shared.services.errors import require
 router = resource_router(tags=["subscriptions"])
 
 
-class SubscriptionPatch(OneChange):
+_CHANGES = ("quantity", "autoRenew", "status", "endOfTerm")
+
+
+def _one_change_schema(schema: dict[str, Any]) -> None:
+    """Exactly one change (never null), and the wipe confirmation beside it when it is needed."""
+    _one_property_schema(schema)
+    schema["maxProperties"] = 2
+    schema["oneOf"] = [{"required": [name]} for name in _CHANGES]
+
+
+class SubscriptionPatch(BaseModel):
+    """One change at a time (each applied and audited on its own); `confirmWipeScheduledChanges` goes with a
+    mid-term quantity change that would clear the changes scheduled for the next term."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_change_schema)
+
     quantity: Quantity | None = None
-    autoRenew: StrictFlag | None = None
+    autoRenew: StrictFlag | None = Field(
+        default=None, description="true: renew at the term end; false: cancel at the end of the term (never EST)."
+    )
     status: Literal["suspended", "active"] | None = None
+    endOfTerm: Literal["renew", "cancel", "extendedServiceTerm"] | None = Field(
+        default=None, description="What happens at the term end; extendedServiceTerm only when asked for explicitly."
+    )
+    confirmWipeScheduledChanges: StrictFlag | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SubscriptionPatch:
+        given = [name for name in _CHANGES if name in self.model_fields_set]
+        if len(given) != 1 or getattr(self, given[0]) is None:
+            raise ValueError(f"give exactly one of {', '.join(_CHANGES)}, with a value (one change at a time)")
+        return self
 
 
 class LotOut(BaseModel):
@@ -39,9 +68,11 @@ class ChangeOut(BaseModel):
     """The last change asked for, while it is pending or after Partner Center refused it; null once applied."""
 
     id: str
-    kind: Literal["quantity", "autoRenew", "status", "cancel"]
-    value: int | bool | str = Field(
-        description="The quantity, the autoRenew flag, the status asked for (active or suspended); cancel: true."
+    kind: Literal["quantity", "autoRenew", "status", "cancel", "endOfTerm", "renewal", "upgrade"]
+    value: int | bool | str | dict[str, Any] | None = Field(
+        description="The quantity, the autoRenew flag, the status asked for (active or suspended); cancel: true; "
+        "endOfTerm: renew, cancel or extendedServiceTerm; renewal: the changes scheduled (null: cleared); upgrade: "
+        "{toCatalogItemId, quantity, transitionType, progress, toSubscriptionId, ...}."
     )
     requestedBy: str
     requestedAt: str
@@ -52,6 +83,44 @@ class ChangeOut(BaseModel):
     def of(cls, change: PendingChange) -> ChangeOut:
         return cls(id=change.id, kind=change.kind, value=change.value, requestedBy=change.requested_by,  # type: ignore[arg-type]
                    requestedAt=change.requested_at.isoformat(), status=change.status, error=change.error)  # type: ignore[arg-type]  # fmt: skip
+
+
+class ScheduledChangesOut(BaseModel):
+    """The changes the next term takes at renewal."""
+
+    catalogItemId: str
+    name: str
+    quantity: int
+    termDuration: str
+    billingCycle: str
+    customTermEndDate: str | None
+
+    @classmethod
+    def of(cls, scheduled: ScheduledChanges, name: str) -> ScheduledChangesOut:
+        end = scheduled.custom_term_end_date
+        return cls(catalogItemId=scheduled.catalog_item_id, name=name, quantity=scheduled.quantity,
+                   termDuration=scheduled.term_duration, billingCycle=scheduled.billing_cycle,
+                   customTermEndDate=end.isoformat() if end else None)  # fmt: skip
+
+
+class ExtendedServiceTermOut(BaseModel):
+    """The Extended Service Term month the subscription is in (it rolls month by month)."""
+
+    startDate: str
+    endDate: str
+    premiumRate: str = Field(description='The premium over the monthly price as a decimal fraction ("0.20").')
+
+
+class ExtendedServiceTermPriceOut(BaseModel):
+    """An EST month at the caller's own tier: its monthly unit price × (1 + premiumRate)."""
+
+    unitPrice: str
+    total: str
+    currency: str
+    premiumRate: str
+
+
+EndOfTermName = Literal["renew", "renewWithChanges", "cancel", "extendedServiceTerm"]
 
 
 class SubscriptionOut(BaseModel):
@@ -80,6 +149,20 @@ class SubscriptionOut(BaseModel):
     flag: Literal["adopted"] | None = Field(
         description='"adopted": found in Partner Center without an order of ours and taken into the mirror (audited).',
     )
+    endOfTerm: EndOfTermName = Field(
+        description="What happens at the term end: renew, renew with the scheduled changes, cancel (expires), or "
+        "Extended Service Term (auto-renew off without cancel; also shown while in EST)."
+    )
+    endOfTermDate: str | None = Field(description="The day the term (or EST month) ends; null when not active.")
+    scheduledChanges: ScheduledChangesOut | None
+    isTrial: bool
+    trialEndDate: str | None
+    extendedServiceTerm: ExtendedServiceTermOut | None
+    upgradedFrom: str | None = Field(description="The subscription an upgrade (or trial conversion) replaced.")
+    upgradedTo: str | None = Field(description="The subscription an upgrade moved this one's seats to.")
+    extendedServiceTermPrice: ExtendedServiceTermPriceOut | None = Field(
+        default=None, description="With ?endOfTerm=: the EST month at the caller's own price."
+    )
 
     @classmethod
     def of(cls, sub: Subscription, now: datetime) -> SubscriptionOut:
@@ -94,7 +177,20 @@ class SubscriptionOut(BaseModel):
                    removableQuantity=removable_seats(sub.lots, now), lots=[LotOut.of(lot) for lot in sub.lots],
                    partnerIdOnRecord=sub.partner_id, orderId=sub.order_id,
                    pendingChange=None if change is None else ChangeOut.of(change), syncedAt=moment(sub.synced_at),
-                   flag=sub.flag)  # type: ignore[arg-type]  # fmt: skip
+                   flag=sub.flag, endOfTerm=sub.end_of_term.value,  # type: ignore[arg-type]
+                   endOfTermDate=_day(sub.end_of_term_date),
+                   scheduledChanges=None if sub.scheduled is None else ScheduledChangesOut.of(sub.scheduled, sub.name),
+                   isTrial=sub.is_trial,
+                   trialEndDate=_day(sub.term_end_date.date()) if sub.is_trial and sub.term_end_date else None,
+                   extendedServiceTerm=None if sub.extended_term is None else ExtendedServiceTermOut(
+                       startDate=sub.extended_term.start.date().isoformat(),
+                       endDate=sub.extended_term.end.date().isoformat(),
+                       premiumRate=str(sub.extended_term.premium_rate)),
+                   upgradedFrom=sub.upgraded_from, upgradedTo=sub.upgraded_to)  # fmt: skip
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 class SubscriptionPage(BaseModel):
@@ -138,6 +234,10 @@ def list_subscriptions(
     auto_renew: Annotated[
         bool | None, Query(alias="autoRenew", description="Only those that renew (true) or end (false).")
     ] = None,
+    end_of_term: Annotated[
+        EndOfTermName | None,
+        Query(alias="endOfTerm", description="Only those whose term ends so; each then carries its EST month's price."),
+    ] = None,
 ) -> SubscriptionPage:
     """Every subscription in the caller's scope, by the end of its term (soonest first), across its customers unless
     it names a reseller or a customer (outside its scope: 404). Read from the caller's list partition."""
@@ -146,7 +246,8 @@ def list_subscriptions(
     start, end = aware(term_ends_from), aware(term_ends_before)
     binding = paging_binding(principal, "subscriptions", partition=partition, status=",".join(statuses),
                              productId=product_id, termEndsFrom=moment(start), termEndsBefore=moment(end),
-                             autoRenew=None if auto_renew is None else str(auto_renew))  # fmt: skip
+                             autoRenew=None if auto_renew is None else str(auto_renew),
+                             endOfTerm=end_of_term)  # fmt: skip
     position = container.continuation_tokens.decode(paging.continuation_token, binding=binding)
     items, following = container.subscriptions.listed(
         partition,
@@ -157,10 +258,19 @@ def list_subscriptions(
         auto_renew=auto_renew,
         limit=paging.limit,
         position=position,
+        end_of_term=end_of_term,
     )
     now = datetime.now(UTC)
+    out = [SubscriptionOut.of(s, now) for s in items]
+    if end_of_term is not None:
+        for sub, item in zip(items, out, strict=True):
+            priced = container.renewal_service.extended_price(principal, sub)
+            if priced is not None:
+                item.extendedServiceTermPrice = ExtendedServiceTermPriceOut(
+                    unitPrice=priced[0].unit_price.shown(), total=priced[0].total.shown(),
+                    currency=priced[0].total.currency, premiumRate=str(priced[1]))  # fmt: skip
     return SubscriptionPage(
-        items=[SubscriptionOut.of(s, now) for s in items],
+        items=out,
         continuationToken=container.continuation_tokens.encode(following, binding=binding),
     )
 
@@ -179,12 +289,16 @@ def get_subscription(subscription_id: PathId, principal: CurrentPrincipal, conta
 def change_subscription(
     subscription_id: PathId, body: SubscriptionPatch, principal: CurrentPrincipal, container: ContainerDep
 ) -> SubscriptionOut:
-    """One change at a time, applied through the queue; a decrease outside the window is 409 with the reason."""
+    """One change at a time, applied through the queue; a decrease outside the window is 409 with the reason.
+    `autoRenew: false` cancels at the end of the term (never EST); EST only with `endOfTerm: extendedServiceTerm`.
+    A mid-term quantity change that would clear scheduled changes is 409
+    (`scheduled-changes-would-be-wiped`, with `warning` and `scheduledChanges`) unless confirmed."""
     container.subscription_service.get(principal, subscription_id)
     _staff_only(principal)
     sub = container.subscription_service.request_change(
-        principal, subscription_id, quantity=body.quantity, auto_renew=body.autoRenew, status=body.status
-    )
+        principal, subscription_id, quantity=body.quantity, auto_renew=body.autoRenew, status=body.status,
+        end_of_term=body.endOfTerm, confirm_wipe=bool(body.confirmWipeScheduledChanges),
+    )  # fmt: skip
     return SubscriptionOut.of(sub, datetime.now(UTC))
 
 

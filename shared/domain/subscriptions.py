@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from shared.domain.renewals import EndOfTerm, ExtendedTerm, ScheduledChanges, end_of_term, end_of_term_date
 
 CANCELLATION_WINDOW = timedelta(hours=168)
 
@@ -90,6 +92,17 @@ def check_status_change(*, current: str, requested: str) -> None:
         raise ChangeRefused(f"a {current} subscription cannot be changed")
 
 
+def check_end_of_term(*, status: str, is_trial: bool, requested: str) -> None:
+    """Raises ChangeRefused (409) for an end of term that cannot be chosen now: only an active subscription's,
+    and a trial never enters EST (it converts or ends)."""
+    if requested not in (EndOfTerm.RENEW, EndOfTerm.CANCEL, EndOfTerm.EXTENDED_SERVICE_TERM):
+        raise ChangeRefused("endOfTerm is renew, cancel or extendedServiceTerm")
+    if status not in ("active", "suspended"):
+        raise ChangeRefused(f"a {status} subscription's end of term cannot be changed")
+    if is_trial and requested == EndOfTerm.EXTENDED_SERVICE_TERM:
+        raise ChangeRefused("a trial never enters Extended Service Term: convert it, or let it end")
+
+
 class ChangeKind(StrEnum):
     """What a pending change does to a subscription."""
 
@@ -97,6 +110,9 @@ class ChangeKind(StrEnum):
     AUTO_RENEW = "autoRenew"
     STATUS = "status"
     CANCEL = "cancel"
+    END_OF_TERM = "endOfTerm"  # value: "renew" | "cancel" | "extendedServiceTerm"
+    RENEWAL = "renewal"  # value: the scheduled changes (a dict), or None to clear them
+    UPGRADE = "upgrade"  # value: {toCatalogItemId, quantity, transitionType, requestId, progress, ...}
 
 
 class ChangeStatus(StrEnum):
@@ -151,3 +167,18 @@ class Subscription:
     # record was lost after checkout) and taken into the mirror under its customer.
     flag: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    is_trial: bool = False
+    scheduled: ScheduledChanges | None = None  # changes scheduled for the next term
+    cancel_at_end_of_term: bool = False
+    extended_term: ExtendedTerm | None = None  # the EST month it is in
+    upgraded_from: str | None = None  # the subscription an upgrade (or trial conversion) replaced
+    upgraded_to: str | None = None  # the subscription an upgrade moved its seats to
+
+    @property
+    def end_of_term(self) -> EndOfTerm:
+        return end_of_term(auto_renew=self.auto_renew, cancel_at_end_of_term=self.cancel_at_end_of_term,
+                           scheduled=self.scheduled, is_trial=self.is_trial)  # fmt: skip
+
+    @property
+    def end_of_term_date(self) -> date | None:
+        return end_of_term_date(self.status, self.term_end_date, self.extended_term)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from shared.domain.scope import Decision
 
@@ -18,6 +18,7 @@ class ServiceError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.extensions: dict[str, Any] = {}  # extension members of the problem (RFC 9457 section 3.2)
 
 
 class NotFound(ServiceError):
@@ -30,6 +31,16 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     status, slug, title = 409, "conflict", "Conflict"
+
+
+class ScheduledChangesWouldBeWiped(Conflict):
+    """A mid-term change that would clear the changes scheduled for the next term, not confirmed."""
+
+    slug, title = "scheduled-changes-would-be-wiped", "Scheduled changes would be cleared"
+
+    def __init__(self, warning: str, scheduled_changes: dict[str, Any] | None) -> None:
+        super().__init__(warning)
+        self.extensions = {"warning": warning, "scheduledChanges": scheduled_changes}
 
 
 @dataclass(frozen=True)
@@ -72,5 +83,6 @@ def narrowed(seen: Seen | Decision, not_found: str = "not found") -> Seen:
 
 
 __all__ = [
-    "Conflict", "FieldError", "Forbidden", "Invalid", "NotFound", "ServiceError", "Unavailable", "narrowed", "require",
+    "Conflict", "FieldError", "Forbidden", "Invalid", "NotFound", "ScheduledChangesWouldBeWiped", "ServiceError",
+    "Unavailable", "narrowed", "require",
 ]  # fmt: skip

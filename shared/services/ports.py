@@ -35,7 +35,14 @@ from shared.partner_center import Customer as PartnerCenterCustomer
 from shared.partner_center import CustomerAgreement as PartnerCenterAgreement
 from shared.partner_center import Order as PartnerCenterOrder
 from shared.partner_center import Subscription as PartnerCenterSubscription
-from shared.partner_center.models import CustomTermEndDate
+from shared.partner_center.models import (
+    UNSET,
+    CustomTermEndDate,
+    ScheduledNextTerm,
+    Transition,
+    TransitionEligibility,
+    Unset,
+)
 from shared.storage.audited import AuditTrail
 
 if TYPE_CHECKING:
@@ -227,7 +234,28 @@ class SubscriptionPartnerCenter(Protocol):
         *,
         quantity: int | None = None,
         auto_renew: bool | None = None,
+        scheduled_next_term: ScheduledNextTerm | None | Unset = UNSET,
+        cancel_at_end_of_term: bool | None = None,
     ) -> PartnerCenterSubscription: ...
+
+    def get_transition_eligibilities(
+        self, customer_id: str, subscription_id: str, eligibility_type: str = "immediate"
+    ) -> list[TransitionEligibility]: ...
+
+    def create_transition(
+        self,
+        customer_id: str,
+        subscription_id: str,
+        *,
+        to_catalog_item_id: str,
+        quantity: int,
+        transition_type: str,
+        term_duration: str,
+        billing_cycle: str,
+        request_id: str,
+    ) -> Transition: ...
+
+    def list_transitions(self, customer_id: str, subscription_id: str) -> list[Transition]: ...
 
     def suspend_subscription(
         self, customer_id: str, subscription: PartnerCenterSubscription

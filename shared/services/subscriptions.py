@@ -8,14 +8,23 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from shared.domain.backoff import Backoff
-from shared.domain.catalog import catalog_item_id_of_offer
+from shared.domain.catalog import CatalogItem, catalog_item_id_of_offer
 from shared.domain.notifications import subscription_change_failed
 from shared.domain.orders import Order, OrderLine, line_that_bought
 from shared.domain.relationships import Provider, ProviderStatus, RelationshipStatus, is_purchase
+from shared.domain.renewals import (
+    EndOfTerm,
+    ExtendedTerm,
+    ScheduledChanges,
+    WipeNotConfirmed,
+    check_wipe,
+    scheduled_refusal,
+    scheduled_snapshot,
+)
 from shared.domain.scope import OrgRef, OrgType, Principal, can_see, may_change_subscription
 from shared.domain.subscriptions import (
     ChangeKind,
@@ -26,6 +35,7 @@ from shared.domain.subscriptions import (
     Subscription,
     SubscriptionStatus,
     check_cancellation,
+    check_end_of_term,
     check_quantity_change,
     check_status_change,
 )
@@ -35,12 +45,22 @@ from shared.partner_center import (
 )
 from shared.partner_center import (
     PartnerCenterError,
+    ScheduledNextTerm,
     Throttled,
+    Transition,
+    TransitionEligibility,
     Unavailable,
 )
 from shared.partner_center import Subscription as PartnerCenterSubscription
 from shared.partner_center.errors import AuthenticationFailed
-from shared.services.errors import Conflict, NotFound, require
+from shared.services.errors import (
+    Conflict,
+    FieldError,
+    Invalid,
+    NotFound,
+    ScheduledChangesWouldBeWiped,
+    require,
+)
 from shared.services.errors import Unavailable as ServiceUnavailable
 from shared.services.notifications import publish_event
 from shared.services.ports import Audit, Catalog, Customers, Orders, Providers, SubscriptionPartnerCenter, Subscriptions
@@ -103,6 +123,8 @@ class SubscriptionService:
         adopt: bool = False,
         claimed: bool = False,
         applied: PendingChange | None = None,
+        upgraded_from: str | None = None,
+        upgraded_to: str | None = None,
     ) -> Subscription:
         """Writes Partner Center's state of one subscription into the mirror, keeping a pending change until the
         state reflects it: `applied` is the change Partner Center has just accepted, and any pending change that
@@ -169,6 +191,12 @@ class SubscriptionService:
                 updated_at=now,
                 synced_at=now,
                 flag=flag,
+                is_trial=bool(getattr(pc, "is_trial", False)),
+                scheduled=scheduled_of(getattr(pc, "scheduled_next_term", None)),
+                cancel_at_end_of_term=bool(getattr(pc, "cancel_at_end_of_term", False)),
+                extended_term=extended_of(getattr(pc, "extended_service_term", None)),
+                upgraded_from=upgraded_from or (existing.upgraded_from if existing else None),
+                upgraded_to=upgraded_to or (existing.upgraded_to if existing else None),
             )
             if existing is not None and _same_state(existing, mirrored):
                 return replace(existing, synced_at=now, change=mirrored.change)
@@ -362,11 +390,15 @@ class SubscriptionService:
         auto_renew: bool | None = None,
         status: str | None = None,
         cancel: bool = False,
+        end_of_term: str | None = None,
+        confirm_wipe: bool = False,
         allow_decrease: bool = True,
         now: datetime | None = None,
     ) -> Subscription:
         """Refuses up front what new commerce does not allow (409 with the reason); otherwise records the
-        change and queues it (202)."""
+        change and queues it (202). `autoRenew: false` means cancel at the end of the term (never EST); EST only
+        when `end_of_term` asks for it. A mid-term quantity change would clear the changes scheduled for the next
+        term: it needs `confirm_wipe`."""
         sub = self.get(principal, subscription_id)
         require(may_change_subscription(principal, _org(sub)))
         now = now or _now()
@@ -386,6 +418,7 @@ class SubscriptionService:
                 check_quantity_change(
                     current=sub.quantity, requested=quantity, lots=sub.lots, status=sub.status, now=now
                 )
+                _check_wipe(sub, confirm_wipe)
                 kind, value = ChangeKind.QUANTITY, quantity
             elif status is not None:
                 check_status_change(current=sub.status, requested=status)
@@ -394,12 +427,21 @@ class SubscriptionService:
                 if sub.status in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED):
                     raise ChangeRefused(f"a {sub.status} subscription cannot be changed")
                 kind, value = ChangeKind.AUTO_RENEW, auto_renew
+            elif end_of_term is not None:
+                check_end_of_term(status=sub.status, is_trial=sub.is_trial, requested=end_of_term)
+                kind, value = ChangeKind.END_OF_TERM, end_of_term
             else:
                 raise ChangeRefused("nothing to change")
         except ChangeRefused as refused:
             raise Conflict(refused.reason) from refused
-        if is_purchase(kind, value, sub.quantity):
+        if is_purchase(kind, value, sub.quantity) or (kind == ChangeKind.END_OF_TERM and value != "cancel"):
             self._refuse_offboarded(sub)  # an offboarded customer is wound down, not sold more
+        return self._queue(principal, sub, kind, value, now)
+
+    def _queue(
+        self, principal: Principal, sub: Subscription, kind: ChangeKind, value: Any, now: datetime
+    ) -> Subscription:
+        """Records the change on the subscription (none may be pending), audits it and sends it to the queue."""
         change = PendingChange(
             id=str(uuid.uuid4()), kind=kind, value=value, requested_by=principal.user_id, requested_at=now
         )
@@ -424,6 +466,182 @@ class SubscriptionService:
         )
         self._send_change(updated, change)
         return updated
+
+    def request_renewal(
+        self,
+        principal: Principal,
+        subscription_id: str,
+        *,
+        clear: bool = False,
+        quantity: int | None = None,
+        catalog_item_id: str | None = None,
+        term_duration: str | None = None,
+        billing_cycle: str | None = None,
+        custom_term_end_date: date | None = None,
+        now: datetime | None = None,
+    ) -> Subscription:
+        """Schedules changes for the next term (or clears them, `clear`): queued, applied with auto-renew on. The
+        target is the subscription's own offer (another quantity, term or cycle) or one of its `scheduled` transition
+        eligibilities; a target that is not, a quantity outside the offer's limits or a bad date is 422 naming the
+        field; a subscription that is not active, or has a change pending, is 409."""
+        sub = self.get(principal, subscription_id)
+        require(may_change_subscription(principal, _org(sub)))
+        now = now or _now()
+        if sub.change is not None and sub.change.status == ChangeStatus.PENDING:
+            raise Conflict("a change to this subscription is still being applied; try again when it is done")
+        if sub.status != SubscriptionStatus.ACTIVE:
+            raise Conflict(f"a {sub.status} subscription's next term cannot be changed")
+        if clear:
+            return self._queue(principal, sub, ChangeKind.RENEWAL, None, now)
+        target = self._renewal_target(sub, catalog_item_id, term_duration, billing_cycle)
+        wanted = quantity if quantity is not None else sub.quantity
+        eligible: frozenset[str] = frozenset()
+        if target.offer_id.upper() != sub.offer_id.upper():
+            eligible = frozenset(e.catalog_item_id for e in self.eligibilities(sub, "scheduled") if e.eligible)
+        refusal = scheduled_refusal(quantity=wanted, minimum=target.min_quantity or 1, maximum=target.max_quantity,
+                                    target_offer_id=target.offer_id, own_offer_id=sub.offer_id,
+                                    eligible_offer_ids=eligible, custom_term_end_date=custom_term_end_date,
+                                    term_end=sub.term_end_date)  # fmt: skip
+        if refusal is not None:
+            raise Invalid(refusal[1], [FieldError(*refusal)])
+        self._refuse_offboarded(sub)
+        value = {"offerId": target.offer_id, "quantity": wanted, "termDuration": target.term_duration,
+                 "billingCycle": target.billing_cycle,
+                 "customTermEndDate": custom_term_end_date.isoformat() if custom_term_end_date else None}  # fmt: skip
+        return self._queue(principal, sub, ChangeKind.RENEWAL, value, now)
+
+    def _renewal_target(
+        self, sub: Subscription, catalog_item_id: str | None, term_duration: str | None, billing_cycle: str | None
+    ) -> CatalogItem:
+        """The catalog item of the customer's market the next term would be (422 when there is none)."""
+        offer = sub.offer_id
+        term, cycle = (term_duration or sub.term_duration).upper(), (billing_cycle or sub.billing_cycle).lower()
+        field_name = "termDuration" if term_duration else "billingCycle" if billing_cycle else "catalogItemId"
+        if catalog_item_id:
+            parts = catalog_item_id.split(":")
+            if len(parts) not in (3, 5):
+                raise Invalid("not a catalog item id", [FieldError("catalogItemId", "is not a catalog item id")])
+            offer = ":".join(parts[:3])
+            if len(parts) == 5:
+                term, cycle = (term_duration or parts[3]).upper(), (billing_cycle or parts[4]).lower()
+            field_name = "catalogItemId"
+        item = self.market_item(sub, f"{offer}:{term}:{cycle}")
+        if item is None:
+            message = "no item of the customer's market has this offer, term and billing cycle"
+            raise Invalid(message, [FieldError(field_name, message)])
+        return item
+
+    def market_item(self, sub: Subscription, catalog_item_id: str) -> CatalogItem | None:
+        """One item of the subscription's customer's market (None when the market or the item is unknown)."""
+        if self._catalog is None:
+            return None
+        customer = self._customers.get(sub.provider_id, sub.customer_id)
+        if customer is None or not customer.country:
+            return None
+        return self._catalog.get(sub.provider_id, customer.country, catalog_item_id)
+
+    def eligibilities(self, sub: Subscription, eligibility_type: str) -> list[TransitionEligibility]:
+        """What Partner Center says the subscription may move to (now: `immediate`; at renewal: `scheduled`)."""
+        provider = self._providers.get(sub.provider_id)
+        if provider is None:
+            raise NotFound(f"subscription {sub.id} was not found")
+        try:
+            return self._client_for(provider).get_transition_eligibilities(
+                sub.customer_tenant_id, sub.id, eligibility_type
+            )
+        except PartnerCenterError as error:
+            raise ServiceUnavailable(f"Partner Center did not answer: {type(error).__name__}") from error
+
+    def request_upgrade(
+        self,
+        principal: Principal,
+        subscription_id: str,
+        *,
+        to_catalog_item_id: str,
+        quantity: int,
+        transition_type: str,
+        confirm_wipe: bool = False,
+        now: datetime | None = None,
+    ) -> Subscription:
+        """Moves seats to another offer now (an upgrade, or a trial converted to its paid offer), through the queue
+        exactly once. Eligibility is read from Partner Center first: a target it refuses is 422 with its reasons.
+        An upgrade clears the changes scheduled for the next term: it needs `confirm_wipe` then (409)."""
+        sub = self.get(principal, subscription_id)
+        require(may_change_subscription(principal, _org(sub)))
+        now = now or _now()
+        if sub.change is not None and sub.change.status == ChangeStatus.PENDING:
+            raise Conflict("a change to this subscription is still being applied; try again when it is done")
+        if sub.status != SubscriptionStatus.ACTIVE:
+            raise Conflict(f"a {sub.status} subscription cannot be upgraded")
+        _check_wipe(sub, confirm_wipe)
+        if quantity < 1 or quantity > sub.quantity:
+            message = f"between 1 and the subscription's {sub.quantity} seat(s)"
+            raise Invalid(f"quantity: {message}", [FieldError("quantity", message)])
+        parts = to_catalog_item_id.split(":")
+        if len(parts) != 5:
+            message = "is a catalog item id (product:sku:availability:term:cycle)"
+            raise Invalid(f"toCatalogItemId {message}", [FieldError("toCatalogItemId", message)])
+        offer = ":".join(parts[:3])
+        found = [e for e in self.eligibilities(sub, "immediate") if e.catalog_item_id.upper() == offer.upper()]
+        if not found or not found[0].eligible:
+            reasons = "; ".join(f"{code}: {text}" for code, text in found[0].errors) if found else ""
+            message = reasons or "the subscription cannot be upgraded to this item"
+            raise Invalid(message, [FieldError("toCatalogItemId", message)])
+        wire_type = "transition_only" if transition_type == "transitionOnly" else "transition_with_license_transfer"
+        if wire_type not in found[0].transition_types and found[0].transition_types:
+            message = f"Partner Center allows only {', '.join(found[0].transition_types)} for this item"
+            raise Invalid(message, [FieldError("transitionType", message)])
+        item = self.market_item(sub, to_catalog_item_id)
+        if item is None:
+            message = "no item of the customer's market has this offer, term and billing cycle"
+            raise Invalid(message, [FieldError("toCatalogItemId", message)])
+        self._refuse_offboarded(sub)
+        value = {"toCatalogItemId": item.catalog_item_id, "toOfferId": item.offer_id, "quantity": quantity,
+                 "transitionType": wire_type, "termDuration": item.term_duration, "billingCycle": item.billing_cycle,
+                 "requestId": str(uuid.uuid4()), "progress": "requested", "transitionId": None,
+                 "toSubscriptionId": None}  # fmt: skip
+        return self._queue(principal, sub, ChangeKind.UPGRADE, value, now)
+
+    def _apply_upgrade(
+        self, client: SubscriptionPartnerCenter, sub: Subscription, change: PendingChange, current: Any
+    ) -> Subscription:
+        """The transition exactly once: progress ("posting") is recorded on the change before Partner Center is
+        called; a retry after that reads the subscription's transitions first and, when none is there, posts again
+        with the same MS-RequestId (Partner Center replays it). Then the new subscription is mirrored with
+        `upgradedFrom` and the source with `upgradedTo`."""
+        value = dict(change.value)
+        transition: Transition | None = None
+        if value.get("progress") == "posting":
+            transition = next((t for t in client.list_transitions(sub.customer_tenant_id, sub.id)
+                               if _is_ours(t, value, change.requested_at)), None)  # fmt: skip
+        else:
+            value["progress"] = "posting"
+            change = replace(change, value=value)
+            self._subscriptions.update(sub.customer_id, sub.id,
+                                       lambda s: replace(s, change=change) if s.change and s.change.id == change.id
+                                       else None)  # fmt: skip
+        if transition is None:
+            transition = client.create_transition(
+                sub.customer_tenant_id, sub.id, to_catalog_item_id=value["toOfferId"], quantity=int(value["quantity"]),
+                transition_type=value["transitionType"], term_duration=value["termDuration"],
+                billing_cycle=value["billingCycle"], request_id=value["requestId"],
+            )  # fmt: skip
+        value.update(
+            progress="transitioned", transitionId=transition.id, toSubscriptionId=transition.to_subscription_id
+        )
+        change = replace(change, value=value)
+        if transition.to_subscription_id:
+            target = client.get_subscription(sub.customer_tenant_id, transition.to_subscription_id)
+            self.mirror(provider_id=sub.provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id,
+                        customer_tenant_id=sub.customer_tenant_id, pc=target, catalog_item_id=value["toCatalogItemId"],
+                        claimed=True, upgraded_from=sub.id)  # fmt: skip
+        source = client.get_subscription(sub.customer_tenant_id, sub.id)
+        self._subscriptions.update(sub.customer_id, sub.id,
+                                   lambda s: replace(s, change=change) if s.change and s.change.id == change.id
+                                   else None)  # fmt: skip
+        return self.mirror(provider_id=sub.provider_id, reseller_id=sub.reseller_id, customer_id=sub.customer_id,
+                           customer_tenant_id=sub.customer_tenant_id, pc=source, applied=change,
+                           upgraded_to=transition.to_subscription_id)  # fmt: skip
 
     def _refuse_offboarded(self, sub: Subscription) -> None:
         customer = self._customers.get(sub.provider_id, sub.customer_id)
@@ -470,8 +688,20 @@ class SubscriptionService:
                 pc = current
             elif change.kind == ChangeKind.QUANTITY:
                 pc = client.update_subscription(sub.customer_tenant_id, current, quantity=int(change.value))
-            elif change.kind == ChangeKind.AUTO_RENEW:
-                pc = client.update_subscription(sub.customer_tenant_id, current, auto_renew=bool(change.value))
+            elif change.kind == ChangeKind.AUTO_RENEW and change.value:
+                pc = client.update_subscription(sub.customer_tenant_id, current, auto_renew=True,
+                                                cancel_at_end_of_term=False)  # fmt: skip
+            elif change.kind == ChangeKind.AUTO_RENEW:  # off: cancel at the end of the term, never EST
+                pc = client.update_subscription(sub.customer_tenant_id, current, cancel_at_end_of_term=True)
+            elif change.kind == ChangeKind.END_OF_TERM:
+                fields = _end_of_term_fields(str(change.value))
+                pc = client.update_subscription(sub.customer_tenant_id, current, auto_renew=fields["auto_renew"],
+                                                cancel_at_end_of_term=fields["cancel_at_end_of_term"])  # fmt: skip
+            elif change.kind == ChangeKind.RENEWAL:
+                pc = client.update_subscription(sub.customer_tenant_id, current,
+                                                scheduled_next_term=_next_term_of(change.value))  # fmt: skip
+            elif change.kind == ChangeKind.UPGRADE:
+                return self._apply_upgrade(client, sub, change, current)
             elif change.kind == ChangeKind.STATUS:
                 pc = (
                     client.suspend_subscription(sub.customer_tenant_id, current)
@@ -588,10 +818,84 @@ def _already_applied(pc: PartnerCenterSubscription, change: PendingChange) -> bo
     if change.kind == ChangeKind.QUANTITY:
         return bool(pc.quantity == int(change.value))
     if change.kind == ChangeKind.AUTO_RENEW:
-        return bool(pc.auto_renew_enabled) == bool(change.value)
+        if change.value:
+            return bool(pc.auto_renew_enabled) and not pc.cancel_at_end_of_term
+        return not pc.auto_renew_enabled and bool(pc.cancel_at_end_of_term)
+    if change.kind == ChangeKind.END_OF_TERM:
+        wanted = _end_of_term_fields(str(change.value))
+        return bool(pc.auto_renew_enabled) == wanted["auto_renew"] and bool(pc.cancel_at_end_of_term) == bool(
+            wanted["cancel_at_end_of_term"]
+        )
+    if change.kind == ChangeKind.RENEWAL:
+        if change.value is None:
+            return pc.scheduled_next_term is None
+        return scheduled_of(pc.scheduled_next_term) == _scheduled_value(change.value) and bool(pc.auto_renew_enabled)
+    if change.kind == ChangeKind.UPGRADE:
+        return False  # settled by _apply_upgrade from the transitions Partner Center lists
     if change.kind == ChangeKind.STATUS:
         return bool((pc.status or "").lower() == change.value)
     return (pc.status or "").lower() == SubscriptionStatus.DELETED
+
+
+def _is_ours(transition: Transition, value: dict[str, Any], requested_at: datetime) -> bool:
+    """The transition a lost answer left behind: to the same offer, with the same seats, made after the request."""
+    made = _aware(transition.creation_date)
+    return (
+        transition.to_catalog_item_id.upper() == str(value["toOfferId"]).upper()
+        and transition.quantity == int(value["quantity"])
+        and (made is None or made >= requested_at - timedelta(minutes=5))
+    )
+
+
+def _check_wipe(sub: Subscription, confirmed: bool) -> None:
+    try:
+        check_wipe(sub.scheduled, confirmed=confirmed)
+    except WipeNotConfirmed as wipe:
+        raise ScheduledChangesWouldBeWiped(wipe.warning, scheduled_snapshot(wipe.scheduled)) from wipe
+
+
+def _end_of_term_fields(end: str) -> dict[str, bool]:
+    """The Partner Center fields an end of term sets: renew (auto-renew on), cancel (expires at the term end), EST
+    (auto-renew off without cancel: the subscription rolls into Extended Service Term)."""
+    if end == EndOfTerm.RENEW:
+        return {"auto_renew": True, "cancel_at_end_of_term": False}
+    if end == EndOfTerm.CANCEL:
+        return {"auto_renew": False, "cancel_at_end_of_term": True}
+    return {"auto_renew": False, "cancel_at_end_of_term": False}
+
+
+def _scheduled_value(value: dict[str, Any]) -> ScheduledChanges:
+    end = value.get("customTermEndDate")
+    return ScheduledChanges(offer_id=value["offerId"], quantity=int(value["quantity"]),
+                            term_duration=value["termDuration"], billing_cycle=value["billingCycle"],
+                            custom_term_end_date=date.fromisoformat(end) if end else None)  # fmt: skip
+
+
+def _next_term_of(value: dict[str, Any] | None) -> ScheduledNextTerm | None:
+    if value is None:
+        return None
+    scheduled = _scheduled_value(value)
+    return ScheduledNextTerm.of(scheduled.offer_id, quantity=scheduled.quantity,
+                                term_duration=scheduled.term_duration, billing_cycle=scheduled.billing_cycle,
+                                custom_term_end_date=scheduled.custom_term_end_date)  # fmt: skip
+
+
+def scheduled_of(scheduled: Any) -> ScheduledChanges | None:
+    """The client's ScheduledNextTerm as the mirror keeps it."""
+    if scheduled is None:
+        return None
+    return ScheduledChanges(offer_id=scheduled.catalog_item_id, quantity=int(scheduled.quantity),
+                            term_duration=(scheduled.term_duration or "").upper(),
+                            billing_cycle=(scheduled.billing_cycle or "").lower(),
+                            custom_term_end_date=scheduled.custom_term_end_date,
+                            promotion_id=scheduled.promotion_id)  # fmt: skip
+
+
+def extended_of(extended: Any) -> ExtendedTerm | None:
+    if extended is None:
+        return None
+    return ExtendedTerm(start=_aware(extended.start) or extended.start, end=_aware(extended.end) or extended.end,
+                        premium_rate=extended.premium_rate)  # fmt: skip
 
 
 def _state(sub: Subscription) -> dict[str, Any]:
@@ -599,6 +903,10 @@ def _state(sub: Subscription) -> dict[str, Any]:
         "quantity": sub.quantity,
         "status": sub.status,
         "autoRenew": sub.auto_renew,
+        "endOfTerm": sub.end_of_term.value,
+        "scheduledChanges": scheduled_snapshot(sub.scheduled),
+        "upgradedFrom": sub.upgraded_from,
+        "upgradedTo": sub.upgraded_to,
         "partnerIdOnRecord": sub.partner_id,
         "catalogItemId": sub.catalog_item_id,
         "flag": sub.flag,
@@ -607,7 +915,9 @@ def _state(sub: Subscription) -> dict[str, Any]:
 
 def _same_state(a: Subscription, b: Subscription) -> bool:
     keys = ("quantity", "status", "auto_renew", "term_end_date", "cancellation_window_ends_at", "lots", "partner_id",
-            "catalog_item_id", "flag")  # fmt: skip
+            "catalog_item_id", "flag", "is_trial", "scheduled", "cancel_at_end_of_term", "extended_term",
+            "upgraded_from", "upgraded_to", "term_start_date", "term_duration", "billing_cycle",
+            "offer_id")  # fmt: skip
     return all(getattr(a, k) == getattr(b, k) for k in keys)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -11,6 +12,7 @@ from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableTransactionError
 
 from shared.domain.listings import list_partition, list_partitions, subscription_ranges, subscription_row_keys
+from shared.domain.renewals import ExtendedTerm, ScheduledChanges
 from shared.domain.scope import OrgType
 from shared.domain.subscriptions import ChangeKind, ChangeStatus, PendingChange, SeatLot, Subscription
 from shared.storage.listings import ListedKind, Listings, every_page, is_conflict, version_of, without_markers
@@ -57,6 +59,13 @@ def _to_row(sub: Subscription) -> dict[str, Any]:
         "updatedAt": sub.updated_at,
         "syncedAt": sub.synced_at,
         "flag": sub.flag,
+        "isTrial": sub.is_trial or None,
+        "scheduledChanges": orjson.dumps(_scheduled_row(sub.scheduled)).decode() if sub.scheduled else None,
+        "cancelAtEndOfTerm": sub.cancel_at_end_of_term or None,
+        "extendedTerm": orjson.dumps(_extended_row(sub.extended_term)).decode() if sub.extended_term else None,
+        "endOfTerm": sub.end_of_term.value,  # a column, so lists filter on it
+        "upgradedFrom": sub.upgraded_from,
+        "upgradedTo": sub.upgraded_to,
     }
     return {k: v for k, v in row.items() if v is not None}
 
@@ -101,7 +110,42 @@ def _from_row(row: dict[str, Any]) -> Subscription:
         updated_at=row.get("updatedAt"),
         synced_at=row.get("syncedAt"),
         flag=row.get("flag"),
+        is_trial=bool(row.get("isTrial", False)),
+        scheduled=_scheduled_of(orjson.loads(row["scheduledChanges"])) if row.get("scheduledChanges") else None,
+        cancel_at_end_of_term=bool(row.get("cancelAtEndOfTerm", False)),
+        extended_term=_extended_of(orjson.loads(row["extendedTerm"])) if row.get("extendedTerm") else None,
+        upgraded_from=row.get("upgradedFrom"),
+        upgraded_to=row.get("upgradedTo"),
     )
+
+
+def _scheduled_row(scheduled: ScheduledChanges) -> dict[str, Any]:
+    return {
+        "offerId": scheduled.offer_id,
+        "quantity": scheduled.quantity,
+        "termDuration": scheduled.term_duration,
+        "billingCycle": scheduled.billing_cycle,
+        "customTermEndDate": scheduled.custom_term_end_date.isoformat() if scheduled.custom_term_end_date else None,
+        "promotionId": scheduled.promotion_id,
+    }
+
+
+def _scheduled_of(data: dict[str, Any]) -> ScheduledChanges:
+    end = data.get("customTermEndDate")
+    return ScheduledChanges(offer_id=data["offerId"], quantity=int(data["quantity"]),
+                            term_duration=data["termDuration"], billing_cycle=data["billingCycle"],
+                            custom_term_end_date=date.fromisoformat(end) if end else None,
+                            promotion_id=data.get("promotionId"))  # fmt: skip
+
+
+def _extended_row(extended: ExtendedTerm) -> dict[str, Any]:
+    return {"start": extended.start.isoformat(), "end": extended.end.isoformat(),
+            "premiumRate": str(extended.premium_rate)}  # fmt: skip
+
+
+def _extended_of(data: dict[str, Any]) -> ExtendedTerm:
+    return ExtendedTerm(start=datetime.fromisoformat(data["start"]), end=datetime.fromisoformat(data["end"]),
+                        premium_rate=Decimal(data["premiumRate"]))  # fmt: skip
 
 
 SUBSCRIPTION_LISTS = ListedKind(
@@ -206,6 +250,7 @@ class SubscriptionRepository:
         auto_renew: bool | None,
         limit: int,
         position: dict[str, str] | None,
+        end_of_term: str | None = None,
     ) -> tuple[list[Subscription], dict[str, str] | None]:
         """One page of an organisation's list of subscriptions (shared/domain/listings.py), by term end."""
         ranges, filtered = subscription_ranges(
@@ -214,6 +259,8 @@ class SubscriptionRepository:
         where = [" or ".join(f"status eq {odata_quote(status)}" for status in filtered)] if filtered else []
         if auto_renew is not None:
             where.append(f"autoRenew eq {'true' if auto_renew else 'false'}")
+        if end_of_term is not None:
+            where.append(f"endOfTerm eq {odata_quote(end_of_term)}")
         page = self.lists.page(
             partition,
             ranges,

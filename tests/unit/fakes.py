@@ -48,7 +48,14 @@ from shared.partner_center import CustomerAgreement as PartnerCenterAgreement
 from shared.partner_center import NotFound as PartnerCenterNotFound
 from shared.partner_center import Order as PartnerCenterOrder
 from shared.partner_center import Subscription as PartnerCenterSubscription
-from shared.partner_center.models import CustomTermEndDate, RefundableQuantity
+from shared.partner_center.models import (
+    UNSET,
+    CustomTermEndDate,
+    RefundableQuantity,
+    Transition,
+    TransitionEligibility,
+    Unset,
+)
 from shared.secrets.port import SecretNotFound
 from shared.services.pricing import CatalogViewer, TierPrices
 from shared.storage.relationships import AlreadyExists
@@ -428,6 +435,9 @@ class FakePartnerCenter:
         self.custom_term_end_dates: dict[str, list[CustomTermEndDate]] = {}  # target subscription id → allowed
         self.agreements: dict[str, list[PartnerCenterAgreement]] = defaultdict(list)  # customer tenant → acceptances
         self.cart_lines: list[CartLine] = []  # every line of every cart created
+        # (subscription id, "immediate" | "scheduled") → what it may move to
+        self.eligibilities: dict[tuple[str, str], list[TransitionEligibility]] = {}
+        self.transitions_by_request: dict[str, Transition] = {}
 
     # Co-terming ----------------------------------------------------------------------------------------------
 
@@ -579,9 +589,49 @@ class FakePartnerCenter:
         *,
         quantity: int | None = None,
         auto_renew: bool | None = None,
+        scheduled_next_term: Any = UNSET,
+        cancel_at_end_of_term: bool | None = None,
     ) -> PartnerCenterSubscription:
         self._call("update_subscription")
-        return self._change(customer_id, subscription, quantity=quantity, auto_renew=auto_renew)
+        return self._change(customer_id, subscription, quantity=quantity, auto_renew=auto_renew,
+                            scheduled_next_term=scheduled_next_term,
+                            cancel_at_end_of_term=cancel_at_end_of_term)  # fmt: skip
+
+    # Transitions ---------------------------------------------------------------------------------------------
+
+    def get_transition_eligibilities(
+        self, customer_id: str, subscription_id: str, eligibility_type: str = "immediate"
+    ) -> list[TransitionEligibility]:
+        self._call("get_transition_eligibilities")
+        return list(self.eligibilities.get((subscription_id, eligibility_type), []))
+
+    def create_transition(
+        self, customer_id: str, subscription_id: str, *, to_catalog_item_id: str, quantity: int,
+        transition_type: str, term_duration: str, billing_cycle: str, request_id: str,
+    ) -> Transition:  # fmt: skip
+        self._call("create_transition")
+        made = self.transitions_by_request.get(request_id)
+        if made is None:
+            source = self.subscriptions[(customer_id, subscription_id)]
+            target_id = f"sub-{next(self._ids)}"
+            self.subscriptions[(customer_id, target_id)] = replace(
+                source, id=target_id, offer_id=to_catalog_item_id, quantity=quantity, term_duration=term_duration,
+                billing_cycle=billing_cycle, etag=f"etag-{next(self._ids)}", scheduled_next_term=None)  # fmt: skip
+            left = source.quantity - quantity
+            self.subscriptions[(customer_id, subscription_id)] = replace(
+                source, quantity=left or source.quantity, status="active" if left else "deleted",
+                scheduled_next_term=None, etag=f"etag-{next(self._ids)}")  # fmt: skip
+            made = Transition(id=f"tr-{next(self._ids)}", from_subscription_id=subscription_id,
+                              to_subscription_id=target_id, from_catalog_item_id=source.offer_id,
+                              to_catalog_item_id=to_catalog_item_id, quantity=quantity,
+                              transition_type=transition_type, status="completed", term_duration=term_duration,
+                              billing_cycle=billing_cycle, creation_date=datetime.now(UTC))  # fmt: skip
+            self.transitions_by_request[request_id] = made
+        return self._answer("create_transition", made)  # type: ignore[no-any-return]
+
+    def list_transitions(self, customer_id: str, subscription_id: str) -> list[Transition]:
+        self._call("list_transitions")
+        return [t for t in self.transitions_by_request.values() if t.from_subscription_id == subscription_id]
 
     def suspend_subscription(
         self, customer_id: str, subscription: PartnerCenterSubscription
@@ -612,6 +662,17 @@ class FakePartnerCenter:
             ),
             "status": changes.get("status") or current.status,
         }
+        scheduled = changes.get("scheduled_next_term", UNSET)
+        if not isinstance(scheduled, Unset):
+            values["scheduled_next_term"] = scheduled
+            if scheduled is not None:
+                values["auto_renew_enabled"], values["cancel_at_end_of_term"] = True, False
+        if changes.get("cancel_at_end_of_term") is not None:
+            values["cancel_at_end_of_term"] = changes["cancel_at_end_of_term"]
+            if changes["cancel_at_end_of_term"]:
+                values["auto_renew_enabled"] = False
+        if changes.get("quantity") is not None:
+            values["scheduled_next_term"] = None  # a mid-term change wipes scheduled ones
         changed = replace(current, **values, etag=f"etag-{next(self._ids)}")
         self.subscriptions[(customer_id, read.id)] = changed
         return self._answer(_caller(changes), changed)

@@ -931,6 +931,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/renewals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Renewals
+         * @description Every active subscription in your scope whose term ends between the two days, soonest first, with what
+         *     happens then and the next term's price at your tier.
+         */
+        get: operations["listRenewals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reseller-invitations": {
         parameters: {
             query?: never;
@@ -1281,6 +1302,9 @@ export interface paths {
         /**
          * Change Subscription
          * @description One change at a time, applied through the queue; a decrease outside the window is 409 with the reason.
+         *     `autoRenew: false` cancels at the end of the term (never EST); EST only with `endOfTerm: extendedServiceTerm`.
+         *     A mid-term quantity change that would clear scheduled changes is 409
+         *     (`scheduled-changes-would-be-wiped`, with `warning` and `scheduledChanges`) unless confirmed.
          */
         patch: operations["changeSubscription"];
         trace?: never;
@@ -1305,6 +1329,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subscriptions/{subscription_id}/renewal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Renewal
+         * @description What happens at the term end, the next term at your price, and what the subscription may change to then.
+         */
+        get: operations["getRenewal"];
+        /**
+         * Put Renewal
+         * @description Schedules changes for the next term (queued; auto-renew on). A target the subscription may not change to, a
+         *     quantity outside the offer's limits or a bad date is 422 naming the field; not active or a change pending: 409.
+         */
+        put: operations["putRenewal"];
+        post?: never;
+        /**
+         * Remove Renewal
+         * @description Clears the changes scheduled for the next term (queued).
+         */
+        delete: operations["removeRenewal"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscriptions/{subscription_id}/sync": {
         parameters: {
             query?: never;
@@ -1319,6 +1372,48 @@ export interface paths {
          * @description Provider and reseller staff: the subscription read from Partner Center now (the mirror converges on it).
          */
         post: operations["syncSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{subscription_id}/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Upgrade
+         * @description Moves seats to another offer now (or converts a trial), through the queue exactly once; the new subscription
+         *     shows `upgradedFrom`, this one `upgradedTo`. Not eligible: 422 with Partner Center's reason; not active: 409;
+         *     scheduled changes would be cleared: 409 unless `confirmWipeScheduledChanges`.
+         */
+        post: operations["startUpgrade"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{subscription_id}/upgrades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Upgrades
+         * @description What the subscription may move to now (for a trial: its paid offers), at your price.
+         */
+        get: operations["listUpgrades"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1824,7 +1919,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "quantity" | "autoRenew" | "status" | "cancel";
+            kind: "quantity" | "autoRenew" | "status" | "cancel" | "endOfTerm" | "renewal" | "upgrade";
             /**
              * Requestedat
              * Format: date-time
@@ -1839,9 +1934,11 @@ export interface components {
             status: "pending" | "failed";
             /**
              * Value
-             * @description The quantity, the autoRenew flag, the status asked for (active or suspended); cancel: true.
+             * @description The quantity, the autoRenew flag, the status asked for (active or suspended); cancel: true; endOfTerm: renew, cancel or extendedServiceTerm; renewal: the changes scheduled (null: cleared); upgrade: {toCatalogItemId, quantity, transitionType, progress, toSubscriptionId, ...}.
              */
-            value: number | boolean | string;
+            value: number | boolean | string | {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * ChargesOut
@@ -2985,6 +3082,46 @@ export interface components {
             url: string;
         };
         /**
+         * ExtendedServiceTermOut
+         * @description The Extended Service Term month the subscription is in (it rolls month by month).
+         * @example {
+         *       "endDate": "2027-10-31",
+         *       "premiumRate": "0.20",
+         *       "startDate": "2027-10-01"
+         *     }
+         */
+        ExtendedServiceTermOut: {
+            /** Enddate */
+            endDate: string;
+            /**
+             * Premiumrate
+             * @description The premium over the monthly price as a decimal fraction ("0.20").
+             */
+            premiumRate: string;
+            /** Startdate */
+            startDate: string;
+        };
+        /**
+         * ExtendedServiceTermPriceOut
+         * @description An EST month at the caller's own tier: its monthly unit price × (1 + premiumRate).
+         * @example {
+         *       "currency": "USD",
+         *       "premiumRate": "0.20",
+         *       "total": "72.00",
+         *       "unitPrice": "7.20"
+         *     }
+         */
+        ExtendedServiceTermPriceOut: {
+            /** Currency */
+            currency: string;
+            /** Premiumrate */
+            premiumRate: string;
+            /** Total */
+            total: string;
+            /** Unitprice */
+            unitPrice: string;
+        };
+        /**
          * FieldErrorOut
          * @example {
          *       "field": "lines[0].quantity",
@@ -3460,6 +3597,37 @@ export interface components {
             resellerId: string;
         };
         /**
+         * NextTermOut
+         * @example {
+         *       "billingCycle": "annual",
+         *       "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *       "currency": "USD",
+         *       "name": "Microsoft 365 Business Standard",
+         *       "quantity": 15,
+         *       "termDuration": "P1Y",
+         *       "total": "2250.00",
+         *       "unitPrice": "150.00"
+         *     }
+         */
+        NextTermOut: {
+            /** Billingcycle */
+            billingCycle: string;
+            /** Catalogitemid */
+            catalogItemId: string;
+            /** Currency */
+            currency: string | null;
+            /** Name */
+            name: string;
+            /** Quantity */
+            quantity: number;
+            /** Termduration */
+            termDuration: string;
+            /** Total */
+            total: string | null;
+            /** Unitprice */
+            unitPrice: string | null;
+        };
+        /**
          * OffboardIn
          * @example {
          *       "reason": "Contract ended on 30 September; subscriptions run to their term end."
@@ -3928,6 +4096,22 @@ export interface components {
             userId: string;
         };
         /**
+         * PriceOut
+         * @example {
+         *       "currency": "USD",
+         *       "total": "2250.00",
+         *       "unitPrice": "150.00"
+         *     }
+         */
+        PriceOut: {
+            /** Currency */
+            currency: string;
+            /** Total */
+            total: string;
+            /** Unitprice */
+            unitPrice: string;
+        };
+        /**
          * PricingIn
          * @example {
          *       "margin": "0.12",
@@ -4292,6 +4476,167 @@ export interface components {
         RejectIn: {
             /** Reason */
             reason: string;
+        };
+        /**
+         * RenewalIn
+         * @description Changes for the next term; what is left out stays as it is now. Turns auto-renew on.
+         * @example {
+         *       "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *       "quantity": 15
+         *     }
+         */
+        RenewalIn: {
+            /** Billingcycle */
+            billingCycle?: ("monthly" | "annual" | "triennial" | "none") | null;
+            /** Catalogitemid */
+            catalogItemId?: string | null;
+            /** Customtermenddate */
+            customTermEndDate?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Termduration */
+            termDuration?: ("P1M" | "P1Y" | "P3Y") | null;
+        };
+        /**
+         * RenewalItemOut
+         * @example {
+         *       "billingCycle": "annual",
+         *       "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "customerName": "Contoso Ltd",
+         *       "endOfTerm": "renewWithChanges",
+         *       "name": "Microsoft 365 Business Basic",
+         *       "price": {
+         *         "currency": "USD",
+         *         "total": "2250.00",
+         *         "unitPrice": "150.00"
+         *       },
+         *       "quantity": 15,
+         *       "renewalDate": "2027-09-30",
+         *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "resellerName": "Fabrikam Partners",
+         *       "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *       "termDuration": "P1Y"
+         *     }
+         */
+        RenewalItemOut: {
+            /** Billingcycle */
+            billingCycle: string;
+            /** Catalogitemid */
+            catalogItemId: string | null;
+            /** Customerid */
+            customerId: string;
+            /** Customername */
+            customerName: string;
+            /**
+             * Endofterm
+             * @enum {string}
+             */
+            endOfTerm: "renew" | "renewWithChanges" | "cancel" | "extendedServiceTerm";
+            /** Name */
+            name: string;
+            /** @description The next term at your price (EST: the premium month; cancel: null). */
+            price: components["schemas"]["PriceOut"] | null;
+            /** Quantity */
+            quantity: number;
+            /** Renewaldate */
+            renewalDate: string;
+            /** Resellerid */
+            resellerId: string;
+            /** Resellername */
+            resellerName: string;
+            /** Subscriptionid */
+            subscriptionId: string;
+            /** Termduration */
+            termDuration: string;
+        };
+        /**
+         * RenewalOut
+         * @example {
+         *       "endOfTerm": "renewWithChanges",
+         *       "endOfTermDate": "2027-09-30",
+         *       "nextTerm": {
+         *         "billingCycle": "annual",
+         *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *         "currency": "USD",
+         *         "name": "Microsoft 365 Business Standard",
+         *         "quantity": 15,
+         *         "termDuration": "P1Y",
+         *         "total": "2250.00",
+         *         "unitPrice": "150.00"
+         *       },
+         *       "scheduledChanges": {
+         *         "billingCycle": "annual",
+         *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *         "customTermEndDate": null,
+         *         "name": "Microsoft 365 Business Standard",
+         *         "quantity": 15,
+         *         "termDuration": "P1Y"
+         *       },
+         *       "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *       "targets": [
+         *         {
+         *           "billingCycle": "annual",
+         *           "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *           "currency": "USD",
+         *           "name": "Microsoft 365 Business Standard",
+         *           "termDuration": "P1Y",
+         *           "unitPrice": "150.00"
+         *         }
+         *       ]
+         *     }
+         */
+        RenewalOut: {
+            /**
+             * Endofterm
+             * @enum {string}
+             */
+            endOfTerm: "renew" | "renewWithChanges" | "cancel" | "extendedServiceTerm";
+            /** Endoftermdate */
+            endOfTermDate: string | null;
+            /** @description The term that follows (EST: the premium month; cancel: null). */
+            nextTerm: components["schemas"]["NextTermOut"] | null;
+            scheduledChanges: components["schemas"]["ScheduledChangesOut"] | null;
+            /** Subscriptionid */
+            subscriptionId: string;
+            /**
+             * Targets
+             * @description What the subscription may change to at renewal, at your price.
+             */
+            targets: components["schemas"]["TargetOut"][];
+        };
+        /**
+         * RenewalPage
+         * @example {
+         *       "continuationToken": null,
+         *       "items": [
+         *         {
+         *           "billingCycle": "annual",
+         *           "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "customerName": "Contoso Ltd",
+         *           "endOfTerm": "renewWithChanges",
+         *           "name": "Microsoft 365 Business Basic",
+         *           "price": {
+         *             "currency": "USD",
+         *             "total": "2250.00",
+         *             "unitPrice": "150.00"
+         *           },
+         *           "quantity": 15,
+         *           "renewalDate": "2027-09-30",
+         *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "resellerName": "Fabrikam Partners",
+         *           "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *           "termDuration": "P1Y"
+         *         }
+         *       ]
+         *     }
+         */
+        RenewalPage: {
+            /** Continuationtoken */
+            continuationToken: string | null;
+            /** Items */
+            items: components["schemas"]["RenewalItemOut"][];
         };
         /**
          * ResellerCounts
@@ -4902,6 +5247,32 @@ export interface components {
             status: "queued" | "running" | "completed" | "failed";
         };
         /**
+         * ScheduledChangesOut
+         * @description The changes the next term takes at renewal.
+         * @example {
+         *       "billingCycle": "annual",
+         *       "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *       "customTermEndDate": null,
+         *       "name": "Microsoft 365 Business Standard",
+         *       "quantity": 15,
+         *       "termDuration": "P1Y"
+         *     }
+         */
+        ScheduledChangesOut: {
+            /** Billingcycle */
+            billingCycle: string;
+            /** Catalogitemid */
+            catalogItemId: string;
+            /** Customtermenddate */
+            customTermEndDate: string | null;
+            /** Name */
+            name: string;
+            /** Quantity */
+            quantity: number;
+            /** Termduration */
+            termDuration: string;
+        };
+        /**
          * SellableIn
          * @example {
          *       "country": "NL",
@@ -5138,8 +5509,12 @@ export interface components {
          *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
          *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
          *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *       "endOfTerm": "renewWithChanges",
+         *       "endOfTermDate": "2027-09-30",
+         *       "extendedServiceTerm": null,
          *       "flag": null,
          *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *       "isTrial": false,
          *       "lots": [
          *         {
          *           "quantity": 10,
@@ -5162,11 +5537,22 @@ export interface components {
          *       "quantity": 10,
          *       "removableQuantity": 10,
          *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *       "scheduledChanges": {
+         *         "billingCycle": "annual",
+         *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *         "customTermEndDate": null,
+         *         "name": "Microsoft 365 Business Standard",
+         *         "quantity": 15,
+         *         "termDuration": "P1Y"
+         *       },
          *       "status": "active",
          *       "syncedAt": "2026-10-02T15:00:03+00:00",
          *       "termDuration": "P1Y",
          *       "termEndDate": "2027-09-30T00:00:00+00:00",
-         *       "termStartDate": "2026-10-01T00:00:00+00:00"
+         *       "termStartDate": "2026-10-01T00:00:00+00:00",
+         *       "trialEndDate": null,
+         *       "upgradedFrom": null,
+         *       "upgradedTo": null
          *     }
          */
         SubscriptionOut: {
@@ -5181,12 +5567,28 @@ export interface components {
             /** Customerid */
             customerId: string;
             /**
+             * Endofterm
+             * @description What happens at the term end: renew, renew with the scheduled changes, cancel (expires), or Extended Service Term (auto-renew off without cancel; also shown while in EST).
+             * @enum {string}
+             */
+            endOfTerm: "renew" | "renewWithChanges" | "cancel" | "extendedServiceTerm";
+            /**
+             * Endoftermdate
+             * @description The day the term (or EST month) ends; null when not active.
+             */
+            endOfTermDate: string | null;
+            extendedServiceTerm: components["schemas"]["ExtendedServiceTermOut"] | null;
+            /** @description With ?endOfTerm=: the EST month at the caller's own price. */
+            extendedServiceTermPrice?: components["schemas"]["ExtendedServiceTermPriceOut"] | null;
+            /**
              * Flag
              * @description "adopted": found in Partner Center without an order of ours and taken into the mirror (audited).
              */
             flag: "adopted" | null;
             /** Id */
             id: string;
+            /** Istrial */
+            isTrial: boolean;
             /** Lots */
             lots: components["schemas"]["LotOut"][];
             /** Name */
@@ -5205,6 +5607,7 @@ export interface components {
             removableQuantity: number;
             /** Resellerid */
             resellerId: string;
+            scheduledChanges: components["schemas"]["ScheduledChangesOut"] | null;
             /** Status */
             status: string;
             /** Syncedat */
@@ -5215,6 +5618,18 @@ export interface components {
             termEndDate: string | null;
             /** Termstartdate */
             termStartDate: string | null;
+            /** Trialenddate */
+            trialEndDate: string | null;
+            /**
+             * Upgradedfrom
+             * @description The subscription an upgrade (or trial conversion) replaced.
+             */
+            upgradedFrom: string | null;
+            /**
+             * Upgradedto
+             * @description The subscription an upgrade moved this one's seats to.
+             */
+            upgradedTo: string | null;
         };
         /**
          * SubscriptionPage
@@ -5227,8 +5642,12 @@ export interface components {
          *           "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
          *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
          *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+         *           "endOfTerm": "renewWithChanges",
+         *           "endOfTermDate": "2027-09-30",
+         *           "extendedServiceTerm": null,
          *           "flag": null,
          *           "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+         *           "isTrial": false,
          *           "lots": [
          *             {
          *               "quantity": 10,
@@ -5251,11 +5670,22 @@ export interface components {
          *           "quantity": 10,
          *           "removableQuantity": 10,
          *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+         *           "scheduledChanges": {
+         *             "billingCycle": "annual",
+         *             "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *             "customTermEndDate": null,
+         *             "name": "Microsoft 365 Business Standard",
+         *             "quantity": 15,
+         *             "termDuration": "P1Y"
+         *           },
          *           "status": "active",
          *           "syncedAt": "2026-10-02T15:00:03+00:00",
          *           "termDuration": "P1Y",
          *           "termEndDate": "2027-09-30T00:00:00+00:00",
-         *           "termStartDate": "2026-10-01T00:00:00+00:00"
+         *           "termStartDate": "2026-10-01T00:00:00+00:00",
+         *           "trialEndDate": null,
+         *           "upgradedFrom": null,
+         *           "upgradedTo": null
          *         }
          *       ]
          *     }
@@ -5268,13 +5698,26 @@ export interface components {
         };
         /**
          * SubscriptionPatch
+         * @description One change at a time (each applied and audited on its own); `confirmWipeScheduledChanges` goes with a
+         *     mid-term quantity change that would clear the changes scheduled for the next term.
          * @example {
          *       "quantity": 12
          *     }
          */
         SubscriptionPatch: {
-            /** Autorenew */
+            /**
+             * Autorenew
+             * @description true: renew at the term end; false: cancel at the end of the term (never EST).
+             */
             autoRenew?: boolean;
+            /** Confirmwipescheduledchanges */
+            confirmWipeScheduledChanges?: boolean;
+            /**
+             * Endofterm
+             * @description What happens at the term end; extendedServiceTerm only when asked for explicitly.
+             * @enum {string}
+             */
+            endOfTerm?: "renew" | "cancel" | "extendedServiceTerm";
             /** Quantity */
             quantity?: number;
             /**
@@ -5282,7 +5725,7 @@ export interface components {
              * @enum {string}
              */
             status?: "suspended" | "active";
-        };
+        } & (unknown | unknown | unknown | unknown);
         /**
          * SubscriptionsSyncOut
          * @example {
@@ -5372,6 +5815,31 @@ export interface components {
             updated: number;
         };
         /**
+         * TargetOut
+         * @example {
+         *       "billingCycle": "annual",
+         *       "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+         *       "currency": "USD",
+         *       "name": "Microsoft 365 Business Standard",
+         *       "termDuration": "P1Y",
+         *       "unitPrice": "150.00"
+         *     }
+         */
+        TargetOut: {
+            /** Billingcycle */
+            billingCycle: string;
+            /** Catalogitemid */
+            catalogItemId: string;
+            /** Currency */
+            currency: string;
+            /** Name */
+            name: string;
+            /** Termduration */
+            termDuration: string;
+            /** Unitprice */
+            unitPrice: string | null;
+        };
+        /**
          * Totals
          * @example {
          *       "byCurrency": [
@@ -5440,6 +5908,96 @@ export interface components {
              * @description What the provider invoices each reseller (absent for customers).
              */
             resellers?: components["schemas"]["ResellerTotal"][];
+        };
+        /**
+         * UpgradeIn
+         * @example {
+         *       "quantity": 10,
+         *       "toCatalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:monthly",
+         *       "transitionType": "transitionWithLicenseTransfer"
+         *     }
+         */
+        UpgradeIn: {
+            /**
+             * Confirmwipescheduledchanges
+             * @default false
+             */
+            confirmWipeScheduledChanges: boolean;
+            /** Quantity */
+            quantity: number;
+            /** Tocatalogitemid */
+            toCatalogItemId: string;
+            /**
+             * Transitiontype
+             * @default transitionWithLicenseTransfer
+             * @enum {string}
+             */
+            transitionType: "transitionOnly" | "transitionWithLicenseTransfer";
+        };
+        /**
+         * UpgradeOut
+         * @example {
+         *       "billingCycle": "monthly",
+         *       "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:monthly",
+         *       "currency": "USD",
+         *       "eligible": true,
+         *       "name": "Microsoft 365 Business Standard",
+         *       "reasons": [],
+         *       "termDuration": "P1Y",
+         *       "transitionTypes": [
+         *         "transitionWithLicenseTransfer",
+         *         "transitionOnly"
+         *       ],
+         *       "unitPrice": "12.50"
+         *     }
+         */
+        UpgradeOut: {
+            /** Billingcycle */
+            billingCycle: string | null;
+            /** Catalogitemid */
+            catalogItemId: string;
+            /** Currency */
+            currency: string | null;
+            /** Eligible */
+            eligible: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Reasons
+             * @description Partner Center's reasons when the subscription is not eligible.
+             */
+            reasons: string[];
+            /** Termduration */
+            termDuration: string | null;
+            /** Transitiontypes */
+            transitionTypes: ("transitionOnly" | "transitionWithLicenseTransfer")[];
+            /** Unitprice */
+            unitPrice: string | null;
+        };
+        /**
+         * UpgradePage
+         * @example {
+         *       "items": [
+         *         {
+         *           "billingCycle": "monthly",
+         *           "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:monthly",
+         *           "currency": "USD",
+         *           "eligible": true,
+         *           "name": "Microsoft 365 Business Standard",
+         *           "reasons": [],
+         *           "termDuration": "P1Y",
+         *           "transitionTypes": [
+         *             "transitionWithLicenseTransfer",
+         *             "transitionOnly"
+         *           ],
+         *           "unitPrice": "12.50"
+         *         }
+         *       ]
+         *     }
+         */
+        UpgradePage: {
+            /** Items */
+            items: components["schemas"]["UpgradeOut"][];
         };
     };
     responses: never;
@@ -15844,6 +16402,195 @@ export interface operations {
             };
         };
     };
+    listRenewals: {
+        parameters: {
+            query?: {
+                /** @description First day (default today). */
+                from?: string | null;
+                /** @description Last day (default from + 90 days; 366 at most). */
+                to?: string | null;
+                /** @description Items per page (1..500). */
+                limit?: number;
+                /** @description From the previous page. */
+                continuationToken?: string | null;
+                /** @description Only this customer's. */
+                customerId?: string | null;
+                /** @description Only this reseller's customers'. */
+                resellerId?: string | null;
+                /** @description Operator only (and required for it): whose. */
+                providerId?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "continuationToken": null,
+                     *       "items": [
+                     *         {
+                     *           "billingCycle": "annual",
+                     *           "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "customerName": "Contoso Ltd",
+                     *           "endOfTerm": "renewWithChanges",
+                     *           "name": "Microsoft 365 Business Basic",
+                     *           "price": {
+                     *             "currency": "USD",
+                     *             "total": "2250.00",
+                     *             "unitPrice": "150.00"
+                     *           },
+                     *           "quantity": 15,
+                     *           "renewalDate": "2027-09-30",
+                     *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "resellerName": "Fabrikam Partners",
+                     *           "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *           "termDuration": "P1Y"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RenewalPage"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     inviteReseller: {
         parameters: {
             query?: never;
@@ -19194,8 +19941,12 @@ export interface operations {
                      *           "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
                      *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
                      *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "endOfTerm": "renewWithChanges",
+                     *           "endOfTermDate": "2027-09-30",
+                     *           "extendedServiceTerm": null,
                      *           "flag": null,
                      *           "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *           "isTrial": false,
                      *           "lots": [
                      *             {
                      *               "quantity": 10,
@@ -19218,11 +19969,22 @@ export interface operations {
                      *           "quantity": 10,
                      *           "removableQuantity": 10,
                      *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "scheduledChanges": {
+                     *             "billingCycle": "annual",
+                     *             "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *             "customTermEndDate": null,
+                     *             "name": "Microsoft 365 Business Standard",
+                     *             "quantity": 15,
+                     *             "termDuration": "P1Y"
+                     *           },
                      *           "status": "active",
                      *           "syncedAt": "2026-10-02T15:00:03+00:00",
                      *           "termDuration": "P1Y",
                      *           "termEndDate": "2027-09-30T00:00:00+00:00",
-                     *           "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *           "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *           "trialEndDate": null,
+                     *           "upgradedFrom": null,
+                     *           "upgradedTo": null
                      *         }
                      *       ]
                      *     }
@@ -19375,8 +20137,12 @@ export interface operations {
                      *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
                      *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
                      *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
                      *       "flag": null,
                      *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
                      *       "lots": [
                      *         {
                      *           "quantity": 10,
@@ -19399,11 +20165,22 @@ export interface operations {
                      *       "quantity": 10,
                      *       "removableQuantity": 10,
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
                      *       "status": "active",
                      *       "syncedAt": "2026-10-02T15:00:03+00:00",
                      *       "termDuration": "P1Y",
                      *       "termEndDate": "2027-09-30T00:00:00+00:00",
-                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionOut"];
@@ -19604,6 +20381,8 @@ export interface operations {
                 termEndsBefore?: string | null;
                 /** @description Only those that renew (true) or end (false). */
                 autoRenew?: boolean | null;
+                /** @description Only those whose term ends so; each then carries its EST month's price. */
+                endOfTerm?: ("renew" | "renewWithChanges" | "cancel" | "extendedServiceTerm") | null;
                 /** @description Items per page (1..500). */
                 limit?: number;
                 /** @description From the previous page. */
@@ -19637,8 +20416,12 @@ export interface operations {
                      *           "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
                      *           "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
                      *           "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *           "endOfTerm": "renewWithChanges",
+                     *           "endOfTermDate": "2027-09-30",
+                     *           "extendedServiceTerm": null,
                      *           "flag": null,
                      *           "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *           "isTrial": false,
                      *           "lots": [
                      *             {
                      *               "quantity": 10,
@@ -19661,11 +20444,22 @@ export interface operations {
                      *           "quantity": 10,
                      *           "removableQuantity": 10,
                      *           "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *           "scheduledChanges": {
+                     *             "billingCycle": "annual",
+                     *             "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *             "customTermEndDate": null,
+                     *             "name": "Microsoft 365 Business Standard",
+                     *             "quantity": 15,
+                     *             "termDuration": "P1Y"
+                     *           },
                      *           "status": "active",
                      *           "syncedAt": "2026-10-02T15:00:03+00:00",
                      *           "termDuration": "P1Y",
                      *           "termEndDate": "2027-09-30T00:00:00+00:00",
-                     *           "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *           "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *           "trialEndDate": null,
+                     *           "upgradedFrom": null,
+                     *           "upgradedTo": null
                      *         }
                      *       ]
                      *     }
@@ -19827,8 +20621,12 @@ export interface operations {
                      *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
                      *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
                      *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
                      *       "flag": null,
                      *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
                      *       "lots": [
                      *         {
                      *           "quantity": 10,
@@ -19851,11 +20649,22 @@ export interface operations {
                      *       "quantity": 10,
                      *       "removableQuantity": 10,
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
                      *       "status": "active",
                      *       "syncedAt": "2026-10-02T15:00:03+00:00",
                      *       "termDuration": "P1Y",
                      *       "termEndDate": "2027-09-30T00:00:00+00:00",
-                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionOut"];
@@ -19996,8 +20805,12 @@ export interface operations {
                      *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
                      *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
                      *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
                      *       "flag": null,
                      *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
                      *       "lots": [
                      *         {
                      *           "quantity": 10,
@@ -20020,11 +20833,22 @@ export interface operations {
                      *       "quantity": 10,
                      *       "removableQuantity": 10,
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
                      *       "status": "active",
                      *       "syncedAt": "2026-10-02T15:00:03+00:00",
                      *       "termDuration": "P1Y",
                      *       "termEndDate": "2027-09-30T00:00:00+00:00",
-                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionOut"];
@@ -20236,8 +21060,12 @@ export interface operations {
                      *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
                      *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
                      *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
                      *       "flag": null,
                      *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
                      *       "lots": [
                      *         {
                      *           "quantity": 10,
@@ -20260,11 +21088,637 @@ export interface operations {
                      *       "quantity": 10,
                      *       "removableQuantity": 10,
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
                      *       "status": "active",
                      *       "syncedAt": "2026-10-02T15:00:03+00:00",
                      *       "termDuration": "P1Y",
                      *       "termEndDate": "2027-09-30T00:00:00+00:00",
-                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRenewal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "nextTerm": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "currency": "USD",
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y",
+                     *         "total": "2250.00",
+                     *         "unitPrice": "150.00"
+                     *       },
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
+                     *       "subscriptionId": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "targets": [
+                     *         {
+                     *           "billingCycle": "annual",
+                     *           "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *           "currency": "USD",
+                     *           "name": "Microsoft 365 Business Standard",
+                     *           "termDuration": "P1Y",
+                     *           "unitPrice": "150.00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RenewalOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putRenewal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                 *       "quantity": 15
+                 *     }
+                 */
+                "application/json": components["schemas"]["RenewalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeRenewal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionOut"];
@@ -20414,8 +21868,12 @@ export interface operations {
                      *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
                      *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
                      *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
                      *       "flag": null,
                      *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
                      *       "lots": [
                      *         {
                      *           "quantity": 10,
@@ -20438,11 +21896,22 @@ export interface operations {
                      *       "quantity": 10,
                      *       "removableQuantity": 10,
                      *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
                      *       "status": "active",
                      *       "syncedAt": "2026-10-02T15:00:03+00:00",
                      *       "termDuration": "P1Y",
                      *       "termEndDate": "2027-09-30T00:00:00+00:00",
-                     *       "termStartDate": "2026-10-01T00:00:00+00:00"
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionOut"];
@@ -20541,6 +22010,417 @@ export interface operations {
                      *       "status": 409,
                      *       "title": "Conflict",
                      *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startUpgrade: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried create safe: the same key and body answer the first result again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "quantity": 10,
+                 *       "toCatalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:monthly",
+                 *       "transitionType": "transitionWithLicenseTransfer"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpgradeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUpgrades: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "billingCycle": "monthly",
+                     *           "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:monthly",
+                     *           "currency": "USD",
+                     *           "eligible": true,
+                     *           "name": "Microsoft 365 Business Standard",
+                     *           "reasons": [],
+                     *           "termDuration": "P1Y",
+                     *           "transitionTypes": [
+                     *             "transitionWithLicenseTransfer",
+                     *             "transitionOnly"
+                     *           ],
+                     *           "unitPrice": "12.50"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpgradePage"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
