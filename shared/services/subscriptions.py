@@ -772,13 +772,17 @@ class SubscriptionService:
         retry_after = getattr(error, "retry_after", None)
         if retry_after:
             delay = max(delay, timedelta(seconds=float(retry_after)))
-        change = replace(sub.change, attempt=attempt)
-        updated = self._subscriptions.update(
-            sub.customer_id,
-            sub.id,
-            lambda s: replace(s, change=change) if s.change and s.change.id == change.id else None,
-        )
-        self._send_change(updated, change, delay)
+        change_id = sub.change.id
+
+        def next_attempt(s: Subscription) -> Subscription | None:
+            # From the stored change: progress recorded during this attempt (an upgrade's) is kept.
+            return (
+                replace(s, change=replace(s.change, attempt=attempt)) if s.change and s.change.id == change_id else None
+            )
+
+        updated = self._subscriptions.update(sub.customer_id, sub.id, next_attempt)
+        assert updated.change is not None
+        self._send_change(updated, updated.change, delay)
         return updated
 
     def _settle_change(self, sub: Subscription, status: ChangeStatus, error: str | None) -> Subscription:
