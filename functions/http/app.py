@@ -92,6 +92,10 @@ _ACTION_NAMES = {
     "storefront_order": "placeStorefrontOrder", "storefront_orders": "listStorefrontOrders",
     "storefront_get_order": "getStorefrontOrder", "storefront_subscriptions": "listStorefrontSubscriptions",
     "storefront_change": "changeStorefrontSubscription", "partner_center_webhook": "receivePartnerCenterEvent",
+    "storefront_put_renewal": "putStorefrontSubscriptionRenewal",
+    "storefront_remove_renewal": "removeStorefrontSubscriptionRenewal", "get_renewal": "getSubscriptionRenewal",
+    "put_renewal": "putSubscriptionRenewal", "remove_renewal": "removeSubscriptionRenewal",
+    "list_upgrades": "listSubscriptionUpgrades", "start_upgrade": "startSubscriptionUpgrade",
     "read_audit": "listAuditEntries", "people": "listDevPeople", "token": "createDevToken",
 }  # fmt: skip
 

@@ -36,6 +36,7 @@ class StorefrontPolicyOut(BaseModel):
         description="The items the customer may buy; null: every sellable item."
     )
     allowSeatDecrease: bool
+    allowRenewalChanges: bool
     maxTermDuration: Literal["P1M", "P1Y", "P3Y"]
     approvalThreshold: str | None = Field(
         description="An order whose total (customer price) is above this waits for approval; null: none does."
@@ -46,7 +47,8 @@ class StorefrontPolicyOut(BaseModel):
         ids = policy.allowed_catalog_item_ids
         threshold = policy.approval_threshold
         return cls(allowedCatalogItemIds=None if ids is None else list(ids),
-                   allowSeatDecrease=policy.allow_seat_decrease, maxTermDuration=policy.max_term_duration,  # type: ignore[arg-type]
+                   allowSeatDecrease=policy.allow_seat_decrease, allowRenewalChanges=policy.allow_renewal_changes,
+                   maxTermDuration=policy.max_term_duration,  # type: ignore[arg-type]
                    approvalThreshold=None if threshold is None else format_decimal(threshold))  # fmt: skip
 
 
@@ -255,6 +257,7 @@ def _storefront_policy(policy: StorefrontPolicyIn) -> StorefrontPolicy:
     return StorefrontPolicy(
         allowed_catalog_item_ids=None if policy.allowedCatalogItemIds is None else tuple(policy.allowedCatalogItemIds),
         allow_seat_decrease=policy.allowSeatDecrease,
+        allow_renewal_changes=policy.allowRenewalChanges,
         max_term_duration=policy.maxTermDuration,
         approval_threshold=None if policy.approvalThreshold is None else Decimal(policy.approvalThreshold),
     )

@@ -157,6 +157,7 @@ CUSTOMER_INVITATION_URL = (
 STOREFRONT_POLICY: dict[str, Any] = {
     "allowedCatalogItemIds": [CATALOG_ITEM_ID],
     "allowSeatDecrease": True,
+    "allowRenewalChanges": False,
     "maxTermDuration": "P1Y",
     "approvalThreshold": "500.00",
 }
@@ -217,6 +218,7 @@ CUSTOMER_CREATED_OUT: dict[str, Any] = {
     "storefrontPolicy": {
         "allowedCatalogItemIds": None,
         "allowSeatDecrease": True,
+        "allowRenewalChanges": False,
         "maxTermDuration": "P3Y",
         "approvalThreshold": None,
     },

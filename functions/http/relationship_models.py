@@ -101,6 +101,9 @@ class StorefrontPolicyIn(Strict):
         default=None, max_length=1000, description="The items the customer may buy; null: every sellable item."
     )
     allowSeatDecrease: StrictFlag = True
+    allowRenewalChanges: StrictFlag = Field(
+        default=False, description="The customer may schedule changes for its next terms (PUT/DELETE .../renewal)."
+    )
     maxTermDuration: Literal["P1M", "P1Y", "P3Y"] = "P3Y"
     approvalThreshold: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,4})?$")] | None = Field(
         default=None, description="An order whose total (customer price) is above this waits for approval."

@@ -17,6 +17,7 @@ from functions.http.catalog import CatalogItemOut, CatalogPageOut, customer_mark
 from functions.http.deps import ContainerDep, CurrentPrincipal, IdempotencyDep, Paging, paging_binding
 from functions.http.fields import OneChange, PathId, Quantity, StrictFlag
 from functions.http.orders import OrderLineIn, OrderOut, OrderPage, line_request
+from functions.http.renewals import RenewalIn
 from functions.http.responses import answer, resource_router
 from functions.http.schemas import problems
 from functions.http.subscriptions import SubscriptionOut, SubscriptionPage
@@ -26,7 +27,7 @@ from shared.domain.periods import PERIOD_PATTERN
 from shared.domain.relationships import Customer
 from shared.domain.scope import OrgType, Principal, may_use_storefront, tiers_visible_to
 from shared.domain.text import SINGLE_LINE_PATTERN
-from shared.services.errors import ServiceError, require
+from shared.services.errors import Forbidden, ServiceError, require
 from shared.services.pricing import CatalogViewer
 from shared.storage.catalog import CatalogFilter
 
@@ -248,3 +249,43 @@ def storefront_charges(
     return ChargesOut(period=period, runId=run_id, kind=kind,  # type: ignore[arg-type]
                       currency=mine[0].currency if mine else None, total=mine[0].amount if mine else None,
                       items=[LineOut(**row) for row in rows])  # fmt: skip
+
+
+def _renewal_changes_allowed(customer: Any) -> None:
+    if not customer.storefront_policy.allow_renewal_changes:
+        raise Forbidden("this storefront does not allow changes to the next term")
+
+
+@router.put(
+    "/subscriptions/{subscription_id}/renewal",
+    status_code=202,
+    response_model=SubscriptionOut,
+    responses=problems(400, 401, 403, 404, 409, 422, 503),
+)
+def storefront_put_renewal(
+    subscription_id: PathId, body: RenewalIn, shopper: Shopper, container: ContainerDep
+) -> SubscriptionOut:
+    """Schedules changes for the next term of its own subscription, when its storefront allows it (403 otherwise)."""
+    principal, customer = shopper
+    container.subscription_service.get(principal, subscription_id)
+    _renewal_changes_allowed(customer)
+    sub = container.subscription_service.request_renewal(
+        principal, subscription_id, quantity=body.quantity, catalog_item_id=body.catalogItemId,
+        term_duration=body.termDuration, billing_cycle=body.billingCycle, custom_term_end_date=body.customTermEndDate,
+    )  # fmt: skip
+    return SubscriptionOut.of(sub, datetime.now(UTC))
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}/renewal",
+    status_code=202,
+    response_model=SubscriptionOut,
+    responses=problems(401, 403, 404, 409),
+)
+def storefront_remove_renewal(subscription_id: PathId, shopper: Shopper, container: ContainerDep) -> SubscriptionOut:
+    """Clears the changes scheduled for its next term, when its storefront allows it (403 otherwise)."""
+    principal, customer = shopper
+    container.subscription_service.get(principal, subscription_id)
+    _renewal_changes_allowed(customer)
+    sub = container.subscription_service.request_renewal(principal, subscription_id, clear=True)
+    return SubscriptionOut.of(sub, datetime.now(UTC))

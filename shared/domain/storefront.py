@@ -15,6 +15,7 @@ class StorefrontPolicy:
     allow_seat_decrease: bool = True
     max_term_duration: str = "P3Y"
     approval_threshold: Decimal | None = None  # an order above this total waits for approval
+    allow_renewal_changes: bool = False  # the customer may schedule changes for its next terms
 
     @property
     def allowed(self) -> frozenset[str] | None:

@@ -134,6 +134,7 @@ def _policy(text: str | None) -> StorefrontPolicy:
         allow_seat_decrease=bool(data.get("allowSeatDecrease", True)),
         max_term_duration=data.get("maxTermDuration") or "P3Y",
         approval_threshold=None if threshold is None else Decimal(threshold),
+        allow_renewal_changes=bool(data.get("allowRenewalChanges", False)),
     )
 
 

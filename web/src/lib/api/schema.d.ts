@@ -1264,6 +1264,30 @@ export interface paths {
         patch: operations["changeStorefrontSubscription"];
         trace?: never;
     };
+    "/api/storefront/subscriptions/{subscription_id}/renewal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Storefront Put Renewal
+         * @description Schedules changes for the next term of its own subscription, when its storefront allows it (403 otherwise).
+         */
+        put: operations["putStorefrontSubscriptionRenewal"];
+        post?: never;
+        /**
+         * Storefront Remove Renewal
+         * @description Clears the changes scheduled for its next term, when its storefront allows it (403 otherwise).
+         */
+        delete: operations["removeStorefrontSubscriptionRenewal"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscriptions": {
         parameters: {
             query?: never;
@@ -1340,19 +1364,19 @@ export interface paths {
          * Get Renewal
          * @description What happens at the term end, the next term at your price, and what the subscription may change to then.
          */
-        get: operations["getRenewal"];
+        get: operations["getSubscriptionRenewal"];
         /**
          * Put Renewal
          * @description Schedules changes for the next term (queued; auto-renew on). A target the subscription may not change to, a
          *     quantity outside the offer's limits or a bad date is 422 naming the field; not active or a change pending: 409.
          */
-        put: operations["putRenewal"];
+        put: operations["putSubscriptionRenewal"];
         post?: never;
         /**
          * Remove Renewal
          * @description Clears the changes scheduled for the next term (queued).
          */
-        delete: operations["removeRenewal"];
+        delete: operations["removeSubscriptionRenewal"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1393,7 +1417,7 @@ export interface paths {
          *     shows `upgradedFrom`, this one `upgradedTo`. Not eligible: 422 with Partner Center's reason; not active: 409;
          *     scheduled changes would be cleared: 409 unless `confirmWipeScheduledChanges`.
          */
-        post: operations["startUpgrade"];
+        post: operations["startSubscriptionUpgrade"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1411,7 +1435,7 @@ export interface paths {
          * List Upgrades
          * @description What the subscription may move to now (for a trial: its paid offers), at your price.
          */
-        get: operations["listUpgrades"];
+        get: operations["listSubscriptionUpgrades"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2224,6 +2248,7 @@ export interface components {
          *       "status": "invited",
          *       "storefrontEnabled": false,
          *       "storefrontPolicy": {
+         *         "allowRenewalChanges": false,
          *         "allowSeatDecrease": true,
          *         "allowedCatalogItemIds": null,
          *         "approvalThreshold": null,
@@ -2401,6 +2426,7 @@ export interface components {
          *       "status": "active",
          *       "storefrontEnabled": true,
          *       "storefrontPolicy": {
+         *         "allowRenewalChanges": false,
          *         "allowSeatDecrease": true,
          *         "allowedCatalogItemIds": [
          *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -2554,6 +2580,7 @@ export interface components {
          *           "status": "active",
          *           "storefrontEnabled": true,
          *           "storefrontPolicy": {
+         *             "allowRenewalChanges": false,
          *             "allowSeatDecrease": true,
          *             "allowedCatalogItemIds": [
          *               "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -2580,6 +2607,7 @@ export interface components {
          *       "margin": "0.15",
          *       "storefrontEnabled": true,
          *       "storefrontPolicy": {
+         *         "allowRenewalChanges": false,
          *         "allowSeatDecrease": true,
          *         "allowedCatalogItemIds": [
          *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -5440,6 +5468,7 @@ export interface components {
         /**
          * StorefrontPolicyIn
          * @example {
+         *       "allowRenewalChanges": false,
          *       "allowSeatDecrease": true,
          *       "allowedCatalogItemIds": [
          *         "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -5449,6 +5478,12 @@ export interface components {
          *     }
          */
         StorefrontPolicyIn: {
+            /**
+             * Allowrenewalchanges
+             * @description The customer may schedule changes for its next terms (PUT/DELETE .../renewal).
+             * @default false
+             */
+            allowRenewalChanges: boolean;
             /**
              * Allowseatdecrease
              * @default true
@@ -5474,6 +5509,7 @@ export interface components {
         /**
          * StorefrontPolicyOut
          * @example {
+         *       "allowRenewalChanges": false,
          *       "allowSeatDecrease": true,
          *       "allowedCatalogItemIds": [
          *         "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -5483,6 +5519,8 @@ export interface components {
          *     }
          */
         StorefrontPolicyOut: {
+            /** Allowrenewalchanges */
+            allowRenewalChanges: boolean;
             /** Allowseatdecrease */
             allowSeatDecrease: boolean;
             /**
@@ -8655,6 +8693,7 @@ export interface operations {
                      *       "status": "invited",
                      *       "storefrontEnabled": false,
                      *       "storefrontPolicy": {
+                     *         "allowRenewalChanges": false,
                      *         "allowSeatDecrease": true,
                      *         "allowedCatalogItemIds": null,
                      *         "approvalThreshold": null,
@@ -8918,6 +8957,7 @@ export interface operations {
                      *           "status": "active",
                      *           "storefrontEnabled": true,
                      *           "storefrontPolicy": {
+                     *             "allowRenewalChanges": false,
                      *             "allowSeatDecrease": true,
                      *             "allowedCatalogItemIds": [
                      *               "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -9145,6 +9185,7 @@ export interface operations {
                      *       "status": "invited",
                      *       "storefrontEnabled": false,
                      *       "storefrontPolicy": {
+                     *         "allowRenewalChanges": false,
                      *         "allowSeatDecrease": true,
                      *         "allowedCatalogItemIds": null,
                      *         "approvalThreshold": null,
@@ -9396,6 +9437,7 @@ export interface operations {
                      *       "status": "active",
                      *       "storefrontEnabled": true,
                      *       "storefrontPolicy": {
+                     *         "allowRenewalChanges": false,
                      *         "allowSeatDecrease": true,
                      *         "allowedCatalogItemIds": [
                      *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -9528,6 +9570,7 @@ export interface operations {
                  *       "margin": "0.15",
                  *       "storefrontEnabled": true,
                  *       "storefrontPolicy": {
+                 *         "allowRenewalChanges": false,
                  *         "allowSeatDecrease": true,
                  *         "allowedCatalogItemIds": [
                  *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -9587,6 +9630,7 @@ export interface operations {
                      *       "status": "active",
                      *       "storefrontEnabled": true,
                      *       "storefrontPolicy": {
+                     *         "allowRenewalChanges": false,
                      *         "allowSeatDecrease": true,
                      *         "allowedCatalogItemIds": [
                      *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -9853,6 +9897,7 @@ export interface operations {
                      *       "status": "active",
                      *       "storefrontEnabled": true,
                      *       "storefrontPolicy": {
+                     *         "allowRenewalChanges": false,
                      *         "allowSeatDecrease": true,
                      *         "allowedCatalogItemIds": [
                      *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -10115,6 +10160,7 @@ export interface operations {
                      *       "status": "active",
                      *       "storefrontEnabled": true,
                      *       "storefrontPolicy": {
+                     *         "allowRenewalChanges": false,
                      *         "allowSeatDecrease": true,
                      *         "allowedCatalogItemIds": [
                      *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -10756,6 +10802,7 @@ export interface operations {
                      *       "status": "active",
                      *       "storefrontEnabled": true,
                      *       "storefrontPolicy": {
+                     *         "allowRenewalChanges": false,
                      *         "allowSeatDecrease": true,
                      *         "allowedCatalogItemIds": [
                      *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -10929,6 +10976,7 @@ export interface operations {
                      *       "status": "active",
                      *       "storefrontEnabled": true,
                      *       "storefrontPolicy": {
+                     *         "allowRenewalChanges": false,
                      *         "allowSeatDecrease": true,
                      *         "allowedCatalogItemIds": [
                      *           "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly"
@@ -20368,6 +20416,464 @@ export interface operations {
             };
         };
     };
+    putStorefrontSubscriptionRenewal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                 *       "quantity": 15
+                 *     }
+                 */
+                "application/json": components["schemas"]["RenewalIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description Malformed request (problem details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body is larger than 1048576 bytes",
+                     *       "status": 413,
+                     *       "title": "Payload too large",
+                     *       "type": "urn:csp-platform:problem:payload-too-large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON: another Content-Type, or not valid JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "the request body must be application/json, not text/plain",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "urn:csp-platform:problem:unsupported-media-type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (problem details with errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "name: must not contain control characters or bidirectional overrides (found U+0007); contactEmail: is required",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "must not contain control characters or bidirectional overrides (found U+0007)"
+                     *         },
+                     *         {
+                     *           "field": "contactEmail",
+                     *           "message": "is required"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/reseller-invitations",
+                     *       "status": 422,
+                     *       "title": "The request is not valid",
+                     *       "type": "urn:csp-platform:problem:validation-error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeStorefrontSubscriptionRenewal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "autoRenew": true,
+                     *       "billingCycle": "monthly",
+                     *       "cancellationWindowEndsAt": "2026-10-08T09:31:12+00:00",
+                     *       "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971:P1Y:monthly",
+                     *       "customerId": "b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "endOfTerm": "renewWithChanges",
+                     *       "endOfTermDate": "2027-09-30",
+                     *       "extendedServiceTerm": null,
+                     *       "flag": null,
+                     *       "id": "e1c3a5b7-9d2f-4e6a-8c0b-3d5f7a9c1e24",
+                     *       "isTrial": false,
+                     *       "lots": [
+                     *         {
+                     *           "quantity": 10,
+                     *           "windowEndsAt": "2026-10-08T09:31:12+00:00"
+                     *         }
+                     *       ],
+                     *       "name": "Microsoft 365 Business Basic",
+                     *       "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971",
+                     *       "orderId": "ord-5b8e2d7a9c1f4e3b8a6d0c2e4f6a8b1d",
+                     *       "partnerIdOnRecord": "1234567",
+                     *       "pendingChange": {
+                     *         "error": null,
+                     *         "id": "2d4f6a8c-0e1b-4c3d-9f5e-7a9c1b3d5e86",
+                     *         "kind": "quantity",
+                     *         "requestedAt": "2026-10-02T15:12:40+00:00",
+                     *         "requestedBy": "6e2a4c8d-0f1b-4d3e-a5c7-9b1d3f5e7a92",
+                     *         "status": "pending",
+                     *         "value": 12
+                     *       },
+                     *       "quantity": 10,
+                     *       "removableQuantity": 10,
+                     *       "resellerId": "7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "scheduledChanges": {
+                     *         "billingCycle": "annual",
+                     *         "catalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0LJ0X:P1Y:annual",
+                     *         "customTermEndDate": null,
+                     *         "name": "Microsoft 365 Business Standard",
+                     *         "quantity": 15,
+                     *         "termDuration": "P1Y"
+                     *       },
+                     *       "status": "active",
+                     *       "syncedAt": "2026-10-02T15:00:03+00:00",
+                     *       "termDuration": "P1Y",
+                     *       "termEndDate": "2027-09-30T00:00:00+00:00",
+                     *       "termStartDate": "2026-10-01T00:00:00+00:00",
+                     *       "trialEndDate": null,
+                     *       "upgradedFrom": null,
+                     *       "upgradedTo": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description Malformed request: a continuation token not issued for this query, a value storage cannot hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "continuation token is not valid for this query",
+                     *       "errors": [
+                     *         {
+                     *           "field": "continuationToken",
+                     *           "message": "continuation token is not valid for this query"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/resellers",
+                     *       "status": 400,
+                     *       "title": "Invalid continuation token",
+                     *       "type": "urn:csp-platform:problem:invalid-continuation-token"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    /** @description Bearer error details */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "an Authorization: Bearer token is required",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "urn:csp-platform:problem:unauthorized"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in, but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "only the provider's staff see or set what a reseller pays",
+                     *       "instance": "/api/resellers/7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35/pricing",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "urn:csp-platform:problem:forbidden"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller no-such-reseller was not found",
+                     *       "instance": "/api/resellers/no-such-reseller",
+                     *       "status": 404,
+                     *       "title": "Not found",
+                     *       "type": "urn:csp-platform:problem:not-found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "reseller 7c9e2b14-3a5d-4f60-8e1b-2d4c6a8f0b35 is invited: customers can be added once it is active",
+                     *       "instance": "/api/customer-invitations",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "urn:csp-platform:problem:conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "storage is not answering; nothing was changed, try again shortly",
+                     *       "instance": "/api/customers/b2f4d6e8-1a3c-4e5f-8a7b-9c0d1e2f3a4b",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "urn:csp-platform:problem:unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listSubscriptions: {
         parameters: {
             query?: {
@@ -21229,7 +21735,7 @@ export interface operations {
             };
         };
     };
-    getRenewal: {
+    getSubscriptionRenewal: {
         parameters: {
             query?: never;
             header?: never;
@@ -21386,7 +21892,7 @@ export interface operations {
             };
         };
     };
-    putRenewal: {
+    putSubscriptionRenewal: {
         parameters: {
             query?: never;
             header?: never;
@@ -21651,7 +22157,7 @@ export interface operations {
             };
         };
     };
-    removeRenewal: {
+    removeSubscriptionRenewal: {
         parameters: {
             query?: never;
             header?: never;
@@ -22037,7 +22543,7 @@ export interface operations {
             };
         };
     };
-    startUpgrade: {
+    startSubscriptionUpgrade: {
         parameters: {
             query?: never;
             header?: {
@@ -22306,7 +22812,7 @@ export interface operations {
             };
         };
     };
-    listUpgrades: {
+    listSubscriptionUpgrades: {
         parameters: {
             query?: never;
             header?: never;
