@@ -68,6 +68,7 @@ class CatalogItemOut(BaseModel):
     minQuantity: int | None
     maxQuantity: int | None
     isAddon: bool
+    isTrial: bool = Field(description="A trial offer: price 0; convert it with POST /api/subscriptions/{id}/upgrade.")
     prerequisiteSkus: list[str] = Field(
         default_factory=list,
         description='An add-on\'s base SKUs ("product:sku"): it is sold only to a customer holding one of them.',
@@ -98,6 +99,7 @@ class CatalogItemOut(BaseModel):
                    productFamily=item.product_family, productType=item.product_type, country=item.country,
                    currency=item.currency, termDuration=item.term_duration, billingCycle=item.billing_cycle,
                    minQuantity=item.min_quantity, maxQuantity=item.max_quantity, isAddon=item.is_addon,
+                   isTrial=item.is_trial,
                    prerequisiteSkus=list(item.prerequisite_skus), cancellationWindow=item.cancellation_window,
                    status=item.status.value,  # type: ignore[arg-type]
                    price=None if shown is None else shown.shown(),

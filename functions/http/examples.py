@@ -294,6 +294,7 @@ CATALOG_ITEM_OUT: dict[str, Any] = {
     "minQuantity": 1,
     "maxQuantity": 300,
     "isAddon": False,
+    "isTrial": False,
     "prerequisiteSkus": [],
     "cancellationWindow": "P7D",
     "status": "active",

@@ -82,6 +82,7 @@ class CatalogItem:
     segment: str | None = None
     retired_at: datetime | None = None
     prerequisite_skus: tuple[str, ...] = ()  # an add-on's base SKUs ("product:sku"), any one of which it needs
+    is_trial: bool = False  # a trial offer (price 0, converts to its paid offer through an upgrade)
 
     def __post_init__(self) -> None:
         if self.cost is not None:
@@ -111,6 +112,7 @@ class CatalogItem:
             self.cancellation_window,
             self.segment,
             self.prerequisite_skus,
+            self.is_trial,
         )
 
     def same_content(self, other: CatalogItem) -> bool:
@@ -244,6 +246,7 @@ def items_from_availability(
                 cost=(cost or {}).get((duration, cycle)),
                 is_addon=sku_is_addon(sku),
                 prerequisite_skus=sku_prerequisites(sku) if sku_is_addon(sku) else (),
+                is_trial=bool(getattr(sku, "is_trial", False)),
                 status=ItemStatus.ACTIVE,
                 sellable=sellable,
                 first_seen=now,

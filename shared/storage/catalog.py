@@ -89,6 +89,7 @@ def _content_fields(item: CatalogItem) -> dict[str, Any]:
         "maxQuantity": item.max_quantity if item.max_quantity is not None else -1,
         "cost": "" if item.cost is None else format_decimal(item.cost),  # money is a string: tables have no decimal
         "isAddon": item.is_addon,
+        "isTrial": item.is_trial,
         "prerequisiteSkus": ",".join(item.prerequisite_skus),
         "cancellationWindow": _text(item.cancellation_window),
         "segment": _text(item.segment),
@@ -138,6 +139,7 @@ def from_entity(entity: dict[str, Any]) -> CatalogItem:
         max_quantity=_quantity(entity.get("maxQuantity")),
         cost=parse_money_string(cost_text) if cost_text else None,
         is_addon=bool(entity.get("isAddon")),
+        is_trial=bool(entity.get("isTrial")),
         prerequisite_skus=tuple(sku for sku in str(entity.get("prerequisiteSkus") or "").split(",") if sku),
         status=ItemStatus(entity.get("status") or ItemStatus.ACTIVE.value),
         sellable=bool(entity.get("sellable")),

@@ -1742,6 +1742,7 @@ export interface components {
          *       "currency": "EUR",
          *       "firstSeen": "2026-09-01T08:05:02+00:00",
          *       "isAddon": false,
+         *       "isTrial": false,
          *       "lastSeen": "2026-10-01T02:00:09+00:00",
          *       "maxQuantity": 300,
          *       "minQuantity": 1,
@@ -1787,6 +1788,11 @@ export interface components {
             firstSeen?: string;
             /** Isaddon */
             isAddon: boolean;
+            /**
+             * Istrial
+             * @description A trial offer: price 0; convert it with POST /api/subscriptions/{id}/upgrade.
+             */
+            isTrial: boolean;
             /**
              * Lastseen
              * Format: date-time
@@ -1859,6 +1865,7 @@ export interface components {
          *           "currency": "EUR",
          *           "firstSeen": "2026-09-01T08:05:02+00:00",
          *           "isAddon": false,
+         *           "isTrial": false,
          *           "lastSeen": "2026-10-01T02:00:09+00:00",
          *           "maxQuantity": 300,
          *           "minQuantity": 1,
@@ -7305,6 +7312,7 @@ export interface operations {
                      *           "currency": "EUR",
                      *           "firstSeen": "2026-09-01T08:05:02+00:00",
                      *           "isAddon": false,
+                     *           "isTrial": false,
                      *           "lastSeen": "2026-10-01T02:00:09+00:00",
                      *           "maxQuantity": 300,
                      *           "minQuantity": 1,
@@ -19057,6 +19065,7 @@ export interface operations {
                      *           "currency": "EUR",
                      *           "firstSeen": "2026-09-01T08:05:02+00:00",
                      *           "isAddon": false,
+                     *           "isTrial": false,
                      *           "lastSeen": "2026-10-01T02:00:09+00:00",
                      *           "maxQuantity": 300,
                      *           "minQuantity": 1,
