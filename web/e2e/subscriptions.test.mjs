@@ -167,9 +167,11 @@ browserTest("reseller staff change a subscription's seats and status and follow 
   await page.getByText("Applied: reactivation").waitFor();
   await detail(page, "Status").getByText("active", { exact: true }).waitFor();
 
-  // Auto-renew off.
-  await page.getByRole("button", { name: "Turn auto-renew off" }).click();
-  await page.getByText("Applied: auto-renew off").waitFor();
+  // Cancel at end of term (auto-renew off, and never the paid Extended Service Term).
+  const endOfTerm = page.getByRole("region", { name: "At the end of the term" });
+  await endOfTerm.getByRole("radio", { name: "Cancel at end of term" }).check();
+  await endOfTerm.getByRole("button", { name: "Cancel at end of term" }).click();
+  await page.getByText("Applied: cancel at end of term").waitFor();
   await detail(page, "Auto-renew").getByText("off", { exact: true }).waitFor();
 
   // More seats than the offer allows: the platform queues it, Partner Center refuses it, the reason shows.

@@ -1,4 +1,5 @@
-/** /subscriptions/:id: seats, term and seat lots with their windows; change, suspend, cancel. */
+/** /subscriptions/:id: seats, term and seat lots with their windows; what happens at the end of the term and the
+ * changes scheduled for the next; change, suspend, upgrade, cancel. */
 import { Card, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
 import { useParams } from "react-router";
@@ -7,6 +8,7 @@ import { Page, Section } from "../../components/Page";
 import { Loading } from "../../components/States";
 import {
   ChangeStatusBar,
+  EndOfTermSection,
   SeatLotsTable,
   SubscriptionActions,
   SubscriptionDetails,
@@ -50,6 +52,7 @@ export default function SubscriptionRoute() {
       <Section title="Seat lots">
         <SeatLotsTable lots={sub.lots} now={now} />
       </Section>
+      <EndOfTermSection sub={sub} mayChange={mayChange} onAsked={setFollowed} />
       {mayChange ? (
         <Section title="Change">
           <SubscriptionActions sub={sub} now={now} onAsked={setFollowed} />

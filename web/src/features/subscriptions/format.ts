@@ -21,9 +21,17 @@ export function momentText(moment: string | null | undefined): string | null {
   return moment ? formatMoment(moment) : null;
 }
 
-/** What a change asks for: "seats to 12", "auto-renew off", "suspension", "reactivation", "cancellation". */
+const END_OF_TERM_CHANGES: Record<string, string> = {
+  renew: "renew at end of term",
+  cancel: "cancel at end of term",
+  extendedServiceTerm: "Extended Service Term at end of term",
+};
+
+/** What a change asks for: "seats to 12", "auto-renew off", "suspension", "reactivation", "cancellation",
+ * "changes at renewal", "upgrade", "cancel at end of term". */
 export function changeText(change: Pick<PendingChange, "kind" | "value">): string {
-  switch (change.kind) {
+  const kind: string = change.kind;
+  switch (kind) {
     case "quantity":
       return `seats to ${String(change.value)}`;
     case "autoRenew":
@@ -32,6 +40,14 @@ export function changeText(change: Pick<PendingChange, "kind" | "value">): strin
       return change.value === "suspended" ? "suspension" : "reactivation";
     case "cancel":
       return "cancellation";
+    case "renewal":
+      return change.value === null || change.value === undefined ? "scheduled changes cleared" : "changes at renewal";
+    case "upgrade":
+      return "upgrade";
+    case "endOfTerm":
+      return END_OF_TERM_CHANGES[String(change.value)] ?? "end of term";
+    default:
+      return kind;
   }
 }
 

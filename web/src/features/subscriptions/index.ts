@@ -1,3 +1,5 @@
+export { EndOfTermSection } from "./components/EndOfTermSection";
+export { ScheduleChangesForm } from "./components/ScheduleChangesForm";
 export { CustomerSubscriptionsSection } from "./components/CustomerSubscriptionsSection";
 export { ChangeStatusBar, PendingChangeText } from "./components/PendingChange";
 export { SeatLotsTable } from "./components/SeatLotsTable";

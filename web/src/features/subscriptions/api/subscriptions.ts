@@ -1,10 +1,11 @@
 import { queryOptions, useMutation, useQuery, useQueryClient, type Query } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../../../lib/api/client";
+import type { SubscriptionLifeFields, SubscriptionLifePatch } from "../../../lib/api/extra";
 import type { paths } from "../../../lib/api/schema";
 
-export type Subscription = Schemas["SubscriptionOut"];
-export type SubscriptionPage = Schemas["SubscriptionPage"];
-export type SubscriptionPatch = Schemas["SubscriptionPatch"];
+export type Subscription = Schemas["SubscriptionOut"] & SubscriptionLifeFields;
+export type SubscriptionPage = Omit<Schemas["SubscriptionPage"], "items"> & { items: Subscription[] };
+export type SubscriptionPatch = Schemas["SubscriptionPatch"] & SubscriptionLifePatch;
 export type PendingChange = Schemas["ChangeOut"];
 export type SeatLot = Schemas["LotOut"];
 
@@ -70,7 +71,7 @@ export function useSubscription(id: string) {
 }
 
 /** What an answer brings: the subscription as the API now holds it, and the customer's lists read again. */
-function useStore() {
+export function useStoreAnswer() {
   const queryClient = useQueryClient();
   return (sub: Subscription) => {
     queryClient.setQueryData(subscriptionKeys.detail(sub.id), sub);
@@ -78,19 +79,25 @@ function useStore() {
   };
 }
 
-/** PATCH one of `{quantity}`, `{autoRenew}`, `{status}`: 202 with the change pending, applied through the queue. */
+/** PATCH one of `{quantity}`, `{autoRenew}`, `{status}`, `{endOfTerm}`: 202 with the change pending, applied
+ * through the queue. */
 export function useChangeSubscription(id: string) {
-  const store = useStore();
+  const store = useStoreAnswer();
   return useMutation({
-    mutationFn: (body: SubscriptionPatch) =>
-      unwrap(api.PATCH("/api/subscriptions/{subscription_id}", { params: { path: { subscription_id: id } }, body })),
+    mutationFn: (body: SubscriptionPatch): Promise<Subscription> =>
+      unwrap(
+        api.PATCH("/api/subscriptions/{subscription_id}", {
+          params: { path: { subscription_id: id } },
+          body: body as Schemas["SubscriptionPatch"],
+        }),
+      ),
     onSuccess: store,
   });
 }
 
 /** 202 inside the cancellation window, 409 with the reason outside. */
 export function useCancelSubscription(id: string) {
-  const store = useStore();
+  const store = useStoreAnswer();
   return useMutation({
     mutationFn: () =>
       unwrap(api.POST("/api/subscriptions/{subscription_id}/cancel", { params: { path: { subscription_id: id } } })),
@@ -100,7 +107,7 @@ export function useCancelSubscription(id: string) {
 
 /** Read from Partner Center now (503 when it does not answer). */
 export function useSyncSubscription(id: string) {
-  const store = useStore();
+  const store = useStoreAnswer();
   return useMutation({
     mutationFn: () =>
       unwrap(api.POST("/api/subscriptions/{subscription_id}/sync", { params: { path: { subscription_id: id } } })),

@@ -4,8 +4,10 @@ import { Button, Field, Input, MessageBar, MessageBarBody, makeStyles, tokens } 
 import { useState } from "react";
 import { ProblemBar } from "../../../components/ProblemBar";
 import { problemOf, viewProblem } from "../../../lib/api/problem";
+import { wipeWarningOf } from "../api/renewals";
 import { useChangeSubscription, type PendingChange, type Subscription } from "../api/subscriptions";
 import { checkSeats } from "../seats";
+import { WipeConfirm } from "./WipeConfirm";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, maxWidth: "32rem" },
@@ -26,7 +28,8 @@ export function SeatsForm({
   const [touched, setTouched] = useState(false);
   const change = useChangeSubscription(sub.id);
   const check = checkSeats(value, sub.quantity, sub.removableQuantity);
-  const view = viewProblem(problemOf(change.error), ["quantity"]);
+  const wipe = wipeWarningOf(change.error);
+  const view = wipe ? null : viewProblem(problemOf(change.error), ["quantity"]);
   const fieldError = (touched && check.kind === "invalid" ? check.message : undefined) ?? view?.fields["quantity"];
   const hint =
     check.kind === "add"
@@ -35,10 +38,11 @@ export function SeatsForm({
         ? `Removes ${check.delta} ${check.delta === 1 ? "seat" : "seats"} (${sub.removableQuantity} can be removed now).`
         : `Now ${sub.quantity}; ${sub.removableQuantity} can be removed now.`;
 
-  const submit = () => {
+  const submit = (confirmWipeScheduledChanges = false) => {
     setTouched(true);
     if (check.kind === "invalid" || check.kind === "same" || change.isPending) return;
-    change.mutate({ quantity: Number(value.trim()) }, { onSuccess: (updated) => onAsked(updated.pendingChange) });
+    const body = { quantity: Number(value.trim()), ...(confirmWipeScheduledChanges ? { confirmWipeScheduledChanges } : {}) };
+    change.mutate(body, { onSuccess: (updated) => onAsked(updated.pendingChange) });
   };
 
   return (
@@ -78,6 +82,9 @@ export function SeatsForm({
         <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>{check.message}</MessageBarBody>
         </MessageBar>
+      ) : null}
+      {wipe ? (
+        <WipeConfirm wipe={wipe} confirmLabel="Set seats and wipe the scheduled changes" busy={change.isPending} onConfirm={() => submit(true)} />
       ) : null}
       <ProblemBar view={view} />
     </form>

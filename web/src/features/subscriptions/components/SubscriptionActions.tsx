@@ -1,4 +1,5 @@
-/** What staff change on a subscription: seats, suspend or reactivate, auto-renew, cancel, and a sync now. */
+/** What staff change on a subscription: seats, suspend or reactivate, upgrade (or a trial's conversion), cancel,
+ * and a sync now. The end of term (renew, cancel at end of term, Extended Service Term) is chosen in its section. */
 import { Button, MessageBar, MessageBarBody, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { ErrorState } from "../../../components/States";
 import {
@@ -10,8 +11,10 @@ import {
 } from "../api/subscriptions";
 import { momentText } from "../format";
 import { windowLeft } from "../window";
+import { FormDialog } from "../../../components/FormDialog";
 import { CancelDialog } from "./CancelDialog";
 import { SeatsForm } from "./SeatsForm";
+import { UpgradeForm } from "./UpgradeForm";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
@@ -61,18 +64,32 @@ export function SubscriptionActions({
                 Suspend
               </Button>
             )}
-            {suspended ? null : (
-              <Button disabled={busy} onClick={() => ask({ autoRenew: !sub.autoRenew })}>
-                {sub.autoRenew ? "Turn auto-renew off" : "Turn auto-renew on"}
-              </Button>
-            )}
+            {sub.status === "active" && !busy ? (
+              <FormDialog
+                label={sub.isTrial ? "Convert to paid" : "Upgrade"}
+                title={sub.isTrial ? `Convert ${sub.name} to paid` : `Upgrade ${sub.name}`}
+                appearance="secondary"
+              >
+                {(close) => (
+                  <UpgradeForm
+                    sub={sub}
+                    onCancel={close}
+                    onDone={(updated) => {
+                      close();
+                      onAsked(updated.pendingChange);
+                    }}
+                  />
+                )}
+              </FormDialog>
+            ) : null}
             {cancelWindow.open ? (
               <CancelDialog sub={sub} windowText={cancelWindow.text} disabled={busy} onAsked={onAsked} />
             ) : null}
           </div>
           {cancelWindow.open ? null : (
             <Text>
-              The cancellation window has closed: switch auto-renew off to let the subscription end at its term end.
+              The cancellation window has closed: choose "Cancel at end of term" to let the subscription end at its
+              term end.
             </Text>
           )}
           {change.isError ? <ErrorState error={change.error} /> : null}

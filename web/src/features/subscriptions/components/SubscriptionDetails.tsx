@@ -33,6 +33,13 @@ export function SubscriptionDetails({ sub, now }: { sub: Subscription; now: Date
         },
         { label: "Billing cycle", value: sub.billingCycle },
         { label: "Auto-renew", value: sub.autoRenew ? "on" : "off" },
+        ...(sub.isTrial ? [{ label: "Trial ends", value: dayOf(sub.trialEndDate ?? sub.termEndDate) }] : []),
+        ...(sub.upgradedFrom
+          ? [{ label: "Upgraded from", value: <Link to={`/subscriptions/${encodeURIComponent(sub.upgradedFrom)}`}>Open the earlier subscription</Link> }]
+          : []),
+        ...(sub.upgradedTo
+          ? [{ label: "Upgraded to", value: <Link to={`/subscriptions/${encodeURIComponent(sub.upgradedTo)}`}>Open the new subscription</Link> }]
+          : []),
         {
           label: "Cancellation window",
           value: sub.cancellationWindowEndsAt
