@@ -195,7 +195,7 @@ browserTest("a reseller's staff have no Audit and no Members in the menu", async
   await page.getByRole("heading", { name: "Customers", level: 1 }).waitFor();
   const nav = page.getByRole("navigation", { name: "Main" });
   await nav.getByRole("link", { name: "Customers" }).waitFor();
-  assert.deepEqual(await nav.getByRole("link").allTextContents(), ["Customers", "Orders", "Subscriptions", "Catalog", "Billing"]);
+  assert.deepEqual(await nav.getByRole("link").allTextContents(), ["Customers", "Orders", "Subscriptions", "Renewals", "Catalog", "Billing"]);
   assert.equal(await nav.getByRole("link", { name: "Audit" }).count(), 0);
   assert.equal(await nav.getByRole("link", { name: "Members" }).count(), 0);
   await visited(page, "audit-reseller-staff-menu");

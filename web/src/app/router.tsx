@@ -27,6 +27,7 @@ const OrdersRoute = lazy(() => import("./routes/orders"));
 const OrderRoute = lazy(() => import("./routes/order"));
 const SubscriptionsRoute = lazy(() => import("./routes/subscriptions"));
 const SubscriptionRoute = lazy(() => import("./routes/subscription"));
+const RenewalsRoute = lazy(() => import("./routes/renewals"));
 const BillingRoute = lazy(() => import("./routes/billing"));
 const BillingRunRoute = lazy(() => import("./routes/billing-run"));
 const AuditRoute = lazy(() => import("./routes/audit"));
@@ -103,6 +104,7 @@ function SignedIn({ userId }: { userId: string }) {
             <Route path="/orders/:id" element={<RequirePage page="order"><OrderRoute /></RequirePage>} />
             <Route path="/subscriptions" element={<RequirePage page="subscriptions"><SubscriptionsRoute /></RequirePage>} />
             <Route path="/subscriptions/:id" element={<RequirePage page="subscription"><SubscriptionRoute /></RequirePage>} />
+            <Route path="/renewals" element={<RequirePage page="renewals"><RenewalsRoute /></RequirePage>} />
             <Route path="/billing" element={<RequirePage page="billing"><BillingRoute /></RequirePage>} />
             <Route path="/billing/:id" element={<RequirePage page="billingRun"><BillingRunRoute /></RequirePage>} />
             <Route path="/audit" element={<RequirePage page="audit"><AuditRoute /></RequirePage>} />

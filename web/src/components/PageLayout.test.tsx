@@ -24,10 +24,10 @@ describe("the page layout", () => {
   it.each([
     ["operator", members.operator, ["Providers", "Members"]],
     ["provider admin", members.providerAdmin,
-      ["Dashboard", "Resellers", "Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Audit", "Members", "Event subscriptions", "Enrollment"]],
-    ["provider staff", members.providerStaff, ["Dashboard", "Resellers", "Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Enrollment"]],
-    ["reseller admin", members.resellerAdmin, ["Customers", "Orders", "Subscriptions", "Catalog", "Billing", "Audit", "Members", "Event subscriptions"]],
-    ["reseller staff", members.resellerStaff, ["Customers", "Orders", "Subscriptions", "Catalog", "Billing"]],
+      ["Dashboard", "Resellers", "Customers", "Orders", "Subscriptions", "Renewals", "Catalog", "Billing", "Audit", "Members", "Event subscriptions", "Enrollment"]],
+    ["provider staff", members.providerStaff, ["Dashboard", "Resellers", "Customers", "Orders", "Subscriptions", "Renewals", "Catalog", "Billing", "Enrollment"]],
+    ["reseller admin", members.resellerAdmin, ["Customers", "Orders", "Subscriptions", "Renewals", "Catalog", "Billing", "Audit", "Members", "Event subscriptions"]],
+    ["reseller staff", members.resellerStaff, ["Customers", "Orders", "Subscriptions", "Renewals", "Catalog", "Billing"]],
     ["customer admin", members.customerAdmin, ["Store", "Cart", "Orders", "Subscriptions", "Charges", "Audit", "Members"]],
   ] as const)("shows the %s's menu", (_, me, expected) => {
     expect(menuOf(me as Me)).toEqual(expected);

@@ -18,6 +18,7 @@ describe("the menu for each role", () => {
       "Customers /customers",
       "Orders /orders",
       "Subscriptions /subscriptions",
+      "Renewals /renewals",
       "Catalog /catalog",
       "Billing /billing",
       "Audit /audit",
@@ -34,6 +35,7 @@ describe("the menu for each role", () => {
       "Customers /customers",
       "Orders /orders",
       "Subscriptions /subscriptions",
+      "Renewals /renewals",
       "Catalog /catalog",
       "Billing /billing",
       "Enrollment /providers/p1",
@@ -41,7 +43,8 @@ describe("the menu for each role", () => {
   });
 
   it("gives reseller staff their customers, catalog and billing; admins the audit trail and members too", () => {
-    const business = ["Customers /customers", "Orders /orders", "Subscriptions /subscriptions", "Catalog /catalog", "Billing /billing"];
+    const business = ["Customers /customers", "Orders /orders", "Subscriptions /subscriptions",
+      "Renewals /renewals", "Catalog /catalog", "Billing /billing"];
     expect(labels({ role: "reseller.staff", orgType: "reseller", orgId: "r1" })).toEqual(business);
     expect(labels({ role: "reseller.admin", orgType: "reseller", orgId: "r1" })).toEqual([
       ...business,

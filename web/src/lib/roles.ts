@@ -21,6 +21,7 @@ export type PageName =
   | "order"
   | "subscriptions"
   | "subscription"
+  | "renewals"
   | "billing"
   | "billingRun"
   | "audit"
@@ -66,6 +67,7 @@ export function menuFor(member: Member): MenuEntry[] {
       { label: "Customers", to: "/customers" },
       { label: "Orders", to: "/orders" },
       { label: "Subscriptions", to: "/subscriptions" },
+      { label: "Renewals", to: "/renewals" },
       { label: "Catalog", to: "/catalog" },
       { label: "Billing", to: "/billing" },
       ...admin,
@@ -78,6 +80,7 @@ export function menuFor(member: Member): MenuEntry[] {
       { label: "Customers", to: "/customers" },
       { label: "Orders", to: "/orders" },
       { label: "Subscriptions", to: "/subscriptions" },
+      { label: "Renewals", to: "/renewals" },
       { label: "Catalog", to: "/catalog" },
       { label: "Billing", to: "/billing" },
       ...admin,
@@ -111,6 +114,7 @@ const PAGES: Record<PageName, (role: Role) => boolean> = {
   order: (role) => isProviderStaff(role) || isResellerStaff(role),
   subscriptions: (role) => isProviderStaff(role) || isResellerStaff(role),
   subscription: (role) => isProviderStaff(role) || isResellerStaff(role),
+  renewals: (role) => isProviderStaff(role) || isResellerStaff(role),
   billing: (role) => isProviderStaff(role) || isResellerStaff(role),
   billingRun: (role) => isProviderStaff(role) || isResellerStaff(role),
   audit: isAdmin,

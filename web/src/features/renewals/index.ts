@@ -1,0 +1,1 @@
+export { RenewalCalendar } from "./components/RenewalCalendar";
