@@ -51,6 +51,7 @@ def test_every_browser_test_file_is_collected() -> None:
         "notifications.test.mjs",
         "offboarding.test.mjs",
         "storefront.test.mjs",
+        "renewals.test.mjs",
     } <= set(SPECS)
 
 

@@ -2,16 +2,21 @@
  * customer record (the storefront switch and policy, its currency). Every store route answers 403 while the
  * storefront is off or the customer offboarded; the pages show that reason. */
 import { infiniteQueryOptions, keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient, type Query } from "@tanstack/react-query";
-import { api, unwrap, type Schemas } from "../../../lib/api/client";
+import { api, authJson, unwrap, type Schemas } from "../../../lib/api/client";
+import type { RenewalIn, StorefrontPolicyLife, SubscriptionLifeFields } from "../../../lib/api/extra";
 
 export type CatalogItem = Schemas["CatalogItemOut"];
 export type OrderLineIn = Schemas["OrderLineIn"];
 export type StoreOrder = Schemas["OrderOut"];
 export type StoreOrderStatus = StoreOrder["status"];
-export type StoreSubscription = Schemas["SubscriptionOut"];
-export type StoreSubscriptionPage = Schemas["SubscriptionPage"];
+export type StoreSubscription = Schemas["SubscriptionOut"] & SubscriptionLifeFields;
+export type StoreSubscriptionPage = Omit<Schemas["SubscriptionPage"], "items"> & { items: StoreSubscription[] };
 export type Charges = Schemas["ChargesOut"];
 export type Customer = Schemas["CustomerOut"];
+
+/** Whether the customer's admins may schedule changes at renewal themselves (off unless the reseller allows it). */
+export const allowsRenewalChanges = (customer: Customer | undefined): boolean =>
+  (customer?.storefrontPolicy as (Customer["storefrontPolicy"] & StorefrontPolicyLife) | undefined)?.allowRenewalChanges === true;
 
 /** Not settled yet: waiting for approval or being provisioned; worth reading again. */
 export const orderUnsettled = (status: StoreOrderStatus) =>
@@ -98,7 +103,7 @@ const changeInFlight = (sub: StoreSubscription) => sub.pendingChange?.status ===
 export const storeSubscriptionsPageQuery = (token: string | null) =>
   queryOptions({
     queryKey: storeKeys.subscriptions(token),
-    queryFn: () =>
+    queryFn: (): Promise<StoreSubscriptionPage> =>
       unwrap(
         api.GET("/api/storefront/subscriptions", { params: { query: { limit: 50, continuationToken: token ?? undefined } } }),
       ),
@@ -124,6 +129,27 @@ export function useChangeStoreSubscription(id: string) {
           body,
         }),
       ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["storefront", "subscriptions"] }),
+  });
+}
+
+const renewalPath = (id: string) => `/api/storefront/subscriptions/${encodeURIComponent(id)}/renewal`;
+
+/** The customer's admin schedules changes for the next term (where the storefront policy allows it). */
+export function useScheduleStoreChanges(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: RenewalIn) =>
+      authJson<StoreSubscription>(renewalPath(id), { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["storefront", "subscriptions"] }),
+  });
+}
+
+/** ... and clears them: the subscription renews as it is. */
+export function useClearStoreChanges(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => authJson<StoreSubscription>(renewalPath(id), { method: "DELETE" }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["storefront", "subscriptions"] }),
   });
 }

@@ -1,18 +1,30 @@
-/** The customer's subscriptions: seats, term end, auto-renew, the seats removable now and until when; change the
+/** The customer's subscriptions: seats, term end and what happens then, the changes scheduled for the next term
+ * (scheduled and cleared here where the reseller allows it), auto-renew, the seats removable now and until when; change the
  * seats (adding always, removing only when the reseller allows it and within the window) and auto-renew, then
  * follow the change until Partner Center applies or refuses it. */
-import { Button, Card, Field, Input, Switch, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Card, Field, Input, Switch, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useId, useState } from "react";
 import { Link } from "react-router";
 import { Details } from "../../../components/Details";
+import { FormDialog } from "../../../components/FormDialog";
+import { ErrorState } from "../../../components/States";
 import { Page } from "../../../components/Page";
 import { ProblemBar } from "../../../components/ProblemBar";
 import { EmptyState, Loading } from "../../../components/States";
 import { isApiError, problemOf, viewProblem } from "../../../lib/api/problem";
-import { ChangeStatusBar, type PendingChange } from "../../subscriptions";
+import { ChangeStatusBar, ScheduleChangesForm, type PendingChange } from "../../subscriptions";
+import { endDateOf, endOfTermStory, scheduledText } from "../../subscriptions/life";
 import { checkSeats } from "../../subscriptions/seats";
 import { dayOf, momentText, termAndCycle } from "../../subscriptions/format";
-import { useChangeStoreSubscription, useStoreCustomer, useStoreSubscriptions, type StoreSubscription } from "../api/storefront";
+import {
+  allowsRenewalChanges,
+  useChangeStoreSubscription,
+  useClearStoreChanges,
+  useScheduleStoreChanges,
+  useStoreCustomer,
+  useStoreSubscriptions,
+  type StoreSubscription,
+} from "../api/storefront";
 import { StoreError } from "./StoreError";
 
 const useStyles = makeStyles({
@@ -23,7 +35,53 @@ const useStyles = makeStyles({
   pager: { display: "flex", gap: tokens.spacingHorizontalM },
 });
 
-function SubscriptionCard({ sub, allowDecrease }: { sub: StoreSubscription; allowDecrease: boolean }) {
+/** What happens at the end of the term, and the changes scheduled for the next one; scheduled and cleared by the
+ * customer's admin where its reseller allows it. */
+function RenewalPart({ sub, allowChanges, onAsked }: { sub: StoreSubscription; allowChanges: boolean; onAsked: (change: PendingChange | null) => void }) {
+  const styles = useStyles();
+  const schedule = useScheduleStoreChanges(sub.id);
+  const clear = useClearStoreChanges(sub.id);
+  const pending = sub.pendingChange?.status === "pending";
+  const active = sub.status === "active";
+  return (
+    <>
+      {active && !sub.isTrial ? <Text>{endOfTermStory(sub)}</Text> : null}
+      {allowChanges && active && !sub.isTrial ? (
+        <div className={styles.row}>
+          {pending ? (
+            <Button disabled>Schedule changes</Button>
+          ) : (
+            <FormDialog label="Schedule changes" title={`Changes at renewal of ${sub.name}`} appearance="secondary">
+              {(close) => (
+                <ScheduleChangesForm
+                  sub={sub}
+                  targets={null}
+                  schedule={schedule}
+                  onCancel={close}
+                  onDone={(updated) => {
+                    close();
+                    onAsked(updated.pendingChange);
+                  }}
+                />
+              )}
+            </FormDialog>
+          )}
+          {sub.scheduledChanges ? (
+            <Button
+              disabled={pending || clear.isPending}
+              onClick={() => clear.mutate(undefined, { onSuccess: (updated) => onAsked(updated.pendingChange) })}
+            >
+              Clear scheduled changes
+            </Button>
+          ) : null}
+        </div>
+      ) : null}
+      {clear.isError ? <ErrorState error={clear.error} /> : null}
+    </>
+  );
+}
+
+function SubscriptionCard({ sub, allowDecrease, allowChanges }: { sub: StoreSubscription; allowDecrease: boolean; allowChanges: boolean }) {
   const styles = useStyles();
   const titleId = useId();
   const seats = useChangeStoreSubscription(sub.id);
@@ -66,7 +124,9 @@ function SubscriptionCard({ sub, allowDecrease }: { sub: StoreSubscription; allo
           { label: "Status", value: sub.status },
           { label: "Seats", value: String(sub.quantity) },
           { label: "Term", value: termAndCycle(sub) },
-          { label: "Term ends", value: dayOf(sub.termEndDate) },
+          { label: "Term ends", value: endDateOf(sub) ?? dayOf(sub.termEndDate) },
+          ...(sub.isTrial ? [{ label: "Trial ends", value: dayOf(sub.trialEndDate ?? sub.termEndDate) }] : []),
+          { label: "Scheduled for the next term", value: sub.scheduledChanges ? scheduledText(sub.scheduledChanges) : "no change" },
           { label: "Auto-renew", value: sub.autoRenew ? "on" : "off" },
           {
             label: "Seats removable now",
@@ -75,6 +135,7 @@ function SubscriptionCard({ sub, allowDecrease }: { sub: StoreSubscription; allo
         ]}
       />
       <ChangeStatusBar sub={sub} followed={followed} />
+      <RenewalPart sub={sub} allowChanges={allowChanges} onAsked={setFollowed} />
       <form
         className={styles.row}
         noValidate
@@ -120,6 +181,7 @@ export function StoreSubscriptions({ customerId }: { customerId: string }) {
   const customer = useStoreCustomer(customerId);
   if (list.isError) return <StoreError title="Subscriptions" error={list.error} onRetry={() => void list.refetch()} />;
   const allowDecrease = customer.data?.storefrontPolicy.allowSeatDecrease ?? false;
+  const allowChanges = allowsRenewalChanges(customer.data);
   const next = list.data?.continuationToken ?? null;
   return (
     <Page title="Subscriptions" actions={<Link to="/store/catalog">Buy more in the store</Link>}>
@@ -132,7 +194,7 @@ export function StoreSubscriptions({ customerId }: { customerId: string }) {
       ) : (
         <div className={styles.list}>
           {list.data.items.map((sub) => (
-            <SubscriptionCard key={sub.id} sub={sub} allowDecrease={allowDecrease} />
+            <SubscriptionCard key={sub.id} sub={sub} allowDecrease={allowDecrease} allowChanges={allowChanges} />
           ))}
         </div>
       )}

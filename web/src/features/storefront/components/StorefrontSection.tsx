@@ -1,5 +1,5 @@
 /** On a customer's page for its reseller's and provider's staff: whether its storefront is open, and the policy
- * its admins buy within (which items, seat removal, the longest term, the approval threshold); edited in a dialog
+ * its admins buy within (which items, seat removal, changes at renewal, the longest term, the approval threshold); edited in a dialog
  * through PATCH /api/customers/{id}. */
 import { Button, Checkbox, Switch, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -10,6 +10,7 @@ import { SelectField, TextField } from "../../../components/form";
 import { Section } from "../../../components/Page";
 import { ProblemBar } from "../../../components/ProblemBar";
 import { api, unwrap, type Schemas } from "../../../lib/api/client";
+import type { StorefrontPolicyLife } from "../../../lib/api/extra";
 import { problemOf, viewProblem } from "../../../lib/api/problem";
 import { formatMoney } from "../../../lib/money";
 import { termLabel } from "../../../lib/terms";
@@ -17,7 +18,7 @@ import { customerKeys } from "../../customers/api/customers";
 import { CatalogPicker, cycleLabel, itemName, type CatalogItem } from "../../orders";
 import type { Customer } from "../api/storefront";
 
-type PolicyIn = Schemas["StorefrontPolicyIn"];
+type PolicyIn = Schemas["StorefrontPolicyIn"] & StorefrontPolicyLife;
 type StorefrontChange = { storefrontEnabled: boolean; storefrontPolicy: PolicyIn };
 
 const MAX_ALLOWED_ITEMS = 1000; // what the API takes
@@ -91,7 +92,12 @@ function useEditStorefront(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: StorefrontChange) =>
-      unwrap(api.PATCH("/api/customers/{customer_id}", { params: { path: { customer_id: id } }, body })),
+      unwrap(
+        api.PATCH("/api/customers/{customer_id}", {
+          params: { path: { customer_id: id } },
+          body: body as { storefrontEnabled: boolean; storefrontPolicy: Schemas["StorefrontPolicyIn"] },
+        }),
+      ),
     onSuccess: (customer) => {
       queryClient.setQueryData(customerKeys.detail(id), customer);
       return queryClient.invalidateQueries({ queryKey: customerKeys.all });
@@ -104,15 +110,17 @@ const FIELDS = [
   "storefrontPolicy",
   "storefrontPolicy.allowedCatalogItemIds",
   "storefrontPolicy.allowSeatDecrease",
+  "storefrontPolicy.allowRenewalChanges",
   "storefrontPolicy.maxTermDuration",
   "storefrontPolicy.approvalThreshold",
 ];
 
 export function StorefrontForm({ customer, onDone, onCancel }: { customer: Customer; onDone: () => void; onCancel?: () => void }) {
-  const policy = customer.storefrontPolicy;
+  const policy: Customer["storefrontPolicy"] & StorefrontPolicyLife = customer.storefrontPolicy;
   const edit = useEditStorefront(customer.id);
   const [enabled, setEnabled] = useState(customer.storefrontEnabled);
   const [allowDecrease, setAllowDecrease] = useState(policy.allowSeatDecrease);
+  const [allowRenewalChanges, setAllowRenewalChanges] = useState(policy.allowRenewalChanges === true);
   const [maxTerm, setMaxTerm] = useState<string>(policy.maxTermDuration);
   const [threshold, setThreshold] = useState(policy.approvalThreshold ?? "");
   const [allowed, setAllowed] = useState<string[]>([...(policy.allowedCatalogItemIds ?? [])]);
@@ -128,6 +136,8 @@ export function StorefrontForm({ customer, onDone, onCancel }: { customer: Custo
         storefrontEnabled: enabled,
         storefrontPolicy: {
           allowSeatDecrease: allowDecrease,
+          // sent once the API knows the field (it names it in the policy), or when switched on
+          ...("allowRenewalChanges" in policy || allowRenewalChanges ? { allowRenewalChanges } : {}),
           maxTermDuration: maxTerm as PolicyIn["maxTermDuration"],
           approvalThreshold: threshold.trim() || null,
           allowedCatalogItemIds: ids.length ? ids : null,
@@ -143,6 +153,11 @@ export function StorefrontForm({ customer, onDone, onCancel }: { customer: Custo
         label="They may remove seats (within the cancellation window)"
         checked={allowDecrease}
         onChange={(_, data) => setAllowDecrease(data.checked === true)}
+      />
+      <Checkbox
+        label="They may schedule changes at renewal (seats, term, billing cycle)"
+        checked={allowRenewalChanges}
+        onChange={(_, data) => setAllowRenewalChanges(data.checked === true)}
       />
       <SelectField
         name="storefrontPolicy.maxTermDuration"
@@ -167,7 +182,7 @@ export function StorefrontForm({ customer, onDone, onCancel }: { customer: Custo
 }
 
 export function StorefrontSection({ customer, mayEdit }: { customer: Customer; mayEdit: boolean }) {
-  const policy = customer.storefrontPolicy;
+  const policy: Customer["storefrontPolicy"] & StorefrontPolicyLife = customer.storefrontPolicy;
   const ids = policy.allowedCatalogItemIds;
   return (
     <Section title="Storefront">
@@ -177,6 +192,7 @@ export function StorefrontSection({ customer, mayEdit }: { customer: Customer; m
           { label: "Storefront", value: customer.storefrontEnabled ? "open to its admins" : "off" },
           { label: "Items they may buy", value: ids === null ? "every item sold to them" : `${ids.length} chosen` },
           { label: "Seat removal", value: policy.allowSeatDecrease ? "allowed within the window" : "not allowed" },
+          { label: "Changes at renewal", value: policy.allowRenewalChanges ? "they may schedule them" : "not allowed" },
           { label: "Longest term", value: termLabel(policy.maxTermDuration) },
           {
             label: "Approval threshold",
