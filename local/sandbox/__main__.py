@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import uvicorn
@@ -36,6 +37,8 @@ def _parse(argv: list[str] | None) -> SandboxConfig:
     parser.add_argument("--http-port", type=int, default=7072)
     parser.add_argument("--https-port", type=int, default=7073)
     parser.add_argument("--cancellation-window-hours", type=int, default=168)
+    parser.add_argument("--est-premium-rate", type=Decimal, default=Decimal("0.20"),
+                        help="Extended Service Term premium over the one-month price (unconfirmed rate)")  # fmt: skip
     parser.add_argument("--order-completion-seconds", type=float, default=1.0)
     parser.add_argument("--graph-export-seconds", type=float, default=1.0)
     parser.add_argument("--webhook-retry-initial-seconds", type=float, default=0.2)
@@ -53,6 +56,7 @@ def _parse(argv: list[str] | None) -> SandboxConfig:
         http_port=args.http_port,
         https_port=args.https_port,
         cancellation_window_hours=args.cancellation_window_hours,
+        est_premium_rate=args.est_premium_rate,
         order_completion_seconds=args.order_completion_seconds,
         graph_export_seconds=args.graph_export_seconds,
         webhook_retry_initial_seconds=args.webhook_retry_initial_seconds,

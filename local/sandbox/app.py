@@ -23,6 +23,7 @@ from local.sandbox import (
     promotions,
     receivers,
     reconciliation,
+    transitions,
     webhooks,
 )
 from local.sandbox.config import SandboxConfig
@@ -88,6 +89,15 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.state.sandbox = sandbox
     webhooks.dispatcher_of(sandbox)
 
+    @app.middleware("http")
+    async def announce_clock_changes(request: Request, call_next: Any) -> Any:
+        """The clock renews, extends and expires subscriptions under the state lock; their subscription-updated
+        webhooks go out once the request is done, outside it."""
+        try:
+            return await call_next(request)
+        finally:
+            commerce.publish_pending(sandbox)
+
     @app.exception_handler(PartnerCenterError)
     async def partner_center_error(request: Request, exc: PartnerCenterError) -> Any:
         return exc.response()
@@ -118,6 +128,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.include_router(agreements.router)
     app.include_router(reconciliation.router)
     app.include_router(coterm.router)  # before commerce's /subscriptions/{subscription_id}
+    app.include_router(transitions.router)  # before commerce's /subscriptions/{subscription_id}
     app.include_router(commerce.router)
     app.include_router(promotions.router)
     app.include_router(webhooks.router)

@@ -21,6 +21,8 @@ class Term:
     @property
     def description(self) -> str:
         length = {"P1M": "One-Month", "P1Y": "One-Year", "P3Y": "Three-Year"}[self.duration]
+        if self.billing_cycle == "None":
+            return f"{length} trial"
         cycle = {"Monthly": "monthly", "Annual": "yearly", "Triennial": "triennial"}[self.billing_cycle]
         return f"{length} commitment for {cycle} billing"
 
@@ -41,6 +43,17 @@ class Sku:
     eur_price: Decimal
     is_addon: bool = False
     prerequisite_skus: tuple[str, ...] = ()
+    trial_of: str | None = None  # a trial's paid offer ("product:sku"): the one it converts to
+    upgrades_to: tuple[str, ...] = ()  # "product:sku" of the offers a subscription may transition to
+
+    @property
+    def is_trial(self) -> bool:
+        return self.trial_of is not None
+
+    @property
+    def key(self) -> str:
+        """ "product:sku", as prerequisites, upgrade paths and trials name SKUs."""
+        return f"{self.product_id}:{self.sku_id}"
 
     @property
     def catalog_item_id(self) -> str:
@@ -85,33 +98,46 @@ _YEN_PER_DOLLAR = Decimal(150)  # the sandbox's JPY price list follows its USD o
 
 _STANDARD = (Term("P1M", "Monthly"), Term("P1Y", "Monthly"), Term("P1Y", "Annual"))
 _WITH_THREE_YEARS = (*_STANDARD, Term("P3Y", "Annual"), Term("P3Y", "Triennial"))
+_TRIAL = (Term("P1M", "None"),)  # a one-month trial, free, billing cycle `none`
+
+# Upgrade paths (immediate and scheduled transitions): Business Basic -> Standard -> Premium; the Business plans
+# -> Microsoft 365 E3 -> E5; Office 365 E1 -> E3 -> Microsoft 365 E5. (unconfirmed) Microsoft publishes its upgrade
+# matrix per offer; these follow its common paths.
+_BASIC, _STANDARD_PLAN, _PREMIUM = "CFQ7TTC0LH18:0001", "CFQ7TTC0LDPB:0001", "CFQ7TTC0LCHC:0002"
+_O365_E1, _O365_E3, _M365_E3, _M365_E5 = (
+    "CFQ7TTC0LF8Q:0001",
+    "CFQ7TTC0LF8R:0001",
+    "CFQ7TTC0LFLZ:0001",
+    ("CFQ7TTC0LFLX:0001"),
+)
 
 
 def _sku(
     product_id: str, title: str, description: str, availability_id: str, usd: str, eur: str, *,
     sku_id: str = "0001", maximum: int = 10000, terms: tuple[Term, ...] = _STANDARD, is_addon: bool = False,
-    prerequisites: tuple[str, ...] = (),
+    prerequisites: tuple[str, ...] = (), upgrades: tuple[str, ...] = (), trial_of: str | None = None,
 ) -> Sku:  # fmt: skip
     return Sku(
         product_id=product_id, product_title=title, product_description=description, sku_id=sku_id,
         availability_id=availability_id, minimum_quantity=1, maximum_quantity=maximum, terms=terms,
         usd_price=Decimal(usd), eur_price=Decimal(eur), is_addon=is_addon, prerequisite_skus=prerequisites,
+        upgrades_to=upgrades, trial_of=trial_of,
     )  # fmt: skip
 
 
 SKUS: tuple[Sku, ...] = (
     _sku("CFQ7TTC0LH18", "Microsoft 365 Business Basic", "Productivity apps and cloud services.",
-         "CFQ7TTC0K971", "6.00", "5.60", maximum=300),
+         "CFQ7TTC0K971", "6.00", "5.60", maximum=300, upgrades=(_STANDARD_PLAN, _PREMIUM, _M365_E3)),
     _sku("CFQ7TTC0LDPB", "Microsoft 365 Business Standard", "Desktop apps, email and collaboration.",
-         "CFQ7TTC0K5QW", "12.50", "11.70", maximum=300),
+         "CFQ7TTC0K5QW", "12.50", "11.70", maximum=300, upgrades=(_PREMIUM, _M365_E3)),
     _sku("CFQ7TTC0LCHC", "Microsoft 365 Business Premium", "Business Standard plus advanced security.",
-         "CFQ7TTC0K5DR", "22.00", "20.60", sku_id="0002", maximum=300),
+         "CFQ7TTC0K5DR", "22.00", "20.60", sku_id="0002", maximum=300, upgrades=(_M365_E3,)),
     _sku("CFQ7TTC0LF8Q", "Office 365 E1", "Web and mobile Office apps, email and storage.",
-         "CFQ7TTC0K8P1", "10.00", "9.40"),
+         "CFQ7TTC0K8P1", "10.00", "9.40", upgrades=(_O365_E3,)),
     _sku("CFQ7TTC0LF8R", "Office 365 E3", "Office apps, email, storage and compliance.",
-         "CFQ7TTC0K8P5", "23.00", "21.60", terms=_WITH_THREE_YEARS),
+         "CFQ7TTC0K8P5", "23.00", "21.60", terms=_WITH_THREE_YEARS, upgrades=(_M365_E5,)),
     _sku("CFQ7TTC0LFLZ", "Microsoft 365 E3", "Office 365 E3 with Windows Enterprise and device management.",
-         "CFQ7TTC0K8QD", "36.00", "33.70", terms=_WITH_THREE_YEARS),
+         "CFQ7TTC0K8QD", "36.00", "33.70", terms=_WITH_THREE_YEARS, upgrades=(_M365_E5,)),
     _sku("CFQ7TTC0LFLX", "Microsoft 365 E5", "Microsoft 365 E3 with advanced security, voice and analytics.",
          "CFQ7TTC0K8QF", "57.00", "53.50", terms=_WITH_THREE_YEARS),
     _sku("CFQ7TTC0MBMD", "Microsoft Teams Enterprise", "Meetings, chat and calling for enterprises.",
@@ -122,6 +148,12 @@ SKUS: tuple[Sku, ...] = (
          "CFQ7TTC0K9RB", "80.00", "65.60", terms=_WITH_THREE_YEARS),
     _sku("CFQ7TTC0LH0R", "Exchange Online Archiving for Exchange Online", "Archiving for Exchange Online mailboxes.",
          "CFQ7TTC0K9N8", "3.00", "2.80", is_addon=True, prerequisites=("CFQ7TTC0LH16:0001",)),
+    # Trials: free for one month, at most 25 seats; they convert to their paid offer through a transition or
+    # expire at the month's end (they never enter Extended Service Term).
+    _sku("CFQ7TTC0LCHC", "Microsoft 365 Business Premium Trial", "A one-month trial of Business Premium.",
+         "CFQ7TTC0TR5D", "0", "0", sku_id="0T01", maximum=25, terms=_TRIAL, trial_of=_PREMIUM),
+    _sku("CFQ7TTC0LFLX", "Microsoft 365 E5 Trial", "A one-month trial of Microsoft 365 E5.",
+         "CFQ7TTC0TR8Q", "0", "0", sku_id="0T01", maximum=25, terms=_TRIAL, trial_of=_M365_E5),
 )  # fmt: skip
 
 NCE_PRODUCT_TYPE = {"id": "OnlineServicesNCE", "displayName": "OnlineServicesNCE"}
@@ -175,8 +207,20 @@ def unit_price(sku: Sku, country: str, term: Term) -> Decimal:
     if term.duration == "P1M":
         digits = Decimal(1) if market.currency == "JPY" else Decimal("0.01")
         monthly = (monthly * _MONTHLY_ONLY_PREMIUM).quantize(digits, ROUND_HALF_UP)
-    periods = {"Monthly": 1, "Annual": 12, "Triennial": 36}[term.billing_cycle]
+    periods = {"Monthly": 1, "Annual": 12, "Triennial": 36, "None": 1}[term.billing_cycle]
     return monthly * periods
+
+
+def find_key(key: str) -> Sku | None:
+    """The SKU a "product:sku" key names."""
+    product_id, _, sku_id = key.partition(":")
+    return find_sku(product_id, sku_id) if sku_id else None
+
+
+def transition_targets(sku: Sku) -> list[Sku]:
+    """Where a subscription of this SKU may move: a trial to its paid offer, others along the upgrade paths."""
+    keys = (sku.trial_of,) if sku.trial_of else sku.upgrades_to
+    return [target for key in keys if (target := find_key(key)) is not None]
 
 
 def price_table(country: str) -> list[dict[str, object]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from local.sandbox import catalog, coterm
+from local.sandbox import catalog, coterm, renewal
 from local.sandbox.agreements import require_customer_agreement
 from local.sandbox.auth import Caller, CallerDep, SandboxDep
 from local.sandbox.clock import add_duration, format_date_midnight, format_timestamp, parse_timestamp
@@ -28,7 +28,7 @@ from local.sandbox.wire import PartnerCenterError, WireResponse, collection, get
 
 router = APIRouter(prefix="/v1", tags=["Partner Center: catalog and commerce"])
 
-_CYCLES = {"monthly": "Monthly", "annual": "Annual", "triennial": "Triennial"}
+_CYCLES = renewal.CYCLES
 
 
 # Catalog -----------------------------------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def sku_view(sku: catalog.Sku, country: str) -> dict[str, Any]:
         "description": sku.product_description,
         "minimumQuantity": sku.minimum_quantity,
         "maximumQuantity": sku.maximum_quantity,
-        "isTrial": False,
+        "isTrial": sku.is_trial,
         "supportedBillingCycles": cycles,
         "purchasePrerequisites": [],
         "inventoryVariables": [],
@@ -605,27 +605,31 @@ def settle(sandbox: Sandbox) -> None:
     state = sandbox.state
     now = state.clock.now()
     changed = False
-    for order in state.data["orders"].values():
+    orders = state.data["orders"]
+    for order in orders.values():
         if order["status"] == "pending" and parse_timestamp(order["completesAt"]) <= now:
             order["status"] = "completed"
             changed = True
     for subscription in state.data["subscriptions"].values():
-        while subscription["status"] in ("active", "suspended") and parse_timestamp(subscription["termEndsAt"]) <= now:
-            changed = True
-            if not subscription["autoRenewEnabled"] or subscription["status"] == "suspended":
-                subscription["status"] = "expired"
-                break
-            _renew(subscription)
+        touched = False
+        while subscription["status"] in ("active", "suspended") and renewal.boundary(subscription) <= now:
+            changed = touched = True
+            renewal.at_boundary(state, subscription, sandbox.config.est_premium_rate)
+        if touched and orders.get(subscription["orderId"], {}).get("status") == "completed":
+            sandbox.pending_updates.append(subscription)
     if changed:
         state.save()
 
 
-def _renew(subscription: dict[str, Any]) -> None:
-    start = parse_timestamp(subscription["termEndsAt"])
-    subscription["termStartedAt"] = format_timestamp(start)
-    subscription["termEndsAt"] = format_timestamp(add_duration(start, subscription["termDuration"]))
-    subscription["lots"] = [{"quantity": subscription["quantity"], "addedAt": format_timestamp(start)}]
-    subscription["version"] += 1
+def publish_pending(sandbox: Sandbox) -> None:
+    """Sends subscription-updated for each subscription the clock changed (call without holding the lock)."""
+    with sandbox.state.lock:
+        pending, sandbox.pending_updates = sandbox.pending_updates, []
+    seen: set[str] = set()
+    for subscription in pending:
+        if subscription["id"] not in seen:
+            seen.add(subscription["id"])
+            publish_subscription_updated(sandbox, subscription)
 
 
 def order_view(order: dict[str, Any], *, include_price: bool = False) -> dict[str, Any]:
@@ -767,7 +771,12 @@ def _new_subscription(
         "friendlyName": line.get("friendlyName") or sku.product_title,
         "quantity": line["quantity"],
         "status": "active",
-        "autoRenewEnabled": True,
+        # (unconfirmed) a trial is bought with auto-renew off: it converts through a transition or ends
+        "autoRenewEnabled": not sku.is_trial,
+        "isTrial": sku.is_trial,
+        "scheduled": None,
+        "cancelAtEndOfTerm": False,
+        "est": None,
         "billingCycle": line["billingCycle"],
         "termDuration": line["termDuration"],
         "partnerId": reseller,
@@ -847,11 +856,14 @@ def subscription_view(sandbox: Sandbox, subscription: dict[str, Any]) -> dict[st
         "refundOptions": [{"type": "Full", "expiresAt": format_timestamp(cancel_until)}] if in_window else [],
         "status": subscription["status"],
         "autoRenewEnabled": subscription["autoRenewEnabled"],
-        "isTrial": False,
+        "isTrial": bool(subscription.get("isTrial")),
+        "scheduledNextTermInstructions": _instructions_view(subscription.get("scheduled")),
+        "cancelAtEndOfTerm": bool(subscription.get("cancelAtEndOfTerm")),  # (unconfirmed) field name
+        "extendedServiceTerm": dict(subscription["est"]) if subscription.get("est") else None,
         "billingType": "license",
         "billingCycle": subscription["billingCycle"],
         "termDuration": subscription["termDuration"],
-        "renewalTermDuration": "",
+        "renewalTermDuration": renewal.renewal_term_duration(subscription),
         "isMicrosoftProduct": True,
         "partnerId": subscription["partnerId"],
         "contractType": "subscription",
@@ -867,6 +879,15 @@ def subscription_view(sandbox: Sandbox, subscription: dict[str, Any]) -> dict[st
         },
         "attributes": {"etag": _etag(subscription), "objectType": "Subscription"},
     }
+
+
+def _instructions_view(scheduled: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not scheduled:
+        return None
+    view = {"product": dict(scheduled["product"]), "quantity": scheduled["quantity"]}
+    if scheduled.get("customTermEndDate"):
+        view["customTermEndDate"] = f"{scheduled['customTermEndDate']}T00:00:00"
+    return view
 
 
 def visible_subscriptions(state: SandboxState, customer_tenant_id: str | None = None) -> list[dict[str, Any]]:
@@ -932,7 +953,7 @@ async def patch_subscription(
             return earlier
         settle(sandbox)
         subscription = _subscription_of(state, customer, subscription_id)
-        changed = apply_api_change(sandbox, subscription, body, request.headers.get("If-Match"))
+        changed = apply_api_change(sandbox, subscription, body, request.headers.get("If-Match"), customer=customer)
         view = subscription_view(sandbox, subscription)
         remember(state, key, 200, view)
         state.save()
@@ -942,9 +963,11 @@ async def patch_subscription(
 
 
 def apply_api_change(
-    sandbox: Sandbox, subscription: dict[str, Any], body: dict[str, Any], if_match: str | None
-) -> bool:
-    """Applies a PATCH with Partner Center's rules; answers whether anything changed."""
+    sandbox: Sandbox, subscription: dict[str, Any], body: dict[str, Any], if_match: str | None, *,
+    customer: dict[str, Any] | None = None,
+) -> bool:  # fmt: skip
+    """Applies a PATCH with Partner Center's rules; answers whether anything changed. Every check runs before the
+    first change, so a refused PATCH changes nothing."""
     if subscription["status"] in ("deleted", "expired"):
         raise PartnerCenterError(400, 2011, f"Subscription in {subscription['status']} status cannot be updated.")
     presented = if_match or (body.get("attributes") or {}).get("etag")
@@ -961,10 +984,40 @@ def apply_api_change(
     if not isinstance(auto_renew, bool):
         raise PartnerCenterError(400, 2000, "autoRenewEnabled must be true or false.")
     friendly_name = body.get("friendlyName", subscription["friendlyName"])
+    cancel_at_end = body.get("cancelAtEndOfTerm", bool(subscription.get("cancelAtEndOfTerm")))
+    if not isinstance(cancel_at_end, bool):
+        raise PartnerCenterError(400, 2000, "cancelAtEndOfTerm must be true or false.")
+    was_cancel_at_end = bool(subscription.get("cancelAtEndOfTerm"))
+    if auto_renew and not subscription["autoRenewEnabled"] and cancel_at_end and not was_cancel_at_end:
+        raise PartnerCenterError(400, 2000, "autoRenewEnabled and cancelAtEndOfTerm cannot both be turned on.")
+    if auto_renew and not subscription["autoRenewEnabled"]:
+        cancel_at_end = False  # turning auto-renew on clears cancel at end of term
+    elif cancel_at_end and not was_cancel_at_end:
+        auto_renew = False  # (unconfirmed) cancelling at the end of the term turns auto-renew off
+    elif cancel_at_end:
+        auto_renew = False
+    in_est = bool(subscription.get("est"))
+    stored = _instructions_view(subscription.get("scheduled"))
+    wants_schedule = "scheduledNextTermInstructions" in body and body["scheduledNextTermInstructions"] != stored
+    schedule = subscription.get("scheduled")
+    if wants_schedule:
+        raw = body["scheduledNextTermInstructions"]
+        if raw is None:
+            schedule = None
+        else:
+            if subscription.get("isTrial") or subscription["status"] != "active":
+                raise PartnerCenterError(400, 800002, "A trial or inactive subscription cannot schedule changes for "
+                                         "a next term.")  # fmt: skip
+            owner = customer or sandbox.state.data["customers"][subscription["customerTenantId"]]
+            schedule = renewal.validate_instructions(sandbox.state, owner, subscription, raw, auto_renew)
+    elif schedule and not auto_renew:
+        schedule = None  # (unconfirmed) turning auto-renew off drops changes that only a renewal would apply
     changed = False
     if status == "deleted":
         cancel_until = parse_timestamp(subscription["termStartedAt"]) + _window(sandbox)
-        if sandbox.state.clock.now() >= cancel_until:
+        if in_est:
+            pass  # (unconfirmed) a subscription in Extended Service Term may be ended at any time, without refund
+        elif sandbox.state.clock.now() >= cancel_until:
             raise PartnerCenterError(
                 400, 900213, f"You have passed your {hours}-hour cancellation window. We are unable to cancel your "
                 "purchase",
@@ -972,6 +1025,8 @@ def apply_api_change(
         subscription["status"] = "deleted"
         subscription["autoRenewEnabled"] = False
         subscription["lots"] = []
+        subscription["scheduled"] = None
+        subscription["est"] = None
         record_history(sandbox, subscription, "cancel", 0)
         subscription["version"] += 1
         return True
@@ -981,8 +1036,17 @@ def apply_api_change(
     if quantity != subscription["quantity"]:
         _change_quantity(sandbox, subscription, quantity)
         changed = True
+        if not wants_schedule and schedule:
+            # (unconfirmed) the new-commerce rule that a mid-term change replaces scheduled ones: they are wiped
+            schedule = None
+    if schedule != subscription.get("scheduled"):
+        subscription["scheduled"] = schedule
+        changed = True
     if auto_renew != subscription["autoRenewEnabled"]:
         subscription["autoRenewEnabled"] = auto_renew
+        changed = True
+    if cancel_at_end != was_cancel_at_end:
+        subscription["cancelAtEndOfTerm"] = cancel_at_end
         changed = True
     if isinstance(friendly_name, str) and friendly_name and friendly_name != subscription["friendlyName"]:
         subscription["friendlyName"] = friendly_name
@@ -1054,6 +1118,8 @@ def apply_direct_change(sandbox: Sandbox, subscription: dict[str, Any], body: di
             _remove_seats(subscription, -delta)
         if delta:
             record_history(sandbox, subscription, "addQuantity" if delta > 0 else "removeQuantity", quantity)
+            if "scheduledNextTermInstructions" not in body:
+                subscription["scheduled"] = None  # (unconfirmed) a mid-term change wipes scheduled ones
         subscription["quantity"] = quantity
     if "status" in body:
         status = str(body["status"]).lower()
@@ -1066,6 +1132,28 @@ def apply_direct_change(sandbox: Sandbox, subscription: dict[str, Any], body: di
         if not isinstance(body["autoRenewEnabled"], bool):
             raise ValueError("autoRenewEnabled must be true or false")
         subscription["autoRenewEnabled"] = body["autoRenewEnabled"]
+        if body["autoRenewEnabled"]:
+            subscription["cancelAtEndOfTerm"] = False
+    if "cancelAtEndOfTerm" in body:
+        if not isinstance(body["cancelAtEndOfTerm"], bool):
+            raise ValueError("cancelAtEndOfTerm must be true or false")
+        subscription["cancelAtEndOfTerm"] = body["cancelAtEndOfTerm"]
+        if body["cancelAtEndOfTerm"]:
+            subscription["autoRenewEnabled"] = False
+    if "scheduledNextTermInstructions" in body:
+        raw = body["scheduledNextTermInstructions"]
+        if raw is None:
+            subscription["scheduled"] = None
+        else:
+            customer = sandbox.state.data["customers"][subscription["customerTenantId"]]
+            try:
+                subscription["scheduled"] = renewal.validate_instructions(
+                    sandbox.state, customer, subscription, raw, subscription["autoRenewEnabled"]
+                )
+            except PartnerCenterError as exc:
+                raise ValueError(exc.description) from None
+    elif not subscription["autoRenewEnabled"]:
+        subscription["scheduled"] = None
     subscription["version"] += 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 # The platform's own Entra tenant locally: users' sign-in tokens name it (issuer and tid).
@@ -48,6 +49,9 @@ class SandboxConfig:
     webhook_retry_initial_seconds: float = 0.2
     webhook_retry_max_seconds: float = 1.0
     webhook_timeout_seconds: float = 5.0
+    # Extended Service Term: the premium over the one-month price a subscription pays each month it rolls on after
+    # its term with auto-renew off (unconfirmed: Microsoft announced EST without publishing the rate).
+    est_premium_rate: Decimal = Decimal("0.20")
     # Where the console's sign-in page reads the people one may sign in as (the platform's list); None: type an oid.
     people_url: str | None = None
 

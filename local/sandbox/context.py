@@ -28,6 +28,8 @@ class Sandbox:
     faults: FaultInjector
     event_listeners: list[EventListener] = field(default_factory=list)
     webhook_dispatcher: Any = None
+    # Subscriptions the clock changed under the state lock: announced once the request is done (outside the lock).
+    pending_updates: list[dict[str, Any]] = field(default_factory=list)
 
     def publish(self, event_name: str, resource_uri: str, details: dict[str, Any]) -> None:
         """Announces a Partner Center event (e.g. 'subscription-updated'); a listener's failure stays its own."""

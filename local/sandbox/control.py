@@ -79,6 +79,10 @@ class SubscriptionChange(_Body):
     quantity: int | None = None
     status: str | None = None
     autoRenewEnabled: bool | None = None
+    cancelAtEndOfTerm: bool | None = Field(default=None, description="true: expires at the term end (no EST)")
+    scheduledNextTermInstructions: dict[str, Any] | None = Field(
+        default=None, description="Changes for the next term, as PATCH takes them; null clears them"
+    )
 
 
 class ClockChange(_Body):
@@ -313,11 +317,12 @@ def change_subscription(subscription_id: str, body: SubscriptionChange, sandbox:
         if subscription is None:
             raise HTTPException(404, f"no subscription {subscription_id}")
         try:
-            apply_direct_change(
-                sandbox,
-                subscription,
-                body.model_dump(exclude_none=True, include={"quantity", "status", "autoRenewEnabled"}),
+            change = body.model_dump(
+                exclude_none=True, include={"quantity", "status", "autoRenewEnabled", "cancelAtEndOfTerm"}
             )
+            if "scheduledNextTermInstructions" in body.model_fields_set:
+                change["scheduledNextTermInstructions"] = body.scheduledNextTermInstructions
+            apply_direct_change(sandbox, subscription, change)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
         view = subscription_view(sandbox, subscription)

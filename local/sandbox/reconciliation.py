@@ -205,9 +205,52 @@ def _history(subscription: dict[str, Any]) -> list[tuple[dt.datetime, int, str]]
     return sorted(((parse_timestamp(h["at"]), int(h["quantity"]), h["kind"]) for h in raw), key=lambda h: h[0])
 
 
+def segment_lines(
+    context: LineContext, customer: dict[str, Any], subscription: dict[str, Any], order: dict[str, Any] | None,
+    changes: catalog.CatalogChanges, window: tuple[dt.datetime, dt.datetime],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """A subscription's charges in a period, term by term: the clock records a billing segment at each renewal
+    (the new term's offer, price and quantity: 'renew') and each month of Extended Service Term (the premium price:
+    'cycleCharge', (unconfirmed)); each segment is billed as a subscription bought at its start. Trials are free and
+    produce no lines."""
+    if subscription.get("isTrial"):
+        return []
+    segments = subscription.get("segments") or []
+    if len(segments) < 2:
+        return subscription_lines(context, customer, subscription, order, subscription_price(changes, subscription),
+                                  window)  # fmt: skip
+    history = subscription.get("history") or []
+    lines: list[dict[str, Any]] = []
+    for number, segment in enumerate(segments):
+        begins = parse_timestamp(segment["from"])
+        last = number == len(segments) - 1
+        ends = parse_timestamp(segments[number + 1]["from"]) if not last else None
+        if segment.get("until"):
+            ends = min(ends, parse_timestamp(segment["until"])) if ends else parse_timestamp(segment["until"])
+        kept = [{"at": segment["from"], "quantity": segment["quantity"], "kind": "new"}] + [
+            h for h in history
+            if h["kind"] not in ("new", "renew", "est", "expire")
+            and begins < parse_timestamp(h["at"]) and (ends is None or parse_timestamp(h["at"]) < ends)
+        ]  # fmt: skip
+        view = {
+            **subscription,
+            **{k: segment[k] for k in ("offerId", "offerName", "unitPrice", "termDuration", "billingCycle",
+                                       "customTermEndDate", "promotionId")},
+            "purchasedAt": segment["from"],
+            "history": kept,
+        }  # fmt: skip
+        first = {"new": "new", "renew": "renew", "est": "cycleCharge"}[segment["kind"]]
+        # segments bill whole days, as cycles do: one ends at the midnight the next one's first cycle starts
+        until = _midnight(ends) if ends is not None else None
+        lines.extend(subscription_lines(context, customer, view, order, Decimal(segment["unitPrice"]), window,
+                                        first_charge=first, until=until))  # fmt: skip
+    return lines
+
+
 def subscription_lines(
     context: LineContext, customer: dict[str, Any], subscription: dict[str, Any], order: dict[str, Any] | None,
-    price: Decimal, window: tuple[dt.datetime, dt.datetime],
+    price: Decimal, window: tuple[dt.datetime, dt.datetime], *, first_charge: str = "new",
+    until: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """The charges a subscription incurs in a period, cycles anniversary-aligned from the purchase day (a co-termed
     subscription's counted back from its custom term end date, its short first cycle prorated by day).
@@ -222,8 +265,10 @@ def subscription_lines(
     purchase_day = _midnight(history[0][0])
     cycle_months = _CYCLE_MONTHS.get(subscription["billingCycle"], 1)
     term_months = _TERM_MONTHS.get(subscription["termDuration"], 12)
-    stop: dt.datetime | None = None
-    if subscription["status"] == "deleted":
+    stop: dt.datetime | None = until
+    if until is not None:
+        pass  # a billing segment that a later term (or EST month) follows
+    elif subscription["status"] == "deleted":
         stop = next((at for at, _, kind in reversed(history) if kind == "cancel"), None)
     elif subscription["status"] == "expired" or not subscription["autoRenewEnabled"]:
         stop = parse_timestamp(subscription["termEndsAt"])
@@ -277,7 +322,7 @@ def subscription_lines(
         if begins >= start:
             quantity = history[0][1] if index == 0 else quantity_at(begins)
             if quantity > 0:
-                kind = "new" if index == 0 else "renew" if is_renewal(index) else "cycleCharge"
+                kind = first_charge if index == 0 else "renew" if is_renewal(index) else "cycleCharge"
                 term_start, term_end = term_bounds(index)
                 lines.append(charge_line(
                     context, customer, subscription, order, charge_type=kind, quantity=quantity,
@@ -592,8 +637,7 @@ def _real_lines(sandbox: Sandbox, provider: dict[str, Any], period: str, context
             continue
         if customer["status"] != customers_with_status or (order or {}).get("status") != "completed":
             continue
-        price = subscription_price(changes, subscription)
-        for line in subscription_lines(context, customer, subscription, order, price, window):
+        for line in segment_lines(context, customer, subscription, order, changes, window):
             result.append((subscription, line))
     return result
 
