@@ -3,7 +3,7 @@
 // while another customer is still on, restores the customer, and renames the reseller, seen in the list.
 import assert from "node:assert/strict";
 import {
-  api, browserTest, control, domain, enrolledProvider, eventually, newId, operatorId, partnerId, signInAs, visited,
+  api, browserTest, control, domain, enrolledProvider, eventually, newId, operatorId, partnerId, signInAs, visited, WAIT,
 } from "./support.mjs";
 
 
@@ -92,7 +92,7 @@ browserTest("a provider admin offboards a customer, is told why its reseller can
   assert.equal(await table.getByRole("link", { name }).count(), 0, "an offboarded customer is hidden by default");
   // The switch lives in the address (?offboarded=shown): its state follows the navigation, so wait for that.
   await page.getByRole("switch", { name: "Show offboarded" }).click();
-  await page.waitForURL(/[?&]offboarded=shown/, { timeout: 90_000 });
+  await page.waitForURL(/[?&]offboarded=shown/, WAIT);
   const row = table.getByRole("row").filter({ has: page.getByRole("link", { name }) });
   await row.getByText("Offboarded", { exact: true }).waitFor();
   await visited(page, "offboarding-customers-shown");
